@@ -1,0 +1,73 @@
+/* fsroot.h - every /sys, /proc and /dev path is read through a root directory */
+#ifndef HVTUNE_FSROOT_H
+#define HVTUNE_FSROOT_H
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "probe/err.h"
+#include "probe/idset.h"
+
+#define FS_PATH_MAX 4096
+
+/*
+ * A root directory held open: "/" for the live host, or a captured tree of
+ * another machine (hwloc's fsroot).  Every path below is absolute-looking
+ * ("/sys/...") and is opened relative to the root fd, so a capture is read
+ * exactly like the live host.  Nothing else in the code names /proc or /sys
+ * on its own.
+ */
+struct fsroot {
+	int fd;			/* O_PATH directory fd, -1 when closed */
+	bool live;		/* the root is "/": the running host */
+	char dir[FS_PATH_MAX];	/* as given, for HWLOC_FSROOT */
+	char shown[FS_PATH_MAX];/* prefix for messages: "" when live, else the dir */
+};
+
+#define FSROOT_INIT { -1, false, "", "" }
+
+/* Opens @dir as the root.  On error @r is closed (fsroot_close() is safe). */
+int fsroot_open(struct fsroot *r, const char *dir, struct err *e);
+void fsroot_close(struct fsroot *r);
+
+/* True when @path exists under the root (following links inside it). */
+bool fs_exists(const struct fsroot *r, const char *path);
+/* faccessat() under the root: 0, or -1 with errno in e->sys. */
+int fs_access(const struct fsroot *r, const char *path, int mode, struct err *e);
+
+/*
+ * Reads the whole file @path into @buf (NUL-terminated, one trailing newline
+ * stripped).  Loops on EINTR and short reads, and fails with EFBIG instead of
+ * truncating when the file does not fit.  Returns the length, or -1.
+ */
+long fs_read(const struct fsroot *r, const char *path, char *buf, size_t size, struct err *e);
+/* A decimal (or "0x" hex) unsigned value, surrounding blanks allowed. */
+int fs_read_u64(const struct fsroot *r, const char *path, uint64_t *v, struct err *e);
+int fs_read_int(const struct fsroot *r, const char *path, long *v, struct err *e);
+/* The kernel list format "0-3,8" (an empty file is the empty set). */
+int fs_read_idset(const struct fsroot *r, const char *path, struct idset *s, struct err *e);
+/* The kernel hex mask format "ff,00000000". */
+int fs_read_mask(const struct fsroot *r, const char *path, struct idset *s, struct err *e);
+/* The bracketed choice of "always [madvise] never", or the whole value when
+ * there are no brackets. */
+int fs_read_setting(const struct fsroot *r, const char *path, char *out, size_t size,
+		    struct err *e);
+/* readlink() under the root; NUL-terminated.  Returns the length or -1. */
+long fs_readlink(const struct fsroot *r, const char *path, char *buf, size_t size,
+		 struct err *e);
+
+/* Opens a line-oriented file (cpuinfo, interrupts) for fgets().  Caller fclose()s. */
+FILE *fs_fopen(const struct fsroot *r, const char *path, struct err *e);
+/* Opens a directory for readdir().  Caller closedir()s. */
+DIR *fs_opendir(const struct fsroot *r, const char *path, struct err *e);
+
+/*
+ * Writes @value to an existing file in one write(), as sysfs requires.  Never
+ * creates a file (a typo fails with ENOENT) and never follows a symlink in the
+ * last component.
+ */
+int fs_write(const struct fsroot *r, const char *path, const char *value, struct err *e);
+
+#endif

@@ -1,0 +1,10 @@
+/* mem.c - SCAFFOLD: replaced by the real mem_probe() */
+#include "probe/probe_int.h"
+
+int mem_probe(struct host *h, const struct fsroot *r, struct err *e)
+{
+	(void)h;
+	(void)r;
+	(void)e;
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* probe_int.h - the parts of host_probe(), one per source file (internal to probe/)
+ *
+ * Each fills its own part of @h from @r and returns 0, or -1 with @e set for
+ * a real error (an unreadable file, garbage where a number belongs).  A file
+ * that is absent (ENOENT) is a fact: the value stays unknown with its reason.
+ * Only topo_probe() may fail for a missing file: without CPUs and nodes there
+ * is no host.
+ */
+#ifndef HVTUNE_PROBE_INT_H
+#define HVTUNE_PROBE_INT_H
+
+#include "probe/host.h"
+
+/* topo.c: h->cpus, h->nodes (ids and CPUs), h->topo (hwloc, else sysfs) */
+int topo_probe(struct host *h, const struct fsroot *r, struct err *e);
+/* node.c: per-node memory and hugepage pools (after topo_probe) */
+int node_probe(struct host *h, const struct fsroot *r, struct err *e);
+/* virt.c: h->virt (cpuinfo flags, KVM, IOMMU, devices, cgroups, NICs) */
+int virt_probe(struct host *h, const struct fsroot *r, struct err *e);
+/* mem.c: h->mem (meminfo, hugepages, THP, KSM, NUMA balancing, swappiness) */
+int mem_probe(struct host *h, const struct fsroot *r, struct err *e);
+/* kern.c: h->kern (cmdline, isolation, SMT control, irqbalance) and governors */
+int kern_probe(struct host *h, const struct fsroot *r, struct err *e);
+/* tlb.c: h->tlb (shootdowns, vmstat, geometry, perf) */
+int tlb_probe(struct host *h, const struct fsroot *r, struct err *e);
+
+/* Fills @why with "no 'PATH' in this root" style text for an absent file. */
+void probe_why(char *why, size_t size, const struct fsroot *r, const char *path,
+	       const struct err *e);
+
+#endif

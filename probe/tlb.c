@@ -1,0 +1,10 @@
+/* tlb.c - SCAFFOLD: replaced by the real tlb_probe() */
+#include "probe/probe_int.h"
+
+int tlb_probe(struct host *h, const struct fsroot *r, struct err *e)
+{
+	(void)h;
+	(void)r;
+	(void)e;
+	return 0;
+}

@@ -1,0 +1,61 @@
+/* main.c - hvtune: probe, check, plan, apply and monitor a KVM/libvirt host */
+#include "tui/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The subcommands, in pipeline order. */
+static const struct command commands[] = {
+	{ "probe", cmd_probe, "print the host's facts (topology, memory, virtualization, TLB)" },
+	{ "check", cmd_check, "judge the host's readiness for KVM guests, with fixes" },
+};
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hvtune: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: hvtune <command> [options]\n"
+	      "       hvtune <command> --help\n"
+	      "\n"
+	      "A virtualization-aware tuner and inspector for KVM/libvirt hosts.\n"
+	      "\n"
+	      "commands:\n", f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n"
+	      "Every command reads the host through --root DIR (default /), so a\n"
+	      "captured /sys + /proc tree of another machine is read like this one.\n"
+	      "Exit status: 0 ok, 1 bad news (a check fails, a VM does not fit), 2 error.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_ERR;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("hvtune %s\n", HVTUNE_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	cli_error("unknown command '%s' (see 'hvtune --help')", argv[1]);
+	return EXIT_ERR;
+}
