@@ -102,7 +102,7 @@ static struct finding *add(struct out *o, const char *id, enum level l, const ch
 /* The model's reason, cut to fit a terminal line after "unknown: ". */
 static const char *why_of(const char *why, char *buf, size_t size)
 {
-	const size_t max = 84;
+	const size_t max = 70;
 
 	if (why[0] == '\0')
 		return "not probed";
@@ -550,14 +550,21 @@ static void check_secure_guest(const struct host *h, struct out *o)
 	const struct virt *v = &h->virt;
 	struct finding *f;
 
-	if (v->secure_guest == TRI_YES) {
+	if (v->secure_guest == TRI_YES && (is_s390(h) || v->svm == TRI_YES)) {
 		f = add(o, "secure-guest", LEVEL_PASS, VHV_SECURE);
 		WHAT(f, "secure guests supported (%s)",
 		     is_s390(h) ? "IBM Secure Execution" : "AMD SEV");
+	} else if (v->secure_guest == TRI_YES) {
+		/* virt-host-validate 9.0 knows only SEV and s390: it WARNs "unknown" */
+		f = add(o, "secure-guest", LEVEL_WARN, VHV_SECURE);
+		WHAT(f, "secure guests reported; virt-host-validate 9.0 checks only SEV and s390");
+		FIX(f, "check the platform's confidential-guest support (e.g. Intel TDX) by hand");
 	} else if (v->secure_guest == TRI_NO) {
+		char buf[96];
+
 		f = add(o, "secure-guest", LEVEL_WARN, VHV_SECURE);
 		WHAT(f, "no secure guest support%s%s", v->secure_why[0] ? ": " : "",
-		     v->secure_why);
+		     v->secure_why[0] ? why_of(v->secure_why, buf, sizeof(buf)) : "");
 		FIX(f, "AMD: enable SEV in the BIOS and boot with kvm_amd.sev=1; "
 		       "s390: prot_virt=1; not needed for ordinary guests");
 	} else {
@@ -585,7 +592,8 @@ static void check_kvm_usable(const struct host *h, struct out *o)
 		break;
 	case TRI_NO:
 		f = add(o, "kvm-usable", LEVEL_FAIL, "");
-		WHAT(f, "KVM not usable: %s", why_of(v->kvm_why, buf, sizeof(buf)));
+		WHAT(f, "KVM not usable%s%s", v->kvm_why[0] ? ": " : "",
+		     v->kvm_why[0] ? why_of(v->kvm_why, buf, sizeof(buf)) : "");
 		FIX(f, "%s", kvm_module_hint(h));
 		break;
 	default:
@@ -732,7 +740,7 @@ static void check_hypervisor(const struct host *h, struct out *o)
 static void check_hugepages(const struct host *h, struct out *o)
 {
 	const struct mem *m = &h->mem;
-	char list[96] = "";
+	char list[80] = "";
 	uint64_t pages = 0;
 	struct finding *f;
 
@@ -767,7 +775,7 @@ static void check_hugepages(const struct host *h, struct out *o)
 static void check_hugepages_nodes(const struct host *h, struct out *o)
 {
 	const struct mem *m = &h->mem;
-	char detail[112] = "";
+	char detail[64] = "";
 	size_t ncpu_nodes = 0;
 	bool uneven = false, unknown_nodes = false;
 	struct finding *f;
@@ -778,7 +786,7 @@ static void check_hugepages_nodes(const struct host *h, struct out *o)
 		return;
 	for (size_t i = 0; i < m->npools; i++) {
 		uint64_t lo = UINT64_MAX, hi = 0;
-		char sz[16], one[112] = "";
+		char sz[16], one[64] = "";
 
 		if (m->pools[i].total == 0)
 			continue;
@@ -980,7 +988,7 @@ static void check_swappiness(const struct host *h, struct out *o)
 static void check_governor(const struct host *h, struct out *o)
 {
 	struct idset bad;
-	char names[48] = "", list[40];
+	char names[28] = "", list[28];
 	unsigned known = 0;
 	struct finding *f;
 
@@ -1050,7 +1058,7 @@ static void check_isolation_sets(const struct host *h, struct out *o)
 	const struct kern *k = &h->kern;
 	const struct idset *iso = &k->isolated, *nohz = &k->nohz_full, *rcu = &k->rcu_nocbs;
 	bool differ = false, none;
-	char a[32], b[32], c[32];
+	char a[20], b[20], c[20];
 	struct finding *f;
 
 	if (!k->isolated_known && !k->nohz_full_known && !k->cmdline_known) {
@@ -1119,7 +1127,7 @@ static void check_nohz_rcu(const struct host *h, struct out *o)
 static void check_isolation_smt(const struct host *h, struct out *o)
 {
 	struct idset iso = isolated_cpus(h), cpus, sibs, unknown_cpus;
-	char l1[32], l2[32];
+	char l1[24], l2[24];
 	struct finding *f;
 
 	if (idset_empty(&iso))
@@ -1165,7 +1173,7 @@ static void check_isolation_smt(const struct host *h, struct out *o)
 static void check_housekeeping(const struct host *h, struct out *o)
 {
 	struct idset iso = isolated_cpus(h), house;
-	char detail[128] = "", list[40];
+	char detail[96] = "", list[40];
 	bool cpu0 = false, bad_node = false;
 	struct finding *f;
 
@@ -1297,7 +1305,7 @@ static void check_irq_remap(const struct host *h, struct out *o)
 
 static void check_sriov(const struct host *h, struct out *o)
 {
-	char idle[96] = "", used[96] = "";
+	char idle[64] = "", used[72] = "";
 	size_t npf = 0;
 	struct finding *f;
 
@@ -1337,7 +1345,7 @@ static void check_sriov(const struct host *h, struct out *o)
 
 static void check_nic_numa(const struct host *h, struct out *o)
 {
-	char bad[96] = "", good[96] = "";
+	char bad[40] = "", good[80] = "";
 	size_t ncpu_nodes = 0;
 	struct finding *f;
 
@@ -1378,13 +1386,14 @@ static void check_numa_distances(const struct host *h, struct out *o)
 {
 	uint32_t max = 0;
 	struct finding *f;
+	char buf[96];
 
 	if (h->nnodes < 2)
 		return;
 	if (!h->topo.distances) {
-		f = unknown(o, "numa-distances", LEVEL_INFO, "", h->topo.distances_why);
-		WHAT(f, "NUMA distances unknown: %s", h->topo.distances_why[0] ?
-		     h->topo.distances_why : "not probed");
+		f = add(o, "numa-distances", LEVEL_INFO, "");
+		WHAT(f, "NUMA distances unknown: %s",
+		     why_of(h->topo.distances_why, buf, sizeof(buf)));
 	} else {
 		for (size_t i = 0; i < h->nnodes * h->nnodes; i++)
 			max = h->topo.distances[i] > max ? h->topo.distances[i] : max;
@@ -1398,7 +1407,7 @@ static void check_numa_distances(const struct host *h, struct out *o)
 static void check_numa_nodes(const struct host *h, struct out *o)
 {
 	struct idset cpuless, memless;
-	char l1[40], l2[40];
+	char l1[30], l2[30];
 	bool mem_unknown = false;
 	struct finding *f;
 
