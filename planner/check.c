@@ -25,26 +25,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK_MAX 64		/* more than all checks below together */
-#define GIB_KIB UINT64_C(1048576)
+#define CHECK_MAX 64 /* more than all checks below together */
+#define GIB_KIB	  UINT64_C(1048576)
 
 /* virt-host-validate's QEMU lines, as printed after "QEMU: " */
-#define VHV_HW_VIRT "Checking for hardware virtualization"
-#define VHV_KVM_DEV "Checking if device /dev/kvm exists"
-#define VHV_KVM_ACCESS "Checking if device /dev/kvm is accessible"
-#define VHV_KVM_HV "Checking for PowerPC KVM module loaded"
-#define VHV_VHOST_NET "Checking if device /dev/vhost-net exists"
-#define VHV_TUN "Checking if device /dev/net/tun exists"
-#define VHV_IOMMU_FW "Checking for device assignment IOMMU support"
+#define VHV_HW_VIRT	 "Checking for hardware virtualization"
+#define VHV_KVM_DEV	 "Checking if device /dev/kvm exists"
+#define VHV_KVM_ACCESS	 "Checking if device /dev/kvm is accessible"
+#define VHV_KVM_HV	 "Checking for PowerPC KVM module loaded"
+#define VHV_VHOST_NET	 "Checking if device /dev/vhost-net exists"
+#define VHV_TUN		 "Checking if device /dev/net/tun exists"
+#define VHV_IOMMU_FW	 "Checking for device assignment IOMMU support"
 #define VHV_IOMMU_KERNEL "Checking if IOMMU is enabled by kernel"
-#define VHV_SECURE "Checking for secure guest support"
+#define VHV_SECURE	 "Checking for secure guest support"
 
 struct out {
 	struct finding *f;
 	size_t n;
 };
 
-static const char *const level_names[] = { "PASS", "INFO", "WARN", "FAIL" };
+static const char *const level_names[] = {"PASS", "INFO", "WARN", "FAIL"};
 static_assert(ARRAY_LEN(level_names) == LEVEL_COUNT, "one name per level");
 
 const char *level_str(enum level l)
@@ -52,8 +52,7 @@ const char *level_str(enum level l)
 	return (unsigned)l < LEVEL_COUNT ? level_names[l] : "?";
 }
 
-static void put(char *dst, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void put(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void put(char *dst, size_t size, const char *fmt, ...)
 {
@@ -65,8 +64,7 @@ static void put(char *dst, size_t size, const char *fmt, ...)
 }
 
 /* Appends to @buf; what does not fit ends in a visible "...". */
-static void cat(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void cat(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void cat(char *buf, size_t size, const char *fmt, ...)
 {
@@ -84,14 +82,14 @@ static void cat(char *buf, size_t size, const char *fmt, ...)
 }
 
 #define WHAT(f, ...) put((f)->what, sizeof((f)->what), __VA_ARGS__)
-#define WHY(f, ...) put((f)->why, sizeof((f)->why), __VA_ARGS__)
-#define FIX(f, ...) put((f)->fix, sizeof((f)->fix), __VA_ARGS__)
+#define WHY(f, ...)  put((f)->why, sizeof((f)->why), __VA_ARGS__)
+#define FIX(f, ...)  put((f)->fix, sizeof((f)->fix), __VA_ARGS__)
 
 static struct finding *add(struct out *o, const char *id, enum level l, const char *vhv)
 {
 	struct finding *f;
 
-	assert(o->n < CHECK_MAX);	/* CHECK_MAX counts every check below */
+	assert(o->n < CHECK_MAX); /* CHECK_MAX counts every check below */
 	f = &o->f[o->n++];
 	put(f->id, sizeof(f->id), "%s", id);
 	f->level = l;
@@ -112,8 +110,8 @@ static const char *why_of(const char *why, char *buf, size_t size)
 	return buf;
 }
 
-static struct finding *unknown(struct out *o, const char *id, enum level l,
-			       const char *vhv, const char *model_why)
+static struct finding *unknown(struct out *o, const char *id, enum level l, const char *vhv,
+			       const char *model_why)
 {
 	struct finding *f = add(o, id, l, vhv);
 	char buf[96];
@@ -151,13 +149,13 @@ static bool is_x86(const struct host *h)
 {
 	const char *a = h->topo.arch;
 
-	if (a[0] == '\0')	/* arch unknown: the CPU flags and vendor still tell */
+	if (a[0] == '\0') /* arch unknown: the CPU flags and vendor still tell */
 		return h->virt.vmx == TRI_YES || h->virt.svm == TRI_YES ||
 		       strcmp(h->topo.vendor, "GenuineIntel") == 0 ||
 		       strcmp(h->topo.vendor, "AuthenticAMD") == 0 ||
 		       strcmp(h->topo.vendor, "HygonGenuine") == 0;
 	return strcmp(a, "x86_64") == 0 || strcmp(a, "x86") == 0 ||
-	       (a[0] == 'i' && strcmp(a + 2, "86") == 0);
+	       (strlen(a) == 4 && a[0] == 'i' && strcmp(a + 2, "86") == 0); /* i386..i686 */
 }
 
 static bool is_ppc64(const struct host *h)
@@ -248,7 +246,8 @@ static void check_hw_virt(const struct host *h, struct out *o)
 	}
 	if (has_hw_virt(h)) {
 		f = add(o, "hw-virt", LEVEL_PASS, VHV_HW_VIRT);
-		WHAT(f, "%s", v->vmx == TRI_YES ? "Intel VT-x (vmx) present" : "AMD-V (svm) present");
+		WHAT(f, "%s",
+		     v->vmx == TRI_YES ? "Intel VT-x (vmx) present" : "AMD-V (svm) present");
 		WHY(f, "KVM needs VT-x or AMD-V to run guests at native speed");
 		return;
 	}
@@ -317,8 +316,10 @@ static void check_kvm_dev(const struct host *h, struct out *o)
 			WHAT(f, "no /dev/kvm: neither kvm_intel nor kvm_amd is loaded");
 		else
 			WHAT(f, "no /dev/kvm");
-		WHY(f, "QEMU needs /dev/kvm for hardware acceleration; without it guests "
-		       "are emulated%s%s", v->kvm_why[0] ? ". KVM: " : "", v->kvm_why);
+		WHY(f,
+		    "QEMU needs /dev/kvm for hardware acceleration; without it guests "
+		    "are emulated%s%s",
+		    v->kvm_why[0] ? ". KVM: " : "", v->kvm_why);
 		FIX(f, "%s", kvm_module_hint(h));
 		break;
 	default:
@@ -336,7 +337,7 @@ static void check_kvm_access(const struct host *h, struct out *o)
 	struct finding *f;
 
 	if (v->kvm_dev == TRI_NO)
-		return;		/* nothing to open; virt-host-validate skips it too */
+		return; /* nothing to open; virt-host-validate skips it too */
 	switch (v->kvm_access) {
 	case TRI_YES:
 		f = add(o, "kvm-access", LEVEL_PASS, vhv);
@@ -346,7 +347,8 @@ static void check_kvm_access(const struct host *h, struct out *o)
 	case TRI_NO:
 		f = add(o, "kvm-access", LEVEL_FAIL, vhv);
 		WHAT(f, "/dev/kvm is not readable and writable by this user");
-		WHY(f, "QEMU must open /dev/kvm read-write, or guests start emulated or not at all");
+		WHY(f,
+		    "QEMU must open /dev/kvm read-write, or guests start emulated or not at all");
 		FIX(f, "add the user to group 'kvm' (usermod -aG kvm USER) or run as root; "
 		       "udev gives /dev/kvm mode 0660 group kvm");
 		break;
@@ -377,8 +379,8 @@ static void check_kvm_hv(const struct host *h, struct out *o)
 	       "instructions and is far slower");
 }
 
-static void check_device(struct out *o, const char *id, enum tri t, const char *dev,
-			 enum level bad, const char *vhv, const char *why, const char *fix)
+static void check_device(struct out *o, const char *id, enum tri t, const char *dev, enum level bad,
+			 const char *vhv, const char *why, const char *fix)
 {
 	struct finding *f;
 
@@ -399,8 +401,7 @@ static void check_device(struct out *o, const char *id, enum tri t, const char *
 
 static void check_vhost_net(const struct host *h, struct out *o)
 {
-	check_device(o, "vhost-net", h->virt.vhost_net, "/dev/vhost-net", LEVEL_WARN,
-		     VHV_VHOST_NET,
+	check_device(o, "vhost-net", h->virt.vhost_net, "/dev/vhost-net", LEVEL_WARN, VHV_VHOST_NET,
 		     "without vhost-net every virtio-net packet goes through QEMU's "
 		     "userspace loop: far lower packet rates",
 		     "modprobe vhost_net; list it in /etc/modules-load.d/ to keep it");
@@ -417,13 +418,13 @@ static const struct {
 	unsigned bit;
 	const char *name, *use;
 } cgroup_ctrls[] = {
-	/* virt-host-validate's order: libvirt's VIR_CGROUP_CONTROLLER_* enum */
-	{ CGROUP_CPU, "cpu", "CPU shares, quota and period per guest" },
-	{ CGROUP_CPUACCT, "cpuacct", "CPU time accounting per guest and vCPU" },
-	{ CGROUP_CPUSET, "cpuset", "binding guest threads and memory to CPUs and nodes" },
-	{ CGROUP_MEMORY, "memory", "memory limits per guest" },
-	{ CGROUP_DEVICES, "devices", "limiting which host devices a guest may open" },
-	{ CGROUP_BLKIO, "blkio", "disk I/O weights and limits per guest" },
+    /* virt-host-validate's order: libvirt's VIR_CGROUP_CONTROLLER_* enum */
+    {CGROUP_CPU, "cpu", "CPU shares, quota and period per guest"},
+    {CGROUP_CPUACCT, "cpuacct", "CPU time accounting per guest and vCPU"},
+    {CGROUP_CPUSET, "cpuset", "binding guest threads and memory to CPUs and nodes"},
+    {CGROUP_MEMORY, "memory", "memory limits per guest"},
+    {CGROUP_DEVICES, "devices", "limiting which host devices a guest may open"},
+    {CGROUP_BLKIO, "blkio", "disk I/O weights and limits per guest"},
 };
 
 static void check_cgroups(const struct host *h, struct out *o)
@@ -478,8 +479,9 @@ static bool check_iommu_firmware(const struct host *h, struct out *o)
 			f = add(o, "iommu-firmware", LEVEL_WARN, VHV_IOMMU_FW);
 			WHAT(f, "no ACPI %s table: IOMMU off in the BIOS or not in this platform",
 			     table);
-			FIX(f, "enable %s in the BIOS/UEFI setup", intel ?
-			    "VT-d (Virtualization Technology for Directed I/O)" : "IOMMU / AMD-Vi");
+			FIX(f, "enable %s in the BIOS/UEFI setup",
+			    intel ? "VT-d (Virtualization Technology for Directed I/O)"
+				  : "IOMMU / AMD-Vi");
 		} else {
 			f = unknown(o, "iommu-firmware", LEVEL_WARN, VHV_IOMMU_FW, v->iommu_why);
 			FIX(f, "check for /sys/firmware/acpi/tables/%s on the host", table);
@@ -504,12 +506,16 @@ static bool check_iommu_firmware(const struct host *h, struct out *o)
 	/* virt-host-validate stops here: no vmx/svm flag to pick DMAR or IVRS */
 	f = add(o, "iommu-firmware", LEVEL_WARN, VHV_IOMMU_FW);
 	WHAT(f, "unknown if this platform has IOMMU support (%s)",
-	     is_x86(h) ? "no vmx/svm flag" : h->topo.arch[0] ? h->topo.arch : "arch unknown");
-	WHY(f, "PCI device assignment needs an IOMMU; on x86 the vmx/svm flag tells "
-	       "whether to look for DMAR (VT-d) or IVRS (AMD-Vi)%s",
+	     is_x86(h)	       ? "no vmx/svm flag"
+	     : h->topo.arch[0] ? h->topo.arch
+			       : "arch unknown");
+	WHY(f,
+	    "PCI device assignment needs an IOMMU; on x86 the vmx/svm flag tells "
+	    "whether to look for DMAR (VT-d) or IVRS (AMD-Vi)%s",
 	    v->iommu_firmware == TRI_YES ? "; a DMAR or IVRS table is present" : "");
-	FIX(f, "%s", is_x86(h) ? "enable VT-x/AMD-V (see hw-virt) and VT-d/AMD-Vi in the BIOS"
-				: "check the platform's IOMMU (e.g. ARM SMMU) by hand");
+	FIX(f, "%s",
+	    is_x86(h) ? "enable VT-x/AMD-V (see hw-virt) and VT-d/AMD-Vi in the BIOS"
+		      : "check the platform's IOMMU (e.g. ARM SMMU) by hand");
 	return false;
 }
 
@@ -527,8 +533,9 @@ static void check_iommu_kernel(const struct host *h, struct out *o, bool vhv_goe
 		f = unknown(o, "iommu-kernel", LEVEL_WARN, vhv, v->iommu_why);
 	} else {
 		f = add(o, "iommu-kernel", LEVEL_WARN, vhv);
-		WHAT(f, "%s", v->iommu == TRI_YES ? "IOMMU enabled but no IOMMU groups seen"
-						  : "IOMMU not enabled in the kernel (no IOMMU groups)");
+		WHAT(f, "%s",
+		     v->iommu == TRI_YES ? "IOMMU enabled but no IOMMU groups seen"
+					 : "IOMMU not enabled in the kernel (no IOMMU groups)");
 	}
 	WHY(f, "VFIO assigns devices by IOMMU group: no groups, no device assignment");
 	if (f->level == LEVEL_PASS)
@@ -542,7 +549,8 @@ static void check_iommu_kernel(const struct host *h, struct out *o, bool vhv_goe
 		FIX(f, "AMD-Vi is on by default with an IVRS table: remove amd_iommu=off or "
 		       "iommu=off from the kernel command line, add iommu=pt");
 	else
-		FIX(f, "build the kernel with CONFIG_IOMMU_SUPPORT and the platform's IOMMU driver");
+		FIX(f,
+		    "build the kernel with CONFIG_IOMMU_SUPPORT and the platform's IOMMU driver");
 }
 
 static void check_secure_guest(const struct host *h, struct out *o)
@@ -618,11 +626,12 @@ static void check_slat(const struct host *h, struct out *o)
 		WHAT(f, "%s present: guests manage their own page tables", name);
 	} else if (t == TRI_NO) {
 		f = add(o, "ept-npt", LEVEL_FAIL, "");
-		WHAT(f, "%s without %s: guests run on shadow page tables",
-		     intel ? "VT-x" : "AMD-V", name);
-		FIX(f, "use a CPU with %s; in a VM, give it a host-passthrough CPU; "
-		       "do not load %s with %s=0", name, intel ? "kvm_intel" : "kvm_amd",
-		    intel ? "ept" : "npt");
+		WHAT(f, "%s without %s: guests run on shadow page tables", intel ? "VT-x" : "AMD-V",
+		     name);
+		FIX(f,
+		    "use a CPU with %s; in a VM, give it a host-passthrough CPU; "
+		    "do not load %s with %s=0",
+		    name, intel ? "kvm_intel" : "kvm_amd", intel ? "ept" : "npt");
 	} else {
 		f = unknown(o, "ept-npt", LEVEL_WARN, "", h->virt.flags_why);
 		FIX(f, "look for '%s' in /proc/cpuinfo (%s)", intel ? "ept" : "npt",
@@ -644,7 +653,8 @@ static void check_vpid(const struct host *h, struct out *o)
 	} else if (h->virt.vpid == TRI_NO) {
 		f = add(o, "vpid", LEVEL_WARN, "");
 		WHAT(f, "VT-x without VPID: the TLB is flushed on every VM exit");
-		FIX(f, "use a CPU with VPID (Westmere or later); do not load kvm_intel with vpid=0");
+		FIX(f,
+		    "use a CPU with VPID (Westmere or later); do not load kvm_intel with vpid=0");
 	} else {
 		f = unknown(o, "vpid", LEVEL_INFO, "", h->virt.flags_why);
 	}
@@ -693,8 +703,9 @@ static void check_apicv(const struct host *h, struct out *o)
 
 static void check_nested(const struct host *h, struct out *o)
 {
-	const char *mod = h->virt.kvm_module[0] ? h->virt.kvm_module :
-			  h->virt.vmx == TRI_YES ? "kvm_intel" : "kvm_amd";
+	const char *mod = h->virt.kvm_module[0]	   ? h->virt.kvm_module
+			  : h->virt.vmx == TRI_YES ? "kvm_intel"
+						   : "kvm_amd";
 	struct finding *f;
 
 	if (!has_hw_virt(h))
@@ -705,8 +716,10 @@ static void check_nested(const struct host *h, struct out *o)
 	} else if (h->virt.nested == TRI_YES) {
 		f = add(o, "nested", LEVEL_INFO, "");
 		WHAT(f, "nested virtualization on (%s nested=1)", mod);
-		FIX(f, "if no guest runs its own hypervisor: options %s nested=0 in "
-		       "/etc/modprobe.d/kvm.conf, then reload %s", mod, mod);
+		FIX(f,
+		    "if no guest runs its own hypervisor: options %s nested=0 in "
+		    "/etc/modprobe.d/kvm.conf, then reload %s",
+		    mod, mod);
 	} else {
 		f = unknown(o, "nested", LEVEL_INFO, "",
 			    h->virt.kvm_module[0] ? "no 'nested' module parameter read"
@@ -796,7 +809,7 @@ static void check_hugepages_nodes(const struct host *h, struct out *o)
 			uint64_t total;
 
 			if (idset_empty(&nd->cpus))
-				continue;	/* CPU-less (GPU, CXL) memory: not for guests */
+				continue; /* CPU-less (GPU, CXL) memory: not for guests */
 			p = pool_of(nd->pools, nd->npools, m->pools[i].size_kib);
 			if (nd->npools == 0) {
 				unknown_nodes = true;
@@ -818,9 +831,9 @@ static void check_hugepages_nodes(const struct host *h, struct out *o)
 		}
 	}
 	if (m->npools == 0)
-		return;		/* "hugepages" already says unknown */
+		return; /* "hugepages" already says unknown */
 	if (!detail[0] && !unknown_nodes)
-		return;		/* nothing reserved: "hugepages" warns */
+		return; /* nothing reserved: "hugepages" warns */
 	if (uneven) {
 		f = add(o, "hugepages-nodes", LEVEL_INFO, "");
 		WHAT(f, "hugepages uneven across nodes: %s", detail);
@@ -842,7 +855,7 @@ static void check_pdpe1gb(const struct host *h, struct out *o)
 	struct finding *f;
 
 	if (!is_x86(h))
-		return;		/* a 1 GiB pool (hugepages-1g) tells on other arches */
+		return; /* a 1 GiB pool (hugepages-1g) tells on other arches */
 	if (h->virt.pdpe1gb == TRI_YES) {
 		f = add(o, "pdpe1gb", LEVEL_PASS, "");
 		WHAT(f, "CPU supports 1 GiB pages (pdpe1gb)");
@@ -868,13 +881,13 @@ static void check_hugepages_1g(const struct host *h, struct out *o)
 		const struct hugepool *np = pool_of(nd->pools, nd->npools, GIB_KIB);
 
 		if (np)
-			cat(nodes, sizeof(nodes), "%snode%u %" PRIu64, nodes[0] ? ", " : "",
-			    nd->id, np->total);
+			cat(nodes, sizeof(nodes), "%snode%u %" PRIu64, nodes[0] ? ", " : "", nd->id,
+			    np->total);
 	}
 	if (p && p->total > 0) {
 		f = add(o, "hugepages-1g", LEVEL_PASS, "");
-		WHAT(f, "%" PRIu64 " x 1 GiB pages reserved%s%s%s", p->total,
-		     nodes[0] ? " (" : "", nodes, nodes[0] ? ")" : "");
+		WHAT(f, "%" PRIu64 " x 1 GiB pages reserved%s%s%s", p->total, nodes[0] ? " (" : "",
+		     nodes, nodes[0] ? ")" : "");
 	} else if (p) {
 		f = add(o, "hugepages-1g", LEVEL_INFO, "");
 		WHAT(f, "1 GiB pages supported, none reserved");
@@ -1014,8 +1027,9 @@ static void check_governor(const struct host *h, struct out *o)
 		f = add(o, "governor", LEVEL_WARN, "");
 		WHAT(f, "governor %s, not 'performance', on CPUs %s", names,
 		     ids(&bad, list, sizeof(list)));
-		FIX(f, "cpupower frequency-set -g performance (package linux-cpupower), "
-		       "or echo performance > /sys/devices/system/cpu/cpuN/cpufreq/scaling_governor");
+		FIX(f,
+		    "cpupower frequency-set -g performance (package linux-cpupower), "
+		    "or echo performance > /sys/devices/system/cpu/cpuN/cpufreq/scaling_governor");
 	} else {
 		f = add(o, "governor", LEVEL_PASS, "");
 		WHAT(f, "governor 'performance' on all %u CPUs with cpufreq", known);
@@ -1057,29 +1071,28 @@ static void check_isolation_sets(const struct host *h, struct out *o)
 {
 	const struct kern *k = &h->kern;
 	const struct idset *iso = &k->isolated, *nohz = &k->nohz_full, *rcu = &k->rcu_nocbs;
-	bool differ = false, none;
+	bool ki = k->isolated_known, kn = k->nohz_full_known, kr = k->cmdline_known;
+	bool differ = false;
 	char a[20], b[20], c[20];
 	struct finding *f;
 
-	if (!k->isolated_known && !k->nohz_full_known && !k->cmdline_known) {
+	if (!ki && !kn && !kr) {
 		f = unknown(o, "isolation-sets", LEVEL_INFO, "",
 			    "no cpu/isolated, cpu/nohz_full or proc/cmdline");
 		WHY(f, "isolcpus, nohz_full and rcu_nocbs keep host work off guest CPUs");
 		return;
 	}
-	none = (!k->isolated_known || idset_empty(iso)) &&
-	       (!k->nohz_full_known || idset_empty(nohz)) &&
-	       (!k->cmdline_known || idset_empty(rcu));
-	if (k->isolated_known && k->nohz_full_known && !idset_equal(iso, nohz))
+	if (ki && kn && !idset_equal(iso, nohz))
 		differ = true;
-	/* an empty rcu_nocbs is "nohz-rcu-nocbs": nohz_full implies it */
-	if (k->cmdline_known && !idset_empty(rcu)) {
-		if (k->isolated_known && !idset_equal(rcu, iso))
+	if (kr && !idset_empty(rcu)) {
+		if ((ki && !idset_equal(rcu, iso)) || (kn && !idset_equal(rcu, nohz)))
 			differ = true;
-		if (k->nohz_full_known && !idset_equal(rcu, nohz))
-			differ = true;
+	} else if (kr && ki && !idset_empty(iso) && !(kn && idset_equal(iso, nohz))) {
+		/* an empty rcu_nocbs is fine only where nohz_full implies it
+		 * ("nohz-rcu-nocbs"); isolcpus alone leaves RCU callbacks there */
+		differ = true;
 	}
-	if (none) {
+	if ((!ki || idset_empty(iso)) && (!kn || idset_empty(nohz)) && (!kr || idset_empty(rcu))) {
 		f = add(o, "isolation-sets", LEVEL_INFO, "");
 		WHAT(f, "no CPU isolation: isolcpus, nohz_full and rcu_nocbs unset");
 		FIX(f, "boot with isolcpus=managed_irq,domain,LIST nohz_full=LIST "
@@ -1087,14 +1100,18 @@ static void check_isolation_sets(const struct host *h, struct out *o)
 	} else if (differ) {
 		f = add(o, "isolation-sets", LEVEL_WARN, "");
 		WHAT(f, "isolcpus %s, nohz_full %s, rcu_nocbs %s differ",
-		     k->isolated_known ? ids(iso, a, sizeof(a)) : "?",
-		     k->nohz_full_known ? ids(nohz, b, sizeof(b)) : "?",
-		     k->cmdline_known ? ids(rcu, c, sizeof(c)) : "?");
+		     ki ? ids(iso, a, sizeof(a)) : "?", kn ? ids(nohz, b, sizeof(b)) : "?",
+		     kr ? ids(rcu, c, sizeof(c)) : "?");
 		FIX(f, "give isolcpus=, nohz_full= and rcu_nocbs= the same CPU list");
-	} else {
+	} else if (ki && kn && kr) {
 		f = add(o, "isolation-sets", LEVEL_PASS, "");
 		WHAT(f, "isolcpus, nohz_full and rcu_nocbs agree: %s",
-		     ids(k->isolated_known ? iso : nohz, a, sizeof(a)));
+		     ids(idset_empty(iso) ? nohz : iso, a, sizeof(a)));
+	} else {
+		f = add(o, "isolation-sets", LEVEL_INFO, "");
+		WHAT(f, "isolcpus %s, nohz_full %s, rcu_nocbs %s: no conflict, ? unknown",
+		     ki ? ids(iso, a, sizeof(a)) : "?", kn ? ids(nohz, b, sizeof(b)) : "?",
+		     kr ? ids(rcu, c, sizeof(c)) : "?");
 	}
 	WHY(f, "a CPU isolated from the scheduler but still ticking or running RCU "
 	       "callbacks (or the reverse) keeps part of the host's jitter");
@@ -1139,7 +1156,7 @@ static void check_isolation_smt(const struct host *h, struct out *o)
 		struct idset s;
 
 		if (!host_cpu(h, (unsigned)id))
-			continue;	/* offline: nothing runs there */
+			continue; /* offline: nothing runs there */
 		s = host_siblings(h, (unsigned)id);
 		if (idset_empty(&s)) {
 			idset_add(&unknown_cpus, (unsigned)id);
@@ -1155,11 +1172,12 @@ static void check_isolation_smt(const struct host *h, struct out *o)
 		f = add(o, "isolation-smt", LEVEL_WARN, "");
 		WHAT(f, "isolated CPUs %s have SMT siblings %s that are not isolated",
 		     ids(&cpus, l1, sizeof(l1)), ids(&sibs, l2, sizeof(l2)));
-		FIX(f, "isolate whole cores: add %s to isolcpus/nohz_full/rcu_nocbs, "
-		       "or take %s out", l2, l1);
+		FIX(f,
+		    "isolate whole cores: add %s to isolcpus/nohz_full/rcu_nocbs, "
+		    "or take %s out",
+		    l2, l1);
 	} else if (!idset_empty(&unknown_cpus)) {
-		f = unknown(o, "isolation-smt", LEVEL_INFO, "",
-			    "core ids of isolated CPUs not known");
+		f = add(o, "isolation-smt", LEVEL_INFO, "");
 		WHAT(f, "unknown: SMT siblings of isolated CPUs %s (no core ids)",
 		     ids(&unknown_cpus, l1, sizeof(l1)));
 	} else {
@@ -1224,13 +1242,16 @@ static void check_irqbalance(const struct host *h, struct out *o)
 		f = unknown(o, "irqbalance", LEVEL_INFO, "", h->kern.irqbalance_why);
 	} else if (h->kern.irqbalance == TRI_YES && !idset_empty(&iso)) {
 		f = add(o, "irqbalance", LEVEL_WARN, "");
-		WHAT(f, "irqbalance running while CPUs %s are isolated", ids(&iso, list, sizeof(list)));
-		FIX(f, "IRQBALANCE_BANNED_CPULIST=%s (plus the guests' pinned CPUs) in "
-		       "/etc/default/irqbalance, or stop it and set /proc/irq/N/smp_affinity_list",
+		WHAT(f, "irqbalance running while CPUs %s are isolated",
+		     ids(&iso, list, sizeof(list)));
+		FIX(f,
+		    "IRQBALANCE_BANNED_CPULIST=%s (plus the guests' pinned CPUs) in "
+		    "/etc/default/irqbalance, or stop it and set /proc/irq/N/smp_affinity_list",
 		    list);
 	} else {
 		f = add(o, "irqbalance", LEVEL_PASS, "");
-		WHAT(f, "irqbalance %s%s", h->kern.irqbalance == TRI_YES ? "running" : "not running",
+		WHAT(f, "irqbalance %s%s",
+		     h->kern.irqbalance == TRI_YES ? "running" : "not running",
 		     idset_empty(&iso) ? ", no isolated CPUs" : "");
 	}
 	WHY(f, "irqbalance moves IRQs every 10 s; unless CPUs are banned "
@@ -1366,8 +1387,8 @@ static void check_nic_numa(const struct host *h, struct out *o)
 	}
 	if (bad[0]) {
 		f = add(o, "nic-numa", LEVEL_WARN, "");
-		WHAT(f, "NIC NUMA node unknown (numa_node -1) on a %zu-node host: %s",
-		     ncpu_nodes, bad);
+		WHAT(f, "NIC NUMA node unknown (numa_node -1) on a %zu-node host: %s", ncpu_nodes,
+		     bad);
 		FIX(f, "update the BIOS or enable its NUMA/SRAT PCI locality option; else "
 		       "find the NIC's socket in the board manual and place guests by hand");
 	} else if (good[0]) {
@@ -1465,15 +1486,19 @@ static void check_tlb(const struct host *h, struct out *o)
 		if (total == 0)
 			WHAT(f, "TLB shootdowns: none since boot on %zu CPUs", t->nshootdowns);
 		else if (idset_empty(&iso))
-			WHAT(f, "TLB shootdowns: %" PRIu64 " since boot on %zu CPUs, most on "
-			     "CPU %u (%" PRIu64 ")", total, t->nshootdowns, top_cpu, top);
+			WHAT(f,
+			     "TLB shootdowns: %" PRIu64 " since boot on %zu CPUs, most on "
+			     "CPU %u (%" PRIu64 ")",
+			     total, t->nshootdowns, top_cpu, top);
 		else
-			WHAT(f, "TLB shootdowns: %" PRIu64 " since boot, %" PRIu64 " on isolated "
-			     "CPUs, most on CPU %u", total, on_iso, top_cpu);
+			WHAT(f,
+			     "TLB shootdowns: %" PRIu64 " since boot, %" PRIu64 " on isolated "
+			     "CPUs, most on CPU %u",
+			     total, on_iso, top_cpu);
 	}
 	WHY(f, "each shootdown is an IPI that stops the target CPU: munmap, page "
-	    "migration, KSM, NUMA balancing and THP collapse send them to every CPU "
-	    "the process ran on");
+	       "migration, KSM, NUMA balancing and THP collapse send them to every CPU "
+	       "the process ran on");
 }
 
 /* ---- the table ------------------------------------------------------------ */
@@ -1482,19 +1507,18 @@ typedef void (*check_fn)(const struct host *, struct out *);
 
 /* hvtune's own checks, by area, after virt-host-validate's */
 static const check_fn own_checks[] = {
-	check_kvm_usable, check_slat, check_vpid, check_apicv, check_nested, check_hypervisor,
-	check_hugepages, check_hugepages_nodes, check_pdpe1gb, check_hugepages_1g, check_thp,
-	check_ksm, check_numa_balancing, check_swappiness,
-	check_governor, check_smt, check_isolation_sets, check_nohz_rcu, check_isolation_smt,
-	check_housekeeping, check_irqbalance,
-	check_iommu_pt, check_irq_remap, check_sriov, check_nic_numa,
-	check_numa_distances, check_numa_nodes,
-	check_tlb,
+    check_kvm_usable,	  check_slat,		check_vpid,	     check_apicv,
+    check_nested,	  check_hypervisor,	check_hugepages,     check_hugepages_nodes,
+    check_pdpe1gb,	  check_hugepages_1g,	check_thp,	     check_ksm,
+    check_numa_balancing, check_swappiness,	check_governor,	     check_smt,
+    check_isolation_sets, check_nohz_rcu,	check_isolation_smt, check_housekeeping,
+    check_irqbalance,	  check_iommu_pt,	check_irq_remap,     check_sriov,
+    check_nic_numa,	  check_numa_distances, check_numa_nodes,    check_tlb,
 };
 
 int check_host(const struct host *h, struct finding **out, size_t *n, struct err *e)
 {
-	struct out o = { NULL, 0 };
+	struct out o = {NULL, 0};
 	bool fw;
 
 	*out = NULL;
