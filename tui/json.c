@@ -61,37 +61,42 @@ static void jpush(struct jb *b, struct json_object *a, struct json_object *v)
 	}
 }
 
-/* Bytes that are not valid UTF-8 (a firmware string in cpuinfo, a mangled
- * cmdline) would make the whole document unparsable: they become '?'. */
-static bool utf8_valid(const unsigned char *s)
+/* The length of the valid UTF-8 sequence at @s, or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
 {
-	while (*s) {
-		size_t n = *s < 0x80 ? 0 : (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2
-			: (*s & 0xf8) == 0xf0 ? 3 : 4;
+	size_t n = *s < 0x80 ? 1 : (*s & 0xe0) == 0xc0 ? 2 : (*s & 0xf0) == 0xe0 ? 3
+		: (*s & 0xf8) == 0xf0 ? 4 : 0;
 
-		if (n == 4)
-			return false;
-		s++;
-		for (size_t i = 0; i < n; i++, s++)
-			if ((*s & 0xc0) != 0x80)
-				return false;
-	}
-	return true;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
 }
 
+/* Bytes that are not valid UTF-8 (a Latin-1 firmware string in cpuinfo, a
+ * mangled cmdline) would make the whole document unparsable: each becomes
+ * '?', and the valid sequences around it are kept. */
 static struct json_object *jstr(struct jb *b, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	struct json_object *v;
 	char *copy;
 
-	if (utf8_valid((const unsigned char *)s))
+	while (*p && utf8_len(p))
+		p += utf8_len(p);
+	if (*p == '\0')
 		return jv(b, json_object_new_string(s));
 	copy = strdup(s);
 	if (!copy)
 		return jv(b, NULL);
-	for (unsigned char *p = (unsigned char *)copy; *p; p++)
-		if (*p >= 0x80)
-			*p = '?';
+	for (unsigned char *q = (unsigned char *)copy; *q;) {
+		size_t n = utf8_len(q);
+
+		if (n == 0)
+			*q++ = '?';
+		else
+			q += n;
+	}
 	v = jv(b, json_object_new_string(copy));
 	free(copy);
 	return v;
