@@ -210,11 +210,6 @@ static void section(struct out *o, const char *title)
 		fprintf(o->f, "\n%s\n", title);
 }
 
-static const char *tri_yn(enum tri t)
-{
-	return tri_str(t);
-}
-
 static void cpu_section(struct out *o, const struct host *h)
 {
 	const struct topo *t = &h->topo;
@@ -419,13 +414,13 @@ static void virt_section(struct out *o, const struct host *h)
 		sb_unknown(v, x->flags_why[0] ? x->flags_why : "no CPU flags in this tree");
 		field(o, "hardware");
 	} else {
-		sb_add(v, "VT-x %s, AMD-V %s", tri_yn(x->vmx), tri_yn(x->svm));
+		sb_add(v, "VT-x %s, AMD-V %s", tri_str(x->vmx), tri_str(x->svm));
 		field(o, "hardware");
 		for (size_t i = 0; i < ARRAY_LEN(feats); i++) {
 			enum tri t;
 
 			memcpy(&t, (const char *)x + feats[i].off, sizeof(t));
-			sb_add(v, "%s%s %s", i ? ", " : "", feats[i].name, tri_yn(t));
+			sb_add(v, "%s%s %s", i ? ", " : "", feats[i].name, tri_str(t));
 			unknown |= t == TRI_UNKNOWN;
 		}
 		if (unknown && x->flags_why[0])
@@ -435,7 +430,7 @@ static void virt_section(struct out *o, const struct host *h)
 	if (x->pdpe1gb == TRI_UNKNOWN)
 		sb_unknown(v, x->flags_why);
 	else
-		sb_add(v, "%s (pdpe1gb)", tri_yn(x->pdpe1gb));
+		sb_add(v, "%s (pdpe1gb)", tri_str(x->pdpe1gb));
 	field(o, "1 GiB pages");
 	if (x->hypervisor == TRI_UNKNOWN)
 		sb_unknown(v, x->flags_why);
@@ -447,13 +442,13 @@ static void virt_section(struct out *o, const struct host *h)
 	if (x->kvm_usable == TRI_UNKNOWN)
 		sb_unknown(v, x->kvm_why);
 	else
-		sb_add(v, "%s%s%s%s", tri_yn(x->kvm_usable), x->kvm_why[0] ? " (" : "",
+		sb_add(v, "%s%s%s%s", tri_str(x->kvm_usable), x->kvm_why[0] ? " (" : "",
 		       x->kvm_why, x->kvm_why[0] ? ")" : "");
 	field(o, "KVM usable");
-	sb_add(v, "/dev/kvm %s, read-write %s, module %s, nested %s", tri_yn(x->kvm_dev),
-	       tri_yn(x->kvm_access), x->kvm_module[0] ? x->kvm_module : "none", tri_yn(x->nested));
+	sb_add(v, "/dev/kvm %s, read-write %s, module %s, nested %s", tri_str(x->kvm_dev),
+	       tri_str(x->kvm_access), x->kvm_module[0] ? x->kvm_module : "none", tri_str(x->nested));
 	field(o, "KVM details");
-	sb_add(v, "vhost-net %s, tun %s", tri_yn(x->vhost_net), tri_yn(x->tun));
+	sb_add(v, "vhost-net %s, tun %s", tri_str(x->vhost_net), tri_str(x->tun));
 	field(o, "devices");
 	if (!x->cgroups_known) {
 		sb_unknown(v, x->cgroups_why);
@@ -475,19 +470,19 @@ static void virt_section(struct out *o, const struct host *h)
 	}
 	field(o, "cgroups");
 
-	sb_add(v, "firmware table %s, kernel %s, ", tri_yn(x->iommu_firmware), tri_yn(x->iommu));
+	sb_add(v, "firmware table %s, kernel %s, ", tri_str(x->iommu_firmware), tri_str(x->iommu));
 	if (x->niommu_groups > 0 || x->iommu == TRI_NO)
 		sb_add(v, "%u groups", x->niommu_groups);
 	else
 		sb_add(v, "groups unknown");
-	sb_add(v, ", interrupt remapping %s", tri_yn(x->irq_remap));
+	sb_add(v, ", interrupt remapping %s", tri_str(x->irq_remap));
 	if (x->iommu_why[0])
 		sb_add(v, " (%s)", x->iommu_why);
 	field(o, "IOMMU");
 	if (x->secure_guest == TRI_UNKNOWN)
 		sb_unknown(v, x->secure_why);
 	else
-		sb_add(v, "%s%s%s%s", tri_yn(x->secure_guest), x->secure_why[0] ? " (" : "",
+		sb_add(v, "%s%s%s%s", tri_str(x->secure_guest), x->secure_why[0] ? " (" : "",
 		       x->secure_why, x->secure_why[0] ? ")" : "");
 	field(o, "secure guests");
 	if (x->nnics == 0) {
