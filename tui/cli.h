@@ -7,6 +7,7 @@
 #ifndef HVTUNE_CLI_H
 #define HVTUNE_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 enum exit_code { EXIT_OK = 0, EXIT_BAD = 1, EXIT_ERR = 2 };
@@ -22,5 +23,32 @@ int cmd_check(int argc, char **argv);
 
 /* Prints "hvtune: <msg>" on stderr (one line, no trailing full stop). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The options every host-reading command takes: --root DIR, --json, --help. */
+struct cli_opts {
+	const char *root;	/* "/" unless --root */
+	bool json;
+};
+
+/* cli_parse_common() returns this when the command should go on. */
+#define CLI_CONTINUE (-1)
+
+/*
+ * Parses @argv (argv[0] is the subcommand's name) with getopt_long.  Returns
+ * CLI_CONTINUE with @o filled, or the exit status to return at once: EXIT_OK
+ * after printing @help on stdout for -h/--help, EXIT_ERR after a one-line
+ * usage error on stderr ("unknown option '--x' (see 'hvtune probe --help')").
+ */
+int cli_parse_common(int argc, char **argv, const char *help, struct cli_opts *o);
+
+struct host;
+
+/* Opens @root and probes it into @h (caller host_release()s).  On failure
+ * prints "hvtune: <why>" and returns false (@h is then empty). */
+bool cli_probe(const char *root, struct host *h);
+
+/* Flushes stdout: returns @status, or EXIT_ERR after printing why when the
+ * output could not be written. */
+int cli_flush(int status);
 
 #endif

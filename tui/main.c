@@ -1,6 +1,7 @@
 /* main.c - hvtune: probe, check, plan, apply and monitor a KVM/libvirt host */
 #include "tui/cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,55 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int cli_parse_common(int argc, char **argv, const char *help, struct cli_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = argv[0];
+	int c;
+
+	o->root = "/";
+	o->json = false;
+	optind = 0;	/* GNU: a full re-initialisation, whatever ran before */
+	opterr = 0;	/* the messages below name the command and its --help */
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			o->root = optarg;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return EXIT_OK;
+		case ':':
+			cli_error("option '%s' needs a value (see 'hvtune %s --help')",
+				  argv[optind - 1], cmd);
+			return EXIT_ERR;
+		default:
+			if (optopt == 'j' || optopt == 'h')
+				cli_error("option '%s' takes no value (see 'hvtune %s --help')",
+					  argv[optind - 1], cmd);
+			else if (optopt)
+				cli_error("unknown option '-%c' (see 'hvtune %s --help')", optopt, cmd);
+			else
+				cli_error("unknown option '%s' (see 'hvtune %s --help')",
+					  argv[optind - 1], cmd);
+			return EXIT_ERR;
+		}
+	}
+	if (optind < argc) {
+		cli_error("unexpected argument '%s' (see 'hvtune %s --help')", argv[optind], cmd);
+		return EXIT_ERR;
+	}
+	return CLI_CONTINUE;
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: hvtune <command> [options]\n"
@@ -33,9 +83,15 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n"
+	      "\n"
+	      "options:\n"
+	      "  -h, --help     this help ('hvtune <command> --help' for a command's)\n"
+	      "  -V, --version  print the version\n"
+	      "\n"
 	      "Every command reads the host through --root DIR (default /), so a\n"
 	      "captured /sys + /proc tree of another machine is read like this one.\n"
-	      "Exit status: 0 ok, 1 bad news (a check fails, a VM does not fit), 2 error.\n", f);
+	      "Exit status: 0 ok, 1 bad news (a check fails, a VM does not fit), 2 error.\n"
+	      "The command line and its JSON output are described in docs/cli.md.\n", f);
 }
 
 int main(int argc, char **argv)
@@ -49,13 +105,16 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("hvtune %s\n", HVTUNE_VERSION);
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	cli_error("unknown command '%s' (see 'hvtune --help')", argv[1]);
+	if (argv[1][0] == '-')
+		cli_error("unknown option '%s' (see 'hvtune --help')", argv[1]);
+	else
+		cli_error("unknown command '%s' (see 'hvtune --help')", argv[1]);
 	return EXIT_ERR;
 }

@@ -1,0 +1,663 @@
+/* json.c - the models as JSON: the only file that includes json-c
+ *
+ * Policy (docs/cli.md): every key is always present, so a script can tell
+ * "unknown" from "absent from this version"; an unknown value is null, never
+ * 0 or "", and its "<key>_why" (or its group's why: "flags_why", "kvm_why",
+ * "iommu_why") is a string that says why.  A why is null when the value is
+ * known and the model gives no remark.
+ *
+ * json-c represents JSON null as a NULL pointer, so "out of memory" cannot be
+ * told from null by the pointer: every value made here goes through struct jb,
+ * which remembers a failed allocation, and the builders return NULL at the end.
+ */
+#include "tui/json.h"
+#include "tui/text.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* a reason naming a path under the root */
+#define WHY_BUF (FS_PATH_MAX + 128)
+
+struct jb {
+	bool oom;
+};
+
+/* A value json-c made, or NULL and the builder marked out of memory. */
+static struct json_object *jv(struct jb *b, struct json_object *v)
+{
+	if (!v)
+		b->oom = true;
+	return v;
+}
+
+/* Adds @v (a value just made; NULL means its allocation failed). */
+static void jset(struct jb *b, struct json_object *o, const char *key, struct json_object *v)
+{
+	if (!v || !o) {
+		b->oom = true;
+		json_object_put(v);
+		return;
+	}
+	if (json_object_object_add(o, key, v) < 0) {
+		json_object_put(v);
+		b->oom = true;
+	}
+}
+
+static void jnull(struct jb *b, struct json_object *o, const char *key)
+{
+	if (!o || json_object_object_add(o, key, NULL) < 0)
+		b->oom = true;
+}
+
+static void jpush(struct jb *b, struct json_object *a, struct json_object *v)
+{
+	if (!v || !a || json_object_array_add(a, v) < 0) {
+		json_object_put(v);
+		b->oom = true;
+	}
+}
+
+/* The length of the valid UTF-8 sequence at @s, or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = *s < 0x80 ? 1 : (*s & 0xe0) == 0xc0 ? 2 : (*s & 0xf0) == 0xe0 ? 3
+		: (*s & 0xf8) == 0xf0 ? 4 : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* Bytes that are not valid UTF-8 (a Latin-1 firmware string in cpuinfo, a
+ * mangled cmdline) would make the whole document unparsable: each becomes
+ * '?', and the valid sequences around it are kept. */
+static struct json_object *jstr(struct jb *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct json_object *v;
+	char *copy;
+
+	while (*p && utf8_len(p))
+		p += utf8_len(p);
+	if (*p == '\0')
+		return jv(b, json_object_new_string(s));
+	copy = strdup(s);
+	if (!copy)
+		return jv(b, NULL);
+	for (unsigned char *q = (unsigned char *)copy; *q;) {
+		size_t n = utf8_len(q);
+
+		if (n == 0)
+			*q++ = '?';
+		else
+			q += n;
+	}
+	v = jv(b, json_object_new_string(copy));
+	free(copy);
+	return v;
+}
+
+static void jset_str(struct jb *b, struct json_object *o, const char *key, const char *s)
+{
+	jset(b, o, key, jstr(b, s));
+}
+
+/* A string that is "" when unknown. */
+static void jset_str_or_null(struct jb *b, struct json_object *o, const char *key, const char *s)
+{
+	if (s[0] == '\0')
+		jnull(b, o, key);
+	else
+		jset_str(b, o, key, s);
+}
+
+static void jset_u64(struct jb *b, struct json_object *o, const char *key, uint64_t v)
+{
+	jset(b, o, key, jv(b, json_object_new_uint64(v)));
+}
+
+static void jset_int(struct jb *b, struct json_object *o, const char *key, int64_t v)
+{
+	jset(b, o, key, jv(b, json_object_new_int64(v)));
+}
+
+static void jset_bool(struct jb *b, struct json_object *o, const char *key, bool v)
+{
+	jset(b, o, key, jv(b, json_object_new_boolean(v)));
+}
+
+/* An id or index where -1 means unknown. */
+static void jset_id(struct jb *b, struct json_object *o, const char *key, int v)
+{
+	if (v < 0)
+		jnull(b, o, key);
+	else
+		jset_int(b, o, key, v);
+}
+
+static void jset_tri(struct jb *b, struct json_object *o, const char *key, enum tri t)
+{
+	if (t == TRI_YES || t == TRI_NO)
+		jset_bool(b, o, key, t == TRI_YES);
+	else
+		jnull(b, o, key);
+}
+
+/* "<key>_why": @why when the model gave one; else @fallback when the value is
+ * unknown; else null. */
+static void jset_why(struct jb *b, struct json_object *o, const char *key, bool unknown,
+		     const char *why, const char *fallback)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s_why", key);
+	if (why && why[0] != '\0')
+		jset_str(b, o, name, why);
+	else if (unknown)
+		jset_str(b, o, name, fallback && fallback[0] ? fallback : "unknown");
+	else
+		jnull(b, o, name);
+}
+
+/* A count where 0 means unknown, with its why. */
+static void jset_count(struct jb *b, struct json_object *o, const char *key, unsigned v,
+		       const char *why, const char *fallback)
+{
+	if (v == 0)
+		jnull(b, o, key);
+	else
+		jset_u64(b, o, key, v);
+	jset_why(b, o, key, v == 0, why, fallback);
+}
+
+/* The kernel's list format, with a buffer big enough for any set: the worst
+ * case is every other id of 8192, "0,2,4,...", under 6 bytes an id. */
+static struct json_object *jidset(struct jb *b, const struct idset *s)
+{
+	struct json_object *v;
+	char *buf;
+
+	if (idset_empty(s))
+		return jv(b, json_object_new_string(""));
+	buf = malloc(IDSET_MAX * 6);
+	if (!buf)
+		return jv(b, NULL);
+	v = jv(b, json_object_new_string(idset_format(s, buf, IDSET_MAX * 6)));
+	free(buf);
+	return v;
+}
+
+static void jset_idset(struct jb *b, struct json_object *o, const char *key, const struct idset *s)
+{
+	jset(b, o, key, jidset(b, s));
+}
+
+/* "no '<root>/path'": the probe leaves a fact unknown only when its file is
+ * absent (probe_int.h), so naming the file is the reason. */
+static const char *absent(char *buf, size_t size, const struct host *h, const char *path)
+{
+	snprintf(buf, size, "no '%s%s'", h->root, path);
+	return buf;
+}
+
+static struct json_object *jpools(struct jb *b, const struct hugepool *p, size_t n, bool host_wide)
+{
+	struct json_object *a = jv(b, json_object_new_array());
+
+	for (size_t i = 0; i < n && a; i++) {
+		struct json_object *o = jv(b, json_object_new_object());
+
+		jset_u64(b, o, "size_kib", p[i].size_kib);
+		jset_u64(b, o, "total", p[i].total);
+		jset_u64(b, o, "free", p[i].free);
+		jset_u64(b, o, "surplus", p[i].surplus);
+		if (host_wide)
+			jset_u64(b, o, "reserved", p[i].reserved);
+		jpush(b, a, o);
+	}
+	return a;
+}
+
+static void json_topology(struct jb *b, struct json_object *top, const struct host *h)
+{
+	const struct topo *t = &h->topo;
+	struct json_object *o = jv(b, json_object_new_object());
+	char fb[WHY_BUF];
+	bool known;
+
+	if (t->source[0])
+		snprintf(fb, sizeof(fb), "not reported by the %s topology", t->source);
+	else
+		snprintf(fb, sizeof(fb), "no topology was read");
+	jset_count(b, o, "packages", t->npackages, t->packages_why, fb);
+	jset_count(b, o, "dies", t->ndies, NULL, fb);
+	jset_count(b, o, "cores", t->ncores, NULL, fb);
+	jset_count(b, o, "pus", t->npus, NULL, fb);
+	jset_count(b, o, "l3_groups", t->nl3, NULL, fb);
+	jset_str_or_null(b, o, "source", t->source);
+	jset_why(b, o, "source", t->source[0] == '\0', t->source_why, fb);
+	/* The kernel always has online CPUs and a possible mask: an empty set is
+	 * a tree that lacked the file.  No offline CPU is the common case. */
+	known = !idset_empty(&t->online);
+	if (known)
+		jset_idset(b, o, "online", &t->online);
+	else
+		jnull(b, o, "online");
+	jset_why(b, o, "online", !known, NULL, "no online CPU list in this tree");
+	jset_idset(b, o, "offline", &t->offline);
+	known = !idset_empty(&t->present);
+	if (known)
+		jset_idset(b, o, "present", &t->present);
+	else
+		jnull(b, o, "present");
+	jset_why(b, o, "present", !known, NULL,
+		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/present"));
+	known = !idset_empty(&t->possible);
+	if (known)
+		jset_idset(b, o, "possible", &t->possible);
+	else
+		jnull(b, o, "possible");
+	jset_why(b, o, "possible", !known, NULL,
+		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/possible"));
+	jset_str_or_null(b, o, "arch", t->arch);
+	jset_str_or_null(b, o, "vendor", t->vendor);
+	jset_str_or_null(b, o, "model", t->model);
+	jset_why(b, o, "cpuinfo", !t->arch[0] || !t->vendor[0] || !t->model[0], NULL,
+		 absent(fb, sizeof(fb), h, "/proc/cpuinfo"));
+	jset(b, top, "topology", o);
+}
+
+static void json_nodes(struct jb *b, struct json_object *top, const struct host *h)
+{
+	struct json_object *a = jv(b, json_object_new_array());
+
+	for (size_t i = 0; i < h->nnodes && a; i++) {
+		const struct node *n = &h->nodes[i];
+		struct json_object *o = jv(b, json_object_new_object());
+		char fb[WHY_BUF], path[96];
+
+		jset_int(b, o, "id", n->id);
+		jset_idset(b, o, "cpus", &n->cpus);
+		jset_u64(b, o, "ncpus", idset_count(&n->cpus));
+		if (n->mem_known) {
+			jset_u64(b, o, "memory_kib", n->mem_total_kib);
+			jset_u64(b, o, "memory_free_kib", n->mem_free_kib);
+		} else {
+			jnull(b, o, "memory_kib");
+			jnull(b, o, "memory_free_kib");
+		}
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%u/meminfo", n->id);
+		jset_why(b, o, "memory", !n->mem_known, NULL, absent(fb, sizeof(fb), h, path));
+		if (h->topo.distances) {
+			struct json_object *row = jv(b, json_object_new_array());
+
+			for (size_t j = 0; j < h->nnodes && row; j++)
+				jpush(b, row, jv(b, json_object_new_uint64(
+					h->topo.distances[i * h->nnodes + j])));
+			jset(b, o, "distances", row);
+		} else {
+			jnull(b, o, "distances");
+		}
+		jset_why(b, o, "distances", !h->topo.distances, h->topo.distances_why,
+			 "no NUMA distances in this tree");
+		if (n->npools)
+			jset(b, o, "hugepages", jpools(b, n->pools, n->npools, false));
+		else
+			jnull(b, o, "hugepages");
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%u/hugepages", n->id);
+		jset_why(b, o, "hugepages", n->npools == 0, NULL, absent(fb, sizeof(fb), h, path));
+		jpush(b, a, o);
+	}
+	jset(b, top, "nodes", a);
+}
+
+static void json_cpus(struct jb *b, struct json_object *top, const struct host *h)
+{
+	struct json_object *a = jv(b, json_object_new_array());
+
+	for (size_t i = 0; i < h->ncpus && a; i++) {
+		const struct cpu *c = &h->cpus[i];
+		struct json_object *o = jv(b, json_object_new_object());
+
+		jset_int(b, o, "id", c->id);
+		jset_id(b, o, "node", c->node);
+		jset_id(b, o, "package", c->package);
+		jset_id(b, o, "core", c->core);
+		jset_id(b, o, "l3", c->l3);
+		jset_str_or_null(b, o, "governor", c->governor);
+		jpush(b, a, o);
+	}
+	jset(b, top, "cpus", a);
+}
+
+static struct json_object *json_cgroups(struct jb *b, unsigned ctrls)
+{
+	static const struct { const char *name; unsigned bit; } names[] = {
+		{ "cpu", CGROUP_CPU }, { "cpuacct", CGROUP_CPUACCT },
+		{ "cpuset", CGROUP_CPUSET }, { "memory", CGROUP_MEMORY },
+		{ "devices", CGROUP_DEVICES }, { "blkio", CGROUP_BLKIO },
+	};
+	struct json_object *o = jv(b, json_object_new_object());
+
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
+		jset_bool(b, o, names[i].name, (ctrls & names[i].bit) != 0);
+	return o;
+}
+
+static struct json_object *json_nics(struct jb *b, const struct virt *v)
+{
+	struct json_object *a = jv(b, json_object_new_array());
+
+	for (size_t i = 0; i < v->nnics && a; i++) {
+		const struct nic *n = &v->nics[i];
+		struct json_object *o = jv(b, json_object_new_object());
+
+		jset_str(b, o, "name", n->name);
+		jset_str_or_null(b, o, "pci", n->pci);
+		jset_str_or_null(b, o, "driver", n->driver);
+		jset_id(b, o, "numa_node", n->numa_node);
+		jset_u64(b, o, "sriov_total", n->sriov_total);
+		jset_u64(b, o, "sriov_num", n->sriov_num);
+		jset_bool(b, o, "is_vf", n->is_vf);
+		jset_idset(b, o, "irqs", &n->irqs);
+		jpush(b, a, o);
+	}
+	return a;
+}
+
+static void json_virt(struct jb *b, struct json_object *top, const struct host *h)
+{
+	static const struct { const char *key; size_t off; } flags[] = {
+		{ "vmx", offsetof(struct virt, vmx) },
+		{ "svm", offsetof(struct virt, svm) },
+		{ "ept", offsetof(struct virt, ept) },
+		{ "npt", offsetof(struct virt, npt) },
+		{ "vpid", offsetof(struct virt, vpid) },
+		{ "unrestricted_guest", offsetof(struct virt, unrestricted_guest) },
+		{ "posted_intr", offsetof(struct virt, posted_intr) },
+		{ "apicv", offsetof(struct virt, apicv) },
+		{ "avic", offsetof(struct virt, avic) },
+		{ "hypervisor", offsetof(struct virt, hypervisor) },
+		{ "pdpe1gb", offsetof(struct virt, pdpe1gb) },
+	};
+	const struct virt *v = &h->virt;
+	struct json_object *o = jv(b, json_object_new_object());
+	bool any_unknown = false;
+	char fb[WHY_BUF];
+
+	for (size_t i = 0; i < ARRAY_LEN(flags); i++) {
+		enum tri t;
+
+		memcpy(&t, (const char *)v + flags[i].off, sizeof(t));
+		jset_tri(b, o, flags[i].key, t);
+		any_unknown |= t == TRI_UNKNOWN;
+	}
+	jset_why(b, o, "flags", any_unknown, v->flags_why,
+		 absent(fb, sizeof(fb), h, "/proc/cpuinfo"));
+
+	jset_tri(b, o, "kvm_dev", v->kvm_dev);
+	jset_tri(b, o, "kvm_access", v->kvm_access);
+	jset_str_or_null(b, o, "kvm_module", v->kvm_module);
+	jset_tri(b, o, "kvm_usable", v->kvm_usable);
+	jset_tri(b, o, "nested", v->nested);
+	jset_why(b, o, "kvm", v->kvm_usable == TRI_UNKNOWN || v->kvm_dev == TRI_UNKNOWN ||
+		 v->kvm_access == TRI_UNKNOWN || v->nested == TRI_UNKNOWN, v->kvm_why,
+		 "the probe could not tell");
+
+	jset_tri(b, o, "vhost_net", v->vhost_net);
+	jset_why(b, o, "vhost_net", v->vhost_net == TRI_UNKNOWN, NULL, "the probe could not tell");
+	jset_tri(b, o, "tun", v->tun);
+	jset_why(b, o, "tun", v->tun == TRI_UNKNOWN, NULL, "the probe could not tell");
+	if (v->cgroups_known)
+		jset(b, o, "cgroups", json_cgroups(b, v->cgroup_ctrls));
+	else
+		jnull(b, o, "cgroups");
+	jset_why(b, o, "cgroups", !v->cgroups_known, v->cgroups_why, "no cgroup information");
+
+	jset_tri(b, o, "iommu_firmware", v->iommu_firmware);
+	jset_tri(b, o, "iommu", v->iommu);
+	/* 0 groups is a fact only when the IOMMU is known to be off */
+	if (v->niommu_groups > 0 || v->iommu == TRI_NO)
+		jset_u64(b, o, "iommu_groups", v->niommu_groups);
+	else
+		jnull(b, o, "iommu_groups");
+	jset_tri(b, o, "irq_remap", v->irq_remap);
+	jset_why(b, o, "iommu", v->iommu_firmware == TRI_UNKNOWN || v->iommu == TRI_UNKNOWN ||
+		 v->irq_remap == TRI_UNKNOWN || (v->niommu_groups == 0 && v->iommu != TRI_NO),
+		 v->iommu_why, "the probe could not tell");
+
+	jset_tri(b, o, "secure_guest", v->secure_guest);
+	jset_why(b, o, "secure", v->secure_guest == TRI_UNKNOWN, v->secure_why,
+		 "the probe could not tell");
+	jset(b, o, "nics", json_nics(b, v));
+	jset(b, top, "virt", o);
+}
+
+static void json_memory(struct jb *b, struct json_object *top, const struct host *h)
+{
+	const struct mem *m = &h->mem;
+	struct json_object *o = jv(b, json_object_new_object());
+	char fb[WHY_BUF];
+
+	if (m->npools)
+		jset(b, top, "hugepages", jpools(b, m->pools, m->npools, true));
+	else
+		jnull(b, top, "hugepages");
+	jset_why(b, top, "hugepages", m->npools == 0, m->hugepages_why,
+		 absent(fb, sizeof(fb), h, "/sys/kernel/mm/hugepages"));
+
+	if (m->meminfo_known) {
+		jset_u64(b, o, "total_kib", m->total_kib);
+		jset_u64(b, o, "free_kib", m->free_kib);
+		jset_u64(b, o, "available_kib", m->available_kib);
+	} else {
+		jnull(b, o, "total_kib");
+		jnull(b, o, "free_kib");
+		jnull(b, o, "available_kib");
+	}
+	jset_why(b, o, "meminfo", !m->meminfo_known, NULL, absent(fb, sizeof(fb), h, "/proc/meminfo"));
+	if (m->default_hugepage_kib)
+		jset_u64(b, o, "default_hugepage_kib", m->default_hugepage_kib);
+	else
+		jnull(b, o, "default_hugepage_kib");
+	jset_why(b, o, "default_hugepage_kib", m->default_hugepage_kib == 0, NULL,
+		 "no Hugepagesize in meminfo");
+	jset_str_or_null(b, o, "thp", m->thp);
+	jset_why(b, o, "thp", !m->thp[0], NULL,
+		 absent(fb, sizeof(fb), h, "/sys/kernel/mm/transparent_hugepage/enabled"));
+	jset_str_or_null(b, o, "thp_defrag", m->thp_defrag);
+	jset_why(b, o, "thp_defrag", !m->thp_defrag[0], NULL,
+		 absent(fb, sizeof(fb), h, "/sys/kernel/mm/transparent_hugepage/defrag"));
+	jset_tri(b, o, "ksm", m->ksm);
+	jset_why(b, o, "ksm", m->ksm == TRI_UNKNOWN, NULL,
+		 absent(fb, sizeof(fb), h, "/sys/kernel/mm/ksm/run"));
+	jset_tri(b, o, "numa_balancing", m->numa_balancing);
+	jset_why(b, o, "numa_balancing", m->numa_balancing == TRI_UNKNOWN, NULL,
+		 absent(fb, sizeof(fb), h, "/proc/sys/kernel/numa_balancing"));
+	jset_id(b, o, "swappiness", m->swappiness);
+	jset_why(b, o, "swappiness", m->swappiness < 0, NULL,
+		 absent(fb, sizeof(fb), h, "/proc/sys/vm/swappiness"));
+	jset(b, top, "memory", o);
+}
+
+static struct json_object *json_governors(struct jb *b, const struct host *h)
+{
+	struct json_object *a = jv(b, json_object_new_array());
+	struct gov_group *g;
+	size_t n;
+
+	g = text_governors(h, &n);
+	if (!g)
+		return jv(b, NULL);
+	for (size_t i = 0; i < n && a; i++) {
+		struct json_object *o = jv(b, json_object_new_object());
+
+		jset_str_or_null(b, o, "governor", g[i].governor);
+		jset_idset(b, o, "cpus", &g[i].cpus);
+		jpush(b, a, o);
+	}
+	free(g);
+	return a;
+}
+
+static void json_kernel(struct jb *b, struct json_object *top, const struct host *h)
+{
+	const struct kern *k = &h->kern;
+	struct json_object *o = jv(b, json_object_new_object());
+	char fb[WHY_BUF];
+	const char *no_cmdline = absent(fb, sizeof(fb), h, "/proc/cmdline");
+
+	if (k->cmdline_known) {
+		jset_str(b, o, "cmdline", k->cmdline);
+		jset_idset(b, o, "rcu_nocbs", &k->rcu_nocbs);
+		jset_str(b, o, "iommu_opts", k->iommu_opts);
+		jset_str(b, o, "hugepage_opts", k->hugepage_opts);
+	} else {
+		jnull(b, o, "cmdline");
+		jnull(b, o, "rcu_nocbs");
+		jnull(b, o, "iommu_opts");
+		jnull(b, o, "hugepage_opts");
+	}
+	jset_why(b, o, "cmdline", !k->cmdline_known, NULL, no_cmdline);
+	if (k->isolated_known)
+		jset_idset(b, o, "isolated", &k->isolated);
+	else
+		jnull(b, o, "isolated");
+	jset_why(b, o, "isolated", !k->isolated_known, NULL,
+		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/isolated"));
+	if (k->nohz_full_known)
+		jset_idset(b, o, "nohz_full", &k->nohz_full);
+	else
+		jnull(b, o, "nohz_full");
+	jset_why(b, o, "nohz_full", !k->nohz_full_known, NULL,
+		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/nohz_full"));
+	jset_str_or_null(b, o, "smt_control", k->smt_control);
+	jset_why(b, o, "smt_control", !k->smt_control[0], NULL,
+		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/smt/control"));
+	jset_tri(b, o, "irqbalance", k->irqbalance);
+	jset_why(b, o, "irqbalance", k->irqbalance == TRI_UNKNOWN, k->irqbalance_why,
+		 "the probe could not tell");
+	jset(b, o, "governors", json_governors(b, h));
+	jset(b, top, "kernel", o);
+}
+
+static void json_tlb(struct jb *b, struct json_object *top, const struct host *h)
+{
+	const struct tlb *t = &h->tlb;
+	struct json_object *o = jv(b, json_object_new_object());
+	char fb[WHY_BUF];
+
+	if (t->shootdowns_known) {
+		struct json_object *s = jv(b, json_object_new_object());
+		struct json_object *a = jv(b, json_object_new_array());
+		uint64_t total = 0;
+
+		for (size_t i = 0; i < t->nshootdowns && a; i++) {
+			struct json_object *c = jv(b, json_object_new_object());
+
+			jset_int(b, c, "cpu", t->shootdown_cpus[i]);
+			jset_u64(b, c, "count", t->shootdowns[i]);
+			jpush(b, a, c);
+			total += t->shootdowns[i];
+		}
+		jset_u64(b, s, "total", total);
+		jset(b, s, "per_cpu", a);
+		jset(b, o, "shootdowns", s);
+	} else {
+		jnull(b, o, "shootdowns");
+	}
+	jset_why(b, o, "shootdowns", !t->shootdowns_known, t->shootdowns_why,
+		 absent(fb, sizeof(fb), h, "/proc/interrupts"));
+	if (t->vmstat_known) {
+		struct json_object *s = jv(b, json_object_new_object());
+
+		jset_u64(b, s, "nr_tlb_remote_flush", t->nr_tlb_remote_flush);
+		jset_u64(b, s, "nr_tlb_remote_flush_received", t->nr_tlb_remote_flush_received);
+		jset_u64(b, s, "nr_tlb_local_flush_all", t->nr_tlb_local_flush_all);
+		jset_u64(b, s, "nr_tlb_local_flush_one", t->nr_tlb_local_flush_one);
+		jset(b, o, "vmstat", s);
+	} else {
+		jnull(b, o, "vmstat");
+	}
+	jset_why(b, o, "vmstat", !t->vmstat_known, t->vmstat_why,
+		 absent(fb, sizeof(fb), h, "/proc/vmstat"));
+	jset_str_or_null(b, o, "geometry", t->geometry);
+	jset_str_or_null(b, o, "geometry_source", t->geometry_source);
+	jset_why(b, o, "geometry", !t->geometry[0], t->geometry_why, "no TLB geometry found");
+	jset_tri(b, o, "perf", t->perf);
+	jset_why(b, o, "perf", t->perf == TRI_UNKNOWN, t->perf_why, "the probe could not tell");
+	jset(b, top, "tlb", o);
+}
+
+struct json_object *json_host(const struct host *h)
+{
+	struct jb b = { false };
+	struct json_object *top = jv(&b, json_object_new_object());
+
+	if (!top)
+		return NULL;
+	jset_u64(&b, top, "schema", JSON_SCHEMA);
+	jset_str(&b, top, "hvtune", HVTUNE_VERSION);
+	jset_str(&b, top, "root", h->root[0] ? h->root : "/");
+	jset_bool(&b, top, "live", h->root[0] == '\0');
+	json_topology(&b, top, h);
+	json_nodes(&b, top, h);
+	json_cpus(&b, top, h);
+	json_virt(&b, top, h);
+	json_memory(&b, top, h);
+	json_kernel(&b, top, h);
+	json_tlb(&b, top, h);
+	if (b.oom) {
+		json_object_put(top);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return top;
+}
+
+struct json_object *json_findings(const struct finding *f, size_t n)
+{
+	struct jb b = { false };
+	struct json_object *a = jv(&b, json_object_new_array());
+
+	for (size_t i = 0; i < n && a; i++) {
+		struct json_object *o = jv(&b, json_object_new_object());
+
+		jset_str(&b, o, "id", f[i].id);
+		jset_str(&b, o, "level", level_str(f[i].level));
+		jset_str(&b, o, "what", f[i].what);
+		jset_str_or_null(&b, o, "why", f[i].why);
+		jset_str_or_null(&b, o, "fix", f[i].fix);
+		jset_str_or_null(&b, o, "vhv", f[i].vhv);
+		jpush(&b, a, o);
+	}
+	if (b.oom) {
+		json_object_put(a);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return a;
+}
+
+int json_write(FILE *f, struct json_object *o, struct err *e)
+{
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_SPACED |
+						       JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	if (!s)
+		return err_set(e, ENOMEM, "cannot format the JSON output");
+	if (fputs(s, f) == EOF || fputc('\n', f) == EOF || fflush(f) == EOF)
+		return err_set(e, errno, "cannot write the JSON output");
+	return 0;
+}
+
+void json_free(struct json_object *o)
+{
+	json_object_put(o);
+}
