@@ -690,20 +690,27 @@ static int read_nodes(struct host *h, const struct fsroot *r, struct err *e)
 	return 0;
 }
 
-/* Why hwloc refused the tree, as far as we can tell. */
+/*
+ * Why hwloc refused the tree, as far as we can tell: hwloc 2.9 finds the
+ * sysfs CPU topology by its hex masks and gives up when a tree has only the
+ * *_list files (as libvirt's POWER8 capture does).
+ */
 static void why_hwloc_failed(struct host *h, const struct fsroot *r, int sys)
 {
+	static const char *const masks[] = {
+		"thread_siblings", "core_siblings", "core_cpus", "package_cpus",
+	};
 	int first = idset_next(&h->topo.present, 0);
-	char path[128];
-	const char *hint = "";
+	const char *hint = ": no hex 'thread_siblings' or 'core_siblings' in its cpu topology";
 
 	if (first < 0)
 		first = idset_next(&h->topo.online, 0);
-	snprintf(path, sizeof(path), SYS_CPU "/cpu%d/topology/thread_siblings", first);
-	if (!fs_exists(r, path)) {
-		snprintf(path, sizeof(path), SYS_CPU "/cpu%d/topology/core_siblings", first);
-		if (!fs_exists(r, path))
-			hint = ": no hex 'thread_siblings' or 'core_siblings' in its cpu topology";
+	for (size_t i = 0; i < ARRAY_LEN(masks); i++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), SYS_CPU "/cpu%d/topology/%s", first, masks[i]);
+		if (fs_exists(r, path))
+			hint = "";
 	}
 	set_why(h->topo.source_why, sizeof(h->topo.source_why), "hwloc rejected the tree (%s)%s",
 		strerror(sys), hint);
