@@ -469,24 +469,32 @@ static unsigned set_key(struct idset *s, const struct idset *online, unsigned se
 	return first < 0 ? self : (unsigned)first;
 }
 
-/* The L3 group of CPU @id as the key of its shared_cpu set; -1 when none. */
+/*
+ * The L3 group of CPU @id as the key of its shared_cpu set; -1 when none.
+ * The indexK directories are listed, not counted up to the first gap: a
+ * pruned tree may lack index1 (the L1i) and still have index3.
+ */
 static int l3_key(const struct fsroot *r, unsigned id, const struct idset *online, long *key,
 		  struct err *e)
 {
+	char cache[128];
+	struct idset ks;
+
 	*key = -1;
-	for (unsigned k = 0;; k++) {
-		char dir[FS_PATH_MAX], path[FS_PATH_MAX + 16];
+	snprintf(cache, sizeof(cache), SYS_CPU "/cpu%u/cache", id);
+	if (read_numbered_dir(r, cache, "index", &ks, e) < 0)
+		return e->sys == ENOENT ? 0 : -1;
+	for (int k = idset_next(&ks, 0); k >= 0; k = idset_next(&ks, (unsigned)k + 1)) {
+		char dir[160], path[192];
 		struct idset s;
 		long level;
 		bool known;
 
-		snprintf(dir, sizeof(dir), SYS_CPU "/cpu%u/cache/index%u", id, k);
+		snprintf(dir, sizeof(dir), "%s/index%d", cache, k);
 		snprintf(path, sizeof(path), "%s/level", dir);
 		if (read_long_opt(r, path, &level, &known, e) < 0)
 			return -1;
-		if (!known)
-			return 0;	/* no more cache levels */
-		if (level != 3)
+		if (!known || level != 3)
 			continue;
 		if (read_set_either(r, dir, "shared_cpu_list", "shared_cpu_map", &s, &known, e) < 0)
 			return -1;
@@ -494,6 +502,7 @@ static int l3_key(const struct fsroot *r, unsigned id, const struct idset *onlin
 			*key = set_key(&s, online, id);
 		return 0;
 	}
+	return 0;
 }
 
 /* A small set of distinct values (package ids, package+die pairs). */

@@ -305,15 +305,18 @@ static void put_num(struct writer *w, uint64_t v, const char *fmt, ...)
 #define SYS_CPU "/sys/devices/system/cpu"
 #define SYS_NODE "/sys/devices/system/node"
 
+/*
+ * Only the caches and files hwloc needs (level, type, size, shared_cpu_map)
+ * and the list form: creating files is what takes time in a big tree.
+ */
 static const struct {
 	unsigned index, level;
 	const char *type;
-	unsigned size_kib, ways;
+	unsigned size_kib;
 } caches[] = {
-	{ 0, 1, "Data", 48, 12 },
-	{ 1, 1, "Instruction", 32, 8 },
-	{ 2, 2, "Unified", 2048, 16 },
-	{ 3, 3, "Unified", 0, 16 },	/* size: per L3 group, below */
+	{ 0, 1, "Data", 48 },
+	{ 2, 2, "Unified", 2048 },	/* index1, the L1i, adds nothing we read */
+	{ 3, 3, "Unified", 0 },	/* size: per L3 group, below */
 };
 
 static void write_cpu(struct writer *w, struct text *t, const struct layout *l, unsigned cpu)
@@ -353,10 +356,6 @@ static void write_cpu(struct writer *w, struct text *t, const struct layout *l, 
 		text_reset(t);
 		text_add(t, "%uK\n", size);
 		put(w, t->oom ? "" : t->p, "%s/size", dir);
-		put_num(w, 64, "%s/coherency_line_size", dir);
-		put_num(w, caches[i].ways, "%s/ways_of_associativity", dir);
-		put_num(w, size * 1024 / 64 / caches[i].ways, "%s/number_of_sets", dir);
-		put_num(w, 1, "%s/physical_line_partition", dir);
 		put_set(w, t, caches[i].level == 3 ? &l3s : &thr, l->npus, dir,
 			"shared_cpu_map", "shared_cpu_list");
 	}
