@@ -91,7 +91,8 @@ static int read_meminfo(struct node *n, const struct fsroot *r, struct err *e)
 			continue;
 		if (rc < 0 || id != n->id) {
 			fclose(f);
-			return err_set(e, EINVAL, "invalid line '%s' in '%s%s'", shown, r->shown, path);
+			return err_set(e, EINVAL, "invalid line '%s' in '%s%s'", shown, r->shown,
+				       path);
 		}
 		if (strcmp(key, "MemTotal") == 0) {
 			n->mem_total_kib = v;

@@ -11,6 +11,9 @@
  * possible} sets are always read from sysfs: a hwloc NUMA node's cpuset is its
  * locality, not its members (a CPU-less GPU-memory node has its neighbours'
  * CPUs, or all of them), while nodeN/cpulist is the kernel's cpu_to_node().
+ *
+ * Not thread-safe: the HWLOC_* variables are set for the duration of the
+ * load, so nothing else may read or change the environment meanwhile.
  */
 #include "probe/probe_int.h"
 
@@ -211,7 +214,8 @@ static int read_cpu_sets(struct topo *t, const struct fsroot *r, struct err *e)
 	}
 	if (!online_known) {
 		idset_clear(&t->online);
-		for (int id = idset_next(&dirs, 0); id >= 0; id = idset_next(&dirs, (unsigned)id + 1)) {
+		for (int id = idset_next(&dirs, 0); id >= 0;
+		     id = idset_next(&dirs, (unsigned)id + 1)) {
 			char path[FS_PATH_MAX];
 			long v;
 			bool known;
@@ -220,7 +224,8 @@ static int read_cpu_sets(struct topo *t, const struct fsroot *r, struct err *e)
 			if (read_long_opt(r, path, &v, &known, e) < 0)
 				return -1;
 			if (known && v != 0 && v != 1)
-				return err_set(e, EINVAL, "invalid value '%ld' in '%s%s'", v, r->shown, path);
+				return err_set(e, EINVAL, "invalid value '%ld' in '%s%s'", v,
+					       r->shown, path);
 			if (!known || v == 1)
 				idset_add(&t->online, (unsigned)id);
 		}
@@ -375,8 +380,8 @@ static int note_module_cores(struct host *h, hwloc_topology_t t, const struct fs
 		return 0;
 	idset_format(&sys, list, sizeof(list));
 	set_why(h->topo.cores_note, sizeof(h->topo.cores_note),
-		 "sysfs lists cpu%u's SMT siblings as %s but hwloc counts each as a core "
-		 "(AMD compute-unit modules): %u cores", first->id, list, h->topo.ncores);
+		"sysfs lists cpu%u's SMT siblings as %s but hwloc counts each as a core "
+		"(AMD compute-unit modules): %u cores", first->id, list, h->topo.ncores);
 	return 0;
 }
 
@@ -392,11 +397,11 @@ static int why_no_packages(struct host *h, const struct fsroot *r, int npkg, str
 		return -1;
 	if (known && v < 0)
 		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
-			 "physical_package_id is %ld (firmware hides sockets, as in a POWER LPAR); "
-			 "hwloc's %d packages come from the device tree", v, npkg);
+			"physical_package_id is %ld (firmware hides sockets, as in a POWER LPAR); "
+			"hwloc's %d packages come from the device tree", v, npkg);
 	else
 		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
-			 "hwloc's %d packages have no physical_package_id", npkg);
+			"hwloc's %d packages have no physical_package_id", npkg);
 	return 0;
 }
 
@@ -447,7 +452,7 @@ static int from_hwloc(struct host *h, hwloc_topology_t t, const struct fsroot *r
 			return -1;
 	} else {
 		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
-			 "hwloc found no package (no physical_package_id)");
+			"hwloc found no package (no physical_package_id)");
 	}
 	/* hwloc makes Die objects only where a package has several dies. */
 	h->topo.ndies = ndie > 0 ? (unsigned)ndie : h->topo.npackages;
@@ -543,7 +548,7 @@ static int sysfs_cpus(struct host *h, const struct fsroot *r, struct err *e)
 	size_t n = idset_count(online), i = 0;
 	long *pkg = NULL, *die = NULL, *core = NULL, *l3 = NULL;
 	int *index = NULL, *out = NULL;
-	unsigned npkg_neg = 0, npkg_known = 0, ndie_known = 0, nl3 = 0, ncores = 0;
+	unsigned npkg_neg = 0, ndie_known = 0, nl3 = 0, ncores = 0;
 	int rc = -1;
 
 	pkg = calloc(n, sizeof(*pkg));
@@ -558,7 +563,8 @@ static int sysfs_cpus(struct host *h, const struct fsroot *r, struct err *e)
 	}
 	if (alloc_cpus(h, n, e) < 0)
 		goto done;
-	for (int id = idset_next(online, 0); id >= 0; id = idset_next(online, (unsigned)id + 1), i++) {
+	for (int id = idset_next(online, 0); id >= 0;
+	     id = idset_next(online, (unsigned)id + 1), i++) {
 		char dir[FS_PATH_MAX], path[FS_PATH_MAX + 32];
 		struct idset s;
 		bool known;
@@ -570,7 +576,6 @@ static int sysfs_cpus(struct host *h, const struct fsroot *r, struct err *e)
 		if (read_long_opt(r, path, &v, &known, e) < 0)
 			goto done;
 		pkg[i] = known && v >= 0 ? v : -1;
-		npkg_known += known;
 		npkg_neg += known && v < 0;
 		snprintf(path, sizeof(path), "%s/die_id", dir);
 		if (read_long_opt(r, path, &v, &known, e) < 0)
@@ -578,7 +583,8 @@ static int sysfs_cpus(struct host *h, const struct fsroot *r, struct err *e)
 		/* a package+die pair as one value: die ids are small */
 		die[i] = known && v >= 0 && pkg[i] >= 0 ? pkg[i] * 65536 + v : -1;
 		ndie_known += known;
-		if (read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &s, &known, e) < 0)
+		if (read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &s, &known,
+				    e) < 0)
 			goto done;
 		core[i] = known ? (long)set_key(&s, online, (unsigned)id) : -1;
 		if (l3_key(r, (unsigned)id, online, &l3[i], e) < 0)
@@ -603,11 +609,11 @@ static int sysfs_cpus(struct host *h, const struct fsroot *r, struct err *e)
 	h->topo.npackages = count_distinct(pkg, n);
 	if (h->topo.npackages == 0 && npkg_neg > 0)
 		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
-			 "physical_package_id is -1 on %u CPUs (firmware hides sockets, as in a POWER LPAR)",
-			 npkg_neg);
+			"physical_package_id is -1 on %u CPUs "
+			"(firmware hides sockets, as in a POWER LPAR)", npkg_neg);
 	else if (h->topo.npackages == 0)
 		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
-			 "no 'physical_package_id' in '%s" SYS_CPU "/cpuN/topology'", r->shown);
+			"no 'physical_package_id' in '%s" SYS_CPU "/cpuN/topology'", r->shown);
 	h->topo.ndies = ndie_known ? count_distinct(die, n) : h->topo.npackages;
 	rc = 0;
 done:
@@ -621,10 +627,10 @@ done:
 }
 
 /*
- * The online CPUs of node @id: nodeN/cpulist, else nodeN/cpumap (older
+ * The CPUs of node @id among @have: nodeN/cpulist, else nodeN/cpumap (older
  * kernels), else the nodeN/cpuM links (some captures have nothing else).
  */
-static int sysfs_node_cpus(const struct fsroot *r, unsigned id, const struct idset *online,
+static int sysfs_node_cpus(const struct fsroot *r, unsigned id, const struct idset *have,
 			   struct idset *cpus, struct err *e)
 {
 	char dir[FS_PATH_MAX];
@@ -635,7 +641,7 @@ static int sysfs_node_cpus(const struct fsroot *r, unsigned id, const struct ids
 		return -1;
 	if (!known && read_numbered_dir(r, dir, "cpu", cpus, e) < 0)
 		return -1;
-	idset_and(cpus, online);
+	idset_and(cpus, have);
 	return 0;
 }
 
@@ -663,9 +669,13 @@ static int sysfs_cpu_links(struct host *h, const struct fsroot *r, struct err *e
 
 static int sysfs_nodes(struct host *h, const struct fsroot *r, struct err *e)
 {
-	struct idset ids;
+	struct idset ids, cpus;
 	size_t i = 0;
 
+	/* the CPUs we describe: hwloc's PUs or our online ones */
+	idset_clear(&cpus);
+	for (size_t k = 0; k < h->ncpus; k++)
+		idset_add(&cpus, h->cpus[k].id);
 	if (read_numbered_dir(r, SYS_NODE, "node", &ids, e) < 0)
 		return -1;	/* ENOENT handled by the caller */
 	if (idset_empty(&ids))
@@ -674,7 +684,7 @@ static int sysfs_nodes(struct host *h, const struct fsroot *r, struct err *e)
 		return -1;
 	for (int id = idset_next(&ids, 0); id >= 0; id = idset_next(&ids, (unsigned)id + 1), i++) {
 		h->nodes[i].id = (unsigned)id;
-		if (sysfs_node_cpus(r, (unsigned)id, &h->topo.online, &h->nodes[i].cpus, e) < 0)
+		if (sysfs_node_cpus(r, (unsigned)id, &cpus, &h->nodes[i].cpus, e) < 0)
 			return -1;
 	}
 	assign_nodes(h);
@@ -722,7 +732,7 @@ static void why_hwloc_failed(struct host *h, const struct fsroot *r, int sys)
 			hint = "";
 	}
 	set_why(h->topo.source_why, sizeof(h->topo.source_why), "hwloc rejected the tree (%s)%s",
-		strerror(sys), hint);
+		sys ? strerror(sys) : "no reason given", hint);
 }
 
 /* ---- distances ----------------------------------------------------------- */
@@ -776,7 +786,7 @@ static int read_distances(struct host *h, const struct fsroot *r, struct err *e)
 				return -1;
 			if (!fs_exists(r, SYS_NODE))
 				set_why(h->topo.distances_why, sizeof(h->topo.distances_why),
-					 "no NUMA in the kernel (no '%s%s')", r->shown, SYS_NODE);
+					"no NUMA in the kernel (no '%s%s')", r->shown, SYS_NODE);
 			else
 				probe_why(h->topo.distances_why, sizeof(h->topo.distances_why), r,
 					  path, e);
@@ -784,14 +794,14 @@ static int read_distances(struct host *h, const struct fsroot *r, struct err *e)
 		}
 		if (parse_row(buf, d + i * n, n, &count) < 0) {
 			free(d);
-			return err_set(e, EINVAL, "invalid distances '%.64s' in '%s%s'", buf, r->shown,
-				       path);
+			return err_set(e, EINVAL, "invalid distances '%.64s' in '%s%s'", buf,
+				       r->shown, path);
 		}
 		if (count != n) {
 			free(d);
 			set_why(h->topo.distances_why, sizeof(h->topo.distances_why),
-				 "'node%u/distance' has %zu values for %zu nodes", h->nodes[i].id,
-				 count, n);
+				"'node%u/distance' has %zu values for %zu nodes", h->nodes[i].id,
+				count, n);
 			return 0;
 		}
 	}
@@ -803,7 +813,8 @@ static int read_distances(struct host *h, const struct fsroot *r, struct err *e)
 
 static void topo_clear(struct host *h)
 {
-	char arch[sizeof(h->topo.arch)], vendor[sizeof(h->topo.vendor)], model[sizeof(h->topo.model)];
+	char arch[sizeof(h->topo.arch)], vendor[sizeof(h->topo.vendor)];
+	char model[sizeof(h->topo.model)];
 
 	free(h->cpus);
 	free(h->nodes);

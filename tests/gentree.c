@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 /* err_set()'s wording, kept here so gentree needs no probe library. */
-static int gt_err(struct err *e, int sys, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int gt_err(struct err *e, int sys, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static int gt_err(struct err *e, int sys, const char *fmt, ...)
 {
@@ -509,15 +510,15 @@ static int check_spec(const struct gentree_spec *s, struct layout *l, struct err
 	uint64_t npus;
 
 	if (!s->npackages || !s->nodes_per_package || !s->cores_per_node || !s->threads_per_core)
-		return gt_err(e, EINVAL, "invalid tree spec: packages, nodes, cores and threads "
+		return gt_err(e, 0, "invalid tree spec: packages, nodes, cores and threads "
 			      "must be at least 1");
 	if (s->cores_per_node % nl3 != 0)
-		return gt_err(e, EINVAL, "invalid tree spec: %u cores per node do not split into "
+		return gt_err(e, 0, "invalid tree spec: %u cores per node do not split into "
 			      "%u L3 groups", s->cores_per_node, nl3);
 	npus = (uint64_t)s->npackages * s->nodes_per_package * s->cores_per_node *
 	       s->threads_per_core;
 	if (npus > IDSET_MAX)
-		return gt_err(e, EINVAL, "invalid tree spec: %" PRIu64 " CPUs (at most %u)", npus,
+		return gt_err(e, 0, "invalid tree spec: %" PRIu64 " CPUs (at most %u)", npus,
 			      IDSET_MAX);
 	l->s = s;
 	l->nnodes = s->npackages * s->nodes_per_package;
@@ -569,7 +570,8 @@ int gentree_write(const char *dir, const struct gentree_spec *s, struct err *e)
 		for (unsigned n = 0; n < l.nnodes && w.rc == 0; n++)
 			write_node(&w, &t, &l, n, mem, free_kib);
 	}
-	write_pool(&w, "/sys/kernel/mm/hugepages", 2048, (uint64_t)s->hugepages_2m * l.nnodes, true);
+	write_pool(&w, "/sys/kernel/mm/hugepages", 2048, (uint64_t)s->hugepages_2m * l.nnodes,
+		   true);
 	write_pool(&w, "/sys/kernel/mm/hugepages", 1048576, (uint64_t)s->hugepages_1g * l.nnodes,
 		   true);
 	write_proc(&w, &t, &l, mem * l.nnodes, free_kib * l.nnodes);

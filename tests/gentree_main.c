@@ -1,4 +1,4 @@
-/* gentree_main.c - the gentree command: write a synthetic /sys + /proc tree for shell tests and benchmarks */
+/* gentree_main.c - the gentree command: synthetic /sys + /proc trees for scripts and benchmarks */
 #include "tests/gentree.h"
 
 #include <errno.h>

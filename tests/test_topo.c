@@ -1,4 +1,4 @@
-/* test_topo.c - topo_probe and node_probe: real captures, hwloc as oracle, synthetic trees, bad input */
+/* test_topo.c - topo_probe, node_probe: captures, hwloc as oracle, synthetic trees, bad input */
 #include "tests/testutil.h"
 #include "tests/gentree.h"
 #include "probe/probe_int.h"
@@ -58,8 +58,8 @@ static const char *fmt_pools(const struct node *n, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < n->npools && len < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%llu:%llu/%llu/%llu", i ? " " : "",
-					(unsigned long long)n->pools[i].size_kib,
+		len += (size_t)snprintf(buf + len, size - len, "%s%llu:%llu/%llu/%llu",
+					i ? " " : "", (unsigned long long)n->pools[i].size_kib,
 					(unsigned long long)n->pools[i].total,
 					(unsigned long long)n->pools[i].free,
 					(unsigned long long)n->pools[i].surplus);
@@ -103,8 +103,8 @@ static const char *fmt_groups(const struct host *h, bool l3, char *buf, size_t s
 	buf[0] = '\0';
 	for (size_t w = 1; w <= h->ncpus && len < size; w++)
 		if (hist[w])
-			len += (size_t)snprintf(buf + len, size - len, "%s%zu:%u", len ? " " : "", w,
-						hist[w]);
+			len += (size_t)snprintf(buf + len, size - len, "%s%zu:%u", len ? " " : "",
+						w, hist[w]);
 	free(members);
 	free(hist);
 	return buf;
@@ -413,17 +413,18 @@ struct synth {
 	unsigned packages, nodes_per_package, cores_per_node, threads, l3_per_node;
 	bool adjacent;
 	unsigned huge_2m, huge_1g;
+	unsigned mem_gib;	/* per node; 0: gentree_default()'s 16 */
 };
 
 static const struct synth synths[] = {
-	{ 1, 1, 4, 1, 1, false, 0, 0 },
-	{ 1, 1, 4, 2, 1, false, 16, 0 },
-	{ 2, 1, 8, 2, 1, false, 0, 2 },
-	{ 1, 4, 4, 2, 2, true, 512, 1 },
-	{ 2, 2, 6, 4, 3, false, 0, 0 },
-	{ 2, 4, 2, 2, 2, true, 64, 4 },
-	{ 4, 2, 4, 1, 1, false, 0, 0 },
-	{ 1, 2, 4, 4, 2, true, 8, 0 },
+	{ 1, 1, 4, 1, 1, false, 0, 0, 0 },
+	{ 1, 1, 4, 2, 1, false, 16, 0, 0 },
+	{ 2, 1, 8, 2, 1, false, 0, 2, 0 },
+	{ 1, 4, 4, 2, 2, true, 512, 1, 0 },
+	{ 2, 2, 6, 4, 3, false, 0, 0, 0 },
+	{ 2, 4, 2, 2, 2, true, 64, 4, 0 },
+	{ 4, 2, 4, 1, 1, false, 0, 0, 0 },
+	{ 1, 2, 4, 4, 2, true, 8, 0, 0 },
 };
 
 /* The CPUs of node @n of @s, computed here independently of gentree. */
@@ -459,6 +460,7 @@ static void check_synth(const struct synth *s, const struct host *h)
 {
 	unsigned nnodes = s->packages * s->nodes_per_package;
 	unsigned ncores = nnodes * s->cores_per_node;
+	uint64_t mem_kib = (uint64_t)(s->mem_gib ? s->mem_gib : 16) << 20;
 	char buf[1024], want[256];
 
 	assert_int_equal(h->topo.npus, ncores * s->threads);
@@ -481,8 +483,8 @@ static void check_synth(const struct synth *s, const struct host *h)
 		assert_int_equal(h->nodes[n].id, n);
 		assert_true(idset_equal(&h->nodes[n].cpus, &cpus));
 		assert_true(h->nodes[n].mem_known);
-		assert_int_equal(h->nodes[n].mem_total_kib, UINT64_C(16) << 20);
-		assert_int_equal(h->nodes[n].mem_free_kib, (UINT64_C(16) << 20) / 4 * 3);
+		assert_int_equal(h->nodes[n].mem_total_kib, mem_kib);
+		assert_int_equal(h->nodes[n].mem_free_kib, mem_kib / 4 * 3);
 		assert_string_equal(fmt_pools(&h->nodes[n], buf, sizeof(buf)), want);
 		for (unsigned m = 0; m < nnodes; m++)
 			assert_int_equal(h->topo.distances[n * nnodes + m], n == m ? 10 : 21);
@@ -508,7 +510,8 @@ static void assert_same_shape(const struct host *a, const struct host *b)
 		for (size_t j = 0; j < i; j++) {
 			assert_int_equal(a->cpus[i].core == a->cpus[j].core,
 					 b->cpus[i].core == b->cpus[j].core);
-			assert_int_equal(a->cpus[i].l3 == a->cpus[j].l3, b->cpus[i].l3 == b->cpus[j].l3);
+			assert_int_equal(a->cpus[i].l3 == a->cpus[j].l3,
+					 b->cpus[i].l3 == b->cpus[j].l3);
 		}
 	}
 }
@@ -521,9 +524,9 @@ static void drop_masks(const char *dir)
 	int st = -1;
 
 	snprintf(cmd, sizeof(cmd),
-		 "find '%s/sys/devices/system/cpu' -path '*/topology/*' \\( -name thread_siblings "
-		 "-o -name core_siblings -o -name core_cpus -o -name package_cpus -o -name die_cpus "
-		 "\\) -delete", dir);
+		 "find '%s/sys/devices/system/cpu' -path '*/topology/*' \\( "
+		 "-name thread_siblings -o -name core_siblings -o -name core_cpus "
+		 "-o -name package_cpus -o -name die_cpus \\) -delete", dir);
 	out = tu_run(cmd, &st);
 	free(out);
 	assert_int_equal(st, 0);
@@ -592,13 +595,28 @@ static void test_no_numa(void **state)
 /* A big host: 8 nodes, 256 PUs, both readers agree. */
 static void test_big_tree(void **state)
 {
-	static const struct synth big = { 2, 4, 16, 2, 2, false, 0, 0 };
+	static const struct synth big = { 2, 4, 16, 2, 2, true, 100, 2, 32 };
+	const char *gentree = getenv("HVTUNE_GENTREE");
 	struct err e = ERR_INIT;
 	struct host h, fb;
-	char dir[4096];
+	char dir[4096], cmd[8400];
+	char *out;
+	int st = -1;
 	(void)state;
 
-	synth_write(&big, dir, sizeof(dir));
+	if (!gentree || !*gentree) {
+		tu_skip_msg("HVTUNE_GENTREE is not set: no gentree command to run");
+		skip();
+	}
+	tu_tmpdir(dir, sizeof(dir));
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' --packages 2 --nodes-per-package 4 --cores-per-node 16 --threads 2 "
+		 "--l3-per-node 2 --smt-adjacent --hugepages-2m 100 --hugepages-1g 2 --mem-gib 32 "
+		 "'%s' 2>&1", gentree, dir);
+	out = tu_run(cmd, &st);
+	if (st != 0)
+		fail_msg("gentree failed (%d): %s", st, out ? out : "");
+	free(out);
 	assert_ok(probe(&h, dir, &e), e);
 	check_synth(&big, &h);
 	assert_int_equal(h.ncpus, 256);
@@ -609,6 +627,65 @@ static void test_big_tree(void **state)
 	host_release(&h);
 	host_release(&fb);
 	tu_rmtree(dir);
+}
+
+/* gentree's command line: help, and usage errors with exit code 2. */
+static void test_gentree_usage(void **state)
+{
+	static const struct {
+		const char *args;
+		int status;
+		const char *out;
+	} cases[] = {
+		{ "--help", 0, "usage: gentree [options] DIR" },
+		{ "", 2, "usage: gentree" },
+		{ "--threads 0 /tmp/x", 2, "invalid --threads '0' (a number from 1 to 8)" },
+		{ "--packages x /tmp/x", 2, "invalid --packages 'x'" },
+		{ "--bogus /tmp/x", 2, "usage: gentree" },
+		{ "--cores-per-node 3 --l3-per-node 2 /nonexistent-hvtune/x", 1, "cannot make" },
+	};
+	const char *gentree = getenv("HVTUNE_GENTREE");
+	(void)state;
+
+	if (!gentree || !*gentree) {
+		tu_skip_msg("HVTUNE_GENTREE is not set: no gentree command to run");
+		skip();
+	}
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char cmd[4400];
+		char *out;
+		int st = -1;
+
+		snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1", gentree, cases[i].args);
+		out = tu_run(cmd, &st);
+		assert_non_null(out);
+		assert_int_equal(st, cases[i].status);
+		if (!strstr(out, cases[i].out))
+			fail_msg("'gentree %s' said '%s', not '%s'", cases[i].args, out, cases[i].out);
+		free(out);
+	}
+}
+
+/* A spec gentree cannot build is an error, not a tree. */
+static void test_gentree_bad_spec(void **state)
+{
+	struct gentree_spec spec;
+	struct err e = ERR_INIT;
+	(void)state;
+
+	gentree_default(&spec);
+	spec.cores_per_node = 3;
+	spec.l3_per_node = 2;
+	assert_int_equal(gentree_write("/tmp", &spec, &e), -1);
+	assert_string_equal(e.msg, "invalid tree spec: 3 cores per node do not split into 2 L3 groups");
+	gentree_default(&spec);
+	spec.threads_per_core = 0;
+	assert_int_equal(gentree_write("/tmp", &spec, &e), -1);
+	assert_non_null(strstr(e.msg, "must be at least 1"));
+	gentree_default(&spec);
+	assert_int_equal(gentree_write("/nonexistent-hvtune-dir", &spec, &e), -1);
+	assert_string_equal(e.msg, "cannot use '/nonexistent-hvtune-dir' for a tree: "
+			    "No such file or directory");
 }
 
 /* Our HWLOC_* settings do not leak, and the user's do not leak in. */
@@ -790,21 +867,23 @@ static void assert_garbage_fails(const char *dir, const char *path, const char *
 /* Garbage where a value belongs: an error naming the file, with either reader. */
 static void test_garbage(void **state)
 {
+#define NODE0 "/sys/devices/system/node/node0"
 	static const struct {
 		const char *path, *content, *what;
 	} cases[] = {
 		{ "/sys/devices/system/cpu/online", "0-x\n", "invalid id list '0-x'" },
 		{ "/sys/devices/system/cpu/present", "seven\n", "invalid id list 'seven'" },
-		{ "/sys/devices/system/node/node0/cpulist", "0-3,zz\n", "invalid id list '0-3,zz'" },
-		{ "/sys/devices/system/node/node0/distance", "10 x\n", "invalid distances '10 x'" },
-		{ "/sys/devices/system/node/node0/meminfo", "Node 0 MemTotal: lots kB\n",
+		{ NODE0 "/cpulist", "0-3,zz\n", "invalid id list '0-3,zz'" },
+		{ NODE0 "/distance", "10 x\n", "invalid distances '10 x'" },
+		{ NODE0 "/meminfo", "Node 0 MemTotal: lots kB\n",
 		  "invalid line 'Node 0 MemTotal: lots kB'" },
-		{ "/sys/devices/system/node/node0/meminfo", "Node 1 MemTotal: 100 kB\nNode 1 MemFree: 1 kB\n",
+		{ NODE0 "/meminfo", "Node 1 MemTotal: 100 kB\nNode 1 MemFree: 1 kB\n",
 		  "invalid line 'Node 1 MemTotal: 100 kB'" },
-		{ "/sys/devices/system/node/node0/meminfo", "Node 0 MemFree: 100 kB\n", "no 'MemTotal'" },
-		{ "/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages", "-1\n",
-		  "invalid number '-1'" },
+		{ NODE0 "/meminfo", "Node 0 MemFree: 100 kB\n", "no 'MemTotal'" },
+		{ NODE0 "/hugepages/hugepages-2048kB/nr_hugepages", "-1\n", "invalid number '-1'" },
+		{ NODE0 "/hugepages/hugepages-2048kB/free_hugepages", "\n", "invalid number ''" },
 	};
+#undef NODE0
 	char dir[4096], path[4200];
 	struct err e = ERR_INIT;
 	struct host h;
@@ -820,7 +899,8 @@ static void test_garbage(void **state)
 		host_release(&h);
 		if (!masks) {
 			/* only our reader reads these: hwloc has the masks */
-			assert_garbage_fails(dir, "/sys/devices/system/cpu/cpu1/topology/physical_package_id",
+			assert_garbage_fails(dir,
+					     "/sys/devices/system/cpu/cpu1/topology/physical_package_id",
 					     "one\n", "invalid number 'one'");
 			assert_garbage_fails(dir, "/sys/devices/system/cpu/cpu2/cache/index3/level",
 					     "three\n", "invalid number 'three'");
@@ -901,7 +981,7 @@ static void test_absent_is_unknown(void **state)
 /* A distance row shorter than the node list: unknown, not a guess. */
 static void test_distance_mismatch(void **state)
 {
-	static const struct synth two = { 2, 1, 2, 1, 1, false, 0, 0 };
+	static const struct synth two = { 2, 1, 2, 1, 1, false, 0, 0, 0 };
 	struct err e = ERR_INIT;
 	char dir[4096];
 	struct host h;
@@ -926,6 +1006,8 @@ int main(void)
 		cmocka_unit_test(test_synthetic),
 		cmocka_unit_test(test_no_numa),
 		cmocka_unit_test(test_big_tree),
+		cmocka_unit_test(test_gentree_usage),
+		cmocka_unit_test(test_gentree_bad_spec),
 		cmocka_unit_test(test_environment_restored),
 		cmocka_unit_test(test_live_host),
 		cmocka_unit_test(test_root_missing),
