@@ -741,7 +741,10 @@ static void test_live_host(void **state)
 	}
 	fsroot_close(&r);
 	assert_ok(probe(&h, "/", &e), e);
-	assert_string_equal(h.topo.source, "hwloc");
+	/* hwloc reads a live Linux host; where it cannot (a container hiding
+	 * sysfs topology) our reader did, and says why */
+	if (strcmp(h.topo.source, "hwloc") != 0)
+		assert_true(h.topo.source_why[0] != '\0');
 	assert_true(idset_equal(&h.topo.online, &online));
 	assert_true(h.nnodes >= 1);
 	assert_true(h.topo.ncores >= 1 && h.topo.ncores <= h.topo.npus);
@@ -749,7 +752,7 @@ static void test_live_host(void **state)
 		if (h.nodes[i].mem_known)
 			assert_true(h.nodes[i].mem_total_kib > 0);
 	assert_consistent(&h);
-	if (have_lstopo())
+	if (have_lstopo() && strcmp(h.topo.source, "hwloc") == 0)
 		assert_like_lstopo(&h, NULL);
 	host_release(&h);
 }
