@@ -81,7 +81,9 @@ static int env_push(struct env_saved *s, const struct fsroot *r, struct err *e)
 		if (old) {
 			s->old[i] = strdup(old);
 			if (!s->old[i]) {
-				env_pop(s);
+				/* nothing was changed yet: just forget what was saved */
+				for (size_t j = 0; j < i; j++)
+					free(s->old[j]);
 				return err_set(e, ENOMEM, "cannot save '%s'", hwloc_env[i].name);
 			}
 			s->had[i] = true;

@@ -3,7 +3,7 @@
  * A tree that hwloc 2.9 accepts (with HWLOC_FSROOT) and that our own readers
  * read: CPUs with their topology files (list and hex mask forms), NUMA nodes
  * with cpulist/cpumap/meminfo/distance/hugepages, cpuinfo, meminfo and the
- * hugepage sysfs.  Everything else (IOMMU, /dev/kvm, interrupts, cmdline ...)
+ * hugepage sysfs, cmdline.  Everything else (IOMMU, /dev/kvm, interrupts ...)
  * is added by the test with gentree_file().
  */
 #ifndef HVTUNE_GENTREE_H
