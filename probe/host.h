@@ -62,6 +62,8 @@ struct topo {
 	unsigned ncores;
 	unsigned npus;
 	unsigned nl3;		/* L3 groups (AMD CCX, Intel per socket); 0 unknown */
+	char cores_note[HOST_WHY_MAX];	/* where sysfs and hwloc disagree on cores (AMD modules), "" otherwise */
+	char nodes_why[HOST_WHY_MAX];	/* why the nodes are inferred (a kernel without NUMA), "" otherwise */
 	struct idset online;	/* cpu/online, or the cpuN dirs */
 	struct idset offline;	/* possible but not online */
 	struct idset present;

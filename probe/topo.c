@@ -1,10 +1,864 @@
-/* topo.c - SCAFFOLD: replaced by the real topo_probe() */
+/* topo.c - CPUs, NUMA nodes, cores, packages and L3 groups: hwloc first, sysfs where hwloc gives up
+ *
+ * The only file that includes <hwloc.h>.  hwloc is the authority on cores,
+ * packages and caches; it reads another root only through HWLOC_FSROOT, so
+ * the environment is set around hwloc_topology_load() and restored after it.
+ * Where hwloc rejects a tree (hwloc 2.9 needs the hex thread_siblings or
+ * core_siblings files), our own reader of the same sysfs files takes over and
+ * says why.
+ *
+ * NUMA nodes, their CPUs and distances, and the cpu/{online,offline,present,
+ * possible} sets are always read from sysfs: a hwloc NUMA node's cpuset is its
+ * locality, not its members (a CPU-less GPU-memory node has its neighbours'
+ * CPUs, or all of them), while nodeN/cpulist is the kernel's cpu_to_node().
+ *
+ * Not thread-safe: the HWLOC_* variables are set for the duration of the
+ * load, so nothing else may read or change the environment meanwhile.
+ */
 #include "probe/probe_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hwloc.h>
+
+#define SYS_CPU "/sys/devices/system/cpu"
+#define SYS_NODE "/sys/devices/system/node"
+
+/*
+ * What hwloc 2.9 reads from the environment at load time, and what we need
+ * there.  A NULL value unsets the variable.
+ */
+static const struct {
+	const char *name;
+	const char *value;
+	bool fsroot;		/* the root's directory instead of @value, unless live */
+} hwloc_env[] = {
+	{ "HWLOC_FSROOT", NULL, true },
+	/* Only the Linux backend: the x86 one would add this machine's CPUID
+	 * to another machine's tree, and on the live host it binds to every CPU
+	 * in turn, which costs time for nothing we use. */
+	{ "HWLOC_COMPONENTS", "linux,stop", false },
+	/* hwloc prints its errors to stderr; we report them ourselves. */
+	{ "HWLOC_HIDE_ERRORS", "2", false },
+	/* We read the nodes and their distances ourselves. */
+	{ "HWLOC_USE_NUMA_DISTANCES", "0", false },
+	/* A user's setting must not replace the tree we were asked to read. */
+	{ "HWLOC_XMLFILE", NULL, false },
+	{ "HWLOC_SYNTHETIC", NULL, false },
+	{ "HWLOC_ALLOW", NULL, false },
+	{ "HWLOC_THISSYSTEM", NULL, false },
+};
+
+struct env_saved {
+	char *old[ARRAY_LEN(hwloc_env)];
+	bool had[ARRAY_LEN(hwloc_env)];
+};
+
+static void env_pop(struct env_saved *s)
+{
+	for (size_t i = 0; i < ARRAY_LEN(hwloc_env); i++) {
+		if (s->had[i])
+			setenv(hwloc_env[i].name, s->old[i], 1);
+		else
+			unsetenv(hwloc_env[i].name);
+		free(s->old[i]);
+		s->old[i] = NULL;
+		s->had[i] = false;
+	}
+}
+
+static int env_push(struct env_saved *s, const struct fsroot *r, struct err *e)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < ARRAY_LEN(hwloc_env); i++) {
+		const char *old = getenv(hwloc_env[i].name);
+
+		if (old) {
+			s->old[i] = strdup(old);
+			if (!s->old[i]) {
+				/* nothing was changed yet: just forget what was saved */
+				for (size_t j = 0; j < i; j++)
+					free(s->old[j]);
+				return err_set(e, ENOMEM, "cannot save '%s'", hwloc_env[i].name);
+			}
+			s->had[i] = true;
+		}
+	}
+	for (size_t i = 0; i < ARRAY_LEN(hwloc_env); i++) {
+		const char *v = hwloc_env[i].value;
+		int rc;
+
+		if (hwloc_env[i].fsroot && !r->live)
+			v = r->dir;
+		rc = v ? setenv(hwloc_env[i].name, v, 1) : unsetenv(hwloc_env[i].name);
+		if (rc < 0) {
+			int sys = errno;
+
+			env_pop(s);
+			return err_set(e, sys, "cannot set '%s'", hwloc_env[i].name);
+		}
+	}
+	return 0;
+}
+
+/* "cpu12" -> 12; false for "cpufreq", "cpu", "cpu1x" */
+static bool parse_numbered(const char *name, const char *prefix, unsigned *id)
+{
+	size_t len = strlen(prefix);
+	unsigned long v;
+	char *end;
+
+	if (strncmp(name, prefix, len) != 0 || !isdigit((unsigned char)name[len]))
+		return false;
+	errno = 0;
+	v = strtoul(name + len, &end, 10);
+	if (*end != '\0' || errno != 0 || v >= IDSET_MAX)
+		return false;
+	*id = (unsigned)v;
+	return true;
+}
+
+/* The ids of the entries "<prefix>N" of directory @path.  ENOENT is left to the caller. */
+static int read_numbered_dir(const struct fsroot *r, const char *path, const char *prefix,
+			     struct idset *ids, struct err *e)
+{
+	struct dirent *d;
+	DIR *dir;
+
+	idset_clear(ids);
+	dir = fs_opendir(r, path, e);
+	if (!dir)
+		return -1;
+	errno = 0;
+	while ((d = readdir(dir)) != NULL) {
+		unsigned id;
+
+		if (parse_numbered(d->d_name, prefix, &id))
+			idset_add(ids, id);
+		errno = 0;
+	}
+	if (errno != 0) {
+		int sys = errno;
+
+		closedir(dir);
+		return err_set(e, sys, "cannot read directory '%s%s'", r->shown, path);
+	}
+	closedir(dir);
+	return 0;
+}
+
+/* Reads an id set that may be absent: 0 with *known false when it is. */
+static int read_set_opt(const struct fsroot *r, const char *path, bool mask, struct idset *s,
+			bool *known, struct err *e)
+{
+	int rc = mask ? fs_read_mask(r, path, s, e) : fs_read_idset(r, path, s, e);
+
+	*known = rc == 0;
+	if (rc < 0 && e->sys != ENOENT)
+		return -1;
+	return 0;
+}
+
+/* The list form "@dir/@name_list", else the mask form "@dir/@name_mask". */
+static int read_set_either(const struct fsroot *r, const char *dir, const char *name_list,
+			   const char *name_mask, struct idset *s, bool *known, struct err *e)
+{
+	char path[FS_PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name_list);
+	if (read_set_opt(r, path, false, s, known, e) < 0)
+		return -1;
+	if (*known)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name_mask);
+	return read_set_opt(r, path, true, s, known, e);
+}
+
+static int read_long_opt(const struct fsroot *r, const char *path, long *v, bool *known,
+			 struct err *e)
+{
+	*known = fs_read_int(r, path, v, e) == 0;
+	if (!*known && e->sys != ENOENT)
+		return -1;
+	return 0;
+}
+
+/*
+ * cpu/{online,present,possible,offline}.  Old kernels and some captures lack
+ * them: the cpuN directories are then the present CPUs, and a cpuN whose
+ * "online" file is absent (cpu0 on x86 cannot be unplugged) or not "0" is
+ * online.  "offline" is the kernel's: possible but not online, so it may list
+ * CPUs that were never present (cpu/offline 32-111 on a 32-CPU Xeon).
+ */
+static int read_cpu_sets(struct topo *t, const struct fsroot *r, struct err *e)
+{
+	bool online_known, present_known, possible_known, offline_known;
+	struct idset dirs;
+
+	if (read_set_opt(r, SYS_CPU "/online", false, &t->online, &online_known, e) < 0 ||
+	    read_set_opt(r, SYS_CPU "/present", false, &t->present, &present_known, e) < 0 ||
+	    read_set_opt(r, SYS_CPU "/possible", false, &t->possible, &possible_known, e) < 0 ||
+	    read_set_opt(r, SYS_CPU "/offline", false, &t->offline, &offline_known, e) < 0)
+		return -1;
+	if (!online_known || !present_known) {
+		if (read_numbered_dir(r, SYS_CPU, "cpu", &dirs, e) < 0) {
+			if (e->sys == ENOENT)
+				return err_set(e, ENOENT, "no CPUs: no '%s%s'", r->shown, SYS_CPU);
+			return -1;
+		}
+		if (!present_known)
+			t->present = dirs;
+	}
+	if (!online_known) {
+		idset_clear(&t->online);
+		for (int id = idset_next(&dirs, 0); id >= 0;
+		     id = idset_next(&dirs, (unsigned)id + 1)) {
+			char path[FS_PATH_MAX];
+			long v;
+			bool known;
+
+			snprintf(path, sizeof(path), SYS_CPU "/cpu%d/online", id);
+			if (read_long_opt(r, path, &v, &known, e) < 0)
+				return -1;
+			if (known && v != 0 && v != 1)
+				return err_set(e, EINVAL, "invalid value '%ld' in '%s%s'", v,
+					       r->shown, path);
+			if (!known || v == 1)
+				idset_add(&t->online, (unsigned)id);
+		}
+	}
+	if (!offline_known) {
+		t->offline = idset_empty(&t->possible) ? t->present : t->possible;
+		idset_andnot(&t->offline, &t->online);
+	}
+	if (idset_empty(&t->online))
+		return err_set(e, ENOENT, "no online CPU in '%s%s'", r->shown, SYS_CPU);
+	return 0;
+}
+
+/* A *_why text; a long root path may truncate it, which a reason survives. */
+static void set_why(char *why, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_why(char *why, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, size, fmt, ap);
+	va_end(ap);
+}
+
+static int cmp_cpu(const void *a, const void *b)
+{
+	const struct cpu *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static struct cpu *find_cpu(struct host *h, unsigned id)
+{
+	struct cpu key = { .id = id };
+
+	return bsearch(&key, h->cpus, h->ncpus, sizeof(*h->cpus), cmp_cpu);
+}
+
+/* Sets cpu.node for the CPUs of every node (h->cpus sorted, h->nodes filled). */
+static void assign_nodes(struct host *h)
+{
+	for (size_t i = 0; i < h->nnodes; i++) {
+		const struct idset *s = &h->nodes[i].cpus;
+
+		for (int id = idset_next(s, 0); id >= 0; id = idset_next(s, (unsigned)id + 1)) {
+			struct cpu *c = find_cpu(h, (unsigned)id);
+
+			if (c)
+				c->node = (int)h->nodes[i].id;
+		}
+	}
+}
+
+static int alloc_cpus(struct host *h, size_t n, struct err *e)
+{
+	h->cpus = calloc(n ? n : 1, sizeof(*h->cpus));
+	if (!h->cpus)
+		return err_set(e, ENOMEM, "cannot allocate %zu CPUs", n);
+	h->ncpus = n;
+	for (size_t i = 0; i < n; i++) {
+		h->cpus[i].node = -1;
+		h->cpus[i].package = -1;
+		h->cpus[i].core = -1;
+		h->cpus[i].l3 = -1;
+	}
+	return 0;
+}
+
+static int alloc_nodes(struct host *h, size_t n, struct err *e)
+{
+	h->nodes = calloc(n ? n : 1, sizeof(*h->nodes));
+	if (!h->nodes)
+		return err_set(e, ENOMEM, "cannot allocate %zu nodes", n);
+	h->nnodes = n;
+	return 0;
+}
+
+/* ---- hwloc ---------------------------------------------------------------- */
+
+static void bitmap_to_idset(hwloc_const_bitmap_t b, struct idset *s)
+{
+	idset_clear(s);
+	for (int i = hwloc_bitmap_first(b); i >= 0; i = hwloc_bitmap_next(b, i))
+		idset_add(s, (unsigned)i);
+}
+
+/*
+ * Loads only what we use: PUs, cores, dies, packages, L3, NUMA nodes.
+ * Returns 0, 1 when hwloc rejects the tree (*sys says how), or -1 on error.
+ */
+static int hwloc_load(hwloc_topology_t *out, const struct fsroot *r, int *sys, struct err *e)
+{
+	struct env_saved env;
+	hwloc_topology_t t;
+	int rc;
+
+	if (hwloc_topology_init(&t) < 0)
+		return err_set(e, errno ? errno : ENOMEM, "cannot initialize hwloc");
+	/* The whole host, not the cpuset this process happens to run in. */
+	hwloc_topology_set_flags(t, HWLOC_TOPOLOGY_FLAG_INCLUDE_DISALLOWED);
+	hwloc_topology_set_io_types_filter(t, HWLOC_TYPE_FILTER_KEEP_NONE);
+	hwloc_topology_set_cache_types_filter(t, HWLOC_TYPE_FILTER_KEEP_NONE);
+	hwloc_topology_set_icache_types_filter(t, HWLOC_TYPE_FILTER_KEEP_NONE);
+	hwloc_topology_set_type_filter(t, HWLOC_OBJ_L3CACHE, HWLOC_TYPE_FILTER_KEEP_ALL);
+	hwloc_topology_set_type_filter(t, HWLOC_OBJ_GROUP, HWLOC_TYPE_FILTER_KEEP_NONE);
+	hwloc_topology_set_type_filter(t, HWLOC_OBJ_MISC, HWLOC_TYPE_FILTER_KEEP_NONE);
+	hwloc_topology_set_type_filter(t, HWLOC_OBJ_MEMCACHE, HWLOC_TYPE_FILTER_KEEP_NONE);
+	if (env_push(&env, r, e) < 0) {
+		hwloc_topology_destroy(t);
+		return -1;
+	}
+	errno = 0;
+	rc = hwloc_topology_load(t);
+	*sys = errno;
+	env_pop(&env);
+	if (rc < 0) {
+		hwloc_topology_destroy(t);
+		return 1;	/* not an error: the caller falls back to sysfs */
+	}
+	*out = t;
+	return 0;
+}
+
+/*
+ * AMD Bulldozer modules: the kernel lists the two cores of a module as SMT
+ * siblings (thread_siblings_list 0-1) while hwloc, like AMD, counts them as
+ * two cores.  hwloc wins; the note says why lscpu differs.
+ */
+static int note_module_cores(struct host *h, hwloc_topology_t t, const struct fsroot *r,
+			     struct err *e)
+{
+	const struct cpu *first = &h->cpus[0];
+	hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(t, first->id);
+	hwloc_obj_t core = pu ? hwloc_get_ancestor_obj_by_type(t, HWLOC_OBJ_CORE, pu) : NULL;
+	char dir[FS_PATH_MAX];
+	struct idset sys, hw;
+	bool known;
+	char list[64];
+
+	if (!core)
+		return 0;
+	snprintf(dir, sizeof(dir), SYS_CPU "/cpu%u/topology", first->id);
+	if (read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &sys, &known, e) < 0)
+		return -1;
+	if (!known)
+		return 0;
+	idset_and(&sys, &h->topo.online);
+	bitmap_to_idset(core->cpuset, &hw);
+	if (idset_subset(&sys, &hw))
+		return 0;
+	idset_format(&sys, list, sizeof(list));
+	set_why(h->topo.cores_note, sizeof(h->topo.cores_note),
+		"sysfs lists cpu%u's SMT siblings as %s but hwloc counts each as a core "
+		"(AMD compute-unit modules): %u cores", first->id, list, h->topo.ncores);
+	return 0;
+}
+
+/* hwloc found packages without a kernel id: say what the kernel reports. */
+static int why_no_packages(struct host *h, const struct fsroot *r, int npkg, struct err *e)
+{
+	char path[FS_PATH_MAX];
+	long v;
+	bool known;
+
+	snprintf(path, sizeof(path), SYS_CPU "/cpu%u/topology/physical_package_id", h->cpus[0].id);
+	if (read_long_opt(r, path, &v, &known, e) < 0)
+		return -1;
+	if (known && v < 0)
+		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
+			"physical_package_id is %ld (firmware hides sockets, as in a POWER LPAR); "
+			"hwloc's %d packages come from the device tree", v, npkg);
+	else
+		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
+			"hwloc's %d packages have no physical_package_id", npkg);
+	return 0;
+}
+
+static int from_hwloc(struct host *h, hwloc_topology_t t, const struct fsroot *r, struct err *e)
+{
+	int npu = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU);
+	int npkg = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE);
+	int ndie = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_DIE);
+	bool pkg_ids = true;
+	unsigned nl3 = 0;
+
+	if (npu <= 0)
+		return err_set(e, ENOENT, "hwloc found no CPU in '%s'", r->live ? "/" : r->shown);
+	if (alloc_cpus(h, (size_t)npu, e) < 0)
+		return -1;
+	for (int i = 0; i < npu; i++) {
+		hwloc_obj_t pu = hwloc_get_obj_by_type(t, HWLOC_OBJ_PU, (unsigned)i);
+		hwloc_obj_t core = hwloc_get_ancestor_obj_by_type(t, HWLOC_OBJ_CORE, pu);
+		hwloc_obj_t pkg = hwloc_get_ancestor_obj_by_type(t, HWLOC_OBJ_PACKAGE, pu);
+		hwloc_obj_t l3 = hwloc_get_ancestor_obj_by_type(t, HWLOC_OBJ_L3CACHE, pu);
+		struct cpu *c = &h->cpus[i];
+
+		c->id = pu->os_index;
+		c->core = core ? (int)core->logical_index : -1;
+		if (pkg && pkg->os_index != HWLOC_UNKNOWN_INDEX)
+			c->package = (int)pkg->os_index;
+		else
+			pkg_ids = false;
+		/* L3 may sit at several depths (hybrid parts): number them ourselves. */
+		if (l3) {
+			if (!l3->userdata)
+				l3->userdata = (void *)(uintptr_t)++nl3;
+			c->l3 = (int)(uintptr_t)l3->userdata - 1;
+		}
+	}
+	qsort(h->cpus, h->ncpus, sizeof(*h->cpus), cmp_cpu);
+
+	snprintf(h->topo.source, sizeof(h->topo.source), "hwloc");
+	h->topo.npus = (unsigned)npu;
+	h->topo.ncores = (unsigned)hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE);
+	h->topo.nl3 = nl3;
+	if (npkg > 0 && pkg_ids) {
+		h->topo.npackages = (unsigned)npkg;
+	} else if (npkg > 0) {
+		for (size_t i = 0; i < h->ncpus; i++)
+			h->cpus[i].package = -1;
+		if (why_no_packages(h, r, npkg, e) < 0)
+			return -1;
+	} else {
+		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
+			"hwloc found no package (no physical_package_id)");
+	}
+	/* hwloc makes Die objects only where a package has several dies. */
+	h->topo.ndies = ndie > 0 ? (unsigned)ndie : h->topo.npackages;
+	return note_module_cores(h, t, r, e);
+}
+
+/* ---- our own sysfs reader ---------------------------------------------------- */
+
+/*
+ * The lowest online CPU of @s, the key of a core or an L3 group (sysfs lists
+ * the same set in every member's file), or @self when @s has none online.
+ */
+static unsigned set_key(struct idset *s, const struct idset *online, unsigned self)
+{
+	int first;
+
+	idset_and(s, online);
+	first = idset_next(s, 0);
+	return first < 0 ? self : (unsigned)first;
+}
+
+/*
+ * The L3 group of CPU @id as the key of its shared_cpu set; -1 when none.
+ * The indexK directories are listed, not counted up to the first gap: a
+ * pruned tree may lack index1 (the L1i) and still have index3.
+ */
+static int l3_key(const struct fsroot *r, unsigned id, const struct idset *online, long *key,
+		  struct err *e)
+{
+	char cache[128];
+	struct idset ks;
+
+	*key = -1;
+	snprintf(cache, sizeof(cache), SYS_CPU "/cpu%u/cache", id);
+	if (read_numbered_dir(r, cache, "index", &ks, e) < 0)
+		return e->sys == ENOENT ? 0 : -1;
+	for (int k = idset_next(&ks, 0); k >= 0; k = idset_next(&ks, (unsigned)k + 1)) {
+		char dir[160], path[192];
+		struct idset s;
+		long level;
+		bool known;
+
+		snprintf(dir, sizeof(dir), "%s/index%d", cache, k);
+		snprintf(path, sizeof(path), "%s/level", dir);
+		if (read_long_opt(r, path, &level, &known, e) < 0)
+			return -1;
+		if (!known || level != 3)
+			continue;
+		if (read_set_either(r, dir, "shared_cpu_list", "shared_cpu_map", &s, &known, e) < 0)
+			return -1;
+		if (known)
+			*key = set_key(&s, online, id);
+		return 0;
+	}
+	return 0;
+}
+
+/* A small set of distinct values (package ids, package+die pairs). */
+static unsigned count_distinct(long *vals, size_t n)
+{
+	unsigned distinct = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bool seen = false;
+
+		if (vals[i] < 0)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = vals[j] == vals[i];
+		distinct += !seen;
+	}
+	return distinct;
+}
+
+/* Index of each key (a CPU id), in the order keys first appear; -1 for none. */
+static void index_keys(const long *keys, int *index, size_t n, unsigned *count, int *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (keys[i] < 0) {
+			out[i] = -1;
+			continue;
+		}
+		if (index[keys[i]] < 0)
+			index[keys[i]] = (int)(*count)++;
+		out[i] = index[keys[i]];
+	}
+}
+
+/* Per CPU: package, die, core (by thread siblings) and L3 group. */
+static int sysfs_cpus(struct host *h, const struct fsroot *r, struct err *e)
+{
+	const struct idset *online = &h->topo.online;
+	size_t n = idset_count(online), i = 0;
+	long *pkg = NULL, *die = NULL, *core = NULL, *l3 = NULL;
+	int *index = NULL, *out = NULL;
+	unsigned npkg_neg = 0, ndie_known = 0, nl3 = 0, ncores = 0;
+	int rc = -1;
+
+	pkg = calloc(n, sizeof(*pkg));
+	die = calloc(n, sizeof(*die));
+	core = calloc(n, sizeof(*core));
+	l3 = calloc(n, sizeof(*l3));
+	out = calloc(n, sizeof(*out));
+	index = malloc(IDSET_MAX * sizeof(*index));
+	if (!pkg || !die || !core || !l3 || !out || !index) {
+		err_set(e, ENOMEM, "cannot allocate %zu CPUs", n);
+		goto done;
+	}
+	if (alloc_cpus(h, n, e) < 0)
+		goto done;
+	for (int id = idset_next(online, 0); id >= 0;
+	     id = idset_next(online, (unsigned)id + 1), i++) {
+		char dir[FS_PATH_MAX], path[FS_PATH_MAX + 32];
+		struct idset s;
+		bool known;
+		long v;
+
+		h->cpus[i].id = (unsigned)id;
+		snprintf(dir, sizeof(dir), SYS_CPU "/cpu%d/topology", id);
+		snprintf(path, sizeof(path), "%s/physical_package_id", dir);
+		if (read_long_opt(r, path, &v, &known, e) < 0)
+			goto done;
+		pkg[i] = known && v >= 0 ? v : -1;
+		npkg_neg += known && v < 0;
+		snprintf(path, sizeof(path), "%s/die_id", dir);
+		if (read_long_opt(r, path, &v, &known, e) < 0)
+			goto done;
+		/* a package+die pair as one value: die ids are small */
+		die[i] = known && v >= 0 && pkg[i] >= 0 ? pkg[i] * 65536 + v : -1;
+		ndie_known += known;
+		if (read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &s, &known,
+				    e) < 0)
+			goto done;
+		core[i] = known ? (long)set_key(&s, online, (unsigned)id) : -1;
+		if (l3_key(r, (unsigned)id, online, &l3[i], e) < 0)
+			goto done;
+		h->cpus[i].package = (int)pkg[i];
+	}
+
+	for (size_t k = 0; k < IDSET_MAX; k++)
+		index[k] = -1;
+	index_keys(core, index, n, &ncores, out);
+	for (i = 0; i < n; i++)
+		h->cpus[i].core = out[i];
+	for (size_t k = 0; k < IDSET_MAX; k++)
+		index[k] = -1;
+	index_keys(l3, index, n, &nl3, out);
+	for (i = 0; i < n; i++)
+		h->cpus[i].l3 = out[i];
+
+	h->topo.npus = (unsigned)n;
+	h->topo.ncores = ncores;
+	h->topo.nl3 = nl3;
+	h->topo.npackages = count_distinct(pkg, n);
+	if (h->topo.npackages == 0 && npkg_neg > 0)
+		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
+			"physical_package_id is -1 on %u CPUs "
+			"(firmware hides sockets, as in a POWER LPAR)", npkg_neg);
+	else if (h->topo.npackages == 0)
+		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
+			"no 'physical_package_id' in '%s" SYS_CPU "/cpuN/topology'", r->shown);
+	h->topo.ndies = ndie_known ? count_distinct(die, n) : h->topo.npackages;
+	rc = 0;
+done:
+	free(pkg);
+	free(die);
+	free(core);
+	free(l3);
+	free(out);
+	free(index);
+	return rc;
+}
+
+/*
+ * The CPUs of node @id among @have: nodeN/cpulist, else nodeN/cpumap (older
+ * kernels), else the nodeN/cpuM links (some captures have nothing else).
+ */
+static int sysfs_node_cpus(const struct fsroot *r, unsigned id, const struct idset *have,
+			   struct idset *cpus, struct err *e)
+{
+	char dir[FS_PATH_MAX];
+	bool known;
+
+	snprintf(dir, sizeof(dir), SYS_NODE "/node%u", id);
+	if (read_set_either(r, dir, "cpulist", "cpumap", cpus, &known, e) < 0)
+		return -1;
+	if (!known && read_numbered_dir(r, dir, "cpu", cpus, e) < 0)
+		return -1;
+	idset_and(cpus, have);
+	return 0;
+}
+
+/* CPUs no node claimed may still carry a cpuM/nodeN link. */
+static int sysfs_cpu_links(struct host *h, const struct fsroot *r, struct err *e)
+{
+	for (size_t i = 0; i < h->ncpus; i++) {
+		char dir[FS_PATH_MAX];
+		struct idset ids;
+		int node_i, n;
+
+		if (h->cpus[i].node >= 0)
+			continue;
+		snprintf(dir, sizeof(dir), SYS_CPU "/cpu%u", h->cpus[i].id);
+		if (read_numbered_dir(r, dir, "node", &ids, e) < 0)
+			return -1;
+		n = idset_next(&ids, 0);
+		if (n < 0 || (node_i = host_node_index(h, (unsigned)n)) < 0)
+			continue;
+		idset_add(&h->nodes[node_i].cpus, h->cpus[i].id);
+		h->cpus[i].node = n;
+	}
+	return 0;
+}
+
+static int sysfs_nodes(struct host *h, const struct fsroot *r, struct err *e)
+{
+	struct idset ids, cpus;
+	size_t i = 0;
+
+	/* the CPUs we describe: hwloc's PUs or our online ones */
+	idset_clear(&cpus);
+	for (size_t k = 0; k < h->ncpus; k++)
+		idset_add(&cpus, h->cpus[k].id);
+	if (read_numbered_dir(r, SYS_NODE, "node", &ids, e) < 0)
+		return -1;	/* ENOENT handled by the caller */
+	if (idset_empty(&ids))
+		return err_set(e, ENOENT, "no NUMA node in '%s%s'", r->shown, SYS_NODE);
+	if (alloc_nodes(h, idset_count(&ids), e) < 0)
+		return -1;
+	for (int id = idset_next(&ids, 0); id >= 0; id = idset_next(&ids, (unsigned)id + 1), i++) {
+		h->nodes[i].id = (unsigned)id;
+		if (sysfs_node_cpus(r, (unsigned)id, &cpus, &h->nodes[i].cpus, e) < 0)
+			return -1;
+	}
+	assign_nodes(h);
+	return sysfs_cpu_links(h, r, e);
+}
+
+/* The nodes and their CPUs (h->cpus filled). */
+static int read_nodes(struct host *h, const struct fsroot *r, struct err *e)
+{
+	if (sysfs_nodes(h, r, e) == 0)
+		return 0;
+	if (e->sys != ENOENT || fs_exists(r, SYS_NODE))
+		return -1;
+	/* A kernel without CONFIG_NUMA: the whole machine is node 0. */
+	set_why(h->topo.nodes_why, sizeof(h->topo.nodes_why),
+		"no '%s%s' (a kernel without NUMA): node 0 holds every CPU", r->shown, SYS_NODE);
+	if (alloc_nodes(h, 1, e) < 0)
+		return -1;
+	for (size_t i = 0; i < h->ncpus; i++)
+		idset_add(&h->nodes[0].cpus, h->cpus[i].id);
+	assign_nodes(h);
+	return 0;
+}
+
+/*
+ * Why hwloc refused the tree, as far as we can tell: hwloc 2.9 finds the
+ * sysfs CPU topology by its hex masks and gives up when a tree has only the
+ * *_list files (as libvirt's POWER8 capture does).
+ */
+static void why_hwloc_failed(struct host *h, const struct fsroot *r, int sys)
+{
+	static const char *const masks[] = {
+		"thread_siblings", "core_siblings", "core_cpus", "package_cpus",
+	};
+	int first = idset_next(&h->topo.present, 0);
+	const char *hint = ": no hex 'thread_siblings' or 'core_siblings' in its cpu topology";
+
+	if (first < 0)
+		first = idset_next(&h->topo.online, 0);
+	for (size_t i = 0; i < ARRAY_LEN(masks); i++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), SYS_CPU "/cpu%d/topology/%s", first, masks[i]);
+		if (fs_exists(r, path))
+			hint = "";
+	}
+	set_why(h->topo.source_why, sizeof(h->topo.source_why), "hwloc rejected the tree (%s)%s",
+		sys ? strerror(sys) : "no reason given", hint);
+}
+
+/* ---- distances ----------------------------------------------------------- */
+
+/*
+ * nodeN/distance is one row of the SLIT: a distance to every online node in
+ * id order (the kernel walks for_each_online_node), so its columns are
+ * h->nodes when the node directories are the online nodes.
+ */
+/* Parses one distance row into @row (at most @max values); -1 on garbage. */
+static int parse_row(const char *buf, uint32_t *row, size_t max, size_t *count)
+{
+	const char *p = buf;
+
+	*count = 0;
+	for (;;) {
+		unsigned long v;
+		char *end;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			return 0;
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (!isdigit((unsigned char)*p) || errno != 0 || v > UINT32_MAX ||
+		    (*end != '\0' && *end != ' ' && *end != '\t'))
+			return -1;
+		if (*count < max)
+			row[*count] = (uint32_t)v;
+		(*count)++;
+		p = end;
+	}
+}
+
+static int read_distances(struct host *h, const struct fsroot *r, struct err *e)
+{
+	size_t n = h->nnodes;
+	uint32_t *d = calloc(n * n, sizeof(*d));
+
+	if (!d)
+		return err_set(e, ENOMEM, "cannot allocate %zu distances", n * n);
+	for (size_t i = 0; i < n; i++) {
+		char path[FS_PATH_MAX], buf[4096];
+		size_t count;
+
+		snprintf(path, sizeof(path), SYS_NODE "/node%u/distance", h->nodes[i].id);
+		if (fs_read(r, path, buf, sizeof(buf), e) < 0) {
+			free(d);
+			if (e->sys != ENOENT)
+				return -1;
+			if (!fs_exists(r, SYS_NODE))
+				set_why(h->topo.distances_why, sizeof(h->topo.distances_why),
+					"no NUMA in the kernel (no '%s%s')", r->shown, SYS_NODE);
+			else
+				probe_why(h->topo.distances_why, sizeof(h->topo.distances_why), r,
+					  path, e);
+			return 0;
+		}
+		if (parse_row(buf, d + i * n, n, &count) < 0) {
+			free(d);
+			return err_set(e, EINVAL, "invalid distances '%.64s' in '%s%s'", buf,
+				       r->shown, path);
+		}
+		if (count != n) {
+			free(d);
+			set_why(h->topo.distances_why, sizeof(h->topo.distances_why),
+				"'node%u/distance' has %zu values for %zu nodes", h->nodes[i].id,
+				count, n);
+			return 0;
+		}
+	}
+	h->topo.distances = d;
+	return 0;
+}
+
+/* ---- topo_probe ----------------------------------------------------------- */
+
+static void topo_clear(struct host *h)
+{
+	char arch[sizeof(h->topo.arch)], vendor[sizeof(h->topo.vendor)];
+	char model[sizeof(h->topo.model)];
+
+	free(h->cpus);
+	free(h->nodes);
+	free(h->topo.distances);
+	h->cpus = NULL;
+	h->nodes = NULL;
+	h->ncpus = h->nnodes = 0;
+	/* arch, vendor and model belong to the cpuinfo reader */
+	memcpy(arch, h->topo.arch, sizeof(arch));
+	memcpy(vendor, h->topo.vendor, sizeof(vendor));
+	memcpy(model, h->topo.model, sizeof(model));
+	memset(&h->topo, 0, sizeof(h->topo));
+	memcpy(h->topo.arch, arch, sizeof(arch));
+	memcpy(h->topo.vendor, vendor, sizeof(vendor));
+	memcpy(h->topo.model, model, sizeof(model));
+}
 
 int topo_probe(struct host *h, const struct fsroot *r, struct err *e)
 {
-	(void)h;
-	(void)r;
-	(void)e;
+	hwloc_topology_t t = NULL;
+	int rc, sys = 0;
+
+	if (read_cpu_sets(&h->topo, r, e) < 0)
+		goto fail;
+	rc = hwloc_load(&t, r, &sys, e);
+	if (rc < 0)
+		goto fail;
+	if (rc == 0) {
+		rc = from_hwloc(h, t, r, e);
+		hwloc_topology_destroy(t);
+		if (rc < 0)
+			goto fail;
+	} else {
+		why_hwloc_failed(h, r, sys);
+		snprintf(h->topo.source, sizeof(h->topo.source), "sysfs");
+		if (sysfs_cpus(h, r, e) < 0)
+			goto fail;
+	}
+	if (read_nodes(h, r, e) < 0 || read_distances(h, r, e) < 0)
+		goto fail;
 	return 0;
+fail:
+	topo_clear(h);
+	return -1;
 }

@@ -1,0 +1,304 @@
+/* test_fsroot.c - reading and writing host files under a root directory */
+#include "tests/testutil.h"
+#include "tests/gentree.h"
+#include "probe/fsroot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct fixture {
+	char dir[4096];
+	struct fsroot r;
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct err e = ERR_INIT;
+
+	assert_non_null(fx);
+	tu_tmpdir(fx->dir, sizeof(fx->dir));
+	assert_ok(fsroot_open(&fx->r, fx->dir, &e), e);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	fsroot_close(&fx->r);
+	tu_rmtree(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static void put(const struct fixture *fx, const char *path, const char *content)
+{
+	struct err e = ERR_INIT;
+
+	assert_ok(gentree_file(fx->dir, path, content, &e), e);
+}
+
+/* "<prefix> '<root><path>'<suffix>" */
+static void assert_msg(const struct fixture *fx, const struct err *e, const char *prefix,
+		       const char *path, const char *suffix)
+{
+	char want[4600];
+
+	snprintf(want, sizeof(want), "%s '%s%s'%s", prefix, fx->dir, path, suffix);
+	assert_string_equal(e->msg, want);
+}
+
+static void test_open(void **state)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct err e = ERR_INIT;
+	struct fixture *fx = *state;
+	char slash[4200];
+
+	assert_int_equal(fsroot_open(&r, "", &e), -1);
+	assert_string_equal(e.msg, "empty root directory: Invalid argument");
+	assert_int_equal(fsroot_open(&r, "/nonexistent-hvtune", &e), -1);
+	assert_string_equal(e.msg, "cannot open root '/nonexistent-hvtune': No such file or directory");
+	assert_int_equal(e.sys, ENOENT);
+	fsroot_close(&r);
+
+	put(fx, "/file", "x");
+	snprintf(slash, sizeof(slash), "%s/file", fx->dir);
+	assert_int_equal(fsroot_open(&r, slash, &e), -1);
+	assert_int_equal(e.sys, ENOTDIR);
+
+	assert_ok(fsroot_open(&r, "/", &e), e);
+	assert_true(r.live);
+	assert_string_equal(r.shown, "");
+	fsroot_close(&r);
+	assert_int_equal(r.fd, -1);
+
+	/* "dir/" shows as "dir" */
+	snprintf(slash, sizeof(slash), "%s/", fx->dir);
+	assert_ok(fsroot_open(&r, slash, &e), e);
+	assert_false(r.live);
+	assert_string_equal(r.shown, fx->dir);
+	fsroot_close(&r);
+	fsroot_close(&r);	/* twice is safe */
+}
+
+static void test_read(void **state)
+{
+	struct fixture *fx = *state;
+	struct err e = ERR_INIT;
+	char buf[8];
+
+	put(fx, "/a", "abc\n");
+	assert_int_equal(fs_read(&fx->r, "/a", buf, sizeof(buf), &e), 3);
+	assert_string_equal(buf, "abc");
+	put(fx, "/b", "x\n\n");	/* one newline is stripped, not all */
+	assert_int_equal(fs_read(&fx->r, "/b", buf, sizeof(buf), &e), 2);
+	assert_string_equal(buf, "x\n");
+	put(fx, "/empty", "");
+	assert_int_equal(fs_read(&fx->r, "/empty", buf, sizeof(buf), &e), 0);
+	assert_string_equal(buf, "");
+
+	/* a file that does not fit fails instead of being cut */
+	put(fx, "/long", "12345678");
+	assert_int_equal(fs_read(&fx->r, "/long", buf, sizeof(buf), &e), -1);
+	assert_int_equal(e.sys, EFBIG);
+	assert_msg(fx, &e, "cannot read", "/long", ": File too large");
+	put(fx, "/fits", "1234567");
+	assert_int_equal(fs_read(&fx->r, "/fits", buf, sizeof(buf), &e), 7);
+
+	assert_int_equal(fs_read(&fx->r, "/missing", buf, sizeof(buf), &e), -1);
+	assert_int_equal(e.sys, ENOENT);
+	assert_msg(fx, &e, "cannot open", "/missing", ": No such file or directory");
+
+	assert_ok(gentree_mkdir(fx->dir, "/dir", &e), e);
+	assert_int_equal(fs_read(&fx->r, "/dir", buf, sizeof(buf), &e), -1);
+	assert_int_equal(e.sys, EISDIR);
+	assert_msg(fx, &e, "cannot read", "/dir", ": Is a directory");
+	assert_true(fs_exists(&fx->r, "/dir"));
+	assert_false(fs_exists(&fx->r, "/missing"));
+}
+
+static void test_numbers(void **state)
+{
+	static const struct {
+		const char *content;
+		int rc;
+		uint64_t v;
+	} u64[] = {
+		{ "42\n", 0, 42 },
+		{ "  7 \n", 0, 7 },
+		{ "0x10\n", 0, 16 },
+		{ "18446744073709551615\n", 0, UINT64_MAX },
+		{ "18446744073709551616\n", -1, 0 },
+		{ "-1\n", -1, 0 },
+		{ "abc\n", -1, 0 },
+		{ "12 kB\n", -1, 0 },
+		{ "\n", -1, 0 },
+	};
+	static const struct {
+		const char *content;
+		int rc;
+		long v;
+	} ints[] = {
+		{ "-1\n", 0, -1 },
+		{ "36\n", 0, 36 },
+		{ "8442\n", 0, 8442 },
+		{ "1.5\n", -1, 0 },
+		{ "\n", -1, 0 },
+	};
+	struct fixture *fx = *state;
+	struct err e = ERR_INIT;
+
+	for (size_t i = 0; i < ARRAY_LEN(u64); i++) {
+		uint64_t v = 0;
+
+		put(fx, "/n", u64[i].content);
+		assert_int_equal(fs_read_u64(&fx->r, "/n", &v, &e), u64[i].rc);
+		if (u64[i].rc == 0)
+			assert_int_equal(v, u64[i].v);
+		else
+			assert_int_equal(e.sys, EINVAL);
+	}
+	put(fx, "/n", "abc\n");
+	assert_int_equal(fs_read_u64(&fx->r, "/n", &(uint64_t){ 0 }, &e), -1);
+	assert_msg(fx, &e, "invalid number 'abc' in", "/n", ": Invalid argument");
+	for (size_t i = 0; i < ARRAY_LEN(ints); i++) {
+		long v = 0;
+
+		put(fx, "/i", ints[i].content);
+		assert_int_equal(fs_read_int(&fx->r, "/i", &v, &e), ints[i].rc);
+		if (ints[i].rc == 0)
+			assert_int_equal(v, ints[i].v);
+	}
+}
+
+static void test_sets(void **state)
+{
+	struct fixture *fx = *state;
+	struct err e = ERR_INIT;
+	struct idset s;
+	char buf[64];
+
+	put(fx, "/list", "0-3,8\n");
+	assert_ok(fs_read_idset(&fx->r, "/list", &s, &e), e);
+	assert_string_equal(idset_format(&s, buf, sizeof(buf)), "0-3,8");
+	put(fx, "/list", "\n");		/* an empty cpulist: a CPU-less node */
+	assert_ok(fs_read_idset(&fx->r, "/list", &s, &e), e);
+	assert_true(idset_empty(&s));
+	put(fx, "/list", "0-x\n");
+	assert_int_equal(fs_read_idset(&fx->r, "/list", &s, &e), -1);
+	assert_msg(fx, &e, "invalid id list '0-x' in", "/list", ": Invalid argument");
+	assert_true(idset_empty(&s));
+
+	put(fx, "/mask", "000000ff,00000000\n");
+	assert_ok(fs_read_mask(&fx->r, "/mask", &s, &e), e);
+	assert_string_equal(idset_format(&s, buf, sizeof(buf)), "32-39");
+	put(fx, "/mask", "zz\n");
+	assert_int_equal(fs_read_mask(&fx->r, "/mask", &s, &e), -1);
+	assert_msg(fx, &e, "invalid id mask 'zz' in", "/mask", ": Invalid argument");
+}
+
+static void test_setting(void **state)
+{
+	static const struct {
+		const char *content, *value;
+	} cases[] = {
+		{ "always [madvise] never\n", "madvise" },
+		{ "[always] madvise never\n", "always" },
+		{ "never\n", "never" },
+		{ "  1  \n", "1" },
+	};
+	struct fixture *fx = *state;
+	struct err e = ERR_INIT;
+	char out[16];
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		put(fx, "/s", cases[i].content);
+		assert_ok(fs_read_setting(&fx->r, "/s", out, sizeof(out), &e), e);
+		assert_string_equal(out, cases[i].value);
+	}
+	put(fx, "/s", "always [madvise\n");
+	assert_int_equal(fs_read_setting(&fx->r, "/s", out, sizeof(out), &e), -1);
+	assert_msg(fx, &e, "invalid setting 'always [madvise' in", "/s", ": Invalid argument");
+	assert_string_equal(out, "");
+}
+
+static void test_links_and_dirs(void **state)
+{
+	struct fixture *fx = *state;
+	struct err e = ERR_INIT;
+	struct dirent *d;
+	char buf[64];
+	unsigned n = 0;
+	DIR *dir;
+
+	assert_ok(gentree_symlink(fx->dir, "/sys/cpu0/node0", "../node/node0", &e), e);
+	assert_int_equal(fs_readlink(&fx->r, "/sys/cpu0/node0", buf, sizeof(buf), &e), 13);
+	assert_string_equal(buf, "../node/node0");
+	assert_int_equal(fs_readlink(&fx->r, "/sys/cpu0/node0", buf, 8, &e), -1);
+	assert_int_equal(e.sys, ENAMETOOLONG);
+	assert_int_equal(fs_readlink(&fx->r, "/sys/cpu0/nope", buf, sizeof(buf), &e), -1);
+	assert_msg(fx, &e, "cannot read link", "/sys/cpu0/nope", ": No such file or directory");
+
+	put(fx, "/d/x", "1");
+	put(fx, "/d/y", "2");
+	dir = fs_opendir(&fx->r, "/d", &e);
+	assert_non_null(dir);
+	while ((d = readdir(dir)) != NULL)
+		n += d->d_name[0] != '.';
+	closedir(dir);
+	assert_int_equal(n, 2);
+	assert_null(fs_opendir(&fx->r, "/nodir", &e));
+	assert_msg(fx, &e, "cannot open directory", "/nodir", ": No such file or directory");
+	assert_null(fs_opendir(&fx->r, "/d/x", &e));
+	assert_int_equal(e.sys, ENOTDIR);
+	assert_null(fs_fopen(&fx->r, "/nofile", &e));
+	assert_msg(fx, &e, "cannot open", "/nofile", ": No such file or directory");
+}
+
+static void test_write(void **state)
+{
+	struct fixture *fx = *state;
+	struct err e = ERR_INIT;
+	char buf[64];
+
+	put(fx, "/knob", "0\n");
+	assert_ok(fs_write(&fx->r, "/knob", "1", &e), e);
+	assert_int_equal(fs_read(&fx->r, "/knob", buf, sizeof(buf), &e), 1);
+	assert_string_equal(buf, "1");
+	/* a typo must fail, never create a file */
+	assert_int_equal(fs_write(&fx->r, "/knbo", "1", &e), -1);
+	assert_msg(fx, &e, "cannot open", "/knbo", " for writing: No such file or directory");
+	assert_false(fs_exists(&fx->r, "/knbo"));
+	/* nor follow a link in the last component */
+	assert_ok(gentree_symlink(fx->dir, "/link", "knob", &e), e);
+	assert_int_equal(fs_write(&fx->r, "/link", "2", &e), -1);
+	assert_int_equal(e.sys, ELOOP);
+	assert_int_equal(fs_read(&fx->r, "/knob", buf, sizeof(buf), &e), 1);
+	assert_string_equal(buf, "1");
+	assert_int_equal(fs_access(&fx->r, "/knob", W_OK, &e), 0);
+	assert_int_equal(fs_access(&fx->r, "/none", F_OK, &e), -1);
+	assert_msg(fx, &e, "cannot access", "/none", ": No such file or directory");
+}
+
+int main(void)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_setting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_links_and_dirs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
