@@ -193,8 +193,10 @@ static void test_kvm_missing(void **state)
 		  "kvm_intel is loaded but there is no /dev/kvm: the device node was not created" },
 		{ cpuinfo_svm, NULL,
 		  "svm flag present but no /dev/kvm: kvm_amd not loaded or AMD-V disabled in firmware" },
-		{ cpuinfo_guest, NULL, "this host is a VM without nested virtualization" },
-		{ cpuinfo_plain, NULL, "VT-x/AMD-V missing or disabled in firmware" },
+		{ cpuinfo_guest, NULL,
+		  "no vmx/svm flag and no /dev/kvm: this host is a VM without nested virtualization" },
+		{ cpuinfo_plain, NULL,
+		  "no vmx/svm flag and no /dev/kvm: VT-x/AMD-V missing or disabled in firmware" },
 	};
 	(void)state;
 
