@@ -244,7 +244,8 @@ static void parse_cmdline(struct host *h)
 				parse_cmdline_list(val, last, &k->rcu_nocbs, k->cmdline_why,
 						   sizeof(k->cmdline_why));
 		} else if (name_is(name, nlen, "intel_iommu") || name_is(name, nlen, "amd_iommu") ||
-			   name_is(name, nlen, "iommu")) {
+			   name_is(name, nlen, "iommu") || strncmp(name, "iommu.", 6) == 0) {
+			/* iommu.passthrough=, iommu.strict=: the generic IOMMU layer's */
 			append_word(k->iommu_opts, sizeof(k->iommu_opts), name, nlen, val);
 		} else if (name_is(name, nlen, "hugepagesz") || name_is(name, nlen, "hugepages") ||
 			   name_is(name, nlen, "default_hugepagesz")) {
