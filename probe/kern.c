@@ -71,22 +71,23 @@ static long last_cpu(const struct host *h)
 	return last;
 }
 
-static bool parse_num(const char **p, long last, unsigned long *v)
+/* 1: a number (or "N") read; 0: not a number; -1: "N" but @last is unknown */
+static int parse_num(const char **p, long last, unsigned long *v)
 {
 	char *end;
 
 	if (**p == 'N') {
 		if (last < 0)
-			return false;
+			return -1;
 		*v = (unsigned long)last;
 		(*p)++;
-		return true;
+		return 1;
 	}
 	if (!isdigit((unsigned char)**p))
-		return false;
+		return 0;
 	*v = strtoul(*p, &end, 10);
 	*p = end;
-	return true;
+	return 1;
 }
 
 /*
@@ -98,53 +99,55 @@ static int parse_cmdline_list(const char *s, long last, struct idset *out, char 
 			      size_t whysize)
 {
 	const char *p = s;
+	int rc = 1;
 
 	idset_clear(out);
 	while (*p) {
 		unsigned long a, b, used = 1, group = 1;
 
 		if (strncmp(p, "all", 3) == 0 && (p[3] == ',' || p[3] == '\0')) {
-			if (last < 0)
-				goto unknown_last;
+			if (last < 0) {
+				rc = -1;
+				goto fail;
+			}
 			a = 0;
 			b = (unsigned long)last;
 			p += 3;
 		} else {
-			if (!parse_num(&p, last, &a))
-				goto bad;
+			if ((rc = parse_num(&p, last, &a)) <= 0)
+				goto fail;
 			b = a;
 			if (*p == '-') {
 				p++;
-				if (!parse_num(&p, last, &b))
-					goto bad;
+				if ((rc = parse_num(&p, last, &b)) <= 0)
+					goto fail;
 			}
 			if (*p == ':') {
 				p++;
-				if (!parse_num(&p, -1, &used) || *p != '/')
-					goto bad;
+				if ((rc = parse_num(&p, -1, &used)) <= 0 || *p != '/')
+					goto fail;
 				p++;
-				if (!parse_num(&p, -1, &group) || used == 0 || used > group)
-					goto bad;
+				if ((rc = parse_num(&p, -1, &group)) <= 0 || used == 0 || used > group)
+					goto fail;
 			}
 		}
 		if (a > b || b >= IDSET_MAX)
-			goto bad;
+			goto fail;
 		for (unsigned long id = a; id <= b; id++)
 			if ((id - a) % group < used)
 				idset_add(out, (unsigned)id);
 		if (*p == ',' && p[1] != '\0')
 			p++;
 		else if (*p != '\0')
-			goto bad;
+			goto fail;
 	}
 	return 0;
-unknown_last:
+fail:
 	idset_clear(out);
-	textf(why, whysize, "cannot expand '%s': the number of possible CPUs is unknown", s);
-	return -1;
-bad:
-	idset_clear(out);
-	textf(why, whysize, "invalid CPU list '%s' (the kernel ignores it)", s);
+	if (rc < 0)
+		textf(why, whysize, "cannot expand '%s': the number of possible CPUs is unknown", s);
+	else
+		textf(why, whysize, "invalid CPU list '%s' (the kernel ignores it)", s);
 	return -1;
 }
 
