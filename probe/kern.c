@@ -62,7 +62,8 @@ static long last_cpu(const struct host *h)
 {
 	int id, last = -1;
 
-	for (id = idset_next(&h->topo.possible, 0); id >= 0; id = idset_next(&h->topo.possible, (unsigned)id + 1))
+	for (id = idset_next(&h->topo.possible, 0); id >= 0;
+	     id = idset_next(&h->topo.possible, (unsigned)id + 1))
 		last = id;
 	if (last < 0)
 		for (size_t i = 0; i < h->ncpus; i++)
@@ -127,7 +128,8 @@ static int parse_cmdline_list(const char *s, long last, struct idset *out, char 
 				if ((rc = parse_num(&p, -1, &used)) <= 0 || *p != '/')
 					goto fail;
 				p++;
-				if ((rc = parse_num(&p, -1, &group)) <= 0 || used == 0 || used > group)
+				rc = parse_num(&p, -1, &group);
+				if (rc <= 0 || used == 0 || used > group)
 					goto fail;
 			}
 		}
@@ -145,7 +147,8 @@ static int parse_cmdline_list(const char *s, long last, struct idset *out, char 
 fail:
 	idset_clear(out);
 	if (rc < 0)
-		textf(why, whysize, "cannot expand '%s': the number of possible CPUs is unknown", s);
+		textf(why, whysize, "cannot expand '%s': the number of possible CPUs is unknown",
+		      s);
 	else
 		textf(why, whysize, "invalid CPU list '%s' (the kernel ignores it)", s);
 	return -1;
@@ -373,7 +376,8 @@ int kern_probe(struct host *h, const struct fsroot *r, struct err *e)
 		k->smt_control[0] = '\0';
 		if (e->sys != ENOENT)
 			return -1;
-		probe_why(k->smt_why, sizeof(k->smt_why), r, "/sys/devices/system/cpu/smt/control", e);
+		probe_why(k->smt_why, sizeof(k->smt_why), r, "/sys/devices/system/cpu/smt/control",
+			  e);
 	}
 	if (read_governors(h, r, e) < 0)
 		return -1;

@@ -282,7 +282,8 @@ int mem_probe(struct host *h, const struct fsroot *r, struct err *e)
 		      "no '%s%s': the default size only, from '%s%s'", r->shown, HUGEPAGES,
 		      r->shown, MEMINFO);
 	} else {
-		textf(m->hugepages_why, sizeof(m->hugepages_why), "no '%s%s' and no HugePages_* in '%s%s'",
+		textf(m->hugepages_why, sizeof(m->hugepages_why),
+		      "no '%s%s' and no HugePages_* in '%s%s'",
 		      r->shown, HUGEPAGES, r->shown, MEMINFO);
 	}
 	return read_knobs(m, r, e);

@@ -65,7 +65,8 @@ static int parse_header(const struct fsroot *r, char *line, unsigned **cpus, siz
 			if (!p) {
 				free(*cpus);
 				*cpus = NULL;
-				return err_set(e, ENOMEM, "cannot read '%s%s'", r->shown, INTERRUPTS);
+				return err_set(e, ENOMEM, "cannot read '%s%s'", r->shown,
+					       INTERRUPTS);
 			}
 			*cpus = p;
 			cap = ncap;
@@ -135,8 +136,8 @@ static int read_shootdowns(struct tlb *t, const struct fsroot *r, struct err *e)
 			errno = 0;
 			counts[n] = strtoull(p, &end, 10);
 			if (errno || (*end && !isspace((unsigned char)*end))) {
-				err_set(e, EINVAL, "invalid count in the TLB row of '%s%s'", r->shown,
-					INTERRUPTS);
+				err_set(e, EINVAL, "invalid count in the TLB row of '%s%s'",
+					r->shown, INTERRUPTS);
 				goto fail;
 			}
 			p = end;
@@ -211,8 +212,8 @@ static int read_vmstat(struct tlb *t, const struct fsroot *r, struct err *e)
 			if (!isdigit((unsigned char)sp[1]) || errno || (*end && *end != '\n')) {
 				free(line);
 				fclose(f);
-				return err_set(e, EINVAL, "invalid value for '%s' in '%s%s'", names[i],
-					       r->shown, VMSTAT);
+				return err_set(e, EINVAL, "invalid value for '%s' in '%s%s'",
+					       names[i], r->shown, VMSTAT);
 			}
 			seen |= 1u << i;
 		}
@@ -436,7 +437,9 @@ static int dt_u32(const struct fsroot *r, const char *path, uint32_t *v, struct 
 
 static int device_tree_geometry(struct tlb *t, const struct fsroot *r, struct err *e)
 {
-	static const char *const files[] = { "d-tlb-size", "d-tlb-sets", "i-tlb-size", "i-tlb-sets" };
+	static const char *const files[] = {
+		"d-tlb-size", "d-tlb-sets", "i-tlb-size", "i-tlb-sets",
+	};
 	struct dirent *de;
 	uint32_t v[4];
 	DIR *d;
@@ -451,7 +454,8 @@ static int device_tree_geometry(struct tlb *t, const struct fsroot *r, struct er
 		if (de->d_name[0] == '.')
 			continue;
 		for (i = 0; i < ARRAY_LEN(files); i++) {
-			textf(path, sizeof(path), "/proc/device-tree/cpus/%s/%s", de->d_name, files[i]);
+			textf(path, sizeof(path), "/proc/device-tree/cpus/%s/%s", de->d_name,
+			      files[i]);
 			if (dt_u32(r, path, &v[i], e) < 0)
 				break;
 		}
@@ -545,8 +549,8 @@ static void try_perf(struct host *h, const struct fsroot *r)
 	case EPERM:
 		if (fs_read_int(r, "/proc/sys/kernel/perf_event_paranoid", &paranoid, &e2) == 0)
 			textf(t->perf_why, sizeof(t->perf_why),
-			      "not permitted: perf_event_paranoid is %ld (system-wide counting needs "
-			      "-1 or 0, or CAP_PERFMON)", paranoid);
+			      "not permitted: perf_event_paranoid is %ld (system-wide counting "
+			      "needs -1 or 0, or CAP_PERFMON)", paranoid);
 		else
 			textf(t->perf_why, sizeof(t->perf_why), "not permitted: %s", strerror(sys));
 		break;

@@ -250,7 +250,8 @@ static void fill_cpu_identity(struct host *h, const struct fsroot *r, const stru
 
 	if (ci->flags) {
 		/* x86: "lm" (long mode) is what makes it x86_64 */
-		textf(t->arch, sizeof(t->arch), "%s", has_token(ci->flags, "lm") ? "x86_64" : "i686");
+		textf(t->arch, sizeof(t->arch), "%s",
+		      has_token(ci->flags, "lm") ? "x86_64" : "i686");
 		textf(t->vendor, sizeof(t->vendor), "%s", ci->vendor);
 		textf(t->model, sizeof(t->model), "%s", ci->model);
 	} else if (strcmp(ci->vendor, "IBM/S390") == 0) {
@@ -261,8 +262,8 @@ static void fill_cpu_identity(struct host *h, const struct fsroot *r, const stru
 
 		/* "asimd" is the arm64 name of what 32-bit kernels call "neon" */
 		textf(t->arch, sizeof(t->arch), "%s",
-			 has_token(ci->features, "asimd") || strcmp(ci->cpu_arch, "8") == 0 ?
-			 "aarch64" : "arm");
+		      has_token(ci->features, "asimd") || strcmp(ci->cpu_arch, "8") == 0 ?
+		      "aarch64" : "arm");
 		if (name)
 			textf(t->vendor, sizeof(t->vendor), "%s", name);
 		else if (ci->implementer[0])
@@ -303,13 +304,14 @@ static void fill_flags(struct host *h, const struct fsroot *r, const struct cpui
 		else if (h->topo.arch[0] && strncmp(h->topo.arch, "x86", 3) != 0 &&
 			 strcmp(h->topo.arch, "i686") != 0)
 			textf(v->flags_why, sizeof(v->flags_why),
-				 "not an x86 CPU (%s): cpuinfo has no VT-x/AMD-V flags", h->topo.arch);
+			      "not an x86 CPU (%s): cpuinfo has no VT-x/AMD-V flags", h->topo.arch);
 		else if (ci->truncated)
 			textf(v->flags_why, sizeof(v->flags_why),
-				 "'%s%s' ends mid-line before a complete 'flags' line", r->shown, CPUINFO);
+			      "'%s%s' ends mid-line before a complete 'flags' line", r->shown,
+			      CPUINFO);
 		else
 			textf(v->flags_why, sizeof(v->flags_why), "no 'flags' line in '%s%s'",
-				 r->shown, CPUINFO);
+			      r->shown, CPUINFO);
 		textf(v->vmx_flags_why, sizeof(v->vmx_flags_why), "%s", v->flags_why);
 		return;
 	}
@@ -335,8 +337,8 @@ static void fill_flags(struct host *h, const struct fsroot *r, const struct cpui
 		v->flexpriority = tok_tri(ci->flags, "flexpriority");
 		v->unrestricted_guest = v->posted_intr = v->apicv = TRI_UNKNOWN;
 		textf(v->vmx_flags_why, sizeof(v->vmx_flags_why),
-			 "no 'vmx flags' line in '%s%s': this kernel does not list VMX controls",
-			 r->shown, CPUINFO);
+		      "no 'vmx flags' line in '%s%s': this kernel does not list VMX controls",
+		      r->shown, CPUINFO);
 	} else {
 		/* no VT-x, so none of its controls */
 		v->ept = v->vpid = v->flexpriority = TRI_NO;
@@ -394,25 +396,27 @@ static void kvm_not_usable_why(struct host *h, const struct fsroot *r, const str
 	textf(path, sizeof(path), "/sys/module/%s", mod);
 	if (v->vmx == TRI_YES || v->svm == TRI_YES) {
 		if (fs_exists(r, path))
-			textf(v->kvm_why, sizeof(v->kvm_why),
-				 "%s is loaded but there is no /dev/kvm: the device node was not created",
-				 mod);
+			textf(v->kvm_why, sizeof(v->kvm_why), "%s is loaded but there is no "
+			      "/dev/kvm: the device node was not created", mod);
 		else if (v->vmx == TRI_YES && ci->vmx_flags)
 			/* Linux >= 5.6 clears the VMX features unless the firmware
 			 * enabled VT-x (arch/x86/kernel/cpu/feat_ctl.c) */
 			textf(v->kvm_why, sizeof(v->kvm_why),
-				 "vmx flag present but no /dev/kvm: kvm_intel is not loaded "
-				 "(VT-x is enabled: the kernel lists 'vmx flags')");
+			      "vmx flag present but no /dev/kvm: kvm_intel is not loaded "
+			      "(VT-x is enabled: the kernel lists 'vmx flags')");
 		else
 			textf(v->kvm_why, sizeof(v->kvm_why),
-				 "%s flag present but no /dev/kvm: %s not loaded or %s disabled in firmware",
-				 flag, mod, tech);
+			      "%s flag present but no /dev/kvm: %s not loaded or %s disabled "
+			      "in firmware",
+			      flag, mod, tech);
 	} else if (v->vmx == TRI_NO && v->hypervisor == TRI_YES) {
 		textf(v->kvm_why, sizeof(v->kvm_why),
-			 "no vmx/svm flag and no /dev/kvm: this host is a VM without nested virtualization");
+		      "no vmx/svm flag and no /dev/kvm: this host is a VM without nested "
+		      "virtualization");
 	} else if (v->vmx == TRI_NO) {
 		textf(v->kvm_why, sizeof(v->kvm_why),
-			 "no vmx/svm flag and no /dev/kvm: VT-x/AMD-V missing or disabled in firmware");
+		      "no vmx/svm flag and no /dev/kvm: VT-x/AMD-V missing or disabled in "
+		      "firmware");
 	} else {
 		textf(v->kvm_why, sizeof(v->kvm_why), "no /dev/kvm: no KVM module is loaded");
 	}
@@ -443,20 +447,20 @@ static int probe_kvm(struct host *h, const struct fsroot *r, const struct cpuinf
 		if (read_param(r, path, &v->nested, v->nested_why, sizeof(v->nested_why), e) < 0)
 			return -1;
 		textf(path, sizeof(path), "/sys/module/%s/parameters/%s", v->kvm_module,
-			 intel ? "ept" : "npt");
+		      intel ? "ept" : "npt");
 		if (read_param(r, path, &v->kvm_tdp, NULL, 0, e) < 0)
 			return -1;
 		textf(path, sizeof(path), "/sys/module/%s/parameters/%s", v->kvm_module,
-			 intel ? "enable_apicv" : "avic");
+		      intel ? "enable_apicv" : "avic");
 		if (read_param(r, path, &v->kvm_apicv, NULL, 0, e) < 0)
 			return -1;
 	} else if (!fs_exists(r, "/sys/module")) {
 		textf(v->nested_why, sizeof(v->nested_why), "no '%s/sys/module' in this root",
-			 r->shown);
+		      r->shown);
 	} else {
 		textf(v->nested_why, sizeof(v->nested_why), "%s",
-			 v->kvm_module[0] ? "the loaded KVM module has no 'nested' parameter" :
-			 "neither kvm_intel nor kvm_amd is loaded");
+		      v->kvm_module[0] ? "the loaded KVM module has no 'nested' parameter" :
+		      "neither kvm_intel nor kvm_amd is loaded");
 	}
 
 	v->kvm_dev = dev_tri(r, "/dev/kvm");
@@ -482,7 +486,7 @@ static int probe_kvm(struct host *h, const struct fsroot *r, const struct cpuinf
 		v->kvm_access = TRI_NO;
 		v->kvm_usable = TRI_NO;
 		textf(v->kvm_why, sizeof(v->kvm_why),
-			 "no read-write access to /dev/kvm for this user: %s", strerror(errno));
+		      "no read-write access to /dev/kvm for this user: %s", strerror(errno));
 		return 0;
 	}
 	v->kvm_access = TRI_YES;
@@ -493,20 +497,20 @@ static int probe_kvm(struct host *h, const struct fsroot *r, const struct cpuinf
 		if (fd < 0) {
 			v->kvm_usable = TRI_NO;
 			textf(v->kvm_why, sizeof(v->kvm_why), "cannot open /dev/kvm: %s",
-				 strerror(errno));
+			      strerror(errno));
 			return 0;
 		}
 		api = ioctl(fd, KVM_GET_API_VERSION, 0);
 		if (api < 0)
 			textf(v->kvm_why, sizeof(v->kvm_why),
-				 "KVM_GET_API_VERSION on /dev/kvm failed: %s", strerror(errno));
+			      "KVM_GET_API_VERSION on /dev/kvm failed: %s", strerror(errno));
 		close(fd);
 		v->kvm_api = api > 0 ? api : 0;
 		/* the only KVM API there has ever been (Documentation/virt/kvm/api.rst) */
 		v->kvm_usable = api == KVM_API_VERSION ? TRI_YES : TRI_NO;
 		if (api >= 0 && api != KVM_API_VERSION)
 			textf(v->kvm_why, sizeof(v->kvm_why),
-				 "/dev/kvm speaks KVM API %d, not %d", api, KVM_API_VERSION);
+			      "/dev/kvm speaks KVM API %d, not %d", api, KVM_API_VERSION);
 	}
 	return 0;
 }
@@ -519,7 +523,7 @@ static void probe_devices(struct host *h, const struct fsroot *r)
 	v->tun = dev_tri(r, "/dev/net/tun");
 	if (!dev_known(r))
 		textf(v->devices_why, sizeof(v->devices_why), "no '%s/dev' in this root",
-			 r->shown);
+		      r->shown);
 }
 
 /* ---- cgroups, as libvirt 9.0's virCgroupNew("/", -1) finds them ---- */
@@ -906,20 +910,20 @@ static int probe_iommu(struct host *h, const struct fsroot *r, struct err *e)
 
 	if (v->iommu_firmware == TRI_UNKNOWN && v->iommu == TRI_UNKNOWN)
 		textf(v->iommu_why, sizeof(v->iommu_why),
-			 "no 'sys/firmware/acpi/tables', 'sys/kernel/iommu_groups' or "
-			 "'sys/class/iommu' in '%s'", r->shown);
+		      "no 'sys/firmware/acpi/tables', 'sys/kernel/iommu_groups' or "
+		      "'sys/class/iommu' in '%s'", r->shown);
 	else if (v->iommu_firmware == TRI_NO)
 		textf(v->iommu_why, sizeof(v->iommu_why),
-			 "no ACPI %s table: IOMMU disabled in firmware or absent",
-			 v->vmx == TRI_YES ? "DMAR" : v->svm == TRI_YES ? "IVRS" : "DMAR or IVRS");
+		      "no ACPI %s table: IOMMU disabled in firmware or absent",
+		      v->vmx == TRI_YES ? "DMAR" : v->svm == TRI_YES ? "IVRS" : "DMAR or IVRS");
 	else if (v->iommu == TRI_NO)
 		textf(v->iommu_why, sizeof(v->iommu_why), "%s",
-			 v->iommu_groups_dir == TRI_YES ?
-			 "no IOMMU groups: the IOMMU is not enabled by the kernel" :
-			 "no sys/kernel/iommu_groups: kernel without IOMMU support");
+		      v->iommu_groups_dir == TRI_YES ?
+		      "no IOMMU groups: the IOMMU is not enabled by the kernel" :
+		      "no sys/kernel/iommu_groups: kernel without IOMMU support");
 	else if (v->iommu == TRI_UNKNOWN)
 		textf(v->iommu_why, sizeof(v->iommu_why),
-			 "no 'sys/kernel/iommu_groups' or 'sys/class/iommu' in '%s'", r->shown);
+		      "no 'sys/kernel/iommu_groups' or 'sys/class/iommu' in '%s'", r->shown);
 
 	{
 		unsigned n;
@@ -981,22 +985,22 @@ static int probe_secure(struct host *h, const struct fsroot *r, const struct cpu
 		/* facility 158: the Ultravisor call (Secure Execution) */
 		if (!has_token(ci->facilities, "158")) {
 			textf(v->secure_why, sizeof(v->secure_why),
-				 "hardware or firmware does not provide IBM Secure Execution");
+			      "hardware or firmware does not provide IBM Secure Execution");
 		} else if (fstatat(r->fd, "sys/firmware/uv", &st, 0) < 0 || !S_ISDIR(st.st_mode)) {
 			textf(v->secure_why, sizeof(v->secure_why),
-				 "IBM Secure Execution not supported by the running kernel");
+			      "IBM Secure Execution not supported by the running kernel");
 		} else if (fs_read(r, "/proc/cmdline", buf, sizeof(buf), &e2) >= 0 &&
 			   prot_virt_on(buf)) {
 			v->secure_guest = TRI_YES;
 		} else {
 			textf(v->secure_why, sizeof(v->secure_why),
-				 "IBM Secure Execution disabled in the kernel: add prot_virt=1");
+			      "IBM Secure Execution disabled in the kernel: add prot_virt=1");
 		}
 		return 0;
 	}
 	if (v->sev != TRI_YES) {
 		textf(v->secure_why, sizeof(v->secure_why),
-			 "no AMD SEV or IBM Secure Execution on this CPU (Intel TDX is not checked)");
+		      "no AMD SEV or IBM Secure Execution on this CPU (Intel TDX is not checked)");
 		return 0;
 	}
 	if (read_param(r, "/sys/module/kvm_amd/parameters/sev", &v->sev_kvm, NULL, 0, e) < 0) {
@@ -1007,23 +1011,24 @@ static int probe_secure(struct host *h, const struct fsroot *r, const struct cpu
 	}
 	if (v->sev_kvm == TRI_UNKNOWN) {
 		if (!r->live && !fs_exists(r, "/sys/module")) {
-			textf(v->secure_why, sizeof(v->secure_why), "no '%s/sys/module' in this root",
-				 r->shown);
+			textf(v->secure_why, sizeof(v->secure_why),
+			      "no '%s/sys/module' in this root",
+			      r->shown);
 			return 0;
 		}
 		v->secure_guest = TRI_NO;
 		textf(v->secure_why, sizeof(v->secure_why),
-			 "AMD SEV not supported by the running kernel (no kvm_amd 'sev' parameter)");
+		      "AMD SEV not supported by the running kernel (no kvm_amd 'sev' parameter)");
 	} else if (v->sev_kvm == TRI_NO) {
 		v->secure_guest = TRI_NO;
 		textf(v->secure_why, sizeof(v->secure_why),
-			 "AMD SEV disabled in the kernel: add kvm_amd.sev=1");
+		      "AMD SEV disabled in the kernel: add kvm_amd.sev=1");
 	} else if (v->sev_dev == TRI_UNKNOWN) {
 		textf(v->secure_why, sizeof(v->secure_why), "no '%s/dev' in this root", r->shown);
 	} else if (v->sev_dev == TRI_NO) {
 		v->secure_guest = TRI_NO;
 		textf(v->secure_why, sizeof(v->secure_why),
-			 "AMD SEV disabled in firmware (no /dev/sev)");
+		      "AMD SEV disabled in firmware (no /dev/sev)");
 	} else {
 		v->secure_guest = TRI_YES;
 	}

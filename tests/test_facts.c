@@ -416,7 +416,9 @@ static enum tri sh_tri(const char *cmd)
 
 static void test_live_virt(void **state)
 {
-	static const char *const ctrl_names[] = { "cpu", "cpuacct", "cpuset", "memory", "devices", "blkio" };
+	static const char *const ctrl_names[] = {
+		"cpu", "cpuacct", "cpuset", "memory", "devices", "blkio",
+	};
 	static const unsigned ctrl_bits[] = {
 		CGROUP_CPU, CGROUP_CPUACCT, CGROUP_CPUSET, CGROUP_MEMORY, CGROUP_DEVICES, CGROUP_BLKIO,
 	};
@@ -468,13 +470,14 @@ static void test_live_virt(void **state)
 			const char *line;
 
 			snprintf(pat, sizeof(pat), "cgroup '%s' controller support", ctrl_names[i]);
+			bool pass;
+
 			line = strstr(vhv, pat);
+			pass = line && strncmp(strchr(line, ':'), ": PASS", 6) == 0;
 			print_message("%s: ours %s, virt-host-validate %s\n", ctrl_names[i],
 				      h.virt.cgroup_ctrls & ctrl_bits[i] ? "yes" : "no",
-				      line ? (strncmp(strchr(line, ':'), ": PASS", 6) == 0 ? "PASS" : "not PASS") :
-				      "(no line)");
-			assert_int_equal(!!(h.virt.cgroup_ctrls & ctrl_bits[i]),
-					 line && strncmp(strchr(line, ':'), ": PASS", 6) == 0);
+				      line ? (pass ? "PASS" : "not PASS") : "(no line)");
+			assert_int_equal(!!(h.virt.cgroup_ctrls & ctrl_bits[i]), pass);
 		}
 		/* no vmx/svm seen: virt-host-validate cannot tell about the IOMMU or secure guests */
 		if (!(h.virt.vhv_flags & (VHV_FLAG_VMX | VHV_FLAG_SVM)) &&
@@ -555,12 +558,17 @@ static void test_live_rest(void **state)
 	assert_int_equal(h.tlb.shootdowns_known, sh_true("grep -q '^ *TLB:' /proc/interrupts"));
 	if (h.tlb.shootdowns_known) {
 		assert_int_equal(h.tlb.nshootdowns,
-				 sh_long("awk '/^ *TLB:/ {n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n++; print n}' /proc/interrupts"));
+				 sh_long("awk '/^ *TLB:/ {n = 0; "
+					 "for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n++; print n}' "
+					 "/proc/interrupts"));
 		assert_true(h.tlb.shootdowns[0] <=
 			    (uint64_t)sh_long("awk '/^ *TLB:/ {print $2}' /proc/interrupts"));
 	}
 	assert_int_equal(h.tlb.vmstat_known, sh_true("grep -q '^nr_tlb_remote_flush ' /proc/vmstat"));
-	assert_true(h.tlb.geometry[0] ? h.tlb.geometry_source[0] != '\0' : h.tlb.geometry_why[0] != '\0');
+	if (h.tlb.geometry[0])
+		assert_true(h.tlb.geometry_source[0] != '\0');
+	else
+		assert_true(h.tlb.geometry_why[0] != '\0');
 	assert_int_not_equal(h.tlb.perf, U);
 	if (h.tlb.perf == N)
 		assert_true(h.tlb.perf_why[0] != '\0');

@@ -244,8 +244,10 @@ static void test_kvm_params(void **state)
 		char dir[4096];
 
 		snprintf(p1, sizeof(p1), "/sys/module/%s/parameters/nested", cases[i].module);
-		snprintf(p2, sizeof(p2), "/sys/module/%s/parameters/%s", cases[i].module, cases[i].tdp_name);
-		snprintf(p3, sizeof(p3), "/sys/module/%s/parameters/%s", cases[i].module, cases[i].apicv_name);
+		snprintf(p2, sizeof(p2), "/sys/module/%s/parameters/%s", cases[i].module,
+			 cases[i].tdp_name);
+		snprintf(p3, sizeof(p3), "/sys/module/%s/parameters/%s", cases[i].module,
+			 cases[i].apicv_name);
 		f[0] = (struct ft_file){ "/proc/cpuinfo", cases[i].cpuinfo, NULL };
 		f[1] = (struct ft_file){ "/dev/kvm", "", NULL };
 		f[2] = (struct ft_file){ p1, cases[i].nested, NULL };
@@ -489,9 +491,10 @@ static void test_secure_guest(void **state)
 			{ "/proc/cpuinfo", cases[i].cpuinfo, NULL },
 			{ cases[i].dev_sev ? "/dev/sev" : "/dev/null", "", NULL },
 			{ "/sys/module/kvm/parameters/halt_poll_ns", "200000\n", NULL },
+			/* without a sev parameter, kvm_amd is there with others */
 			{ cases[i].sev_param ? "/sys/module/kvm_amd/parameters/sev" :
-			  "/sys/module/kvm_amd/parameters/npt", cases[i].sev_param ? cases[i].sev_param : "1\n",
-			  NULL },
+			  "/sys/module/kvm_amd/parameters/npt",
+			  cases[i].sev_param ? cases[i].sev_param : "1\n", NULL },
 		};
 		struct host h;
 		char dir[4096];
