@@ -468,10 +468,9 @@ static void test_live_virt(void **state)
 		for (size_t i = 0; i < ARRAY_LEN(ctrl_names); i++) {
 			char pat[96];
 			const char *line;
-
-			snprintf(pat, sizeof(pat), "cgroup '%s' controller support", ctrl_names[i]);
 			bool pass;
 
+			snprintf(pat, sizeof(pat), "cgroup '%s' controller support", ctrl_names[i]);
 			line = strstr(vhv, pat);
 			pass = line && strncmp(strchr(line, ':'), ": PASS", 6) == 0;
 			print_message("%s: ours %s, virt-host-validate %s\n", ctrl_names[i],
