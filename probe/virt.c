@@ -1084,9 +1084,20 @@ static int nic_pci_dir(const struct fsroot *r, const char *name, char *dir, size
 
 	*found = false;
 	textf(path, sizeof(path), "/sys/class/net/%s", name);
-	if (fs_readlink(r, path, link, sizeof(link), e) < 0)
-		/* a plain directory is no device link: not a NIC of ours */
-		return e->sys == EINVAL || e->sys == ENOENT ? 0 : -1;
+	if (fs_readlink(r, path, link, sizeof(link), e) < 0) {
+		if (e->sys != EINVAL)
+			return e->sys == ENOENT ? 0 : -1;
+		/* a copied tree may hold a plain directory: its device link then */
+		textf(path, sizeof(path), "/sys/class/net/%s/device", name);
+		if (fs_readlink(r, path, link, sizeof(link), e) < 0)
+			return e->sys == EINVAL || e->sys == ENOENT ? 0 : -1;
+		if (!is_pci_addr(base_name(link)))
+			return 0;
+		textf(pci, pcisize, "%s", base_name(link));
+		textf(dir, size, "%s", path);
+		*found = true;
+		return 0;
+	}
 	if (link[0] == '/')
 		norm[0] = '\0';
 	for (char *c = strtok_r(link, "/", &save); c; c = strtok_r(NULL, "/", &save)) {

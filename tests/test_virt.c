@@ -319,6 +319,9 @@ static void test_nics(void **state)
 		/* not PCI */
 		{ "/sys/devices/virtual/net/lo/mtu", "65536\n", NULL },
 		{ "/sys/class/net/lo", NULL, "../../devices/virtual/net/lo" },
+		/* a tree copied without its class links: a directory with a device link */
+		{ "/sys/devices/pci0000:80/0000:af:00.1/numa_node", "0\n", NULL },
+		{ "/sys/class/net/p2p2/device", NULL, "../../../devices/pci0000:80/0000:af:00.1" },
 	};
 	struct host h;
 	char dir[4096], irqs[64];
@@ -326,7 +329,7 @@ static void test_nics(void **state)
 	(void)state;
 
 	probe_tree(f, ARRAY_LEN(f), &h, dir, sizeof(dir));
-	assert_int_equal(h.virt.nnics, 3);
+	assert_int_equal(h.virt.nnics, 4);
 	n = &h.virt.nics[0];
 	assert_string_equal(n->name, "ens1f0");
 	assert_string_equal(n->pci, "0000:3b:00.0");
@@ -349,6 +352,11 @@ static void test_nics(void **state)
 	assert_string_equal(n->pci, "0000:00:03.0");
 	assert_string_equal(n->driver, "virtio_net");
 	assert_int_equal(n->numa_node, -1);
+	n = &h.virt.nics[3];
+	assert_string_equal(n->name, "p2p2");
+	assert_string_equal(n->pci, "0000:af:00.1");
+	assert_string_equal(n->driver, "");
+	assert_int_equal(n->numa_node, 0);
 	host_release(&h);
 	tu_rmtree(dir);
 }
