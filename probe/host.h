@@ -121,6 +121,30 @@ struct virt {
 	char secure_why[HOST_WHY_MAX];
 	size_t nnics;
 	struct nic *nics;		/* heap array, owned */
+	/* added with virt.c */
+	enum tri flexpriority;		/* TPR shadow + virtual APIC accesses */
+	char vmx_flags_why[HOST_WHY_MAX];	/* why unrestricted_guest/posted_intr/apicv are unknown */
+	enum tri sev;			/* cpuinfo "sev": AMD Secure Encrypted Virtualization */
+	enum tri sev_kvm;		/* kvm_amd/parameters/sev starts with 1, Y or y */
+	enum tri sev_dev;		/* /dev/sev exists */
+	/*
+	 * The flags virt-host-validate 9.0 sees in the same cpuinfo (VHV_FLAG_*).
+	 * It reads the "flags"/"Features"/"features"/"facilities" lines with
+	 * fgets() into 1024 bytes and drops the last byte of each chunk, so a
+	 * flag past byte 1022 of its line is invisible to it ("sev" on EPYC).
+	 */
+	unsigned vhv_flags;
+	int kvm_api;			/* KVM_GET_API_VERSION (12) on the live host; 0 unknown */
+	enum tri kvm_tdp;		/* kvm_intel.ept / kvm_amd.npt: KVM uses EPT/NPT */
+	enum tri kvm_apicv;		/* kvm_intel.enable_apicv / kvm_amd.avic */
+	char nested_why[HOST_WHY_MAX];
+	char devices_why[HOST_WHY_MAX];	/* why vhost_net/tun/sev_dev are unknown */
+	char cgroup_mode[8];		/* "v1", "v2", "hybrid", "" none or unknown */
+	unsigned cgroup_unknown;	/* CGROUP_* bits that cannot be decided from this root */
+	char iommu_table[8];		/* "DMAR", "IVRS" or "" (none, or unknown) */
+	enum tri iommu_groups_dir;	/* sys/kernel/iommu_groups is a directory */
+	unsigned niommu_units;		/* entries of sys/class/iommu (dmar0, ivhd0 ...) */
+	enum tri pci_devices;		/* sys/bus/pci/devices has entries */
 };
 
 enum cgroup_ctrl {
@@ -130,6 +154,15 @@ enum cgroup_ctrl {
 	CGROUP_MEMORY = 1u << 3,
 	CGROUP_DEVICES = 1u << 4,
 	CGROUP_BLKIO = 1u << 5,
+};
+
+/* virt.vhv_flags: the cpuinfo tokens virt-host-validate 9.0 looks for. */
+enum vhv_flag {
+	VHV_FLAG_VMX = 1u << 0,
+	VHV_FLAG_SVM = 1u << 1,
+	VHV_FLAG_SIE = 1u << 2,		/* s390 "features" */
+	VHV_FLAG_158 = 1u << 3,		/* s390 "facilities": Secure Execution */
+	VHV_FLAG_SEV = 1u << 4,
 };
 
 /* Host-wide memory settings. */
@@ -145,6 +178,13 @@ struct mem {
 	enum tri ksm;			/* ksm/run == 1 */
 	enum tri numa_balancing;	/* kernel.numa_balancing != 0 */
 	int swappiness;			/* vm.swappiness, -1 unknown */
+	/* added with mem.c */
+	char meminfo_why[HOST_WHY_MAX];
+	char hugepages_source[16];	/* "sysfs", "meminfo" (default size only), "" none */
+	char thp_why[HOST_WHY_MAX];
+	char ksm_why[HOST_WHY_MAX];
+	char numa_balancing_why[HOST_WHY_MAX];
+	char swappiness_why[HOST_WHY_MAX];
 };
 
 /* Kernel command line and host CPU isolation. */
@@ -161,6 +201,20 @@ struct kern {
 	char smt_control[24];		/* cpu/smt/control: "on", "off", "notsupported"; "" unknown */
 	enum tri irqbalance;		/* an irqbalance process is running (live host only) */
 	char irqbalance_why[HOST_WHY_MAX];
+	/* added with kern.c: the command line as given (applies at the next boot
+	 * only if it is also in the boot loader's config) */
+	char cmdline_why[HOST_WHY_MAX];
+	bool isolcpus_given;		/* isolcpus= is on the command line */
+	struct idset isolcpus;		/* its CPUs (empty when isolcpus_why says why) */
+	char isolcpus_flags[48];	/* "domain,managed_irq"; "" = the kernel default (domain) */
+	char isolcpus_why[HOST_WHY_MAX];
+	bool nohz_full_given;		/* nohz_full= is on the command line */
+	struct idset nohz_full_arg;
+	bool rcu_nocbs_given;		/* rcu_nocbs= (or bare rcu_nocbs) is on the command line */
+	char isolated_why[HOST_WHY_MAX];	/* why isolated/nohz_full are unknown */
+	char nohz_full_why[HOST_WHY_MAX];
+	char smt_why[HOST_WHY_MAX];
+	char governors_why[HOST_WHY_MAX];	/* why cpu[].governor is "" */
 };
 
 /* TLB facts.  Each figure says where it came from, or why it is missing. */
@@ -177,12 +231,14 @@ struct tlb {
 	uint64_t nr_tlb_local_flush_all, nr_tlb_local_flush_one;
 	char vmstat_why[HOST_WHY_MAX];
 	/* geometry: CPUID leaf 2/0x18 (live x86) or cpuinfo "TLB size" */
-	char geometry[160];		/* "1536 4K pages", "" unknown */
-	char geometry_source[32];	/* "cpuid", "cpuinfo" */
+	char geometry[256];		/* "1536 4K pages", "" unknown */
+	char geometry_source[32];	/* "cpuid", "cpuinfo", "device-tree" */
 	char geometry_why[HOST_WHY_MAX];
 	/* perf dTLB/iTLB miss counters (live host only) */
 	enum tri perf;			/* counters can be opened */
 	char perf_why[HOST_WHY_MAX];
+	/* added with tlb.c */
+	char cpuinfo_tlb_size[64];	/* cpuinfo "TLB size" (AMD), filled by virt.c's pass */
 };
 
 struct host {

@@ -24,6 +24,15 @@ int kern_probe(struct host *h, const struct fsroot *r, struct err *e);
 /* tlb.c: h->tlb (shootdowns, vmstat, geometry, perf) */
 int tlb_probe(struct host *h, const struct fsroot *r, struct err *e);
 
+/* tlb.c: one CPUID leaf into regs[] (eax, ebx, ecx, edx); false when the CPU
+ * lacks it. */
+typedef bool (*tlb_cpuid_fn)(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
+/* tlb.c: the TLB geometry CPUID reports (Intel leaf 0x18; AMD 0x80000005,
+ * 0x80000006, 0x80000019) as text in @out, or "" with the reason in @why.
+ * Takes its leaves from @cpuid, so tests can replay recorded CPUID dumps. */
+void tlb_cpuid_geometry(tlb_cpuid_fn cpuid, void *ctx, char *out, size_t size, char *why,
+			size_t whysize);
+
 /* Fills @why with "no 'PATH' in this root" style text for an absent file. */
 void probe_why(char *why, size_t size, const struct fsroot *r, const char *path,
 	       const struct err *e);

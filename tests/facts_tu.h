@@ -1,0 +1,97 @@
+/* facts_tu.h - helpers of the virt/mem/kern/tlb tests: small trees, one part probed at a time
+ *
+ * The parts are called directly (probe/probe_int.h), so these tests do not
+ * depend on the topology reader: where a part needs CPUs, the test builds
+ * h->cpus by hand.
+ */
+#ifndef HVTUNE_FACTS_TU_H
+#define HVTUNE_FACTS_TU_H
+
+#include "tests/testutil.h"
+#include "tests/gentree.h"
+#include "probe/probe_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef int (*ft_part)(struct host *, const struct fsroot *, struct err *);
+
+/* One entry of a synthetic tree: a file (content), a symlink (link) or,
+ * with neither, a directory. */
+struct ft_file {
+	const char *path;
+	const char *content;
+	const char *link;
+};
+
+static inline void ft_write(const char *dir, const struct ft_file *f, size_t n)
+{
+	struct err e = ERR_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].link)
+			assert_ok(gentree_symlink(dir, f[i].path, f[i].link, &e), e);
+		else if (f[i].content)
+			assert_ok(gentree_file(dir, f[i].path, f[i].content, &e), e);
+		else
+			assert_ok(gentree_mkdir(dir, f[i].path, &e), e);
+	}
+}
+
+/* A fresh tree from @f in a new temporary directory (tu_rmtree() it). */
+static inline void ft_tree(char *dir, size_t size, const struct ft_file *f, size_t n)
+{
+	tu_tmpdir(dir, size);
+	ft_write(dir, f, n);
+}
+
+static inline void ft_host_init(struct host *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->mem.swappiness = -1;
+}
+
+/* CPUs 0..n-1, one node, as topo_probe() would leave them. */
+static inline void ft_cpus(struct host *h, unsigned n)
+{
+	h->cpus = calloc(n, sizeof(*h->cpus));
+	assert_non_null(h->cpus);
+	h->ncpus = n;
+	for (unsigned i = 0; i < n; i++) {
+		h->cpus[i].id = i;
+		h->cpus[i].node = 0;
+		h->cpus[i].package = 0;
+		h->cpus[i].core = (int)i;
+		h->cpus[i].l3 = 0;
+		idset_add(&h->topo.possible, i);
+	}
+}
+
+/* Runs the parts @parts on the tree at @dir into @h; returns what the last
+ * part returned (the parts before it must succeed). */
+static inline int ft_probe(const char *dir, const ft_part *parts, size_t nparts, struct host *h,
+			   struct err *e)
+{
+	struct fsroot r = FSROOT_INIT;
+	int rc = 0;
+
+	assert_ok(fsroot_open(&r, dir, e), *e);
+	for (size_t i = 0; i < nparts && rc == 0; i++)
+		rc = parts[i](h, &r, e);
+	fsroot_close(&r);
+	return rc;
+}
+
+static inline int ft_probe1(const char *dir, ft_part part, struct host *h, struct err *e)
+{
+	return ft_probe(dir, &part, 1, h, e);
+}
+
+/* Asserts that @haystack contains @needle, showing both when it does not. */
+#define assert_contains(haystack, needle) \
+	do { \
+		if (!strstr((haystack), (needle))) \
+			fail_msg("'%s' does not contain '%s'", (haystack), (needle)); \
+	} while (0)
+
+#endif
