@@ -99,6 +99,7 @@ int json_plan_parse_requests(const char *text, const char *shown, struct vm_requ
 	*n = 0;
 	if (!tok)
 		return err_set(e, ENOMEM, "cannot parse '%s'", shown);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);	/* no trailing commas, no 'quotes' */
 	root = json_tokener_parse_ex(tok, text, (int)len);
 	if (!root || json_tokener_get_parse_end(tok) < len) {
 		enum json_tokener_error je = json_tokener_get_error(tok);
