@@ -3,6 +3,8 @@
 #include "tests/hostlit.h"
 #include "planner/plan.h"
 #include "planner/profile.h"
+#include "probe/fsroot.h"
+#include "probe/host.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -634,13 +636,23 @@ static unsigned rnd(unsigned n)	/* xorshift64*: the same stream on every machine
 	return (unsigned)((rng_state * UINT64_C(2685821657736338717)) >> 33) % n;
 }
 
+static int ncores_of(const struct host *h)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < h->ncpus; i++)
+		if (h->cpus[i].core + 1 > n)
+			n = h->cpus[i].core + 1;
+	return n;
+}
+
 /* The test's own reading of capacity: units a node offers under @pol. */
 static unsigned empty_units(const struct host *h, size_t n, const struct idset *hk,
 			    const struct idset *taken, enum smt_policy pol)
 {
 	unsigned u = 0;
 
-	for (int core = 0; core < (int)h->topo.ncores; core++) {
+	for (int core = 0; core < ncores_of(h); core++) {
 		unsigned threads = 0, nfree = 0;
 
 		for (size_t i = 0; i < h->ncpus; i++) {
@@ -678,7 +690,7 @@ static void check_invariants(const struct host *h, const struct profile *pf,
 			     const struct plan *p, unsigned seed)
 {
 	struct idset used, hk = p->housekeeping;
-	int *core_owner = calloc(h->topo.ncores, sizeof(int));
+	int *core_owner = calloc((size_t)ncores_of(h) + 1, sizeof(int));
 
 	assert_non_null(core_owner);
 	idset_clear(&used);
@@ -854,6 +866,86 @@ static void test_invariants_generated(void **state)
 		      total_placed, split);
 }
 
+/* The same invariants on the real captures, read by the probe. */
+static void test_invariants_captures(void **state)
+{
+	static const char *const hosts[] = {
+		"laptop-intel-i7-1370p-hybrid", "desktop-amd-ryzen5-1600",
+		"2s-intel-xeon-silver4108-smt", "4s-intel-xeon-e7-4870-r910",
+		"4s-amd-opteron6272-r815-8n", "2s-amd-epyc-rome-nps1", "arm64-kunpeng920-128c",
+		"ppc64-power7-256t", "ppc64-power9-v100-gpumem-nodes",
+		"ppc64-power8-subcores-offline",
+	};
+	static const char *const profiles[] = { "balanced", "high-pps", "low-latency", "throughput",
+						"density" };
+	unsigned planned = 0;
+	char why[512] = "";
+	(void)state;
+
+	for (size_t i = 0; i < ARRAY_LEN(hosts); i++) {
+		char root[4096], dir[4096];
+		struct fsroot r = FSROOT_INIT;
+		struct host h;
+		struct err e = ERR_INIT;
+
+		if (!tu_unpack_host(hosts[i], root, sizeof(root)))
+			skip();
+		snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(root, '/') - root), root);
+		assert_ok(fsroot_open(&r, root, &e), e);
+		if (host_probe(&h, &r, &e) == 0 && h.ncpus == 0) {
+			/* a probe that succeeds with no CPUs is the placeholder */
+			fsroot_close(&r);
+			tu_rmtree(dir);
+			tu_skip_msg("host_probe() returned a host without CPUs for '%s': the probe "
+				    "is not built in this tree", hosts[i]);
+			skip();
+		}
+		if (h.ncpus == 0) {
+			/* the probe's own tests judge it; here only what it can read counts */
+			snprintf(why, sizeof(why), "'%s': %s", hosts[i],
+				 e.msg[0] ? e.msg : "the probe found no CPUs");
+			host_release(&h);
+			fsroot_close(&r);
+			tu_rmtree(dir);
+			continue;
+		}
+		fsroot_close(&r);
+		for (size_t k = 0; k < ARRAY_LEN(profiles); k++) {
+			struct profile pf;
+			struct vm_request vms[24];
+			struct idset taken;
+			struct plan p;
+			uint64_t page;
+
+			load_profile(&pf, profiles[k]);
+			page = pf.hugepage_kib ? pf.hugepage_kib : 1024;
+			rng_state = UINT64_C(0x9E3779B97F4A7C15) * (i * 8 + k + 1);
+			for (size_t v = 0; v < ARRAY_LEN(vms); v++) {
+				memset(&vms[v], 0, sizeof(vms[v]));
+				snprintf(vms[v].name, sizeof(vms[v].name), "vm%zu", v);
+				vms[v].vcpus = 1 + rnd(8);
+				vms[v].mem_kib = (1 + rnd(8)) * GIB;
+				vms[v].mem_kib -= vms[v].mem_kib % page;
+				if (vms[v].mem_kib == 0)
+					vms[v].mem_kib = page;
+			}
+			idset_clear(&taken);
+			if (plan_compute(&h, &pf, vms, ARRAY_LEN(vms), &taken, &p, &e) < 0)
+				fail_msg("'%s' with %s: %s", hosts[i], profiles[k], e.msg);
+			check_invariants(&h, &pf, vms, &taken, &p, (unsigned)(i * 8 + k + 1));
+			plan_release(&p);
+		}
+		planned++;
+		host_release(&h);
+		tu_rmtree(dir);
+	}
+	if (planned == 0) {
+		tu_skip_msg("the probe read none of the captures (last: %s)", why);
+		skip();
+	}
+	print_message("invariants: %u of %zu captures planned\n", planned, ARRAY_LEN(hosts));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -867,6 +959,7 @@ int main(void)
 		cmocka_unit_test(test_batch_beats_arrival),
 		cmocka_unit_test(test_parse_vm),
 		cmocka_unit_test(test_invariants_generated),
+		cmocka_unit_test(test_invariants_captures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
