@@ -63,13 +63,17 @@ struct vmx {
  * Arrays: owner[ncpus]; res[nnodes] (KiB still reservable); freepg[nnodes *
  * npsz] (free pages of each size left); per VM and node: mem, from_free
  * (pages), from_res (KiB), rank (cell number + 1, 0 = not on the node);
- * placed[nvms].
+ * placed[nvms]; core_free[ncores], node_u[nnodes]: counts kept in step with
+ * owner[] by set_owner(), so a node's capacity is read, not recounted.
  */
 struct state {
 	void *buf;
 	size_t size;
 	uint64_t *res, *freepg, *vm_mem, *vm_free, *vm_res;
 	int *owner, *rank, *placed;
+	int *core_free;		/* free threads of each core */
+	int *node_u;		/* pCPU units each node offers (kept up to date) */
+	int *vm_thr;		/* per VM and node: threads it holds */
 };
 
 struct ctx {
@@ -80,6 +84,7 @@ struct ctx {
 	size_t nvms, nnodes, ncpus;
 	size_t ncores;
 	struct core *cores;	/* by node, then L3 group, then first CPU id */
+	size_t *cpu_core;	/* h->cpus index -> index in cores */
 	size_t *node_first, *node_ncores;
 	struct idset *node_hk;	/* housekeeping CPUs of each node */
 	uint32_t *dist;		/* nnodes x nnodes */
@@ -204,7 +209,7 @@ static int state_alloc(const struct ctx *c, struct state *st)
 {
 	size_t nn = c->nnodes, nv = c->nvms;
 	size_t n64 = nn + nn * (c->npsz ? c->npsz : 1) + 3 * nv * nn;
-	size_t nint = c->ncpus + nv * nn + nv;
+	size_t nint = c->ncpus + nv * nn + nv + c->ncores + nn + nv * nn;
 
 	st->size = n64 * sizeof(uint64_t) + nint * sizeof(int);
 	st->buf = calloc(1, st->size ? st->size : 1);
@@ -218,6 +223,9 @@ static int state_alloc(const struct ctx *c, struct state *st)
 	st->owner = (int *)(st->vm_res + nv * nn);
 	st->rank = st->owner + c->ncpus;
 	st->placed = st->rank + nv * nn;
+	st->core_free = st->placed + nv;
+	st->node_u = st->core_free + c->ncores;
+	st->vm_thr = st->node_u + nn;
 	return 0;
 }
 
@@ -234,32 +242,59 @@ static void state_free(struct state *st)
 
 /* ---- capacity ---- */
 
-/* pCPU units core @ci offers a VM under the profile's SMT policy. */
-static unsigned core_units(const struct ctx *c, const struct state *st, size_t ci)
+/* pCPU units a core with @nfree free threads offers under the SMT policy. */
+static int units_of(const struct ctx *c, size_t ci, int nfree)
 {
-	const struct core *co = &c->cores[ci];
-	unsigned nfree = 0;
+	int nthreads = (int)c->cores[ci].nthreads;
 
-	for (unsigned t = 0; t < co->nthreads; t++)
-		if (st->owner[co->thread[t]] == OWN_FREE)
-			nfree++;
 	switch (c->pf->smt) {
 	case SMT_PREFER:
 		return nfree;
 	case SMT_ISOLATE:
-		return nfree == co->nthreads ? 1 : 0;
+		return nfree == nthreads ? 1 : 0;
 	default:
-		return nfree == co->nthreads ? co->nthreads : 0;
+		return nfree == nthreads ? nthreads : 0;
 	}
+}
+
+static unsigned core_units(const struct ctx *c, const struct state *st, size_t ci)
+{
+	return (unsigned)units_of(c, ci, st->core_free[ci]);
 }
 
 static unsigned node_units(const struct ctx *c, const struct state *st, size_t n)
 {
-	unsigned u = 0;
+	(void)c;
+	return (unsigned)st->node_u[n];
+}
 
-	for (size_t i = c->node_first[n]; i < c->node_first[n] + c->node_ncores[n]; i++)
-		u += core_units(c, st, i);
-	return u;
+/* Every change of a CPU's owner goes here, to keep the counts in step. */
+static void set_owner(const struct ctx *c, struct state *st, size_t cpu, int owner)
+{
+	size_t ci = c->cpu_core[cpu], node = c->cores[ci].node;
+	int was = st->owner[cpu], before = st->core_free[ci];
+
+	st->owner[cpu] = owner;
+	if (was >= 0)
+		st->vm_thr[(size_t)was / ROLE_COUNT * c->nnodes + node]--;
+	if (owner >= 0)
+		st->vm_thr[(size_t)owner / ROLE_COUNT * c->nnodes + node]++;
+	if ((was == OWN_FREE) == (owner == OWN_FREE))
+		return;
+	st->core_free[ci] += owner == OWN_FREE ? 1 : -1;
+	st->node_u[node] += units_of(c, ci, st->core_free[ci]) - units_of(c, ci, before);
+}
+
+/* Recounts core_free and node_u from owner[] (once, for the empty host). */
+static void recount(const struct ctx *c, struct state *st)
+{
+	memset(st->node_u, 0, c->nnodes * sizeof(*st->node_u));
+	for (size_t ci = 0; ci < c->ncores; ci++) {
+		st->core_free[ci] = 0;
+		for (unsigned t = 0; t < c->cores[ci].nthreads; t++)
+			st->core_free[ci] += st->owner[c->cores[ci].thread[t]] == OWN_FREE;
+		st->node_u[c->cores[ci].node] += units_of(c, ci, st->core_free[ci]);
+	}
 }
 
 /* KiB of memory of @vm's page size node @n can still give. */
@@ -303,7 +338,7 @@ static void vm_remove(const struct ctx *c, struct state *st, size_t vi)
 
 	for (size_t i = 0; i < c->ncpus; i++)
 		if (st->owner[i] >= 0 && (size_t)st->owner[i] / ROLE_COUNT == vi)
-			st->owner[i] = OWN_FREE;
+			set_owner(c, st, i, OWN_FREE);
 	for (size_t n = 0; n < c->nnodes; n++) {
 		size_t slot = vi * c->nnodes + n;
 
@@ -318,9 +353,10 @@ static void vm_remove(const struct ctx *c, struct state *st, size_t vi)
 
 /* ---- choosing pCPUs on one node ---- */
 
-static void give(struct state *st, size_t cpu, size_t vi, enum role r, size_t *last)
+static void give(const struct ctx *c, struct state *st, size_t cpu, size_t vi, enum role r,
+		 size_t *last)
 {
-	st->owner[cpu] = OWNER(vi, r);
+	set_owner(c, st, cpu, OWNER(vi, r));
 	if (r != ROLE_IDLE)
 		*last = cpu;
 }
@@ -356,7 +392,7 @@ static unsigned take_range(const struct ctx *c, struct state *st, size_t from, s
 				for (unsigned t = 0; t < co->nthreads && need > 0; t++) {
 					if (st->owner[co->thread[t]] != OWN_FREE)
 						continue;
-					give(st, co->thread[t], vi, ROLE_VCPU, last);
+					give(c, st, co->thread[t], vi, ROLE_VCPU, last);
 					need--;
 				}
 				continue;
@@ -371,7 +407,7 @@ static unsigned take_range(const struct ctx *c, struct state *st, size_t from, s
 			for (unsigned t = 0; t < co->nthreads; t++) {
 				bool vcpu = pol == SMT_ISOLATE ? t == 0 : need > 0;
 
-				give(st, co->thread[t], vi, vcpu ? ROLE_VCPU : ROLE_IDLE, last);
+				give(c, st, co->thread[t], vi, vcpu ? ROLE_VCPU : ROLE_IDLE, last);
 				if (vcpu)
 					need--;
 			}
@@ -518,13 +554,24 @@ static bool place_split(const struct ctx *c, struct state *st, size_t vi)
 	size_t best_k = SIZE_MAX;
 	uint64_t best_d = 0;
 	size_t set[256], best_set[256];
-	unsigned units[256];
 	uint64_t caps[256], cell[256];
-	unsigned vc[256];
+	unsigned vc[256], nu[256];
+	uint64_t nc[256], all_u = 0, all_m = 0;
 	uint64_t page = v->page_kib ? v->page_kib : 1;
 
 	if (nn > ARRAY_LEN(set))
-		nn = ARRAY_LEN(set);
+		nn = ARRAY_LEN(set);	/* more nodes than any machine we know of */
+	/* the state does not change while we look: read each node once */
+	for (size_t n = 0; n < nn; n++) {
+		nu[n] = node_units(c, st, n);
+		nc[n] = mem_cap(c, st, n, v);
+		if (nu[n] > 0 && nc[n] >= page) {
+			all_u += nu[n];
+			all_m += nc[n];
+		}
+	}
+	if (all_u < r->vcpus + emu || all_m < r->mem_kib)
+		return false;
 	for (int round = 0; round < 2 && best_k == SIZE_MAX; round++) {
 		for (size_t seed = 0; seed < nn; seed++) {
 			size_t k = 0;
@@ -538,14 +585,12 @@ static bool place_split(const struct ctx *c, struct state *st, size_t vi)
 			if (round == 1 && v->nic_node >= 0 && c->pf->nic_local &&
 			    seed == (size_t)v->nic_node)
 				continue;
-			units[seed] = node_units(c, st, seed);
-			caps[seed] = mem_cap(c, st, seed, v);
-			if (units[seed] <= emu || caps[seed] < page)
+			if (nu[seed] <= emu || nc[seed] < page)
 				continue;
 			set[k++] = seed;
 			in[seed] = true;
-			have_u = units[seed] - emu;
-			have_m = caps[seed];
+			have_u = nu[seed] - emu;
+			have_m = nc[seed];
 			while (have_u < r->vcpus || have_m < r->mem_kib) {
 				size_t pick = SIZE_MAX;
 				uint64_t pick_d = 0;
@@ -553,16 +598,12 @@ static bool place_split(const struct ctx *c, struct state *st, size_t vi)
 				for (size_t n = 0; n < nn; n++) {
 					uint64_t d = 0;
 
-					if (in[n])
-						continue;
-					units[n] = node_units(c, st, n);
-					caps[n] = mem_cap(c, st, n, v);
-					if (units[n] == 0 || caps[n] < page)
+					if (in[n] || nu[n] == 0 || nc[n] < page)
 						continue;
 					for (size_t j = 0; j < k; j++)
 						d += dist(c, set[j], n);
 					if (pick == SIZE_MAX || d < pick_d ||
-					    (d == pick_d && units[n] > units[pick]))
+					    (d == pick_d && nu[n] > nu[pick]))
 						pick = n, pick_d = d;
 				}
 				if (pick == SIZE_MAX)
@@ -570,8 +611,8 @@ static bool place_split(const struct ctx *c, struct state *st, size_t vi)
 				set[k++] = pick;
 				in[pick] = true;
 				dsum += pick_d;
-				have_u += units[pick];
-				have_m += caps[pick];
+				have_u += nu[pick];
+				have_m += nc[pick];
 			}
 			if (have_u < r->vcpus || have_m < r->mem_kib)
 				continue;
@@ -591,14 +632,14 @@ static bool place_split(const struct ctx *c, struct state *st, size_t vi)
 
 	for (size_t j = 0; j < best_k; j++) {
 		size_t n = best_set[j];
-		unsigned room = node_units(c, st, n) - (j == 0 ? (unsigned)emu : 0);
+		unsigned room = nu[n] - (j == 0 ? (unsigned)emu : 0);
 
 		/* every later node keeps at least one vCPU, so no cell is memory-only */
 		unsigned later = (unsigned)(best_k - 1 - j);
 		unsigned most = left > later ? left - later : (left ? 1 : 0);
 
-		units[j] = room;
-		caps[j] = mem_cap(c, st, n, v) / page;
+
+		caps[j] = nc[n] / page;
 		vc[j] = most < room ? most : room;
 		left -= vc[j];
 	}
@@ -713,21 +754,23 @@ static bool could_fit_without(const struct ctx *c, const struct state *st, size_
 {
 	const struct vmx *vu = &c->vm[u];
 
-	if (!vu->fits_one)
-		return true;
+	if (!vu->fits_one) {
+		uint64_t units = 0, mem = 0;
+
+		for (size_t n = 0; n < c->nnodes; n++) {
+			size_t slot = p * c->nnodes + n;
+
+			units += node_units(c, st, n) + (unsigned)st->vm_thr[slot];
+			mem += mem_cap(c, st, n, vu) + st->vm_mem[slot];
+		}
+		return units >= vu->demand && mem >= c->req[u].mem_kib;
+	}
 	for (size_t n = 0; n < c->nnodes; n++) {
 		size_t slot = p * c->nnodes + n;
-		unsigned freed = 0;
+		unsigned freed = (unsigned)st->vm_thr[slot];
 
 		if (!st->rank[slot] || c->units0[n] < vu->demand)
 			continue;
-		for (size_t i = c->node_first[n]; i < c->node_first[n] + c->node_ncores[n]; i++)
-			for (unsigned t = 0; t < c->cores[i].nthreads; t++) {
-				int o = st->owner[c->cores[i].thread[t]];
-
-				if (o >= 0 && (size_t)o / ROLE_COUNT == p)
-					freed++;
-			}
 		if (node_units(c, st, n) + freed >= vu->demand &&
 		    mem_cap(c, st, n, vu) + st->vm_mem[slot] >= c->req[u].mem_kib)
 			return true;
@@ -740,18 +783,38 @@ static bool could_fit_without(const struct ctx *c, const struct state *st, size_
  * and the one swapped out (or another VM left out) back in: each accepted
  * move places one more VM.  Bounded by c->tries.
  */
+/* @a asks for at least what @b asks, under the same constraints. */
+static bool covers(const struct ctx *c, size_t a, size_t b)
+{
+	const struct vmx *va = &c->vm[a], *vb = &c->vm[b];
+
+	return va->demand >= vb->demand && c->req[a].mem_kib >= c->req[b].mem_kib &&
+	       va->psz == vb->psz && va->nic_node == vb->nic_node && va->fits_one == vb->fits_one;
+}
+
 static unsigned repair(struct ctx *c, struct state *st, struct state *tmp, const size_t *order)
 {
 	unsigned moves = 0;
 	bool again = true;
 
 	while (again && c->tries > 0) {
+		size_t failed[32], nfailed = 0;
+
 		again = false;
 		for (size_t oi = c->nvms; oi-- > 0 && c->tries > 0;) {	/* smallest first */
 			size_t u = order[oi];
+			bool skip = false, added;
 
 			if (st->placed[u] || c->vm[u].hopeless)
 				continue;
+			/* a VM at least as large as one that found no swap finds none either */
+			for (size_t f = 0; f < nfailed && !skip; f++)
+				skip = covers(c, u, failed[f]);
+			if (skip)
+				continue;
+			added = nfailed < ARRAY_LEN(failed);
+			if (added)
+				failed[nfailed++] = u;
 			for (size_t pi = 0; pi < c->nvms && c->tries > 0; pi++) {	/* largest first */
 				size_t p = order[pi];
 				bool ok = false;
@@ -764,16 +827,20 @@ static unsigned repair(struct ctx *c, struct state *st, struct state *tmp, const
 				if (!place(c, tmp, u))
 					continue;
 				ok = place(c, tmp, p);
-				for (size_t wi = c->nvms; !ok && wi-- > 0;) {
+				/* else another one left out, a few of the smallest */
+				for (size_t wi = c->nvms, tried = 0; !ok && wi-- > 0 && tried < 4;) {
 					size_t w = order[wi];
 
-					if (w != u && w != p && !tmp->placed[w])
-						ok = place(c, tmp, w);
+					if (w == u || w == p || tmp->placed[w] || c->vm[w].hopeless)
+						continue;
+					tried++;
+					ok = place(c, tmp, w);
 				}
 				if (ok) {
 					state_copy(st, tmp);
 					moves++;
 					again = true;
+					nfailed -= added;	/* u found one */
 					break;
 				}
 			}
@@ -911,6 +978,12 @@ static int build_cores(struct ctx *c, struct err *e)
 	}
 	free(slot);
 	qsort(c->cores, c->ncores, sizeof(*c->cores), cmp_core);
+	c->cpu_core = malloc(h->ncpus * sizeof(*c->cpu_core));
+	if (!c->cpu_core)
+		return err_set(e, ENOMEM, "cannot plan");
+	for (size_t ci = 0; ci < c->ncores; ci++)
+		for (unsigned t = 0; t < c->cores[ci].nthreads; t++)
+			c->cpu_core[c->cores[ci].thread[t]] = ci;
 	return 0;
 }
 
@@ -1055,6 +1128,7 @@ static int setup(struct ctx *c, struct err *e)
 			else if (c->taken_set && idset_has(c->taken_set, h->cpus[cpu].id))
 				c->st0.owner[cpu] = OWN_TAKEN;
 		}
+	recount(c, &c->st0);
 	return 0;
 }
 
@@ -1105,54 +1179,71 @@ struct result {
 	struct outcome o;
 };
 
+/*
+ * Greedy placement in each order, then the repair pass on the two best
+ * results only (repair costs far more than a greedy pass, and rarely lifts a
+ * weak start above a strong one).
+ */
 static int search(struct ctx *c, struct state *best, struct result *res, struct err *e)
 {
 	size_t *ord = malloc(ORD_COUNT * (c->nvms ? c->nvms : 1) * sizeof(*ord));
-	struct state st = { 0 }, tmp = { 0 };
-	bool have = false;
+	struct state st[ORD_COUNT] = { { 0 } }, tmp = { 0 };
+	struct result r[ORD_COUNT] = { { 0 } };
+	bool dup[ORD_COUNT] = { false };
+	int top[2] = { -1, -1 };
+	int rc = -1;
 
-	if (!ord || state_alloc(c, &st) < 0 || state_alloc(c, &tmp) < 0) {
-		free(ord);
-		state_free(&st);
-		return err_set(e, ENOMEM, "cannot plan");
-	}
+	if (!ord || state_alloc(c, &tmp) < 0)
+		goto out;
 	for (int k = 0; k < ORD_COUNT; k++) {
 		size_t *o = ord + (size_t)k * c->nvms;
-		struct result r = { .kind = (enum order_kind)k };
 		struct sort_arg sa = { c, (enum order_kind)k };
-		bool dup = false;
 
+		if (state_alloc(c, &st[k]) < 0)
+			goto out;
 		for (size_t i = 0; i < c->nvms; i++)
 			o[i] = i;
 		if (k != ORD_ARRIVAL && c->nvms > 1)
 			qsort_r(o, c->nvms, sizeof(*o), cmp_order, &sa);
-		for (int j = 0; j < k && !dup; j++)
-			dup = memcmp(o, ord + (size_t)j * c->nvms, c->nvms * sizeof(*o)) == 0;
-		state_copy(&st, &c->st0);
+		for (int j = 0; j < k && !dup[k]; j++)
+			dup[k] = memcmp(o, ord + (size_t)j * c->nvms, c->nvms * sizeof(*o)) == 0;
+		r[k].kind = (enum order_kind)k;
+		state_copy(&st[k], &c->st0);
 		for (size_t i = 0; i < c->nvms; i++)
-			if (place(c, &st, o[i]))
-				r.greedy++;
-		if (k == ORD_ARRIVAL)
-			res->arrival = r.greedy;
-		if (dup)
+			if (place(c, &st[k], o[i]))
+				r[k].greedy++;
+		outcome_of(c, &st[k], &r[k].o);
+	}
+	for (int k = 0; k < ORD_COUNT; k++) {
+		if (dup[k])
 			continue;
-		c->tries = 2 * (long)c->nvms + 16;
-		if (r.greedy < c->nvms)
-			r.moves = repair(c, &st, &tmp, o);
-		outcome_of(c, &st, &r.o);
-		if (!have || better(&r.o, &res->o)) {
-			unsigned arrival = res->arrival;
-
-			state_copy(best, &st);
-			*res = r;
-			res->arrival = arrival;
-			have = true;
+		if (top[0] < 0 || better(&r[k].o, &r[top[0]].o)) {
+			top[1] = top[0];
+			top[0] = k;
+		} else if (top[1] < 0 || better(&r[k].o, &r[top[1]].o)) {
+			top[1] = k;
 		}
 	}
+	for (int k = 0; k < ORD_COUNT; k++) {
+		if (dup[k] || r[k].greedy == c->nvms)
+			continue;
+		c->tries = 2 * (long)c->nvms + 16;
+		r[k].moves = repair(c, &st[k], &tmp, ord + (size_t)k * c->nvms);
+		outcome_of(c, &st[k], &r[k].o);
+	}
+	for (int k = 0; k < ORD_COUNT; k++)
+		if (!dup[k] && better(&r[k].o, &r[top[0]].o))
+			top[0] = k;
+	state_copy(best, &st[top[0]]);
+	*res = r[top[0]];
+	res->arrival = r[ORD_ARRIVAL].greedy;
+	rc = 0;
+out:
 	free(ord);
-	state_free(&st);
+	for (int k = 0; k < ORD_COUNT; k++)
+		state_free(&st[k]);
 	state_free(&tmp);
-	return 0;
+	return rc < 0 ? err_set(e, ENOMEM, "cannot plan") : 0;
 }
 
 /* ---- explaining ---- */
@@ -1788,6 +1879,7 @@ static int cmdline_advice(const struct ctx *c, struct plan *p)
 static void ctx_free(struct ctx *c)
 {
 	free(c->cores);
+	free(c->cpu_core);
 	free(c->node_first);
 	free(c->node_ncores);
 	free(c->node_hk);
