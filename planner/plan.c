@@ -32,29 +32,29 @@
 /* What a CPU is in the search state: free, not ours, or a VM's (vm * ROLE_COUNT + role). */
 enum { OWN_FREE = -1, OWN_TAKEN = -2, OWN_HK = -3 };
 enum role { ROLE_VCPU, ROLE_EMU, ROLE_IDLE, ROLE_COUNT };
-#define OWNER(vm, role) ((int)(vm) * ROLE_COUNT + (int)(role))
+#define OWNER(vm, role) ((int)(vm)*ROLE_COUNT + (int)(role))
 
-#define MAX_PAGE_SIZES 8	/* distinct hugepage sizes in one batch */
+#define MAX_PAGE_SIZES	    8 /* distinct hugepage sizes in one batch */
 #define REPAIR_TRIES_PER_VM 8
 
 struct core {
-	size_t node;		/* index in h->nodes */
-	int l3;			/* host-wide L3 group, -1 unknown */
+	size_t node; /* index in h->nodes */
+	int l3;	     /* host-wide L3 group, -1 unknown */
 	unsigned nthreads;
-	size_t thread[PLAN_SMT_MAX];	/* indices in h->cpus, ascending id */
+	size_t thread[PLAN_SMT_MAX]; /* indices in h->cpus, ascending id */
 	bool hk;
 };
 
 /* One request, validated, with what the search needs to know about it. */
 struct vmx {
-	uint64_t page_kib;	/* 0 = normal pages */
-	int psz;		/* index in ctx.page_kib, -1 for normal pages */
-	int nic_node;		/* node index of its NIC, -1 none or unknown */
-	unsigned demand;	/* pCPU units on one node: vCPUs (+1 own emulator) */
-	bool fits_one;		/* fits one node of the empty host */
-	bool hopeless;		/* no page size, or larger than the host: never tried */
-	enum shortage why;	/* for a hopeless one */
-	double size;		/* its share of the largest node, for ordering */
+	uint64_t page_kib; /* 0 = normal pages */
+	int psz;	   /* index in ctx.page_kib, -1 for normal pages */
+	int nic_node;	   /* node index of its NIC, -1 none or unknown */
+	unsigned demand;   /* pCPU units on one node: vCPUs (+1 own emulator) */
+	bool fits_one;	   /* fits one node of the empty host */
+	bool hopeless;	   /* no page size, or larger than the host: never tried */
+	enum shortage why; /* for a hopeless one */
+	double size;	   /* its share of the largest node, for ordering */
 	double cpu_share, mem_share;
 };
 
@@ -71,39 +71,39 @@ struct state {
 	size_t size;
 	uint64_t *res, *freepg, *vm_mem, *vm_free, *vm_res;
 	int *owner, *rank, *placed;
-	int *core_free;		/* free threads of each core */
-	int *node_u;		/* pCPU units each node offers (kept up to date) */
-	int *vm_thr;		/* per VM and node: threads it holds */
+	int *core_free; /* free threads of each core */
+	int *node_u;	/* pCPU units each node offers (kept up to date) */
+	int *vm_thr;	/* per VM and node: threads it holds */
 };
 
 struct ctx {
 	const struct host *h;
 	const struct profile *pf;
 	const struct vm_request *req;
-	const struct idset *taken_set;	/* may be NULL */
+	const struct idset *taken_set; /* may be NULL */
 	size_t nvms, nnodes, ncpus;
 	size_t ncores;
-	struct core *cores;	/* by node, then L3 group, then first CPU id */
-	size_t *cpu_core;	/* h->cpus index -> index in cores */
+	struct core *cores; /* by node, then L3 group, then first CPU id */
+	size_t *cpu_core;   /* h->cpus index -> index in cores */
 	size_t *node_first, *node_ncores;
-	struct idset *node_hk;	/* housekeeping CPUs of each node */
-	uint32_t *dist;		/* nnodes x nnodes */
+	struct idset *node_hk; /* housekeeping CPUs of each node */
+	uint32_t *dist;	       /* nnodes x nnodes */
 	bool dist_known;
 	size_t npsz;
 	uint64_t page_kib[MAX_PAGE_SIZES];
-	int *pool_of;		/* nnodes x npsz: index in node.pools, -1 none */
-	unsigned *units0;	/* pCPU units of each node on the empty host */
+	int *pool_of;	  /* nnodes x npsz: index in node.pools, -1 none */
+	unsigned *units0; /* pCPU units of each node on the empty host */
 	struct vmx *vm;
-	struct state st0;	/* the empty host: housekeeping and taken CPUs only */
-	long tries;		/* repair budget left */
+	struct state st0; /* the empty host: housekeeping and taken CPUs only */
+	long tries;	  /* repair budget left */
 };
 
 struct outcome {
 	unsigned placed, nic_local, split, shared;
 };
 
-static const char *const shortage_names[] = { "none", "cpus", "memory", "cpus+memory",
-					      "page-size", "host" };
+static const char *const shortage_names[] = {"none",	    "cpus",	 "memory",
+					     "cpus+memory", "page-size", "host"};
 static_assert(ARRAY_LEN(shortage_names) == SHORT_COUNT, "shortage_names");
 
 const char *shortage_str(enum shortage s)
@@ -114,7 +114,7 @@ const char *shortage_str(enum shortage s)
 /* ---- small helpers ---- */
 
 static void add_reason(char (*r)[PLAN_WHY_MAX], size_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void add_reason(char (*r)[PLAN_WHY_MAX], size_t *n, const char *fmt, ...)
 {
 	va_list ap;
@@ -156,11 +156,6 @@ static const char *size_str(uint64_t kib, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%" PRIu64 " KiB", kib);
 	return buf;
-}
-
-static char *dup_str(const char *s)
-{
-	return strdup(s);
 }
 
 /* The list format of @s, on the heap (sized for the set, never truncated). */
@@ -428,7 +423,7 @@ static void take_node(const struct ctx *c, struct state *st, size_t n, unsigned 
 	size_t first = c->node_first[n], end = first + c->node_ncores[n];
 	size_t gstart[64], gend[64];
 	unsigned gunits[64];
-	bool used[64] = { false };
+	bool used[64] = {false};
 	size_t ng = 0, last = SIZE_MAX;
 
 	for (size_t i = first; i < end; i++) {
@@ -443,7 +438,7 @@ static void take_node(const struct ctx *c, struct state *st, size_t n, unsigned 
 		gunits[ng - 1] += core_units(c, st, i);
 	}
 	if (ng > 0)
-		gend[ng - 1] = end;	/* more groups than we track: the rest is one */
+		gend[ng - 1] = end; /* more groups than we track: the rest is one */
 	if (!c->pf->l3_local || ng <= 1) {
 		need = take_range(c, st, first, end, need, vi, &last);
 	} else {
@@ -556,11 +551,12 @@ static bool place_split(const struct ctx *c, struct state *st, size_t vi)
 	size_t set[256], best_set[256];
 	uint64_t caps[256], cell[256];
 	unsigned vc[256], nu[256];
-	uint64_t nc[256], all_u = 0, all_m = 0;
+	uint64_t nc[256], all_u = 0, all_m = 0, mleft;
 	uint64_t page = v->page_kib ? v->page_kib : 1;
+	unsigned left;
 
 	if (nn > ARRAY_LEN(set))
-		nn = ARRAY_LEN(set);	/* more nodes than any machine we know of */
+		nn = ARRAY_LEN(set); /* more nodes than any machine we know of */
 	/* the state does not change while we look: read each node once */
 	for (size_t n = 0; n < nn; n++) {
 		nu[n] = node_units(c, st, n);
@@ -576,7 +572,7 @@ static bool place_split(const struct ctx *c, struct state *st, size_t vi)
 		for (size_t seed = 0; seed < nn; seed++) {
 			size_t k = 0;
 			uint64_t have_u = 0, have_m = 0, dsum = 0;
-			bool in[256] = { false };
+			bool in[256] = {false};
 
 			/* round 0: only the NIC's node as seed, when the profile wants it */
 			if (round == 0 && v->nic_node >= 0 && c->pf->nic_local &&
@@ -626,23 +622,22 @@ static bool place_split(const struct ctx *c, struct state *st, size_t vi)
 	if (best_k == SIZE_MAX)
 		return false;
 
-	/* vCPUs per node, in set order */
-	unsigned left = r->vcpus;
-	uint64_t mleft = r->mem_kib / page;
-
+	/* vCPUs per node, in set order; every later node keeps at least one
+	 * vCPU, so no guest cell is memory-only */
+	left = r->vcpus;
+	mleft = r->mem_kib / page;
 	for (size_t j = 0; j < best_k; j++) {
 		size_t n = best_set[j];
 		unsigned room = nu[n] - (j == 0 ? (unsigned)emu : 0);
-
-		/* every later node keeps at least one vCPU, so no cell is memory-only */
 		unsigned later = (unsigned)(best_k - 1 - j);
 		unsigned most = left > later ? left - later : (left ? 1 : 0);
-
 
 		caps[j] = nc[n] / page;
 		vc[j] = most < room ? most : room;
 		left -= vc[j];
 	}
+	if (left > 0)
+		return false;
 	/* memory in proportion to vCPUs (at least one page a cell), then overflow moved */
 	for (size_t j = 0; j < best_k; j++) {
 		uint64_t share = (r->mem_kib / page) * vc[j] / r->vcpus;
@@ -662,10 +657,10 @@ static bool place_split(const struct ctx *c, struct state *st, size_t vi)
 		mleft -= add;
 	}
 	for (size_t j = 0; j < best_k; j++) {
-		if (cell[j] <= caps[j])
-			continue;
-		uint64_t over = cell[j] - caps[j];
+		uint64_t over = cell[j] > caps[j] ? cell[j] - caps[j] : 0;
 
+		if (over == 0)
+			continue;
 		cell[j] = caps[j];
 		for (size_t i = 0; i < best_k && over > 0; i++) {
 			uint64_t room = caps[i] > cell[i] ? caps[i] - cell[i] : 0;
@@ -801,7 +796,7 @@ static unsigned repair(struct ctx *c, struct state *st, struct state *tmp, const
 		size_t failed[32], nfailed = 0;
 
 		again = false;
-		for (size_t oi = c->nvms; oi-- > 0 && c->tries > 0;) {	/* smallest first */
+		for (size_t oi = c->nvms; oi-- > 0 && c->tries > 0;) { /* smallest first */
 			size_t u = order[oi];
 			bool skip = false, added;
 
@@ -815,7 +810,8 @@ static unsigned repair(struct ctx *c, struct state *st, struct state *tmp, const
 			added = nfailed < ARRAY_LEN(failed);
 			if (added)
 				failed[nfailed++] = u;
-			for (size_t pi = 0; pi < c->nvms && c->tries > 0; pi++) {	/* largest first */
+			for (size_t pi = 0; pi < c->nvms && c->tries > 0;
+			     pi++) { /* largest first */
 				size_t p = order[pi];
 				bool ok = false;
 
@@ -828,7 +824,8 @@ static unsigned repair(struct ctx *c, struct state *st, struct state *tmp, const
 					continue;
 				ok = place(c, tmp, p);
 				/* else another one left out, a few of the smallest */
-				for (size_t wi = c->nvms, tried = 0; !ok && wi-- > 0 && tried < 4;) {
+				for (size_t wi = c->nvms, tried = 0;
+				     !ok && wi-- > 0 && tried < 4;) {
 					size_t w = order[wi];
 
 					if (w == u || w == p || tmp->placed[w] || c->vm[w].hopeless)
@@ -840,7 +837,7 @@ static unsigned repair(struct ctx *c, struct state *st, struct state *tmp, const
 					state_copy(st, tmp);
 					moves++;
 					again = true;
-					nfailed -= added;	/* u found one */
+					nfailed -= added; /* u found one */
 					break;
 				}
 			}
@@ -851,8 +848,9 @@ static unsigned repair(struct ctx *c, struct state *st, struct state *tmp, const
 
 enum order_kind { ORD_LARGEST, ORD_NIC, ORD_CPU, ORD_MEM, ORD_SMALLEST, ORD_ARRIVAL, ORD_COUNT };
 static const char *const order_names[] = {
-	"largest first", "NIC-bound first, then largest", "most pCPUs first",
-	"most memory first", "smallest first", "arrival order",
+    "largest first",	"NIC-bound first, then largest",
+    "most pCPUs first", "most memory first",
+    "smallest first",	"arrival order",
 };
 static_assert(ARRAY_LEN(order_names) == ORD_COUNT, "order_names");
 
@@ -877,10 +875,12 @@ static int cmp_order(const void *pa, const void *pb, void *arg)
 		ka = va->size, kb = vb->size;
 		break;
 	case ORD_CPU:
-		ka = va->cpu_share + va->mem_share / 1024, kb = vb->cpu_share + vb->mem_share / 1024;
+		ka = va->cpu_share + va->mem_share / 1024,
+		kb = vb->cpu_share + vb->mem_share / 1024;
 		break;
 	case ORD_MEM:
-		ka = va->mem_share + va->cpu_share / 1024, kb = vb->mem_share + vb->cpu_share / 1024;
+		ka = va->mem_share + va->cpu_share / 1024,
+		kb = vb->mem_share + vb->cpu_share / 1024;
 		break;
 	case ORD_SMALLEST:
 		ka = -va->size, kb = -vb->size;
@@ -971,10 +971,12 @@ static int build_cores(struct ctx *c, struct err *e)
 		}
 		if (host_node_index(h, (unsigned)cpu->node) != (int)co->node) {
 			free(slot);
-			return err_set(e, 0, "host topology inconsistent: SMT siblings of CPU %u "
-					     "are on two NUMA nodes", cpu->id);
+			return err_set(e, 0,
+				       "host topology inconsistent: SMT siblings of CPU %u "
+				       "are on two NUMA nodes",
+				       cpu->id);
 		}
-		co->thread[co->nthreads++] = i;	/* h->cpus is sorted: threads ascend */
+		co->thread[co->nthreads++] = i; /* h->cpus is sorted: threads ascend */
 	}
 	free(slot);
 	qsort(c->cores, c->ncores, sizeof(*c->cores), cmp_core);
@@ -1047,17 +1049,20 @@ static int validate(struct ctx *c, struct err *e)
 		else
 			v->page_kib = r->hugepage_kib ? r->hugepage_kib : c->pf->hugepage_kib;
 		if (v->page_kib != 0 && (v->page_kib & (v->page_kib - 1)) != 0)
-			return err_set(e, 0, "vm '%s': page size %" PRIu64 " KiB is not a power of two",
+			return err_set(e, 0,
+				       "vm '%s': page size %" PRIu64 " KiB is not a power of two",
 				       r->name, v->page_kib);
 		if (v->page_kib != 0 && r->mem_kib % v->page_kib != 0)
-			return err_set(e, 0, "vm '%s': memory %" PRIu64 " KiB is not a multiple of "
-					     "the %s page size", r->name, r->mem_kib,
-				       size_str(v->page_kib, sz, sizeof(sz)));
+			return err_set(e, 0,
+				       "vm '%s': memory %" PRIu64 " KiB is not a multiple of "
+				       "the %s page size",
+				       r->name, r->mem_kib, size_str(v->page_kib, sz, sizeof(sz)));
 		v->psz = -1;
 		if (v->page_kib != 0) {
 			v->psz = page_index(c, v->page_kib);
 			if (v->psz == -2)
-				return err_set(e, 0, "vm '%s': more than %d page sizes in one batch",
+				return err_set(e, 0,
+					       "vm '%s': more than %d page sizes in one batch",
 					       r->name, MAX_PAGE_SIZES);
 		}
 		v->nic_node = -1;
@@ -1090,8 +1095,8 @@ static int setup(struct ctx *c, struct err *e)
 	c->dist_known = h->topo.distances != NULL;
 	for (size_t a = 0; a < nn; a++)
 		for (size_t b = 0; b < nn; b++)
-			c->dist[a * nn + b] = c->dist_known ? h->topo.distances[a * nn + b]
-							    : (a == b ? 10 : 20);
+			c->dist[a * nn + b] =
+			    c->dist_known ? h->topo.distances[a * nn + b] : (a == b ? 10 : 20);
 	pick_housekeeping(c);
 	if (validate(c, e) < 0)
 		return -1;
@@ -1105,15 +1110,16 @@ static int setup(struct ctx *c, struct err *e)
 		for (size_t p = 0; p < nd->npools; p++)
 			reserved += nd->pools[p].total * nd->pools[p].size_kib;
 		c->st0.res[n] = nd->mem_known && nd->mem_total_kib > reserved + keep
-					? nd->mem_total_kib - reserved - keep
-					: 0;
+				    ? nd->mem_total_kib - reserved - keep
+				    : 0;
 		for (size_t k = 0; k < c->npsz; k++) {
 			c->pool_of[n * c->npsz + k] = -1;
 			for (size_t p = 0; p < nd->npools; p++) {
 				if (nd->pools[p].size_kib != c->page_kib[k])
 					continue;
 				c->pool_of[n * c->npsz + k] = (int)p;
-				c->st0.freepg[n * c->npsz + k] = nd->mem_known ? nd->pools[p].free : 0;
+				c->st0.freepg[n * c->npsz + k] =
+				    nd->mem_known ? nd->pools[p].free : 0;
 			}
 		}
 	}
@@ -1173,9 +1179,9 @@ static void size_vms(struct ctx *c)
 
 struct result {
 	enum order_kind kind;
-	unsigned greedy;		/* placed before repair */
-	unsigned moves;			/* repair moves */
-	unsigned arrival;		/* what arrival order placed, before repair */
+	unsigned greedy;  /* placed before repair */
+	unsigned moves;	  /* repair moves */
+	unsigned arrival; /* what arrival order placed, before repair */
 	struct outcome o;
 };
 
@@ -1187,17 +1193,17 @@ struct result {
 static int search(struct ctx *c, struct state *best, struct result *res, struct err *e)
 {
 	size_t *ord = malloc(ORD_COUNT * (c->nvms ? c->nvms : 1) * sizeof(*ord));
-	struct state st[ORD_COUNT] = { { 0 } }, tmp = { 0 };
-	struct result r[ORD_COUNT] = { { 0 } };
-	bool dup[ORD_COUNT] = { false };
-	int top[2] = { -1, -1 };
+	struct state st[ORD_COUNT] = {{0}}, tmp = {0};
+	struct result r[ORD_COUNT] = {{0}};
+	bool dup[ORD_COUNT] = {false};
+	int top[2] = {-1, -1};
 	int rc = -1;
 
 	if (!ord || state_alloc(c, &tmp) < 0)
 		goto out;
 	for (int k = 0; k < ORD_COUNT; k++) {
 		size_t *o = ord + (size_t)k * c->nvms;
-		struct sort_arg sa = { c, (enum order_kind)k };
+		struct sort_arg sa = {c, (enum order_kind)k};
 
 		if (state_alloc(c, &st[k]) < 0)
 			goto out;
@@ -1303,11 +1309,12 @@ static void diagnose(const struct ctx *c, const struct state *st, size_t vi, str
 	}
 	if (v->fits_one) {
 		vp->shortage = cpu_ok == 0 && mem_ok == 0 ? SHORT_BOTH
-			       : cpu_ok == 0		 ? SHORT_CPUS
-			       : mem_ok == 0		 ? SHORT_MEMORY
-							 : SHORT_BOTH;
-		snprintf(why, sizeof(why), "no node has %u %s and %" PRIu64 " MiB of %s pages:",
-			 v->demand, unit_name(c), r->mem_kib / 1024, pg);
+			       : cpu_ok == 0		  ? SHORT_CPUS
+			       : mem_ok == 0		  ? SHORT_MEMORY
+							  : SHORT_BOTH;
+		snprintf(why, sizeof(why),
+			 "no node has %u %s and %" PRIu64 " MiB of %s pages:", v->demand,
+			 unit_name(c), r->mem_kib / 1024, pg);
 		for (size_t n = 0; n < c->nnodes; n++) {
 			if (c->node_ncores[n] == 0)
 				continue;
@@ -1316,7 +1323,7 @@ static void diagnose(const struct ctx *c, const struct state *st, size_t vi, str
 		}
 		why[strlen(why) - (why[strlen(why) - 1] == ';')] = '\0';
 	} else {
-		vp->shortage = tot_u < v->demand ? (tot_m < r->mem_kib ? SHORT_BOTH : SHORT_CPUS)
+		vp->shortage = tot_u < v->demand    ? (tot_m < r->mem_kib ? SHORT_BOTH : SHORT_CPUS)
 			       : tot_m < r->mem_kib ? SHORT_MEMORY
 						    : SHORT_BOTH;
 		snprintf(why, sizeof(why),
@@ -1346,7 +1353,7 @@ static void explain(const struct ctx *c, const struct state *st, size_t vi, stru
 	const struct vm_request *r = &c->req[vi];
 	const struct host *h = c->h;
 	char buf[PLAN_WHY_MAX], pg[32];
-	size_t n0 = vp->cells[0].node;	/* guest cell 0's host node, as an id */
+	size_t n0 = vp->cells[0].node; /* guest cell 0's host node, as an id */
 	size_t ni0 = (size_t)host_node_index(h, (unsigned)n0);
 	unsigned shared = 0, ncores = 0;
 
@@ -1408,10 +1415,10 @@ static void explain(const struct ctx *c, const struct state *st, size_t vi, stru
 			   vp->vcpus, ncores, shared ? "; a core is shared with another VM" : "");
 		break;
 	case SMT_ISOLATE:
-		add_reason(vp->reasons, &vp->nreasons,
-			   "SMT isolate: one vCPU per core on %u cores; siblings %s held idle",
-			   ncores, idset_empty(&vp->idle) ? "(none)"
-							 : idset_format(&vp->idle, buf, sizeof(buf)));
+		add_reason(
+		    vp->reasons, &vp->nreasons,
+		    "SMT isolate: one vCPU per core on %u cores; siblings %s held idle", ncores,
+		    idset_empty(&vp->idle) ? "(none)" : idset_format(&vp->idle, buf, sizeof(buf)));
 		break;
 	default:
 		add_reason(vp->reasons, &vp->nreasons,
@@ -1451,18 +1458,20 @@ static void explain(const struct ctx *c, const struct state *st, size_t vi, stru
 				   "L3: node %u's vCPUs share one L3 group (CPUs %s)",
 				   vp->cells[k].node, idset_format(&g, buf, sizeof(buf)));
 		} else {
-			add_reason(vp->reasons, &vp->nreasons,
-				   "L3: node %u's vCPUs span %zu of its %zu L3 groups: no group had "
-				   "room for all",
-				   vp->cells[k].node, ng, nl3);
+			add_reason(
+			    vp->reasons, &vp->nreasons,
+			    "L3: node %u's vCPUs span %zu of its %zu L3 groups: no group had "
+			    "room for all",
+			    vp->cells[k].node, ng, nl3);
 		}
 	}
 	/* emulator and iothreads */
 	switch (c->pf->emulator) {
 	case EMU_HOUSEKEEPING:
-		add_reason(vp->reasons, &vp->nreasons,
-			   "emulator and %u iothread(s) on housekeeping CPUs %s: off the vCPUs' cores",
-			   vp->niothreads, idset_format(&vp->emulator, buf, sizeof(buf)));
+		add_reason(
+		    vp->reasons, &vp->nreasons,
+		    "emulator and %u iothread(s) on housekeeping CPUs %s: off the vCPUs' cores",
+		    vp->niothreads, idset_format(&vp->emulator, buf, sizeof(buf)));
 		break;
 	case EMU_DEDICATED:
 		add_reason(vp->reasons, &vp->nreasons,
@@ -1488,8 +1497,9 @@ static void explain(const struct ctx *c, const struct state *st, size_t vi, stru
 				   gc->mem_kib / 1024, gc->node);
 		else
 			add_reason(vp->reasons, &vp->nreasons,
-				   "memory: %" PRIu64 " MiB as %" PRIu64 " x %s pages on node %u (%" PRIu64
-				   " free now, %" PRIu64 " to reserve)",
+				   "memory: %" PRIu64 " MiB as %" PRIu64
+				   " x %s pages on node %u (%" PRIu64 " free now, %" PRIu64
+				   " to reserve)",
 				   gc->mem_kib / 1024, gc->pages, pg, gc->node, st->vm_free[slot],
 				   st->vm_res[slot] / gc->page_kib);
 	}
@@ -1522,8 +1532,7 @@ static void topology(const struct ctx *c, const struct state *st, size_t vi, str
 	for (size_t k = 1; k < vp->ncells; k++)
 		even &= idset_count(&vp->cells[k].vcpus) == idset_count(&vp->cells[0].vcpus);
 	vp->sockets = 1;
-	if (vp->ncells > 1 && even &&
-	    idset_count(&vp->cells[0].vcpus) % vp->threads == 0)
+	if (vp->ncells > 1 && even && idset_count(&vp->cells[0].vcpus) % vp->threads == 0)
 		vp->sockets = (unsigned)vp->ncells;
 	if (vp->vcpus % (vp->sockets * vp->threads) != 0) {
 		vp->sockets = 1;
@@ -1577,7 +1586,8 @@ static int fill_vm(const struct ctx *c, const struct state *st, size_t vi, struc
 	for (size_t k = 0; k < ncells; k++) {
 		size_t n = (size_t)host_node_index(h, vp->cells[k].node);
 
-		for (size_t ci = c->node_first[n]; ci < c->node_first[n] + c->node_ncores[n]; ci++) {
+		for (size_t ci = c->node_first[n]; ci < c->node_first[n] + c->node_ncores[n];
+		     ci++) {
 			const struct core *co = &c->cores[ci];
 
 			for (unsigned t = 0; t < co->nthreads; t++) {
@@ -1585,7 +1595,7 @@ static int fill_vm(const struct ctx *c, const struct state *st, size_t vi, struc
 				unsigned id = h->cpus[co->thread[t]].id;
 
 				if (o == OWNER(vi, ROLE_VCPU) && vcpu < r->vcpus) {
-					vp->pins[vcpu] = (struct pin){ .vcpu = vcpu, .cpu = id };
+					vp->pins[vcpu] = (struct pin){.vcpu = vcpu, .cpu = id};
 					idset_add(&vp->cells[k].vcpus, vcpu);
 					idset_add(&vp->cpus, id);
 					vcpu++;
@@ -1611,7 +1621,7 @@ static int fill_vm(const struct ctx *c, const struct state *st, size_t vi, struc
 /* ---- host settings ---- */
 
 static int add_setting(struct plan *p, const char *path, char *value, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static int add_setting(struct plan *p, const char *path, char *value, const char *fmt, ...)
 {
 	struct plan_setting *grown;
@@ -1636,7 +1646,7 @@ static int add_setting(struct plan *p, const char *path, char *value, const char
 }
 
 static int add_cmdline(struct plan *p, char *arg, const char *cmdline, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static int add_cmdline(struct plan *p, char *arg, const char *cmdline, const char *fmt, ...)
 {
 	struct plan_cmdline *grown;
@@ -1702,9 +1712,12 @@ static int pools(const struct ctx *c, const struct state *st, struct plan *p)
 				return -1;
 			p->pools = grown;
 			pp = &p->pools[p->npools++];
-			*pp = (struct plan_pool){ .node = h->nodes[n].id, .size_kib = s,
-						  .total_now = hp->total, .free_now = hp->free,
-						  .used = used, .total = hp->total + reserve };
+			*pp = (struct plan_pool){.node = h->nodes[n].id,
+						 .size_kib = s,
+						 .total_now = hp->total,
+						 .free_now = hp->free,
+						 .used = used,
+						 .total = hp->total + reserve};
 			if (reserve == 0)
 				continue;
 			snprintf(path, sizeof(path),
@@ -1737,16 +1750,16 @@ static int settings(const struct ctx *c, struct plan *p)
 
 	if (strcmp(pf->thp, "keep") != 0) {
 		snprintf(cur, sizeof(cur), "%s", h->mem.thp[0] ? h->mem.thp : "unknown");
-		if (add_setting(p, "/sys/kernel/mm/transparent_hugepage/enabled", dup_str(pf->thp),
+		if (add_setting(p, "/sys/kernel/mm/transparent_hugepage/enabled", strdup(pf->thp),
 				"profile %s: thp %s (now %s)%s", pf->name, pf->thp, cur,
 				strcmp(pf->thp, "never") == 0
-					? ": khugepaged collapses and compaction stall pinned "
-					  "vCPUs; VM memory is on hugetlbfs"
-					: "") < 0)
+				    ? ": khugepaged collapses and compaction stall pinned "
+				      "vCPUs; VM memory is on hugetlbfs"
+				    : "") < 0)
 			return -1;
 	}
 	if (pf->ksm != KNOB_KEEP &&
-	    add_setting(p, "/sys/kernel/mm/ksm/run", dup_str(pf->ksm == KNOB_ON ? "1" : "0"),
+	    add_setting(p, "/sys/kernel/mm/ksm/run", strdup(pf->ksm == KNOB_ON ? "1" : "0"),
 			"profile %s: KSM %s (now %s)%s", pf->name, knob_str(pf->ksm),
 			onoff(h->mem.ksm),
 			pf->ksm == KNOB_OFF ? ": ksmd scans cost CPU and merged pages break "
@@ -1755,12 +1768,12 @@ static int settings(const struct ctx *c, struct plan *p)
 		return -1;
 	if (pf->numa_balancing != KNOB_KEEP &&
 	    add_setting(p, "/proc/sys/kernel/numa_balancing",
-			dup_str(pf->numa_balancing == KNOB_ON ? "1" : "0"),
+			strdup(pf->numa_balancing == KNOB_ON ? "1" : "0"),
 			"profile %s: automatic NUMA balancing %s (now %s)%s", pf->name,
 			knob_str(pf->numa_balancing), onoff(h->mem.numa_balancing),
 			pf->numa_balancing == KNOB_OFF
-				? ": VMs are bound to nodes; its hinting faults only add latency"
-				: "") < 0)
+			    ? ": VMs are bound to nodes; its hinting faults only add latency"
+			    : "") < 0)
 		return -1;
 	if (pf->swappiness >= 0) {
 		char *v = NULL;
@@ -1776,14 +1789,15 @@ static int settings(const struct ctx *c, struct plan *p)
 			char path[96];
 
 			/* only where cpufreq exists: apply never creates files */
-			if (!idset_has(&p->dedicated, h->cpus[i].id) || h->cpus[i].governor[0] == '\0')
+			if (!idset_has(&p->dedicated, h->cpus[i].id) ||
+			    h->cpus[i].governor[0] == '\0')
 				continue;
 			snprintf(path, sizeof(path),
 				 "/sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor",
 				 h->cpus[i].id);
-			if (add_setting(p, path, dup_str(pf->governor),
-					"profile %s: CPU %u is dedicated to a VM (now %s)", pf->name,
-					h->cpus[i].id, h->cpus[i].governor) < 0)
+			if (add_setting(p, path, strdup(pf->governor),
+					"profile %s: CPU %u is dedicated to a VM (now %s)",
+					pf->name, h->cpus[i].id, h->cpus[i].governor) < 0)
 				return -1;
 		}
 	}
@@ -1796,10 +1810,11 @@ static int settings(const struct ctx *c, struct plan *p)
 			return -1;
 		for (size_t i = 0; i < h->virt.nnics; i++) {
 			const struct nic *nic = &h->virt.nics[i];
-			int ni = nic->numa_node < 0 ? -1 : host_node_index(h, (unsigned)nic->numa_node);
+			int ni =
+			    nic->numa_node < 0 ? -1 : host_node_index(h, (unsigned)nic->numa_node);
 			const struct idset *to = ni >= 0 && !idset_empty(&c->node_hk[ni])
-							 ? &c->node_hk[ni]
-							 : &p->housekeeping;
+						     ? &c->node_hk[ni]
+						     : &p->housekeeping;
 
 			for (int irq = idset_next(&nic->irqs, 0); irq >= 0;
 			     irq = idset_next(&nic->irqs, (unsigned)irq + 1)) {
@@ -1807,8 +1822,8 @@ static int settings(const struct ctx *c, struct plan *p)
 
 				snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", irq);
 				if (add_setting(p, path, set_str(to),
-						"NIC '%s' queue IRQ %d to housekeeping CPUs %s%s", nic->name,
-						irq, idset_format(to, hk, sizeof(hk)),
+						"NIC '%s' queue IRQ %d to housekeeping CPUs %s%s",
+						nic->name, irq, idset_format(to, hk, sizeof(hk)),
 						ni >= 0 ? " of its node" : "") < 0)
 					return -1;
 			}
@@ -1834,7 +1849,8 @@ static int cmdline_advice(const struct ctx *c, struct plan *p)
 					"keep the scheduler's load balancing and managed IRQs off "
 					"the VM CPUs") < 0 ||
 			    add_cmdline(p, prefixed("nohz_full=", &iso), cl,
-					"no scheduler tick on CPUs that run one vCPU thread each") < 0 ||
+					"no scheduler tick on CPUs that run one vCPU thread each") <
+				0 ||
 			    add_cmdline(p, prefixed("rcu_nocbs=", &iso), cl,
 					"RCU callbacks run on the housekeeping CPUs") < 0 ||
 			    add_cmdline(p, prefixed("irqaffinity=", &p->housekeeping), cl,
@@ -1898,9 +1914,9 @@ void plan_init(struct plan *p)
 int plan_compute(const struct host *h, const struct profile *pf, const struct vm_request *vms,
 		 size_t nvms, const struct idset *taken, struct plan *out, struct err *e)
 {
-	struct ctx c = { .h = h, .pf = pf, .req = vms, .taken_set = taken, .nvms = nvms };
-	struct state best = { 0 };
-	struct result res = { 0 };
+	struct ctx c = {.h = h, .pf = pf, .req = vms, .taken_set = taken, .nvms = nvms};
+	struct state best = {0};
+	struct result res = {0};
 	char buf[PLAN_WHY_MAX];
 
 	plan_init(out);
@@ -2051,12 +2067,14 @@ int plan_parse_vm(struct vm_request *vm, const char *spec, struct err *e)
 
 	memset(vm, 0, sizeof(*vm));
 	if (!colon)
-		return err_set(e, 0, "invalid VM '%s' (expected NAME:vcpus=N,mem=SIZE[,pages=SIZE]"
-				     "[,nic=IF])", spec);
+		return err_set(e, 0,
+			       "invalid VM '%s' (expected NAME:vcpus=N,mem=SIZE[,pages=SIZE]"
+			       "[,nic=IF])",
+			       spec);
 	nlen = (size_t)(colon - spec);
 	if (nlen == 0 || nlen >= sizeof(vm->name) ||
 	    strspn(spec, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") <
-		    nlen)
+		nlen)
 		return err_set(e, 0, "invalid VM name in '%s' (letters, digits, '_', '.', '-')",
 			       spec);
 	memcpy(vm->name, spec, nlen);
@@ -2104,23 +2122,21 @@ int plan_parse_vm(struct vm_request *vm, const char *spec, struct err *e)
 			goto bad_key;
 		}
 		continue;
-bad_val:
-		{
-			char name[PLAN_NAME_MAX];
+	bad_val : {
+		char name[PLAN_NAME_MAX];
 
-			snprintf(name, sizeof(name), "%s", vm->name);
-			memset(vm, 0, sizeof(*vm));
-			return err_set(e, 0, "vm '%s': invalid %s '%s'", name, kv, val);
-		}
-bad_key:
-		{
-			char name[PLAN_NAME_MAX];
+		snprintf(name, sizeof(name), "%s", vm->name);
+		memset(vm, 0, sizeof(*vm));
+		return err_set(e, 0, "vm '%s': invalid %s '%s'", name, kv, val);
+	}
+	bad_key : {
+		char name[PLAN_NAME_MAX];
 
-			snprintf(name, sizeof(name), "%s", vm->name);
-			memset(vm, 0, sizeof(*vm));
-			return err_set(e, 0, "vm '%s': unknown key '%s' (expected vcpus, mem, pages, nic)",
-				       name, kv);
-		}
+		snprintf(name, sizeof(name), "%s", vm->name);
+		memset(vm, 0, sizeof(*vm));
+		return err_set(e, 0, "vm '%s': unknown key '%s' (expected vcpus, mem, pages, nic)",
+			       name, kv);
+	}
 	}
 	if (!have_vcpus || !have_mem) {
 		char name[PLAN_NAME_MAX];

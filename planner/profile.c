@@ -24,10 +24,10 @@
 #endif
 #define PROFILES_INSTALLED "/usr/share/hvtune/profiles"
 
-static const char *const smt_names[] = { "prefer", "isolate", "require" };
-static const char *const emu_names[] = { "housekeeping", "dedicated-core", "shared" };
-static const char *const fit_names[] = { "pack", "spread" };
-static const char *const knob_names[] = { "keep", "off", "on" };
+static const char *const smt_names[] = {"prefer", "isolate", "require"};
+static const char *const emu_names[] = {"housekeeping", "dedicated-core", "shared"};
+static const char *const fit_names[] = {"pack", "spread"};
+static const char *const knob_names[] = {"keep", "off", "on"};
 static_assert(ARRAY_LEN(smt_names) == SMT_POLICY_COUNT, "smt_names");
 static_assert(ARRAY_LEN(emu_names) == EMU_POLICY_COUNT, "emu_names");
 static_assert(ARRAY_LEN(fit_names) == FIT_COUNT, "fit_names");
@@ -57,8 +57,9 @@ void profile_default(struct profile *pf)
 {
 	memset(pf, 0, sizeof(*pf));
 	snprintf(pf->name, sizeof(pf->name), "balanced");
-	snprintf(pf->description, sizeof(pf->description),
-		 "general purpose: pinned vCPUs on sibling threads, 2 MiB pages, host defaults kept");
+	snprintf(
+	    pf->description, sizeof(pf->description),
+	    "general purpose: pinned vCPUs on sibling threads, 2 MiB pages, host defaults kept");
 	pf->smt = SMT_PREFER;
 	pf->hugepage_kib = 2048;
 	pf->emulator = EMU_HOUSEKEEPING;
@@ -81,10 +82,10 @@ void profile_default(struct profile *pf)
 /* The parse in progress: where we are, and the first error. */
 struct load {
 	struct profile *pf;
-	const char *shown;	/* the file as the user named it */
-	FILE *f;		/* a file, or */
-	const char *text;	/* a string */
-	int line;		/* lines read so far */
+	const char *shown; /* the file as the user named it */
+	FILE *f;	   /* a file, or */
+	const char *text;  /* a string */
+	int line;	   /* lines read so far */
 	bool failed;
 	int failed_line;
 	struct err *e;
@@ -165,8 +166,8 @@ static int yesno(struct load *ld, const char *key, const char *value, bool *out)
 	return fail(ld, "invalid value '%s' for '%s' (expected %s)", value, key, "yes or no");
 }
 
-static int number(struct load *ld, const char *key, const char *value, uint64_t min,
-		  uint64_t max, uint64_t *out)
+static int number(struct load *ld, const char *key, const char *value, uint64_t min, uint64_t max,
+		  uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -180,8 +181,9 @@ static int number(struct load *ld, const char *key, const char *value, uint64_t 
 	*out = v;
 	return 1;
 bad:
-	return fail(ld, "invalid value '%s' for '%s' (expected a number from %" PRIu64 " to %" PRIu64
-		    ")", value, key, min, max);
+	return fail(
+	    ld, "invalid value '%s' for '%s' (expected a number from %" PRIu64 " to %" PRIu64 ")",
+	    value, key, min, max);
 }
 
 static int planner_key(struct load *ld, const char *key, const char *value)
@@ -241,15 +243,14 @@ static int host_key(struct load *ld, const char *key, const char *value)
 	int i = 0;
 
 	if (strcmp(key, "thp") == 0) {
-		static const char *const thp[] = { "always", "madvise", "never", "keep" };
+		static const char *const thp[] = {"always", "madvise", "never", "keep"};
 
 		if (!pick(ld, key, value, thp, ARRAY_LEN(thp), "always, madvise, never or keep",
 			  &i))
 			return 0;
 		snprintf(pf->thp, sizeof(pf->thp), "%s", thp[i]);
 	} else if (strcmp(key, "ksm") == 0 || strcmp(key, "numa_balancing") == 0) {
-		if (!pick(ld, key, value, knob_names, ARRAY_LEN(knob_names), "on, off or keep",
-			  &i))
+		if (!pick(ld, key, value, knob_names, ARRAY_LEN(knob_names), "on, off or keep", &i))
 			return 0;
 		if (key[0] == 'k')
 			pf->ksm = (enum knob)i;
@@ -264,7 +265,7 @@ static int host_key(struct load *ld, const char *key, const char *value)
 				    "a cpufreq governor name or keep");
 		snprintf(pf->governor, sizeof(pf->governor), "%s", value);
 	} else if (strcmp(key, "irq_affinity") == 0) {
-		static const char *const irq[] = { "keep", "housekeeping" };
+		static const char *const irq[] = {"keep", "housekeeping"};
 
 		if (!pick(ld, key, value, irq, ARRAY_LEN(irq), "housekeeping or keep", &i))
 			return 0;
@@ -293,7 +294,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 	struct load *ld = user;
 
 	if (ld->failed)
-		return 1;	/* the first error is the one reported */
+		return 1; /* the first error is the one reported */
 	if (strcmp(section, "planner") == 0)
 		return planner_key(ld, key, value);
 	if (strcmp(section, "host") == 0)
@@ -345,7 +346,7 @@ static int parse(struct load *ld, struct profile *pf, struct err *e)
 
 int profile_load(struct profile *pf, const char *path, struct err *e)
 {
-	struct load ld = { .pf = pf, .shown = path, .e = e };
+	struct load ld = {.pf = pf, .shown = path, .e = e};
 	int rc;
 
 	profile_default(pf);
@@ -366,7 +367,7 @@ int profile_load(struct profile *pf, const char *path, struct err *e)
 
 int profile_load_string(struct profile *pf, const char *text, const char *shown, struct err *e)
 {
-	struct load ld = { .pf = pf, .shown = shown, .text = text, .e = e };
+	struct load ld = {.pf = pf, .shown = shown, .text = text, .e = e};
 
 	profile_default(pf);
 	name_from(pf->name, sizeof(pf->name), shown);
@@ -412,7 +413,8 @@ int profile_find(struct profile *pf, const char *name_or_path, const char *dir, 
 		return err_set(e, ENAMETOOLONG, "cannot open profile '%s'", name_or_path);
 	if (profile_load(pf, path, e) < 0) {
 		if (e->sys == ENOENT)
-			return err_set(e, 0, "unknown profile '%s' (no '%s'; see 'hvtune profiles')",
+			return err_set(e, 0,
+				       "unknown profile '%s' (no '%s'; see 'hvtune profiles')",
 				       name_or_path, path);
 		return -1;
 	}

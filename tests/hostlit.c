@@ -81,7 +81,9 @@ int hostlit_build(struct host *h, const struct hostlit_spec *s, struct err *e)
 		if (!s->no_1g_pool)
 			pool(&nd->pools[nd->npools++], 1048576, s->hp1g_total, s->hp1g_free);
 		for (size_t m = 0; m < nn && h->topo.distances; m++)
-			h->topo.distances[n * nn + m] = n == m ? 10 : n / npp == m / npp ? near : far;
+			h->topo.distances[n * nn + m] = n == m		     ? 10
+							: n / npp == m / npp ? near
+									     : far;
 	}
 	if (s->no_distances)
 		snprintf(h->topo.distances_why, sizeof(h->topo.distances_why),

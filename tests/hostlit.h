@@ -14,20 +14,20 @@
 #include "probe/host.h"
 
 enum hostlit_numbering {
-	HOSTLIT_SPLIT,		/* Intel: core k's siblings are k, k+ncores, ... */
-	HOSTLIT_ADJACENT,	/* AMD and most ARM/POWER: core k is k*t .. k*t+t-1 */
+	HOSTLIT_SPLIT,	  /* Intel: core k's siblings are k, k+ncores, ... */
+	HOSTLIT_ADJACENT, /* AMD and most ARM/POWER: core k is k*t .. k*t+t-1 */
 };
 
 struct hostlit_spec {
-	unsigned nnodes;		/* >= 1 */
-	unsigned nodes_per_package;	/* 0 = 1 */
-	unsigned cores_per_node;	/* >= 1 */
-	unsigned threads_per_core;	/* >= 1 */
+	unsigned nnodes;	    /* >= 1 */
+	unsigned nodes_per_package; /* 0 = 1 */
+	unsigned cores_per_node;    /* >= 1 */
+	unsigned threads_per_core;  /* >= 1 */
 	enum hostlit_numbering numbering;
 	unsigned l3_per_node;		/* 0 = 1; cores are split evenly, in order */
 	uint64_t mem_per_node_kib;	/* MemTotal per node; 0 = 64 GiB */
-	uint64_t hp2m_total, hp2m_free;	/* 2 MiB pages reserved / free per node */
-	uint64_t hp1g_total, hp1g_free;	/* 1 GiB pages reserved / free per node */
+	uint64_t hp2m_total, hp2m_free; /* 2 MiB pages reserved / free per node */
+	uint64_t hp1g_total, hp1g_free; /* 1 GiB pages reserved / free per node */
 	bool no_1g_pool;		/* no hugepages-1048576kB directory */
 	unsigned distance_near;		/* other node of the same package; 0 = 21 */
 	unsigned distance_far;		/* node of another package; 0 = distance_near */

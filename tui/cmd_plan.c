@@ -25,7 +25,8 @@ static void plan_usage(FILE *f)
 	      "  --root DIR          read the host under DIR (a capture) instead of /\n"
 	      "  --profile NAME|FILE a profile from 'hvtune profiles', or a .conf file\n"
 	      "                      (default: balanced)\n"
-	      "  --requests FILE     JSON: {\"vms\":[{\"name\":\"vm0\",\"vcpus\":4,\"memory_mib\":4096,\n"
+	      "  --requests FILE     JSON: "
+	      "{\"vms\":[{\"name\":\"vm0\",\"vcpus\":4,\"memory_mib\":4096,\n"
 	      "                      \"hugepage_kib\":1048576,\"nic\":\"0000:3b:00.0\"}]}\n"
 	      "  --vm SPEC           NAME:vcpus=N,mem=SIZE[,pages=SIZE|none][,nic=IF|PCI]\n"
 	      "                      e.g. vm0:vcpus=4,mem=8G,pages=1G,nic=eth2 (repeatable)\n"
@@ -92,9 +93,8 @@ static void print_vm(const struct vm_plan *v)
 		printf("  %-14s %s\n\n", "why", v->why_not);
 		return;
 	}
-	printf("%s: node%s %s (%u vCPUs, %" PRIu64 " MiB, %s)\n", v->name,
-	       v->ncells > 1 ? "s" : "", idset_format(&v->nodes, buf, sizeof(buf)), v->vcpus,
-	       v->mem_kib / 1024, pg);
+	printf("%s: node%s %s (%u vCPUs, %" PRIu64 " MiB, %s)\n", v->name, v->ncells > 1 ? "s" : "",
+	       idset_format(&v->nodes, buf, sizeof(buf)), v->vcpus, v->mem_kib / 1024, pg);
 	printf("  %-14s", "vCPU -> pCPU");
 	for (size_t i = 0; i < v->npins; i++) {
 		if (i > 0 && i % 8 == 0)
@@ -102,7 +102,8 @@ static void print_vm(const struct vm_plan *v)
 		printf(" %u->%u", v->pins[i].vcpu, v->pins[i].cpu);
 	}
 	printf("\n  %-14s %s", "emulator", idset_format(&v->emulator, buf, sizeof(buf)));
-	printf("   iothreads %u on %s\n", v->niothreads, idset_format(&v->iothread, buf, sizeof(buf)));
+	printf("   iothreads %u on %s\n", v->niothreads,
+	       idset_format(&v->iothread, buf, sizeof(buf)));
 	if (!idset_empty(&v->idle))
 		printf("  %-14s %s\n", "held idle", idset_format(&v->idle, buf, sizeof(buf)));
 	printf("  %-14s %u socket(s) x %u core(s) x %u thread(s)\n", "guest", v->sockets, v->cores,
@@ -113,7 +114,8 @@ static void print_vm(const struct vm_plan *v)
 		printf("  %-14s vCPUs %s, %" PRIu64 " MiB on node %u", i == 0 ? "guest cells" : "",
 		       idset_format(&c->vcpus, buf, sizeof(buf)), c->mem_kib / 1024, c->node);
 		if (c->page_kib)
-			printf(" (%" PRIu64 " x %s)", c->pages, page_str(c->page_kib, pg, sizeof(pg)));
+			printf(" (%" PRIu64 " x %s)", c->pages,
+			       page_str(c->page_kib, pg, sizeof(pg)));
 		putchar('\n');
 	}
 	for (size_t i = 0; i < v->nreasons; i++)
@@ -163,14 +165,10 @@ static void print_plan(const struct plan *p)
 int cmd_plan(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "requests", required_argument, NULL, 'q' },
-		{ "vm", required_argument, NULL, 'v' },
-		{ "taken", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"root", required_argument, NULL, 'r'},	{"profile", required_argument, NULL, 'p'},
+	    {"requests", required_argument, NULL, 'q'}, {"vm", required_argument, NULL, 'v'},
+	    {"taken", required_argument, NULL, 't'},	{"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0},
 	};
 	const char *root = "/", *profile = "balanced", *requests = NULL;
 	struct vm_request *vms = NULL;
@@ -216,13 +214,15 @@ int cmd_plan(int argc, char **argv)
 			rc = EXIT_OK;
 			goto out;
 		default:
-			cli_error("plan: unknown or incomplete option '%s' (see 'hvtune plan --help')",
-				  argv[optind - 1]);
+			cli_error(
+			    "plan: unknown or incomplete option '%s' (see 'hvtune plan --help')",
+			    argv[optind - 1]);
 			goto out;
 		}
 	}
 	if (optind < argc) {
-		cli_error("plan: unexpected argument '%s' (see 'hvtune plan --help')", argv[optind]);
+		cli_error("plan: unexpected argument '%s' (see 'hvtune plan --help')",
+			  argv[optind]);
 		goto out;
 	}
 	if (requests && nvms) {
@@ -234,7 +234,8 @@ int cmd_plan(int argc, char **argv)
 		goto out;
 	}
 	if (nvms == 0) {
-		cli_error("plan: no VMs to place (use --vm or --requests; see 'hvtune plan --help')");
+		cli_error(
+		    "plan: no VMs to place (use --vm or --requests; see 'hvtune plan --help')");
 		goto out;
 	}
 	if (profile_find(&pf, profile, NULL, &e) < 0) {
@@ -326,7 +327,8 @@ int cmd_profiles(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "show") != 0 || argc != 3) {
-		cli_error("profiles: expected no argument or 'show NAME' (see 'hvtune profiles --help')");
+		cli_error(
+		    "profiles: expected no argument or 'show NAME' (see 'hvtune profiles --help')");
 		return EXIT_ERR;
 	}
 	if (profile_find(&pf, argv[2], NULL, &e) < 0) {

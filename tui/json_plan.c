@@ -42,46 +42,56 @@ static int get_uint(json_object *o, const char *key, uint64_t max, uint64_t *v, 
 static int one_vm(json_object *o, size_t idx, const char *shown, struct vm_request *vm,
 		  struct err *e)
 {
-	static const char *const keys[] = { "name", "vcpus", "memory_mib", "hugepage_kib", "nic" };
+	static const char *const keys[] = {"name", "vcpus", "memory_mib", "hugepage_kib", "nic"};
+	struct json_object_iterator it, end;
 	json_object *x;
 	uint64_t v;
 	bool present;
 
 	if (!json_object_is_type(o, json_type_object))
 		return err_set(e, 0, "'%s': vms[%zu] is not an object", shown, idx);
-	json_object_object_foreach(o, key, val) {
+	for (it = json_object_iter_begin(o), end = json_object_iter_end(o);
+	     !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		const char *key = json_object_iter_peek_name(&it);
 		bool known = false;
 
-		(void)val;
 		for (size_t k = 0; k < ARRAY_LEN(keys); k++)
 			known |= strcmp(key, keys[k]) == 0;
 		if (!known)
-			return err_set(e, 0, "'%s': vms[%zu]: unknown key '%s' (expected name, vcpus, "
-					     "memory_mib, hugepage_kib, nic)", shown, idx, key);
+			return err_set(e, 0,
+				       "'%s': vms[%zu]: unknown key '%s' (expected name, vcpus, "
+				       "memory_mib, hugepage_kib, nic)",
+				       shown, idx, key);
 	}
-	if (!json_object_object_get_ex(o, "name", &x) || !json_object_is_type(x, json_type_string) ||
-	    json_object_get_string_len(x) == 0 ||
+	if (!json_object_object_get_ex(o, "name", &x) ||
+	    !json_object_is_type(x, json_type_string) || json_object_get_string_len(x) == 0 ||
 	    (size_t)json_object_get_string_len(x) >= sizeof(vm->name))
-		return err_set(e, 0, "'%s': vms[%zu]: 'name' must be a string of 1 to %zu characters",
+		return err_set(e, 0,
+			       "'%s': vms[%zu]: 'name' must be a string of 1 to %zu characters",
 			       shown, idx, sizeof(vm->name) - 1);
 	snprintf(vm->name, sizeof(vm->name), "%s", json_object_get_string(x));
 	if (get_uint(o, "vcpus", IDSET_MAX, &v, &present) < 0 || !present)
-		return err_set(e, 0, "'%s': vm '%s': 'vcpus' must be an integer from 0 to %u", shown,
-			       vm->name, IDSET_MAX);
+		return err_set(e, 0, "'%s': vm '%s': 'vcpus' must be an integer from 0 to %u",
+			       shown, vm->name, IDSET_MAX);
 	vm->vcpus = (unsigned)v;
 	if (get_uint(o, "memory_mib", UINT64_MAX / 1024, &v, &present) < 0 || !present)
 		return err_set(e, 0, "'%s': vm '%s': 'memory_mib' must be a non-negative integer",
 			       shown, vm->name);
 	vm->mem_kib = v * 1024;
 	if (get_uint(o, "hugepage_kib", UINT64_C(1) << 40, &v, &present) < 0)
-		return err_set(e, 0, "'%s': vm '%s': 'hugepage_kib' must be a non-negative integer "
-				     "(0 = normal pages)", shown, vm->name);
+		return err_set(e, 0,
+			       "'%s': vm '%s': 'hugepage_kib' must be a non-negative integer "
+			       "(0 = normal pages)",
+			       shown, vm->name);
 	vm->hugepage_kib = !present ? 0 : v == 0 ? PLAN_NORMAL_PAGES : v;
 	if (json_object_object_get_ex(o, "nic", &x)) {
-		if (!json_object_is_type(x, json_type_string) || json_object_get_string_len(x) == 0 ||
+		if (!json_object_is_type(x, json_type_string) ||
+		    json_object_get_string_len(x) == 0 ||
 		    (size_t)json_object_get_string_len(x) >= sizeof(vm->nic))
-			return err_set(e, 0, "'%s': vm '%s': 'nic' must be an interface name or PCI "
-					     "address", shown, vm->name);
+			return err_set(e, 0,
+				       "'%s': vm '%s': 'nic' must be an interface name or PCI "
+				       "address",
+				       shown, vm->name);
 		snprintf(vm->nic, sizeof(vm->nic), "%s", json_object_get_string(x));
 	}
 	return 0;
@@ -99,7 +109,7 @@ int json_plan_parse_requests(const char *text, const char *shown, struct vm_requ
 	*n = 0;
 	if (!tok)
 		return err_set(e, ENOMEM, "cannot parse '%s'", shown);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);	/* no trailing commas, no 'quotes' */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT); /* no trailing commas, no 'quotes' */
 	root = json_tokener_parse_ex(tok, text, (int)len);
 	if (!root || json_tokener_get_parse_end(tok) < len) {
 		enum json_tokener_error je = json_tokener_get_error(tok);
@@ -371,7 +381,7 @@ static json_object *host_json(struct out *o, const struct plan *p)
 
 char *json_plan_format(const struct plan *p, struct err *e)
 {
-	struct out o = { false };
+	struct out o = {false};
 	json_object *root = jnew(&o, json_object_new_object()), *a;
 	char *text = NULL;
 
@@ -387,8 +397,10 @@ char *json_plan_format(const struct plan *p, struct err *e)
 	if (!o.oom) {
 		size_t len;
 		const char *s = json_object_to_json_string_length(
-			root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-				      JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+		    root,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			JSON_C_TO_STRING_NOSLASHESCAPE,
+		    &len);
 
 		if (s && asprintf(&text, "%s\n", s) < 0)
 			text = NULL;

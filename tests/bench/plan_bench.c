@@ -38,7 +38,7 @@ static int parse_host(struct hostlit_spec *s, const char *arg)
 	s->mem_per_node_kib = (uint64_t)mem_gib * GIB_KIB;
 	s->hp1g_total = free_1g;
 	s->hp1g_free = free_1g;
-	s->nodes_per_package = s->nnodes > 2 ? 2 : 1;	/* two nodes a package: 2-level SLIT */
+	s->nodes_per_package = s->nnodes > 2 ? 2 : 1; /* two nodes a package: 2-level SLIT */
 	s->distance_near = 12;
 	s->distance_far = 32;
 	return 0;
@@ -66,10 +66,11 @@ static void describe(const struct host *h, const struct profile *pf, const struc
 				free1g = nd->pools[k].free;
 		}
 		res = nd->mem_total_kib > reserved + keep ? nd->mem_total_kib - reserved - keep : 0;
-		printf("%s{\"id\": %u, \"pages_1g\": %" PRIu64 ", \"pcpus\": [", n ? ", " : "", nd->id,
-		       free1g + res / GIB_KIB);
+		printf("%s{\"id\": %u, \"pages_1g\": %" PRIu64 ", \"pcpus\": [", n ? ", " : "",
+		       nd->id, free1g + res / GIB_KIB);
 		for (size_t i = 0; i < h->ncpus; i++) {
-			if (h->cpus[i].node != (int)nd->id || idset_has(&p->housekeeping, h->cpus[i].id))
+			if (h->cpus[i].node != (int)nd->id ||
+			    idset_has(&p->housekeeping, h->cpus[i].id))
 				continue;
 			printf("%s%u", first ? "" : ", ", h->cpus[i].id);
 			first = false;
@@ -80,15 +81,18 @@ static void describe(const struct host *h, const struct profile *pf, const struc
 			struct idset sib;
 			bool lowest = true;
 
-			if (h->cpus[i].node != (int)nd->id || idset_has(&p->housekeeping, h->cpus[i].id))
+			if (h->cpus[i].node != (int)nd->id ||
+			    idset_has(&p->housekeeping, h->cpus[i].id))
 				continue;
 			sib = host_siblings(h, h->cpus[i].id);
-			for (int id = idset_next(&sib, 0); id >= 0 && lowest; id = idset_next(&sib, (unsigned)id + 1))
+			for (int id = idset_next(&sib, 0); id >= 0 && lowest;
+			     id = idset_next(&sib, (unsigned)id + 1))
 				lowest = (unsigned)id >= h->cpus[i].id;
 			if (!lowest)
 				continue;
 			printf("%s[", first ? "" : ", ");
-			for (int id = idset_next(&sib, 0); id >= 0; id = idset_next(&sib, (unsigned)id + 1))
+			for (int id = idset_next(&sib, 0); id >= 0;
+			     id = idset_next(&sib, (unsigned)id + 1))
 				printf("%s%d", id == idset_next(&sib, 0) ? "" : ", ", id);
 			printf("]");
 			first = false;
