@@ -88,6 +88,7 @@ struct ctx {
 	size_t *node_first, *node_ncores;
 	struct idset *node_hk; /* housekeeping CPUs of each node */
 	uint32_t *dist;	       /* nnodes x nnodes */
+	bool any_mem_known;    /* some node with CPUs has known memory */
 	bool dist_known;
 	size_t npsz;
 	uint64_t page_kib[MAX_PAGE_SIZES];
@@ -1107,6 +1108,8 @@ static int setup(struct ctx *c, struct err *e)
 		const struct node *nd = &h->nodes[n];
 		uint64_t reserved = 0, keep = c->pf->host_reserved_memory_mib * 1024;
 
+		if (nd->mem_known && c->node_ncores[n] > 0)
+			c->any_mem_known = true;
 		for (size_t p = 0; p < nd->npools; p++)
 			reserved += nd->pools[p].total * nd->pools[p].size_kib;
 		c->st0.res[n] = nd->mem_known && nd->mem_total_kib > reserved + keep
@@ -1167,6 +1170,9 @@ static void size_vms(struct ctx *c)
 		if (!any_pool) {
 			v->hopeless = true;
 			v->why = SHORT_PAGE_SIZE;
+		} else if (!c->any_mem_known) {
+			v->hopeless = true;
+			v->why = SHORT_MEMORY;
 		} else if (!v->fits_one && (tot_units < v->demand || tot_mem < mem)) {
 			v->hopeless = true;
 			v->why = SHORT_HOST;
@@ -1291,6 +1297,13 @@ static void diagnose(const struct ctx *c, const struct state *st, size_t vi, str
 		tot_u += u;
 		tot_m += m;
 	}
+	if (v->hopeless && v->why == SHORT_MEMORY) {
+		vp->shortage = SHORT_MEMORY;
+		snprintf(vp->why_not, sizeof(vp->why_not),
+			 "the memory of every node with CPUs is unknown (no node meminfo in this "
+			 "root): no memory can be bound");
+		return;
+	}
 	if (v->hopeless) {
 		unsigned u0 = 0;
 		uint64_t m0 = 0;
@@ -1318,8 +1331,13 @@ static void diagnose(const struct ctx *c, const struct state *st, size_t vi, str
 		for (size_t n = 0; n < c->nnodes; n++) {
 			if (c->node_ncores[n] == 0)
 				continue;
-			cat(why, sizeof(why), " node%u %u, %" PRIu64 " MiB;", c->h->nodes[n].id,
-			    node_units(c, st, n), mem_cap(c, st, n, v) / 1024);
+			if (!c->h->nodes[n].mem_known)
+				cat(why, sizeof(why), " node%u %u, memory unknown;",
+				    c->h->nodes[n].id, node_units(c, st, n));
+			else
+				cat(why, sizeof(why), " node%u %u, %" PRIu64 " MiB;",
+				    c->h->nodes[n].id, node_units(c, st, n),
+				    mem_cap(c, st, n, v) / 1024);
 		}
 		why[strlen(why) - (why[strlen(why) - 1] == ';')] = '\0';
 	} else {
@@ -1411,18 +1429,18 @@ static void explain(const struct ctx *c, const struct state *st, size_t vi, stru
 	switch (c->pf->smt) {
 	case SMT_PREFER:
 		add_reason(vp->reasons, &vp->nreasons,
-			   "SMT prefer: %u vCPUs on %u cores, sibling threads to the same VM%s",
+			   "SMT prefer: %u vCPUs on %u core(s), sibling threads to the same VM%s",
 			   vp->vcpus, ncores, shared ? "; a core is shared with another VM" : "");
 		break;
 	case SMT_ISOLATE:
 		add_reason(
 		    vp->reasons, &vp->nreasons,
-		    "SMT isolate: one vCPU per core on %u cores; siblings %s held idle", ncores,
+		    "SMT isolate: one vCPU per core on %u core(s); siblings %s held idle", ncores,
 		    idset_empty(&vp->idle) ? "(none)" : idset_format(&vp->idle, buf, sizeof(buf)));
 		break;
 	default:
 		add_reason(vp->reasons, &vp->nreasons,
-			   "SMT require: %u whole cores for this VM alone%s%s", ncores,
+			   "SMT require: %u whole core(s) for this VM alone%s%s", ncores,
 			   idset_empty(&vp->idle) ? "" : "; idle: ",
 			   idset_empty(&vp->idle) ? "" : idset_format(&vp->idle, buf, sizeof(buf)));
 		break;
@@ -1977,6 +1995,20 @@ int plan_compute(const struct host *h, const struct profile *pf, const struct vm
 		add_reason(out->reasons, &out->nreasons,
 			   "NUMA distances unknown (%s): remote nodes treated as equally far",
 			   h->topo.distances_why[0] ? h->topo.distances_why : "not probed");
+	{
+		struct idset unknown;
+
+		idset_clear(&unknown);
+		for (size_t n = 0; n < c.nnodes; n++)
+			if (!h->nodes[n].mem_known && c.node_ncores[n] > 0)
+				idset_add(&unknown, h->nodes[n].id);
+		if (!idset_empty(&unknown))
+			add_reason(
+			    out->reasons, &out->nreasons,
+			    "memory of node(s) %s unknown (no node meminfo): no VM memory is "
+			    "bound there",
+			    idset_format(&unknown, buf, sizeof(buf)));
+	}
 	if (taken && !idset_empty(taken))
 		add_reason(out->reasons, &out->nreasons,
 			   "CPUs %s are taken by VMs that are not re-planned",

@@ -96,13 +96,13 @@ struct pcase {
 static const struct pcase pcases[] = {
 	{ "balanced: sibling pairs, emulator on housekeeping", NULL, 1, 0, 4, 2, 1,
 	  HOSTLIT_SPLIT, NULL, NULL, { "a:vcpus=4,mem=4G" },
-	  { { "a", "1,5,2,6", "0", "0,4", "", "SMT prefer: 4 vCPUs on 2 cores" } } },
+	  { { "a", "1,5,2,6", "0", "0,4", "", "SMT prefer: 4 vCPUs on 2 core(s)" } } },
 	{ "balanced, AMD numbering: siblings are adjacent", NULL, 1, 0, 4, 2, 1,
 	  HOSTLIT_ADJACENT, NULL, NULL, { "a:vcpus=4,mem=4G" },
 	  { { "a", "2,3,4,5", "0", "0-1", "", "sibling threads to the same VM" } } },
 	{ "high-pps: whole cores, the odd thread held idle", "high-pps", 1, 0, 4, 2, 1,
 	  HOSTLIT_SPLIT, NULL, NULL, { "a:vcpus=3,mem=4G" },
-	  { { "a", "1,5,2", "0", "0,4", "6", "SMT require: 2 whole cores" } } },
+	  { { "a", "1,5,2", "0", "0,4", "6", "SMT require: 2 whole core(s)" } } },
 	{ "high-pps: two odd VMs never share a core", "high-pps", 1, 0, 4, 2, 1,
 	  HOSTLIT_SPLIT, NULL, NULL, { "a:vcpus=1,mem=1G", "b:vcpus=1,mem=1G" },
 	  { { "a", "1", "0", "0,4", "5", "whole cores" }, { "b", "2", "0", "0,4", "6", NULL } } },
@@ -335,6 +335,29 @@ static void test_unplaced_reasons(void **state)
 	assert_string_equal(p.vms[0].why_not,
 			    "no node offers 1 GiB hugepages (no hugepages-1048576kB pool)");
 	assert_int_equal(p.nplaced, 0);
+	plan_release(&p);
+	host_release(&h);
+
+	/* node memory unknown (a capture without node meminfo): nothing is bound there */
+	hostlit_default(&s);
+	s.nnodes = 2;
+	assert_ok(hostlit_build(&h, &s, &e), e);
+	profile_default(&pf);
+	h.nodes[1].mem_known = false;
+	specs[0] = "a:vcpus=6,mem=1G";
+	specs[1] = "b:vcpus=6,mem=1G";
+	parse_vms(vms, &n, specs);
+	assert_ok(plan_compute(&h, &pf, vms, n, NULL, &p, &e), e);
+	assert_int_equal(p.nplaced, 1);
+	assert_string_equal(p.vms[1].why_not, "no node has 6 pCPUs and 1024 MiB of 2 MiB pages: "
+					      "node0 0, 62464 MiB; node1 6, memory unknown");
+	assert_non_null(strstr(p.reasons[2], "memory of node(s) 1 unknown (no node meminfo)"));
+	plan_release(&p);
+	h.nodes[0].mem_known = false;
+	assert_ok(plan_compute(&h, &pf, vms, n, NULL, &p, &e), e);
+	assert_int_equal(p.vms[0].shortage, SHORT_MEMORY);
+	assert_string_equal(p.vms[0].why_not, "the memory of every node with CPUs is unknown (no "
+					      "node meminfo in this root): no memory can be bound");
 	plan_release(&p);
 	host_release(&h);
 }
