@@ -20,6 +20,8 @@ struct command {
 
 int cmd_probe(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
 
 /* Prints "hvtune: <msg>" on stderr (one line, no trailing full stop). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -10,6 +10,8 @@
 static const struct command commands[] = {
 	{ "probe", cmd_probe, "print the host's facts (topology, memory, virtualization, TLB)" },
 	{ "check", cmd_check, "judge the host's readiness for KVM guests, with fixes" },
+	{ "plan", cmd_plan, "place VMs: nodes, pinned vCPUs, memory, host settings, with reasons" },
+	{ "profiles", cmd_profiles, "list the tuning profiles, or show one's settings" },
 };
 
 void cli_error(const char *fmt, ...)

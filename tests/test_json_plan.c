@@ -1,0 +1,165 @@
+/* test_json_plan.c - the plan's JSON: requests in (good and bad), the plan out (its shape) */
+#include "tests/testutil.h"
+#include "tests/hostlit.h"
+#include "tui/json_plan.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void test_requests(void **state)
+{
+	const char *text = "{\"vms\": [\n"
+			   " {\"name\": \"vm0\", \"vcpus\": 4, \"memory_mib\": 4096,\n"
+			   "  \"hugepage_kib\": 1048576, \"nic\": \"0000:3b:00.0\"},\n"
+			   " {\"name\": \"vm1\", \"vcpus\": 2, \"memory_mib\": 512},\n"
+			   " {\"name\": \"vm2\", \"vcpus\": 1, \"memory_mib\": 100, \"hugepage_kib\": 0}\n"
+			   "]}\n";
+	struct vm_request *vms;
+	size_t n;
+	struct err e = ERR_INIT;
+	(void)state;
+
+	assert_ok(json_plan_parse_requests(text, "r.json", &vms, &n, &e), e);
+	assert_int_equal(n, 3);
+	assert_string_equal(vms[0].name, "vm0");
+	assert_int_equal(vms[0].vcpus, 4);
+	assert_int_equal(vms[0].mem_kib, 4096 * 1024);
+	assert_int_equal(vms[0].hugepage_kib, 1048576);
+	assert_string_equal(vms[0].nic, "0000:3b:00.0");
+	assert_int_equal(vms[1].hugepage_kib, 0);	/* absent: the profile's */
+	assert_string_equal(vms[1].nic, "");
+	assert_int_equal(vms[2].hugepage_kib, PLAN_NORMAL_PAGES);	/* 0: normal pages */
+	free(vms);
+}
+
+static void test_bad_requests(void **state)
+{
+	static const struct {
+		const char *text, *msg;
+	} cases[] = {
+		{ "{\"vms\": [\n  {\"name\": \"a\",}\n]}",
+		  "'r.json':2:16: invalid JSON: unexpected character" },
+		{ "{\"vms\": [", "'r.json':1:10: invalid JSON: unexpected end" },
+		{ "{\"vms\": []} x", "'r.json':1:13: invalid JSON: unexpected character" },
+		{ "[]", "'r.json': expected {\"vms\": [...]}" },
+		{ "{\"vm\": []}", "'r.json': expected {\"vms\": [...]}" },
+		{ "{\"vms\": [3]}", "'r.json': vms[0] is not an object" },
+		{ "{\"vms\": [{\"vcpus\": 1, \"memory_mib\": 1}]}",
+		  "'r.json': vms[0]: 'name' must be a string of 1 to 63 characters" },
+		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": -1, \"memory_mib\": 1}]}",
+		  "'r.json': vm 'a': 'vcpus' must be an integer from 0 to 8192" },
+		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": \"4\", \"memory_mib\": 1}]}",
+		  "'r.json': vm 'a': 'vcpus' must be an integer from 0 to 8192" },
+		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4}]}",
+		  "'r.json': vm 'a': 'memory_mib' must be a non-negative integer" },
+		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"mem\": 2}]}",
+		  "'r.json': vms[0]: unknown key 'mem' (expected name, vcpus, memory_mib, hugepage_kib, "
+		  "nic)" },
+		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"nic\": \"\"}]}",
+		  "'r.json': vm 'a': 'nic' must be an interface name or PCI address" },
+		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"hugepage_kib\": 1.5}]}",
+		  "'r.json': vm 'a': 'hugepage_kib' must be a non-negative integer (0 = normal pages)" },
+	};
+	struct err e = ERR_INIT;
+	(void)state;
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct vm_request *vms = (struct vm_request *)1;
+		size_t n = 99;
+
+		assert_int_equal(json_plan_parse_requests(cases[i].text, "r.json", &vms, &n, &e), -1);
+		assert_string_equal(e.msg, cases[i].msg);
+		assert_null(vms);
+		assert_int_equal(n, 0);
+	}
+	{
+		struct vm_request *vms;
+		size_t n;
+
+		assert_int_equal(json_plan_read_requests("/nonexistent.json", &vms, &n, &e), -1);
+		assert_string_equal(e.msg, "cannot open '/nonexistent.json': No such file or directory");
+	}
+}
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *x = NULL;
+
+	if (!json_object_object_get_ex(o, key, &x))
+		fail_msg("no key '%s' in %s", key, json_object_to_json_string(o));
+	return x;
+}
+
+static void test_plan_json_shape(void **state)
+{
+	struct hostlit_spec s;
+	struct host h;
+	struct profile pf;
+	struct vm_request vms[2];
+	struct plan p;
+	struct err e = ERR_INIT;
+	json_object *root, *vm, *pin, *hp, *host, *set;
+	char *text;
+	(void)state;
+
+	/* 1 node, 4 cores x 2 (CPUs k, k+4); 4 free 1 GiB pages */
+	hostlit_default(&s);
+	s.hp1g_total = 4;
+	s.hp1g_free = 4;
+	assert_ok(hostlit_build(&h, &s, &e), e);
+	profile_default(&pf);
+	pf.hugepage_kib = 1048576;
+	assert_ok(plan_parse_vm(&vms[0], "vm0:vcpus=2,mem=4G", &e), e);
+	assert_ok(plan_parse_vm(&vms[1], "vm1:vcpus=16,mem=1G", &e), e);
+	assert_ok(plan_compute(&h, &pf, vms, 2, NULL, &p, &e), e);
+	text = json_plan_format(&p, &e);
+	assert_non_null(text);
+	root = json_tokener_parse(text);
+	assert_non_null(root);
+
+	assert_int_equal(json_object_array_length(get(root, "vms")), 2);
+	vm = json_object_array_get_idx(get(root, "vms"), 0);
+	assert_string_equal(json_object_get_string(get(vm, "name")), "vm0");
+	assert_true(json_object_get_boolean(get(vm, "placed")));
+	assert_int_equal(json_object_get_int(json_object_array_get_idx(get(vm, "nodes"), 0)), 0);
+	pin = json_object_array_get_idx(get(vm, "vcpu_pins"), 1);
+	assert_int_equal(json_object_get_int(get(pin, "vcpu")), 1);
+	assert_int_equal(json_object_get_int(get(pin, "cpu")), 5);
+	assert_string_equal(json_object_get_string(get(vm, "emulator_cpus")), "0,4");
+	hp = json_object_array_get_idx(get(vm, "hugepages"), 0);
+	assert_int_equal(json_object_get_int(get(hp, "node")), 0);
+	assert_int_equal(json_object_get_int64(get(hp, "size_kib")), 1048576);
+	assert_int_equal(json_object_get_int(get(hp, "count")), 4);
+	assert_true(json_object_array_length(get(vm, "reasons")) >= 4);
+	assert_int_equal(json_object_get_int(get(get(vm, "topology"), "threads")), 2);
+
+	vm = json_object_array_get_idx(get(root, "vms"), 1);
+	assert_false(json_object_get_boolean(get(vm, "placed")));
+	assert_non_null(strstr(json_object_get_string(get(vm, "reason")), "larger than the host"));
+	assert_string_equal(json_object_get_string(get(vm, "shortage")), "host");
+
+	host = get(root, "host");
+	assert_string_equal(json_object_get_string(get(host, "housekeeping_cpus")), "0,4");
+	set = json_object_array_get_idx(get(host, "settings"), 0);
+	assert_non_null(strstr(json_object_get_string(get(set, "path")), "/sys/"));
+	get(set, "value");
+	get(set, "reason");
+	assert_int_equal(json_object_get_int(get(root, "placed")), 1);
+	json_object_put(root);
+	free(text);
+	plan_release(&p);
+	host_release(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_requests),
+		cmocka_unit_test(test_bad_requests),
+		cmocka_unit_test(test_plan_json_shape),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

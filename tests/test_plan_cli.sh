@@ -1,0 +1,59 @@
+#!/bin/bash
+# test_plan_cli.sh - 'hvtune plan' and 'hvtune profiles' on the command line:
+# listing, showing, help, exit codes and the errors for bad input (no host
+# needed: every one of them fails before the probe).  test_plan_capture.sh
+# plans on a real capture.
+set -u
+bin=${HVTUNE_BIN:?HVTUNE_BIN is not set}
+src=${HVTUNE_SRC:?HVTUNE_SRC is not set}
+export HVTUNE_PROFILES=$src/profiles
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+# expect CODE 'SUBSTRING' CMD...: exit status CODE and SUBSTRING in stdout+stderr
+expect() {
+	local code=$1 want=$2 out got
+	shift 2
+	out=$("$@" 2>&1)
+	got=$?
+	if [ "$got" != "$code" ] || [[ "$out" != *"$want"* ]]; then
+		echo "FAIL: $* -> exit $got (want $code), output:"
+		echo "$out" | head -20
+		echo "  (wanted: $want)"
+		fail=$((fail + 1))
+	else
+		pass=$((pass + 1))
+	fi
+}
+
+expect 0 'high-pps     NFV / packet processing' "$bin" profiles
+[ "$("$bin" profiles | wc -l)" = 5 ] && pass=$((pass + 1)) || { echo "FAIL: not 5 profiles"; fail=$((fail + 1)); }
+expect 0 'smt_policy = require' "$bin" profiles show high-pps
+expect 0 'emulator = dedicated-core' "$bin" profiles show "$src/profiles/low-latency.conf"
+expect 2 "hvtune: unknown profile 'nope' (no '$src/profiles/nope.conf'; see 'hvtune profiles')" "$bin" profiles show nope
+expect 2 "expected no argument or 'show NAME'" "$bin" profiles list
+expect 0 'usage: hvtune profiles' "$bin" profiles --help
+expect 2 "hvtune: cannot open profile directory '$tmp/none'" env HVTUNE_PROFILES="$tmp/none" "$bin" profiles
+
+printf '[planner]\nsmt_policy = maybe\n' >"$tmp/bad.conf"
+expect 2 "hvtune: $tmp/bad.conf:2: invalid value 'maybe' for 'smt_policy' (expected prefer, isolate or require)" "$bin" profiles show "$tmp/bad.conf"
+
+expect 0 'usage: hvtune plan' "$bin" plan --help
+expect 0 'not built yet' "$bin" plan --help
+expect 2 'hvtune: plan: no VMs to place' "$bin" plan
+expect 2 "hvtune: plan: unknown or incomplete option '--domains'" "$bin" plan --domains
+expect 2 "hvtune: plan: unknown or incomplete option '--vm'" "$bin" plan --vm
+expect 2 "hvtune: plan: unexpected argument 'extra'" "$bin" plan --vm a:vcpus=1,mem=1G extra
+expect 2 "hvtune: vm 'a': needs vcpus= and mem=" "$bin" plan --vm a:vcpus=1
+expect 2 "hvtune: --taken: invalid id list 'x'" "$bin" plan --taken x --vm a:vcpus=1,mem=1G
+expect 2 'hvtune: plan: give --requests or --vm, not both' "$bin" plan --vm a:vcpus=1,mem=1G --requests "$tmp/r.json"
+expect 2 "hvtune: cannot open '$tmp/none.json': No such file or directory" "$bin" plan --requests "$tmp/none.json"
+printf '{"vms": [{"name": "a", "vcpus": 1}]}' >"$tmp/r.json"
+expect 2 "hvtune: '$tmp/r.json': vm 'a': 'memory_mib' must be a non-negative integer" "$bin" plan --requests "$tmp/r.json"
+expect 2 "hvtune: unknown profile 'nope'" "$bin" plan --profile nope --vm a:vcpus=1,mem=1G
+expect 2 "hvtune: cannot open root '$tmp/nowhere'" "$bin" plan --root "$tmp/nowhere" --vm a:vcpus=1,mem=1G
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ] || exit 1
+

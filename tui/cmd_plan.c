@@ -1,0 +1,348 @@
+/* cmd_plan.c - 'hvtune plan' (place VMs, say why) and 'hvtune profiles' (list, show) */
+#include "tui/cli.h"
+#include "tui/json_plan.h"
+#include "planner/plan.h"
+#include "planner/profile.h"
+#include "probe/fsroot.h"
+#include "probe/host.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void plan_usage(FILE *f)
+{
+	fputs("usage: hvtune plan [--root DIR] [--profile NAME|FILE] [--taken CPULIST]\n"
+	      "                   (--requests FILE | --vm SPEC ...) [--json]\n"
+	      "\n"
+	      "Places a batch of VMs on the host: NUMA node(s), one pCPU per vCPU, emulator\n"
+	      "and I/O threads, guest topology and NUMA cells, hugepages per node; and the\n"
+	      "host settings and kernel command line the placement needs.  Every decision\n"
+	      "comes with its reason.  Nothing is changed: 'hvtune apply' does that.\n"
+	      "\n"
+	      "  --root DIR          read the host under DIR (a capture) instead of /\n"
+	      "  --profile NAME|FILE a profile from 'hvtune profiles', or a .conf file\n"
+	      "                      (default: balanced)\n"
+	      "  --requests FILE     JSON: "
+	      "{\"vms\":[{\"name\":\"vm0\",\"vcpus\":4,\"memory_mib\":4096,\n"
+	      "                      \"hugepage_kib\":1048576,\"nic\":\"0000:3b:00.0\"}]}\n"
+	      "  --vm SPEC           NAME:vcpus=N,mem=SIZE[,pages=SIZE|none][,nic=IF|PCI]\n"
+	      "                      e.g. vm0:vcpus=4,mem=8G,pages=1G,nic=eth2 (repeatable)\n"
+	      "  --taken CPULIST     CPUs pinned by VMs that are not re-planned (\"8-11,40\")\n"
+	      "  --json              print the plan as JSON (the input of 'hvtune apply')\n"
+	      "\n"
+	      "Reading the VMs from libvirt domains (--domains) is not built yet.\n"
+	      "Exit status: 0 every VM placed, 1 some VM not placed, 2 bad input or error.\n",
+	      f);
+}
+
+static void profiles_usage(FILE *f)
+{
+	fputs("usage: hvtune profiles\n"
+	      "       hvtune profiles show NAME|FILE\n"
+	      "\n"
+	      "Lists the tuning profiles, one line each, or prints a profile's effective\n"
+	      "settings (every key, defaults filled in) as INI text.  Profiles are read\n"
+	      "from $HVTUNE_PROFILES, else the source tree's profiles/, else\n"
+	      "/usr/share/hvtune/profiles.\n",
+	      f);
+}
+
+static int add_vm(struct vm_request **vms, size_t *n, const char *spec)
+{
+	struct vm_request *grown = realloc(*vms, (*n + 1) * sizeof(**vms));
+	struct err e = ERR_INIT;
+
+	if (!grown) {
+		cli_error("out of memory");
+		return -1;
+	}
+	*vms = grown;
+	if (plan_parse_vm(&grown[*n], spec, &e) < 0) {
+		cli_error("%s", e.msg);
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
+static const char *page_str(uint64_t kib, char *buf, size_t size)
+{
+	if (kib == 0)
+		snprintf(buf, size, "normal pages");
+	else if (kib % (1024 * 1024) == 0)
+		snprintf(buf, size, "%" PRIu64 " GiB pages", kib / (1024 * 1024));
+	else if (kib % 1024 == 0)
+		snprintf(buf, size, "%" PRIu64 " MiB pages", kib / 1024);
+	else
+		snprintf(buf, size, "%" PRIu64 " KiB pages", kib);
+	return buf;
+}
+
+static void print_vm(const struct vm_plan *v)
+{
+	char buf[512], pg[32];
+
+	page_str(v->page_kib, pg, sizeof(pg));
+	if (!v->placed) {
+		printf("%s: NOT PLACED (%u vCPUs, %" PRIu64 " MiB, %s)\n", v->name, v->vcpus,
+		       v->mem_kib / 1024, pg);
+		printf("  %-14s %s\n", "short of", shortage_str(v->shortage));
+		printf("  %-14s %s\n\n", "why", v->why_not);
+		return;
+	}
+	printf("%s: node%s %s (%u vCPUs, %" PRIu64 " MiB, %s)\n", v->name, v->ncells > 1 ? "s" : "",
+	       idset_format(&v->nodes, buf, sizeof(buf)), v->vcpus, v->mem_kib / 1024, pg);
+	printf("  %-14s", "vCPU -> pCPU");
+	for (size_t i = 0; i < v->npins; i++) {
+		if (i > 0 && i % 8 == 0)
+			printf("\n  %-14s", "");
+		printf(" %u->%u", v->pins[i].vcpu, v->pins[i].cpu);
+	}
+	printf("\n  %-14s %s", "emulator", idset_format(&v->emulator, buf, sizeof(buf)));
+	printf("   iothreads %u on %s\n", v->niothreads,
+	       idset_format(&v->iothread, buf, sizeof(buf)));
+	if (!idset_empty(&v->idle))
+		printf("  %-14s %s\n", "held idle", idset_format(&v->idle, buf, sizeof(buf)));
+	printf("  %-14s %u socket(s) x %u core(s) x %u thread(s)\n", "guest", v->sockets, v->cores,
+	       v->threads);
+	for (size_t i = 0; i < v->ncells; i++) {
+		const struct guest_cell *c = &v->cells[i];
+
+		printf("  %-14s vCPUs %s, %" PRIu64 " MiB on node %u", i == 0 ? "guest cells" : "",
+		       idset_format(&c->vcpus, buf, sizeof(buf)), c->mem_kib / 1024, c->node);
+		if (c->page_kib)
+			printf(" (%" PRIu64 " x %s)", c->pages,
+			       page_str(c->page_kib, pg, sizeof(pg)));
+		putchar('\n');
+	}
+	for (size_t i = 0; i < v->nreasons; i++)
+		printf("  %-14s %s\n", i == 0 ? "why" : "", v->reasons[i]);
+	putchar('\n');
+}
+
+static void print_plan(const struct plan *p)
+{
+	char buf[512];
+
+	printf("host %s, profile %s\n", p->root[0] ? p->root : "/", p->profile);
+	printf("housekeeping CPUs %s\n", idset_format(&p->housekeeping, buf, sizeof(buf)));
+	for (size_t i = 0; i < p->nreasons; i++)
+		printf("  - %s\n", p->reasons[i]);
+	putchar('\n');
+	for (size_t i = 0; i < p->nvms; i++)
+		print_vm(&p->vms[i]);
+	if (p->npools) {
+		printf("hugepages per node:\n");
+		for (size_t i = 0; i < p->npools; i++) {
+			const struct plan_pool *hp = &p->pools[i];
+
+			printf("  node %u %s: %" PRIu64 " used by the plan, %" PRIu64
+			       " reserved now (%" PRIu64 " free) -> %" PRIu64 "\n",
+			       hp->node, page_str(hp->size_kib, buf, sizeof(buf)), hp->used,
+			       hp->total_now, hp->free_now, hp->total);
+		}
+		putchar('\n');
+	}
+	if (p->nsettings) {
+		printf("host settings ('hvtune apply' writes these):\n");
+		for (size_t i = 0; i < p->nsettings; i++)
+			printf("  %s = %s\n      %s\n", p->settings[i].path, p->settings[i].value,
+			       p->settings[i].reason);
+		putchar('\n');
+	}
+	if (p->ncmdline) {
+		printf("kernel command line (advice: needs a reboot, never applied):\n");
+		for (size_t i = 0; i < p->ncmdline; i++)
+			printf("  %s\n      %s\n", p->cmdline[i].arg, p->cmdline[i].reason);
+		putchar('\n');
+	}
+	printf("placed %u of %zu VM(s)\n", p->nplaced, p->nvms);
+}
+
+int cmd_plan(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"root", required_argument, NULL, 'r'},	{"profile", required_argument, NULL, 'p'},
+	    {"requests", required_argument, NULL, 'q'}, {"vm", required_argument, NULL, 'v'},
+	    {"taken", required_argument, NULL, 't'},	{"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0},
+	};
+	const char *root = "/", *profile = "balanced", *requests = NULL;
+	struct vm_request *vms = NULL;
+	size_t nvms = 0;
+	struct idset taken;
+	bool json = false;
+	struct fsroot r = FSROOT_INIT;
+	struct profile pf;
+	struct host h;
+	struct plan p;
+	struct err e = ERR_INIT;
+	int opt, rc = EXIT_ERR;
+
+	idset_clear(&taken);
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'r':
+			root = optarg;
+			break;
+		case 'p':
+			profile = optarg;
+			break;
+		case 'q':
+			requests = optarg;
+			break;
+		case 'v':
+			if (add_vm(&vms, &nvms, optarg) < 0)
+				goto out;
+			break;
+		case 't':
+			if (idset_parse(&taken, optarg, &e) < 0) {
+				cli_error("--taken: %s", e.msg);
+				goto out;
+			}
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			plan_usage(stdout);
+			rc = EXIT_OK;
+			goto out;
+		default:
+			cli_error(
+			    "plan: unknown or incomplete option '%s' (see 'hvtune plan --help')",
+			    argv[optind - 1]);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		cli_error("plan: unexpected argument '%s' (see 'hvtune plan --help')",
+			  argv[optind]);
+		goto out;
+	}
+	if (requests && nvms) {
+		cli_error("plan: give --requests or --vm, not both");
+		goto out;
+	}
+	if (requests && json_plan_read_requests(requests, &vms, &nvms, &e) < 0) {
+		cli_error("%s", e.msg);
+		goto out;
+	}
+	if (nvms == 0) {
+		cli_error(
+		    "plan: no VMs to place (use --vm or --requests; see 'hvtune plan --help')");
+		goto out;
+	}
+	if (profile_find(&pf, profile, NULL, &e) < 0) {
+		cli_error("%s", e.msg);
+		goto out;
+	}
+	if (fsroot_open(&r, root, &e) < 0) {
+		cli_error("%s", e.msg);
+		goto out;
+	}
+	if (host_probe(&h, &r, &e) < 0) {
+		cli_error("%s", e.msg);
+		fsroot_close(&r);
+		goto out;
+	}
+	fsroot_close(&r);
+	if (plan_compute(&h, &pf, vms, nvms, &taken, &p, &e) < 0) {
+		cli_error("%s", e.msg);
+		host_release(&h);
+		goto out;
+	}
+	host_release(&h);
+	if (json) {
+		char *text = json_plan_format(&p, &e);
+
+		if (!text) {
+			cli_error("%s", e.msg);
+			plan_release(&p);
+			goto out;
+		}
+		fputs(text, stdout);
+		free(text);
+	} else {
+		print_plan(&p);
+	}
+	rc = p.nplaced == p.nvms ? EXIT_OK : EXIT_BAD;
+	plan_release(&p);
+	if (fflush(stdout) != 0) {
+		cli_error("cannot write the plan");
+		rc = EXIT_ERR;
+	}
+out:
+	free(vms);
+	return rc;
+}
+
+static int list_profiles(void)
+{
+	char dir[PROFILE_PATH_MAX];
+	char **names;
+	size_t n;
+	struct err e = ERR_INIT;
+	int rc = EXIT_OK;
+
+	profile_dir(dir, sizeof(dir));
+	if (profile_names(dir, &names, &n, &e) < 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERR;
+	}
+	if (n == 0) {
+		cli_error("no profiles in '%s'", dir);
+		rc = EXIT_ERR;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct profile pf;
+
+		if (profile_find(&pf, names[i], dir, &e) < 0) {
+			cli_error("%s", e.msg);
+			rc = EXIT_ERR;
+			continue;
+		}
+		printf("%-12s %s\n", pf.name, pf.description);
+	}
+	profile_names_free(names, n);
+	return rc;
+}
+
+int cmd_profiles(int argc, char **argv)
+{
+	struct profile pf;
+	struct err e = ERR_INIT;
+	char *text;
+	size_t len;
+
+	if (argc == 1)
+		return list_profiles();
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		profiles_usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "show") != 0 || argc != 3) {
+		cli_error(
+		    "profiles: expected no argument or 'show NAME' (see 'hvtune profiles --help')");
+		return EXIT_ERR;
+	}
+	if (profile_find(&pf, argv[2], NULL, &e) < 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERR;
+	}
+	len = profile_format(&pf, NULL, 0);
+	text = malloc(len + 1);
+	if (!text) {
+		cli_error("out of memory");
+		return EXIT_ERR;
+	}
+	profile_format(&pf, text, len + 1);
+	fputs(text, stdout);
+	free(text);
+	return EXIT_OK;
+}

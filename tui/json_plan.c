@@ -1,0 +1,412 @@
+/* json_plan.c - the plan's JSON (json-c): VM requests in, the plan out */
+#include "tui/json_plan.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Line and column of byte @off in @text, for messages. */
+static void where(const char *text, size_t off, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off && text[i]; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+static int get_uint(json_object *o, const char *key, uint64_t max, uint64_t *v, bool *present)
+{
+	json_object *x;
+	int64_t i;
+
+	*present = json_object_object_get_ex(o, key, &x);
+	if (!*present)
+		return 0;
+	if (!json_object_is_type(x, json_type_int))
+		return -1;
+	i = json_object_get_int64(x);
+	if (i < 0 || (uint64_t)i > max)
+		return -1;
+	*v = (uint64_t)i;
+	return 0;
+}
+
+static int one_vm(json_object *o, size_t idx, const char *shown, struct vm_request *vm,
+		  struct err *e)
+{
+	static const char *const keys[] = {"name", "vcpus", "memory_mib", "hugepage_kib", "nic"};
+	struct json_object_iterator it, end;
+	json_object *x;
+	uint64_t v;
+	bool present;
+
+	if (!json_object_is_type(o, json_type_object))
+		return err_set(e, 0, "'%s': vms[%zu] is not an object", shown, idx);
+	for (it = json_object_iter_begin(o), end = json_object_iter_end(o);
+	     !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		const char *key = json_object_iter_peek_name(&it);
+		bool known = false;
+
+		for (size_t k = 0; k < ARRAY_LEN(keys); k++)
+			known |= strcmp(key, keys[k]) == 0;
+		if (!known)
+			return err_set(e, 0,
+				       "'%s': vms[%zu]: unknown key '%s' (expected name, vcpus, "
+				       "memory_mib, hugepage_kib, nic)",
+				       shown, idx, key);
+	}
+	if (!json_object_object_get_ex(o, "name", &x) ||
+	    !json_object_is_type(x, json_type_string) || json_object_get_string_len(x) == 0 ||
+	    (size_t)json_object_get_string_len(x) >= sizeof(vm->name))
+		return err_set(e, 0,
+			       "'%s': vms[%zu]: 'name' must be a string of 1 to %zu characters",
+			       shown, idx, sizeof(vm->name) - 1);
+	snprintf(vm->name, sizeof(vm->name), "%s", json_object_get_string(x));
+	if (get_uint(o, "vcpus", IDSET_MAX, &v, &present) < 0 || !present)
+		return err_set(e, 0, "'%s': vm '%s': 'vcpus' must be an integer from 0 to %u",
+			       shown, vm->name, IDSET_MAX);
+	vm->vcpus = (unsigned)v;
+	if (get_uint(o, "memory_mib", UINT64_MAX / 1024, &v, &present) < 0 || !present)
+		return err_set(e, 0, "'%s': vm '%s': 'memory_mib' must be a non-negative integer",
+			       shown, vm->name);
+	vm->mem_kib = v * 1024;
+	if (get_uint(o, "hugepage_kib", UINT64_C(1) << 40, &v, &present) < 0)
+		return err_set(e, 0,
+			       "'%s': vm '%s': 'hugepage_kib' must be a non-negative integer "
+			       "(0 = normal pages)",
+			       shown, vm->name);
+	vm->hugepage_kib = !present ? 0 : v == 0 ? PLAN_NORMAL_PAGES : v;
+	if (json_object_object_get_ex(o, "nic", &x)) {
+		if (!json_object_is_type(x, json_type_string) ||
+		    json_object_get_string_len(x) == 0 ||
+		    (size_t)json_object_get_string_len(x) >= sizeof(vm->nic))
+			return err_set(e, 0,
+				       "'%s': vm '%s': 'nic' must be an interface name or PCI "
+				       "address",
+				       shown, vm->name);
+		snprintf(vm->nic, sizeof(vm->nic), "%s", json_object_get_string(x));
+	}
+	return 0;
+}
+
+int json_plan_parse_requests(const char *text, const char *shown, struct vm_request **vms,
+			     size_t *n, struct err *e)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *root = NULL, *arr;
+	size_t len = strlen(text), cnt;
+	int rc = -1;
+
+	*vms = NULL;
+	*n = 0;
+	if (!tok)
+		return err_set(e, ENOMEM, "cannot parse '%s'", shown);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT); /* no trailing commas, no 'quotes' */
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	if (!root || json_tokener_get_parse_end(tok) < len) {
+		enum json_tokener_error je = json_tokener_get_error(tok);
+		size_t end = json_tokener_get_parse_end(tok);
+		int line, col;
+
+		where(text, end, &line, &col);
+		if (root && je == json_tokener_success)
+			err_set(e, 0, "'%s':%d:%d: invalid JSON: text after the end", shown, line,
+				col);
+		else
+			err_set(e, 0, "'%s':%d:%d: invalid JSON: %s", shown, line, col,
+				je == json_tokener_continue ? "unexpected end"
+							    : json_tokener_error_desc(je));
+		goto out;
+	}
+	if (!json_object_is_type(root, json_type_object) ||
+	    !json_object_object_get_ex(root, "vms", &arr) ||
+	    !json_object_is_type(arr, json_type_array)) {
+		err_set(e, 0, "'%s': expected {\"vms\": [...]}", shown);
+		goto out;
+	}
+	cnt = json_object_array_length(arr);
+	*vms = calloc(cnt ? cnt : 1, sizeof(**vms));
+	if (!*vms) {
+		err_set(e, ENOMEM, "cannot parse '%s'", shown);
+		goto out;
+	}
+	for (size_t i = 0; i < cnt; i++) {
+		if (one_vm(json_object_array_get_idx(arr, i), i, shown, &(*vms)[i], e) < 0) {
+			free(*vms);
+			*vms = NULL;
+			goto out;
+		}
+	}
+	*n = cnt;
+	rc = 0;
+out:
+	json_object_put(root);
+	json_tokener_free(tok);
+	return rc;
+}
+
+int json_plan_read_requests(const char *path, struct vm_request **vms, size_t *n, struct err *e)
+{
+	FILE *f = fopen(path, "re");
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	*vms = NULL;
+	*n = 0;
+	if (!f)
+		return err_set(e, errno, "cannot open '%s'", path);
+	for (;;) {
+		size_t got;
+
+		if (len + 4096 + 1 > cap) {
+			char *grown = realloc(text, cap = cap ? cap * 2 : 8192);
+
+			if (!grown) {
+				free(text);
+				fclose(f);
+				return err_set(e, ENOMEM, "cannot read '%s'", path);
+			}
+			text = grown;
+		}
+		got = fread(text + len, 1, cap - len - 1, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		int sys = errno;
+
+		free(text);
+		fclose(f);
+		return err_set(e, sys ? sys : EIO, "cannot read '%s'", path);
+	}
+	fclose(f);
+	text[len] = '\0';
+	if (strlen(text) != len) {
+		free(text);
+		return err_set(e, 0, "'%s': invalid JSON: a NUL byte", path);
+	}
+	rc = json_plan_parse_requests(text, path, vms, n, e);
+	free(text);
+	return rc;
+}
+
+/* ---- output ---- */
+
+/* json-c's adders fail only on allocation; one flag collects that. */
+struct out {
+	bool oom;
+};
+
+static json_object *jnew(struct out *o, json_object *x)
+{
+	if (!x)
+		o->oom = true;
+	return x;
+}
+
+static void put(struct out *o, json_object *obj, const char *key, json_object *val)
+{
+	if (!obj || !val || json_object_object_add(obj, key, val) < 0) {
+		json_object_put(val);
+		o->oom = true;
+	}
+}
+
+static void push(struct out *o, json_object *arr, json_object *val)
+{
+	if (!arr || !val || json_object_array_add(arr, val) < 0) {
+		json_object_put(val);
+		o->oom = true;
+	}
+}
+
+static json_object *jstr(struct out *o, const char *s)
+{
+	return jnew(o, json_object_new_string(s));
+}
+
+static json_object *jint(struct out *o, uint64_t v)
+{
+	return jnew(o, json_object_new_uint64(v));
+}
+
+/* A CPU list as a string, sized for the set (idset_format truncates only
+ * when the buffer is short). */
+static json_object *jset(struct out *o, const struct idset *s)
+{
+	size_t size = 16 + 12 * (size_t)idset_count(s);
+	char *buf = malloc(size);
+	json_object *x;
+
+	if (!buf) {
+		o->oom = true;
+		return NULL;
+	}
+	x = jstr(o, idset_format(s, buf, size));
+	free(buf);
+	return x;
+}
+
+static json_object *jnodes(struct out *o, const struct idset *s)
+{
+	json_object *a = jnew(o, json_object_new_array());
+
+	for (int id = idset_next(s, 0); id >= 0; id = idset_next(s, (unsigned)id + 1))
+		push(o, a, jint(o, (uint64_t)id));
+	return a;
+}
+
+static json_object *vm_json(struct out *o, const struct vm_plan *v)
+{
+	json_object *j = jnew(o, json_object_new_object()), *a;
+
+	put(o, j, "name", jstr(o, v->name));
+	put(o, j, "placed", jnew(o, json_object_new_boolean(v->placed)));
+	put(o, j, "vcpus", jint(o, v->vcpus));
+	put(o, j, "memory_mib", jint(o, v->mem_kib / 1024));
+	put(o, j, "hugepage_kib", jint(o, v->page_kib));
+	if (!v->placed) {
+		put(o, j, "reason", jstr(o, v->why_not));
+		put(o, j, "shortage", jstr(o, shortage_str(v->shortage)));
+		return j;
+	}
+	put(o, j, "nodes", jnodes(o, &v->nodes));
+	a = jnew(o, json_object_new_array());
+	for (size_t i = 0; i < v->npins; i++) {
+		json_object *p = jnew(o, json_object_new_object());
+
+		put(o, p, "vcpu", jint(o, v->pins[i].vcpu));
+		put(o, p, "cpu", jint(o, v->pins[i].cpu));
+		push(o, a, p);
+	}
+	put(o, j, "vcpu_pins", a);
+	put(o, j, "emulator_cpus", jset(o, &v->emulator));
+	put(o, j, "iothreads", jint(o, v->niothreads));
+	put(o, j, "iothread_cpus", jset(o, &v->iothread));
+	put(o, j, "idle_cpus", jset(o, &v->idle));
+	a = jnew(o, json_object_new_array());
+	for (size_t i = 0; i < v->ncells; i++) {
+		json_object *hp;
+
+		if (v->cells[i].page_kib == 0)
+			continue;
+		hp = jnew(o, json_object_new_object());
+		put(o, hp, "node", jint(o, v->cells[i].node));
+		put(o, hp, "size_kib", jint(o, v->cells[i].page_kib));
+		put(o, hp, "count", jint(o, v->cells[i].pages));
+		push(o, a, hp);
+	}
+	put(o, j, "hugepages", a);
+	{
+		json_object *t = jnew(o, json_object_new_object());
+
+		put(o, t, "sockets", jint(o, v->sockets));
+		put(o, t, "cores", jint(o, v->cores));
+		put(o, t, "threads", jint(o, v->threads));
+		put(o, j, "topology", t);
+	}
+	a = jnew(o, json_object_new_array());
+	for (size_t i = 0; i < v->ncells; i++) {
+		json_object *c = jnew(o, json_object_new_object());
+
+		put(o, c, "id", jint(o, v->cells[i].id));
+		put(o, c, "vcpus", jset(o, &v->cells[i].vcpus));
+		put(o, c, "memory_mib", jint(o, v->cells[i].mem_kib / 1024));
+		put(o, c, "node", jint(o, v->cells[i].node));
+		push(o, a, c);
+	}
+	put(o, j, "numa_cells", a);
+	a = jnew(o, json_object_new_array());
+	for (size_t i = 0; i < v->nreasons; i++)
+		push(o, a, jstr(o, v->reasons[i]));
+	put(o, j, "reasons", a);
+	return j;
+}
+
+static json_object *host_json(struct out *o, const struct plan *p)
+{
+	json_object *j = jnew(o, json_object_new_object()), *a;
+
+	put(o, j, "housekeeping_cpus", jset(o, &p->housekeeping));
+	put(o, j, "dedicated_cpus", jset(o, &p->dedicated));
+	put(o, j, "irq_affinity_cpus", jset(o, &p->housekeeping));
+	a = jnew(o, json_object_new_array());
+	for (size_t i = 0; i < p->npools; i++) {
+		json_object *h = jnew(o, json_object_new_object());
+
+		put(o, h, "node", jint(o, p->pools[i].node));
+		put(o, h, "size_kib", jint(o, p->pools[i].size_kib));
+		put(o, h, "count_now", jint(o, p->pools[i].total_now));
+		put(o, h, "free_now", jint(o, p->pools[i].free_now));
+		put(o, h, "used", jint(o, p->pools[i].used));
+		put(o, h, "count", jint(o, p->pools[i].total));
+		push(o, a, h);
+	}
+	put(o, j, "hugepages", a);
+	a = jnew(o, json_object_new_array());
+	for (size_t i = 0; i < p->nsettings; i++) {
+		json_object *s = jnew(o, json_object_new_object());
+
+		put(o, s, "path", jstr(o, p->settings[i].path));
+		put(o, s, "value", jstr(o, p->settings[i].value));
+		put(o, s, "reason", jstr(o, p->settings[i].reason));
+		push(o, a, s);
+	}
+	put(o, j, "settings", a);
+	a = jnew(o, json_object_new_array());
+	for (size_t i = 0; i < p->ncmdline; i++) {
+		json_object *s = jnew(o, json_object_new_object());
+
+		put(o, s, "arg", jstr(o, p->cmdline[i].arg));
+		put(o, s, "reason", jstr(o, p->cmdline[i].reason));
+		push(o, a, s);
+	}
+	put(o, j, "kernel_cmdline", a);
+	a = jnew(o, json_object_new_array());
+	for (size_t i = 0; i < p->nreasons; i++)
+		push(o, a, jstr(o, p->reasons[i]));
+	put(o, j, "reasons", a);
+	return j;
+}
+
+char *json_plan_format(const struct plan *p, struct err *e)
+{
+	struct out o = {false};
+	json_object *root = jnew(&o, json_object_new_object()), *a;
+	char *text = NULL;
+
+	put(&o, root, "root", jstr(&o, p->root[0] ? p->root : "/"));
+	put(&o, root, "profile", jstr(&o, p->profile));
+	put(&o, root, "placed", jint(&o, p->nplaced));
+	put(&o, root, "requested", jint(&o, p->nvms));
+	a = jnew(&o, json_object_new_array());
+	for (size_t i = 0; i < p->nvms; i++)
+		push(&o, a, vm_json(&o, &p->vms[i]));
+	put(&o, root, "vms", a);
+	put(&o, root, "host", host_json(&o, p));
+	if (!o.oom) {
+		size_t len;
+		const char *s = json_object_to_json_string_length(
+		    root,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			JSON_C_TO_STRING_NOSLASHESCAPE,
+		    &len);
+
+		if (s && asprintf(&text, "%s\n", s) < 0)
+			text = NULL;
+	}
+	json_object_put(root);
+	if (!text)
+		err_set(e, ENOMEM, "cannot format the plan as JSON");
+	return text;
+}
