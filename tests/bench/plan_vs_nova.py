@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """plan_vs_nova.py - hvtune's planner against OpenStack Nova's NUMA fitter.
 
-    plan_vs_nova.py PLAN_BENCH PROFILES_DIR [SEEDS]
+    plan_vs_nova.py PLAN_BENCH PROFILES_DIR [SEEDS [FIXTURES_DIR]]
 
-For each generated host (2, 4 and 8 NUMA nodes, SMT 2) and each seeded
-stream, both planners get:
+For each host (generated: 2, 4 and 8 NUMA nodes, SMT 2; and each real
+capture in FIXTURES_DIR/hosts the probe can read) and each seeded stream,
+both planners get:
   - the same host: plan_bench --describe prints the nodes as the planner sees
     them (housekeeping cores left out, as Nova's cpu_dedicated_set would
     leave them, SMT siblings, and the 1 GiB pages each node can give under
@@ -21,10 +22,12 @@ after each fit, as nova-compute's resource tracker does.  Printed per host
 and stream: VMs placed, cores carrying vCPUs of two VMs (cross-VM SMT
 sharing), and the time per VM.
 """
+import glob
 import json
 import logging
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -141,27 +144,52 @@ def nova_fit(desc, vms, policy):
     return {"placed": placed, "smt_shared": shared, "us_per_vm": us}
 
 
+def captures(fixtures, tmp):
+    """(label, plan_bench host arguments) of each capture, unpacked in tmp."""
+    out = []
+    for tarball in sorted(glob.glob(os.path.join(fixtures, "hosts", "*.tar.xz"))):
+        name = os.path.basename(tarball)[:-len(".tar.xz")]
+        subprocess.run(["tar", "-xJf", tarball, "-C", tmp], check=True)
+        out.append((name[:20], ["--root", os.path.join(tmp, name)]))
+    return out
+
+
 def main():
     bench, profiles = sys.argv[1], sys.argv[2]
     seeds = range(1, int(sys.argv[3]) + 1) if len(sys.argv) > 3 else range(1, 6)
+    fixtures = sys.argv[4] if len(sys.argv) > 4 else ""
     tmp = tempfile.mkdtemp(prefix="plan-vs-nova.")
+    hosts = [(label, ["--host", spec]) for label, spec in HOSTS]
+    if fixtures and os.path.isdir(os.path.join(fixtures, "hosts")):
+        hosts += captures(fixtures, tmp)
+    else:
+        print("no captures: fixtures directory '%s' is absent" % fixtures)
     rows, fewer, more = [], 0, 0
     print("%-20s %-9s %-7s %4s | %-15s %-15s | %-13s | %-14s %s" % (
         "host", "hvtune", "nova", "seed", "placed hv/nova", "SMT-shared",
         "us/VM hv/nova", "speed-up", "VMs"))
-    for label, spec in HOSTS:
+    skipped = []
+    for label, hostargs in hosts:
         for prof, policy in PAIRS:
             conf = os.path.join(profiles, prof + ".conf")
-            desc = json.loads(run([bench, "--host", spec, "--profile", conf,
-                                   "--describe"]))
+            try:
+                desc = json.loads(run([bench] + hostargs + ["--profile", conf,
+                                                            "--describe"]))
+            except subprocess.CalledProcessError as err:
+                skipped.append("%s: %s" % (label, err.stderr.strip()))
+                break
             usable = sum(len(n["pcpus"]) for n in desc["nodes"])
+            if usable == 0 or sum(n["pages_1g"] for n in desc["nodes"]) == 0:
+                skipped.append("%s: no usable pCPUs or no memory known" % label)
+                break
             for seed in seeds:
                 vms = stream(seed * 1000 + len(desc["nodes"]), usable)
                 path = os.path.join(tmp, "requests.json")
                 with open(path, "w") as f:
                     json.dump({"vms": vms}, f)
-                hv = json.loads(run([bench, "--host", spec, "--profile", conf,
-                                     "--requests", path, "--repeat", "5"]))
+                hv = json.loads(run([bench] + hostargs + ["--profile", conf,
+                                                          "--requests", path,
+                                                          "--repeat", "5"]))
                 nv = nova_fit(desc, vms, policy)
                 fewer += hv["placed"] < nv["placed"]
                 more += hv["placed"] > nv["placed"]
@@ -171,8 +199,7 @@ def main():
                          hv["smt_shared"], nv["smt_shared"], hv["us_per_vm"],
                          nv["us_per_vm"], nv["us_per_vm"] / hv["us_per_vm"],
                          len(vms)), flush=True)
-    os.remove(os.path.join(tmp, "requests.json"))
-    os.rmdir(tmp)
+    shutil.rmtree(tmp)
     hv_total = sum(r[3]["placed"] for r in rows)
     nv_total = sum(r[4]["placed"] for r in rows)
     hv_us = sum(r[3]["us_per_vm"] for r in rows) / len(rows)
@@ -184,6 +211,8 @@ def main():
                                hv_total / max(nv_total, 1)))
     print("cross-VM SMT sharing under high-pps: hvtune %d cores; time per VM: hvtune "
           "%.1f us, nova %.0f us (%.0fx)" % (pps_shared, hv_us, nv_us, nv_us / hv_us))
+    for s in skipped:
+        print("skipped %s" % s)
 
 
 if __name__ == "__main__":
