@@ -360,7 +360,8 @@ static void give(const struct ctx *c, struct state *st, size_t cpu, size_t vi, e
 /*
  * Takes up to @need units from cores [@from, @to) for VM @vi; returns what is
  * still needed.  PREFER: whole cores first (sibling pairs of the same VM),
- * then the free threads of cores already in use, then a part of a whole core;
+ * then the remainder on a part of a whole free core, and only when none is
+ * left on the free threads of cores another VM uses (sharing comes last);
  * ISOLATE: one vCPU per whole core, siblings idle; REQUIRE: whole cores only,
  * an odd leftover thread idle.
  */
@@ -383,7 +384,7 @@ static unsigned take_range(const struct ctx *c, struct state *st, size_t from, s
 				bool whole = nfree == co->nthreads;
 
 				if ((pass == 0 && (!whole || co->nthreads > need)) ||
-				    (pass == 1 && whole))
+				    (pass == 1 && !whole))
 					continue;
 				for (unsigned t = 0; t < co->nthreads && need > 0; t++) {
 					if (st->owner[co->thread[t]] != OWN_FREE)

@@ -4,8 +4,8 @@
  *              --profile FILE (--describe | --requests FILE [--repeat N])
  *
  * --describe prints the host as the planner sees it (housekeeping excluded,
- * SMT siblings, 1 GiB pages each node can give under the profile's capacity
- * rule) as JSON, so the Nova side builds exactly the same host.  Otherwise it
+ * SMT siblings, the pages of each size each node can give under the
+ * profile's capacity rule) as JSON, so the Nova side builds the same host.  Otherwise it
  * plans the stream as one batch and prints what was placed, how many cores
  * carry vCPUs of two VMs, and the time per VM (best of N runs).
  */
@@ -58,20 +58,22 @@ static void describe(const struct host *h, const struct profile *pf, const struc
 	printf("{\"nodes\": [");
 	for (size_t n = 0; n < h->nnodes; n++) {
 		const struct node *nd = &h->nodes[n];
-		uint64_t reserved = 0, keep = pf->host_reserved_memory_mib * 1024, res, free1g = 0;
+		uint64_t reserved = 0, keep = pf->host_reserved_memory_mib * 1024, res;
 		bool first = true;
 
-		for (size_t k = 0; k < nd->npools; k++) {
+		for (size_t k = 0; k < nd->npools; k++)
 			reserved += nd->pools[k].total * nd->pools[k].size_kib;
-			if (nd->pools[k].size_kib == GIB_KIB)
-				free1g = nd->pools[k].free;
-		}
-		res = nd->mem_total_kib > reserved + keep ? nd->mem_total_kib - reserved - keep : 0;
-		printf("%s{\"id\": %u, \"pages_1g\": %" PRIu64 ", \"pcpus\": [", n ? ", " : "",
-		       nd->id, free1g + res / GIB_KIB);
+		res = nd->mem_known && nd->mem_total_kib > reserved + keep
+			      ? nd->mem_total_kib - reserved - keep
+			      : 0;
+		/* pages of each size the node can give: the planner's capacity rule */
+		printf("%s{\"id\": %u, \"pages\": {", n ? ", " : "", nd->id);
+		for (size_t k = 0; k < nd->npools; k++)
+			printf("%s\"%" PRIu64 "\": %" PRIu64, k ? ", " : "", nd->pools[k].size_kib,
+			       nd->mem_known ? nd->pools[k].free + res / nd->pools[k].size_kib : 0);
+		printf("}, \"pcpus\": [");
 		for (size_t i = 0; i < h->ncpus; i++) {
-			if (h->cpus[i].node != (int)nd->id ||
-			    idset_has(&p->housekeeping, h->cpus[i].id))
+			if (h->cpus[i].node != (int)nd->id || idset_has(&p->housekeeping, h->cpus[i].id))
 				continue;
 			printf("%s%u", first ? "" : ", ", h->cpus[i].id);
 			first = false;
@@ -82,8 +84,7 @@ static void describe(const struct host *h, const struct profile *pf, const struc
 			struct idset sib;
 			bool lowest = true;
 
-			if (h->cpus[i].node != (int)nd->id ||
-			    idset_has(&p->housekeeping, h->cpus[i].id))
+			if (h->cpus[i].node != (int)nd->id || idset_has(&p->housekeeping, h->cpus[i].id))
 				continue;
 			sib = host_siblings(h, h->cpus[i].id);
 			for (int id = idset_next(&sib, 0); id >= 0 && lowest;
@@ -92,8 +93,7 @@ static void describe(const struct host *h, const struct profile *pf, const struc
 			if (!lowest)
 				continue;
 			printf("%s[", first ? "" : ", ");
-			for (int id = idset_next(&sib, 0); id >= 0;
-			     id = idset_next(&sib, (unsigned)id + 1))
+			for (int id = idset_next(&sib, 0); id >= 0; id = idset_next(&sib, (unsigned)id + 1))
 				printf("%s%d", id == idset_next(&sib, 0) ? "" : ", ", id);
 			printf("]");
 			first = false;

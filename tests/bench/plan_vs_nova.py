@@ -12,7 +12,8 @@ both planners get:
     the profile's capacity rule: free pages + (MemTotal - reserved hugepages
     - host_reserved_memory_mib) / 1 GiB);
   - the same stream: mixed sizes, odd vCPU counts included, 1 to 4 GiB of
-    1 GiB pages per vCPU, dedicated CPUs, about 1.5 times the usable pCPUs;
+    1 GiB pages per vCPU (on a capture without 1 GiB pages: its largest
+    hugepage size), dedicated CPUs, about 1.5 times the usable pCPUs;
   - the same rules: one pCPU per vCPU, memory within the pages, one NUMA
     node when the VM fits one (hw:numa_nodes=1), else the fewest nodes
     (hw:numa_nodes=k with the vCPUs and pages split evenly).
@@ -55,7 +56,23 @@ PAIRS = [
 ]
 
 
-def stream(seed, usable, load=1.5):
+def page_size(desc):
+    """1 GiB when every node with CPUs offers it, else the largest size up to
+    1 GiB that they all offer (the stream asks for it), else None."""
+    nodes = [n for n in desc["nodes"] if n["pcpus"]]
+    common = None
+    for n in nodes:
+        sizes = {int(k) for k, v in n["pages"].items() if v > 0}
+        common = sizes if common is None else common & sizes
+    fits = [k for k in (common or set()) if k <= 1048576 and 1048576 % k == 0]
+    return max(fits) if fits else None
+
+
+def pages(node, size):
+    return node["pages"].get(str(size), 0)
+
+
+def stream(seed, usable, page_kib, load=1.5):
     rng = random.Random(seed)
     sizes = [1, 2, 2, 3, 4, 4, 4, 5, 6, 8, 8, 10, 12, 16]
     vms, asked = [], 0
@@ -63,7 +80,7 @@ def stream(seed, usable, load=1.5):
         vcpus = rng.choice(sizes)
         mem_gib = vcpus * rng.choice([1, 2, 2, 4])
         vms.append({"name": "vm%d" % len(vms), "vcpus": vcpus,
-                    "memory_mib": mem_gib * 1024, "hugepage_kib": 1048576})
+                    "memory_mib": mem_gib * 1024, "hugepage_kib": page_kib})
         asked += vcpus
     return vms
 
@@ -72,7 +89,7 @@ def run(cmd):
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
 
 
-def nova_host(desc, policy):
+def nova_host(desc, policy, size):
     cells = []
     for node in desc["nodes"]:
         pcpus = set(node["pcpus"])
@@ -81,11 +98,11 @@ def nova_host(desc, policy):
             # isolate works only with the legacy vcpu_pin_set setup, where
             # cpuset == pcpuset (Nova bug #1889633 refuses it otherwise)
             cpuset=set(pcpus) if policy == "isolate" else set(),
-            pcpuset=pcpus, memory=node["pages_1g"] * 1024, cpu_usage=0,
+            pcpuset=pcpus, memory=pages(node, size) * size // 1024, cpu_usage=0,
             memory_usage=0, pinned_cpus=set(),
             siblings=[set(s) for s in node["siblings"]],
-            mempages=[objects.NUMAPagesTopology(size_kb=1048576,
-                                                total=node["pages_1g"],
+            mempages=[objects.NUMAPagesTopology(size_kb=size,
+                                                total=pages(node, size),
                                                 used=0, reserved=0)],
             network_metadata=objects.NetworkMetadata(physnets=set(),
                                                      tunneled=False),
@@ -100,7 +117,8 @@ def nova_instance(vm, policy, desc):
     per_node_cpus = max(len(n["pcpus"]) for n in desc["nodes"])
     if policy == "isolate":
         per_node_cpus //= threads
-    per_node_gib = max(n["pages_1g"] for n in desc["nodes"])
+    size = vm["hugepage_kib"]
+    per_node_gib = max(pages(n, size) * size // 1048576 for n in desc["nodes"])
     gib = vm["memory_mib"] // 1024
     k = 1
     while k <= len(desc["nodes"]) and (vm["vcpus"] > k * per_node_cpus or
@@ -113,7 +131,7 @@ def nova_instance(vm, policy, desc):
         g = gib // k + (1 if c < gib % k else 0)
         cells.append(objects.InstanceNUMACell(
             id=c, cpuset=set(), pcpuset=set(range(first, first + n)),
-            memory=g * 1024, pagesize=1048576,
+            memory=g * 1024, pagesize=size,
             cpu_policy=fields.CPUAllocationPolicy.DEDICATED,
             cpu_thread_policy=policy))
         first += n
@@ -121,7 +139,7 @@ def nova_instance(vm, policy, desc):
 
 
 def nova_fit(desc, vms, policy):
-    host = nova_host(desc, policy)
+    host = nova_host(desc, policy, vms[0]["hugepage_kib"])
     core_of = {}
     for node in desc["nodes"]:
         for k, sib in enumerate(node["siblings"]):
@@ -179,11 +197,13 @@ def main():
                 skipped.append("%s: %s" % (label, err.stderr.strip()))
                 break
             usable = sum(len(n["pcpus"]) for n in desc["nodes"])
-            if usable == 0 or sum(n["pages_1g"] for n in desc["nodes"]) == 0:
-                skipped.append("%s: no usable pCPUs or no memory known" % label)
+            size = page_size(desc)
+            if usable == 0 or size is None:
+                skipped.append("%s: no usable pCPUs, or no hugepage size that every "
+                               "node can give (memory or pools unknown)" % label)
                 break
             for seed in seeds:
-                vms = stream(seed * 1000 + len(desc["nodes"]), usable)
+                vms = stream(seed * 1000 + len(desc["nodes"]), usable, size)
                 path = os.path.join(tmp, "requests.json")
                 with open(path, "w") as f:
                     json.dump({"vms": vms}, f)
@@ -200,6 +220,23 @@ def main():
                          nv["us_per_vm"], nv["us_per_vm"] / hv["us_per_vm"],
                          len(vms)), flush=True)
     shutil.rmtree(tmp)
+    print()
+    print("per host, summed over %d streams:" % len(seeds))
+    print("%-20s %-9s %-7s | %-15s %-15s | %-13s | %s" % (
+        "host", "hvtune", "nova", "placed hv/nova", "SMT-shared", "us/VM hv/nova",
+        "speed-up"))
+    groups = {}
+    for r in rows:
+        groups.setdefault(r[:3], []).append(r)
+    for key, rs in groups.items():
+        hp = sum(r[3]["placed"] for r in rs)
+        np_ = sum(r[4]["placed"] for r in rs)
+        hs = sum(r[3]["smt_shared"] for r in rs)
+        ns = sum(r[4]["smt_shared"] for r in rs)
+        hu = sum(r[3]["us_per_vm"] for r in rs) / len(rs)
+        nu = sum(r[4]["us_per_vm"] for r in rs) / len(rs)
+        print("%-20s %-9s %-7s | %6d / %-6d | %6d / %-6d | %5.1f / %-6.0f | %7.0fx"
+              % (key[0], key[1], key[2], hp, np_, hs, ns, hu, nu, nu / hu))
     hv_total = sum(r[3]["placed"] for r in rows)
     nv_total = sum(r[4]["placed"] for r in rows)
     hv_us = sum(r[3]["us_per_vm"] for r in rows) / len(rows)
