@@ -332,9 +332,18 @@ static void vm_remove(const struct ctx *c, struct state *st, size_t vi)
 {
 	const struct vmx *v = &c->vm[vi];
 
-	for (size_t i = 0; i < c->ncpus; i++)
-		if (st->owner[i] >= 0 && (size_t)st->owner[i] / ROLE_COUNT == vi)
-			set_owner(c, st, i, OWN_FREE);
+	for (size_t n = 0; n < c->nnodes; n++) {
+		if (st->vm_thr[vi * c->nnodes + n] == 0)
+			continue;
+		for (size_t ci = c->node_first[n]; ci < c->node_first[n] + c->node_ncores[n]; ci++)
+			for (unsigned t = 0; t < c->cores[ci].nthreads; t++) {
+				size_t cpu = c->cores[ci].thread[t];
+
+				if (st->owner[cpu] >= 0 &&
+				    (size_t)st->owner[cpu] / ROLE_COUNT == vi)
+					set_owner(c, st, cpu, OWN_FREE);
+			}
+	}
 	for (size_t n = 0; n < c->nnodes; n++) {
 		size_t slot = vi * c->nnodes + n;
 
@@ -371,13 +380,13 @@ static unsigned take_range(const struct ctx *c, struct state *st, size_t from, s
 	enum smt_policy pol = c->pf->smt;
 
 	for (int pass = 0; pass < 3 && need > 0; pass++) {
+		/* whole-core policies: pass 0 the cores the VM fills, pass 2 the rest */
+		if (pass == 1 && pol != SMT_PREFER)
+			continue;
 		for (size_t i = from; i < to && need > 0; i++) {
 			const struct core *co = &c->cores[i];
-			unsigned nfree = 0;
+			unsigned nfree = (unsigned)st->core_free[i];
 
-			for (unsigned t = 0; t < co->nthreads; t++)
-				if (st->owner[co->thread[t]] == OWN_FREE)
-					nfree++;
 			if (nfree == 0 || co->hk)
 				continue;
 			if (pol == SMT_PREFER) {
@@ -398,8 +407,6 @@ static unsigned take_range(const struct ctx *c, struct state *st, size_t from, s
 				continue;
 			/* REQUIRE: cores that the VM fills first, so no thread idles needlessly */
 			if (pol == SMT_REQUIRE && pass == 0 && co->nthreads > need)
-				continue;
-			if (pass == 1)
 				continue;
 			for (unsigned t = 0; t < co->nthreads; t++) {
 				bool vcpu = pol == SMT_ISOLATE ? t == 0 : need > 0;
@@ -1240,7 +1247,7 @@ static int search(struct ctx *c, struct state *best, struct result *res, struct 
 	for (int k = 0; k < ORD_COUNT; k++) {
 		if (dup[k] || r[k].greedy == c->nvms)
 			continue;
-		c->tries = 2 * (long)c->nvms + 16;
+		c->tries = (long)c->nvms + 8;
 		r[k].moves = repair(c, &st[k], &tmp, ord + (size_t)k * c->nvms);
 		outcome_of(c, &st[k], &r[k].o);
 	}

@@ -64,8 +64,8 @@ static void describe(const struct host *h, const struct profile *pf, const struc
 		for (size_t k = 0; k < nd->npools; k++)
 			reserved += nd->pools[k].total * nd->pools[k].size_kib;
 		res = nd->mem_known && nd->mem_total_kib > reserved + keep
-			      ? nd->mem_total_kib - reserved - keep
-			      : 0;
+			  ? nd->mem_total_kib - reserved - keep
+			  : 0;
 		/* pages of each size the node can give: the planner's capacity rule */
 		printf("%s{\"id\": %u, \"pages\": {", n ? ", " : "", nd->id);
 		for (size_t k = 0; k < nd->npools; k++)
@@ -73,7 +73,8 @@ static void describe(const struct host *h, const struct profile *pf, const struc
 			       nd->mem_known ? nd->pools[k].free + res / nd->pools[k].size_kib : 0);
 		printf("}, \"pcpus\": [");
 		for (size_t i = 0; i < h->ncpus; i++) {
-			if (h->cpus[i].node != (int)nd->id || idset_has(&p->housekeeping, h->cpus[i].id))
+			if (h->cpus[i].node != (int)nd->id ||
+			    idset_has(&p->housekeeping, h->cpus[i].id))
 				continue;
 			printf("%s%u", first ? "" : ", ", h->cpus[i].id);
 			first = false;
@@ -84,7 +85,8 @@ static void describe(const struct host *h, const struct profile *pf, const struc
 			struct idset sib;
 			bool lowest = true;
 
-			if (h->cpus[i].node != (int)nd->id || idset_has(&p->housekeeping, h->cpus[i].id))
+			if (h->cpus[i].node != (int)nd->id ||
+			    idset_has(&p->housekeeping, h->cpus[i].id))
 				continue;
 			sib = host_siblings(h, h->cpus[i].id);
 			for (int id = idset_next(&sib, 0); id >= 0 && lowest;
@@ -93,7 +95,8 @@ static void describe(const struct host *h, const struct profile *pf, const struc
 			if (!lowest)
 				continue;
 			printf("%s[", first ? "" : ", ");
-			for (int id = idset_next(&sib, 0); id >= 0; id = idset_next(&sib, (unsigned)id + 1))
+			for (int id = idset_next(&sib, 0); id >= 0;
+			     id = idset_next(&sib, (unsigned)id + 1))
 				printf("%s%d", id == idset_next(&sib, 0) ? "" : ", ", id);
 			printf("]");
 			first = false;
@@ -216,9 +219,10 @@ int main(int argc, char **argv)
 	free(vms);
 	return 0;
 usage:
-	fputs("usage: plan_bench (--host NODES:CORES:THREADS:MEM_GIB:FREE_1G[:split|adjacent[:L3]]\n"
-	      "                   | --root DIR)\n"
-	      "                  --profile FILE (--describe | --requests FILE [--repeat N])\n",
-	      stderr);
+	fputs(
+	    "usage: plan_bench (--host NODES:CORES:THREADS:MEM_GIB:FREE_1G[:split|adjacent[:L3]]\n"
+	    "                   | --root DIR)\n"
+	    "                  --profile FILE (--describe | --requests FILE [--repeat N])\n",
+	    stderr);
 	return 2;
 }
