@@ -1886,27 +1886,34 @@ static int cmdline_advice(const struct ctx *c, struct plan *p)
 	}
 	if (c->pf->hugepages_cmdline) {
 		for (size_t k = 0; k < c->npsz; k++) {
-			char sz[32], *arg = NULL, list[1024] = "";
+			/* "node:count," is at most 32 characters: never truncated */
+			size_t size = p->npools * 32 + 1, len = 0;
+			char sz[32], *arg = NULL, *list = malloc(size);
 			uint64_t s = c->page_kib[k];
 			bool grow = false;
 
+			if (!list)
+				return -1;
+			list[0] = '\0';
 			for (size_t i = 0; i < p->npools; i++) {
 				if (p->pools[i].size_kib != s)
 					continue;
 				grow |= p->pools[i].total > p->pools[i].total_now;
-				cat(list, sizeof(list), "%s%u:%" PRIu64, list[0] ? "," : "",
-				    p->pools[i].node, p->pools[i].total);
+				len += (size_t)snprintf(list + len, size - len, "%s%u:%" PRIu64,
+							len ? "," : "", p->pools[i].node,
+							p->pools[i].total);
 			}
-			if (!grow)
-				continue;
 			if (s % (1024 * 1024) == 0)
 				snprintf(sz, sizeof(sz), "%" PRIu64 "G", s / (1024 * 1024));
 			else if (s % 1024 == 0)
 				snprintf(sz, sizeof(sz), "%" PRIu64 "M", s / 1024);
 			else
 				snprintf(sz, sizeof(sz), "%" PRIu64 "K", s);
-			if (asprintf(&arg, "hugepagesz=%s hugepages=%s", sz, list) < 0)
-				return -1;
+			if (grow && asprintf(&arg, "hugepagesz=%s hugepages=%s", sz, list) < 0)
+				arg = NULL;
+			free(list);
+			if (!grow)
+				continue;
 			if (add_cmdline(p, arg, cl,
 					"reserve the pages at boot, before memory fragments (the "
 					"per-node form needs Linux >= 5.16)") < 0)
