@@ -120,8 +120,11 @@ static void add_reason(char (*r)[PLAN_WHY_MAX], size_t *n, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (*n >= PLAN_MAX_REASONS)
+	if (*n >= PLAN_MAX_REASONS) {
+		/* say so rather than drop reasons silently */
+		snprintf(r[PLAN_MAX_REASONS - 1], PLAN_WHY_MAX, "(more reasons left out)");
 		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(r[*n], PLAN_WHY_MAX, fmt, ap);
 	va_end(ap);

@@ -455,6 +455,33 @@ static void test_guest_topology(void **state)
 	host_release(&h);
 }
 
+/* A VM over many nodes has more reasons than a plan keeps: the last says so. */
+static void test_reasons_cap(void **state)
+{
+	struct hostlit_spec s;
+	struct host h;
+	struct profile pf;
+	struct vm_request vm;
+	struct plan p;
+	struct err e = ERR_INIT;
+	(void)state;
+
+	hostlit_default(&s);
+	s.nnodes = 8;
+	s.threads_per_core = 1;
+	s.l3_per_node = 2;
+	assert_ok(hostlit_build(&h, &s, &e), e);
+	profile_default(&pf);
+	assert_ok(plan_parse_vm(&vm, "wide:vcpus=24,mem=8G", &e), e);
+	assert_ok(plan_compute(&h, &pf, &vm, 1, NULL, &p, &e), e);
+	assert_true(p.vms[0].placed);
+	assert_int_equal(p.vms[0].ncells, 8);
+	assert_int_equal(p.vms[0].nreasons, PLAN_MAX_REASONS);
+	assert_string_equal(p.vms[0].reasons[PLAN_MAX_REASONS - 1], "(more reasons left out)");
+	plan_release(&p);
+	host_release(&h);
+}
+
 /* ---- host settings ---- */
 
 static const struct plan_setting *setting(const struct plan *p, const char *path)
@@ -981,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(test_unplaced_reasons),
 		cmocka_unit_test(test_hugepages_and_cells),
 		cmocka_unit_test(test_guest_topology),
+		cmocka_unit_test(test_reasons_cap),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_batch_beats_arrival),
 		cmocka_unit_test(test_parse_vm),
