@@ -120,8 +120,11 @@ static void add_reason(char (*r)[PLAN_WHY_MAX], size_t *n, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (*n >= PLAN_MAX_REASONS)
+	if (*n >= PLAN_MAX_REASONS) {
+		/* say so rather than drop reasons silently */
+		snprintf(r[PLAN_MAX_REASONS - 1], PLAN_WHY_MAX, "(more reasons left out)");
 		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(r[*n], PLAN_WHY_MAX, fmt, ap);
 	va_end(ap);
@@ -332,9 +335,18 @@ static void vm_remove(const struct ctx *c, struct state *st, size_t vi)
 {
 	const struct vmx *v = &c->vm[vi];
 
-	for (size_t i = 0; i < c->ncpus; i++)
-		if (st->owner[i] >= 0 && (size_t)st->owner[i] / ROLE_COUNT == vi)
-			set_owner(c, st, i, OWN_FREE);
+	for (size_t n = 0; n < c->nnodes; n++) {
+		if (st->vm_thr[vi * c->nnodes + n] == 0)
+			continue;
+		for (size_t ci = c->node_first[n]; ci < c->node_first[n] + c->node_ncores[n]; ci++)
+			for (unsigned t = 0; t < c->cores[ci].nthreads; t++) {
+				size_t cpu = c->cores[ci].thread[t];
+
+				if (st->owner[cpu] >= 0 &&
+				    (size_t)st->owner[cpu] / ROLE_COUNT == vi)
+					set_owner(c, st, cpu, OWN_FREE);
+			}
+	}
 	for (size_t n = 0; n < c->nnodes; n++) {
 		size_t slot = vi * c->nnodes + n;
 
@@ -360,7 +372,8 @@ static void give(const struct ctx *c, struct state *st, size_t cpu, size_t vi, e
 /*
  * Takes up to @need units from cores [@from, @to) for VM @vi; returns what is
  * still needed.  PREFER: whole cores first (sibling pairs of the same VM),
- * then the free threads of cores already in use, then a part of a whole core;
+ * then the remainder on a part of a whole free core, and only when none is
+ * left on the free threads of cores another VM uses (sharing comes last);
  * ISOLATE: one vCPU per whole core, siblings idle; REQUIRE: whole cores only,
  * an odd leftover thread idle.
  */
@@ -370,20 +383,20 @@ static unsigned take_range(const struct ctx *c, struct state *st, size_t from, s
 	enum smt_policy pol = c->pf->smt;
 
 	for (int pass = 0; pass < 3 && need > 0; pass++) {
+		/* whole-core policies: pass 0 the cores the VM fills, pass 2 the rest */
+		if (pass == 1 && pol != SMT_PREFER)
+			continue;
 		for (size_t i = from; i < to && need > 0; i++) {
 			const struct core *co = &c->cores[i];
-			unsigned nfree = 0;
+			unsigned nfree = (unsigned)st->core_free[i];
 
-			for (unsigned t = 0; t < co->nthreads; t++)
-				if (st->owner[co->thread[t]] == OWN_FREE)
-					nfree++;
 			if (nfree == 0 || co->hk)
 				continue;
 			if (pol == SMT_PREFER) {
 				bool whole = nfree == co->nthreads;
 
 				if ((pass == 0 && (!whole || co->nthreads > need)) ||
-				    (pass == 1 && whole))
+				    (pass == 1 && !whole))
 					continue;
 				for (unsigned t = 0; t < co->nthreads && need > 0; t++) {
 					if (st->owner[co->thread[t]] != OWN_FREE)
@@ -397,8 +410,6 @@ static unsigned take_range(const struct ctx *c, struct state *st, size_t from, s
 				continue;
 			/* REQUIRE: cores that the VM fills first, so no thread idles needlessly */
 			if (pol == SMT_REQUIRE && pass == 0 && co->nthreads > need)
-				continue;
-			if (pass == 1)
 				continue;
 			for (unsigned t = 0; t < co->nthreads; t++) {
 				bool vcpu = pol == SMT_ISOLATE ? t == 0 : need > 0;
@@ -1239,7 +1250,7 @@ static int search(struct ctx *c, struct state *best, struct result *res, struct 
 	for (int k = 0; k < ORD_COUNT; k++) {
 		if (dup[k] || r[k].greedy == c->nvms)
 			continue;
-		c->tries = 2 * (long)c->nvms + 16;
+		c->tries = (long)c->nvms + 8;
 		r[k].moves = repair(c, &st[k], &tmp, ord + (size_t)k * c->nvms);
 		outcome_of(c, &st[k], &r[k].o);
 	}
@@ -1878,27 +1889,34 @@ static int cmdline_advice(const struct ctx *c, struct plan *p)
 	}
 	if (c->pf->hugepages_cmdline) {
 		for (size_t k = 0; k < c->npsz; k++) {
-			char sz[32], *arg = NULL, list[1024] = "";
+			/* "node:count," is at most 32 characters: never truncated */
+			size_t size = p->npools * 32 + 1, len = 0;
+			char sz[32], *arg = NULL, *list = malloc(size);
 			uint64_t s = c->page_kib[k];
 			bool grow = false;
 
+			if (!list)
+				return -1;
+			list[0] = '\0';
 			for (size_t i = 0; i < p->npools; i++) {
 				if (p->pools[i].size_kib != s)
 					continue;
 				grow |= p->pools[i].total > p->pools[i].total_now;
-				cat(list, sizeof(list), "%s%u:%" PRIu64, list[0] ? "," : "",
-				    p->pools[i].node, p->pools[i].total);
+				len += (size_t)snprintf(list + len, size - len, "%s%u:%" PRIu64,
+							len ? "," : "", p->pools[i].node,
+							p->pools[i].total);
 			}
-			if (!grow)
-				continue;
 			if (s % (1024 * 1024) == 0)
 				snprintf(sz, sizeof(sz), "%" PRIu64 "G", s / (1024 * 1024));
 			else if (s % 1024 == 0)
 				snprintf(sz, sizeof(sz), "%" PRIu64 "M", s / 1024);
 			else
 				snprintf(sz, sizeof(sz), "%" PRIu64 "K", s);
-			if (asprintf(&arg, "hugepagesz=%s hugepages=%s", sz, list) < 0)
-				return -1;
+			if (grow && asprintf(&arg, "hugepagesz=%s hugepages=%s", sz, list) < 0)
+				arg = NULL;
+			free(list);
+			if (!grow)
+				continue;
 			if (add_cmdline(p, arg, cl,
 					"reserve the pages at boot, before memory fragments (the "
 					"per-node form needs Linux >= 5.16)") < 0)

@@ -18,7 +18,7 @@
 
 #define PLAN_NAME_MAX	  64
 #define PLAN_WHY_MAX	  256 /* one reason: a line the CLI and the TUI show */
-#define PLAN_MAX_REASONS  10
+#define PLAN_MAX_REASONS  16
 #define PLAN_SMT_MAX	  8	     /* threads per core (POWER has SMT8) */
 #define PLAN_NORMAL_PAGES UINT64_MAX /* a request for normal (not huge) pages */
 

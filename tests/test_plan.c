@@ -116,9 +116,12 @@ static const struct pcase pcases[] = {
 	  HOSTLIT_SPLIT, NULL, NULL, { "a:vcpus=3,mem=2G", "b:vcpus=3,mem=2G" },
 	  { { "a", "1,5,2", "0", NULL, "", NULL },
 	    { "b", "6,3,7", "0", NULL, "", "a core is shared with another VM" } } },
-	{ "taken CPUs are skipped (prefer uses the free sibling)", NULL, 1, 0, 4, 2, 1,
-	  HOSTLIT_SPLIT, NULL, "1", { "a:vcpus=3,mem=2G" },
-	  { { "a", "5,2,6", "0", "0,4", "", NULL } } },
+	{ "taken CPUs are skipped; the odd vCPU avoids the taken CPU's core", NULL, 1, 0, 4,
+	  2, 1, HOSTLIT_SPLIT, NULL, "1", { "a:vcpus=3,mem=2G" },
+	  { { "a", "2,6,3", "0", "0,4", "", NULL } } },
+	{ "prefer: shares a core with a taken CPU only when nothing else is left", NULL, 1, 0,
+	  4, 2, 1, HOSTLIT_SPLIT, NULL, "1,2", { "a:vcpus=4,mem=2G" },
+	  { { "a", "5,6,3,7", "0", "0,4", "", "a core is shared with another VM" } } },
 	{ "taken CPUs: whole cores skip a core with a taken thread", "high-pps", 1, 0, 4, 2, 1,
 	  HOSTLIT_SPLIT, NULL, "5", { "a:vcpus=2,mem=2G" },
 	  { { "a", "2,6", "0", "0,4", "", NULL } } },
@@ -449,6 +452,33 @@ static void test_guest_topology(void **state)
 		assert_int_equal(p.vms[0].threads, cases[i].threads);
 		plan_release(&p);
 	}
+	host_release(&h);
+}
+
+/* A VM over many nodes has more reasons than a plan keeps: the last says so. */
+static void test_reasons_cap(void **state)
+{
+	struct hostlit_spec s;
+	struct host h;
+	struct profile pf;
+	struct vm_request vm;
+	struct plan p;
+	struct err e = ERR_INIT;
+	(void)state;
+
+	hostlit_default(&s);
+	s.nnodes = 8;
+	s.threads_per_core = 1;
+	s.l3_per_node = 2;
+	assert_ok(hostlit_build(&h, &s, &e), e);
+	profile_default(&pf);
+	assert_ok(plan_parse_vm(&vm, "wide:vcpus=24,mem=8G", &e), e);
+	assert_ok(plan_compute(&h, &pf, &vm, 1, NULL, &p, &e), e);
+	assert_true(p.vms[0].placed);
+	assert_int_equal(p.vms[0].ncells, 8);
+	assert_int_equal(p.vms[0].nreasons, PLAN_MAX_REASONS);
+	assert_string_equal(p.vms[0].reasons[PLAN_MAX_REASONS - 1], "(more reasons left out)");
+	plan_release(&p);
 	host_release(&h);
 }
 
@@ -978,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(test_unplaced_reasons),
 		cmocka_unit_test(test_hugepages_and_cells),
 		cmocka_unit_test(test_guest_topology),
+		cmocka_unit_test(test_reasons_cap),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_batch_beats_arrival),
 		cmocka_unit_test(test_parse_vm),

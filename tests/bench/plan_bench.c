@@ -1,11 +1,11 @@
 /* plan_bench.c - the hvtune side of tests/bench/plan-vs-nova: a host literal, a profile, a stream
  *
- *   plan_bench --host NODES:CORES:THREADS:MEM_GIB:FREE_1G[:adjacent][:L3] --profile FILE
- *              (--describe | --requests FILE [--repeat N])
+ *   plan_bench (--host NODES:CORES:THREADS:MEM_GIB:FREE_1G[:adjacent][:L3] | --root DIR)
+ *              --profile FILE (--describe | --requests FILE [--repeat N])
  *
  * --describe prints the host as the planner sees it (housekeeping excluded,
- * SMT siblings, 1 GiB pages each node can give under the profile's capacity
- * rule) as JSON, so the Nova side builds exactly the same host.  Otherwise it
+ * SMT siblings, the pages of each size each node can give under the
+ * profile's capacity rule) as JSON, so the Nova side builds the same host.  Otherwise it
  * plans the stream as one batch and prints what was placed, how many cores
  * carry vCPUs of two VMs, and the time per VM (best of N runs).
  */
@@ -13,6 +13,7 @@
 #include "planner/profile.h"
 #include "tests/hostlit.h"
 #include "tui/json_plan.h"
+#include "probe/fsroot.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -57,17 +58,20 @@ static void describe(const struct host *h, const struct profile *pf, const struc
 	printf("{\"nodes\": [");
 	for (size_t n = 0; n < h->nnodes; n++) {
 		const struct node *nd = &h->nodes[n];
-		uint64_t reserved = 0, keep = pf->host_reserved_memory_mib * 1024, res, free1g = 0;
+		uint64_t reserved = 0, keep = pf->host_reserved_memory_mib * 1024, res;
 		bool first = true;
 
-		for (size_t k = 0; k < nd->npools; k++) {
+		for (size_t k = 0; k < nd->npools; k++)
 			reserved += nd->pools[k].total * nd->pools[k].size_kib;
-			if (nd->pools[k].size_kib == GIB_KIB)
-				free1g = nd->pools[k].free;
-		}
-		res = nd->mem_total_kib > reserved + keep ? nd->mem_total_kib - reserved - keep : 0;
-		printf("%s{\"id\": %u, \"pages_1g\": %" PRIu64 ", \"pcpus\": [", n ? ", " : "",
-		       nd->id, free1g + res / GIB_KIB);
+		res = nd->mem_known && nd->mem_total_kib > reserved + keep
+			  ? nd->mem_total_kib - reserved - keep
+			  : 0;
+		/* pages of each size the node can give: the planner's capacity rule */
+		printf("%s{\"id\": %u, \"pages\": {", n ? ", " : "", nd->id);
+		for (size_t k = 0; k < nd->npools; k++)
+			printf("%s\"%" PRIu64 "\": %" PRIu64, k ? ", " : "", nd->pools[k].size_kib,
+			       nd->mem_known ? nd->pools[k].free + res / nd->pools[k].size_kib : 0);
+		printf("}, \"pcpus\": [");
 		for (size_t i = 0; i < h->ncpus; i++) {
 			if (h->cpus[i].node != (int)nd->id ||
 			    idset_has(&p->housekeeping, h->cpus[i].id))
@@ -130,7 +134,7 @@ static unsigned smt_shared(const struct host *h, const struct plan *p)
 
 int main(int argc, char **argv)
 {
-	const char *host_arg = NULL, *profile = NULL, *requests = NULL;
+	const char *host_arg = NULL, *root = NULL, *profile = NULL, *requests = NULL;
 	bool desc = false;
 	int repeat = 5;
 	struct hostlit_spec s;
@@ -147,6 +151,8 @@ int main(int argc, char **argv)
 			desc = true;
 		else if (i + 1 < argc && strcmp(argv[i], "--host") == 0)
 			host_arg = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--root") == 0)
+			root = argv[++i];
 		else if (i + 1 < argc && strcmp(argv[i], "--profile") == 0)
 			profile = argv[++i];
 		else if (i + 1 < argc && strcmp(argv[i], "--requests") == 0)
@@ -156,10 +162,26 @@ int main(int argc, char **argv)
 		else
 			goto usage;
 	}
-	if (!host_arg || !profile || (!desc && !requests) || repeat < 1 ||
-	    parse_host(&s, host_arg) < 0)
+	if (!host_arg == !root || !profile || (!desc && !requests) || repeat < 1 ||
+	    (host_arg && parse_host(&s, host_arg) < 0))
 		goto usage;
-	if (hostlit_build(&h, &s, &e) < 0 || profile_find(&pf, profile, NULL, &e) < 0 ||
+	if (root) {
+		struct fsroot r = FSROOT_INIT;
+
+		if (fsroot_open(&r, root, &e) < 0 || host_probe(&h, &r, &e) < 0) {
+			fprintf(stderr, "plan_bench: %s\n", e.msg);
+			return 2;
+		}
+		fsroot_close(&r);
+		if (h.ncpus == 0) {
+			fprintf(stderr, "plan_bench: the probe read no CPUs under '%s'\n", root);
+			return 2;
+		}
+	} else if (hostlit_build(&h, &s, &e) < 0) {
+		fprintf(stderr, "plan_bench: %s\n", e.msg);
+		return 2;
+	}
+	if (profile_find(&pf, profile, NULL, &e) < 0 ||
 	    (requests && json_plan_read_requests(requests, &vms, &nvms, &e) < 0)) {
 		fprintf(stderr, "plan_bench: %s\n", e.msg);
 		return 2;
@@ -197,8 +219,10 @@ int main(int argc, char **argv)
 	free(vms);
 	return 0;
 usage:
-	fputs("usage: plan_bench --host NODES:CORES:THREADS:MEM_GIB:FREE_1G[:split|adjacent[:L3]]\n"
-	      "                  --profile FILE (--describe | --requests FILE [--repeat N])\n",
-	      stderr);
+	fputs(
+	    "usage: plan_bench (--host NODES:CORES:THREADS:MEM_GIB:FREE_1G[:split|adjacent[:L3]]\n"
+	    "                   | --root DIR)\n"
+	    "                  --profile FILE (--describe | --requests FILE [--repeat N])\n",
+	    stderr);
 	return 2;
 }
