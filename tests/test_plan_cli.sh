@@ -40,7 +40,6 @@ printf '[planner]\nsmt_policy = maybe\n' >"$tmp/bad.conf"
 expect 2 "hvtune: $tmp/bad.conf:2: invalid value 'maybe' for 'smt_policy' (expected prefer, isolate or require)" "$bin" profiles show "$tmp/bad.conf"
 
 expect 0 'usage: hvtune plan' "$bin" plan --help
-expect 0 'not built yet' "$bin" plan --help
 expect 2 'hvtune: plan: no VMs to place' "$bin" plan
 expect 2 "hvtune: plan: unknown or incomplete option '--domains'" "$bin" plan --domains
 expect 2 "hvtune: plan: unknown or incomplete option '--vm'" "$bin" plan --vm

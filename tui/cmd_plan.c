@@ -33,7 +33,6 @@ static void plan_usage(FILE *f)
 	      "  --taken CPULIST     CPUs pinned by VMs that are not re-planned (\"8-11,40\")\n"
 	      "  --json              print the plan as JSON (the input of 'hvtune apply')\n"
 	      "\n"
-	      "Reading the VMs from libvirt domains (--domains) is not built yet.\n"
 	      "Exit status: 0 every VM placed, 1 some VM not placed, 2 bad input or error.\n",
 	      f);
 }
