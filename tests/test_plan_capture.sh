@@ -33,11 +33,6 @@ if [ -z "$fx" ] || [ ! -f "$fx/hosts/$cap.tar.xz" ]; then
 fi
 tar -xJf "$fx/hosts/$cap.tar.xz" -C "$tmp"
 root=$tmp/$cap
-out=$("$bin" plan --root "$root" --vm a:vcpus=2,mem=1G 2>&1)
-if [[ "$out" == *"host topology unknown: no online CPUs"* ]]; then
-	echo "SKIP: the probe reads no CPUs from '$cap' (not built in this tree): $out"
-	exit 77
-fi
 # 2 sockets x 8 cores x 2 threads, 2048 x 2 MiB pages reserved per node
 expect 0 'placed 2 of 2 VM(s)' "$bin" plan --root "$root" --vm a:vcpus=4,mem=2G --vm b:vcpus=2,mem=1G
 expect 0 '"vcpu_pins"' "$bin" plan --root "$root" --json --vm a:vcpus=4,mem=2G
