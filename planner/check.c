@@ -15,6 +15,7 @@
  * node) gives no finding at all.
  */
 #include "planner/check.h"
+#include "probe/strfmt.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -52,38 +53,14 @@ const char *level_str(enum level l)
 	return (unsigned)l < LEVEL_COUNT ? level_names[l] : "?";
 }
 
-static void put(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static void put(char *dst, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(dst, size, fmt, ap);
-	va_end(ap);
-}
 
 /* Appends to @buf; what does not fit ends in a visible "...". */
-static void cat(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static void cat(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t len = strlen(buf);
-	va_list ap;
-	int n;
 
-	if (len + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + len, size - len, fmt, ap);
-	va_end(ap);
-	if (n >= 0 && len + (size_t)n >= size && size >= 4)
-		memcpy(buf + size - 4, "...", 4);
-}
-
-#define WHAT(f, ...) put((f)->what, sizeof((f)->what), __VA_ARGS__)
-#define WHY(f, ...)  put((f)->why, sizeof((f)->why), __VA_ARGS__)
-#define FIX(f, ...)  put((f)->fix, sizeof((f)->fix), __VA_ARGS__)
+#define WHAT(f, ...) strfmt_set((f)->what, sizeof((f)->what), __VA_ARGS__)
+#define WHY(f, ...)  strfmt_set((f)->why, sizeof((f)->why), __VA_ARGS__)
+#define FIX(f, ...)  strfmt_set((f)->fix, sizeof((f)->fix), __VA_ARGS__)
 
 static struct finding *add(struct out *o, const char *id, enum level l, const char *vhv)
 {
@@ -91,9 +68,9 @@ static struct finding *add(struct out *o, const char *id, enum level l, const ch
 
 	assert(o->n < CHECK_MAX); /* CHECK_MAX counts every check below */
 	f = &o->f[o->n++];
-	put(f->id, sizeof(f->id), "%s", id);
+	strfmt_set(f->id, sizeof(f->id), "%s", id);
 	f->level = l;
-	put(f->vhv, sizeof(f->vhv), "%s", vhv);
+	strfmt_set(f->vhv, sizeof(f->vhv), "%s", vhv);
 	return f;
 }
 
@@ -106,7 +83,7 @@ static const char *why_of(const char *why, char *buf, size_t size)
 		return "not probed";
 	if (strlen(why) <= max)
 		return why;
-	put(buf, size, "%.*s...", (int)max - 3, why);
+	strfmt_set(buf, size, "%.*s...", (int)max - 3, why);
 	return buf;
 }
 
@@ -120,17 +97,6 @@ static struct finding *unknown(struct out *o, const char *id, enum level l, cons
 	return f;
 }
 
-/* "2 MiB", "1 GiB", "64 KiB" */
-static const char *size_str(uint64_t kib, char *buf, size_t size)
-{
-	if (kib >= GIB_KIB && kib % GIB_KIB == 0)
-		put(buf, size, "%" PRIu64 " GiB", kib / GIB_KIB);
-	else if (kib >= 1024 && kib % 1024 == 0)
-		put(buf, size, "%" PRIu64 " MiB", kib / 1024);
-	else
-		put(buf, size, "%" PRIu64 " KiB", kib);
-	return buf;
-}
 
 static const char *ids(const struct idset *s, char *buf, size_t size)
 {
@@ -434,8 +400,8 @@ static void check_cgroups(const struct host *h, struct out *o)
 		char id[32], vhv[80];
 		struct finding *f;
 
-		put(id, sizeof(id), "cgroup-%s", name);
-		put(vhv, sizeof(vhv), "Checking for cgroup '%s' controller support", name);
+		strfmt_set(id, sizeof(id), "cgroup-%s", name);
+		strfmt_set(vhv, sizeof(vhv), "Checking for cgroup '%s' controller support", name);
 		if (!h->virt.cgroups_known) {
 			f = unknown(o, id, LEVEL_WARN, vhv, h->virt.cgroups_why);
 		} else if (h->virt.cgroup_ctrls & cgroup_ctrls[i].bit) {
@@ -763,9 +729,9 @@ static void check_hugepages(const struct host *h, struct out *o)
 		if (m->pools[i].total == 0)
 			continue;
 		pages += m->pools[i].total;
-		cat(list, sizeof(list), "%s%" PRIu64 " x %s (%" PRIu64 " free)",
+		strfmt_cat(list, sizeof(list), "%s%" PRIu64 " x %s (%" PRIu64 " free)",
 		    list[0] ? ", " : "", m->pools[i].total,
-		    size_str(m->pools[i].size_kib, sz, sizeof(sz)), m->pools[i].free);
+		    strfmt_page_kib(m->pools[i].size_kib, sz, sizeof(sz)), m->pools[i].free);
 	}
 	if (m->npools == 0) {
 		f = unknown(o, "hugepages", LEVEL_WARN, "",
@@ -818,16 +784,16 @@ static void check_hugepages_nodes(const struct host *h, struct out *o)
 			total = p ? p->total : 0;
 			lo = total < lo ? total : lo;
 			hi = total > hi ? total : hi;
-			cat(one, sizeof(one), " %u:%" PRIu64, nd->id, total);
+			strfmt_cat(one, sizeof(one), " %u:%" PRIu64, nd->id, total);
 		}
 		if (lo != hi && lo != UINT64_MAX) {
 			if (!uneven)
-				cat(detail, sizeof(detail), "%s pages by node%s",
-				    size_str(m->pools[i].size_kib, sz, sizeof(sz)), one);
+				strfmt_cat(detail, sizeof(detail), "%s pages by node%s",
+				    strfmt_page_kib(m->pools[i].size_kib, sz, sizeof(sz)), one);
 			uneven = true;
 		} else if (!detail[0] && lo != UINT64_MAX) {
-			put(detail, sizeof(detail), "%" PRIu64 " x %s", lo,
-			    size_str(m->pools[i].size_kib, sz, sizeof(sz)));
+			strfmt_set(detail, sizeof(detail), "%" PRIu64 " x %s", lo,
+			    strfmt_page_kib(m->pools[i].size_kib, sz, sizeof(sz)));
 		}
 	}
 	if (m->npools == 0)
@@ -881,7 +847,7 @@ static void check_hugepages_1g(const struct host *h, struct out *o)
 		const struct hugepool *np = pool_of(nd->pools, nd->npools, GIB_KIB);
 
 		if (np)
-			cat(nodes, sizeof(nodes), "%snode%u %" PRIu64, nodes[0] ? ", " : "", nd->id,
+			strfmt_cat(nodes, sizeof(nodes), "%snode%u %" PRIu64, nodes[0] ? ", " : "", nd->id,
 			    np->total);
 	}
 	if (p && p->total > 0) {
@@ -1016,9 +982,9 @@ static void check_governor(const struct host *h, struct out *o)
 		if (strcmp(g, "performance") == 0)
 			continue;
 		idset_add(&bad, h->cpus[i].id);
-		put(quoted, sizeof(quoted), "'%s'", g);
+		strfmt_set(quoted, sizeof(quoted), "'%s'", g);
 		if (!strstr(names, quoted))
-			cat(names, sizeof(names), "%s%s", names[0] ? "," : "", quoted);
+			strfmt_cat(names, sizeof(names), "%s%s", names[0] ? "," : "", quoted);
 	}
 	if (known == 0) {
 		f = unknown(o, "governor", LEVEL_INFO, "",
@@ -1203,7 +1169,7 @@ static void check_housekeeping(const struct host *h, struct out *o)
 			idset_add(&house, h->cpus[i].id);
 	if (host_cpu(h, 0) && idset_has(&iso, 0)) {
 		cpu0 = true;
-		cat(detail, sizeof(detail), "CPU 0 isolated");
+		strfmt_cat(detail, sizeof(detail), "CPU 0 isolated");
 	}
 	for (size_t n = 0; n < h->nnodes; n++) {
 		const struct node *nd = &h->nodes[n];
@@ -1211,7 +1177,7 @@ static void check_housekeeping(const struct host *h, struct out *o)
 		if (idset_empty(&nd->cpus) || idset_intersects(&nd->cpus, &house))
 			continue;
 		bad_node = true;
-		cat(detail, sizeof(detail), "%snode %u has no housekeeping CPU",
+		strfmt_cat(detail, sizeof(detail), "%snode %u has no housekeeping CPU",
 		    detail[0] ? "; " : "", nd->id);
 	}
 	if (idset_empty(&house) && h->ncpus > 0) {
@@ -1339,10 +1305,10 @@ static void check_sriov(const struct host *h, struct out *o)
 		if (n->sriov_total == 0)
 			continue;
 		if (n->sriov_num == 0)
-			cat(idle, sizeof(idle), "%s%s (%u)", idle[0] ? ", " : "", n->name,
+			strfmt_cat(idle, sizeof(idle), "%s%s (%u)", idle[0] ? ", " : "", n->name,
 			    n->sriov_total);
 		else
-			cat(used, sizeof(used), "%s%s %u/%u", used[0] ? ", " : "", n->name,
+			strfmt_cat(used, sizeof(used), "%s%s %u/%u", used[0] ? ", " : "", n->name,
 			    n->sriov_num, n->sriov_total);
 	}
 	if (npf == 0) {
@@ -1380,9 +1346,9 @@ static void check_nic_numa(const struct host *h, struct out *o)
 		if (!nic_is_pf(n))
 			continue;
 		if (n->numa_node < 0)
-			cat(bad, sizeof(bad), "%s%s", bad[0] ? ", " : "", n->name);
+			strfmt_cat(bad, sizeof(bad), "%s%s", bad[0] ? ", " : "", n->name);
 		else
-			cat(good, sizeof(good), "%s%s node %d", good[0] ? ", " : "", n->name,
+			strfmt_cat(good, sizeof(good), "%s%s node %d", good[0] ? ", " : "", n->name,
 			    n->numa_node);
 	}
 	if (bad[0]) {

@@ -19,6 +19,7 @@
  * Documentation/admin-guide/mm/hugetlbpage.rst).
  */
 #include "planner/plan.h"
+#include "probe/strfmt.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -131,35 +132,14 @@ static void add_reason(char (*r)[PLAN_WHY_MAX], size_t *n, const char *fmt, ...)
 	(*n)++;
 }
 
-/* Appends to a fixed buffer; a full buffer ends in "...". */
-static void cat(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void cat(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t len = strlen(buf);
-	va_list ap;
-	int n;
-
-	if (len + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + len, size - len, fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n >= size - len && size > 4)
-		memcpy(buf + size - 4, "...", 4);
-}
-
-/* "1 GiB", "2 MiB", "64 KiB" */
+/* "1 GiB", "2 MiB"; "normal" for a VM without hugepages */
 static const char *size_str(uint64_t kib, char *buf, size_t size)
 {
-	if (kib == 0)
+	if (kib == 0) {
 		snprintf(buf, size, "normal");
-	else if (kib % (1024 * 1024) == 0)
-		snprintf(buf, size, "%" PRIu64 " GiB", kib / (1024 * 1024));
-	else if (kib % 1024 == 0)
-		snprintf(buf, size, "%" PRIu64 " MiB", kib / 1024);
-	else
-		snprintf(buf, size, "%" PRIu64 " KiB", kib);
-	return buf;
+		return buf;
+	}
+	return strfmt_page_kib(kib, buf, size);
 }
 
 /* The list format of @s, on the heap (sized for the set, never truncated). */
@@ -1343,10 +1323,10 @@ static void diagnose(const struct ctx *c, const struct state *st, size_t vi, str
 			if (c->node_ncores[n] == 0)
 				continue;
 			if (!c->h->nodes[n].mem_known)
-				cat(why, sizeof(why), " node%u %u, memory unknown;",
+				strfmt_cat(why, sizeof(why), " node%u %u, memory unknown;",
 				    c->h->nodes[n].id, node_units(c, st, n));
 			else
-				cat(why, sizeof(why), " node%u %u, %" PRIu64 " MiB;",
+				strfmt_cat(why, sizeof(why), " node%u %u, %" PRIu64 " MiB;",
 				    c->h->nodes[n].id, node_units(c, st, n),
 				    mem_cap(c, st, n, v) / 1024);
 		}

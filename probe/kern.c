@@ -7,6 +7,7 @@
  * nohz_full}; both are kept, so a check can tell "asked" from "in effect".
  */
 #include "probe/probe_int.h"
+#include "probe/strfmt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -17,16 +18,6 @@
 
 #define CMDLINE "/proc/cmdline"
 
-static void textf(char *dst, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void textf(char *dst, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(dst, size, fmt, ap);
-	va_end(ap);
-}
 
 /* Appends "name=val" to the blank-separated list @buf (dropped when it does not fit). */
 static void append_word(char *buf, size_t size, const char *name, size_t nlen, const char *val)
@@ -34,7 +25,7 @@ static void append_word(char *buf, size_t size, const char *name, size_t nlen, c
 	char word[256];
 	size_t len = strlen(buf);
 
-	textf(word, sizeof(word), "%.*s%s%s", (int)nlen, name, val ? "=" : "", val ? val : "");
+	strfmt_set(word, sizeof(word), "%.*s%s%s", (int)nlen, name, val ? "=" : "", val ? val : "");
 	if (len + (len > 0) + strlen(word) + 1 > size)
 		return;
 	if (len > 0)
@@ -147,10 +138,10 @@ static int parse_cmdline_list(const char *s, long last, struct idset *out, char 
 fail:
 	idset_clear(out);
 	if (rc < 0)
-		textf(why, whysize, "cannot expand '%s': the number of possible CPUs is unknown",
+		strfmt_set(why, whysize, "cannot expand '%s': the number of possible CPUs is unknown",
 		      s);
 	else
-		textf(why, whysize, "invalid CPU list '%s' (the kernel ignores it)", s);
+		strfmt_set(why, whysize, "invalid CPU list '%s' (the kernel ignores it)", s);
 	return -1;
 }
 
@@ -171,16 +162,16 @@ static void parse_isolcpus(struct kern *k, const char *val, long last)
 
 		if (!comma) {
 			idset_clear(&k->isolcpus);
-			textf(k->isolcpus_why, sizeof(k->isolcpus_why),
+			strfmt_set(k->isolcpus_why, sizeof(k->isolcpus_why),
 			      "isolcpus='%s' has no CPU list (the kernel ignores it)", val);
 			return;
 		}
-		textf(word, sizeof(word), "%.*s", (int)(comma - p), p);
+		strfmt_set(word, sizeof(word), "%.*s", (int)(comma - p), p);
 		if (strcmp(word, "nohz") == 0 || strcmp(word, "domain") == 0 ||
 		    strcmp(word, "managed_irq") == 0) {
 			size_t len = strlen(k->isolcpus_flags);
 
-			textf(k->isolcpus_flags + len, sizeof(k->isolcpus_flags) - len, "%s%s",
+			strfmt_set(k->isolcpus_flags + len, sizeof(k->isolcpus_flags) - len, "%s%s",
 			      len ? "," : "", word);
 		}
 		p = comma + 1;
@@ -195,7 +186,7 @@ static void parse_cmdline(struct host *h)
 	char buf[sizeof(k->cmdline)];
 	char *p = buf;
 
-	textf(buf, sizeof(buf), "%s", k->cmdline);
+	strfmt_set(buf, sizeof(buf), "%s", k->cmdline);
 	while (*p) {
 		char *name, *val = NULL, *end;
 		size_t nlen;
@@ -294,7 +285,7 @@ static int read_governors(struct host *h, const struct fsroot *r, struct err *e)
 		struct cpu *c = &h->cpus[i];
 		char path[FS_PATH_MAX];
 
-		textf(path, sizeof(path), "/sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor",
+		strfmt_set(path, sizeof(path), "/sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor",
 		      c->id);
 		if (fs_read(r, path, c->governor, sizeof(c->governor), e) >= 0)
 			continue;
@@ -302,15 +293,15 @@ static int read_governors(struct host *h, const struct fsroot *r, struct err *e)
 		if (e->sys != ENOENT)
 			return -1;
 		if (absent++ == 0)
-			textf(first, sizeof(first), "%s%s", r->shown, path);
+			strfmt_set(first, sizeof(first), "%s%s", r->shown, path);
 	}
 	if (h->ncpus == 0)
-		textf(h->kern.governors_why, sizeof(h->kern.governors_why), "no CPUs are known");
+		strfmt_set(h->kern.governors_why, sizeof(h->kern.governors_why), "no CPUs are known");
 	else if (absent == h->ncpus)
-		textf(h->kern.governors_why, sizeof(h->kern.governors_why),
+		strfmt_set(h->kern.governors_why, sizeof(h->kern.governors_why),
 		      "no cpufreq: no '%s'", first);
 	else if (absent > 0)
-		textf(h->kern.governors_why, sizeof(h->kern.governors_why),
+		strfmt_set(h->kern.governors_why, sizeof(h->kern.governors_why),
 		      "%zu of %zu CPUs have no cpufreq governor (first: '%s')", absent, h->ncpus,
 		      first);
 	return 0;
@@ -324,7 +315,7 @@ static int find_irqbalance(struct kern *k, const struct fsroot *r, struct err *e
 
 	k->irqbalance = TRI_UNKNOWN;
 	if (!r->live) {
-		textf(k->irqbalance_why, sizeof(k->irqbalance_why), "not the live host");
+		strfmt_set(k->irqbalance_why, sizeof(k->irqbalance_why), "not the live host");
 		return 0;
 	}
 	d = fs_opendir(r, "/proc", e);
@@ -337,7 +328,7 @@ static int find_irqbalance(struct kern *k, const struct fsroot *r, struct err *e
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		textf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		strfmt_set(path, sizeof(path), "/proc/%s/comm", de->d_name);
 		/* a process may exit between readdir() and the read */
 		if (fs_read(r, path, comm, sizeof(comm), &e2) < 0)
 			continue;

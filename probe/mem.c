@@ -6,6 +6,7 @@
  * /proc/meminfo.
  */
 #include "probe/probe_int.h"
+#include "probe/strfmt.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -19,16 +20,6 @@
 #define MEMINFO "/proc/meminfo"
 #define HUGEPAGES "/sys/kernel/mm/hugepages"
 
-static void textf(char *dst, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void textf(char *dst, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(dst, size, fmt, ap);
-	va_end(ap);
-}
 
 /* The meminfo lines we use; a value of "HugePages_Total: 4096" has no unit. */
 struct meminfo {
@@ -166,7 +157,7 @@ static int read_pools(struct mem *m, const struct fsroot *r, struct err *e)
 		for (size_t i = 0; i < ARRAY_LEN(files); i++) {
 			char path[FS_PATH_MAX];
 
-			textf(path, sizeof(path), "%s/%s/%s", HUGEPAGES, de->d_name, files[i]);
+			strfmt_set(path, sizeof(path), "%s/%s/%s", HUGEPAGES, de->d_name, files[i]);
 			if (fs_read_u64(r, path, dst[i], e) < 0) {
 				closedir(d);
 				return -1;
@@ -177,7 +168,7 @@ static int read_pools(struct mem *m, const struct fsroot *r, struct err *e)
 	closedir(d);
 	qsort(m->pools, m->npools, sizeof(m->pools[0]), pool_cmp);
 	if (skipped)
-		textf(m->hugepages_why, sizeof(m->hugepages_why),
+		strfmt_set(m->hugepages_why, sizeof(m->hugepages_why),
 		      "%zu more hugepage sizes in '%s%s' than the %zu kept", skipped, r->shown,
 		      HUGEPAGES, ARRAY_LEN(m->pools));
 	return 0;
@@ -257,14 +248,14 @@ int mem_probe(struct host *h, const struct fsroot *r, struct err *e)
 		m->available_kib = mi.available;	/* 0 before Linux 3.14 */
 		m->default_hugepage_kib = mi.hugepagesize;
 		if (!m->meminfo_known)
-			textf(m->meminfo_why, sizeof(m->meminfo_why), "no 'MemTotal' in '%s%s'",
+			strfmt_set(m->meminfo_why, sizeof(m->meminfo_why), "no 'MemTotal' in '%s%s'",
 			      r->shown, MEMINFO);
 	} else {
 		probe_why(m->meminfo_why, sizeof(m->meminfo_why), r, MEMINFO, &mi_err);
 	}
 
 	if (read_pools(m, r, e) == 0) {
-		textf(m->hugepages_source, sizeof(m->hugepages_source), "sysfs");
+		strfmt_set(m->hugepages_source, sizeof(m->hugepages_source), "sysfs");
 	} else if (e->sys != ENOENT) {
 		return -1;
 	} else if (have_mi && (mi.seen & MI_HPSIZE) && (mi.seen & MI_HP_TOTAL)) {
@@ -277,12 +268,12 @@ int mem_probe(struct host *h, const struct fsroot *r, struct err *e)
 		p->free = mi.hp_free;
 		p->reserved = mi.hp_rsvd;
 		p->surplus = mi.hp_surp;
-		textf(m->hugepages_source, sizeof(m->hugepages_source), "meminfo");
-		textf(m->hugepages_why, sizeof(m->hugepages_why),
+		strfmt_set(m->hugepages_source, sizeof(m->hugepages_source), "meminfo");
+		strfmt_set(m->hugepages_why, sizeof(m->hugepages_why),
 		      "no '%s%s': the default size only, from '%s%s'", r->shown, HUGEPAGES,
 		      r->shown, MEMINFO);
 	} else {
-		textf(m->hugepages_why, sizeof(m->hugepages_why),
+		strfmt_set(m->hugepages_why, sizeof(m->hugepages_why),
 		      "no '%s%s' and no HugePages_* in '%s%s'",
 		      r->shown, HUGEPAGES, r->shown, MEMINFO);
 	}

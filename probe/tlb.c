@@ -7,6 +7,7 @@
  * perf counters are tried on the live host only, and closed at once.
  */
 #include "probe/probe_int.h"
+#include "probe/strfmt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -26,16 +27,6 @@
 #define INTERRUPTS "/proc/interrupts"
 #define VMSTAT "/proc/vmstat"
 
-static void textf(char *dst, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void textf(char *dst, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(dst, size, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- /proc/interrupts: the "TLB:  ...  TLB shootdowns" row ---- */
 
@@ -153,7 +144,7 @@ static int read_shootdowns(struct tlb *t, const struct fsroot *r, struct err *e)
 	if (!found || n == 0) {
 		free(cpus);
 		free(counts);
-		textf(t->shootdowns_why, sizeof(t->shootdowns_why), "%s '%s%s'",
+		strfmt_set(t->shootdowns_why, sizeof(t->shootdowns_why), "%s '%s%s'",
 		      found ? "no counts in the TLB row of" : "no 'TLB' row (x86 only) in",
 		      r->shown, INTERRUPTS);
 		return 0;
@@ -232,7 +223,7 @@ static int read_vmstat(struct tlb *t, const struct fsroot *r, struct err *e)
 	if (!t->vmstat_known) {
 		t->nr_tlb_remote_flush = t->nr_tlb_remote_flush_received = 0;
 		t->nr_tlb_local_flush_all = t->nr_tlb_local_flush_one = 0;
-		textf(t->vmstat_why, sizeof(t->vmstat_why),
+		strfmt_set(t->vmstat_why, sizeof(t->vmstat_why),
 		      "no nr_tlb_* counters in '%s%s': the kernel lacks CONFIG_DEBUG_TLBFLUSH",
 		      r->shown, VMSTAT);
 	}
@@ -260,21 +251,21 @@ static void geo_add(struct geo *g, const char *fmt, ...)
 	vsnprintf(item, sizeof(item), fmt, ap);
 	va_end(ap);
 	if (len + strlen(item) + 2 + 5 > g->size) {
-		textf(g->out + len, g->size - len, "; ...");
+		strfmt_set(g->out + len, g->size - len, "; ...");
 		g->full = true;
 		return;
 	}
-	textf(g->out + len, g->size - len, "%s%s", len ? "; " : "", item);
+	strfmt_set(g->out + len, g->size - len, "%s%s", len ? "; " : "", item);
 }
 
 static void assoc_text(char *buf, size_t size, unsigned ways, bool full)
 {
 	if (full)
-		textf(buf, size, "full");
+		strfmt_set(buf, size, "full");
 	else if (ways == 1)
-		textf(buf, size, "direct");
+		strfmt_set(buf, size, "direct");
 	else
-		textf(buf, size, "%u-way", ways);
+		strfmt_set(buf, size, "%u-way", ways);
 }
 
 /* Intel SDM vol. 2A, CPUID leaf 18H: deterministic address translation parameters. */
@@ -300,7 +291,7 @@ static bool intel_leaf18(tlb_cpuid_fn cpuid, void *ctx, struct geo *g)
 			continue;
 		for (unsigned b = 0; b < 4; b++)
 			if (regs[1] & (1u << b))
-				textf(pages + strlen(pages), sizeof(pages) - strlen(pages), "%s%s",
+				strfmt_set(pages + strlen(pages), sizeof(pages) - strlen(pages), "%s%s",
 				      pages[0] ? "+" : "", page[b]);
 		ways = regs[1] >> 16;
 		entries = ways * regs[2];
@@ -384,7 +375,7 @@ void tlb_cpuid_geometry(tlb_cpuid_fn cpuid, void *ctx, char *out, size_t size, c
 	out[0] = '\0';
 	why[0] = '\0';
 	if (!cpuid(ctx, 0, 0, regs)) {
-		textf(why, whysize, "no CPUID");
+		strfmt_set(why, whysize, "no CPUID");
 		return;
 	}
 	memcpy(vendor, &regs[1], 4);
@@ -393,12 +384,12 @@ void tlb_cpuid_geometry(tlb_cpuid_fn cpuid, void *ctx, char *out, size_t size, c
 	vendor[12] = '\0';
 	if (strcmp(vendor, "AuthenticAMD") == 0 || strcmp(vendor, "HygonGenuine") == 0) {
 		if (!amd_leaves(cpuid, ctx, &g))
-			textf(why, whysize, "CPUID leaves 0x80000005/6 report no TLB");
+			strfmt_set(why, whysize, "CPUID leaves 0x80000005/6 report no TLB");
 		return;
 	}
 	if (!intel_leaf18(cpuid, ctx, &g))
 		/* leaf 2 descriptors are not decoded: leaf 0x18 replaced them */
-		textf(why, whysize, "CPUID leaf 0x18 reports no TLB (%s; a hypervisor may hide it)",
+		strfmt_set(why, whysize, "CPUID leaf 0x18 reports no TLB (%s; a hypervisor may hide it)",
 		      vendor);
 }
 
@@ -454,7 +445,7 @@ static int device_tree_geometry(struct tlb *t, const struct fsroot *r, struct er
 		if (de->d_name[0] == '.')
 			continue;
 		for (i = 0; i < ARRAY_LEN(files); i++) {
-			textf(path, sizeof(path), "/proc/device-tree/cpus/%s/%s", de->d_name,
+			strfmt_set(path, sizeof(path), "/proc/device-tree/cpus/%s/%s", de->d_name,
 			      files[i]);
 			if (dt_u32(r, path, &v[i], e) < 0)
 				break;
@@ -465,10 +456,10 @@ static int device_tree_geometry(struct tlb *t, const struct fsroot *r, struct er
 			closedir(d);
 			return -1;
 		}
-		textf(t->geometry, sizeof(t->geometry),
+		strfmt_set(t->geometry, sizeof(t->geometry),
 		      "d-TLB %u entries %u sets; i-TLB %u entries %u sets (per core)",
 		      v[0], v[1], v[2], v[3]);
-		textf(t->geometry_source, sizeof(t->geometry_source), "device-tree");
+		strfmt_set(t->geometry_source, sizeof(t->geometry_source), "device-tree");
 		break;
 	}
 	closedir(d);
@@ -485,15 +476,15 @@ static int read_geometry(struct host *h, const struct fsroot *r, struct err *e)
 		tlb_cpuid_geometry(live_cpuid, NULL, t->geometry, sizeof(t->geometry), cpuid_why,
 				   sizeof(cpuid_why));
 		if (t->geometry[0]) {
-			textf(t->geometry_source, sizeof(t->geometry_source), "cpuid");
+			strfmt_set(t->geometry_source, sizeof(t->geometry_source), "cpuid");
 			return 0;
 		}
 	}
 #endif
 	if (t->cpuinfo_tlb_size[0]) {
 		/* AMD's "TLB size": the L2 4K entries, data plus instruction */
-		textf(t->geometry, sizeof(t->geometry), "%s", t->cpuinfo_tlb_size);
-		textf(t->geometry_source, sizeof(t->geometry_source), "cpuinfo");
+		strfmt_set(t->geometry, sizeof(t->geometry), "%s", t->cpuinfo_tlb_size);
+		strfmt_set(t->geometry_source, sizeof(t->geometry_source), "cpuinfo");
 		return 0;
 	}
 	if (device_tree_geometry(t, r, e) < 0)
@@ -501,10 +492,10 @@ static int read_geometry(struct host *h, const struct fsroot *r, struct err *e)
 	if (t->geometry[0])
 		return 0;
 	if (cpuid_why[0])
-		textf(t->geometry_why, sizeof(t->geometry_why), "%s; no 'TLB size' in cpuinfo",
+		strfmt_set(t->geometry_why, sizeof(t->geometry_why), "%s; no 'TLB size' in cpuinfo",
 		      cpuid_why);
 	else
-		textf(t->geometry_why, sizeof(t->geometry_why),
+		strfmt_set(t->geometry_why, sizeof(t->geometry_why),
 		      "not the live x86 host (no CPUID), and no 'TLB size' in '%s/proc/cpuinfo' "
 		      "nor TLB sizes in '%s/proc/device-tree'", r->shown, r->shown);
 	return 0;
@@ -522,7 +513,7 @@ static void try_perf(struct host *h, const struct fsroot *r)
 
 	if (!r->live) {
 		t->perf = TRI_UNKNOWN;
-		textf(t->perf_why, sizeof(t->perf_why), "not the live host");
+		strfmt_set(t->perf_why, sizeof(t->perf_why), "not the live host");
 		return;
 	}
 	memset(&a, 0, sizeof(a));
@@ -548,24 +539,24 @@ static void try_perf(struct host *h, const struct fsroot *r)
 	case EACCES:
 	case EPERM:
 		if (fs_read_int(r, "/proc/sys/kernel/perf_event_paranoid", &paranoid, &e2) == 0)
-			textf(t->perf_why, sizeof(t->perf_why),
+			strfmt_set(t->perf_why, sizeof(t->perf_why),
 			      "not permitted: perf_event_paranoid is %ld (system-wide counting "
 			      "needs -1 or 0, or CAP_PERFMON)", paranoid);
 		else
-			textf(t->perf_why, sizeof(t->perf_why), "not permitted: %s", strerror(sys));
+			strfmt_set(t->perf_why, sizeof(t->perf_why), "not permitted: %s", strerror(sys));
 		break;
 	case ENOENT:
 	case EOPNOTSUPP:
 	case ENODEV:
 	case EINVAL:
-		textf(t->perf_why, sizeof(t->perf_why),
+		strfmt_set(t->perf_why, sizeof(t->perf_why),
 		      "dTLB read-miss event not supported by this CPU/VM (%s)", strerror(sys));
 		break;
 	case ENOSYS:
-		textf(t->perf_why, sizeof(t->perf_why), "kernel without perf events");
+		strfmt_set(t->perf_why, sizeof(t->perf_why), "kernel without perf events");
 		break;
 	default:
-		textf(t->perf_why, sizeof(t->perf_why), "perf_event_open failed: %s",
+		strfmt_set(t->perf_why, sizeof(t->perf_why), "perf_event_open failed: %s",
 		      strerror(sys));
 	}
 }

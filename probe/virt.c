@@ -10,6 +10,7 @@
  * capture simply lacks leaves the fact unknown instead of "absent".
  */
 #include "probe/probe_int.h"
+#include "probe/strfmt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -28,17 +29,6 @@
 
 #define CPUINFO "/proc/cpuinfo"
 
-/* snprintf() into a fixed text field: a reason cut short is still a reason. */
-static void textf(char *dst, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void textf(char *dst, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(dst, size, fmt, ap);
-	va_end(ap);
-}
 
 /* What one pass over cpuinfo yields (the first value of each key). */
 struct cpuinfo {
@@ -151,7 +141,7 @@ static int take_str(char **dst, const char *val, struct err *e)
 static void take_buf(char *dst, size_t size, const char *val)
 {
 	if (dst[0] == '\0')
-		textf(dst, size, "%s", val);
+		strfmt_set(dst, size, "%s", val);
 }
 
 /* One pass over cpuinfo; ENOENT leaves @ci->present false. */
@@ -250,37 +240,37 @@ static void fill_cpu_identity(struct host *h, const struct fsroot *r, const stru
 
 	if (ci->flags) {
 		/* x86: "lm" (long mode) is what makes it x86_64 */
-		textf(t->arch, sizeof(t->arch), "%s",
+		strfmt_set(t->arch, sizeof(t->arch), "%s",
 		      has_token(ci->flags, "lm") ? "x86_64" : "i686");
-		textf(t->vendor, sizeof(t->vendor), "%s", ci->vendor);
-		textf(t->model, sizeof(t->model), "%s", ci->model);
+		strfmt_set(t->vendor, sizeof(t->vendor), "%s", ci->vendor);
+		strfmt_set(t->model, sizeof(t->model), "%s", ci->model);
 	} else if (strcmp(ci->vendor, "IBM/S390") == 0) {
-		textf(t->arch, sizeof(t->arch), "s390x");
-		textf(t->vendor, sizeof(t->vendor), "IBM");
+		strfmt_set(t->arch, sizeof(t->arch), "s390x");
+		strfmt_set(t->vendor, sizeof(t->vendor), "IBM");
 	} else if (ci->implementer[0] || ci->features) {
 		const char *name = arm_implementer(ci->implementer);
 
 		/* "asimd" is the arm64 name of what 32-bit kernels call "neon" */
-		textf(t->arch, sizeof(t->arch), "%s",
+		strfmt_set(t->arch, sizeof(t->arch), "%s",
 		      has_token(ci->features, "asimd") || strcmp(ci->cpu_arch, "8") == 0 ?
 		      "aarch64" : "arm");
 		if (name)
-			textf(t->vendor, sizeof(t->vendor), "%s", name);
+			strfmt_set(t->vendor, sizeof(t->vendor), "%s", name);
 		else if (ci->implementer[0])
-			textf(t->vendor, sizeof(t->vendor), "implementer %s", ci->implementer);
+			strfmt_set(t->vendor, sizeof(t->vendor), "implementer %s", ci->implementer);
 		if (ci->part[0])
-			textf(t->model, sizeof(t->model), "part %s", ci->part);
+			strfmt_set(t->model, sizeof(t->model), "part %s", ci->part);
 	} else if (strncmp(ci->ppc_cpu, "POWER", 5) == 0 || strncmp(ci->ppc_cpu, "PPC", 3) == 0) {
 		/* cpuinfo does not tell big from little endian: "ppc64" names the family */
-		textf(t->arch, sizeof(t->arch), "ppc64");
-		textf(t->vendor, sizeof(t->vendor), "IBM");
-		textf(t->model, sizeof(t->model), "%s", ci->ppc_cpu);
+		strfmt_set(t->arch, sizeof(t->arch), "ppc64");
+		strfmt_set(t->vendor, sizeof(t->vendor), "IBM");
+		strfmt_set(t->model, sizeof(t->model), "%s", ci->ppc_cpu);
 	}
 	if (t->arch[0] == '\0' && r->live) {
 		struct utsname u;
 
 		if (uname(&u) == 0)
-			textf(t->arch, sizeof(t->arch), "%s", u.machine);
+			strfmt_set(t->arch, sizeof(t->arch), "%s", u.machine);
 	}
 }
 
@@ -303,16 +293,16 @@ static void fill_flags(struct host *h, const struct fsroot *r, const struct cpui
 			probe_why(v->flags_why, sizeof(v->flags_why), r, CPUINFO, open_err);
 		else if (h->topo.arch[0] && strncmp(h->topo.arch, "x86", 3) != 0 &&
 			 strcmp(h->topo.arch, "i686") != 0)
-			textf(v->flags_why, sizeof(v->flags_why),
+			strfmt_set(v->flags_why, sizeof(v->flags_why),
 			      "not an x86 CPU (%s): cpuinfo has no VT-x/AMD-V flags", h->topo.arch);
 		else if (ci->truncated)
-			textf(v->flags_why, sizeof(v->flags_why),
+			strfmt_set(v->flags_why, sizeof(v->flags_why),
 			      "'%s%s' ends mid-line before a complete 'flags' line", r->shown,
 			      CPUINFO);
 		else
-			textf(v->flags_why, sizeof(v->flags_why), "no 'flags' line in '%s%s'",
+			strfmt_set(v->flags_why, sizeof(v->flags_why), "no 'flags' line in '%s%s'",
 			      r->shown, CPUINFO);
-		textf(v->vmx_flags_why, sizeof(v->vmx_flags_why), "%s", v->flags_why);
+		strfmt_set(v->vmx_flags_why, sizeof(v->vmx_flags_why), "%s", v->flags_why);
 		return;
 	}
 	v->vmx = tok_tri(ci->flags, "vmx");
@@ -336,7 +326,7 @@ static void fill_flags(struct host *h, const struct fsroot *r, const struct cpui
 		v->vpid = tok_tri(ci->flags, "vpid");
 		v->flexpriority = tok_tri(ci->flags, "flexpriority");
 		v->unrestricted_guest = v->posted_intr = v->apicv = TRI_UNKNOWN;
-		textf(v->vmx_flags_why, sizeof(v->vmx_flags_why),
+		strfmt_set(v->vmx_flags_why, sizeof(v->vmx_flags_why),
 		      "no 'vmx flags' line in '%s%s': this kernel does not list VMX controls",
 		      r->shown, CPUINFO);
 	} else {
@@ -393,32 +383,32 @@ static void kvm_not_usable_why(struct host *h, const struct fsroot *r, const str
 	const char *tech = v->vmx == TRI_YES ? "VT-x" : "AMD-V";
 	char path[64];
 
-	textf(path, sizeof(path), "/sys/module/%s", mod);
+	strfmt_set(path, sizeof(path), "/sys/module/%s", mod);
 	if (v->vmx == TRI_YES || v->svm == TRI_YES) {
 		if (fs_exists(r, path))
-			textf(v->kvm_why, sizeof(v->kvm_why), "%s is loaded but there is no "
+			strfmt_set(v->kvm_why, sizeof(v->kvm_why), "%s is loaded but there is no "
 			      "/dev/kvm: the device node was not created", mod);
 		else if (v->vmx == TRI_YES && ci->vmx_flags)
 			/* Linux >= 5.6 clears the VMX features unless the firmware
 			 * enabled VT-x (arch/x86/kernel/cpu/feat_ctl.c) */
-			textf(v->kvm_why, sizeof(v->kvm_why),
+			strfmt_set(v->kvm_why, sizeof(v->kvm_why),
 			      "vmx flag present but no /dev/kvm: kvm_intel is not loaded "
 			      "(VT-x is enabled: the kernel lists 'vmx flags')");
 		else
-			textf(v->kvm_why, sizeof(v->kvm_why),
+			strfmt_set(v->kvm_why, sizeof(v->kvm_why),
 			      "%s flag present but no /dev/kvm: %s not loaded or %s disabled "
 			      "in firmware",
 			      flag, mod, tech);
 	} else if (v->vmx == TRI_NO && v->hypervisor == TRI_YES) {
-		textf(v->kvm_why, sizeof(v->kvm_why),
+		strfmt_set(v->kvm_why, sizeof(v->kvm_why),
 		      "no vmx/svm flag and no /dev/kvm: this host is a VM without nested "
 		      "virtualization");
 	} else if (v->vmx == TRI_NO) {
-		textf(v->kvm_why, sizeof(v->kvm_why),
+		strfmt_set(v->kvm_why, sizeof(v->kvm_why),
 		      "no vmx/svm flag and no /dev/kvm: VT-x/AMD-V missing or disabled in "
 		      "firmware");
 	} else {
-		textf(v->kvm_why, sizeof(v->kvm_why), "no /dev/kvm: no KVM module is loaded");
+		strfmt_set(v->kvm_why, sizeof(v->kvm_why), "no /dev/kvm: no KVM module is loaded");
 	}
 }
 
@@ -431,34 +421,34 @@ static int probe_kvm(struct host *h, const struct fsroot *r, const struct cpuinf
 
 	v->kvm_module[0] = '\0';
 	for (size_t i = 0; i < ARRAY_LEN(mods) && !v->kvm_module[0]; i++) {
-		textf(path, sizeof(path), "/sys/module/%s", mods[i]);
+		strfmt_set(path, sizeof(path), "/sys/module/%s", mods[i]);
 		if (fs_exists(r, path))
-			textf(v->kvm_module, sizeof(v->kvm_module), "%s", mods[i]);
+			strfmt_set(v->kvm_module, sizeof(v->kvm_module), "%s", mods[i]);
 	}
 	if (!v->kvm_module[0] && fs_exists(r, "/sys/module/kvm"))
-		textf(v->kvm_module, sizeof(v->kvm_module), "kvm");
+		strfmt_set(v->kvm_module, sizeof(v->kvm_module), "kvm");
 
 	/* nested, EPT/NPT and APICv/AVIC as the loaded vendor module uses them */
 	v->nested = v->kvm_tdp = v->kvm_apicv = TRI_UNKNOWN;
 	if (strcmp(v->kvm_module, "kvm_intel") == 0 || strcmp(v->kvm_module, "kvm_amd") == 0) {
 		bool intel = strcmp(v->kvm_module, "kvm_intel") == 0;
 
-		textf(path, sizeof(path), "/sys/module/%s/parameters/nested", v->kvm_module);
+		strfmt_set(path, sizeof(path), "/sys/module/%s/parameters/nested", v->kvm_module);
 		if (read_param(r, path, &v->nested, v->nested_why, sizeof(v->nested_why), e) < 0)
 			return -1;
-		textf(path, sizeof(path), "/sys/module/%s/parameters/%s", v->kvm_module,
+		strfmt_set(path, sizeof(path), "/sys/module/%s/parameters/%s", v->kvm_module,
 		      intel ? "ept" : "npt");
 		if (read_param(r, path, &v->kvm_tdp, NULL, 0, e) < 0)
 			return -1;
-		textf(path, sizeof(path), "/sys/module/%s/parameters/%s", v->kvm_module,
+		strfmt_set(path, sizeof(path), "/sys/module/%s/parameters/%s", v->kvm_module,
 		      intel ? "enable_apicv" : "avic");
 		if (read_param(r, path, &v->kvm_apicv, NULL, 0, e) < 0)
 			return -1;
 	} else if (!fs_exists(r, "/sys/module")) {
-		textf(v->nested_why, sizeof(v->nested_why), "no '%s/sys/module' in this root",
+		strfmt_set(v->nested_why, sizeof(v->nested_why), "no '%s/sys/module' in this root",
 		      r->shown);
 	} else {
-		textf(v->nested_why, sizeof(v->nested_why), "%s",
+		strfmt_set(v->nested_why, sizeof(v->nested_why), "%s",
 		      v->kvm_module[0] ? "the loaded KVM module has no 'nested' parameter" :
 		      "neither kvm_intel nor kvm_amd is loaded");
 	}
@@ -468,7 +458,7 @@ static int probe_kvm(struct host *h, const struct fsroot *r, const struct cpuinf
 	v->kvm_api = 0;
 	if (v->kvm_dev == TRI_UNKNOWN) {
 		v->kvm_usable = TRI_UNKNOWN;
-		textf(v->kvm_why, sizeof(v->kvm_why), "no '%s/dev' in this root", r->shown);
+		strfmt_set(v->kvm_why, sizeof(v->kvm_why), "no '%s/dev' in this root", r->shown);
 		return 0;
 	}
 	if (v->kvm_dev == TRI_NO) {
@@ -485,7 +475,7 @@ static int probe_kvm(struct host *h, const struct fsroot *r, const struct cpuinf
 	if (faccessat(r->fd, "dev/kvm", R_OK | W_OK, 0) < 0) {
 		v->kvm_access = TRI_NO;
 		v->kvm_usable = TRI_NO;
-		textf(v->kvm_why, sizeof(v->kvm_why),
+		strfmt_set(v->kvm_why, sizeof(v->kvm_why),
 		      "no read-write access to /dev/kvm for this user: %s", strerror(errno));
 		return 0;
 	}
@@ -496,20 +486,20 @@ static int probe_kvm(struct host *h, const struct fsroot *r, const struct cpuinf
 
 		if (fd < 0) {
 			v->kvm_usable = TRI_NO;
-			textf(v->kvm_why, sizeof(v->kvm_why), "cannot open /dev/kvm: %s",
+			strfmt_set(v->kvm_why, sizeof(v->kvm_why), "cannot open /dev/kvm: %s",
 			      strerror(errno));
 			return 0;
 		}
 		api = ioctl(fd, KVM_GET_API_VERSION, 0);
 		if (api < 0)
-			textf(v->kvm_why, sizeof(v->kvm_why),
+			strfmt_set(v->kvm_why, sizeof(v->kvm_why),
 			      "KVM_GET_API_VERSION on /dev/kvm failed: %s", strerror(errno));
 		close(fd);
 		v->kvm_api = api > 0 ? api : 0;
 		/* the only KVM API there has ever been (Documentation/virt/kvm/api.rst) */
 		v->kvm_usable = api == KVM_API_VERSION ? TRI_YES : TRI_NO;
 		if (api >= 0 && api != KVM_API_VERSION)
-			textf(v->kvm_why, sizeof(v->kvm_why),
+			strfmt_set(v->kvm_why, sizeof(v->kvm_why),
 			      "/dev/kvm speaks KVM API %d, not %d", api, KVM_API_VERSION);
 	}
 	return 0;
@@ -522,7 +512,7 @@ static void probe_devices(struct host *h, const struct fsroot *r)
 	v->vhost_net = dev_tri(r, "/dev/vhost-net");
 	v->tun = dev_tri(r, "/dev/net/tun");
 	if (!dev_known(r))
-		textf(v->devices_why, sizeof(v->devices_why), "no '%s/dev' in this root",
+		strfmt_set(v->devices_why, sizeof(v->devices_why), "no '%s/dev' in this root",
 		      r->shown);
 }
 
@@ -677,10 +667,10 @@ static int probe_cgroups(struct host *h, const struct fsroot *r, struct err *e)
 			 * cgroup.controllers reads as non-empty; a failed read ends
 			 * the search.  The kernel always ends the file with "\n", so
 			 * only a capture can hold a truly empty one. */
-			textf(v2dir, sizeof(v2dir), "%s", dir);
+			strfmt_set(v2dir, sizeof(v2dir), "%s", dir);
 			if (v2 != V2_UNDECIDED)
 				continue;
-			textf(path, sizeof(path), "%s/cgroup.controllers",
+			strfmt_set(path, sizeof(path), "%s/cgroup.controllers",
 			      strcmp(dir, "/") == 0 ? "" : dir);
 			switch (read_small(r, path, buf, sizeof(buf), &len, v->cgroups_why,
 					   sizeof(v->cgroups_why))) {
@@ -714,13 +704,13 @@ static int probe_cgroups(struct host *h, const struct fsroot *r, struct err *e)
 	if (v2 == V2_UNKNOWN) {
 		v->cgroup_ctrls = v1 ? v1_ctrls : 0;
 		v->cgroup_unknown = CGROUP_QEMU & ~v->cgroup_ctrls;
-		textf(v->cgroup_mode, sizeof(v->cgroup_mode), "%s", v1 ? "hybrid" : "v2");
+		strfmt_set(v->cgroup_mode, sizeof(v->cgroup_mode), "%s", v1 ? "hybrid" : "v2");
 		if (!v->cgroup_unknown)
 			v->cgroups_why[0] = '\0';	/* v1 alone decided them all */
 		return 0;	/* cgroups_why names the missing cgroup.controllers */
 	}
 	if (!v1 && v2 != V2_YES) {
-		textf(v->cgroups_why, sizeof(v->cgroups_why),
+		strfmt_set(v->cgroups_why, sizeof(v->cgroups_why),
 		      "no cgroup v1 controller mount and no cgroup v2 mount with controllers");
 		return 0;
 	}
@@ -730,14 +720,14 @@ static int probe_cgroups(struct host *h, const struct fsroot *r, struct err *e)
 		return 0;	/* libvirt cannot initialize cgroups: every controller fails */
 	if (v2 == V2_YES) {
 		/* placement "/": libvirt reads "<mount>//cgroup.controllers" */
-		textf(path, sizeof(path), "%s/cgroup.controllers",
+		strfmt_set(path, sizeof(path), "%s/cgroup.controllers",
 		      strcmp(v2dir, "/") == 0 ? "" : v2dir);
 		switch (read_small(r, path, buf, sizeof(buf), &len, v->cgroups_why,
 				   sizeof(v->cgroups_why))) {
 		case READ_ABSENT:
 			v->cgroup_ctrls = v1 ? v1_ctrls : 0;
 			v->cgroup_unknown = CGROUP_QEMU & ~v->cgroup_ctrls;
-			textf(v->cgroup_mode, sizeof(v->cgroup_mode), "%s", v1 ? "hybrid" : "v2");
+			strfmt_set(v->cgroup_mode, sizeof(v->cgroup_mode), "%s", v1 ? "hybrid" : "v2");
 			if (!v->cgroup_unknown)
 				v->cgroups_why[0] = '\0';
 			return 0;
@@ -761,9 +751,9 @@ static int probe_cgroups(struct host *h, const struct fsroot *r, struct err *e)
 	v->cgroup_unknown &= ~v->cgroup_ctrls;
 	v->cgroups_why[0] = '\0';
 	if (v->cgroup_unknown)
-		textf(v->cgroups_why, sizeof(v->cgroups_why),
+		strfmt_set(v->cgroups_why, sizeof(v->cgroups_why),
 		      "cgroup v2 'devices' is a BPF program: queried on the live host only");
-	textf(v->cgroup_mode, sizeof(v->cgroup_mode), "%s",
+	strfmt_set(v->cgroup_mode, sizeof(v->cgroup_mode), "%s",
 	      v1 && v2 == V2_YES ? "hybrid" : v1 ? "v1" : "v2");
 	return 0;
 }
@@ -857,7 +847,7 @@ static int probe_irq_remap(struct host *h, const struct fsroot *r, struct err *e
 
 		if (strncmp(de->d_name, "dmar", 4) != 0)
 			continue;
-		textf(path, sizeof(path), "/sys/class/iommu/%s/intel-iommu/ecap", de->d_name);
+		strfmt_set(path, sizeof(path), "/sys/class/iommu/%s/intel-iommu/ecap", de->d_name);
 		if (read_hex(r, path, &ecap, e) < 0) {
 			if (e->sys == ENOENT)
 				continue;
@@ -883,9 +873,9 @@ static int probe_iommu(struct host *h, const struct fsroot *r, struct err *e)
 
 	/* virt-host-validate looks for the table of the CPU's vendor */
 	if (dmar && (v->svm != TRI_YES || !ivrs))
-		textf(v->iommu_table, sizeof(v->iommu_table), "DMAR");
+		strfmt_set(v->iommu_table, sizeof(v->iommu_table), "DMAR");
 	else if (ivrs)
-		textf(v->iommu_table, sizeof(v->iommu_table), "IVRS");
+		strfmt_set(v->iommu_table, sizeof(v->iommu_table), "IVRS");
 	if (v->vmx == TRI_YES)
 		v->iommu_firmware = dmar ? TRI_YES : TRI_NO;
 	else if (v->svm == TRI_YES)
@@ -909,20 +899,20 @@ static int probe_iommu(struct host *h, const struct fsroot *r, struct err *e)
 		v->iommu = TRI_NO;
 
 	if (v->iommu_firmware == TRI_UNKNOWN && v->iommu == TRI_UNKNOWN)
-		textf(v->iommu_why, sizeof(v->iommu_why),
+		strfmt_set(v->iommu_why, sizeof(v->iommu_why),
 		      "no 'sys/firmware/acpi/tables', 'sys/kernel/iommu_groups' or "
 		      "'sys/class/iommu' in '%s'", r->shown);
 	else if (v->iommu_firmware == TRI_NO)
-		textf(v->iommu_why, sizeof(v->iommu_why),
+		strfmt_set(v->iommu_why, sizeof(v->iommu_why),
 		      "no ACPI %s table: IOMMU disabled in firmware or absent",
 		      v->vmx == TRI_YES ? "DMAR" : v->svm == TRI_YES ? "IVRS" : "DMAR or IVRS");
 	else if (v->iommu == TRI_NO)
-		textf(v->iommu_why, sizeof(v->iommu_why), "%s",
+		strfmt_set(v->iommu_why, sizeof(v->iommu_why), "%s",
 		      v->iommu_groups_dir == TRI_YES ?
 		      "no IOMMU groups: the IOMMU is not enabled by the kernel" :
 		      "no sys/kernel/iommu_groups: kernel without IOMMU support");
 	else if (v->iommu == TRI_UNKNOWN)
-		textf(v->iommu_why, sizeof(v->iommu_why),
+		strfmt_set(v->iommu_why, sizeof(v->iommu_why),
 		      "no 'sys/kernel/iommu_groups' or 'sys/class/iommu' in '%s'", r->shown);
 
 	{
@@ -946,7 +936,7 @@ static bool prot_virt_on(const char *cmdline)
 	char buf[4096];
 	char *save = NULL;
 
-	textf(buf, sizeof(buf), "%s", cmdline);
+	strfmt_set(buf, sizeof(buf), "%s", cmdline);
 	for (char *t = strtok_r(buf, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
 		const char *want = "prot_virt";
 		size_t i;
@@ -975,7 +965,7 @@ static int probe_secure(struct host *h, const struct fsroot *r, const struct cpu
 	v->sev_kvm = TRI_UNKNOWN;
 	v->sev_dev = dev_tri(r, "/dev/sev");
 	if (!ci->present) {
-		textf(v->secure_why, sizeof(v->secure_why), "%s", v->flags_why);
+		strfmt_set(v->secure_why, sizeof(v->secure_why), "%s", v->flags_why);
 		return 0;
 	}
 	if (strcmp(h->topo.arch, "s390x") == 0) {
@@ -984,22 +974,22 @@ static int probe_secure(struct host *h, const struct fsroot *r, const struct cpu
 		v->secure_guest = TRI_NO;
 		/* facility 158: the Ultravisor call (Secure Execution) */
 		if (!has_token(ci->facilities, "158")) {
-			textf(v->secure_why, sizeof(v->secure_why),
+			strfmt_set(v->secure_why, sizeof(v->secure_why),
 			      "hardware or firmware does not provide IBM Secure Execution");
 		} else if (fstatat(r->fd, "sys/firmware/uv", &st, 0) < 0 || !S_ISDIR(st.st_mode)) {
-			textf(v->secure_why, sizeof(v->secure_why),
+			strfmt_set(v->secure_why, sizeof(v->secure_why),
 			      "IBM Secure Execution not supported by the running kernel");
 		} else if (fs_read(r, "/proc/cmdline", buf, sizeof(buf), &e2) >= 0 &&
 			   prot_virt_on(buf)) {
 			v->secure_guest = TRI_YES;
 		} else {
-			textf(v->secure_why, sizeof(v->secure_why),
+			strfmt_set(v->secure_why, sizeof(v->secure_why),
 			      "IBM Secure Execution disabled in the kernel: add prot_virt=1");
 		}
 		return 0;
 	}
 	if (v->sev != TRI_YES) {
-		textf(v->secure_why, sizeof(v->secure_why),
+		strfmt_set(v->secure_why, sizeof(v->secure_why),
 		      "no AMD SEV or IBM Secure Execution on this CPU (Intel TDX is not checked)");
 		return 0;
 	}
@@ -1011,23 +1001,23 @@ static int probe_secure(struct host *h, const struct fsroot *r, const struct cpu
 	}
 	if (v->sev_kvm == TRI_UNKNOWN) {
 		if (!r->live && !fs_exists(r, "/sys/module")) {
-			textf(v->secure_why, sizeof(v->secure_why),
+			strfmt_set(v->secure_why, sizeof(v->secure_why),
 			      "no '%s/sys/module' in this root",
 			      r->shown);
 			return 0;
 		}
 		v->secure_guest = TRI_NO;
-		textf(v->secure_why, sizeof(v->secure_why),
+		strfmt_set(v->secure_why, sizeof(v->secure_why),
 		      "AMD SEV not supported by the running kernel (no kvm_amd 'sev' parameter)");
 	} else if (v->sev_kvm == TRI_NO) {
 		v->secure_guest = TRI_NO;
-		textf(v->secure_why, sizeof(v->secure_why),
+		strfmt_set(v->secure_why, sizeof(v->secure_why),
 		      "AMD SEV disabled in the kernel: add kvm_amd.sev=1");
 	} else if (v->sev_dev == TRI_UNKNOWN) {
-		textf(v->secure_why, sizeof(v->secure_why), "no '%s/dev' in this root", r->shown);
+		strfmt_set(v->secure_why, sizeof(v->secure_why), "no '%s/dev' in this root", r->shown);
 	} else if (v->sev_dev == TRI_NO) {
 		v->secure_guest = TRI_NO;
-		textf(v->secure_why, sizeof(v->secure_why),
+		strfmt_set(v->secure_why, sizeof(v->secure_why),
 		      "AMD SEV disabled in firmware (no /dev/sev)");
 	} else {
 		v->secure_guest = TRI_YES;
@@ -1083,18 +1073,18 @@ static int nic_pci_dir(const struct fsroot *r, const char *name, char *dir, size
 	size_t pci_end = 0;
 
 	*found = false;
-	textf(path, sizeof(path), "/sys/class/net/%s", name);
+	strfmt_set(path, sizeof(path), "/sys/class/net/%s", name);
 	if (fs_readlink(r, path, link, sizeof(link), e) < 0) {
 		if (e->sys != EINVAL)
 			return e->sys == ENOENT ? 0 : -1;
 		/* a copied tree may hold a plain directory: its device link then */
-		textf(path, sizeof(path), "/sys/class/net/%s/device", name);
+		strfmt_set(path, sizeof(path), "/sys/class/net/%s/device", name);
 		if (fs_readlink(r, path, link, sizeof(link), e) < 0)
 			return e->sys == EINVAL || e->sys == ENOENT ? 0 : -1;
 		if (!is_pci_addr(base_name(link)))
 			return 0;
-		textf(pci, pcisize, "%s", base_name(link));
-		textf(dir, size, "%s", path);
+		strfmt_set(pci, pcisize, "%s", base_name(link));
+		strfmt_set(dir, size, "%s", path);
 		*found = true;
 		return 0;
 	}
@@ -1120,13 +1110,13 @@ static int nic_pci_dir(const struct fsroot *r, const char *name, char *dir, size
 		memcpy(norm + len + 1, c, strlen(c) + 1);
 		if (is_pci_addr(c)) {
 			pci_end = strlen(norm);
-			textf(pci, pcisize, "%s", c);
+			strfmt_set(pci, pcisize, "%s", c);
 		}
 	}
 	if (pci_end == 0)
 		return 0;
 	norm[pci_end] = '\0';
-	textf(dir, size, "%s", norm);
+	strfmt_set(dir, size, "%s", norm);
 	*found = true;
 	return 0;
 }
@@ -1145,16 +1135,16 @@ static int probe_nic(const struct fsroot *r, const char *name, struct nic *n, bo
 		return -1;
 	if (!*is_pci)
 		return 0;
-	textf(n->name, sizeof(n->name), "%s", name);
+	strfmt_set(n->name, sizeof(n->name), "%s", name);
 
 	/* the network driver (virtio_net for virtio, not virtio-pci) */
-	textf(path, sizeof(path), "/sys/class/net/%s/device/driver", name);
+	strfmt_set(path, sizeof(path), "/sys/class/net/%s/device/driver", name);
 	if (fs_readlink(r, path, link, sizeof(link), e) >= 0)
-		textf(n->driver, sizeof(n->driver), "%s", base_name(link));
+		strfmt_set(n->driver, sizeof(n->driver), "%s", base_name(link));
 	else if (e->sys != ENOENT)
 		return -1;
 
-	textf(path, sizeof(path), "%s/numa_node", dir);
+	strfmt_set(path, sizeof(path), "%s/numa_node", dir);
 	n->numa_node = -1;
 	if (fs_read_int(r, path, &node, e) == 0) {
 		if (node < -1 || node >= (long)IDSET_MAX)
@@ -1165,10 +1155,10 @@ static int probe_nic(const struct fsroot *r, const char *name, struct nic *n, bo
 		return -1;
 	}
 
-	textf(path, sizeof(path), "%s/sriov_totalvfs", dir);
+	strfmt_set(path, sizeof(path), "%s/sriov_totalvfs", dir);
 	if (read_u64_or(r, path, 0, &total, e) < 0)
 		return -1;
-	textf(path, sizeof(path), "%s/sriov_numvfs", dir);
+	strfmt_set(path, sizeof(path), "%s/sriov_numvfs", dir);
 	if (read_u64_or(r, path, 0, &num, e) < 0)
 		return -1;
 	if (total > UINT32_MAX || num > total)
@@ -1177,10 +1167,10 @@ static int probe_nic(const struct fsroot *r, const char *name, struct nic *n, bo
 	n->sriov_total = (unsigned)total;
 	n->sriov_num = (unsigned)num;
 
-	textf(path, sizeof(path), "%s/physfn", dir);
+	strfmt_set(path, sizeof(path), "%s/physfn", dir);
 	n->is_vf = fs_exists(r, path);
 
-	textf(path, sizeof(path), "%s/msi_irqs", dir);
+	strfmt_set(path, sizeof(path), "%s/msi_irqs", dir);
 	d = fs_opendir(r, path, e);
 	if (!d)
 		return e->sys == ENOENT ? 0 : -1;
@@ -1256,7 +1246,7 @@ int virt_probe(struct host *h, const struct fsroot *r, struct err *e)
 	}
 	fill_cpu_identity(h, r, &ci);
 	fill_flags(h, r, &ci, &open_err);
-	textf(h->tlb.cpuinfo_tlb_size, sizeof(h->tlb.cpuinfo_tlb_size), "%s", ci.tlb_size);
+	strfmt_set(h->tlb.cpuinfo_tlb_size, sizeof(h->tlb.cpuinfo_tlb_size), "%s", ci.tlb_size);
 	if (probe_kvm(h, r, &ci, e) < 0)
 		goto out;
 	probe_devices(h, r);
