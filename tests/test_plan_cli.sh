@@ -1,8 +1,8 @@
 #!/bin/bash
 # test_plan_cli.sh - 'hvtune plan' and 'hvtune profiles' on the command line:
 # listing, showing, help, exit codes and the errors for bad input (no host
-# needed: every one of them fails before the probe).  test_plan_capture.sh
-# plans on a real capture.
+# needed: every one of them fails before the probe), then plans on a real
+# capture (skipped with a message when the captures are absent).
 set -u
 bin=${HVTUNE_BIN:?HVTUNE_BIN is not set}
 src=${HVTUNE_SRC:?HVTUNE_SRC is not set}
@@ -53,6 +53,24 @@ expect 2 "hvtune: '$tmp/r.json': vm 'a': 'memory_mib' must be a non-negative int
 expect 2 "hvtune: unknown profile 'nope'" "$bin" plan --profile nope --vm a:vcpus=1,mem=1G
 expect 2 "hvtune: cannot open root '$tmp/nowhere'" "$bin" plan --root "$tmp/nowhere" --vm a:vcpus=1,mem=1G
 
+## A real capture: text, JSON, exit codes
+fx=${HVTUNE_FIXTURES:-}
+cap=2s-intel-xeon-silver4108-smt
+if [ -z "$fx" ] || [ ! -f "$fx/hosts/$cap.tar.xz" ]; then
+	echo "SKIP: capture '$cap' is absent (HVTUNE_FIXTURES='$fx'): no plan on a real host"
+	echo "cli: $pass passed, $fail failed"
+	[ "$fail" = 0 ] || exit 1
+	exit 77
+fi
+tar -xJf "$fx/hosts/$cap.tar.xz" -C "$tmp"
+root=$tmp/$cap
+# 2 sockets x 8 cores x 2 threads, 2048 x 2 MiB pages reserved per node
+expect 0 'placed 2 of 2 VM(s)' "$bin" plan --root "$root" --vm a:vcpus=4,mem=2G --vm b:vcpus=2,mem=1G
+expect 0 '"vcpu_pins"' "$bin" plan --root "$root" --json --vm a:vcpus=4,mem=2G
+expect 0 '"housekeeping_cpus"' "$bin" plan --root "$root" --json --profile high-pps --vm a:vcpus=2,mem=2G,pages=2M
+expect 1 'NOT PLACED' "$bin" plan --root "$root" --vm a:vcpus=4,mem=2G --vm huge:vcpus=64,mem=1G
+expect 1 '"placed": false' "$bin" plan --root "$root" --json --vm huge:vcpus=64,mem=1G
+expect 2 "vm 'a': no NIC 'eth9' on this host" "$bin" plan --root "$root" --vm a:vcpus=2,mem=1G,nic=eth9
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ] || exit 1
-
