@@ -18,25 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* err_set()'s wording, kept here so gentree needs no probe library. */
-static int gt_err(struct err *e, int sys, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int gt_err(struct err *e, int sys, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	e->sys = sys;
-	va_start(ap, fmt);
-	n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if (sys != 0 && (size_t)n < sizeof(e->msg))
-		snprintf(e->msg + n, sizeof(e->msg) - (size_t)n, ": %s", strerror(sys));
-	return -1;
-}
 
 int gentree_mkdir(const char *dir, const char *path, struct err *e)
 {
@@ -48,11 +29,11 @@ int gentree_mkdir(const char *dir, const char *path, struct err *e)
 			continue;
 		*p = '\0';
 		if (mkdir(full, 0755) < 0 && errno != EEXIST)
-			return gt_err(e, errno, "cannot make '%s'", full);
+			return err_set(e, errno, "cannot make '%s'", full);
 		*p = '/';
 	}
 	if (mkdir(full, 0755) < 0 && errno != EEXIST)
-		return gt_err(e, errno, "cannot make '%s'", full);
+		return err_set(e, errno, "cannot make '%s'", full);
 	return 0;
 }
 
@@ -83,13 +64,13 @@ int gentree_file(const char *dir, const char *path, const char *content, struct 
 		f = fopen(full, "w");
 	}
 	if (!f)
-		return gt_err(e, errno, "cannot create '%s'", full);
+		return err_set(e, errno, "cannot create '%s'", full);
 	if (fwrite(content, 1, len, f) != len) {
 		fclose(f);
-		return gt_err(e, errno, "cannot write '%s'", full);
+		return err_set(e, errno, "cannot write '%s'", full);
 	}
 	if (fclose(f) != 0)
-		return gt_err(e, errno, "cannot write '%s'", full);
+		return err_set(e, errno, "cannot write '%s'", full);
 	return 0;
 }
 
@@ -101,7 +82,7 @@ int gentree_symlink(const char *dir, const char *path, const char *target, struc
 		return -1;
 	snprintf(full, sizeof(full), "%s%s", dir, path);
 	if (symlink(target, full) < 0 && errno != EEXIST)
-		return gt_err(e, errno, "cannot link '%s'", full);
+		return err_set(e, errno, "cannot link '%s'", full);
 	return 0;
 }
 
@@ -510,15 +491,15 @@ static int check_spec(const struct gentree_spec *s, struct layout *l, struct err
 	uint64_t npus;
 
 	if (!s->npackages || !s->nodes_per_package || !s->cores_per_node || !s->threads_per_core)
-		return gt_err(e, 0, "invalid tree spec: packages, nodes, cores and threads "
+		return err_set(e, 0, "invalid tree spec: packages, nodes, cores and threads "
 			      "must be at least 1");
 	if (s->cores_per_node % nl3 != 0)
-		return gt_err(e, 0, "invalid tree spec: %u cores per node do not split into "
+		return err_set(e, 0, "invalid tree spec: %u cores per node do not split into "
 			      "%u L3 groups", s->cores_per_node, nl3);
 	npus = (uint64_t)s->npackages * s->nodes_per_package * s->cores_per_node *
 	       s->threads_per_core;
 	if (npus > IDSET_MAX)
-		return gt_err(e, 0, "invalid tree spec: %" PRIu64 " CPUs (at most %u)", npus,
+		return err_set(e, 0, "invalid tree spec: %" PRIu64 " CPUs (at most %u)", npus,
 			      IDSET_MAX);
 	l->s = s;
 	l->nnodes = s->npackages * s->nodes_per_package;
@@ -543,7 +524,7 @@ int gentree_write(const char *dir, const struct gentree_spec *s, struct err *e)
 	if (check_spec(s, &l, e) < 0)
 		return -1;
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return gt_err(e, errno ? errno : ENOTDIR, "cannot use '%s' for a tree", dir);
+		return err_set(e, errno ? errno : ENOTDIR, "cannot use '%s' for a tree", dir);
 	snprintf(all, sizeof(all), "0-%u\n", l.npus - 1);
 	put(&w, l.npus > 1 ? all : "0\n", SYS_CPU "/online");
 	put(&w, l.npus > 1 ? all : "0\n", SYS_CPU "/possible");
@@ -576,7 +557,7 @@ int gentree_write(const char *dir, const struct gentree_spec *s, struct err *e)
 		   true);
 	write_proc(&w, &t, &l, mem * l.nnodes, free_kib * l.nnodes);
 	if (t.oom && w.rc == 0)
-		w.rc = gt_err(e, ENOMEM, "cannot build the tree for '%s'", dir);
+		w.rc = err_set(e, ENOMEM, "cannot build the tree for '%s'", dir);
 	free(t.p);
 	return w.rc;
 }
