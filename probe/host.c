@@ -36,6 +36,12 @@ void host_release(struct host *h)
 	free(h->virt.nics);
 	free(h->tlb.shootdown_cpus);
 	free(h->tlb.shootdowns);
+	for (size_t i = 0; i < h->nvms; i++) {
+		free(h->vms[i].pins);
+		free(h->vms[i].threads);
+		free(h->vms[i].node_kib);
+	}
+	free(h->vms);
 	memset(h, 0, sizeof(*h));
 	h->mem.swappiness = -1;
 }

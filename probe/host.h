@@ -241,6 +241,35 @@ struct tlb {
 	char cpuinfo_tlb_size[64];	/* cpuinfo "TLB size" (AMD), filled by virt.c's pass */
 };
 
+/* One vCPU thread of a running QEMU ("CPU 3/KVM", "CPU 3/TCG"). */
+struct vm_thread {
+	unsigned vcpu;
+	int tid;
+	int cpu;		/* CPU it last ran on (stat field 39), -1 unknown */
+	struct idset allowed;	/* Cpus_allowed_list: its affinity */
+	uint64_t utime_ticks;	/* stat utime + stime, in clock ticks */
+	uint64_t migrations;	/* sched se.nr_migrations; 0 when unknown */
+};
+
+/* A running libvirt domain and its QEMU process (filled only when the probe
+ * is given a libvirt connection: host_probe_vms()). */
+struct vm {
+	char name[64];
+	unsigned vcpus;
+	uint64_t mem_kib;
+	struct idset *pins;	/* live affinity per vCPU as libvirt reports it (heap, vcpus entries) */
+	struct idset emulator;	/* emulator threads' affinity */
+	char numa_mode[16];	/* numatune mode, "" none */
+	char numa_nodeset[64];	/* numatune nodeset, "" none */
+	int pid;		/* QEMU pid, -1 unknown (see pid_why) */
+	char pid_why[HOST_WHY_MAX];
+	size_t nthreads;
+	struct vm_thread *threads;	/* vCPU threads by vCPU (heap, owned) */
+	uint64_t *node_kib;	/* memory per host node, in h->nodes order (heap, nnodes entries; NULL unknown) */
+	uint64_t page_kib;	/* largest page size backing guest memory (numa_maps kernelpagesize_kB); 0 unknown */
+	char mem_why[HOST_WHY_MAX];
+};
+
 struct host {
 	char root[FS_PATH_MAX];		/* where it was read: "" for the live host */
 	size_t ncpus;
@@ -252,6 +281,10 @@ struct host {
 	struct mem mem;
 	struct kern kern;
 	struct tlb tlb;
+	bool vms_known;			/* host_probe_vms() ran and libvirt answered */
+	size_t nvms;
+	struct vm *vms;			/* running domains, by name (heap, owned) */
+	char vms_why[HOST_WHY_MAX];	/* why unknown: no connection, libvirt's error */
 };
 
 /*
@@ -261,6 +294,15 @@ struct host {
  */
 int host_probe(struct host *h, const struct fsroot *r, struct err *e);
 void host_release(struct host *h);
+
+struct lv;
+/*
+ * Adds the running domains of @c to @h (after host_probe()), with their QEMU
+ * processes read under @r.  A libvirt failure is not an error: vms_known stays
+ * false and vms_why says why.  Returns -1 only for a real error (out of memory,
+ * garbage in a /proc file).
+ */
+int host_probe_vms(struct host *h, const struct fsroot *r, struct lv *c, struct err *e);
 
 /* Lookups; NULL when the host has no such CPU / node. */
 const struct cpu *host_cpu(const struct host *h, unsigned id);

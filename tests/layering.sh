@@ -23,7 +23,7 @@ only() {	# only PATTERN ALLOWED-FILES...
 }
 only 'hwloc' probe/topo.c
 only 'libxml/' apply/domxml.c
-only 'libvirt/' apply/virt.c probe/vms.c
+only 'libvirt/' probe/lv.c
 only 'curses.h' $(ls tui/screen_*.c tui/view.c tui/tui.c tui/main.c 2>/dev/null)
 only 'ncurses' $(ls tui/screen_*.c tui/view.c tui/tui.c tui/main.c 2>/dev/null)
 only 'json-c/' tui/json.c tui/json_plan.c

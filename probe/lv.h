@@ -1,0 +1,64 @@
+/* lv.h - libvirt, behind one small interface (lv.c is the only file that includes libvirt)
+ *
+ * libvirt.so is loaded with dlopen() on the first lv_open(): linking it costs
+ * about 7.5 ms at every start of hvtune (its 55 libraries), more than a whole
+ * `hvtune check`.  Commands that never talk to libvirt never pay for it.
+ * Every failure carries libvirt's own message ("cannot define domain 'vm0':
+ * <virGetLastErrorMessage()>").  No libvirt type leaves lv.c.
+ */
+#ifndef HVTUNE_LV_H
+#define HVTUNE_LV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "probe/err.h"
+#include "probe/idset.h"
+
+struct lv;	/* an open connection (opaque) */
+
+/* Loads libvirt if needed and opens @uri ("qemu:///system", "test:///default").
+ * Returns NULL with @e set: "cannot load libvirt (libvirt.so.0: ...)" or
+ * "cannot connect to 'URI': <libvirt's reason>". */
+struct lv *lv_open(const char *uri, struct err *e);
+void lv_close(struct lv *c);
+/* The URI libvirt says it is connected to (for messages). */
+const char *lv_uri(const struct lv *c);
+
+/* What the wrapper reports of one domain. */
+struct lv_domain {
+	char name[64];
+	char uuid[40];
+	bool active;		/* running (or paused) */
+	unsigned vcpus;		/* current vCPUs */
+	uint64_t mem_kib;	/* current memory */
+	int id;			/* libvirt domain id, -1 when inactive */
+};
+
+/* Every defined domain (active and inactive), sorted by name.  Caller free()s *@out. */
+int lv_domains(struct lv *c, struct lv_domain **out, size_t *n, struct err *e);
+/* One domain by name. */
+int lv_domain(struct lv *c, const char *name, struct lv_domain *out, struct err *e);
+
+/* The domain XML: @inactive = the persistent definition (what define wrote),
+ * else the live one.  Caller free()s.  NULL on error. */
+char *lv_xml(struct lv *c, const char *name, bool inactive, struct err *e);
+/* Defines (or redefines) a domain from @xml with schema validation on
+ * (VIR_DOMAIN_DEFINE_VALIDATE): a bad XML is refused with libvirt's reason. */
+int lv_define(struct lv *c, const char *xml, struct err *e);
+
+/* Live changes to a running domain (VIR_DOMAIN_AFFECT_LIVE only: the
+ * persistent side is changed by lv_define()). */
+int lv_pin_vcpu(struct lv *c, const char *name, unsigned vcpu, const struct idset *cpus,
+		struct err *e);
+int lv_pin_emulator(struct lv *c, const char *name, const struct idset *cpus, struct err *e);
+/* Live vCPU affinity as libvirt reports it: @cpus[i] for vCPU i, @n entries. */
+int lv_vcpu_pins(struct lv *c, const char *name, struct idset *cpus, size_t n, struct err *e);
+int lv_emulator_pin(struct lv *c, const char *name, struct idset *cpus, struct err *e);
+/* Live <numatune> memory mode ("strict", "preferred", "interleave",
+ * "restrictive") and nodeset ("" = none) through virDomainGetNumaParameters. */
+int lv_numa(struct lv *c, const char *name, char *mode, size_t mode_size, char *nodeset,
+	    size_t nodeset_size, struct err *e);
+
+#endif
