@@ -158,7 +158,7 @@ static void test_host_text(void **state)
 		     "                    not loaded, or VT-x is disabled in the firmware)\n");
 	expect_in(s, "  NIC ens1f0        0000:3b:00.0, driver ixgbe, node 2, SR-IOV 8 of 64 VFs\n");
 	expect_in(s, "  NIC ens1f0v0      0000:3b:10.0, driver ixgbevf, node unknown, SR-IOV VF\n");
-	expect_in(s, "  swappiness        unknown (no vm/swappiness in this tree)\n");
+	expect_in(s, "  swappiness        unknown (no vm/swappiness)\n");
 	expect_in(s, "  governors         performance on 0-19, powersave on 20-39\n");
 	expect_in(s, "  rcu_nocbs         none\n");
 	expect_in(s, "  shootdowns        4314 total; most on CPU 6: 4000, CPU 2: 300, CPU 0: 7\n");

@@ -410,9 +410,9 @@ static void json_virt(struct jb *b, struct json_object *top, const struct host *
 		 "the probe could not tell");
 
 	jset_tri(b, o, "vhost_net", v->vhost_net);
-	jset_why(b, o, "vhost_net", v->vhost_net == TRI_UNKNOWN, NULL, "the probe could not tell");
+	jset_why(b, o, "vhost_net", v->vhost_net == TRI_UNKNOWN, v->devices_why, "the probe could not tell");
 	jset_tri(b, o, "tun", v->tun);
-	jset_why(b, o, "tun", v->tun == TRI_UNKNOWN, NULL, "the probe could not tell");
+	jset_why(b, o, "tun", v->tun == TRI_UNKNOWN, v->devices_why, "the probe could not tell");
 	if (v->cgroups_known)
 		jset(b, o, "cgroups", json_cgroups(b, v->cgroup_ctrls));
 	else
@@ -460,7 +460,7 @@ static void json_memory(struct jb *b, struct json_object *top, const struct host
 		jnull(b, o, "free_kib");
 		jnull(b, o, "available_kib");
 	}
-	jset_why(b, o, "meminfo", !m->meminfo_known, NULL, absent(fb, sizeof(fb), h, "/proc/meminfo"));
+	jset_why(b, o, "meminfo", !m->meminfo_known, m->meminfo_why, absent(fb, sizeof(fb), h, "/proc/meminfo"));
 	if (m->default_hugepage_kib)
 		jset_u64(b, o, "default_hugepage_kib", m->default_hugepage_kib);
 	else
@@ -468,19 +468,19 @@ static void json_memory(struct jb *b, struct json_object *top, const struct host
 	jset_why(b, o, "default_hugepage_kib", m->default_hugepage_kib == 0, NULL,
 		 "no Hugepagesize in meminfo");
 	jset_str_or_null(b, o, "thp", m->thp);
-	jset_why(b, o, "thp", !m->thp[0], NULL,
+	jset_why(b, o, "thp", !m->thp[0], m->thp_why,
 		 absent(fb, sizeof(fb), h, "/sys/kernel/mm/transparent_hugepage/enabled"));
 	jset_str_or_null(b, o, "thp_defrag", m->thp_defrag);
 	jset_why(b, o, "thp_defrag", !m->thp_defrag[0], NULL,
 		 absent(fb, sizeof(fb), h, "/sys/kernel/mm/transparent_hugepage/defrag"));
 	jset_tri(b, o, "ksm", m->ksm);
-	jset_why(b, o, "ksm", m->ksm == TRI_UNKNOWN, NULL,
+	jset_why(b, o, "ksm", m->ksm == TRI_UNKNOWN, m->ksm_why,
 		 absent(fb, sizeof(fb), h, "/sys/kernel/mm/ksm/run"));
 	jset_tri(b, o, "numa_balancing", m->numa_balancing);
-	jset_why(b, o, "numa_balancing", m->numa_balancing == TRI_UNKNOWN, NULL,
+	jset_why(b, o, "numa_balancing", m->numa_balancing == TRI_UNKNOWN, m->numa_balancing_why,
 		 absent(fb, sizeof(fb), h, "/proc/sys/kernel/numa_balancing"));
 	jset_id(b, o, "swappiness", m->swappiness);
-	jset_why(b, o, "swappiness", m->swappiness < 0, NULL,
+	jset_why(b, o, "swappiness", m->swappiness < 0, m->swappiness_why,
 		 absent(fb, sizeof(fb), h, "/proc/sys/vm/swappiness"));
 	jset(b, top, "memory", o);
 }
@@ -523,21 +523,21 @@ static void json_kernel(struct jb *b, struct json_object *top, const struct host
 		jnull(b, o, "iommu_opts");
 		jnull(b, o, "hugepage_opts");
 	}
-	jset_why(b, o, "cmdline", !k->cmdline_known, NULL, no_cmdline);
+	jset_why(b, o, "cmdline", !k->cmdline_known, k->cmdline_why, no_cmdline);
 	if (k->isolated_known)
 		jset_idset(b, o, "isolated", &k->isolated);
 	else
 		jnull(b, o, "isolated");
-	jset_why(b, o, "isolated", !k->isolated_known, NULL,
+	jset_why(b, o, "isolated", !k->isolated_known, k->isolated_why,
 		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/isolated"));
 	if (k->nohz_full_known)
 		jset_idset(b, o, "nohz_full", &k->nohz_full);
 	else
 		jnull(b, o, "nohz_full");
-	jset_why(b, o, "nohz_full", !k->nohz_full_known, NULL,
+	jset_why(b, o, "nohz_full", !k->nohz_full_known, k->nohz_full_why,
 		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/nohz_full"));
 	jset_str_or_null(b, o, "smt_control", k->smt_control);
-	jset_why(b, o, "smt_control", !k->smt_control[0], NULL,
+	jset_why(b, o, "smt_control", !k->smt_control[0], k->smt_why,
 		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/smt/control"));
 	jset_tri(b, o, "irqbalance", k->irqbalance);
 	jset_why(b, o, "irqbalance", k->irqbalance == TRI_UNKNOWN, k->irqbalance_why,

@@ -210,6 +210,12 @@ static void section(struct out *o, const char *title)
 		fprintf(o->f, "\n%s\n", title);
 }
 
+/* The model's reason when it gave one, else a plain statement of what is absent. */
+static const char *why_or(const char *why, const char *fallback)
+{
+	return why[0] ? why : fallback;
+}
+
 static void cpu_section(struct out *o, const struct host *h)
 {
 	const struct topo *t = &h->topo;
@@ -286,12 +292,12 @@ static void cpu_section(struct out *o, const struct host *h)
 	if (h->kern.isolated_known)
 		sb_set(v, &h->kern.isolated);
 	else
-		sb_unknown(v, "no cpu/isolated in this tree");
+		sb_unknown(v, why_or(h->kern.isolated_why, "no cpu/isolated"));
 	field(o, "isolated CPUs");
 	if (h->kern.nohz_full_known)
 		sb_set(v, &h->kern.nohz_full);
 	else
-		sb_unknown(v, "no cpu/nohz_full in this tree");
+		sb_unknown(v, why_or(h->kern.nohz_full_why, "no cpu/nohz_full"));
 	field(o, "nohz_full CPUs");
 }
 
@@ -519,7 +525,7 @@ static void memory_section(struct out *o, const struct host *h)
 		sb_add(v, "%s total, %s free, %s available", size_str(a, sizeof(a), m->total_kib),
 		       size_str(b, sizeof(b), m->free_kib), size_str(c, sizeof(c), m->available_kib));
 	else
-		sb_unknown(v, "no proc/meminfo in this tree");
+		sb_unknown(v, why_or(m->meminfo_why, "no proc/meminfo"));
 	field(o, "memory");
 	if (m->npools)
 		sb_pools(v, m->pools, m->npools, true);
@@ -550,7 +556,7 @@ static void memory_section(struct out *o, const struct host *h)
 		sb_add(v, "%s", m->numa_balancing == TRI_YES ? "on" : "off");
 	field(o, "NUMA balancing");
 	if (m->swappiness < 0)
-		sb_unknown(v, "no vm/swappiness in this tree");
+		sb_unknown(v, why_or(m->swappiness_why, "no vm/swappiness"));
 	else
 		sb_add(v, "%d", m->swappiness);
 	field(o, "swappiness");
@@ -589,7 +595,7 @@ static void kernel_section(struct out *o, const struct host *h)
 		return;
 	}
 	if (n == 0 || (n == 1 && g[0].governor[0] == '\0')) {
-		sb_unknown(v, "no cpufreq scaling_governor in this tree");
+		sb_unknown(v, why_or(h->kern.governors_why, "no cpufreq scaling_governor"));
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			sb_add(v, "%s%s on ", i ? ", " : "", g[i].governor[0] ? g[i].governor : "unknown");
