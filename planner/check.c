@@ -87,13 +87,47 @@ static const char *why_of(const char *why, char *buf, size_t size)
 	return buf;
 }
 
+#define WHAT_MAX 96	/* a finding's what fits one line with its verdict */
+
+/* What each check judges, so that an unknown finding names its subject. */
+static const struct {
+	const char *id, *subject;
+} subjects[] = {
+	{ "hw-virt", "hardware virtualization" }, { "kvm-dev", "/dev/kvm" },
+	{ "kvm-access", "/dev/kvm access" }, { "iommu-firmware", "IOMMU in firmware" },
+	{ "iommu-kernel", "IOMMU in the kernel" }, { "secure-guest", "secure guests" },
+	{ "kvm-usable", "KVM" }, { "ept-npt", "EPT/NPT" }, { "vpid", "VPID" },
+	{ "apicv", "APIC virtualization" }, { "nested", "nested virtualization" },
+	{ "hypervisor", "running as a guest" }, { "hugepages", "hugepages" },
+	{ "hugepages-nodes", "hugepages per node" }, { "pdpe1gb", "1 GiB page support" },
+	{ "hugepages-1g", "1 GiB pages" }, { "thp", "THP" }, { "ksm", "KSM" },
+	{ "numa-balancing", "NUMA balancing" }, { "swappiness", "swappiness" },
+	{ "governor", "CPU governor" }, { "smt", "SMT" }, { "isolation-sets", "CPU isolation" },
+	{ "irqbalance", "irqbalance" }, { "iommu-pt", "iommu=pt" },
+	{ "irq-remap", "interrupt remapping" }, { "numa-nodes", "NUMA nodes" },
+	{ "tlb-shootdowns", "TLB shootdowns" },
+};
+
 static struct finding *unknown(struct out *o, const char *id, enum level l, const char *vhv,
 			       const char *model_why)
 {
 	struct finding *f = add(o, id, l, vhv);
-	char buf[96];
+	const char *subject = NULL;
+	char buf[96], name[48];
 
-	WHAT(f, "unknown: %s", why_of(model_why, buf, sizeof(buf)));
+	for (size_t i = 0; i < ARRAY_LEN(subjects) && !subject; i++)
+		if (strcmp(subjects[i].id, id) == 0)
+			subject = subjects[i].subject;
+	if (!subject && strncmp(id, "cgroup-", 7) == 0) {
+		strfmt_set(name, sizeof(name), "cgroup '%s' controller", id + 7);
+		subject = name;
+	}
+	if (subject)
+		WHAT(f, "%s unknown: %s", subject, why_of(model_why, buf, sizeof(buf)));
+	else
+		WHAT(f, "unknown: %s", why_of(model_why, buf, sizeof(buf)));
+	if (strlen(f->what) > WHAT_MAX)	/* one terminal line, the subject kept */
+		memcpy(f->what + WHAT_MAX - 3, "...", 4);
 	return f;
 }
 
