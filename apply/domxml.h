@@ -37,4 +37,27 @@ char *domxml_rewrite(const char *xml, const struct vm_plan *vm, const struct dom
  * size (0 when none; PLAN_NORMAL_PAGES never), first interface's PCI/host dev. */
 int domxml_request(const char *xml, struct vm_request *out, struct err *e);
 
+/*
+ * What hvtune owns in a domain (replaced by domxml_rewrite()): <vcpu> (text
+ * and attributes), <vcpus>, <iothreads>; in <cputune>: vcpupin, emulatorpin,
+ * iothreadpin, vcpusched; in <numatune>: memory, memnode; in <memoryBacking>:
+ * hugepages, nosharepages, locked; in <cpu>: the mode and match attributes,
+ * model, vendor, topology, numa.  Everything else is "unowned".
+ */
+enum domxml_part {
+	DOMXML_UNOWNED, /* what a rewrite must keep as it was */
+	DOMXML_OWNED,	/* what a rewrite writes */
+};
+
+/*
+ * A canonical text of one part of @xml, one line per element ("/domain/devices/
+ * disk type='block' device='disk'"), non-blank text, comment, CDATA and
+ * processing instruction, in document order; whitespace-only text is left out.
+ * The containers cputune, numatune, memoryBacking and cpu appear only through
+ * what they hold.  Two documents whose DOMXML_UNOWNED texts are equal differ
+ * only in what hvtune owns.  Caller free()s; NULL with @e set as for
+ * domxml_rewrite().
+ */
+char *domxml_canon(const char *xml, enum domxml_part part, struct err *e);
+
 #endif
