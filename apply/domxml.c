@@ -98,10 +98,14 @@ static xmlDocPtr parse(const char *xml, struct err *e)
 		return NULL;
 	}
 	if (doc->intSubset || doc->extSubset) {
-		xmlNodePtr dtd = (xmlNodePtr)(doc->intSubset ? doc->intSubset : doc->extSubset);
+		/* libvirt never writes one; refusing it rules out entity tricks */
+		const char *dt = strstr(xml, "<!DOCTYPE");
+		long line = 1;
 
-		err_set(e, 0, "domain XML line %ld: a DOCTYPE is refused (entities are not expanded)",
-			xmlGetLineNo(dtd) > 0 ? xmlGetLineNo(dtd) : 1);
+		for (const char *p = xml; dt && p < dt; p++)
+			line += *p == '\n';
+		err_set(e, 0, "domain XML line %ld: a DOCTYPE is refused (no DTD or entities in a domain)",
+			line);
 		xmlFreeDoc(doc);
 		return NULL;
 	}
@@ -169,7 +173,7 @@ static void put_escaped(struct buf *b, const char *s, bool libxml, bool attr)
 		case '\'': rep = !libxml ? "&apos;" : NULL; break;
 		case '\n': rep = libxml && attr ? "&#10;" : NULL; break;
 		case '\t': rep = libxml && attr ? "&#9;" : NULL; break;
-		case '\r': rep = libxml ? "&#13;" : NULL; break;
+		case '\r': rep = "&#13;"; break; /* a raw one would read back as \n */
 		default: break;
 		}
 		if (rep)
@@ -216,11 +220,11 @@ static void put_nsdefs(struct buf *b, const xmlNode *n, char q)
 	}
 }
 
-static void put_node(struct buf *b, const xmlNode *n, bool libxml);
+static void put_node(struct buf *b, const xmlNode *n, bool libxml, char quote);
 
-static void put_element(struct buf *b, const xmlNode *n, bool libxml)
+static void put_element(struct buf *b, const xmlNode *n, bool libxml, char quote)
 {
-	char q = libxml ? '"' : '\'';
+	char q = libxml ? '"' : quote;
 
 	puts_(b, "<");
 	put_name(b, n->ns ? n->ns->prefix : NULL, n->name);
@@ -244,20 +248,22 @@ static void put_element(struct buf *b, const xmlNode *n, bool libxml)
 	}
 	puts_(b, ">");
 	for (const xmlNode *c = n->children; c; c = c->next)
-		put_node(b, c, libxml || (n->parent && n->parent->type == XML_DOCUMENT_NODE &&
-					  is_el(c, "metadata")));
+		put_node(b, c,
+			 libxml || (n->parent && n->parent->type == XML_DOCUMENT_NODE &&
+				    is_el(c, "metadata")),
+			 quote);
 	puts_(b, "</");
 	put_name(b, n->ns ? n->ns->prefix : NULL, n->name);
 	puts_(b, ">");
 }
 
-static void put_node(struct buf *b, const xmlNode *n, bool libxml)
+static void put_node(struct buf *b, const xmlNode *n, bool libxml, char quote)
 {
 	const char *c = n->content ? xstr(n->content) : "";
 
 	switch (n->type) {
 	case XML_ELEMENT_NODE:
-		put_element(b, n, libxml);
+		put_element(b, n, libxml, quote);
 		break;
 	case XML_TEXT_NODE:
 		put_escaped(b, c, libxml, false);
@@ -291,15 +297,46 @@ static void put_node(struct buf *b, const xmlNode *n, bool libxml)
 	}
 }
 
+/*
+ * The quote of the first attribute of <domain> in @xml, for the whole
+ * document: libvirt writes ' but a hand-written file may use ".  The tree
+ * does not record quotes, so this is read from the text.
+ */
+static char doc_quote(const char *xml)
+{
+	const char *p = xml;
+
+	while ((p = strchr(p, '<')) != NULL) {
+		if (strncmp(p, "<!--", 4) == 0) {
+			p = strstr(p + 4, "-->");
+		} else if (strncmp(p, "<?", 2) == 0 || strncmp(p, "<!", 2) == 0) {
+			p = strchr(p + 2, '>');
+		} else if (strncmp(p, "<domain", 7) == 0 && strchr(" \t\r\n/>", p[7])) {
+			for (p += 7; *p && *p != '>' && *p != '='; p++)
+				;
+			if (*p != '=')
+				break;
+			for (p++; *p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'; p++)
+				;
+			return *p == '"' ? '"' : '\'';
+		} else {
+			p++;
+		}
+		if (!p)
+			break;
+	}
+	return '\'';
+}
+
 /* The document without an XML declaration, one top-level node a line. */
-static char *serialize(xmlDocPtr doc, struct err *e)
+static char *serialize(xmlDocPtr doc, char quote, struct err *e)
 {
 	struct buf b = { 0 };
 
 	for (const xmlNode *n = doc->children; n; n = n->next) {
 		if (n->type == XML_DTD_NODE)
 			continue;
-		put_node(&b, n, false);
+		put_node(&b, n, false, quote);
 		puts_(&b, "\n");
 	}
 	if (b.oom || !b.p) {
@@ -741,6 +778,47 @@ static void rewrite_iothreads(struct ed *ed, xmlNodePtr root, const struct vm_pl
 		idset_add(ids, (unsigned)id);
 }
 
+/* Whether libvirt's id list @list ("0-3,^2") names an id >= @n (or cannot be read). */
+static bool list_reaches(const char *list, unsigned n)
+{
+	const char *p = list;
+
+	while (*p) {
+		char *end;
+		unsigned long v;
+
+		if (*p < '0' || *p > '9') {
+			p++;
+			continue;
+		}
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || v >= n)
+			return true;
+		p = end;
+	}
+	return false;
+}
+
+/* Kept <vcpusched>s must not name vCPUs the plan no longer has (libvirt refuses). */
+static void drop_vcpusched_beyond(xmlNodePtr ct, unsigned vcpus)
+{
+	xmlNodePtr c = ct->children;
+
+	while (c) {
+		xmlNodePtr next = c->next;
+
+		if (is_el(c, "vcpusched")) {
+			xmlChar *list = xmlGetNoNsProp(c, BAD_CAST "vcpus");
+
+			if (!list || list_reaches(xstr(list), vcpus))
+				drop(c);
+			xmlFree(list);
+		}
+		c = next;
+	}
+}
+
 static void rewrite_cputune(struct ed *ed, xmlNodePtr root, const struct vm_plan *vm,
 			    const struct domxml_opts *o, const struct idset *iothreads)
 {
@@ -754,6 +832,8 @@ static void rewrite_cputune(struct ed *ed, xmlNodePtr root, const struct vm_plan
 	drop_all(ct, "iothreadpin");
 	if (o->vcpusched[0])
 		drop_all(ct, "vcpusched");
+	else
+		drop_vcpusched_beyond(ct, vm->vcpus);
 	for (size_t i = 0; i < vm->npins; i++) {
 		n = el(ed, "vcpupin");
 		attr(ed, n, "vcpu", "%u", vm->pins[i].vcpu);
@@ -1024,10 +1104,22 @@ char *domxml_rewrite(const char *xml, const struct vm_plan *vm, const struct dom
 		err_set(e, ENOMEM, "cannot rewrite domain XML");
 		goto out;
 	}
-	out = serialize(ed.doc, e);
+	out = serialize(ed.doc, doc_quote(xml), e);
 out:
 	free(ed.set);
 	xmlFreeDoc(ed.doc);
+	return out;
+}
+
+char *domxml_format(const char *xml, struct err *e)
+{
+	xmlDocPtr doc = parse(xml, e);
+	char *out;
+
+	if (!doc)
+		return NULL;
+	out = serialize(doc, doc_quote(xml), e);
+	xmlFreeDoc(doc);
 	return out;
 }
 

@@ -38,6 +38,12 @@ char *domxml_rewrite(const char *xml, const struct vm_plan *vm, const struct dom
 int domxml_request(const char *xml, struct vm_request *out, struct err *e);
 
 /*
+ * @xml as domxml_rewrite() writes what it does not touch (for diffs and
+ * tests).  Caller free()s; NULL with @e set as for domxml_rewrite().
+ */
+char *domxml_format(const char *xml, struct err *e);
+
+/*
  * What hvtune owns in a domain (replaced by domxml_rewrite()): <vcpu> (text
  * and attributes), <vcpus>, <iothreads>; in <cputune>: vcpupin, emulatorpin,
  * iothreadpin, vcpusched; in <numatune>: memory, memnode; in <memoryBacking>:

@@ -457,6 +457,143 @@ static void test_roundtrip_identical(void **state)
 	plan_vm_release(&vm);
 }
 
+/* Parse and write back, nothing edited: libvirt's files come back byte for byte. */
+static void test_format_roundtrip(void **state)
+{
+	static const char *const own[] = { "bare", "metadata", "planned" };
+	static const char *const fixtures[] = {
+		"cputune.xml", "cputune-numatune.xml", "cputune-cpuset-big-id.xml",
+		"numatune-memnode.xml", "numatune-distances.xml", "numatune-hmat.xml",
+		"cpu-numa-disjoint.xml", "hugepages-numa-nodeset.xml", "hugepages-memaccess.xml",
+		"memory-hotplug-dimm.xml", "numad-static-memory-auto-vcpu.xml",
+		"hugepages-numa-nodeset-nonexist.xml", "numatune-static-nodeset-exceed-hostnode.xml",
+		"hugepages-default-5M.xml", /* written with " quotes */
+	};
+	struct err e = ERR_INIT;
+	char path[4200];
+	char *xml, *out, *want;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(fixtures); i++) {
+		bool absent;
+
+		xml = fixture(fixtures[i], &absent);
+		if (!xml)
+			continue;
+		out = domxml_format(xml, &e);
+		if (!out)
+			fail_msg("%s: %s", fixtures[i], e.msg);
+		if (strcmp(out, xml) != 0)
+			fail_msg("%s changed:\n%s", fixtures[i], out);
+		free(out);
+		free(xml);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(own); i++) {
+		snprintf(path, sizeof(path), "%s/tests/domxml/%s.xml", src_dir(), own[i]);
+		xml = slurp(path);
+		assert_non_null(xml);
+		out = domxml_format(xml, &e);
+		if (!out)
+			fail_msg("%s: %s", own[i], e.msg);
+		assert_string_equal(out, xml);
+		free(out);
+		free(xml);
+	}
+	/* odd.xml changes where the tree keeps no trace: see odd.formatted */
+	snprintf(path, sizeof(path), "%s/tests/domxml/odd.xml", src_dir());
+	xml = slurp(path);
+	assert_non_null(xml);
+	out = domxml_format(xml, &e);
+	if (!out)
+		fail_msg("odd: %s", e.msg);
+	snprintf(path, sizeof(path), "%s/tests/domxml/odd.formatted", src_dir());
+	if (getenv("UPDATE_GOLDEN"))
+		spit(path, out);
+	want = slurp(path);
+	assert_non_null(want);
+	assert_string_equal(out, want);
+	assert_null(strstr(out, "<?xml"));
+	assert_non_null(strstr(out, "<title>Straße &amp; &quot;quotes&quot; &lt;tag&gt; it&apos;s</title>"));
+	assert_non_null(strstr(out, "<description><![CDATA[raw <b>text</b> & stuff]]></description>"));
+	free(want);
+	free(out);
+	free(xml);
+}
+
+/* A plan with fewer vCPUs than the domain had: what would name the old ones goes. */
+static void test_shrink(void **state)
+{
+	const char *xml =
+		"<domain type='kvm'>\n"
+		"  <name>shrink</name>\n"
+		"  <memory unit='GiB'>8</memory>\n"
+		"  <vcpu placement='static' current='6'>8</vcpu>\n"
+		"  <vcpus>\n"
+		"    <vcpu id='0' enabled='yes' hotpluggable='no'/>\n"
+		"    <vcpu id='1' enabled='yes' hotpluggable='yes'/>\n"
+		"  </vcpus>\n"
+		"  <cputune>\n"
+		"    <vcpupin vcpu='7' cpuset='15'/>\n"
+		"    <vcpusched vcpus='6-7' scheduler='fifo' priority='1'/>\n"
+		"    <vcpusched vcpus='0,^1' scheduler='batch'/>\n"
+		"  </cputune>\n"
+		"  <os>\n"
+		"    <type arch='x86_64'>hvm</type>\n"
+		"  </os>\n"
+		"  <cpu mode='host-model'>\n"
+		"    <topology sockets='2' cores='2' threads='2'/>\n"
+		"  </cpu>\n"
+		"  <devices>\n"
+		"    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+		"  </devices>\n"
+		"</domain>\n";
+	const char *want =
+		"<domain type='kvm'>\n"
+		"  <name>shrink</name>\n"
+		"  <memory unit='GiB'>8</memory>\n"
+		"  <vcpu placement='static'>4</vcpu>\n"
+		"  <cputune>\n"
+		"    <vcpupin vcpu='0' cpuset='8'/>\n"
+		"    <vcpupin vcpu='1' cpuset='9'/>\n"
+		"    <vcpupin vcpu='2' cpuset='10'/>\n"
+		"    <vcpupin vcpu='3' cpuset='11'/>\n"
+		"    <emulatorpin cpuset='0-1'/>\n"
+		"    <vcpusched vcpus='0,^1' scheduler='batch'/>\n"
+		"  </cputune>\n"
+		"  <numatune>\n"
+		"    <memory mode='strict' nodeset='0'/>\n"
+		"    <memnode cellid='0' mode='strict' nodeset='0'/>\n"
+		"  </numatune>\n"
+		"  <os>\n"
+		"    <type arch='x86_64'>hvm</type>\n"
+		"  </os>\n"
+		"  <cpu mode='host-model'>\n"
+		"    <numa>\n"
+		"      <cell id='0' cpus='0-3' memory='8388608' unit='KiB'/>\n"
+		"    </numa>\n"
+		"  </cpu>\n"
+		"  <devices>\n"
+		"    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+		"  </devices>\n"
+		"</domain>\n";
+	struct domxml_opts o = { 0 };
+	struct err e = ERR_INIT;
+	struct vm_plan vm;
+	char *out;
+	bool v, d;
+
+	(void)state;
+	plan_vm(&vm, "shrink", 4, 8388608, 0, 1);
+	vm.sockets = vm.cores = vm.threads = 0; /* no guest topology: the old one no longer adds up */
+	out = domxml_rewrite(xml, &vm, &o, &e);
+	if (!out)
+		fail_msg("%s", e.msg);
+	assert_string_equal(out, want);
+	assert_libvirt_accepts("shrink", out, &v, &d);
+	free(out);
+	plan_vm_release(&vm);
+}
+
 /* ---- failures */
 
 static void test_errors(void **state)
@@ -473,6 +610,8 @@ static void test_errors(void **state)
 		{ "<!DOCTYPE domain [ <!ENTITY x \"y\"> ]>\n<domain><name>&x;</name></domain>\n",
 		  "a DOCTYPE is refused" },
 		{ "<domain><name>&x;</name></domain>", "domain XML line 1: Entity 'x' not defined" },
+		{ "<?xml version='1.0'?>\n<!DOCTYPE domain SYSTEM 'file:///etc/passwd'>\n<domain/>",
+		  "domain XML line 2: a DOCTYPE is refused" },
 		{ "<q:domain xmlns:q='urn:x'/>", "not <domain>" },
 		{ "not xml at all", "domain XML line 1: Start tag expected" },
 	};
@@ -630,7 +769,8 @@ int main(void)
 		cmocka_unit_test(test_own_golden),	   cmocka_unit_test(test_roundtrip_identical),
 		cmocka_unit_test(test_errors),		   cmocka_unit_test(test_bad_plans),
 		cmocka_unit_test(test_huge),		   cmocka_unit_test(test_request),
-		cmocka_unit_test(test_request_errors),
+		cmocka_unit_test(test_request_errors),	   cmocka_unit_test(test_format_roundtrip),
+		cmocka_unit_test(test_shrink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
