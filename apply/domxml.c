@@ -74,7 +74,7 @@ static bool is_el(const xmlNode *n, const char *name)
 /* Parses @xml into a tree whose root is <domain>; NULL with @e set. */
 static xmlDocPtr parse(const char *xml, struct err *e)
 {
-	struct xerr xe = { 0 };
+	struct xerr xe = {0};
 	xmlDocPtr doc;
 	xmlNodePtr root;
 	size_t len = xml ? strlen(xml) : 0;
@@ -104,8 +104,10 @@ static xmlDocPtr parse(const char *xml, struct err *e)
 
 		for (const char *p = xml; dt && p < dt; p++)
 			line += *p == '\n';
-		err_set(e, 0, "domain XML line %ld: a DOCTYPE is refused (no DTD or entities in a domain)",
-			line);
+		err_set(
+		    e, 0,
+		    "domain XML line %ld: a DOCTYPE is refused (no DTD or entities in a domain)",
+		    line);
 		xmlFreeDoc(doc);
 		return NULL;
 	}
@@ -166,15 +168,32 @@ static void put_escaped(struct buf *b, const char *s, bool libxml, bool attr)
 		const char *rep = NULL;
 
 		switch (*s) {
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '&': rep = "&amp;"; break;
-		case '"': rep = !libxml || attr ? "&quot;" : NULL; break;
-		case '\'': rep = !libxml ? "&apos;" : NULL; break;
-		case '\n': rep = libxml && attr ? "&#10;" : NULL; break;
-		case '\t': rep = libxml && attr ? "&#9;" : NULL; break;
-		case '\r': rep = "&#13;"; break; /* a raw one would read back as \n */
-		default: break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '&':
+			rep = "&amp;";
+			break;
+		case '"':
+			rep = !libxml || attr ? "&quot;" : NULL;
+			break;
+		case '\'':
+			rep = !libxml ? "&apos;" : NULL;
+			break;
+		case '\n':
+			rep = libxml && attr ? "&#10;" : NULL;
+			break;
+		case '\t':
+			rep = libxml && attr ? "&#9;" : NULL;
+			break;
+		case '\r': /* a raw one would read back as \n */
+			rep = "&#13;";
+			break;
+		default:
+			break;
 		}
 		if (rep)
 			puts_(b, rep);
@@ -331,7 +350,7 @@ static char doc_quote(const char *xml)
 /* The document without an XML declaration, one top-level node a line. */
 static char *serialize(xmlDocPtr doc, char quote, struct err *e)
 {
-	struct buf b = { 0 };
+	struct buf b = {0};
 
 	for (const xmlNode *n = doc->children; n; n = n->next) {
 		if (n->type == XML_DTD_NODE)
@@ -351,8 +370,8 @@ static char *serialize(xmlDocPtr doc, char quote, struct err *e)
 struct ed {
 	xmlDocPtr doc;
 	bool oom;
-	char unit[32];	/* one level of indentation, from the document */
-	char *set;	/* SET_TEXT_MAX bytes for formatted id sets */
+	char unit[32]; /* one level of indentation, from the document */
+	char *set;     /* SET_TEXT_MAX bytes for formatted id sets */
 };
 
 static bool is_ws(const xmlNode *n)
@@ -578,7 +597,7 @@ static xmlNodePtr el(struct ed *ed, const char *name)
 }
 
 static void attr(struct ed *ed, xmlNodePtr n, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void attr(struct ed *ed, xmlNodePtr n, const char *name, const char *fmt, ...)
 {
@@ -653,29 +672,64 @@ static void drop_if_empty(xmlNodePtr n)
 /* ---- libvirt's format order (virDomainDefFormatInternal and friends) */
 
 static const char *const domain_order[] = {
-	"name", "uuid", "genid", "title", "description", "metadata", "maxMemory", "memory",
-	"currentMemory", "blkiotune", "memtune", "memoryBacking", "vcpu", "vcpus", "iothreads",
-	"iothreadids", "defaultiothread", "cputune", "numatune", "resource", "sysinfo",
-	"bootloader", "bootloader_args", "os", "idmap", "features", "cpu", "clock", "on_poweroff",
-	"on_reboot", "on_crash", "on_lockfailure", "pm", "perf", "devices", "seclabel", "keywrap",
-	"launchSecurity", NULL,
+    "name",
+    "uuid",
+    "genid",
+    "title",
+    "description",
+    "metadata",
+    "maxMemory",
+    "memory",
+    "currentMemory",
+    "blkiotune",
+    "memtune",
+    "memoryBacking",
+    "vcpu",
+    "vcpus",
+    "iothreads",
+    "iothreadids",
+    "defaultiothread",
+    "cputune",
+    "numatune",
+    "resource",
+    "sysinfo",
+    "bootloader",
+    "bootloader_args",
+    "os",
+    "idmap",
+    "features",
+    "cpu",
+    "clock",
+    "on_poweroff",
+    "on_reboot",
+    "on_crash",
+    "on_lockfailure",
+    "pm",
+    "perf",
+    "devices",
+    "seclabel",
+    "keywrap",
+    "launchSecurity",
+    NULL,
 };
 
 static const char *const cputune_order[] = {
-	"shares", "period", "quota", "global_period", "global_quota", "emulator_period",
-	"emulator_quota", "iothread_period", "iothread_quota", "vcpupin", "emulatorpin",
-	"iothreadpin", "vcpusched", "iothreadsched", "emulatorsched", "cachetune", "memorytune",
-	NULL,
+    "shares",	      "period",		 "quota",
+    "global_period",  "global_quota",	 "emulator_period",
+    "emulator_quota", "iothread_period", "iothread_quota",
+    "vcpupin",	      "emulatorpin",	 "iothreadpin",
+    "vcpusched",      "iothreadsched",	 "emulatorsched",
+    "cachetune",      "memorytune",	 NULL,
 };
 
-static const char *const numatune_order[] = { "memory", "memnode", NULL };
+static const char *const numatune_order[] = {"memory", "memnode", NULL};
 
 static const char *const membacking_order[] = {
-	"hugepages", "nosharepages", "locked", "source", "access", "allocation", "discard", NULL,
+    "hugepages", "nosharepages", "locked", "source", "access", "allocation", "discard", NULL,
 };
 
 static const char *const cpu_order[] = {
-	"model", "vendor", "topology", "cache", "maxphysaddr", "feature", "numa", NULL,
+    "model", "vendor", "topology", "cache", "maxphysaddr", "feature", "numa", NULL,
 };
 
 /* ---- the owned parts */
@@ -846,7 +900,8 @@ static void rewrite_cputune(struct ed *ed, xmlNodePtr root, const struct vm_plan
 		insert(ed, ct, n, cputune_order);
 	}
 	if (!idset_empty(iocpus)) {
-		for (int id = idset_next(iothreads, 0); id >= 0; id = idset_next(iothreads, (unsigned)id + 1)) {
+		for (int id = idset_next(iothreads, 0); id >= 0;
+		     id = idset_next(iothreads, (unsigned)id + 1)) {
 			n = el(ed, "iothreadpin");
 			attr(ed, n, "iothread", "%d", id);
 			attr_set(ed, n, "cpuset", iocpus);
@@ -898,6 +953,7 @@ static void rewrite_membacking(struct ed *ed, xmlNodePtr root, const struct vm_p
 			       const struct domxml_opts *o)
 {
 	xmlNodePtr mb = child(root, "memoryBacking"), hp, old;
+	bool emptied = false;
 	char ind[256];
 
 	if (!mb && !vm->page_kib && !o->nosharepages && !o->locked)
@@ -949,12 +1005,14 @@ static void rewrite_membacking(struct ed *ed, xmlNodePtr root, const struct vm_p
 		}
 	} else if (old) {
 		drop(old); /* the plan puts this VM on normal pages */
+		emptied = true;
 	}
 	if (o->nosharepages && !child(mb, "nosharepages"))
 		insert(ed, mb, el(ed, "nosharepages"), membacking_order);
 	if (o->locked && !child(mb, "locked"))
 		insert(ed, mb, el(ed, "locked"), membacking_order);
-	drop_if_empty(mb);
+	if (emptied)
+		drop_if_empty(mb);
 }
 
 static int rewrite_cpu(struct ed *ed, xmlNodePtr root, const struct vm_plan *vm,
@@ -966,7 +1024,8 @@ static int rewrite_cpu(struct ed *ed, xmlNodePtr root, const struct vm_plan *vm,
 	char ind[256];
 
 	if (topo_known && (unsigned long long)vm->sockets * vm->cores * vm->threads != vm->vcpus)
-		return err_set(e, 0, "plan for '%s': %u sockets x %u cores x %u threads is not %u vCPUs",
+		return err_set(e, 0,
+			       "plan for '%s': %u sockets x %u cores x %u threads is not %u vCPUs",
 			       vm->name, vm->sockets, vm->cores, vm->threads, vm->vcpus);
 	if (!cpu && !o->host_passthrough && !topo_known && vm->ncells == 0)
 		return 0;
@@ -1048,7 +1107,8 @@ static int check_plan(const struct vm_plan *vm, const struct domxml_opts *o, str
 				       vm->pins[i].vcpu);
 	for (size_t i = 0; i < vm->ncells; i++)
 		if (idset_empty(&vm->cells[i].vcpus) || vm->cells[i].mem_kib == 0)
-			return err_set(e, 0, "plan for '%s': guest cell %u has no vCPUs or no memory",
+			return err_set(e, 0,
+				       "plan for '%s': guest cell %u has no vCPUs or no memory",
 				       vm->name, vm->cells[i].id);
 	if (o->vcpusched[0] && strcmp(o->vcpusched, "fifo") != 0 &&
 	    strcmp(o->vcpusched, "rr") != 0 && strcmp(o->vcpusched, "batch") != 0 &&
@@ -1076,7 +1136,7 @@ static void find_unit(struct ed *ed, xmlNodePtr root)
 char *domxml_rewrite(const char *xml, const struct vm_plan *vm, const struct domxml_opts *o,
 		     struct err *e)
 {
-	struct ed ed = { 0 };
+	struct ed ed = {0};
 	struct idset iothreads;
 	xmlNodePtr root;
 	char *out = NULL;
@@ -1133,11 +1193,11 @@ static int scale_kib(const char *unit, unsigned long long v, uint64_t *kib)
 		unsigned long long base;
 		unsigned power;
 	} units[] = {
-		{ "b", 1, 0 },	    { "bytes", 1, 0 },	 { "k", 1024, 1 },    { "KiB", 1024, 1 },
-		{ "KB", 1000, 1 },  { "M", 1024, 2 },	 { "MiB", 1024, 2 },  { "MB", 1000, 2 },
-		{ "G", 1024, 3 },   { "GiB", 1024, 3 },	 { "GB", 1000, 3 },   { "T", 1024, 4 },
-		{ "TiB", 1024, 4 }, { "TB", 1000, 4 },	 { "P", 1024, 5 },    { "PiB", 1024, 5 },
-		{ "PB", 1000, 5 },  { "E", 1024, 6 },	 { "EiB", 1024, 6 },  { "EB", 1000, 6 },
+	    {"b", 1, 0},      {"bytes", 1, 0},	{"k", 1024, 1},	  {"KiB", 1024, 1},
+	    {"KB", 1000, 1},  {"M", 1024, 2},	{"MiB", 1024, 2}, {"MB", 1000, 2},
+	    {"G", 1024, 3},   {"GiB", 1024, 3}, {"GB", 1000, 3},  {"T", 1024, 4},
+	    {"TiB", 1024, 4}, {"TB", 1000, 4},	{"P", 1024, 5},	  {"PiB", 1024, 5},
+	    {"PB", 1000, 5},  {"E", 1024, 6},	{"EiB", 1024, 6}, {"EB", 1000, 6},
 	};
 	uint64_t bytes = v;
 
@@ -1192,10 +1252,10 @@ static void read_nic(xmlNodePtr devices, char *nic, size_t size)
 		a = child(child(i, "source"), "address");
 		if (type && strcmp(xstr(type), "hostdev") == 0 && a) {
 			unsigned long dom = 0, bus = 0, slot = 0, fn = 0;
-			xmlChar *v[4] = { xmlGetNoNsProp(a, BAD_CAST "domain"),
-					  xmlGetNoNsProp(a, BAD_CAST "bus"),
-					  xmlGetNoNsProp(a, BAD_CAST "slot"),
-					  xmlGetNoNsProp(a, BAD_CAST "function") };
+			xmlChar *v[4] = {xmlGetNoNsProp(a, BAD_CAST "domain"),
+					 xmlGetNoNsProp(a, BAD_CAST "bus"),
+					 xmlGetNoNsProp(a, BAD_CAST "slot"),
+					 xmlGetNoNsProp(a, BAD_CAST "function")};
 
 			/* libvirt writes them in hex with 0x; strtoul base 0 reads either */
 			if (v[0])
@@ -1244,7 +1304,8 @@ int domxml_request(const char *xml, struct vm_request *out, struct err *e)
 	n = child(root, "name");
 	s = n ? xmlNodeGetContent(n) : NULL;
 	if (!s || !*s || strlen(xstr(s)) >= sizeof(out->name)) {
-		err_set(e, 0, "domain XML has no <name> of 1 to %zu characters", sizeof(out->name) - 1);
+		err_set(e, 0, "domain XML has no <name> of 1 to %zu characters",
+			sizeof(out->name) - 1);
 		xmlFree(s);
 		goto out;
 	}
@@ -1258,7 +1319,8 @@ int domxml_request(const char *xml, struct vm_request *out, struct err *e)
 	out->vcpus = (unsigned)v;
 	if (xmlHasProp(n, BAD_CAST "current")) {
 		if (!prop_uint(n, "current", &v) || v == 0 || v > out->vcpus) {
-			err_set(e, 0, "domain XML line %ld: invalid <vcpu current=>", xmlGetLineNo(n));
+			err_set(e, 0, "domain XML line %ld: invalid <vcpu current=>",
+				xmlGetLineNo(n));
 			goto out;
 		}
 		out->vcpus = (unsigned)v;
@@ -1292,12 +1354,22 @@ static bool owned_el(const xmlNode *n)
 	static const struct {
 		const char *parent, *name;
 	} owned[] = {
-		{ "domain", "vcpu" },	      { "domain", "vcpus" },	    { "domain", "iothreads" },
-		{ "cputune", "vcpupin" },     { "cputune", "emulatorpin" }, { "cputune", "iothreadpin" },
-		{ "cputune", "vcpusched" },   { "numatune", "memory" },	    { "numatune", "memnode" },
-		{ "memoryBacking", "hugepages" }, { "memoryBacking", "nosharepages" },
-		{ "memoryBacking", "locked" }, { "cpu", "topology" },	    { "cpu", "numa" },
-		{ "cpu", "model" },	      { "cpu", "vendor" },
+	    {"domain", "vcpu"},
+	    {"domain", "vcpus"},
+	    {"domain", "iothreads"},
+	    {"cputune", "vcpupin"},
+	    {"cputune", "emulatorpin"},
+	    {"cputune", "iothreadpin"},
+	    {"cputune", "vcpusched"},
+	    {"numatune", "memory"},
+	    {"numatune", "memnode"},
+	    {"memoryBacking", "hugepages"},
+	    {"memoryBacking", "nosharepages"},
+	    {"memoryBacking", "locked"},
+	    {"cpu", "topology"},
+	    {"cpu", "numa"},
+	    {"cpu", "model"},
+	    {"cpu", "vendor"},
 	};
 	const xmlNode *p = n->parent;
 
@@ -1398,15 +1470,23 @@ static void canon(struct buf *b, const xmlNode *n, enum domxml_part part, bool i
 			continue;
 		canon_path(b, n);
 		switch (n->type) {
-		case XML_TEXT_NODE: puts_(b, " text '"); break;
-		case XML_CDATA_SECTION_NODE: puts_(b, " cdata '"); break;
-		case XML_COMMENT_NODE: puts_(b, " comment '"); break;
+		case XML_TEXT_NODE:
+			puts_(b, " text '");
+			break;
+		case XML_CDATA_SECTION_NODE:
+			puts_(b, " cdata '");
+			break;
+		case XML_COMMENT_NODE:
+			puts_(b, " comment '");
+			break;
 		case XML_PI_NODE:
 			puts_(b, " pi ");
 			puts_(b, xstr(n->name));
 			puts_(b, " '");
 			break;
-		default: puts_(b, " node '"); break;
+		default:
+			puts_(b, " node '");
+			break;
 		}
 		put_escaped(b, n->content ? xstr(n->content) : "", false, false);
 		puts_(b, "'\n");
@@ -1415,7 +1495,7 @@ static void canon(struct buf *b, const xmlNode *n, enum domxml_part part, bool i
 
 char *domxml_canon(const char *xml, enum domxml_part part, struct err *e)
 {
-	struct buf b = { 0 };
+	struct buf b = {0};
 	xmlDocPtr doc = parse(xml, e);
 
 	if (!doc)

@@ -69,7 +69,7 @@ static void plan_vm(struct vm_plan *vm, const char *name, unsigned vcpus, uint64
 	vm->pins = calloc(vcpus, sizeof(*vm->pins));
 	assert_non_null(vm->pins);
 	for (unsigned i = 0; i < vcpus; i++) {
-		vm->pins[i] = (struct pin){ .vcpu = i, .cpu = 8 + i };
+		vm->pins[i] = (struct pin){.vcpu = i, .cpu = 8 + i};
 		idset_add(&vm->cpus, 8 + i);
 	}
 	idset_add(&vm->emulator, 0);
@@ -199,7 +199,8 @@ static void assert_plan_in(const char *name, const char *xml, const struct vm_pl
 	assert_non_null(strstr(owned, "/domain/cputune/emulatorpin cpuset='0-1'\n"));
 	for (size_t c = 0; c < vm->ncells; c++) {
 		snprintf(line, sizeof(line),
-			 "/domain/cpu/numa/cell id='%u' cpus='%s' memory='%" PRIu64 "' unit='KiB'\n",
+			 "/domain/cpu/numa/cell id='%u' cpus='%s' memory='%" PRIu64
+			 "' unit='KiB'\n",
 			 vm->cells[c].id, idset_format(&vm->cells[c].vcpus, set, sizeof(set)),
 			 vm->cells[c].mem_kib);
 		if (!strstr(owned, line))
@@ -241,17 +242,17 @@ static const struct fixture {
 	uint64_t page_kib; /* what the plan asks */
 	bool host_passthrough;
 } valid[] = {
-	{ "cputune.xml", 0, false },
-	{ "cputune-numatune.xml", 0, true },
-	{ "cputune-cpuset-big-id.xml", 2048, false },
-	{ "numatune-memnode.xml", 1048576, true },
-	{ "numatune-distances.xml", 0, false },
-	{ "numatune-hmat.xml", 2048, false },
-	{ "cpu-numa-disjoint.xml", 0, true },
-	{ "hugepages-numa-nodeset.xml", 2048, false },
-	{ "hugepages-memaccess.xml", 1048576, false },
-	{ "memory-hotplug-dimm.xml", 2048, true },
-	{ "numad-static-memory-auto-vcpu.xml", 0, false },
+    {"cputune.xml", 0, false},
+    {"cputune-numatune.xml", 0, true},
+    {"cputune-cpuset-big-id.xml", 2048, false},
+    {"numatune-memnode.xml", 1048576, true},
+    {"numatune-distances.xml", 0, false},
+    {"numatune-hmat.xml", 2048, false},
+    {"cpu-numa-disjoint.xml", 0, true},
+    {"hugepages-numa-nodeset.xml", 2048, false},
+    {"hugepages-memaccess.xml", 1048576, false},
+    {"memory-hotplug-dimm.xml", 2048, true},
+    {"numad-static-memory-auto-vcpu.xml", 0, false},
 };
 
 static char *fixture(const char *file, bool *absent)
@@ -312,9 +313,9 @@ static void test_fixtures_valid(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(valid); i++) {
-		struct domxml_opts o = { .host_passthrough = valid[i].host_passthrough,
-					 .nosharepages = i % 2 == 0,
-					 .locked = i % 3 == 0 };
+		struct domxml_opts o = {.host_passthrough = valid[i].host_passthrough,
+					.nosharepages = i % 2 == 0,
+					.locked = i % 3 == 0};
 		bool absent;
 		char *xml = fixture(valid[i].file, &absent);
 
@@ -344,15 +345,15 @@ static void test_fixtures_negative(void **state)
 	static const struct {
 		const char *file, *bad, *bad_out; /* the bad part, gone after the rewrite */
 	} neg[] = {
-		{ "hugepages-numa-nodeset-nonexist.xml", "nodeset='1,4'", "nodeset='1,4'" },
-		{ "numatune-static-nodeset-exceed-hostnode.xml", "nodeset='0-8'", "nodeset='0-8'" },
-		{ "hugepages-default-5M.xml", "<page size=\"5\" unit=\"MiB\"/>", "size='5'" },
+	    {"hugepages-numa-nodeset-nonexist.xml", "nodeset='1,4'", "nodeset='1,4'"},
+	    {"numatune-static-nodeset-exceed-hostnode.xml", "nodeset='0-8'", "nodeset='0-8'"},
+	    {"hugepages-default-5M.xml", "<page size=\"5\" unit=\"MiB\"/>", "size='5'"},
 	};
 	unsigned done = 0, validated = 0, defined = 0;
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(neg); i++) {
-		struct domxml_opts o = { 0 };
+		struct domxml_opts o = {0};
 		struct err e = ERR_INIT;
 		struct vm_request req;
 		struct vm_plan vm;
@@ -392,15 +393,16 @@ static void test_own_golden(void **state)
 	static const struct {
 		const char *name;
 		bool libvirt_valid; /* emptycontainers has an unknown element on purpose */
-	} own[] = { { "odd", true }, { "bare", true }, { "metadata", true },
-		    { "emptycontainers", false } };
+	} own[] = {{"odd", true}, {"bare", true}, {"metadata", true}, {"emptycontainers", false}};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(own); i++) {
 		const char *name = own[i].name;
-		struct domxml_opts o = { .host_passthrough = true, .nosharepages = true,
-					 .locked = true, .vcpusched = "fifo",
-					 .vcpusched_priority = 2 };
+		struct domxml_opts o = {.host_passthrough = true,
+					.nosharepages = true,
+					.locked = true,
+					.vcpusched = "fifo",
+					.vcpusched_priority = 2};
 		char in[4200], exp[4200];
 		struct err e = ERR_INIT;
 		struct vm_plan vm;
@@ -436,8 +438,11 @@ static void test_own_golden(void **state)
 /* A domain that already says what the plan says comes back byte for byte. */
 static void test_roundtrip_identical(void **state)
 {
-	struct domxml_opts o = { .host_passthrough = true, .nosharepages = true, .locked = true,
-				 .vcpusched = "fifo", .vcpusched_priority = 2 };
+	struct domxml_opts o = {.host_passthrough = true,
+				.nosharepages = true,
+				.locked = true,
+				.vcpusched = "fifo",
+				.vcpusched_priority = 2};
 	char in[4200];
 	struct err e = ERR_INIT;
 	struct vm_plan vm;
@@ -460,14 +465,22 @@ static void test_roundtrip_identical(void **state)
 /* Parse and write back, nothing edited: libvirt's files come back byte for byte. */
 static void test_format_roundtrip(void **state)
 {
-	static const char *const own[] = { "bare", "metadata", "planned" };
+	static const char *const own[] = {"bare", "metadata", "planned"};
 	static const char *const fixtures[] = {
-		"cputune.xml", "cputune-numatune.xml", "cputune-cpuset-big-id.xml",
-		"numatune-memnode.xml", "numatune-distances.xml", "numatune-hmat.xml",
-		"cpu-numa-disjoint.xml", "hugepages-numa-nodeset.xml", "hugepages-memaccess.xml",
-		"memory-hotplug-dimm.xml", "numad-static-memory-auto-vcpu.xml",
-		"hugepages-numa-nodeset-nonexist.xml", "numatune-static-nodeset-exceed-hostnode.xml",
-		"hugepages-default-5M.xml", /* written with " quotes */
+	    "cputune.xml",
+	    "cputune-numatune.xml",
+	    "cputune-cpuset-big-id.xml",
+	    "numatune-memnode.xml",
+	    "numatune-distances.xml",
+	    "numatune-hmat.xml",
+	    "cpu-numa-disjoint.xml",
+	    "hugepages-numa-nodeset.xml",
+	    "hugepages-memaccess.xml",
+	    "memory-hotplug-dimm.xml",
+	    "numad-static-memory-auto-vcpu.xml",
+	    "hugepages-numa-nodeset-nonexist.xml",
+	    "numatune-static-nodeset-exceed-hostnode.xml",
+	    "hugepages-default-5M.xml", /* written with " quotes */
 	};
 	struct err e = ERR_INIT;
 	char path[4200];
@@ -513,8 +526,10 @@ static void test_format_roundtrip(void **state)
 	assert_non_null(want);
 	assert_string_equal(out, want);
 	assert_null(strstr(out, "<?xml"));
-	assert_non_null(strstr(out, "<title>Straße &amp; &quot;quotes&quot; &lt;tag&gt; it&apos;s</title>"));
-	assert_non_null(strstr(out, "<description><![CDATA[raw <b>text</b> & stuff]]></description>"));
+	assert_non_null(
+	    strstr(out, "<title>Straße &amp; &quot;quotes&quot; &lt;tag&gt; it&apos;s</title>"));
+	assert_non_null(
+	    strstr(out, "<description><![CDATA[raw <b>text</b> & stuff]]></description>"));
 	free(want);
 	free(out);
 	free(xml);
@@ -523,60 +538,58 @@ static void test_format_roundtrip(void **state)
 /* A plan with fewer vCPUs than the domain had: what would name the old ones goes. */
 static void test_shrink(void **state)
 {
-	const char *xml =
-		"<domain type='kvm'>\n"
-		"  <name>shrink</name>\n"
-		"  <memory unit='GiB'>8</memory>\n"
-		"  <vcpu placement='static' current='6'>8</vcpu>\n"
-		"  <vcpus>\n"
-		"    <vcpu id='0' enabled='yes' hotpluggable='no'/>\n"
-		"    <vcpu id='1' enabled='yes' hotpluggable='yes'/>\n"
-		"  </vcpus>\n"
-		"  <cputune>\n"
-		"    <vcpupin vcpu='7' cpuset='15'/>\n"
-		"    <vcpusched vcpus='6-7' scheduler='fifo' priority='1'/>\n"
-		"    <vcpusched vcpus='0,^1' scheduler='batch'/>\n"
-		"  </cputune>\n"
-		"  <os>\n"
-		"    <type arch='x86_64'>hvm</type>\n"
-		"  </os>\n"
-		"  <cpu mode='host-model'>\n"
-		"    <topology sockets='2' cores='2' threads='2'/>\n"
-		"  </cpu>\n"
-		"  <devices>\n"
-		"    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
-		"  </devices>\n"
-		"</domain>\n";
-	const char *want =
-		"<domain type='kvm'>\n"
-		"  <name>shrink</name>\n"
-		"  <memory unit='GiB'>8</memory>\n"
-		"  <vcpu placement='static'>4</vcpu>\n"
-		"  <cputune>\n"
-		"    <vcpupin vcpu='0' cpuset='8'/>\n"
-		"    <vcpupin vcpu='1' cpuset='9'/>\n"
-		"    <vcpupin vcpu='2' cpuset='10'/>\n"
-		"    <vcpupin vcpu='3' cpuset='11'/>\n"
-		"    <emulatorpin cpuset='0-1'/>\n"
-		"    <vcpusched vcpus='0,^1' scheduler='batch'/>\n"
-		"  </cputune>\n"
-		"  <numatune>\n"
-		"    <memory mode='strict' nodeset='0'/>\n"
-		"    <memnode cellid='0' mode='strict' nodeset='0'/>\n"
-		"  </numatune>\n"
-		"  <os>\n"
-		"    <type arch='x86_64'>hvm</type>\n"
-		"  </os>\n"
-		"  <cpu mode='host-model'>\n"
-		"    <numa>\n"
-		"      <cell id='0' cpus='0-3' memory='8388608' unit='KiB'/>\n"
-		"    </numa>\n"
-		"  </cpu>\n"
-		"  <devices>\n"
-		"    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
-		"  </devices>\n"
-		"</domain>\n";
-	struct domxml_opts o = { 0 };
+	const char *xml = "<domain type='kvm'>\n"
+			  "  <name>shrink</name>\n"
+			  "  <memory unit='GiB'>8</memory>\n"
+			  "  <vcpu placement='static' current='6'>8</vcpu>\n"
+			  "  <vcpus>\n"
+			  "    <vcpu id='0' enabled='yes' hotpluggable='no'/>\n"
+			  "    <vcpu id='1' enabled='yes' hotpluggable='yes'/>\n"
+			  "  </vcpus>\n"
+			  "  <cputune>\n"
+			  "    <vcpupin vcpu='7' cpuset='15'/>\n"
+			  "    <vcpusched vcpus='6-7' scheduler='fifo' priority='1'/>\n"
+			  "    <vcpusched vcpus='0,^1' scheduler='batch'/>\n"
+			  "  </cputune>\n"
+			  "  <os>\n"
+			  "    <type arch='x86_64'>hvm</type>\n"
+			  "  </os>\n"
+			  "  <cpu mode='host-model'>\n"
+			  "    <topology sockets='2' cores='2' threads='2'/>\n"
+			  "  </cpu>\n"
+			  "  <devices>\n"
+			  "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+			  "  </devices>\n"
+			  "</domain>\n";
+	const char *want = "<domain type='kvm'>\n"
+			   "  <name>shrink</name>\n"
+			   "  <memory unit='GiB'>8</memory>\n"
+			   "  <vcpu placement='static'>4</vcpu>\n"
+			   "  <cputune>\n"
+			   "    <vcpupin vcpu='0' cpuset='8'/>\n"
+			   "    <vcpupin vcpu='1' cpuset='9'/>\n"
+			   "    <vcpupin vcpu='2' cpuset='10'/>\n"
+			   "    <vcpupin vcpu='3' cpuset='11'/>\n"
+			   "    <emulatorpin cpuset='0-1'/>\n"
+			   "    <vcpusched vcpus='0,^1' scheduler='batch'/>\n"
+			   "  </cputune>\n"
+			   "  <numatune>\n"
+			   "    <memory mode='strict' nodeset='0'/>\n"
+			   "    <memnode cellid='0' mode='strict' nodeset='0'/>\n"
+			   "  </numatune>\n"
+			   "  <os>\n"
+			   "    <type arch='x86_64'>hvm</type>\n"
+			   "  </os>\n"
+			   "  <cpu mode='host-model'>\n"
+			   "    <numa>\n"
+			   "      <cell id='0' cpus='0-3' memory='8388608' unit='KiB'/>\n"
+			   "    </numa>\n"
+			   "  </cpu>\n"
+			   "  <devices>\n"
+			   "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+			   "  </devices>\n"
+			   "</domain>\n";
+	struct domxml_opts o = {0};
 	struct err e = ERR_INIT;
 	struct vm_plan vm;
 	char *out;
@@ -584,7 +597,8 @@ static void test_shrink(void **state)
 
 	(void)state;
 	plan_vm(&vm, "shrink", 4, 8388608, 0, 1);
-	vm.sockets = vm.cores = vm.threads = 0; /* no guest topology: the old one no longer adds up */
+	vm.sockets = vm.cores = vm.threads =
+	    0; /* no guest topology: the old one no longer adds up */
 	out = domxml_rewrite(xml, &vm, &o, &e);
 	if (!out)
 		fail_msg("%s", e.msg);
@@ -601,21 +615,21 @@ static void test_errors(void **state)
 	static const struct {
 		const char *xml, *msg;
 	} cases[] = {
-		{ "", "domain XML is empty" },
-		{ "<domain type='kvm'>\n  <name>x</name>\n  <vcpu>2</vcpux>\n</domain>\n",
-		  "domain XML line 3: " },
-		{ "<domain type='kvm'>\n<name>x</name>\n", "domain XML line 3: Premature end of data" },
-		{ "<network>\n  <name>x</name>\n</network>\n",
-		  "domain XML line 1: the root element is <network>, not <domain>" },
-		{ "<!DOCTYPE domain [ <!ENTITY x \"y\"> ]>\n<domain><name>&x;</name></domain>\n",
-		  "a DOCTYPE is refused" },
-		{ "<domain><name>&x;</name></domain>", "domain XML line 1: Entity 'x' not defined" },
-		{ "<?xml version='1.0'?>\n<!DOCTYPE domain SYSTEM 'file:///etc/passwd'>\n<domain/>",
-		  "domain XML line 2: a DOCTYPE is refused" },
-		{ "<q:domain xmlns:q='urn:x'/>", "not <domain>" },
-		{ "not xml at all", "domain XML line 1: Start tag expected" },
+	    {"", "domain XML is empty"},
+	    {"<domain type='kvm'>\n  <name>x</name>\n  <vcpu>2</vcpux>\n</domain>\n",
+	     "domain XML line 3: "},
+	    {"<domain type='kvm'>\n<name>x</name>\n", "domain XML line 3: Premature end of data"},
+	    {"<network>\n  <name>x</name>\n</network>\n",
+	     "domain XML line 1: the root element is <network>, not <domain>"},
+	    {"<!DOCTYPE domain [ <!ENTITY x \"y\"> ]>\n<domain><name>&x;</name></domain>\n",
+	     "a DOCTYPE is refused"},
+	    {"<domain><name>&x;</name></domain>", "domain XML line 1: Entity 'x' not defined"},
+	    {"<?xml version='1.0'?>\n<!DOCTYPE domain SYSTEM 'file:///etc/passwd'>\n<domain/>",
+	     "domain XML line 2: a DOCTYPE is refused"},
+	    {"<q:domain xmlns:q='urn:x'/>", "not <domain>"},
+	    {"not xml at all", "domain XML line 1: Start tag expected"},
 	};
-	struct domxml_opts o = { 0 };
+	struct domxml_opts o = {0};
 	struct vm_plan vm;
 
 	(void)state;
@@ -640,7 +654,7 @@ static void test_errors(void **state)
 static void test_bad_plans(void **state)
 {
 	const char *xml = "<domain type='kvm'>\n  <name>x</name>\n  <vcpu>2</vcpu>\n</domain>\n";
-	struct domxml_opts o = { 0 };
+	struct domxml_opts o = {0};
 	struct err e = ERR_INIT;
 	struct vm_plan vm;
 
@@ -670,7 +684,7 @@ static void test_huge(void **state)
 {
 	const char *xml = "<domain type='kvm'>\n  <name>big</name>\n  <vcpu>1</vcpu>\n"
 			  "  <memory unit='GiB'>64</memory>\n</domain>\n";
-	struct domxml_opts o = { 0 };
+	struct domxml_opts o = {0};
 	struct err e = ERR_INIT;
 	struct vm_request req;
 	struct vm_plan vm;
@@ -689,7 +703,9 @@ static void test_huge(void **state)
 	free(out);
 	plan_vm_release(&vm);
 	assert_int_equal(domxml_request("<domain><name>b</name><vcpu>99999999999</vcpu>"
-					"<memory>1</memory></domain>", &req, &e), -1);
+					"<memory>1</memory></domain>",
+					&req, &e),
+			 -1);
 	assert_string_equal(e.msg, "domain 'b' has no valid <vcpu> count");
 }
 
@@ -704,19 +720,21 @@ static void test_request(void **state)
 		uint64_t mem_kib, page_kib;
 		const char *nic;
 	} cases[] = {
-		{ "<domain><name>a</name><vcpu>4</vcpu><memory>1048576</memory></domain>", "a", 4,
-		  1048576, 0, "" },
-		{ "<domain><name>b</name><vcpu current='2'>6</vcpu><memory unit='GiB'>8</memory>"
-		  "<currentMemory unit='M'>4096</currentMemory></domain>", "b", 2, 4194304, 0, "" },
-		{ "<domain><name>c</name><vcpu> 3 </vcpu><memory unit='b'>1025</memory>"
-		  "<memoryBacking><hugepages><page size='1' unit='G'/></hugepages></memoryBacking>"
-		  "<devices><interface type='network'><target dev='vnet0'/></interface>"
-		  "<interface type='hostdev'><source><address type='pci' domain='0x0000' "
-		  "bus='0x3b' slot='0x00' function='0x1'/></source></interface></devices></domain>",
-		  "c", 3, 2, 1048576, "0000:3b:00.1" },
-		{ "<domain><name>d</name><vcpu>1</vcpu><memory unit='MB'>1</memory>"
-		  "<memoryBacking><hugepages/></memoryBacking><devices><interface type='bridge'>"
-		  "<target dev='tap7'/></interface></devices></domain>", "d", 1, 977, 0, "tap7" },
+	    {"<domain><name>a</name><vcpu>4</vcpu><memory>1048576</memory></domain>", "a", 4,
+	     1048576, 0, ""},
+	    {"<domain><name>b</name><vcpu current='2'>6</vcpu><memory unit='GiB'>8</memory>"
+	     "<currentMemory unit='M'>4096</currentMemory></domain>",
+	     "b", 2, 4194304, 0, ""},
+	    {"<domain><name>c</name><vcpu> 3 </vcpu><memory unit='b'>1025</memory>"
+	     "<memoryBacking><hugepages><page size='1' unit='G'/></hugepages></memoryBacking>"
+	     "<devices><interface type='network'><target dev='vnet0'/></interface>"
+	     "<interface type='hostdev'><source><address type='pci' domain='0x0000' "
+	     "bus='0x3b' slot='0x00' function='0x1'/></source></interface></devices></domain>",
+	     "c", 3, 2, 1048576, "0000:3b:00.1"},
+	    {"<domain><name>d</name><vcpu>1</vcpu><memory unit='MB'>1</memory>"
+	     "<memoryBacking><hugepages/></memoryBacking><devices><interface type='bridge'>"
+	     "<target dev='tap7'/></interface></devices></domain>",
+	     "d", 1, 977, 0, "tap7"},
 	};
 
 	(void)state;
@@ -738,18 +756,18 @@ static void test_request_errors(void **state)
 	static const struct {
 		const char *xml, *msg;
 	} cases[] = {
-		{ "<domain><vcpu>1</vcpu></domain>", "domain XML has no <name> of 1 to 63 characters" },
-		{ "<domain><name>a</name><memory>1</memory></domain>",
-		  "domain 'a' has no valid <vcpu> count" },
-		{ "<domain><name>a</name><vcpu current='3'>2</vcpu></domain>",
-		  "domain XML line 1: invalid <vcpu current=>" },
-		{ "<domain><name>a</name><vcpu>2</vcpu></domain>", "domain 'a' has no <memory>" },
-		{ "<domain><name>a</name><vcpu>2</vcpu><memory unit='parsec'>2</memory></domain>",
-		  "domain XML line 1: invalid unit 'parsec' of memory" },
-		{ "<domain><name>a</name><vcpu>2</vcpu><memory unit='EiB'>64</memory></domain>",
-		  "domain XML line 1: invalid unit 'EiB' of memory" },
-		{ "<domain><name>a</name><vcpu>2</vcpu>\n<memory>-1</memory></domain>",
-		  "domain XML line 2: invalid memory" },
+	    {"<domain><vcpu>1</vcpu></domain>", "domain XML has no <name> of 1 to 63 characters"},
+	    {"<domain><name>a</name><memory>1</memory></domain>",
+	     "domain 'a' has no valid <vcpu> count"},
+	    {"<domain><name>a</name><vcpu current='3'>2</vcpu></domain>",
+	     "domain XML line 1: invalid <vcpu current=>"},
+	    {"<domain><name>a</name><vcpu>2</vcpu></domain>", "domain 'a' has no <memory>"},
+	    {"<domain><name>a</name><vcpu>2</vcpu><memory unit='parsec'>2</memory></domain>",
+	     "domain XML line 1: invalid unit 'parsec' of memory"},
+	    {"<domain><name>a</name><vcpu>2</vcpu><memory unit='EiB'>64</memory></domain>",
+	     "domain XML line 1: invalid unit 'EiB' of memory"},
+	    {"<domain><name>a</name><vcpu>2</vcpu>\n<memory>-1</memory></domain>",
+	     "domain XML line 2: invalid memory"},
 	};
 
 	(void)state;
@@ -765,12 +783,12 @@ static void test_request_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fixtures_valid),	   cmocka_unit_test(test_fixtures_negative),
-		cmocka_unit_test(test_own_golden),	   cmocka_unit_test(test_roundtrip_identical),
-		cmocka_unit_test(test_errors),		   cmocka_unit_test(test_bad_plans),
-		cmocka_unit_test(test_huge),		   cmocka_unit_test(test_request),
-		cmocka_unit_test(test_request_errors),	   cmocka_unit_test(test_format_roundtrip),
-		cmocka_unit_test(test_shrink),
+	    cmocka_unit_test(test_fixtures_valid), cmocka_unit_test(test_fixtures_negative),
+	    cmocka_unit_test(test_own_golden),	   cmocka_unit_test(test_roundtrip_identical),
+	    cmocka_unit_test(test_errors),	   cmocka_unit_test(test_bad_plans),
+	    cmocka_unit_test(test_huge),	   cmocka_unit_test(test_request),
+	    cmocka_unit_test(test_request_errors), cmocka_unit_test(test_format_roundtrip),
+	    cmocka_unit_test(test_shrink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
