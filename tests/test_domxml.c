@@ -608,6 +608,78 @@ static void test_shrink(void **state)
 	plan_vm_release(&vm);
 }
 
+/* The canonical text sees a change outside what hvtune owns, and only there. */
+static void test_canon(void **state)
+{
+	static const char base[] =
+	    "<domain type='kvm'><name>c</name><vcpu>2</vcpu><cputune><shares>5</shares>"
+	    "<vcpupin vcpu='0' cpuset='1'/></cputune><cpu mode='custom' check='none'>"
+	    "<model>qemu64</model><feature policy='require' name='x'/></cpu>"
+	    "<devices><disk type='file'/><!--c--></devices></domain>";
+	static const struct {
+		const char *xml;
+		bool same; /* unowned parts equal to base */
+	} cases[] = {
+	    {"<domain type='kvm'>\n <name>c</name><vcpu placement='static'>8</vcpu><cputune>"
+	     "<shares>5</shares><vcpupin vcpu='0' cpuset='7'/></cputune><cpu "
+	     "mode='host-passthrough' check='none'><feature policy='require' name='x'/>"
+	     "<numa><cell id='0' cpus='0' memory='1'/></numa></cpu><devices><disk "
+	     "type='file'/><!--c--></devices></domain>",
+	     true},
+	    {"<domain type='kvm'><name>c</name><vcpu>2</vcpu><cputune><shares>5</shares>"
+	     "<vcpupin vcpu='0' cpuset='1'/></cputune><cpu mode='custom' check='none'>"
+	     "<model>qemu64</model><feature policy='require' name='x'/></cpu>"
+	     "<devices><disk type='block'/><!--c--></devices></domain>",
+	     false},
+	    {"<domain type='kvm'><name>c</name><vcpu>2</vcpu><cputune><shares>6</shares>"
+	     "</cputune><devices><disk type='file'/><!--c--></devices></domain>",
+	     false},
+	    {"<domain type='kvm'><name>c</name><vcpu>2</vcpu><cputune><shares>5</shares>"
+	     "</cputune><cpu check='full'><feature policy='require' name='x'/></cpu>"
+	     "<devices><disk type='file'/><!--c--></devices></domain>",
+	     false},
+	    {"<domain type='kvm'><name>c</name><vcpu>2</vcpu><cputune><shares>5</shares>"
+	     "</cputune><cpu check='none'><feature policy='require' name='x'/></cpu>"
+	     "<devices><disk type='file'/></devices></domain>",
+	     false},
+	};
+	struct err e = ERR_INIT;
+	char *a = domxml_canon(base, DOMXML_UNOWNED, &e), *o;
+
+	(void)state;
+	assert_non_null(a);
+	assert_string_equal(a, "/domain type='kvm'\n"
+			       "/domain/name\n"
+			       "/domain/name text 'c'\n"
+			       "/domain/cputune/shares\n"
+			       "/domain/cputune/shares text '5'\n"
+			       "/domain/cpu check='none'\n"
+			       "/domain/cpu/feature policy='require' name='x'\n"
+			       "/domain/devices\n"
+			       "/domain/devices/disk type='file'\n"
+			       "/domain/devices comment 'c'\n");
+	o = domxml_canon(base, DOMXML_OWNED, &e);
+	assert_non_null(o);
+	assert_string_equal(o, "/domain/vcpu\n"
+			       "/domain/vcpu text '2'\n"
+			       "/domain/cputune/vcpupin vcpu='0' cpuset='1'\n"
+			       "/domain/cpu mode='custom'\n"
+			       "/domain/cpu/model\n"
+			       "/domain/cpu/model text 'qemu64'\n");
+	free(o);
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char *b = domxml_canon(cases[i].xml, DOMXML_UNOWNED, &e);
+
+		if (!b)
+			fail_msg("case %zu: %s", i, e.msg);
+		if ((strcmp(a, b) == 0) != cases[i].same)
+			fail_msg("case %zu: expected %s\n%s", i,
+				 cases[i].same ? "same" : "a change", b);
+		free(b);
+	}
+	free(a);
+}
+
 /* ---- failures */
 
 static void test_errors(void **state)
@@ -788,7 +860,7 @@ int main(void)
 	    cmocka_unit_test(test_errors),	   cmocka_unit_test(test_bad_plans),
 	    cmocka_unit_test(test_huge),	   cmocka_unit_test(test_request),
 	    cmocka_unit_test(test_request_errors), cmocka_unit_test(test_format_roundtrip),
-	    cmocka_unit_test(test_shrink),
+	    cmocka_unit_test(test_shrink),	   cmocka_unit_test(test_canon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
