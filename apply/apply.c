@@ -582,6 +582,7 @@ int apply_commit(const struct changeset *cs, const struct fsroot *r, struct lv *
 	struct journal j;
 	struct run u = {&j, r, c, res, false};
 	char root[PATH_MAX];
+	size_t n0 = 0;
 	int lock, rc = -1;
 
 	apply_result_init(res);
@@ -598,30 +599,37 @@ int apply_commit(const struct changeset *cs, const struct fsroot *r, struct lv *
 	/* libvirt validates each XML at define: a bad one stops the apply before
 	 * any live pin or host file is touched */
 	for (size_t i = 0; i < cs->ndomains; i++) {
+		n0 = j.nsteps;
 		if (cs->domains[i].new_xml) {
 			if (step_define(&u, &cs->domains[i], e) < 0)
 				goto undo;
 			res->done++;
 		}
 	}
-	for (size_t i = 0; i < cs->ndomains; i++)
+	for (size_t i = 0; i < cs->ndomains; i++) {
+		n0 = j.nsteps;
 		if (step_pins(&u, &cs->domains[i], e) < 0)
 			goto undo;
+	}
 	for (size_t i = 0; i < cs->nwrites; i++) {
+		n0 = j.nsteps;
 		if (step_write(&u, &cs->writes[i], e) < 0)
 			goto undo;
 		res->done++;
 	}
+	n0 = j.nsteps;
 	if (journal_mark(&j, JOURNAL_COMPLETE, e) < 0)
 		goto undo;
 	rc = u.oom ? err_set(e, ENOMEM, "applied, but out of memory for the log") : 0;
 	goto out;
 undo: {
 	struct err first = ERR_INIT;
+	/* the step that failed recorded its undo but did not act (a refused
+	 * define or write changes nothing): undo the steps before it.  A killed
+	 * process cannot say so, and 'hvtune rollback' undoes that one too. */
+	size_t acted = j.nsteps > n0 ? j.nsteps - 1 : j.nsteps;
 
-	/* the journal holds every step that may have been acted on, the failed
-	 * one included (its undo writes the value it still has) */
-	finish(&u, undo_all(&u, j.nsteps, &first), &first, e);
+	finish(&u, undo_all(&u, acted, &first), &first, e);
 }
 out:
 	journal_release(&j);
@@ -691,8 +699,9 @@ int apply_rollback(const char *state_dir, const char *id, const struct fsroot *r
 	}
 	failed = undo_all(&u, j.nsteps, &first);
 	if (failed) {
-		err_set(e, first.sys, "rollback of '%s' incomplete: %s%s", j.id, first.msg,
+		err_set(e, 0, "rollback of '%s' incomplete: %s%s", j.id, first.msg,
 			failed > 1 ? " (and more: see the log)" : "");
+		e->sys = first.sys; /* "needs root" is decided on it */
 		journal_mark(&j, JOURNAL_ROLLBACK_FAILED, &first);
 		goto out;
 	}

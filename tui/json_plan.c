@@ -708,7 +708,9 @@ int json_plan_parse(const char *text, const char *shown, struct plan *p, struct 
 		where(text, json_tokener_get_parse_end(tok), &line, &col);
 		err_set(e, 0, "'%s':%d:%d: invalid JSON: %s", shown, line, col,
 			root ? "text after the end"
-			     : json_tokener_error_desc(json_tokener_get_error(tok)));
+			: json_tokener_get_error(tok) == json_tokener_continue
+			    ? "unexpected end"
+			    : json_tokener_error_desc(json_tokener_get_error(tok)));
 		goto out;
 	}
 	if (!json_object_is_type(root, json_type_object)) {
