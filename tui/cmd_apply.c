@@ -30,6 +30,8 @@ static void apply_usage(FILE *f)
 	      "\n"
 	      "  --plan FILE       the JSON of 'hvtune plan --json'; or give the options of\n"
 	      "                    'hvtune plan' (--profile, --requests, --vm, --taken)\n"
+	      "  --profile FILE    with --plan: the profile file the plan was made with\n"
+	      "                    (for the XML options), when it is not in 'hvtune profiles'\n"
 	      "  --dry-run         show the changes and stop\n"
 	      "  --yes             do not ask (needed when stdin is not a terminal)\n"
 	      "  --connect URI     libvirt connection (default " DEFAULT_URI " on the live\n"
@@ -204,7 +206,7 @@ int cmd_apply(int argc, char **argv)
 	bool dry = false, yes = false, have_plan = false, have_cs = false;
 	struct fsroot r = FSROOT_INIT;
 	struct profile pf;
-	struct domxml_opts xo;
+	struct domxml_opts xo = {false, false, false, "", 0};
 	struct plan p;
 	struct changeset cs;
 	struct apply_result res;
@@ -268,7 +270,7 @@ int cmd_apply(int argc, char **argv)
 			  argv[optind]);
 		goto out;
 	}
-	if (file && (profile || requests || nvms || !idset_empty(&taken))) {
+	if (file && (requests || nvms || !idset_empty(&taken))) {
 		cli_error("apply: give --plan FILE or the plan options, not both");
 		goto out;
 	}
@@ -286,16 +288,25 @@ int cmd_apply(int argc, char **argv)
 		goto out;
 	}
 	have_plan = true;
-	if (profile_find(&pf, p.profile, NULL, &e) < 0) {
-		fail("apply", &e);
-		goto out;
-	}
-	apply_opts(&pf, &xo);
 	if (!uri && r.live)
 		uri = DEFAULT_URI;
-	if (uri && p.nplaced > 0 && !(c = lv_open(uri, &e))) {
-		fail("apply", &e);
-		goto out;
+	if (uri && p.nplaced > 0) {
+		/* the XML options come from the plan's profile (--profile FILE when
+		 * the plan was made from a file) */
+		if (profile_find(&pf, profile ? profile : p.profile, NULL, &e) < 0) {
+			fail("apply", &e);
+			goto out;
+		}
+		if (strcmp(pf.name, p.profile) != 0) {
+			cli_error("apply: the plan was made with profile '%s', not '%s'", p.profile,
+				  pf.name);
+			goto out;
+		}
+		apply_opts(&pf, &xo);
+		if (!(c = lv_open(uri, &e))) {
+			fail("apply", &e);
+			goto out;
+		}
 	}
 	if (apply_prepare(&p, &xo, &r, c, &cs, &e) < 0) {
 		fail("apply", &e);
