@@ -171,8 +171,9 @@ static bool same_value(const char *path, const char *a, const char *b)
 }
 
 /* The plan's root and the root being applied to are the same directory. */
-static int check_root(const char *plan_root, const struct fsroot *r, struct err *e)
+int apply_check_root(const struct plan *p, const struct fsroot *r, struct err *e)
 {
+	const char *plan_root = p->root;
 	char a[PATH_MAX], b[PATH_MAX];
 	bool plan_live = plan_root[0] == '\0' || strcmp(plan_root, "/") == 0;
 
@@ -318,7 +319,7 @@ int apply_prepare(const struct plan *p, const struct domxml_opts *o, const struc
 	size_t ndoms = 0;
 
 	changeset_init(cs);
-	if (check_root(p->root, r, e) < 0)
+	if (apply_check_root(p, r, e) < 0)
 		return -1;
 	/* every path first: a refused one refuses the plan before anything is read */
 	for (size_t i = 0; i < p->nsettings; i++)

@@ -83,6 +83,9 @@ void apply_opts(const struct profile *pf, struct domxml_opts *o);
  */
 bool apply_allowed(const char *path);
 
+/* Refuses a plan made for another root than @r (compared resolved). */
+int apply_check_root(const struct plan *p, const struct fsroot *r, struct err *e);
+
 /*
  * Computes the change set of @p on the host at @r: placed VMs whose domain
  * exists in @c (may be NULL: no domain is changed, and a note says so), and

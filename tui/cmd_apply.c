@@ -288,6 +288,10 @@ int cmd_apply(int argc, char **argv)
 		goto out;
 	}
 	have_plan = true;
+	if (apply_check_root(&p, &r, &e) < 0) {
+		fail("apply", &e);
+		goto out;
+	}
 	if (!uri && r.live)
 		uri = DEFAULT_URI;
 	if (uri && p.nplaced > 0) {
