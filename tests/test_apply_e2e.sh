@@ -90,6 +90,16 @@ else
 	exec 9>&-
 	same "$root$n0" 0
 
+	# on a terminal (script(1) gives it one): the question, and "n" changes nothing
+	if command -v script >/dev/null; then
+		out=$(printf 'n\n' | script -qec "'$bin' apply --root '$root' --plan '$tmp/plan.json' --state-dir '$st'" /dev/null 2>&1)
+		rc=$?
+		[ "$rc" = 1 ] && [[ "$out" == *'apply these changes? [y/N]'*'not confirmed: nothing changed'* ]] && ok ||
+			bad "answer n on a terminal: exit $rc, output: $out"
+		same "$root$n0" 0
+	else
+		echo "SKIP: no script(1): the terminal question is not tested"
+	fi
 	expect 0 'applied 1 change(s): journal ' "$bin" apply --root "$root" --plan "$tmp/plan.json" --state-dir "$st" --yes
 	same "$root$n0" 4
 	j=$(ls "$st"/*.journal 2>/dev/null | head -1)
