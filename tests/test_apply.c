@@ -388,12 +388,13 @@ static const char *const wanted[] = {"1", "never", "10", "0"};
  * A failure half way (the third of four files): the first two are written,
  * then undone newest first, and every file is as before.  The failures come
  * between prepare and commit, as when the host changes under a running apply:
- * the file vanished (ENOENT) or was replaced by a symlink, which fs_write()
- * refuses to follow (ELOOP) although it reads through it.
+ * the file vanished (ENOENT), was replaced by a symlink, which fs_write()
+ * refuses to follow (ELOOP) although it reads through it, or by a directory
+ * (EISDIR).  A read-only mount is in test_apply_e2e.sh (it needs root).
  */
 static void test_fault_half_way(void **state)
 {
-	static const char *const kinds[] = {"vanished", "symlink"};
+	static const char *const kinds[] = {"vanished", "symlink", "directory"};
 
 	(void)state;
 	for (size_t k = 0; k < ARRAY_LEN(kinds); k++) {
@@ -423,10 +424,15 @@ static void test_fault_half_way(void **state)
 			put(&f, "/elsewhere", "60\n");
 			assert_int_equal(symlink(real, path), 0);
 		}
+		if (k == 2)
+			assert_int_equal(mkdir(path, 0755), 0);
 		assert_int_equal(apply_commit(&cs, &f.r, NULL, "", f.state, &res, &e), -1);
 		if (k == 0)
 			snprintf(want, sizeof(want), "cannot open '%s%s': %s", dir, files[2][0],
 				 strerror(ENOENT));
+		else if (k == 2)
+			snprintf(want, sizeof(want), "cannot read '%s%s': %s", dir, files[2][0],
+				 strerror(EISDIR));
 		else
 			snprintf(want, sizeof(want), "cannot open '%s%s' for writing: %s", dir,
 				 files[2][0], strerror(ELOOP));

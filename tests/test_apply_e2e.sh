@@ -129,6 +129,31 @@ else
 		echo "SKIP: 'needs root' check (not root or no setpriv)"
 	fi
 
+	# a write refused half way: node 1's pool file on a read-only bind mount
+	# (root can write a 0444 file; not one on a read-only mount).  The write to
+	# node 0 before it is undone.
+	if [ "$(id -u)" = 0 ] && unshare -m --propagation private true 2>/dev/null; then
+		cat >"$tmp/ro.json" <<-JSON
+		{"root": "$root", "profile": "balanced", "placed": 0, "requested": 0, "vms": [],
+		 "host": {"housekeeping_cpus": "0", "dedicated_cpus": "", "hugepages": [],
+		  "settings": [{"path": "$n0", "value": "4", "reason": "test"},
+		               {"path": "$n1", "value": "2", "reason": "test"}],
+		  "kernel_cmdline": [], "reasons": []}}
+		JSON
+		out=$(unshare -m --propagation private sh -c "mount --bind -o ro '$root$n1' '$root$n1' &&
+			'$bin' apply --root '$root' --plan '$tmp/ro.json' --state-dir '$tmp/state-ro' --yes" 2>&1)
+		rc=$?
+		want="hvtune: apply: cannot write '2' to '$root$n1': Read-only file system"
+		want2="cannot open '$root$n1' for writing: Read-only file system"
+		if [ "$rc" = 2 ] && { [[ "$out" == *"$want"* ]] || [[ "$out" == *"$want2"* ]]; } &&
+			[[ "$out" == *"restored '$n0' to '0'"* ]]; then ok; else bad "read-only mount: exit $rc, output: $out"; fi
+		same "$root$n0" 0
+		same "$root$n1" 0
+		expect 0 'rolled-back     0 define(s), 0 pin(s), 2 write(s)' "$bin" journal --state-dir "$tmp/state-ro"
+	else
+		echo "SKIP: read-only bind mount fault (needs root and unshare -m)"
+	fi
+
 	# killed between two steps: node 1's pool file is a FIFO
 	cat >"$tmp/two.json" <<-JSON
 	{"root": "$root", "profile": "balanced", "placed": 0, "requested": 0, "vms": [],
