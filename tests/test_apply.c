@@ -86,7 +86,8 @@ static void test_allowed(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
 		if (apply_allowed(cases[i].path) != cases[i].ok)
 			fail_msg("'%s': %s, want %s", cases[i].path,
-				 cases[i].ok ? "refused" : "allowed", cases[i].ok ? "allowed" : "refused");
+				 cases[i].ok ? "refused" : "allowed",
+				 cases[i].ok ? "allowed" : "refused");
 }
 
 /* ---- plans by hand ---- */
@@ -482,8 +483,8 @@ static void test_rollback_incomplete(void **state)
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(apply_rollback(f.state, "", &f.r, NULL, &res, &e), -1);
 	snprintf(want, sizeof(want),
-		 "rollback of '%s' incomplete: cannot open '%s%s' for writing: %s",
-		 res.journal_id, dir, files[2][0], strerror(ENOENT));
+		 "rollback of '%s' incomplete: cannot open '%s%s' for writing: %s", res.journal_id,
+		 dir, files[2][0], strerror(ENOENT));
 	assert_string_equal(e.msg, want);
 	assert_int_equal(res.undone, 2);
 	assert_int_equal(res.undo_failed, 1);
@@ -545,8 +546,8 @@ static void test_libvirt(void **state)
 	assert_true(cs.domains[0].active);
 	assert_non_null(cs.domains[0].new_xml);
 	assert_string_equal(cs.domains[0].old_xml, old);
-	assert_true(strncmp(cs.domains[0].diff, "--- test.xml (now)\n+++ test.xml (plan)\n@@ ",
-			    42) == 0);
+	assert_true(
+	    strncmp(cs.domains[0].diff, "--- test.xml (now)\n+++ test.xml (plan)\n@@ ", 42) == 0);
 	assert_int_equal(cs.domains[0].npins, 2);
 	assert_true(cs.domains[0].pin_emulator);
 	assert_ok(apply_commit(&cs, &f.r, c, "test:///default", f.state, &res, &e), e);
