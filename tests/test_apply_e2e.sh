@@ -186,17 +186,7 @@ fi
 
 ## Part 2: a real libvirtd and QEMU guest
 e2e() {
-	local name="hvt-apply-$$" pid t plan before after xml0 xml1 want tirpc
-	local hv=("$bin")
-
-	# An ASan build of hvtune crashes in libvirt's RPC (virNetMessageEncodeHeader
-	# calls a NULL xdr function): ASan intercepts libtirpc's xdr_* but resolves
-	# them at start, before lv.c dlopen()s libvirt (and libtirpc with it).
-	# Loading libtirpc at start gives the interceptors their targets.
-	tirpc=$(ldconfig -p 2>/dev/null | sed -n 's/.*libtirpc\.so\.3 .*=> //p' | head -1)
-	if grep -q __asan_init "$bin" && [ -n "$tirpc" ]; then
-		hv=(env LD_PRELOAD="$tirpc" "$bin")
-	fi
+	local name="hvt-apply-$$" pid t plan before after xml0 xml1 want
 
 	# shellcheck source=tests/libvirt-env.sh
 	. "$src/tests/libvirt-env.sh"
@@ -217,18 +207,18 @@ e2e() {
 	printf '[planner]\nhugepage_kib = 0\nhost_reserved_memory_mib = 0\n[host]\nthp = keep\nnuma_balancing = keep\nirq_affinity = keep\n' >"$tmp/e2e.conf"
 	cp "$tmp/e2e.conf" "$tmp/e2e-profiles.conf"
 	plan=$tmp/e2e.json
-	"${hv[@]}" plan --profile "$tmp/e2e.conf" --vm "$name:vcpus=1,mem=64M,pages=none" --json >"$plan" ||
+	"$bin" plan --profile "$tmp/e2e.conf" --vm "$name:vcpus=1,mem=64M,pages=none" --json >"$plan" ||
 		{ bad "plan failed: $(cat "$plan")"; return; }
 	want=$(tr -d ' \n' <"$plan" | sed -n 's/.*"vcpu_pins":\[{"vcpu":0,"cpu":\([0-9]*\)}\].*/\1/p')
 	[ -n "$want" ] || { bad "no vCPU 0 pin in the plan"; return; }
-	expect 0 "applied " "${hv[@]}" apply --plan "$plan" --profile "$tmp/e2e.conf" --yes --connect "$LVENV_URI" --state-dir "$tmp/e2e-state"
+	expect 0 "applied " "$bin" apply --plan "$plan" --profile "$tmp/e2e.conf" --yes --connect "$LVENV_URI" --state-dir "$tmp/e2e-state"
 	[ "$(affinity "$t0")" = "$want" ] && ok || bad "CPU 0/TCG Cpus_allowed_list '$(affinity "$t0")', want '$want'"
 	[ "$(affinity "$t1")" = "$(echo "$before" | cut -d' ' -f2)" ] && ok || bad "CPU 1/TCG changed: '$(affinity "$t1")'"
 	[ "$(affinity "$pid")" = 0 ] && ok || bad "emulator (main thread) Cpus_allowed_list '$(affinity "$pid")', want 0"
 	xml1=$(virsh -q -c "$LVENV_URI" dumpxml --inactive "$name")
 	[[ "$xml1" == *"<vcpupin vcpu='0' cpuset='$want'/>"* ]] && ok || bad "no vcpupin in the new definition"
-	expect 0 'nothing to change' "${hv[@]}" apply --plan "$plan" --profile "$tmp/e2e.conf" --yes --connect "$LVENV_URI" --state-dir "$tmp/e2e-state"
-	expect 0 "rolled back journal" "${hv[@]}" rollback --state-dir "$tmp/e2e-state"
+	expect 0 'nothing to change' "$bin" apply --plan "$plan" --profile "$tmp/e2e.conf" --yes --connect "$LVENV_URI" --state-dir "$tmp/e2e-state"
+	expect 0 "rolled back journal" "$bin" rollback --state-dir "$tmp/e2e-state"
 	after="$(affinity "$t0") $(affinity "$t1") $(affinity "$pid")"
 	[ "$after" = "$before" ] && ok || bad "affinity after rollback '$after', before '$before'"
 	[ "$(virsh -q -c "$LVENV_URI" dumpxml --inactive "$name")" = "$xml0" ] && ok ||
