@@ -1014,18 +1014,24 @@ static int rewrite_cpu(struct ed *ed, xmlNodePtr root, const struct vm_plan *vm,
 	xmlNodePtr cpu = child(root, "cpu"), topo, numa, n;
 	unsigned long long s = 0, d = 0, cl = 0, c = 0, t = 0;
 	bool topo_known = vm->sockets && vm->cores && vm->threads;
+	/* Only KVM can pass the host CPU through: a TCG guest (type='qemu')
+	 * with host-passthrough no longer starts. */
+	xmlChar *type = xmlGetProp(root, BAD_CAST "type");
+	bool passthrough = o->host_passthrough && type && xmlStrcmp(type, BAD_CAST "kvm") == 0;
 	char ind[256];
+
+	xmlFree(type);
 
 	if (topo_known && (unsigned long long)vm->sockets * vm->cores * vm->threads != vm->vcpus)
 		return err_set(e, 0,
 			       "plan for '%s': %u sockets x %u cores x %u threads is not %u vCPUs",
 			       vm->name, vm->sockets, vm->cores, vm->threads, vm->vcpus);
-	if (!cpu && !o->host_passthrough && !topo_known && vm->ncells == 0)
+	if (!cpu && !passthrough && !topo_known && vm->ncells == 0)
 		return 0;
 	cpu = need(ed, root, "cpu", domain_order, NULL);
 	if (!cpu)
 		return 0;
-	if (o->host_passthrough) {
+	if (passthrough) {
 		attr(ed, cpu, "mode", "host-passthrough");
 		/* host-passthrough takes no CPU model or vendor to match */
 		xmlUnsetProp(cpu, BAD_CAST "match");

@@ -50,7 +50,8 @@ struct domxml_opts {
  *   size unit='KiB' nodeset='guest cells'/> per page size (no nodeset without
  *   cells); without, <hugepages> removed.  <nosharepages/> and <locked/> are
  *   added when @o asks and never removed.  source, access, allocation... kept.
- * - <cpu>: with o->host_passthrough, mode='host-passthrough', match= and
+ * - <cpu>: with o->host_passthrough on a KVM domain (type='kvm': a TCG guest
+ *   cannot pass the host CPU through), mode='host-passthrough', match= and
  *   <model>/<vendor> removed.  <topology> replaced (dies='1'/clusters='1'
  *   kept when the old one had them) when the plan has one; when it has none
  *   (0) an old topology is kept only if it still multiplies to N.  <numa>

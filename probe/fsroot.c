@@ -250,7 +250,8 @@ int fs_write(const struct fsroot *r, const char *path, const char *value, struct
 	ssize_t n;
 	int fd;
 
-	fd = openat(r->fd, rel(path), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	/* O_TRUNC: sysfs and procfs ignore it, a plain file (a capture) needs it */
+	fd = openat(r->fd, rel(path), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return err_set(e, errno, "cannot open '%s%s' for writing", r->shown, path);
 	do
