@@ -1751,14 +1751,26 @@ static const char *onoff(enum tri t)
 	return t == TRI_YES ? "on" : t == TRI_NO ? "off" : "unknown";
 }
 
+/* A profile setting for a knob the host does not have: said, not planned. */
+static void absent_knob(struct plan *p, const struct profile *pf, const char *what,
+			const char *file)
+{
+	add_reason(p->reasons, &p->nreasons, "profile %s: %s left alone: this host has no %s",
+		   pf->name, what, file);
+}
+
 static int settings(const struct ctx *c, struct plan *p)
 {
 	const struct host *h = c->h;
 	const struct profile *pf = c->pf;
 	char cur[64];
 
-	if (strcmp(pf->thp, "keep") != 0) {
-		snprintf(cur, sizeof(cur), "%s", h->mem.thp[0] ? h->mem.thp : "unknown");
+	/* Only knobs this host has: apply never creates files, and an unknown
+	 * value means the probe found no such file (ENOENT). */
+	if (strcmp(pf->thp, "keep") != 0 && !h->mem.thp[0])
+		absent_knob(p, pf, "THP", "transparent_hugepage/enabled");
+	else if (strcmp(pf->thp, "keep") != 0) {
+		snprintf(cur, sizeof(cur), "%s", h->mem.thp);
 		if (add_setting(p, "/sys/kernel/mm/transparent_hugepage/enabled", strdup(pf->thp),
 				"profile %s: thp %s (now %s)%s", pf->name, pf->thp, cur,
 				strcmp(pf->thp, "never") == 0
@@ -1767,7 +1779,9 @@ static int settings(const struct ctx *c, struct plan *p)
 				    : "") < 0)
 			return -1;
 	}
-	if (pf->ksm != KNOB_KEEP &&
+	if (pf->ksm != KNOB_KEEP && h->mem.ksm == TRI_UNKNOWN)
+		absent_knob(p, pf, "KSM", "ksm/run");
+	else if (pf->ksm != KNOB_KEEP &&
 	    add_setting(p, "/sys/kernel/mm/ksm/run", strdup(pf->ksm == KNOB_ON ? "1" : "0"),
 			"profile %s: KSM %s (now %s)%s", pf->name, knob_str(pf->ksm),
 			onoff(h->mem.ksm),
@@ -1775,7 +1789,9 @@ static int settings(const struct ctx *c, struct plan *p)
 					      "NUMA binding"
 					    : ": merge identical guest pages to fit more VMs") < 0)
 		return -1;
-	if (pf->numa_balancing != KNOB_KEEP &&
+	if (pf->numa_balancing != KNOB_KEEP && h->mem.numa_balancing == TRI_UNKNOWN)
+		absent_knob(p, pf, "NUMA balancing", "kernel/numa_balancing");
+	else if (pf->numa_balancing != KNOB_KEEP &&
 	    add_setting(p, "/proc/sys/kernel/numa_balancing",
 			strdup(pf->numa_balancing == KNOB_ON ? "1" : "0"),
 			"profile %s: automatic NUMA balancing %s (now %s)%s", pf->name,
@@ -1784,7 +1800,9 @@ static int settings(const struct ctx *c, struct plan *p)
 			    ? ": VMs are bound to nodes; its hinting faults only add latency"
 			    : "") < 0)
 		return -1;
-	if (pf->swappiness >= 0) {
+	if (pf->swappiness >= 0 && h->mem.swappiness < 0) {
+		absent_knob(p, pf, "swappiness", "vm/swappiness");
+	} else if (pf->swappiness >= 0) {
 		char *v = NULL;
 
 		if (asprintf(&v, "%d", pf->swappiness) < 0)
