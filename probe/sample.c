@@ -83,7 +83,7 @@ static int read_stat(struct sample *s, const struct fsroot *r, struct err *e)
 		if (n < 4 || id >= IDSET_MAX) {
 			free(line);
 			fclose(f);
-			return err_set(e, EINVAL, "invalid 'cpu%lu' line in '%s%s'", id, r->shown,
+			return err_set(e, 0, "invalid 'cpu%lu' line in '%s%s'", id, r->shown,
 				       STAT);
 		}
 		s->cpus = grow(s->cpus, &ncap, s->ncpus, sizeof(*s->cpus));
@@ -109,7 +109,7 @@ static int read_stat(struct sample *s, const struct fsroot *r, struct err *e)
 	free(line);
 	fclose(f);
 	if (s->ncpus == 0)
-		return err_set(e, EINVAL, "no 'cpuN' lines in '%s%s'", r->shown, STAT);
+		return err_set(e, 0, "no 'cpuN' lines in '%s%s'", r->shown, STAT);
 	return 0;
 }
 
@@ -158,7 +158,7 @@ static int irq_columns(struct sample *s, const struct fsroot *r, char *line,
 	if (*ncols > 0)
 		return 0;
 bad:
-	return err_set(e, EINVAL, "invalid header line in '%s%s'", r->shown, INTERRUPTS);
+	return err_set(e, 0, "invalid header line in '%s%s'", r->shown, INTERRUPTS);
 }
 
 /* Adds the counts of one row (after "NAME:") to each column's CPU; rows such
@@ -177,7 +177,7 @@ static int irq_row(const struct fsroot *r, char *p, struct sample_cpu **cols, si
 		errno = 0;
 		v = strtoull(p, &end, 10);
 		if (errno || (*end && !isspace((unsigned char)*end)))
-			return err_set(e, EINVAL, "invalid count in '%s%s'", r->shown, INTERRUPTS);
+			return err_set(e, 0, "invalid count in '%s%s'", r->shown, INTERRUPTS);
 		p = end;
 		if (!cols[n])
 			continue;
@@ -215,7 +215,10 @@ static int read_interrupts(struct sample *s, const struct fsroot *r, const struc
 	}
 	errno = 0;
 	if (getline(&line, &cap, f) <= 0) {
-		err_set(e, ferror(f) ? errno : EINVAL, "cannot read '%s%s'", r->shown, INTERRUPTS);
+		if (ferror(f))
+			err_set(e, errno, "cannot read '%s%s'", r->shown, INTERRUPTS);
+		else
+			err_set(e, 0, "empty '%s%s'", r->shown, INTERRUPTS);
 		goto out;
 	}
 	if (irq_columns(s, r, line, &cols, &ncols, e) < 0)
@@ -374,7 +377,7 @@ static int thread_stat(struct sample_thread *t, const struct fsroot *r, const ch
 	t->cpu = cpu >= 0 && cpu < (long)IDSET_MAX ? (int)cpu : -1;
 	return 0;
 bad:
-	return err_set(e, EINVAL, "invalid '%s%s'", r->shown, path);
+	return err_set(e, 0, "invalid '%s%s'", r->shown, path);
 }
 
 /* The value of the first line starting with @key in a "key: value" file,
@@ -432,7 +435,7 @@ static int thread_read(struct sample_thread *t, const struct fsroot *r, const ch
 		errno = 0;
 		t->migrations = strtoull(v, &end, 10);
 		if (errno || end == v)
-			return err_set(e, EINVAL, "invalid se.nr_migrations in '%s%s'", r->shown,
+			return err_set(e, 0, "invalid se.nr_migrations in '%s%s'", r->shown,
 				       path);
 		t->migrations_known = true;
 	}
@@ -638,7 +641,7 @@ static int read_numa_maps(struct sample_vm *v, const struct sample *s, const str
 			fclose(f);
 			free(v->node_kib);
 			v->node_kib = NULL;
-			return err_set(e, EINVAL, "invalid line in '%s%s'", r->shown, path);
+			return err_set(e, 0, "invalid line in '%s%s'", r->shown, path);
 		}
 		errno = 0;
 	}
