@@ -53,15 +53,29 @@ static void *grow(void *p, size_t *cap, size_t n, size_t size)
 /* "cpuN user nice system idle iowait irq softirq steal guest guest_nice":
  * guest time is already counted in user (kernel/sched/cputime.c
  * account_guest_time()), so it is not added again. */
-static int read_stat(struct sample *s, const struct fsroot *r, struct err *e)
+static int read_stat(struct sample *s, const struct fsroot *r, const struct host *h,
+		     struct err *e)
 {
 	char *line = NULL;
 	size_t cap = 0, ncap = 0;
 	FILE *f;
 
 	f = fs_fopen(r, STAT, e);
-	if (!f)
-		return -1;
+	if (!f) {
+		if (e->sys != ENOENT)
+			return -1;
+		/* a capture without proc/stat: the CPUs without their load */
+		strfmt_set(s->stat_why, sizeof(s->stat_why), "no '%s%s'", r->shown, STAT);
+		if (h->ncpus == 0)
+			return 0;
+		s->cpus = calloc(h->ncpus, sizeof(*s->cpus));
+		if (!s->cpus)
+			return err_set(e, ENOMEM, "cannot read '%s%s'", r->shown, STAT);
+		s->ncpus = h->ncpus;
+		for (size_t i = 0; i < h->ncpus; i++)
+			s->cpus[i].id = h->cpus[i].id;
+		return 0;
+	}
 	errno = 0;
 	while (getline(&line, &cap, f) > 0) {
 		uint64_t v[8] = { 0 };
@@ -110,6 +124,7 @@ static int read_stat(struct sample *s, const struct fsroot *r, struct err *e)
 	fclose(f);
 	if (s->ncpus == 0)
 		return err_set(e, 0, "no 'cpuN' lines in '%s%s'", r->shown, STAT);
+	s->stat_known = true;
 	return 0;
 }
 
@@ -561,7 +576,7 @@ int sample_read(struct sample *s, const struct fsroot *r, const struct host *h, 
 		for (size_t i = 0; i < h->nnodes; i++)
 			s->node_ids[i] = h->nodes[i].id;
 	}
-	if (read_stat(s, r, e) < 0 || read_interrupts(s, r, h, e) < 0 ||
+	if (read_stat(s, r, h, e) < 0 || read_interrupts(s, r, h, e) < 0 ||
 	    read_pools(s, r, h, e) < 0 || read_vms(s, r, h, e) < 0)
 		goto fail;
 	return 0;
@@ -882,7 +897,8 @@ static void rate_cpu(struct rate_cpu *rc, const struct sample *a, const struct s
 	rc->dtlb_misses_per_s = rc->itlb_misses_per_s = RATE_UNKNOWN;
 	if (!ca || secs <= 0)
 		return;	/* a CPU that came online in between */
-	if (cb->total_jiffies > ca->total_jiffies && cb->busy_jiffies >= ca->busy_jiffies) {
+	if (a->stat_known && b->stat_known && cb->total_jiffies > ca->total_jiffies &&
+	    cb->busy_jiffies >= ca->busy_jiffies) {
 		double pct = 100.0 * (double)(cb->busy_jiffies - ca->busy_jiffies) /
 			     (double)(cb->total_jiffies - ca->total_jiffies);
 
@@ -977,6 +993,9 @@ int sample_rates(struct rates *out, const struct sample *a, const struct sample 
 	out->interval_s = secs;
 	if (secs <= 0)
 		strfmt_set(out->why, sizeof(out->why), "no time between the two samples");
+	out->busy_known = a->stat_known && b->stat_known;
+	strfmt_set(out->busy_why, sizeof(out->busy_why), "%s",
+		   !b->stat_known ? b->stat_why : !a->stat_known ? a->stat_why : "");
 	out->shootdowns_known = b->shootdowns_known;
 	out->nic_irqs_known = b->nic_irqs_known;
 	out->perf_known = b->perf_known;

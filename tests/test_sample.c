@@ -59,9 +59,9 @@ static void test_rates_cpus(void **state)
 		  .shootdowns = 50, .nic_irqs = 2 },
 	};
 	struct sample a = { .ns = S(10), .clk_tck = 100, .ncpus = 3, .cpus = ca,
-			    .shootdowns_known = true, .nic_irqs_known = true };
+			    .stat_known = true, .shootdowns_known = true, .nic_irqs_known = true };
 	struct sample b = { .ns = S(12), .clk_tck = 100, .ncpus = 3, .cpus = cb,
-			    .shootdowns_known = true, .nic_irqs_known = true };
+			    .stat_known = true, .shootdowns_known = true, .nic_irqs_known = true };
 	static const struct {
 		unsigned id;
 		double busy, tlb, irq;
@@ -104,6 +104,16 @@ static void test_rates_cpus(void **state)
 	assert_rate(r.cpus[0].dtlb_misses_per_s, 300.0);
 	assert_rate(r.cpus[0].itlb_misses_per_s, RATE_UNKNOWN);
 	sample_rates_release(&r);
+
+	/* a capture without proc/stat: no load, with the reason */
+	b.stat_known = false;
+	strcpy(b.stat_why, "no '/x/proc/stat'");
+	assert_ok(sample_rates(&r, &a, &b, &e), e);
+	assert_false(r.busy_known);
+	assert_string_equal(r.busy_why, "no '/x/proc/stat'");
+	assert_rate(r.cpus[0].busy_pct, RATE_UNKNOWN);
+	assert_rate(r.cpus[0].nic_irqs_per_s, 50.0);
+	sample_rates_release(&r);
 }
 
 static void test_rates_zero_interval(void **state)
@@ -123,9 +133,9 @@ static void test_rates_zero_interval(void **state)
 	idset_add(&tb[0].allowed, 0);
 	for (size_t i = 0; i < ARRAY_LEN(times); i++) {
 		struct sample a = { .ns = S(times[i][0]), .clk_tck = 100, .ncpus = 1, .cpus = ca,
-				    .nvms = 1, .vms = va };
+				    .stat_known = true, .nvms = 1, .vms = va };
 		struct sample b = { .ns = S(times[i][1]), .clk_tck = 100, .ncpus = 1, .cpus = cb,
-				    .nvms = 1, .vms = vb };
+				    .stat_known = true, .nvms = 1, .vms = vb };
 		struct rates r;
 
 		assert_ok(sample_rates(&r, &a, &b, &e), e);
@@ -392,6 +402,7 @@ static void test_read_tree(void **state)
 	assert_true(s.ns == S(7));
 	assert_true(s.clk_tck > 0);
 	assert_int_equal(s.ncpus, 2);
+	assert_true(s.stat_known);
 	/* busy = user nice system irq softirq steal; guest (40) is inside user */
 	assert_int_equal(s.cpus[0].busy_jiffies, 100 + 5 + 50 + 3 + 2 + 1);
 	assert_int_equal(s.cpus[0].total_jiffies, 161 + 2000 + 10);
@@ -531,7 +542,8 @@ static void test_read_absent_and_bad(void **state)
 		{ "/proc/interrupts", "  CPU0 CPU1\nTLB: 1 2x\n", "invalid count in '%s/proc/interrupts'" },
 		{ "/proc/stat", "cpu0 1 2\n", "invalid 'cpu0' line in '%s/proc/stat'" },
 		{ "/proc/stat", "intr 1\n", "no 'cpuN' lines in '%s/proc/stat'" },
-		{ "/proc/stat", NULL, "cannot open '%s/proc/stat': No such file or directory" },
+		/* no proc/stat (a partial capture): the host's CPUs without load */
+		{ "/proc/stat", NULL, NULL },
 		{ "/proc/500/task/501/stat", "501 (CPU 1/KVM) S 1 2\n",
 		  "invalid '%s/proc/500/task/501/stat'" },
 		{ "/proc/500/task/501/status", "Cpus_allowed_list:\t1-x\n",
@@ -575,6 +587,13 @@ static void test_read_absent_and_bad(void **state)
 				assert_string_equal(s.shootdowns_why, want);
 				assert_false(s.nic_irqs_known);
 				assert_false(s.cpus[0].irqs_known);
+			} else if (strcmp(cases[i].path, "/proc/stat") == 0) {
+				snprintf(want, sizeof(want), "no '%s/proc/stat'", dir);
+				assert_false(s.stat_known);
+				assert_string_equal(s.stat_why, want);
+				assert_int_equal(s.ncpus, 2);
+				assert_int_equal(s.cpus[1].id, 1);
+				assert_int_equal(s.cpus[1].shootdowns, 23);
 			} else if (i == 1) {
 				snprintf(want, sizeof(want),
 					 "no 'TLB' row (x86 only) in '%s/proc/interrupts'", dir);
