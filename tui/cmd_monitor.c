@@ -276,15 +276,17 @@ static void print_pools(FILE *f, const struct rates *r)
 	for (size_t i = 0; i < r->npools; i++) {
 		char size[24];
 
-		fmt_kib(size, sizeof(size), r->pools[i].size_kib);
-		if (strlen(line) > 60) {
+		strfmt_page_kib(r->pools[i].size_kib, size, sizeof(size));
+		if (strlen(line) > 56) {
+			line[strlen(line) - 1] = '\0';
 			fprintf(f, "%s\n", line);
 			strfmt_set(line, sizeof(line), "               ");
 		}
-		strfmt_cat(line, sizeof(line), " node%u %sB %llu/%llu", r->pools[i].node, size,
+		strfmt_cat(line, sizeof(line), " node%u %s %llu/%llu,", r->pools[i].node, size,
 			   (unsigned long long)r->pools[i].free,
 			   (unsigned long long)r->pools[i].total);
 	}
+	line[strlen(line) - 1] = '\0';	/* the last comma */
 	fprintf(f, "%s\n", line);
 }
 
@@ -377,10 +379,14 @@ static void print_text(FILE *f, const struct rates *r, double elapsed_s)
 	fputc('\n', f);
 	if (r->why[0])
 		fprintf(f, "  (%.74s)\n", r->why);
+	if (!r->busy_known)
+		fprintf(f, "  (busy: %.68s)\n", r->busy_why);
+	if (!r->shootdowns_known)
+		fprintf(f, "  (TLB: %.70s)\n", r->shootdowns_why);
 	print_cpus(f, r);
 	print_pools(f, r);
 	if (!r->vms_known)
-		fprintf(f, "VMs: - (%.70s)\n", r->vms_why);
+		fprintf(f, "VMs: unknown\n  %.76s\n", r->vms_why);
 	else if (r->nvms == 0)
 		fputs("VMs: none running\n", f);
 	for (size_t i = 0; i < r->nvms; i++)

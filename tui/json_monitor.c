@@ -233,6 +233,7 @@ char *json_monitor_line(const struct rates *r, unsigned seq, double elapsed_s, s
 	jset_rate(&b, o, "interval_s", r->interval_s);
 	jset_why(&b, o, "why", r->why);
 	jset(&b, o, "cpus", jcpus(&b, r));
+	jset_why(&b, o, "busy_why", r->busy_known ? "" : r->busy_why);
 	jset_why(&b, o, "shootdowns_why", r->shootdowns_known ? "" : r->shootdowns_why);
 	jset_why(&b, o, "nic_irqs_why", r->nic_irqs_known ? "" : r->nic_irqs_why);
 	jset_why(&b, o, "perf_why", r->perf_known ? "" : r->perf_why);

@@ -2,7 +2,7 @@
  *
  * The schema is in docs/cli.md ("hvtune monitor").  As everywhere: every key
  * is always present; an unknown rate is null with a "<key>_why" beside it
- * (per group: "shootdowns_why", "nic_irqs_why", "perf_why").
+ * (per group: "busy_why", "shootdowns_why", "nic_irqs_why", "perf_why").
  */
 #ifndef HVTUNE_JSON_MONITOR_H
 #define HVTUNE_JSON_MONITOR_H

@@ -12,6 +12,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "judge the host's readiness for KVM guests, with fixes" },
 	{ "plan", cmd_plan, "place VMs: nodes, pinned vCPUs, memory, host settings, with reasons" },
 	{ "profiles", cmd_profiles, "list the tuning profiles, or show one's settings" },
+	{ "monitor", cmd_monitor, "watch CPUs, vCPU threads, migrations, TLB shootdowns, IRQs live" },
 };
 
 void cli_error(const char *fmt, ...)
