@@ -10,13 +10,16 @@
 #include "tui/json_monitor.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "probe/lv.h"
 #include "probe/sample.h"
@@ -171,33 +174,162 @@ static bool sleep_until(uint64_t deadline)
 }
 
 /* The running VMs: from --connect, else from qemu:///system on the live host
- * when it answers.  False (with the error printed) only when --connect fails. */
-static bool probe_vms(struct host *h, const struct fsroot *r, const char *uri)
+ * when it answers.  Returns 0, 1 when --connect fails (@e says why), -1 for
+ * a real error. */
+static int probe_vms(struct host *h, const struct fsroot *r, const char *uri, struct err *e)
 {
-	struct err e = ERR_INIT;
 	struct lv *c;
 
 	if (!uri && !r->live) {
 		strfmt_set(h->vms_why, sizeof(h->vms_why),
 			   "no libvirt connection (a capture: give --connect URI)");
-		return true;
+		return 0;
 	}
-	c = lv_open(uri ? uri : "qemu:///system", &e);
+	c = lv_open(uri ? uri : "qemu:///system", e);
 	if (!c) {
-		if (uri) {
-			cli_error("%s", e.msg);
-			return false;
-		}
-		strfmt_set(h->vms_why, sizeof(h->vms_why), "%s", e.msg);
-		return true;
+		if (uri)
+			return 1;
+		strfmt_set(h->vms_why, sizeof(h->vms_why), "%s", e->msg);
+		return 0;
 	}
-	if (host_probe_vms(h, r, c, &e) < 0) {
+	if (host_probe_vms(h, r, c, e) < 0) {
 		lv_close(c);
-		cli_error("%s", e.msg);
-		return false;
+		return -1;
 	}
 	lv_close(c);
+	return 0;
+}
+
+/*
+ * libvirt is asked once, by a child process.  Loading libvirt.so and its 55
+ * libraries and opening a connection raise the peak RSS from 3 MiB to about
+ * 18 MiB, and none of it is given back after lv_close() (the libraries stay
+ * mapped, their pages touched): a monitor that runs for days should not
+ * carry that.  The child sends h->vms back through a pipe, as raw structs
+ * and arrays: the same binary reads them.
+ */
+struct vms_msg {
+	int rc;			/* probe_vms()'s */
+	struct err e;
+	bool vms_known;
+	char vms_why[HOST_WHY_MAX];
+	size_t nvms;
+};
+
+static bool xfer(int fd, void *buf, size_t n, bool out)
+{
+	char *p = buf;
+
+	while (n > 0) {
+		ssize_t k = out ? write(fd, p, n) : read(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		p += k;
+		n -= (size_t)k;
+	}
 	return true;
+}
+
+static void vms_child(int fd, struct host *h, const struct fsroot *r, const char *uri)
+{
+	struct vms_msg m;
+	bool ok;
+
+	memset(&m, 0, sizeof(m));
+	m.rc = probe_vms(h, r, uri, &m.e);
+	m.vms_known = h->vms_known;
+	memcpy(m.vms_why, h->vms_why, sizeof(m.vms_why));
+	m.nvms = m.rc == 0 ? h->nvms : 0;
+	ok = xfer(fd, &m, sizeof(m), true);
+	for (size_t i = 0; ok && i < m.nvms; i++) {
+		struct vm *v = &h->vms[i];
+		bool has_pins = v->pins != NULL, has_mem = v->node_kib != NULL;
+
+		ok = xfer(fd, v, sizeof(*v), true) && xfer(fd, &has_pins, sizeof(bool), true) &&
+		     xfer(fd, &has_mem, sizeof(bool), true) &&
+		     (!has_pins || xfer(fd, v->pins, v->vcpus * sizeof(*v->pins), true)) &&
+		     xfer(fd, v->threads, v->nthreads * sizeof(*v->threads), true) &&
+		     (!has_mem || xfer(fd, v->node_kib, h->nnodes * sizeof(*v->node_kib), true));
+	}
+	_exit(ok ? 0 : 1);
+}
+
+/* Reads the child's answer into @h.  Returns as probe_vms(). */
+static int vms_read(int fd, struct host *h, struct err *e)
+{
+	struct vms_msg m;
+
+	if (!xfer(fd, &m, sizeof(m), false))
+		return err_set(e, 0, "the libvirt child process gave no answer");
+	h->vms_known = m.vms_known;
+	memcpy(h->vms_why, m.vms_why, sizeof(h->vms_why));
+	if (m.rc != 0) {
+		*e = m.e;
+		return m.rc;
+	}
+	if (m.nvms == 0)
+		return 0;
+	h->vms = calloc(m.nvms, sizeof(*h->vms));
+	if (!h->vms)
+		return err_set(e, ENOMEM, "cannot read the VMs");
+	for (size_t i = 0; i < m.nvms; i++) {
+		struct vm *v = &h->vms[i];
+		bool has_pins, has_mem;
+
+		if (!xfer(fd, v, sizeof(*v), false) || !xfer(fd, &has_pins, sizeof(bool), false) ||
+		    !xfer(fd, &has_mem, sizeof(bool), false)) {
+			memset(v, 0, sizeof(*v));
+			goto short_read;
+		}
+		h->nvms = i + 1;	/* host_release() frees what came so far */
+		v->pins = NULL;
+		v->node_kib = NULL;
+		v->threads = calloc(v->nthreads ? v->nthreads : 1, sizeof(*v->threads));
+		if (has_pins)
+			v->pins = calloc(v->vcpus ? v->vcpus : 1, sizeof(*v->pins));
+		if (has_mem)
+			v->node_kib = calloc(h->nnodes ? h->nnodes : 1, sizeof(*v->node_kib));
+		if (!v->threads || (has_pins && !v->pins) || (has_mem && !v->node_kib))
+			return err_set(e, ENOMEM, "cannot read the VMs");
+		if ((has_pins && !xfer(fd, v->pins, v->vcpus * sizeof(*v->pins), false)) ||
+		    !xfer(fd, v->threads, v->nthreads * sizeof(*v->threads), false) ||
+		    (has_mem && !xfer(fd, v->node_kib, h->nnodes * sizeof(*v->node_kib), false)))
+			goto short_read;
+	}
+	return 0;
+short_read:
+	return err_set(e, 0, "the libvirt child process sent a short answer");
+}
+
+static int vms_in_child(struct host *h, const struct fsroot *r, const char *uri, struct err *e)
+{
+	int fds[2], status, rc;
+	pid_t pid;
+
+	if (!uri && !r->live)
+		return probe_vms(h, r, uri, e);	/* no libvirt: nothing to keep out */
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return err_set(e, errno, "cannot create a pipe");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return err_set(e, errno, "cannot fork the libvirt child process");
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		vms_child(fds[1], h, r, uri);
+	}
+	close(fds[1]);
+	rc = vms_read(fds[0], h, e);
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return rc;
 }
 
 /* ---- the table ---- */
@@ -299,7 +431,7 @@ static void print_vm(FILE *f, const struct rates *r, const struct rate_vm *v)
 	else
 		fprintf(f, "VM %.40s", v->name);
 	if (!v->running) {
-		fprintf(f, ": %.60s\n", v->why);
+		fprintf(f, "\n  %.76s\n", v->why);
 		return;
 	}
 	line[0] = '\0';
@@ -433,9 +565,8 @@ int cmd_monitor(int argc, char **argv)
 	}
 	memset(&perf, 0, sizeof(perf));
 	memset(&a, 0, sizeof(a));
-	if (!probe_vms(&h, &r, o.connect) || sample_perf_open(&perf, &r, &h, &e) < 0) {
-		if (e.msg[0])
-			cli_error("%s", e.msg);
+	if (vms_in_child(&h, &r, o.connect, &e) != 0 || sample_perf_open(&perf, &r, &h, &e) < 0) {
+		cli_error("%s", e.msg);
 		rc = EXIT_ERR;
 		goto out;
 	}
