@@ -456,7 +456,7 @@ static void print_vm(FILE *f, const struct rates *r, const struct rate_vm *v)
 		fprintf(f, "  %.76s\n", v->why);
 		return;
 	}
-	fputs("  vCPU      tid  CPU pin                  %CPU  migr/s\n", f);
+	fputs("  vCPU      tid  CPU pin                    %CPU   migr/s\n", f);
 	for (size_t i = 0; i < v->nthreads; i++) {
 		const struct rate_thread *t = &v->threads[i];
 		char pin[24], pct[16], mig[16], cpu[12];
