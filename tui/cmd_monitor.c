@@ -329,6 +329,8 @@ static int vms_in_child(struct host *h, const struct fsroot *r, const char *uri,
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (rc < 0 && WIFSIGNALED(status))
+		strfmt_cat(e->msg, sizeof(e->msg), " (it was killed by signal %d)", WTERMSIG(status));
 	return rc;
 }
 
@@ -456,7 +458,7 @@ static void print_vm(FILE *f, const struct rates *r, const struct rate_vm *v)
 		fprintf(f, "  %.76s\n", v->why);
 		return;
 	}
-	fputs("  vCPU      tid  CPU pin                    %CPU   migr/s\n", f);
+	fputs("  vCPU      tid  CPU pin                    %CPU  migr/s\n", f);
 	for (size_t i = 0; i < v->nthreads; i++) {
 		const struct rate_thread *t = &v->threads[i];
 		char pin[24], pct[16], mig[16], cpu[12];
