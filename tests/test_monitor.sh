@@ -78,7 +78,10 @@ jcheck 'all(all(c["dtlb_misses_per_s"] is not None for c in l["cpus"]) or l["per
 ## Ctrl-C ends it between samples, with status 0 and complete output
 "$bin" monitor --interval 0.1 --json >"$tmp/int.json" 2>&1 &
 mpid=$!
-sleep 0.45
+for i in $(seq 1 100); do	# its first line, up to 10 s on a loaded machine
+	[ -s "$tmp/int.json" ] && break
+	sleep 0.1
+done
 kill -INT "$mpid"
 wait "$mpid"
 rc=$?

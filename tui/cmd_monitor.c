@@ -560,6 +560,13 @@ int cmd_monitor(int argc, char **argv)
 
 	if (rc != CLI_CONTINUE)
 		return rc;
+	/* no SA_RESTART: the signal interrupts nanosleep() and the loop ends;
+	 * set before the start-up so that an early Ctrl-C also ends cleanly */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	if (fsroot_open(&r, o.root, &e) < 0 || host_probe(&h, &r, &e) < 0) {
 		fsroot_close(&r);
 		cli_error("%s", e.msg);
@@ -572,12 +579,6 @@ int cmd_monitor(int argc, char **argv)
 		rc = EXIT_ERR;
 		goto out;
 	}
-	/* no SA_RESTART: the signal interrupts nanosleep() and the loop ends */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	step = (uint64_t)(o.interval_s * 1e9 + 0.5);
 	if (take(&a, &a, 0, &r, &h, &perf, &e) < 0) {
 		cli_error("%s", e.msg);
