@@ -106,23 +106,12 @@ else
 fi
 
 ## A real guest: its 2 vCPU threads, then a live re-pin of vCPU 0 to CPU 1
-# An ASan build (-DSANITIZE=ON) intercepts libtirpc's xdr_* functions, but
-# libvirt loads libtirpc with dlopen() after ASan has looked for them: the
-# interceptors then call address 0 on the first RPC.  Preloading libtirpc
-# lets ASan find them at start-up.
-asan_preload=
-if grep -qa __asan_init "$bin" 2>/dev/null; then
-	for l in /lib/x86_64-linux-gnu/libtirpc.so.3 /usr/lib64/libtirpc.so.3; do
-		[ -e "$l" ] && asan_preload=$l && break
-	done
-fi
 guest() {
 	local name=hvt-mon-$$ uri
 	# shellcheck source=tests/libvirt-env.sh
 	. "$src/tests/libvirt-env.sh"
 	lvenv_start || exit 1
 	uri=$(lvenv_guest "$name") || exit 1
-	[ -z "$asan_preload" ] || export LD_PRELOAD=$asan_preload	# the daemons run already
 	"$bin" monitor --json --connect "$uri" --count 2 --interval 0.2 >"$tmp/g1.json" 2>"$tmp/err" ||
 		{ echo "FAIL: monitor on the guest: exit $?: $(cat "$tmp/err")"; exit 1; }
 	python3 - "$tmp/g1.json" "$name" <<'EOF' || exit 1
