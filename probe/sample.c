@@ -17,7 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define STAT "/proc/stat"
+#define STAT	   "/proc/stat"
 #define INTERRUPTS "/proc/interrupts"
 
 /* The kernel's errors for a task that went away while we read it. */
@@ -53,8 +53,7 @@ static void *grow(void *p, size_t *cap, size_t n, size_t size)
 /* "cpuN user nice system idle iowait irq softirq steal guest guest_nice":
  * guest time is already counted in user (kernel/sched/cputime.c
  * account_guest_time()), so it is not added again. */
-static int read_stat(struct sample *s, const struct fsroot *r, const struct host *h,
-		     struct err *e)
+static int read_stat(struct sample *s, const struct fsroot *r, const struct host *h, struct err *e)
 {
 	char *line = NULL;
 	size_t cap = 0, ncap = 0;
@@ -78,7 +77,7 @@ static int read_stat(struct sample *s, const struct fsroot *r, const struct host
 	}
 	errno = 0;
 	while (getline(&line, &cap, f) > 0) {
-		uint64_t v[8] = { 0 };
+		uint64_t v[8] = {0};
 		struct sample_cpu *c;
 		char *p = line + 3, *end;
 		unsigned long id;
@@ -97,8 +96,7 @@ static int read_stat(struct sample *s, const struct fsroot *r, const struct host
 		if (n < 4 || id >= IDSET_MAX) {
 			free(line);
 			fclose(f);
-			return err_set(e, 0, "invalid 'cpu%lu' line in '%s%s'", id, r->shown,
-				       STAT);
+			return err_set(e, 0, "invalid 'cpu%lu' line in '%s%s'", id, r->shown, STAT);
 		}
 		s->cpus = grow(s->cpus, &ncap, s->ncpus, sizeof(*s->cpus));
 		if (!s->cpus) {
@@ -287,8 +285,7 @@ out:
 
 /* ---- hugepages per node ---- */
 
-static int read_pools(struct sample *s, const struct fsroot *r, const struct host *h,
-		      struct err *e)
+static int read_pools(struct sample *s, const struct fsroot *r, const struct host *h, struct err *e)
 {
 	size_t cap = 0;
 
@@ -306,7 +303,7 @@ static int read_pools(struct sample *s, const struct fsroot *r, const struct hos
 			strfmt_cat(path, sizeof(path), "free_hugepages");
 			if (fs_read_u64(r, path, &freep, e) < 0) {
 				if (e->sys == ENOENT)
-					continue;	/* the pool went away: reserved at boot only */
+					continue; /* the pool went away: reserved at boot only */
 				return -1;
 			}
 			*strrchr(path, '/') = '\0';
@@ -450,8 +447,7 @@ static int thread_read(struct sample_thread *t, const struct fsroot *r, const ch
 		errno = 0;
 		t->migrations = strtoull(v, &end, 10);
 		if (errno || end == v)
-			return err_set(e, 0, "invalid se.nr_migrations in '%s%s'", r->shown,
-				       path);
+			return err_set(e, 0, "invalid se.nr_migrations in '%s%s'", r->shown, path);
 		t->migrations_known = true;
 	}
 	return 0;
@@ -478,8 +474,8 @@ static int read_threads(struct sample_vm *v, const struct fsroot *r, struct err 
 	if (!d) {
 		if (!gone(e->sys) && !refused(e->sys))
 			return -1;
-		strfmt_set(v->why, sizeof(v->why), "%s", e->sys == ENOENT ?
-			   "its QEMU process is gone" : e->msg);
+		strfmt_set(v->why, sizeof(v->why), "%s",
+			   e->sys == ENOENT ? "its QEMU process is gone" : e->msg);
 		return 0;
 	}
 	v->running = true;
@@ -525,8 +521,7 @@ fail:
 	return -1;
 }
 
-static int read_vms(struct sample *s, const struct fsroot *r, const struct host *h,
-		    struct err *e)
+static int read_vms(struct sample *s, const struct fsroot *r, const struct host *h, struct err *e)
 {
 	s->vms_known = h->vms_known;
 	strfmt_set(s->vms_why, sizeof(s->vms_why), "%s", h->vms_why);
@@ -600,7 +595,7 @@ static int node_index(const struct sample *s, unsigned id)
  * are pages of that mapping's page size. */
 static int numa_line(struct sample_vm *v, const struct sample *s, char *line)
 {
-	uint64_t pages[64] = { 0 };
+	uint64_t pages[64] = {0};
 	int idx[64];
 	size_t n = 0;
 	uint64_t kps = 0;
@@ -752,8 +747,8 @@ static int perf_fd(unsigned cpu, uint64_t cache)
 	memset(&a, 0, sizeof(a));
 	a.type = PERF_TYPE_HW_CACHE;
 	a.size = sizeof(a);
-	a.config = cache | (PERF_COUNT_HW_CACHE_OP_READ << 8) |
-		   (PERF_COUNT_HW_CACHE_RESULT_MISS << 16);
+	a.config =
+	    cache | (PERF_COUNT_HW_CACHE_OP_READ << 8) | (PERF_COUNT_HW_CACHE_RESULT_MISS << 16);
 	return (int)syscall(SYS_perf_event_open, &a, -1, (int)cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
@@ -766,7 +761,8 @@ static void perf_refusal(struct sample_perf *p, const struct fsroot *r, int sys)
 	    fs_read_int(r, "/proc/sys/kernel/perf_event_paranoid", &paranoid, &e2) == 0)
 		strfmt_set(p->why, sizeof(p->why),
 			   "not permitted: perf_event_paranoid is %ld (system-wide counting "
-			   "needs -1 or 0, or CAP_PERFMON)", paranoid);
+			   "needs -1 or 0, or CAP_PERFMON)",
+			   paranoid);
 	else if (sys == ENOENT || sys == EOPNOTSUPP || sys == ENODEV || sys == EINVAL)
 		strfmt_set(p->why, sizeof(p->why),
 			   "dTLB/iTLB read-miss events not supported by this CPU/VM (%s)",
@@ -896,7 +892,7 @@ static void rate_cpu(struct rate_cpu *rc, const struct sample *a, const struct s
 	rc->busy_pct = rc->shootdowns_per_s = rc->nic_irqs_per_s = RATE_UNKNOWN;
 	rc->dtlb_misses_per_s = rc->itlb_misses_per_s = RATE_UNKNOWN;
 	if (!ca || secs <= 0)
-		return;	/* a CPU that came online in between */
+		return; /* a CPU that came online in between */
 	if (a->stat_known && b->stat_known && cb->total_jiffies > ca->total_jiffies &&
 	    cb->busy_jiffies >= ca->busy_jiffies) {
 		double pct = 100.0 * (double)(cb->busy_jiffies - ca->busy_jiffies) /
@@ -957,7 +953,7 @@ static int rate_vm(struct rate_vm *rv, const struct sample *a, const struct samp
 		rt->off_pin = tb->cpu >= 0 && !idset_has(&tb->allowed, (unsigned)tb->cpu);
 		rt->cpu_pct = rt->migrations_per_s = RATE_UNKNOWN;
 		if (!ta || ta->vcpu != tb->vcpu)
-			continue;	/* a thread that appeared in between */
+			continue; /* a thread that appeared in between */
 		rt->cpu_pct = per_s(ta->cpu_ticks, tb->cpu_ticks, secs);
 		if (rt->cpu_pct != RATE_UNKNOWN)
 			rt->cpu_pct *= 100.0 / (double)(b->clk_tck ? b->clk_tck : 100);
@@ -983,8 +979,7 @@ static int rate_vm(struct rate_vm *rv, const struct sample *a, const struct samp
 	return 0;
 }
 
-int sample_rates(struct rates *out, const struct sample *a, const struct sample *b,
-		 struct err *e)
+int sample_rates(struct rates *out, const struct sample *a, const struct sample *b, struct err *e)
 {
 	double secs = b->ns > a->ns ? (double)(b->ns - a->ns) / 1e9 : 0.0;
 
@@ -995,7 +990,9 @@ int sample_rates(struct rates *out, const struct sample *a, const struct sample 
 		strfmt_set(out->why, sizeof(out->why), "no time between the two samples");
 	out->busy_known = a->stat_known && b->stat_known;
 	strfmt_set(out->busy_why, sizeof(out->busy_why), "%s",
-		   !b->stat_known ? b->stat_why : !a->stat_known ? a->stat_why : "");
+		   !b->stat_known   ? b->stat_why
+		   : !a->stat_known ? a->stat_why
+				    : "");
 	out->shootdowns_known = b->shootdowns_known;
 	out->nic_irqs_known = b->nic_irqs_known;
 	out->perf_known = b->perf_known;

@@ -25,39 +25,39 @@
 #include "probe/sample.h"
 #include "probe/strfmt.h"
 
-#define TOP_CPUS 8	/* CPUs in the table: the busiest, two to a line */
+#define TOP_CPUS 8 /* CPUs in the table: the busiest, two to a line */
 
 static const char help[] =
-	"usage: hvtune monitor [--root DIR] [--connect URI] [--interval S] [--count N]\n"
-	"                      [--json]\n"
-	"\n"
-	"Samples the host every interval and prints what happened in it: the\n"
-	"busiest CPUs (busy %, TLB shootdowns/s, NIC queue IRQs/s), free hugepages\n"
-	"per node, and for each running VM its vCPU threads: the CPU each last ran\n"
-	"on, its pin (affinity), %CPU, migrations/s, and OFF-PIN when it last ran\n"
-	"outside its pin; its memory per node (read every 10 intervals), REMOTE\n"
-	"when some of it is outside its <numatune> nodes.  \"-\" is unknown.\n"
-	"\n"
-	"options:\n"
-	"  --root DIR      read DIR/sys and DIR/proc instead of the live host's (a\n"
-	"                  capture does not change: its rates are 0 or unknown)\n"
-	"  --connect URI   the libvirt connection that lists the running VMs\n"
-	"                  (default: qemu:///system on the live host when it\n"
-	"                  answers, else no VMs)\n"
-	"  --interval S    seconds between samples, at least 0.1 (default 1)\n"
-	"  --count N       stop after N intervals (default: until Ctrl-C)\n"
-	"  --json          one JSON object per line and interval (docs/cli.md)\n"
-	"  -h, --help      this help\n"
-	"\n"
-	"exit status: 0 done (also after Ctrl-C), 2 a usage error, the probe or\n"
-	"a sample failed, or --connect could not connect; the reason is one line\n"
-	"on stderr.\n";
+    "usage: hvtune monitor [--root DIR] [--connect URI] [--interval S] [--count N]\n"
+    "                      [--json]\n"
+    "\n"
+    "Samples the host every interval and prints what happened in it: the\n"
+    "busiest CPUs (busy %, TLB shootdowns/s, NIC queue IRQs/s), free hugepages\n"
+    "per node, and for each running VM its vCPU threads: the CPU each last ran\n"
+    "on, its pin (affinity), %CPU, migrations/s, and OFF-PIN when it last ran\n"
+    "outside its pin; its memory per node (read every 10 intervals), REMOTE\n"
+    "when some of it is outside its <numatune> nodes.  \"-\" is unknown.\n"
+    "\n"
+    "options:\n"
+    "  --root DIR      read DIR/sys and DIR/proc instead of the live host's (a\n"
+    "                  capture does not change: its rates are 0 or unknown)\n"
+    "  --connect URI   the libvirt connection that lists the running VMs\n"
+    "                  (default: qemu:///system on the live host when it\n"
+    "                  answers, else no VMs)\n"
+    "  --interval S    seconds between samples, at least 0.1 (default 1)\n"
+    "  --count N       stop after N intervals (default: until Ctrl-C)\n"
+    "  --json          one JSON object per line and interval (docs/cli.md)\n"
+    "  -h, --help      this help\n"
+    "\n"
+    "exit status: 0 done (also after Ctrl-C), 2 a usage error, the probe or\n"
+    "a sample failed, or --connect could not connect; the reason is one line\n"
+    "on stderr.\n";
 
 struct mon_opts {
 	const char *root;
 	const char *connect;
 	double interval_s;
-	unsigned long count;	/* 0: until interrupted */
+	unsigned long count; /* 0: until interrupted */
 	bool json;
 };
 
@@ -72,13 +72,13 @@ static void on_signal(int sig)
 static int parse(int argc, char **argv, struct mon_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "connect", required_argument, NULL, 'c' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"root", required_argument, NULL, 'r'},
+	    {"connect", required_argument, NULL, 'c'},
+	    {"interval", required_argument, NULL, 'i'},
+	    {"count", required_argument, NULL, 'n'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *cmd = argv[0];
 	char *end;
@@ -105,7 +105,8 @@ static int parse(int argc, char **argv, struct mon_opts *o)
 			if (errno || end == optarg || *end || !isfinite(o->interval_s) ||
 			    o->interval_s < 0.1 || o->interval_s > 86400) {
 				cli_error("invalid interval '%s': seconds from 0.1 to 86400 "
-					  "(see 'hvtune %s --help')", optarg, cmd);
+					  "(see 'hvtune %s --help')",
+					  optarg, cmd);
 				return EXIT_ERR;
 			}
 			break;
@@ -114,7 +115,8 @@ static int parse(int argc, char **argv, struct mon_opts *o)
 			o->count = strtoul(optarg, &end, 10);
 			if (errno || end == optarg || *end || optarg[0] == '-' || o->count == 0) {
 				cli_error("invalid count '%s': a whole number, at least 1 "
-					  "(see 'hvtune %s --help')", optarg, cmd);
+					  "(see 'hvtune %s --help')",
+					  optarg, cmd);
 				return EXIT_ERR;
 			}
 			break;
@@ -133,7 +135,8 @@ static int parse(int argc, char **argv, struct mon_opts *o)
 				cli_error("option '%s' takes no value (see 'hvtune %s --help')",
 					  argv[optind - 1], cmd);
 			else if (optopt)
-				cli_error("unknown option '-%c' (see 'hvtune %s --help')", optopt, cmd);
+				cli_error("unknown option '-%c' (see 'hvtune %s --help')", optopt,
+					  cmd);
 			else
 				cli_error("unknown option '%s' (see 'hvtune %s --help')",
 					  argv[optind - 1], cmd);
@@ -209,7 +212,7 @@ static int probe_vms(struct host *h, const struct fsroot *r, const char *uri, st
  * and arrays: the same binary reads them.
  */
 struct vms_msg {
-	int rc;			/* probe_vms()'s */
+	int rc; /* probe_vms()'s */
 	struct err e;
 	bool vms_known;
 	char vms_why[HOST_WHY_MAX];
@@ -284,7 +287,7 @@ static int vms_read(int fd, struct host *h, struct err *e)
 			memset(v, 0, sizeof(*v));
 			goto short_read;
 		}
-		h->nvms = i + 1;	/* host_release() frees what came so far */
+		h->nvms = i + 1; /* host_release() frees what came so far */
 		v->pins = NULL;
 		v->node_kib = NULL;
 		v->threads = calloc(v->nthreads ? v->nthreads : 1, sizeof(*v->threads));
@@ -310,7 +313,7 @@ static int vms_in_child(struct host *h, const struct fsroot *r, const char *uri,
 	pid_t pid;
 
 	if (!uri && !r->live)
-		return probe_vms(h, r, uri, e);	/* no libvirt: nothing to keep out */
+		return probe_vms(h, r, uri, e); /* no libvirt: nothing to keep out */
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return err_set(e, errno, "cannot create a pipe");
 	fflush(NULL);
@@ -330,7 +333,8 @@ static int vms_in_child(struct host *h, const struct fsroot *r, const char *uri,
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (rc < 0 && WIFSIGNALED(status))
-		strfmt_cat(e->msg, sizeof(e->msg), " (it was killed by signal %d)", WTERMSIG(status));
+		strfmt_cat(e->msg, sizeof(e->msg), " (it was killed by signal %d)",
+			   WTERMSIG(status));
 	return rc;
 }
 
@@ -420,7 +424,7 @@ static void print_pools(FILE *f, const struct rates *r)
 			   (unsigned long long)r->pools[i].free,
 			   (unsigned long long)r->pools[i].total);
 	}
-	line[strlen(line) - 1] = '\0';	/* the last comma */
+	line[strlen(line) - 1] = '\0'; /* the last comma */
 	fprintf(f, "%s\n", line);
 }
 
@@ -535,8 +539,8 @@ static int take(struct sample *s, const struct sample *prev, unsigned long n,
 {
 	if (sample_read(s, r, h, now_ns(), e) < 0)
 		return -1;
-	if (n % SAMPLE_NUMA_EVERY == 0 ? sample_read_numa(s, r, e) < 0 :
-	    sample_keep_numa(s, prev, e) < 0)
+	if (n % SAMPLE_NUMA_EVERY == 0 ? sample_read_numa(s, r, e) < 0
+				       : sample_keep_numa(s, prev, e) < 0)
 		goto fail;
 	if (sample_read_perf(s, p, e) < 0)
 		goto fail;
@@ -592,8 +596,7 @@ int cmd_monitor(int argc, char **argv)
 
 		if (!sleep_until(start + n * step))
 			break;
-		if (take(&b, &a, n, &r, &h, &perf, &e) < 0 ||
-		    sample_rates(&rt, &a, &b, &e) < 0) {
+		if (take(&b, &a, n, &r, &h, &perf, &e) < 0 || sample_rates(&rt, &a, &b, &e) < 0) {
 			cli_error("%s", e.msg);
 			rc = EXIT_ERR;
 			break;
@@ -601,8 +604,8 @@ int cmd_monitor(int argc, char **argv)
 		sample_release(&a);
 		a = b;
 		if (o.json) {
-			char *line = json_monitor_line(&rt, (unsigned)n, (double)(a.ns - start) / 1e9,
-						       &e);
+			char *line =
+			    json_monitor_line(&rt, (unsigned)n, (double)(a.ns - start) / 1e9, &e);
 
 			if (!line) {
 				sample_rates_release(&rt);
@@ -620,7 +623,7 @@ int cmd_monitor(int argc, char **argv)
 		}
 		sample_rates_release(&rt);
 		if (fflush(stdout) == EOF || ferror(stdout))
-			break;	/* cli_flush() below says why */
+			break; /* cli_flush() below says why */
 	}
 out:
 	sample_release(&a);

@@ -49,8 +49,11 @@ static void jpush(struct jb *b, struct json_object *a, struct json_object *v)
 /* The length of the valid UTF-8 sequence at @s, or 0. */
 static size_t utf8_len(const unsigned char *s)
 {
-	size_t n = *s < 0x80 ? 1 : (*s & 0xe0) == 0xc0 ? 2 : (*s & 0xf0) == 0xe0 ? 3
-		: (*s & 0xf8) == 0xf0 ? 4 : 0;
+	size_t n = *s < 0x80		 ? 1
+		   : (*s & 0xe0) == 0xc0 ? 2
+		   : (*s & 0xf0) == 0xe0 ? 3
+		   : (*s & 0xf8) == 0xf0 ? 4
+					 : 0;
 
 	for (size_t i = 1; i < n; i++)
 		if ((s[i] & 0xc0) != 0x80)
@@ -120,10 +123,9 @@ static void jset_rate(struct jb *b, struct json_object *o, const char *key, doub
 	jset(b, o, key, jv(b, json_object_new_double_s(v, text)));
 }
 
-static void jset_idset(struct jb *b, struct json_object *o, const char *key,
-		       const struct idset *s)
+static void jset_idset(struct jb *b, struct json_object *o, const char *key, const struct idset *s)
 {
-	char *buf = malloc(IDSET_MAX * 6);	/* any set: under 6 bytes an id */
+	char *buf = malloc(IDSET_MAX * 6); /* any set: under 6 bytes an id */
 
 	if (!buf) {
 		b->oom = true;
@@ -213,15 +215,16 @@ static struct json_object *jvm(struct jb *b, const struct rates *r, const struct
 	} else {
 		jnull(b, o, "remote_kib");
 		jnull(b, o, "remote_memory");
-		jset_str(b, o, "remote_why", !v->mem_known ? "memory per node unknown"
-			 : "no <numatune> nodeset: no node is remote by definition");
+		jset_str(b, o, "remote_why",
+			 !v->mem_known ? "memory per node unknown"
+				       : "no <numatune> nodeset: no node is remote by definition");
 	}
 	return o;
 }
 
 char *json_monitor_line(const struct rates *r, unsigned seq, double elapsed_s, struct err *e)
 {
-	struct jb b = { false };
+	struct jb b = {false};
 	struct json_object *o = jv(&b, json_object_new_object());
 	struct json_object *vms = jv(&b, json_object_new_array());
 	const char *s;
@@ -251,7 +254,7 @@ char *json_monitor_line(const struct rates *r, unsigned seq, double elapsed_s, s
 	}
 	if (!b.oom) {
 		s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						   JSON_C_TO_STRING_NOSLASHESCAPE);
+							  JSON_C_TO_STRING_NOSLASHESCAPE);
 		line = s ? strdup(s) : NULL;
 	}
 	json_object_put(o);
