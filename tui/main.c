@@ -1,10 +1,12 @@
 /* main.c - hvtune: probe, check, plan, apply and monitor a KVM/libvirt host */
 #include "tui/cli.h"
+#include "tui/tui.h"
 
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The subcommands, in pipeline order. */
 static const struct command commands[] = {
@@ -12,6 +14,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "judge the host's readiness for KVM guests, with fixes" },
 	{ "plan", cmd_plan, "place VMs: nodes, pinned vCPUs, memory, host settings, with reasons" },
 	{ "profiles", cmd_profiles, "list the tuning profiles, or show one's settings" },
+	{ "tui", cmd_tui, "the screens: host map, checks, plan, apply, monitor" },
 };
 
 void cli_error(const char *fmt, ...)
@@ -98,6 +101,11 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	if (argc < 2 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		char *tui_argv[] = { (char *)"tui", NULL };
+
+		return cmd_tui(1, tui_argv);
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_ERR;

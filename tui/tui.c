@@ -1,0 +1,589 @@
+/* tui.c - 'hvtune tui': the loop that runs the stages and draws the screens
+ *
+ * Only this file runs stages.  A probe goes into a fresh struct host that is
+ * swapped in only on success, so a screen never sees a half-read host; every
+ * failure becomes the status line.  The loop waits for keys with wtimeout()
+ * (the view's interval), so the screen follows resizes and ticks without
+ * blocking.  The one call that can block is lv_open() (libvirt connects
+ * synchronously): the status line says "connecting to URI..." before it.
+ */
+#include "tui/tui.h"
+#include "tui/cli.h"
+#include "probe/fsroot.h"
+#include "probe/lv.h"
+#include "probe/strfmt.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void tui_model_init(struct tui_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	strfmt_set(m->root, sizeof(m->root), "/");
+	profile_default(&m->profile);
+	plan_init(&m->plan);
+}
+
+void tui_model_release(struct tui_model *m)
+{
+	if (m->have_host)
+		host_release(&m->host);
+	m->have_host = false;
+	free(m->findings);
+	m->findings = NULL;
+	m->nfindings = 0;
+	plan_release(&m->plan);
+	m->have_plan = false;
+	free(m->reqs);
+	m->reqs = NULL;
+	m->nreqs = 0;
+}
+
+/* ---- drawing helpers shared by the screens ---- */
+
+bool tui_colors(void)
+{
+	static const short vm_fg[TUI_VM_COLORS] = {
+		COLOR_BLUE, COLOR_MAGENTA, COLOR_CYAN, COLOR_GREEN, COLOR_YELLOW, COLOR_RED,
+	};
+
+	if (!has_colors() || start_color() == ERR)
+		return false;
+	use_default_colors();
+	init_pair(PAIR_PASS, COLOR_GREEN, -1);
+	init_pair(PAIR_INFO, COLOR_CYAN, -1);
+	init_pair(PAIR_WARN, COLOR_YELLOW, -1);
+	init_pair(PAIR_FAIL, COLOR_RED, -1);
+	init_pair(PAIR_TITLE, COLOR_BLACK, COLOR_CYAN);
+	init_pair(PAIR_HOUSEKEEPING, COLOR_BLACK, COLOR_WHITE);
+	for (short i = 0; i < TUI_VM_COLORS; i++)
+		init_pair((short)(PAIR_VM0 + i), COLOR_WHITE, vm_fg[i]);
+	return true;
+}
+
+attr_t tui_level_attr(const struct tui_model *m, enum level l)
+{
+	static const short pairs[LEVEL_COUNT] = { PAIR_PASS, PAIR_INFO, PAIR_WARN, PAIR_FAIL };
+	/* Without colour a FAIL stands out reversed and a WARN bold; PASS and INFO plain. */
+	static const attr_t mono[LEVEL_COUNT] = { A_NORMAL, A_NORMAL, A_BOLD, A_REVERSE };
+
+	if ((unsigned)l >= LEVEL_COUNT)
+		return A_NORMAL;
+	return m->color ? (attr_t)COLOR_PAIR(pairs[l]) | A_BOLD : mono[l];
+}
+
+attr_t tui_vm_attr(const struct tui_model *m, size_t i)
+{
+	return m->color ? (attr_t)COLOR_PAIR(PAIR_VM0 + (int)(i % TUI_VM_COLORS)) : A_NORMAL;
+}
+
+char tui_vm_letter(size_t i)
+{
+	return (char)(i < 26 ? 'A' + i : '*');
+}
+
+void tui_put(WINDOW *w, int y, int x, attr_t a, const char *s)
+{
+	int room = getmaxx(w) - x;
+
+	if (y < 0 || y >= getmaxy(w) || x < 0 || room <= 0)
+		return;
+	wattrset(w, (int)a);
+	mvwaddnstr(w, y, x, s, room);
+	wattrset(w, A_NORMAL);
+}
+
+void tui_putf(WINDOW *w, int y, int x, attr_t a, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	tui_put(w, y, x, a, buf);
+}
+
+int tui_wrap(WINDOW *w, int y, int x, int width, int maxrows, attr_t a, const char *s)
+{
+	int used = 0;
+
+	while (*s && used < maxrows && width > 3) {
+		int len = (int)strlen(s), cut = len;
+		char line[1024];
+
+		if (len > width) {
+			cut = width;
+			while (cut > 0 && s[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = width;
+		}
+		if (used == maxrows - 1 && len > width)
+			snprintf(line, sizeof(line), "%.*s...", width - 3, s);
+		else
+			snprintf(line, sizeof(line), "%.*s", cut, s);
+		tui_put(w, y + used, x, a, line);
+		used++;
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+	return used;
+}
+
+int tui_first_row(const struct view *v, int n, int height)
+{
+	int first = v->scroll, sel = v->selected;
+
+	if (height < 1 || n <= height)
+		return 0;
+	if (sel >= n)
+		sel = n - 1;
+	if (first > sel)
+		first = sel;
+	if (sel >= first + height)
+		first = sel - height + 1;
+	if (first > n - height)
+		first = n - height;
+	return first < 0 ? 0 : first;
+}
+
+int tui_frame(WINDOW *w, const struct tui_model *m, const struct view *v)
+{
+	int h = getmaxy(w), wd = getmaxx(w), x = 0;
+	const struct view_binding *b;
+	char foot[256] = "";
+	size_t nb;
+
+	werase(w);
+	if (h < 4 || wd < 20) {
+		tui_put(w, 0, 0, A_NORMAL, "window too small");
+		return 0;
+	}
+	tui_put(w, 0, 0, A_BOLD, "hvtune");
+	x = 7;
+	for (int s = 0; s < SCREEN_HELP; s++) {
+		char tab[24];
+		attr_t a = s == (int)v->screen ? A_REVERSE | A_BOLD : A_NORMAL;
+
+		snprintf(tab, sizeof(tab), " %d %s ", s + 1, screen_name((enum view_screen)s));
+		tui_put(w, 0, x, a, tab);
+		x += (int)strlen(tab);
+	}
+	if (x + 2 < wd) {
+		char where[FS_PATH_MAX + 8];
+		int len;
+
+		snprintf(where, sizeof(where), "%s", m->root);
+		len = (int)strlen(where);
+		if (len > wd - x - 2)	/* keep the end of a long root: the capture's name */
+			tui_put(w, 0, x + 1, A_DIM, where + len - (wd - x - 2));
+		else
+			tui_put(w, 0, wd - len, A_DIM, where);
+	}
+	tui_put(w, h - 2, 0, A_BOLD, v->status);
+	b = view_bindings(&nb);
+	for (size_t i = 0; i < nb; i++)
+		if (b[i].footer)
+			strfmt_cat(foot, sizeof(foot), "%s%s %s", foot[0] ? "  " : "", b[i].name,
+				   b[i].footer);
+	tui_put(w, h - 1, 0, A_REVERSE, foot);
+	wattrset(w, A_REVERSE);
+	for (int c = (int)strlen(foot); c < wd; c++)
+		mvwaddch(w, h - 1, c, ' ');
+	wattrset(w, A_NORMAL);
+	return h - 3;
+}
+
+void tui_draw(WINDOW *w, const struct tui_model *m, const struct view *v)
+{
+	static void (*const draw[SCREEN_COUNT])(WINDOW *, const struct tui_model *,
+						  const struct view *) = {
+		[SCREEN_HOST] = screen_host_draw,
+		[SCREEN_CHECKS] = screen_checks_draw,
+		[SCREEN_PLAN] = screen_plan_draw,
+		[SCREEN_APPLY] = screen_apply_draw,
+		[SCREEN_MONITOR] = screen_monitor_draw,
+		[SCREEN_HELP] = screen_help_draw,
+	};
+
+	draw[v->screen < SCREEN_COUNT ? v->screen : SCREEN_HOST](w, m, v);
+}
+
+int tui_rows(const struct tui_model *m, const struct view *v)
+{
+	size_t nb;
+
+	switch (v->screen) {
+	case SCREEN_HOST:
+		return m->have_host ? (int)m->host.nnodes : 0;
+	case SCREEN_CHECKS:
+		return (int)m->nfindings;
+	case SCREEN_PLAN:
+		return m->have_plan ? (int)m->plan.nvms : 0;
+	case SCREEN_APPLY:
+		return m->have_plan ? (int)(m->plan.nsettings + m->plan.ncmdline) : 0;
+	case SCREEN_MONITOR:
+		return m->have_host ? (int)m->host.nvms : 0;
+	case SCREEN_HELP:
+		view_bindings(&nb);
+		return (int)nb;
+	case SCREEN_COUNT:
+		break;
+	}
+	return 0;
+}
+
+/* ---- the stages ---- */
+
+/* The running domains as requests to re-plan (when no --vm was given). */
+static int reqs_from_vms(struct tui_model *m, struct err *e)
+{
+	struct vm_request *r = NULL;
+
+	if (m->host.nvms) {
+		r = calloc(m->host.nvms, sizeof(*r));
+		if (!r)
+			return err_set(e, ENOMEM, "cannot list the running VMs");
+	}
+	for (size_t i = 0; i < m->host.nvms; i++) {
+		strfmt_set(r[i].name, sizeof(r[i].name), "%s", m->host.vms[i].name);
+		r[i].vcpus = m->host.vms[i].vcpus;
+		r[i].mem_kib = m->host.vms[i].mem_kib;
+	}
+	free(m->reqs);
+	m->reqs = r;
+	m->nreqs = m->host.nvms;
+	return 0;
+}
+
+int tui_rescan(struct tui_model *m, struct lv *c, struct err *e)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct host fresh;
+	struct finding *fs = NULL;
+	size_t nfs = 0;
+
+	if (fsroot_open(&r, m->root, e) < 0)
+		return -1;
+	if (host_probe(&fresh, &r, e) < 0) {
+		fsroot_close(&r);
+		return -1;
+	}
+	if (c && host_probe_vms(&fresh, &r, c, e) < 0) {
+		fsroot_close(&r);
+		host_release(&fresh);
+		return -1;
+	}
+	fsroot_close(&r);
+	if (check_host(&fresh, &fs, &nfs, e) < 0) {
+		host_release(&fresh);
+		return -1;
+	}
+	if (m->have_host)
+		host_release(&m->host);
+	m->host = fresh;
+	m->have_host = true;
+	free(m->findings);
+	m->findings = fs;
+	m->nfindings = nfs;
+	if (strcmp(m->reqs_from, "--vm") != 0 && m->host.vms_known) {
+		if (reqs_from_vms(m, e) < 0)
+			return -1;
+		strfmt_set(m->reqs_from, sizeof(m->reqs_from), "libvirt");
+	}
+	return tui_plan(m, e);
+}
+
+int tui_plan(struct tui_model *m, struct err *e)
+{
+	struct plan fresh;
+
+	if (!m->have_host) {
+		strfmt_set(m->plan_why, sizeof(m->plan_why), "no host snapshot to plan on");
+		return 0;
+	}
+	if (m->nreqs == 0) {
+		plan_release(&m->plan);
+		m->have_plan = false;
+		strfmt_set(m->plan_why, sizeof(m->plan_why), "%s",
+			   m->uri[0] ? "no VMs: libvirt lists no running domain, and no --vm"
+				     : "no VMs to place: start with --vm NAME:vcpus=N,mem=SIZE"
+				       " or --connect URI");
+		return 0;
+	}
+	if (plan_compute(&m->host, &m->profile, m->reqs, m->nreqs, NULL, &fresh, e) < 0) {
+		strfmt_set(m->plan_why, sizeof(m->plan_why), "%s", e->msg);
+		return -1;
+	}
+	plan_release(&m->plan);
+	m->plan = fresh;
+	m->have_plan = true;
+	m->plan_why[0] = '\0';
+	return 0;
+}
+
+/* ---- the loop ---- */
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = sig;
+}
+
+static bool curses_up;
+
+/* Out of memory in the front end: give the terminal back, then say so. */
+static void die_nomem(void)
+{
+	if (curses_up)
+		endwin();
+	cli_error("out of memory");
+	exit(EXIT_ERR);
+}
+
+static void tui_usage(FILE *f)
+{
+	fputs("usage: hvtune tui [--root DIR] [--connect URI] [--profile NAME|FILE]\n"
+	      "                  [--vm SPEC ...]\n"
+	      "\n"
+	      "The screens: Host (topology map), Checks, Plan, Apply, Monitor.  'hvtune'\n"
+	      "with no arguments on a terminal opens them too.  Keys: 1-5 or Tab for the\n"
+	      "tabs, arrows to select, p next profile, r rescan, +/- interval, ? help, q quit.\n"
+	      "\n"
+	      "  --root DIR          read the host under DIR (a capture) instead of /\n"
+	      "  --connect URI       libvirt connection for the running VMs\n"
+	      "                      (connecting blocks; the status line says so)\n"
+	      "  --profile NAME|FILE the profile of the Plan tab (default: balanced)\n"
+	      "  --vm SPEC           a VM to place: NAME:vcpus=N,mem=SIZE[,pages=SIZE][,nic=IF]\n"
+	      "                      (repeatable; default: the running domains)\n"
+	      "\n"
+	      "Exit status: 0 after 'q', 2 a usage error or no terminal.\n",
+	      f);
+}
+
+/* Draws the window now (before a stage that may take a while). */
+static void show(const struct tui_model *m, struct view *v)
+{
+	v->page = getmaxy(stdscr) - 5 > 1 ? getmaxy(stdscr) - 5 : 1;
+	tui_draw(stdscr, m, v);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+static void rescan(struct tui_model *m, struct view *v, struct lv *c)
+{
+	struct err e = ERR_INIT;
+
+	view_status(v, "probing %s...", m->root);
+	show(m, v);
+	if (tui_rescan(m, c, &e) < 0)
+		view_status(v, "%s", e.msg);
+	else
+		view_status(v, "%s: %zu CPUs, %zu nodes; %zu checks; profile %s", m->root,
+			    m->host.ncpus, m->host.nnodes, m->nfindings, m->profile.name);
+}
+
+static void next_profile(struct tui_model *m, struct view *v)
+{
+	char dir[PROFILE_PATH_MAX];
+	char **names;
+	size_t n, i;
+	struct profile pf;
+	struct err e = ERR_INIT;
+
+	profile_dir(dir, sizeof(dir));
+	if (profile_names(dir, &names, &n, &e) < 0) {
+		view_status(v, "%s", e.msg);
+		return;
+	}
+	if (n == 0) {
+		view_status(v, "no profiles in '%s'", dir);
+		profile_names_free(names, n);
+		return;
+	}
+	for (i = 0; i < n && strcmp(names[i], m->profile.name) != 0; i++)
+		;
+	i = i < n ? (i + 1) % n : 0;
+	if (profile_find(&pf, names[i], dir, &e) < 0) {
+		view_status(v, "%s", e.msg);
+	} else {
+		m->profile = pf;
+		if (tui_plan(m, &e) < 0)
+			view_status(v, "profile %s: %s", pf.name, e.msg);
+		else
+			view_status(v, "profile %s: %s", pf.name, pf.description);
+	}
+	profile_names_free(names, n);
+}
+
+static int add_req(struct tui_model *m, const char *spec)
+{
+	struct vm_request *grown = realloc(m->reqs, (m->nreqs + 1) * sizeof(*m->reqs));
+	struct err e = ERR_INIT;
+
+	if (!grown)
+		die_nomem();
+	m->reqs = grown;
+	if (plan_parse_vm(&grown[m->nreqs], spec, &e) < 0) {
+		cli_error("%s", e.msg);
+		return -1;
+	}
+	m->nreqs++;
+	strfmt_set(m->reqs_from, sizeof(m->reqs_from), "--vm");
+	return 0;
+}
+
+/* Parses the options into @m; returns CLI_CONTINUE or the exit status. */
+static int parse(int argc, char **argv, struct tui_model *m)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "vm", required_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct err e = ERR_INIT;
+	const char *profile = NULL;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			strfmt_set(m->root, sizeof(m->root), "%s", optarg);
+			break;
+		case 'c':
+			strfmt_set(m->uri, sizeof(m->uri), "%s", optarg);
+			break;
+		case 'p':
+			profile = optarg;
+			break;
+		case 'v':
+			if (add_req(m, optarg) < 0)
+				return EXIT_ERR;
+			break;
+		case 'h':
+			tui_usage(stdout);
+			return EXIT_OK;
+		case ':':
+			cli_error("option '%s' needs a value (see 'hvtune tui --help')",
+				  argv[optind - 1]);
+			return EXIT_ERR;
+		default:
+			cli_error("unknown option '%s' (see 'hvtune tui --help')",
+				  argv[optind - 1]);
+			return EXIT_ERR;
+		}
+	}
+	if (optind < argc) {
+		cli_error("unexpected argument '%s' (see 'hvtune tui --help')", argv[optind]);
+		return EXIT_ERR;
+	}
+	if (profile && profile_find(&m->profile, profile, NULL, &e) < 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERR;
+	}
+	return CLI_CONTINUE;
+}
+
+/* Whether the terminal draws lines (acsc); else boxes are ASCII. */
+static bool has_line_drawing(void)
+{
+	const char *acsc = tigetstr("acsc");
+
+	return acsc && acsc != (char *)-1 && acsc[0] != '\0';
+}
+
+int cmd_tui(int argc, char **argv)
+{
+	struct tui_model m;
+	struct view v;
+	struct lv *c = NULL;
+	SCREEN *scr;
+	char lv_why[VIEW_STATUS_MAX] = "";
+	struct sigaction sa;
+	int rc;
+
+	tui_model_init(&m);
+	rc = parse(argc, argv, &m);
+	if (rc != CLI_CONTINUE) {
+		tui_model_release(&m);
+		return rc;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		cli_error("tui: stdin and stdout must be a terminal (use 'hvtune probe' in a pipe)");
+		tui_model_release(&m);
+		return EXIT_ERR;
+	}
+	setlocale(LC_ALL, "");
+	scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		cli_error("tui: cannot start the terminal '%s'",
+			  getenv("TERM") ? getenv("TERM") : "");
+		tui_model_release(&m);
+		return EXIT_ERR;
+	}
+	curses_up = true;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	m.color = tui_colors();
+	view_init(&v);
+	v.ascii = !has_line_drawing();
+	if (m.uri[0]) {
+		struct err e = ERR_INIT;
+
+		/* lv_open() blocks until libvirt answers or gives up: say so first. */
+		view_status(&v, "connecting to %s...", m.uri);
+		show(&m, &v);
+		c = lv_open(m.uri, &e);
+		if (!c)
+			strfmt_set(lv_why, sizeof(lv_why), "%s", e.msg);
+	}
+	rescan(&m, &v, c);
+	if (lv_why[0])
+		view_status(&v, "%s", lv_why);
+	while (!stop) {
+		enum action act;
+		int key;
+
+		show(&m, &v);
+		wtimeout(stdscr, (int)v.interval_ms);
+		key = wgetch(stdscr);
+		if (key == ERR)
+			continue;	/* a tick: the screens have nothing live to redraw yet */
+		act = view_key(&v, key, tui_rows(&m, &v));
+		if (act == ACT_QUIT)
+			break;
+		if (act == ACT_RESCAN)
+			rescan(&m, &v, c);
+		else if (act == ACT_PROFILE)
+			next_profile(&m, &v);
+	}
+	endwin();
+	curses_up = false;
+	delscreen(scr);
+	if (c)
+		lv_close(c);
+	tui_model_release(&m);
+	return stop ? 128 + (int)stop : EXIT_OK;
+}
