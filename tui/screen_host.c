@@ -82,8 +82,9 @@ static void core_word(struct box *b, const struct tui_model *m, const struct ids
 		attr_t a;
 		char mk = mark ? mark(m, (unsigned)id, &a) : '\0';
 
-		strfmt_cat(text, sizeof(text), "%s%d%s", text[1] ? " " : "", id,
-			   mk ? (char[2]){ mk, '\0' } : "");
+		/* a digit mark (the monitor's load) gets a ':' to part it from the id */
+		strfmt_cat(text, sizeof(text), "%s%d%s%s", text[1] ? " " : "", id,
+			   mk >= '0' && mk <= '9' ? ":" : "", mk ? (char[2]){ mk, '\0' } : "");
 	}
 	strfmt_cat(text, sizeof(text), "]");
 	width = (int)strlen(text);
@@ -103,7 +104,7 @@ static void core_word(struct box *b, const struct tui_model *m, const struct ids
 
 		if (x > b->x0 + b->col - width + 1)
 			tui_put(b->w, b->y0 + b->line, x++, A_NORMAL, " ");
-		snprintf(one, sizeof(one), "%d%c", id, mk);
+		snprintf(one, sizeof(one), "%d%s%c", id, mk >= '0' && mk <= '9' ? ":" : "", mk);
 		tui_put(b->w, b->y0 + b->line, x, a, one);
 		x += (int)strlen(one);
 	}
@@ -186,14 +187,15 @@ static int node_body(struct box *b, const struct tui_model *m, const struct node
 	}
 	box_line(b, A_NORMAL, line);
 	if (n->npools) {
-		line[0] = '\0';
-		for (size_t i = 0; i < n->npools; i++)
-			strfmt_cat(line, sizeof(line), "%s%s %" PRIu64 "/%" PRIu64,
-				   i ? ", " : "hugepages ",
-				   strfmt_page_kib(n->pools[i].size_kib, t, sizeof(t)),
-				   n->pools[i].free, n->pools[i].total);
-		strfmt_cat(line, sizeof(line), " free");
-		box_line(b, A_NORMAL, line);
+		/* one word per pool, so that a narrow box wraps between pools */
+		box_word(b, "hugepages free/total", A_NORMAL, 20);
+		for (size_t i = 0; i < n->npools; i++) {
+			snprintf(line, sizeof(line), "%s %" PRIu64 "/%" PRIu64 "%s",
+				 strfmt_page_kib(n->pools[i].size_kib, t, sizeof(t)),
+				 n->pools[i].free, n->pools[i].total, i + 1 < n->npools ? "," : "");
+			box_word(b, line, A_NORMAL, (int)strlen(line));
+		}
+		box_newline(b);
 	}
 	if (idset_empty(&n->cpus))
 		box_line(b, A_DIM, "no CPUs (memory only)");
@@ -260,7 +262,7 @@ static void box_border(WINDOW *w, int y, int x, int hgt, int wd, bool ascii, att
 }
 
 void tui_map_draw(WINDOW *w, const struct tui_model *m, const struct view *v, int top,
-		  int rows, tui_cpu_mark mark)
+		  int rows, int sel_node, tui_cpu_mark mark)
 {
 	const struct host *h = &m->host;
 	int width = getmaxx(w), ncol, bw, nrow, first = 0, used = 0, sel;
@@ -300,7 +302,7 @@ void tui_map_draw(WINDOW *w, const struct tui_model *m, const struct view *v, in
 				heights[r] = hgt + 2;
 		}
 	}
-	sel = v->selected >= 0 && (size_t)v->selected < h->nnodes ? v->selected / ncol : 0;
+	sel = sel_node >= 0 && (size_t)sel_node < h->nnodes ? sel_node / ncol : 0;
 	for (int r = first; r <= sel; r++)
 		used += heights[r];
 	while (used > rows && first < sel)
@@ -323,7 +325,7 @@ void tui_map_draw(WINDOW *w, const struct tui_model *m, const struct view *v, in
 				snprintf(title, sizeof(title), " node %u: %u CPUs ", n->id,
 					 idset_count(&n->cpus));
 			box_border(w, y, c * bw, hgt, bw, v->ascii,
-				   (int)i == v->selected ? A_REVERSE | A_BOLD : A_BOLD, title);
+				   (int)i == sel_node ? A_REVERSE | A_BOLD : A_BOLD, title);
 			b = (struct box){ .w = w, .y0 = y + 1, .x0 = c * bw + 2, .inner = bw - 4,
 					  .budget = hgt - 2, .ascii = v->ascii };
 			if (node_body(&b, m, n, compact[r], mark) > hgt - 2 && hgt > 2)
@@ -360,5 +362,5 @@ void screen_host_draw(WINDOW *w, const struct tui_model *m, const struct view *v
 	strfmt_cat(line, sizeof(line), "  %s %s", t->arch[0] ? t->arch : unk,
 		   t->model[0] ? t->model : "");
 	tui_put(w, 1, 0, A_NORMAL, line);
-	tui_map_draw(w, m, v, 2, rows - 1, NULL);
+	tui_map_draw(w, m, v, 2, rows - 1, v->selected, NULL);
 }

@@ -93,5 +93,5 @@ void screen_plan_draw(WINDOW *w, const struct tui_model *m, const struct view *v
 			 tui_vm_letter(i), p->vms[i].name);
 	tui_putf(w, y++, 0, A_NORMAL, "%s(lower case: held idle or emulator) h=housekeeping .=free",
 		 legend);
-	tui_map_draw(w, m, v, y, rows + 1 - y, plan_mark);
+	tui_map_draw(w, m, v, y, rows + 1 - y, -1, plan_mark);
 }

@@ -4,13 +4,13 @@
  * swapped in only on success, so a screen never sees a half-read host; every
  * failure becomes the status line.  The loop waits for keys with wtimeout()
  * (the view's interval), so the screen follows resizes and ticks without
- * blocking.  The one call that can block is lv_open() (libvirt connects
- * synchronously): the status line says "connecting to URI..." before it.
+ * blocking.  Each tick on the Monitor tab reads a sample (probe/sample.h) and
+ * keeps the rates against the previous one; the clock is read here only.
  */
 #include "tui/tui.h"
 #include "tui/cli.h"
 #include "probe/fsroot.h"
-#include "probe/lv.h"
+#include "probe/sample.h"
 #include "probe/strfmt.h"
 
 #include <errno.h>
@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void tui_model_init(struct tui_model *m)
@@ -44,6 +45,10 @@ void tui_model_release(struct tui_model *m)
 	free(m->reqs);
 	m->reqs = NULL;
 	m->nreqs = 0;
+	sample_release(&m->last);
+	m->have_last = false;
+	sample_rates_release(&m->rates);
+	m->have_rates = false;
 }
 
 /* ---- drawing helpers shared by the screens ---- */
@@ -232,7 +237,7 @@ int tui_rows(const struct tui_model *m, const struct view *v)
 	case SCREEN_APPLY:
 		return m->have_plan ? (int)(m->plan.nsettings + m->plan.ncmdline) : 0;
 	case SCREEN_MONITOR:
-		return m->have_host ? (int)m->host.nvms : 0;
+		return m->have_rates ? (int)m->rates.nvms : 0;
 	case SCREEN_HELP:
 		view_bindings(&nb);
 		return (int)nb;
@@ -265,7 +270,7 @@ static int reqs_from_vms(struct tui_model *m, struct err *e)
 	return 0;
 }
 
-int tui_rescan(struct tui_model *m, struct lv *c, struct err *e)
+int tui_rescan(struct tui_model *m, struct err *e)
 {
 	struct fsroot r = FSROOT_INIT;
 	struct host fresh;
@@ -278,11 +283,6 @@ int tui_rescan(struct tui_model *m, struct lv *c, struct err *e)
 		fsroot_close(&r);
 		return -1;
 	}
-	if (c && host_probe_vms(&fresh, &r, c, e) < 0) {
-		fsroot_close(&r);
-		host_release(&fresh);
-		return -1;
-	}
 	fsroot_close(&r);
 	if (check_host(&fresh, &fs, &nfs, e) < 0) {
 		host_release(&fresh);
@@ -290,6 +290,13 @@ int tui_rescan(struct tui_model *m, struct lv *c, struct err *e)
 	}
 	if (m->have_host)
 		host_release(&m->host);
+	/* the samples follow the old host's CPUs and VMs: start again */
+	sample_release(&m->last);
+	m->have_last = false;
+	m->nsamples = 0;
+	sample_rates_release(&m->rates);
+	m->have_rates = false;
+	strfmt_set(m->rates_why, sizeof(m->rates_why), "sampling...");
 	m->host = fresh;
 	m->have_host = true;
 	free(m->findings);
@@ -314,10 +321,8 @@ int tui_plan(struct tui_model *m, struct err *e)
 	if (m->nreqs == 0) {
 		plan_release(&m->plan);
 		m->have_plan = false;
-		strfmt_set(m->plan_why, sizeof(m->plan_why), "%s",
-			   m->uri[0] ? "no VMs: libvirt lists no running domain, and no --vm"
-				     : "no VMs to place: start with --vm NAME:vcpus=N,mem=SIZE"
-				       " or --connect URI");
+		strfmt_set(m->plan_why, sizeof(m->plan_why),
+			   "no VMs to place: start with --vm NAME:vcpus=N,mem=SIZE");
 		return 0;
 	}
 	if (plan_compute(&m->host, &m->profile, m->reqs, m->nreqs, NULL, &fresh, e) < 0) {
@@ -331,7 +336,62 @@ int tui_plan(struct tui_model *m, struct err *e)
 	return 0;
 }
 
+int tui_sample(struct tui_model *m, uint64_t now_ns, struct err *e)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct sample fresh;
+	struct rates rt;
+
+	if (!m->have_host)
+		return err_set(e, 0, "no host snapshot to sample");
+	if (fsroot_open(&r, m->root, e) < 0)
+		return -1;
+	if (sample_read(&fresh, &r, &m->host, now_ns, e) < 0) {
+		fsroot_close(&r);
+		return -1;
+	}
+	/* numa_maps walks every mapping of a guest: only every few samples */
+	if (m->nsamples % SAMPLE_NUMA_EVERY == 0 ? sample_read_numa(&fresh, &r, e) < 0
+	    : m->have_last && sample_keep_numa(&fresh, &m->last, e) < 0) {
+		fsroot_close(&r);
+		sample_release(&fresh);
+		return -1;
+	}
+	fsroot_close(&r);
+	if (m->have_last) {
+		if (sample_rates(&rt, &m->last, &fresh, e) < 0) {
+			sample_release(&fresh);
+			return -1;
+		}
+		sample_rates_release(&m->rates);
+		m->rates = rt;
+		m->have_rates = true;
+		m->rates_why[0] = '\0';
+	}
+	sample_release(&m->last);
+	m->last = fresh;
+	m->have_last = true;
+	m->nsamples++;
+	return 0;
+}
+
 /* ---- the loop ---- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void monitor_tick(struct tui_model *m, struct view *v)
+{
+	struct err e = ERR_INIT;
+
+	if (tui_sample(m, now_ns(), &e) < 0)
+		view_status(v, "sample: %s", e.msg);
+}
 
 static volatile sig_atomic_t stop;
 
@@ -353,7 +413,7 @@ static void die_nomem(void)
 
 static void tui_usage(FILE *f)
 {
-	fputs("usage: hvtune tui [--root DIR] [--connect URI] [--profile NAME|FILE]\n"
+	fputs("usage: hvtune tui [--root DIR] [--profile NAME|FILE]\n"
 	      "                  [--vm SPEC ...]\n"
 	      "\n"
 	      "The screens: Host (topology map), Checks, Plan, Apply, Monitor.  'hvtune'\n"
@@ -361,11 +421,9 @@ static void tui_usage(FILE *f)
 	      "tabs, arrows to select, p next profile, r rescan, +/- interval, ? help, q quit.\n"
 	      "\n"
 	      "  --root DIR          read the host under DIR (a capture) instead of /\n"
-	      "  --connect URI       libvirt connection for the running VMs\n"
-	      "                      (connecting blocks; the status line says so)\n"
 	      "  --profile NAME|FILE the profile of the Plan tab (default: balanced)\n"
 	      "  --vm SPEC           a VM to place: NAME:vcpus=N,mem=SIZE[,pages=SIZE][,nic=IF]\n"
-	      "                      (repeatable; default: the running domains)\n"
+	      "                      (repeatable)\n"
 	      "\n"
 	      "Exit status: 0 after 'q', 2 a usage error or no terminal.\n",
 	      f);
@@ -380,13 +438,13 @@ static void show(const struct tui_model *m, struct view *v)
 	doupdate();
 }
 
-static void rescan(struct tui_model *m, struct view *v, struct lv *c)
+static void rescan(struct tui_model *m, struct view *v)
 {
 	struct err e = ERR_INIT;
 
 	view_status(v, "probing %s...", m->root);
 	show(m, v);
-	if (tui_rescan(m, c, &e) < 0)
+	if (tui_rescan(m, &e) < 0)
 		view_status(v, "%s", e.msg);
 	else
 		view_status(v, "%s: %zu CPUs, %zu nodes; %zu checks; profile %s", m->root,
@@ -448,7 +506,6 @@ static int parse(int argc, char **argv, struct tui_model *m)
 {
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
-		{ "connect", required_argument, NULL, 'c' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "vm", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -464,9 +521,6 @@ static int parse(int argc, char **argv, struct tui_model *m)
 		switch (c) {
 		case 'r':
 			strfmt_set(m->root, sizeof(m->root), "%s", optarg);
-			break;
-		case 'c':
-			strfmt_set(m->uri, sizeof(m->uri), "%s", optarg);
 			break;
 		case 'p':
 			profile = optarg;
@@ -511,9 +565,7 @@ int cmd_tui(int argc, char **argv)
 {
 	struct tui_model m;
 	struct view v;
-	struct lv *c = NULL;
 	SCREEN *scr;
-	char lv_why[VIEW_STATUS_MAX] = "";
 	struct sigaction sa;
 	int rc;
 
@@ -549,19 +601,7 @@ int cmd_tui(int argc, char **argv)
 	m.color = tui_colors();
 	view_init(&v);
 	v.ascii = !has_line_drawing();
-	if (m.uri[0]) {
-		struct err e = ERR_INIT;
-
-		/* lv_open() blocks until libvirt answers or gives up: say so first. */
-		view_status(&v, "connecting to %s...", m.uri);
-		show(&m, &v);
-		c = lv_open(m.uri, &e);
-		if (!c)
-			strfmt_set(lv_why, sizeof(lv_why), "%s", e.msg);
-	}
-	rescan(&m, &v, c);
-	if (lv_why[0])
-		view_status(&v, "%s", lv_why);
+	rescan(&m, &v);
 	while (!stop) {
 		enum action act;
 		int key;
@@ -569,21 +609,24 @@ int cmd_tui(int argc, char **argv)
 		show(&m, &v);
 		wtimeout(stdscr, (int)v.interval_ms);
 		key = wgetch(stdscr);
-		if (key == ERR)
-			continue;	/* a tick: the screens have nothing live to redraw yet */
+		if (key == ERR) {
+			if (v.screen == SCREEN_MONITOR)
+				monitor_tick(&m, &v);
+			continue;
+		}
 		act = view_key(&v, key, tui_rows(&m, &v));
 		if (act == ACT_QUIT)
 			break;
 		if (act == ACT_RESCAN)
-			rescan(&m, &v, c);
+			rescan(&m, &v);
 		else if (act == ACT_PROFILE)
 			next_profile(&m, &v);
+		if (v.screen == SCREEN_MONITOR && !m.have_rates)
+			monitor_tick(&m, &v);	/* the first sample at once, rates a tick later */
 	}
 	endwin();
 	curses_up = false;
 	delscreen(scr);
-	if (c)
-		lv_close(c);
 	tui_model_release(&m);
 	return stop ? 128 + (int)stop : EXIT_OK;
 }

@@ -18,12 +18,12 @@
 #include "planner/plan.h"
 #include "planner/profile.h"
 #include "probe/host.h"
+#include "probe/sample.h"
 #include "tui/view.h"
 
 /* Everything the screens show; the loop owns it and every part in it. */
 struct tui_model {
 	char root[FS_PATH_MAX];		/* what --root named ("/" for the live host) */
-	char uri[256];			/* --connect URI, "" none */
 	bool have_host;			/* @host holds a snapshot */
 	struct host host;
 	struct finding *findings;	/* check_host() of @host (heap, owned) */
@@ -36,6 +36,13 @@ struct tui_model {
 	struct plan plan;
 	char plan_why[PLAN_WHY_MAX];	/* why there is no plan */
 	bool color;			/* has_colors() and the pairs are set up */
+	/* the monitor: the last sample and the rates against the one before */
+	bool have_last;
+	struct sample last;
+	unsigned nsamples;		/* read since the last rescan */
+	bool have_rates;
+	struct rates rates;
+	char rates_why[VIEW_STATUS_MAX];	/* why there are no rates yet */
 };
 
 /* An empty model (tui_model_release() is safe on it). */
@@ -89,12 +96,12 @@ int tui_first_row(const struct view *v, int n, int height);
  * The topology map (screen_host.c), shared by Host, Plan and Monitor:
  * a box per node with its L3 groups, cores and threads, memory, hugepages
  * and NICs, in rows of boxes as wide as @w allows, from row @top for @rows
- * rows; node v->selected is kept visible.  @mark, when not NULL, gives each
+ * rows; node index @sel_node (-1: none) is highlighted and kept visible.  @mark, when not NULL, gives each
  * CPU a one-letter mark and an attribute (the VM that owns it).
  */
 typedef char (*tui_cpu_mark)(const struct tui_model *m, unsigned cpu, attr_t *attr);
 void tui_map_draw(WINDOW *w, const struct tui_model *m, const struct view *v, int top,
-		  int rows, tui_cpu_mark mark);
+		  int rows, int sel_node, tui_cpu_mark mark);
 
 /* The screens: each draws the whole window. */
 void screen_host_draw(WINDOW *w, const struct tui_model *m, const struct view *v);
@@ -112,14 +119,15 @@ int tui_rows(const struct tui_model *m, const struct view *v);
 
 /*
  * The stages, as the loop runs them (also used by the tests): probe @m->root
- * into a fresh host (with the running VMs of @c when not NULL) and swap it
- * in with its findings on success; plan
+ * into a fresh host and swap it in with its findings on success; plan
  * @m->reqs with @m->profile.  On failure the model keeps what it had and
  * the message is in @e.
  */
-struct lv;
-int tui_rescan(struct tui_model *m, struct lv *c, struct err *e);
+int tui_rescan(struct tui_model *m, struct err *e);
 int tui_plan(struct tui_model *m, struct err *e);
+/* Reads a sample of @m->host at @now_ns (the loop's monotonic clock) and,
+ * from the second one on, the rates against the previous sample. */
+int tui_sample(struct tui_model *m, uint64_t now_ns, struct err *e);
 
 /* 'hvtune tui': the options, then the loop until 'q'.  Returns the exit status. */
 int cmd_tui(int argc, char **argv);
