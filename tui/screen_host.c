@@ -3,8 +3,9 @@
  *
  * Boxes sit side by side as far as the width allows (at least MAP_BOX_MIN
  * columns each).  A core is "[0 16]": its SMT threads.  When a node's cores do
- * not fit the rows, each L3 group becomes one line of CPU ranges, cut with
- * "..." if even that is too long; the rows of boxes scroll to keep the
+ * not fit the rows, each L3 group becomes one line of CPU ranges (or, on a
+ * map with marks, a strip of one mark per CPU in id order), cut with "..."
+ * if even that is too long; the rows of boxes scroll to keep the
  * selected node in view.
  */
 #include "tui/tui.h"
@@ -129,42 +130,41 @@ static size_t node_l3s(const struct host *h, const struct node *n, int *l3, size
 	return k;
 }
 
+/* The CPUs of group @l3 of node @n in list format. */
+static void group_cpus(const struct host *h, const struct node *n, int l3, char *buf, size_t size)
+{
+	struct idset all;
+
+	idset_clear(&all);
+	for (size_t i = 0; i < h->ncpus; i++)
+		if (idset_has(&n->cpus, h->cpus[i].id) && h->cpus[i].l3 == l3)
+			idset_add(&all, h->cpus[i].id);
+	idset_format(&all, buf, size);
+}
+
 /* The cores of group @l3 of node @n, each as its set of threads, by first thread. */
 static void group_cores(struct box *b, const struct tui_model *m, const struct node *n, int l3,
-			bool compact, tui_cpu_mark mark)
+			tui_cpu_mark mark)
 {
 	const struct host *h = &m->host;
-	struct idset done, all;
+	struct idset done;
 
 	idset_clear(&done);
-	idset_clear(&all);
 	for (size_t i = 0; i < h->ncpus; i++) {
 		const struct cpu *c = &h->cpus[i];
 		struct idset threads;
 
 		if (!idset_has(&n->cpus, c->id) || c->l3 != l3 || idset_has(&done, c->id))
 			continue;
-		idset_add(&all, c->id);
-		if (c->core < 0) {
-			idset_clear(&threads);
-			idset_add(&threads, c->id);
-		} else {
+		idset_clear(&threads);
+		if (c->core >= 0) {
 			threads = host_siblings(h, c->id);
 			idset_and(&threads, &n->cpus);
-			if (idset_empty(&threads))
-				idset_add(&threads, c->id);
 		}
-		for (int t = idset_next(&threads, 0); t >= 0;
-		     t = idset_next(&threads, (unsigned)t + 1))
-			idset_add(&all, (unsigned)t);
+		if (idset_empty(&threads))
+			idset_add(&threads, c->id);
 		idset_or(&done, &threads);
-		if (!compact)
-			core_word(b, m, &threads, mark);
-	}
-	if (compact) {
-		char list[256];
-
-		box_line(b, A_NORMAL, idset_format(&all, list, sizeof(list)));
+		core_word(b, m, &threads, mark);
 	}
 }
 
@@ -200,20 +200,48 @@ static int node_body(struct box *b, const struct tui_model *m, const struct node
 	if (idset_empty(&n->cpus))
 		box_line(b, A_DIM, "no CPUs (memory only)");
 	for (size_t g = 0; g < nl3; g++) {
-		if (nl3 > 1 || compact) {
-			if (l3[g] >= 0)
-				snprintf(line, sizeof(line), "L3 #%d", l3[g]);
-			else
-				snprintf(line, sizeof(line), "L3 unknown");
+		if (l3[g] >= 0)
+			snprintf(line, sizeof(line), "L3 #%d", l3[g]);
+		else
+			snprintf(line, sizeof(line), "L3 ?");
+		if (compact && mark) {
+			/* a strip: one mark per CPU of the group, in id order */
 			if (b->col > 0)
 				box_newline(b);
 			box_word(b, line, A_BOLD, (int)strlen(line));
-			if (compact)
-				b->col = b->inner;	/* the ranges go on the next line */
-			else
-				box_newline(b);
+			b->col++;
+			for (size_t i = 0; i < h->ncpus; i++) {
+				attr_t a = A_NORMAL;
+				char one[2] = { 0, 0 };
+
+				if (!idset_has(&n->cpus, h->cpus[i].id) || h->cpus[i].l3 != l3[g])
+					continue;
+				one[0] = mark(m, h->cpus[i].id, &a);
+				if (b->col >= b->inner)
+					box_newline(b);
+				if (b->w && b->line < b->budget)
+					tui_put(b->w, b->y0 + b->line, b->x0 + b->col, a, one);
+				b->col++;
+			}
+			box_newline(b);
+			continue;
 		}
-		group_cores(b, m, n, l3[g], compact, mark);
+		if (compact) {
+			/* one line per L3 group: its label and its CPUs as ranges */
+			char list[192];
+
+			group_cpus(h, n, l3[g], list, sizeof(list));
+			strfmt_cat(line, sizeof(line), " %s", list);
+			box_line(b, A_NORMAL, line);
+			continue;
+		}
+		if (nl3 > 1) {
+			if (b->col > 0)
+				box_newline(b);
+			box_word(b, line, A_BOLD, (int)strlen(line));
+			box_newline(b);
+		}
+		group_cores(b, m, n, l3[g], mark);
 		if (b->col > 0)
 			box_newline(b);
 	}
@@ -280,27 +308,41 @@ void tui_map_draw(WINDOW *w, const struct tui_model *m, const struct view *v, in
 	nrow = (int)((h->nnodes + (size_t)ncol - 1) / (size_t)ncol);
 	if (nrow > MAP_MAX_LINES)
 		nrow = MAP_MAX_LINES;
-	/* Height of each row of boxes: compact a node whose cores overflow the window. */
-	for (int r = 0; r < nrow; r++) {
-		heights[r] = 0;
-		compact[r] = false;
-		for (int c = 0; c < ncol; c++) {
-			size_t i = (size_t)r * (size_t)ncol + (size_t)c;
-			struct box b = { .inner = bw - 4, .budget = MAP_MAX_LINES };
-			int hgt;
+	/* Height of each row of boxes, full and compact; a node whose cores
+	 * overflow the window is compact, and so is every node when the full
+	 * boxes would not all fit (ranges beat scrolling). */
+	for (int pass = 0; pass < 2; pass++) {
+		int total = 0;
 
-			if (i >= h->nnodes)
-				break;
-			hgt = node_body(&b, m, &h->nodes[i], false, mark);
-			if (hgt + 2 > rows) {
-				compact[r] = true;
-				hgt = node_body(&b, m, &h->nodes[i], true, mark);
+		for (int r = 0; r < nrow; r++) {
+			heights[r] = 0;
+			if (pass == 0)
+				compact[r] = false;
+			for (int c = 0; c < ncol; c++) {
+				size_t i = (size_t)r * (size_t)ncol + (size_t)c;
+				struct box b = { .inner = bw - 4, .budget = MAP_MAX_LINES };
+				int hgt;
+
+				if (i >= h->nnodes)
+					break;
+				hgt = node_body(&b, m, &h->nodes[i], compact[r], mark);
+				if (hgt + 2 > rows && !compact[r]) {
+					compact[r] = true;
+					c = -1;	/* measure the row again, compact */
+					heights[r] = 0;
+					continue;
+				}
+				if (hgt + 2 > rows)
+					hgt = rows - 2;
+				if (hgt + 2 > heights[r])
+					heights[r] = hgt + 2;
 			}
-			if (hgt + 2 > rows)
-				hgt = rows - 2;
-			if (hgt + 2 > heights[r])
-				heights[r] = hgt + 2;
+			total += heights[r];
 		}
+		if (total <= rows || pass == 1)
+			break;
+		for (int r = 0; r < nrow; r++)
+			compact[r] = true;
 	}
 	sel = sel_node >= 0 && (size_t)sel_node < h->nnodes ? sel_node / ncol : 0;
 	for (int r = first; r <= sel; r++)

@@ -336,6 +336,13 @@ int tui_plan(struct tui_model *m, struct err *e)
 	return 0;
 }
 
+static int sample_failed(struct tui_model *m, struct err *e)
+{
+	/* the Monitor tab says why there is nothing to show */
+	strfmt_set(m->rates_why, sizeof(m->rates_why), "%s", e->msg);
+	return -1;
+}
+
 int tui_sample(struct tui_model *m, uint64_t now_ns, struct err *e)
 {
 	struct fsroot r = FSROOT_INIT;
@@ -345,17 +352,17 @@ int tui_sample(struct tui_model *m, uint64_t now_ns, struct err *e)
 	if (!m->have_host)
 		return err_set(e, 0, "no host snapshot to sample");
 	if (fsroot_open(&r, m->root, e) < 0)
-		return -1;
+		return sample_failed(m, e);
 	if (sample_read(&fresh, &r, &m->host, now_ns, e) < 0) {
 		fsroot_close(&r);
-		return -1;
+		return sample_failed(m, e);
 	}
 	/* numa_maps walks every mapping of a guest: only every few samples */
 	if (m->nsamples % SAMPLE_NUMA_EVERY == 0 ? sample_read_numa(&fresh, &r, e) < 0
 	    : m->have_last && sample_keep_numa(&fresh, &m->last, e) < 0) {
 		fsroot_close(&r);
 		sample_release(&fresh);
-		return -1;
+		return sample_failed(m, e);
 	}
 	fsroot_close(&r);
 	if (m->have_last) {
@@ -614,6 +621,8 @@ int cmd_tui(int argc, char **argv)
 				monitor_tick(&m, &v);
 			continue;
 		}
+		if (key == KEY_RESIZE)
+			clearok(curscr, TRUE);	/* tmux and others reflow the old text: paint all */
 		act = view_key(&v, key, tui_rows(&m, &v));
 		if (act == ACT_QUIT)
 			break;
