@@ -132,7 +132,7 @@ static enum action key_act(struct view *v, int nrows, int arg)
 #define FAR 1000000
 
 static const struct view_binding bindings[] = {
-	{ '1', "1-5", "Host, Checks, Plan, Apply, Monitor", "tabs", key_screen, SCREEN_HOST },
+	{ '1', "1-5", "Host (2-5: the other tabs)", "tabs", key_screen, SCREEN_HOST },
 	{ '2', "2", "Checks", NULL, key_screen, SCREEN_CHECKS },
 	{ '3', "3", "Plan", NULL, key_screen, SCREEN_PLAN },
 	{ '4', "4", "Apply", NULL, key_screen, SCREEN_APPLY },
@@ -148,9 +148,9 @@ static const struct view_binding bindings[] = {
 	{ KEY_HOME, "Home", "first row", NULL, key_move, -FAR },
 	{ KEY_END, "End", "last row", NULL, key_move, FAR },
 	{ 'p', "p", "plan with the next profile", "profile", key_act, ACT_PROFILE },
-	{ 'r', "r", "rescan the host (probe, check, plan)", "rescan", key_act, ACT_RESCAN },
-	{ '+', "+", "refresh faster (halve the interval)", NULL, key_interval, 1 },
-	{ '-', "-", "refresh slower (double the interval)", NULL, key_interval, -1 },
+	{ 'r', "r", "probe, check and plan again", "rescan", key_act, ACT_RESCAN },
+	{ '+', "+", "refresh faster (interval / 2)", NULL, key_interval, 1 },
+	{ '-', "-", "refresh slower (interval x 2)", NULL, key_interval, -1 },
 	{ '?', "?", "help (again: back)", "help", key_help, 0 },
 	{ KEY_RESIZE, "", "", NULL, key_act, ACT_REDRAW },
 	{ 'q', "q", "quit", "quit", key_act, ACT_QUIT },
