@@ -15,26 +15,105 @@
 
 /* What the profile asks of the XML beyond the placement. */
 struct domxml_opts {
-	bool host_passthrough;	/* <cpu mode='host-passthrough'> */
-	bool nosharepages;	/* <memoryBacking><nosharepages/> (KSM off for this guest) */
-	bool locked;		/* <memoryBacking><locked/> */
-	char vcpusched[16];	/* "fifo", "rr" or "" for none */
+	bool host_passthrough; /* <cpu mode='host-passthrough'> */
+	bool nosharepages;     /* <memoryBacking><nosharepages/> (KSM off for this guest) */
+	bool locked;	       /* <memoryBacking><locked/> */
+	char vcpusched[16];    /* "fifo", "rr" or "" for none */
 	unsigned vcpusched_priority;
 };
 
 /*
- * Returns @xml rewritten for @vm (a placed VM of a plan): <vcpu
- * placement='static'>N, <cputune> vcpupin/emulatorpin/iothreadpin (+ vcpusched),
- * <numatune> memory + memnode per guest cell, <memoryBacking> hugepages with
- * page size and nodeset, <cpu> topology and <numa> cells mirroring the plan.
- * Caller free()s.  NULL with @e set when @xml is not a domain or not well formed
- * ("domain XML line 3: ..."), or the plan does not fit it.
+ * Returns @xml rewritten for @vm (a placed VM of a plan).  Caller free()s.
+ * NULL with @e set when @xml is empty, not well formed ("domain XML line 3:
+ * ..."), has a DOCTYPE (refused: no DTD, no entities), has a root that is not
+ * <domain>; or when the plan does not fit it (not placed, not one pin per
+ * vCPU in vCPU order, a topology that does not multiply to the vCPUs, a cell
+ * without vCPUs or memory, an unknown scheduler).  The rules:
+ *
+ * - <vcpu>: text N, placement='static', cpuset= removed (every vCPU has a
+ *   vcpupin), current= kept when <= N else removed; other attributes kept.
+ *   <vcpus> (per-vCPU hotplug states) is removed unless it lists N vCPUs.
+ * - iothreads pinned: the ids of <iothreadids>, else 1..<iothreads>; with
+ *   neither and @vm->niothreads > 0, <iothreads>niothreads</iothreads> is
+ *   added.  An existing count is the user's and kept.
+ * - <cputune>: every vcpupin, emulatorpin, iothreadpin is replaced by one
+ *   vcpupin per pin, emulatorpin = @vm->emulator (none when empty),
+ *   iothreadpin per iothread id = @vm->iothread (or @vm->emulator when that is
+ *   empty).  With o->vcpusched every vcpusched is replaced by one for all
+ *   vCPUs (priority for fifo/rr); without, vcpusched naming a vCPU >= N is
+ *   removed and the rest kept.  shares, period, quota, iothreadsched,
+ *   cachetune... and comments are kept.
+ * - <numatune>: memory and memnode replaced: <memory mode='strict'
+ *   nodeset='host nodes'/> and <memnode cellid mode='strict' nodeset='node'/>
+ *   per guest cell.
+ * - <memoryBacking>: with @vm->page_kib, <hugepages> replaced by one <page
+ *   size unit='KiB' nodeset='guest cells'/> per page size (no nodeset without
+ *   cells); without, <hugepages> removed.  <nosharepages/> and <locked/> are
+ *   added when @o asks and never removed.  source, access, allocation... kept.
+ * - <cpu>: with o->host_passthrough, mode='host-passthrough', match= and
+ *   <model>/<vendor> removed.  <topology> replaced (dies='1'/clusters='1'
+ *   kept when the old one had them) when the plan has one; when it has none
+ *   (0) an old topology is kept only if it still multiplies to N.  <numa>
+ *   replaced by one <cell id cpus memory unit='KiB'/> per guest cell (old cell
+ *   attributes, distances, caches and interconnects go with it).  check=,
+ *   <feature>, <cache>... kept.  An empty owned container is removed.
+ * - New elements go after the last sibling that precedes them in libvirt's
+ *   own output order (virDomainDefFormat), with the siblings' indentation.
+ *
+ * Written back: every node not named above as it was, attributes in their
+ * order, in the quote of <domain>'s first attribute (' when none), libvirt's
+ * escaping (< > & ' " as entities) and, below <metadata>, libxml2's (which
+ * libvirt uses there: " quotes, namespaces first).  What the parsed tree
+ * cannot keep changes: the XML declaration is dropped, <x></x> becomes <x/>,
+ * character references and predefined entities are written in the escaping
+ * above, namespace declarations follow the attributes (outside <metadata>),
+ * whitespace between top-level nodes becomes one newline and the output ends
+ * in one.  libvirt's own files (dumpxml, its test domains) come back byte for
+ * byte when the plan is what they already say.
  */
 char *domxml_rewrite(const char *xml, const struct vm_plan *vm, const struct domxml_opts *o,
 		     struct err *e);
 
-/* Reads a VM request from a domain's XML: name, vCPUs, memory (KiB), hugepage
- * size (0 when none; PLAN_NORMAL_PAGES never), first interface's PCI/host dev. */
+/*
+ * Reads a VM request from a domain's XML: <name>; vCPUs = <vcpu current=>
+ * when present, else the <vcpu> count; memory = <currentMemory>, else
+ * <memory>, in KiB (libvirt's units, rounded up to whole KiB); hugepage_kib =
+ * the first <memoryBacking><hugepages><page size unit> (0 when none, also for
+ * <hugepages/> without a page: the host default; never PLAN_NORMAL_PAGES);
+ * nic = the PCI address ("0000:3b:00.1") of the first <interface
+ * type='hostdev'>, else the <target dev> of the first interface that has one,
+ * else "".  -1 with @e set (and @out zeroed) on a parse error as for
+ * domxml_rewrite(), or a missing/invalid name, vcpu, memory or unit.
+ */
 int domxml_request(const char *xml, struct vm_request *out, struct err *e);
+
+/*
+ * @xml as domxml_rewrite() writes what it does not touch (for diffs and
+ * tests).  Caller free()s; NULL with @e set as for domxml_rewrite().
+ */
+char *domxml_format(const char *xml, struct err *e);
+
+/*
+ * What hvtune owns in a domain (replaced by domxml_rewrite()): <vcpu> (text
+ * and attributes), <vcpus>, <iothreads>; in <cputune>: vcpupin, emulatorpin,
+ * iothreadpin, vcpusched; in <numatune>: memory, memnode; in <memoryBacking>:
+ * hugepages, nosharepages, locked; in <cpu>: the mode and match attributes,
+ * model, vendor, topology, numa.  Everything else is "unowned".
+ */
+enum domxml_part {
+	DOMXML_UNOWNED, /* what a rewrite must keep as it was */
+	DOMXML_OWNED,	/* what a rewrite writes */
+};
+
+/*
+ * A canonical text of one part of @xml, one line per element ("/domain/devices/
+ * disk type='block' device='disk'"), non-blank text, comment, CDATA and
+ * processing instruction, in document order; whitespace-only text is left out.
+ * The containers cputune, numatune, memoryBacking and cpu appear only through
+ * what they hold.  Two documents whose DOMXML_UNOWNED texts are equal differ
+ * only in what hvtune owns.  Caller free()s; NULL with @e set as for
+ * domxml_rewrite().
+ */
+char *domxml_canon(const char *xml, enum domxml_part part, struct err *e);
 
 #endif

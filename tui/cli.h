@@ -22,6 +22,9 @@ int cmd_probe(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
+int cmd_journal(int argc, char **argv);
 
 /* Prints "hvtune: <msg>" on stderr (one line, no trailing full stop). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -410,3 +410,379 @@ char *json_plan_format(const struct plan *p, struct err *e)
 		err_set(e, ENOMEM, "cannot format the plan as JSON");
 	return text;
 }
+
+/* ---- reading a plan back (the input of 'hvtune apply --plan FILE') ---- */
+
+struct rd {
+	const char *shown;
+	char at[96]; /* "vms[1]", "host" ... */
+	struct err *e;
+};
+
+static int rd_fail(struct rd *r, const char *key, const char *what)
+{
+	return err_set(r->e, 0, "'%s': %s: '%s' %s", r->shown, r->at, key, what);
+}
+
+static json_object *rd_get(struct rd *r, json_object *o, const char *key, json_type t)
+{
+	json_object *x;
+
+	if (!json_object_object_get_ex(o, key, &x) || !json_object_is_type(x, t)) {
+		rd_fail(r, key,
+			t == json_type_array	? "is missing or not an array"
+			: t == json_type_object ? "is missing or not an object"
+			: t == json_type_string ? "is missing or not a string"
+			: t == json_type_int	? "is missing or not an integer"
+						: "is missing or not a boolean");
+		return NULL;
+	}
+	return x;
+}
+
+static int rd_u64(struct rd *r, json_object *o, const char *key, uint64_t max, uint64_t *v)
+{
+	json_object *x = rd_get(r, o, key, json_type_int);
+	int64_t i;
+
+	if (!x)
+		return -1;
+	i = json_object_get_int64(x);
+	if (i < 0 || (uint64_t)i > max)
+		return rd_fail(r, key, "is out of range");
+	*v = (uint64_t)i;
+	return 0;
+}
+
+static int rd_uint(struct rd *r, json_object *o, const char *key, unsigned *v)
+{
+	uint64_t x;
+
+	if (rd_u64(r, o, key, IDSET_MAX, &x) < 0)
+		return -1;
+	*v = (unsigned)x;
+	return 0;
+}
+
+static int rd_str(struct rd *r, json_object *o, const char *key, char *buf, size_t size)
+{
+	json_object *x = rd_get(r, o, key, json_type_string);
+
+	if (!x)
+		return -1;
+	if ((size_t)json_object_get_string_len(x) >= size)
+		return rd_fail(r, key, "is too long");
+	snprintf(buf, size, "%s", json_object_get_string(x));
+	return 0;
+}
+
+static int rd_dup(struct rd *r, json_object *o, const char *key, char **out)
+{
+	json_object *x = rd_get(r, o, key, json_type_string);
+
+	if (!x)
+		return -1;
+	*out = strdup(json_object_get_string(x));
+	if (!*out)
+		return err_set(r->e, ENOMEM, "cannot read '%s'", r->shown);
+	return 0;
+}
+
+static int rd_set(struct rd *r, json_object *o, const char *key, struct idset *s)
+{
+	json_object *x = rd_get(r, o, key, json_type_string);
+	struct err pe = ERR_INIT;
+
+	if (!x)
+		return -1;
+	if (idset_parse(s, json_object_get_string(x), &pe) < 0)
+		return err_set(r->e, 0, "'%s': %s: '%s': %s", r->shown, r->at, key, pe.msg);
+	return 0;
+}
+
+static int rd_reasons(struct rd *r, json_object *o, char (*out)[PLAN_WHY_MAX], size_t *n)
+{
+	json_object *a = rd_get(r, o, "reasons", json_type_array);
+
+	*n = 0;
+	if (!a)
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(a) && i < PLAN_MAX_REASONS; i++) {
+		json_object *x = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(x, json_type_string))
+			return rd_fail(r, "reasons", "holds a non-string");
+		snprintf(out[(*n)++], PLAN_WHY_MAX, "%s", json_object_get_string(x));
+	}
+	return 0;
+}
+
+/* Allocates @n elements of @size (at least one, so 0 is not NULL). */
+static void *rd_alloc(struct rd *r, size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p)
+		err_set(r->e, ENOMEM, "cannot read '%s'", r->shown);
+	return p;
+}
+
+static int rd_vm(struct rd *r, json_object *o, struct vm_plan *v)
+{
+	json_object *x, *a, *hp;
+	uint64_t mib;
+	char sh[32];
+	bool found = false;
+
+	if (!json_object_is_type(o, json_type_object))
+		return rd_fail(r, "vms", "holds a non-object");
+	if (rd_str(r, o, "name", v->name, sizeof(v->name)) < 0)
+		return -1;
+	snprintf(r->at, sizeof(r->at), "vm '%s'", v->name);
+	if (!(x = rd_get(r, o, "placed", json_type_boolean)))
+		return -1;
+	v->placed = json_object_get_boolean(x);
+	if (rd_uint(r, o, "vcpus", &v->vcpus) < 0 ||
+	    rd_u64(r, o, "memory_mib", UINT64_MAX / 1024, &mib) < 0 ||
+	    rd_u64(r, o, "hugepage_kib", UINT64_MAX, &v->page_kib) < 0)
+		return -1;
+	v->mem_kib = mib * 1024;
+	if (!v->placed) {
+		if (rd_str(r, o, "reason", v->why_not, sizeof(v->why_not)) < 0 ||
+		    rd_str(r, o, "shortage", sh, sizeof(sh)) < 0)
+			return -1;
+		for (int s = 0; s < SHORT_COUNT && !found; s++)
+			if (strcmp(sh, shortage_str((enum shortage)s)) == 0) {
+				v->shortage = (enum shortage)s;
+				found = true;
+			}
+		return found ? 0 : rd_fail(r, "shortage", "is not a known shortage");
+	}
+	if (!(a = rd_get(r, o, "nodes", json_type_array)))
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *n = json_object_array_get_idx(a, i);
+		int64_t id = json_object_get_int64(n);
+
+		if (!json_object_is_type(n, json_type_int) || id < 0 || id >= IDSET_MAX)
+			return rd_fail(r, "nodes", "holds a bad node id");
+		idset_add(&v->nodes, (unsigned)id);
+	}
+	if (!(a = rd_get(r, o, "vcpu_pins", json_type_array)))
+		return -1;
+	v->npins = json_object_array_length(a);
+	if (!(v->pins = rd_alloc(r, v->npins, sizeof(*v->pins))))
+		return -1;
+	for (size_t i = 0; i < v->npins; i++) {
+		json_object *p = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(p, json_type_object))
+			return rd_fail(r, "vcpu_pins", "holds a non-object");
+		if (rd_uint(r, p, "vcpu", &v->pins[i].vcpu) < 0 ||
+		    rd_uint(r, p, "cpu", &v->pins[i].cpu) < 0)
+			return -1;
+		if (v->pins[i].cpu >= IDSET_MAX)
+			return rd_fail(r, "vcpu_pins", "holds a CPU out of range");
+		idset_add(&v->cpus, v->pins[i].cpu);
+	}
+	if (rd_set(r, o, "emulator_cpus", &v->emulator) < 0 ||
+	    rd_uint(r, o, "iothreads", &v->niothreads) < 0 ||
+	    rd_set(r, o, "iothread_cpus", &v->iothread) < 0 ||
+	    rd_set(r, o, "idle_cpus", &v->idle) < 0 ||
+	    !(x = rd_get(r, o, "topology", json_type_object)) ||
+	    rd_uint(r, x, "sockets", &v->sockets) < 0 || rd_uint(r, x, "cores", &v->cores) < 0 ||
+	    rd_uint(r, x, "threads", &v->threads) < 0 ||
+	    !(hp = rd_get(r, o, "hugepages", json_type_array)) ||
+	    !(a = rd_get(r, o, "numa_cells", json_type_array)))
+		return -1;
+	v->ncells = json_object_array_length(a);
+	if (!(v->cells = rd_alloc(r, v->ncells, sizeof(*v->cells))))
+		return -1;
+	for (size_t i = 0, h = 0; i < v->ncells; i++) {
+		struct guest_cell *c = &v->cells[i];
+		json_object *co = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(co, json_type_object))
+			return rd_fail(r, "numa_cells", "holds a non-object");
+		if (rd_uint(r, co, "id", &c->id) < 0 || rd_set(r, co, "vcpus", &c->vcpus) < 0 ||
+		    rd_u64(r, co, "memory_mib", UINT64_MAX / 1024, &mib) < 0 ||
+		    rd_uint(r, co, "node", &c->node) < 0)
+			return -1;
+		c->mem_kib = mib * 1024;
+		/* the writer lists hugepages for the cells that have them, in cell order */
+		if (v->page_kib && h < json_object_array_length(hp)) {
+			json_object *ho = json_object_array_get_idx(hp, h++);
+			unsigned node;
+
+			if (!json_object_is_type(ho, json_type_object) ||
+			    rd_uint(r, ho, "node", &node) < 0 ||
+			    rd_u64(r, ho, "size_kib", UINT64_MAX, &c->page_kib) < 0 ||
+			    rd_u64(r, ho, "count", UINT64_MAX, &c->pages) < 0)
+				return -1;
+			if (node != c->node)
+				return rd_fail(r, "hugepages", "do not follow the NUMA cells");
+		}
+	}
+	return rd_reasons(r, o, v->reasons, &v->nreasons);
+}
+
+static int rd_host(struct rd *r, json_object *o, struct plan *p)
+{
+	json_object *a;
+
+	snprintf(r->at, sizeof(r->at), "host");
+	if (rd_set(r, o, "housekeeping_cpus", &p->housekeeping) < 0 ||
+	    rd_set(r, o, "dedicated_cpus", &p->dedicated) < 0 ||
+	    !(a = rd_get(r, o, "hugepages", json_type_array)))
+		return -1;
+	p->npools = json_object_array_length(a);
+	if (!(p->pools = rd_alloc(r, p->npools, sizeof(*p->pools))))
+		return -1;
+	for (size_t i = 0; i < p->npools; i++) {
+		json_object *h = json_object_array_get_idx(a, i);
+		struct plan_pool *pp = &p->pools[i];
+
+		if (!json_object_is_type(h, json_type_object))
+			return rd_fail(r, "hugepages", "holds a non-object");
+		if (rd_uint(r, h, "node", &pp->node) < 0 ||
+		    rd_u64(r, h, "size_kib", UINT64_MAX, &pp->size_kib) < 0 ||
+		    rd_u64(r, h, "count_now", UINT64_MAX, &pp->total_now) < 0 ||
+		    rd_u64(r, h, "free_now", UINT64_MAX, &pp->free_now) < 0 ||
+		    rd_u64(r, h, "used", UINT64_MAX, &pp->used) < 0 ||
+		    rd_u64(r, h, "count", UINT64_MAX, &pp->total) < 0)
+			return -1;
+	}
+	if (!(a = rd_get(r, o, "settings", json_type_array)))
+		return -1;
+	if (!(p->settings = rd_alloc(r, json_object_array_length(a), sizeof(*p->settings))))
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *s = json_object_array_get_idx(a, i);
+		struct plan_setting *ps = &p->settings[i];
+
+		snprintf(r->at, sizeof(r->at), "host: settings[%zu]", i);
+		if (!json_object_is_type(s, json_type_object))
+			return rd_fail(r, "settings", "holds a non-object");
+		if (rd_str(r, s, "path", ps->path, sizeof(ps->path)) < 0 ||
+		    rd_str(r, s, "reason", ps->reason, sizeof(ps->reason)) < 0 ||
+		    rd_dup(r, s, "value", &ps->value) < 0)
+			return -1;
+		p->nsettings++;
+	}
+	snprintf(r->at, sizeof(r->at), "host");
+	if (!(a = rd_get(r, o, "kernel_cmdline", json_type_array)))
+		return -1;
+	if (!(p->cmdline = rd_alloc(r, json_object_array_length(a), sizeof(*p->cmdline))))
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *s = json_object_array_get_idx(a, i);
+		struct plan_cmdline *pc = &p->cmdline[i];
+
+		if (!json_object_is_type(s, json_type_object))
+			return rd_fail(r, "kernel_cmdline", "holds a non-object");
+		if (rd_str(r, s, "reason", pc->reason, sizeof(pc->reason)) < 0 ||
+		    rd_dup(r, s, "arg", &pc->arg) < 0)
+			return -1;
+		p->ncmdline++;
+	}
+	return rd_reasons(r, o, p->reasons, &p->nreasons);
+}
+
+int json_plan_parse(const char *text, const char *shown, struct plan *p, struct err *e)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *root = NULL, *a, *h;
+	struct rd r = {shown, "plan", e};
+	size_t len = strlen(text);
+	uint64_t v;
+	int rc = -1;
+
+	plan_init(p);
+	if (!tok)
+		return err_set(e, ENOMEM, "cannot parse '%s'", shown);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	if (!root || json_tokener_get_parse_end(tok) < len) {
+		int line, col;
+
+		where(text, json_tokener_get_parse_end(tok), &line, &col);
+		err_set(e, 0, "'%s':%d:%d: invalid JSON: %s", shown, line, col,
+			root ? "text after the end"
+			: json_tokener_get_error(tok) == json_tokener_continue
+			    ? "unexpected end"
+			    : json_tokener_error_desc(json_tokener_get_error(tok)));
+		goto out;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		err_set(e, 0, "'%s': expected the JSON of 'hvtune plan --json'", shown);
+		goto out;
+	}
+	if (rd_str(&r, root, "root", p->root, sizeof(p->root)) < 0 ||
+	    rd_str(&r, root, "profile", p->profile, sizeof(p->profile)) < 0 ||
+	    rd_u64(&r, root, "placed", IDSET_MAX, &v) < 0 ||
+	    !(a = rd_get(&r, root, "vms", json_type_array)) ||
+	    !(h = rd_get(&r, root, "host", json_type_object)))
+		goto out;
+	if (strcmp(p->root, "/") == 0)
+		p->root[0] = '\0'; /* plan_compute's "live host" */
+	p->nplaced = (unsigned)v;
+	if (!(p->vms = rd_alloc(&r, json_object_array_length(a), sizeof(*p->vms))))
+		goto out;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		snprintf(r.at, sizeof(r.at), "vms[%zu]", i);
+		p->nvms++;
+		if (rd_vm(&r, json_object_array_get_idx(a, i), &p->vms[i]) < 0)
+			goto out;
+	}
+	if (rd_host(&r, h, p) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		plan_release(p);
+	json_object_put(root);
+	json_tokener_free(tok);
+	return rc;
+}
+
+int json_plan_read(const char *path, struct plan *p, struct err *e)
+{
+	FILE *f = fopen(path, "re");
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	plan_init(p);
+	if (!f)
+		return err_set(e, errno, "cannot open '%s'", path);
+	for (;;) {
+		size_t got;
+
+		if (len + 4096 + 1 > cap) {
+			char *grown = realloc(text, cap = cap ? cap * 2 : 8192);
+
+			if (!grown) {
+				free(text);
+				fclose(f);
+				return err_set(e, ENOMEM, "cannot read '%s'", path);
+			}
+			text = grown;
+		}
+		got = fread(text + len, 1, cap - len - 1, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		int sys = errno;
+
+		free(text);
+		fclose(f);
+		return err_set(e, sys ? sys : EIO, "cannot read '%s'", path);
+	}
+	fclose(f);
+	text[len] = '\0';
+	rc = json_plan_parse(text, path, p, e);
+	free(text);
+	return rc;
+}

@@ -24,4 +24,10 @@ int json_plan_read_requests(const char *path, struct vm_request **vms, size_t *n
  * (with @e) when out of memory. */
 char *json_plan_format(const struct plan *p, struct err *e);
 
+/* Reads the plan's JSON (the output of json_plan_format) back into @p, for
+ * 'hvtune apply --plan FILE'.  Strict: a missing or mistyped key is an error
+ * naming the file, the VM and the key.  On error @p is empty. */
+int json_plan_parse(const char *text, const char *shown, struct plan *p, struct err *e);
+int json_plan_read(const char *path, struct plan *p, struct err *e);
+
 #endif

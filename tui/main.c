@@ -14,6 +14,9 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "judge the host's readiness for KVM guests, with fixes" },
 	{ "plan", cmd_plan, "place VMs: nodes, pinned vCPUs, memory, host settings, with reasons" },
 	{ "profiles", cmd_profiles, "list the tuning profiles, or show one's settings" },
+	{ "apply", cmd_apply, "apply a plan: show the changes, confirm, commit with an undo journal" },
+	{ "rollback", cmd_rollback, "undo an apply from its journal (the newest by default)" },
+	{ "journal", cmd_journal, "list the apply journals" },
 	{ "tui", cmd_tui, "the screens: host map, checks, plan, apply, monitor" },
 };
 

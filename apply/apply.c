@@ -1,0 +1,715 @@
+/* apply.c - prepare a plan's change set, commit it step by step with a journal, roll back */
+#include "apply/apply.h"
+#include "apply/diff.h"
+#include "probe/strfmt.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VALUE_MAX 4096 /* a sysfs value: one page at most */
+
+void changeset_init(struct changeset *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+}
+
+static void domain_release(struct apply_domain *d)
+{
+	free(d->old_xml);
+	free(d->new_xml);
+	free(d->diff);
+	free(d->pins);
+	free(d->old_pins);
+}
+
+void changeset_release(struct changeset *cs)
+{
+	for (size_t i = 0; i < cs->ndomains; i++)
+		domain_release(&cs->domains[i]);
+	free(cs->domains);
+	for (size_t i = 0; i < cs->nwrites; i++) {
+		free(cs->writes[i].old_value);
+		free(cs->writes[i].new_value);
+	}
+	free(cs->writes);
+	free(cs->notes);
+	changeset_init(cs);
+}
+
+bool changeset_empty(const struct changeset *cs)
+{
+	return cs->ndomains == 0 && cs->nwrites == 0;
+}
+
+void apply_result_init(struct apply_result *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void apply_result_release(struct apply_result *r)
+{
+	free(r->log);
+	apply_result_init(r);
+}
+
+/* Appends a line to a list of fixed lines; false when out of memory. */
+static bool add_line(char (**lines)[APPLY_NOTE_MAX], size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static bool add_line(char (**lines)[APPLY_NOTE_MAX], size_t *n, const char *fmt, ...)
+{
+	char(*grown)[APPLY_NOTE_MAX] = realloc(*lines, (*n + 1) * sizeof(*grown));
+	va_list ap;
+
+	if (!grown)
+		return false;
+	*lines = grown;
+	va_start(ap, fmt);
+	vsnprintf(grown[*n], APPLY_NOTE_MAX, fmt, ap);
+	va_end(ap);
+	(*n)++;
+	return true;
+}
+
+void apply_opts(const struct profile *pf, struct domxml_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	/* the guest's sockets/cores/threads and NUMA cells mirror the host's
+	 * placement: only host-passthrough shows the guest the real caches */
+	o->host_passthrough = true;
+	/* KSM off for the host: a guest's pages are never merged either (merged
+	 * pages would sit on whichever node ksmd picked) */
+	o->nosharepages = pf->ksm == KNOB_OFF;
+	/* a profile that isolates its CPUs wants no page faults from swap */
+	o->locked = pf->isolate;
+	/* SCHED_FIFO vCPUs starve host threads on CPUs the kernel still uses for
+	 * work (kworkers, RCU) unless isolcpus is booted: never set here */
+	o->vcpusched[0] = '\0';
+}
+
+static const char *const allowed[] = {
+	"/sys/kernel/mm/hugepages/hugepages-*kB/nr_hugepages",
+	"/sys/devices/system/node/node*/hugepages/hugepages-*kB/nr_hugepages",
+	"/sys/kernel/mm/transparent_hugepage/enabled",
+	"/sys/kernel/mm/transparent_hugepage/defrag",
+	"/sys/kernel/mm/ksm/run",
+	"/proc/sys/kernel/numa_balancing",
+	"/proc/sys/vm/swappiness",
+	"/proc/irq/*/smp_affinity_list",
+	"/proc/irq/default_smp_affinity",
+	"/sys/devices/system/cpu/cpu*/cpufreq/scaling_governor",
+};
+
+bool apply_allowed(const char *path)
+{
+	/* FNM_PATHNAME: a '*' never spans a '/'; FNM_PERIOD: never matches "." or ".." */
+	if (strstr(path, "/.") || strstr(path, "//"))
+		return false;
+	for (size_t i = 0; i < ARRAY_LEN(allowed); i++)
+		if (fnmatch(allowed[i], path, FNM_PATHNAME | FNM_PERIOD) == 0)
+			return true;
+	return false;
+}
+
+/* The value of @path in the form it is written back: THP's bracketed choice. */
+static char *read_value(const struct fsroot *r, const char *path, struct err *e)
+{
+	char buf[VALUE_MAX];
+	char *v;
+
+	if (strncmp(path, "/sys/kernel/mm/transparent_hugepage/", 36) == 0) {
+		if (fs_read_setting(r, path, buf, sizeof(buf), e) < 0)
+			return NULL;
+	} else if (fs_read(r, path, buf, sizeof(buf), e) < 0) {
+		return NULL;
+	}
+	v = strdup(buf);
+	if (!v)
+		err_set(e, ENOMEM, "cannot read '%s%s'", r->shown, path);
+	return v;
+}
+
+static const char *trim(const char *s, size_t *len)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	*len = strlen(s);
+	while (*len && (s[*len - 1] == ' ' || s[*len - 1] == '\t' || s[*len - 1] == '\n'))
+		(*len)--;
+	return s;
+}
+
+/* Equal as the kernel means them: CPU lists and masks as sets ("0-1" is "0,1",
+ * "00000000,0000000f" is "f"), everything else as trimmed text. */
+static bool same_value(const char *path, const char *a, const char *b)
+{
+	size_t la, lb;
+	const char *ta = trim(a, &la), *tb = trim(b, &lb);
+	size_t pl = strlen(path);
+	struct idset x, y;
+	struct err e = ERR_INIT;
+	char ca[VALUE_MAX], cb[VALUE_MAX];
+
+	if (la == lb && memcmp(ta, tb, la) == 0)
+		return true;
+	if (la >= sizeof(ca) || lb >= sizeof(cb))
+		return false;
+	snprintf(ca, sizeof(ca), "%.*s", (int)la, ta);
+	snprintf(cb, sizeof(cb), "%.*s", (int)lb, tb);
+	if (pl > 19 && strcmp(path + pl - 19, "/smp_affinity_list") == 0)
+		return idset_parse(&x, ca, &e) == 0 && idset_parse(&y, cb, &e) == 0 &&
+		       idset_equal(&x, &y);
+	if (strcmp(path, "/proc/irq/default_smp_affinity") == 0)
+		return idset_parse_mask(&x, ca, &e) == 0 && idset_parse_mask(&y, cb, &e) == 0 &&
+		       idset_equal(&x, &y);
+	return false;
+}
+
+/* The plan's root and the root being applied to are the same directory. */
+static int check_root(const char *plan_root, const struct fsroot *r, struct err *e)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	bool plan_live = plan_root[0] == '\0' || strcmp(plan_root, "/") == 0;
+
+	if (plan_live && r->live)
+		return 0;
+	if (!plan_live && !r->live && realpath(plan_root, a) && realpath(r->dir, b) &&
+	    strcmp(a, b) == 0)
+		return 0;
+	return err_set(e, 0,
+		       "the plan is for root '%s', not '%s' (plan again with --root %s)",
+		       plan_live ? "/" : plan_root, r->live ? "/" : r->dir,
+		       r->live ? "/" : r->dir);
+}
+
+static int prepare_domain(const struct vm_plan *vm, const struct domxml_opts *o,
+			  struct lv *c, const struct lv_domain *d, struct changeset *cs,
+			  struct err *e)
+{
+	struct apply_domain ad;
+	char la[PLAN_NAME_MAX + 32], lb[PLAN_NAME_MAX + 32];
+	int rc = -1;
+
+	memset(&ad, 0, sizeof(ad));
+	snprintf(ad.name, sizeof(ad.name), "%s", vm->name);
+	ad.active = d->active;
+	ad.old_xml = lv_xml(c, vm->name, true, e);
+	if (!ad.old_xml)
+		goto out;
+	ad.new_xml = domxml_rewrite(ad.old_xml, vm, o, e);
+	if (!ad.new_xml) {
+		err_prefix(e, "domain '%s'", vm->name);
+		goto out;
+	}
+	snprintf(la, sizeof(la), "%s.xml (now)", vm->name);
+	snprintf(lb, sizeof(lb), "%s.xml (plan)", vm->name);
+	ad.diff = diff_unified(ad.old_xml, ad.new_xml, la, lb, e);
+	if (!ad.diff)
+		goto out;
+	if (ad.diff[0] == '\0') {
+		free(ad.new_xml);
+		ad.new_xml = NULL;
+	}
+	if (ad.active && d->vcpus > 0) {
+		struct idset *now = calloc(d->vcpus, sizeof(*now));
+
+		ad.pins = calloc(vm->npins ? vm->npins : 1, sizeof(*ad.pins));
+		ad.old_pins = calloc(vm->npins ? vm->npins : 1, sizeof(*ad.old_pins));
+		if (!now || !ad.pins || !ad.old_pins) {
+			free(now);
+			err_set(e, ENOMEM, "cannot prepare domain '%s'", vm->name);
+			goto out;
+		}
+		if (lv_vcpu_pins(c, vm->name, now, d->vcpus, e) < 0) {
+			free(now);
+			goto out;
+		}
+		for (size_t i = 0; i < vm->npins; i++) {
+			struct idset want;
+
+			if (vm->pins[i].vcpu >= d->vcpus)
+				continue;
+			idset_clear(&want);
+			idset_add(&want, vm->pins[i].cpu);
+			if (idset_equal(&want, &now[vm->pins[i].vcpu]))
+				continue;
+			ad.pins[ad.npins] = vm->pins[i];
+			ad.old_pins[ad.npins++] = now[vm->pins[i].vcpu];
+		}
+		free(now);
+		if (d->vcpus != vm->vcpus &&
+		    !add_line(&cs->notes, &cs->nnotes,
+			      "domain '%s' runs %u vCPUs, the plan has %u: the change takes "
+			      "effect at its next start",
+			      vm->name, d->vcpus, vm->vcpus)) {
+			err_set(e, ENOMEM, "cannot prepare domain '%s'", vm->name);
+			goto out;
+		}
+		if (!idset_empty(&vm->emulator)) {
+			if (lv_emulator_pin(c, vm->name, &ad.old_emulator, e) < 0)
+				goto out;
+			ad.emulator = vm->emulator;
+			ad.pin_emulator = !idset_equal(&ad.emulator, &ad.old_emulator);
+		}
+	}
+	if (!ad.new_xml && ad.npins == 0 && !ad.pin_emulator) {
+		rc = 0;
+		goto out;
+	}
+	{
+		struct apply_domain *grown =
+		    realloc(cs->domains, (cs->ndomains + 1) * sizeof(*grown));
+
+		if (!grown) {
+			err_set(e, ENOMEM, "cannot prepare domain '%s'", vm->name);
+			goto out;
+		}
+		cs->domains = grown;
+		grown[cs->ndomains++] = ad;
+		return 0;
+	}
+out:
+	domain_release(&ad);
+	return rc;
+}
+
+static int prepare_write(const struct plan_setting *s, const struct fsroot *r,
+			 struct changeset *cs, struct err *e)
+{
+	struct apply_write w;
+	struct apply_write *grown;
+
+	memset(&w, 0, sizeof(w));
+	if (!apply_allowed(s->path))
+		return err_set(e, 0,
+			       "refusing to write '%s': not a setting hvtune changes (see "
+			       "'hvtune apply --help')",
+			       s->path);
+	w.old_value = read_value(r, s->path, e);
+	if (!w.old_value)
+		return -1;
+	if (same_value(s->path, w.old_value, s->value)) {
+		free(w.old_value);
+		return 0;
+	}
+	snprintf(w.path, sizeof(w.path), "%s", s->path);
+	snprintf(w.reason, sizeof(w.reason), "%s", s->reason);
+	w.new_value = strdup(s->value);
+	grown = w.new_value ? realloc(cs->writes, (cs->nwrites + 1) * sizeof(*grown)) : NULL;
+	if (!grown) {
+		free(w.old_value);
+		free(w.new_value);
+		return err_set(e, ENOMEM, "cannot prepare '%s'", s->path);
+	}
+	cs->writes = grown;
+	grown[cs->nwrites++] = w;
+	return 0;
+}
+
+int apply_prepare(const struct plan *p, const struct domxml_opts *o, const struct fsroot *r,
+		  struct lv *c, struct changeset *cs, struct err *e)
+{
+	struct lv_domain *doms = NULL;
+	size_t ndoms = 0;
+
+	changeset_init(cs);
+	if (check_root(p->root, r, e) < 0)
+		return -1;
+	/* every path first: a refused one refuses the plan before anything is read */
+	for (size_t i = 0; i < p->nsettings; i++)
+		if (!apply_allowed(p->settings[i].path))
+			return err_set(e, 0,
+				       "refusing to write '%s': not a setting hvtune changes "
+				       "(see 'hvtune apply --help')",
+				       p->settings[i].path);
+	if (c && lv_domains(c, &doms, &ndoms, e) < 0)
+		return -1;
+	for (size_t i = 0; i < p->nvms; i++) {
+		const struct vm_plan *vm = &p->vms[i];
+		const struct lv_domain *d = NULL;
+		bool ok = true;
+
+		for (size_t k = 0; k < ndoms && !d; k++)
+			if (strcmp(doms[k].name, vm->name) == 0)
+				d = &doms[k];
+		if (!vm->placed)
+			ok = add_line(&cs->notes, &cs->nnotes, "vm '%s' is not placed: skipped",
+				      vm->name);
+		else if (!c)
+			ok = add_line(&cs->notes, &cs->nnotes,
+				      "vm '%s': no libvirt connection (--connect URI): its domain "
+				      "is not changed",
+				      vm->name);
+		else if (!d)
+			ok = add_line(&cs->notes, &cs->nnotes,
+				      "vm '%s': no domain of that name in '%s': nothing to define",
+				      vm->name, lv_uri(c));
+		else if (prepare_domain(vm, o, c, d, cs, e) < 0)
+			goto fail;
+		if (!ok) {
+			err_set(e, ENOMEM, "cannot prepare the change set");
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < p->nsettings; i++)
+		if (prepare_write(&p->settings[i], r, cs, e) < 0)
+			goto fail;
+	free(doms);
+	return 0;
+fail:
+	free(doms);
+	changeset_release(cs);
+	return -1;
+}
+
+/* ---- commit and undo ---- */
+
+struct run {
+	struct journal *j;
+	const struct fsroot *r;
+	struct lv *c;
+	struct apply_result *res;
+	bool oom;
+};
+
+static void logf_(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void logf_(struct run *u, const char *fmt, ...)
+{
+	char line[APPLY_NOTE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (!add_line(&u->res->log, &u->res->nlog, "%s", line))
+		u->oom = true;
+}
+
+/* Undoes one journal record. */
+static int undo(struct run *u, const struct jstep *s, struct err *e)
+{
+	char cpus[256];
+
+	switch (s->kind) {
+	case JSTEP_WRITE:
+		if (fs_write(u->r, s->target, s->data, e) < 0)
+			return -1;
+		logf_(u, "restored '%s' to '%s'", s->target, s->data);
+		return 0;
+	case JSTEP_DEFINE:
+		if (!u->c)
+			return err_set(e, 0, "cannot restore domain '%s': no libvirt connection",
+				       s->target);
+		if (lv_define(u->c, s->data, e) < 0)
+			return -1;
+		logf_(u, "restored the definition of domain '%s'", s->target);
+		return 0;
+	case JSTEP_VCPUPIN:
+	case JSTEP_EMULATORPIN: {
+		struct lv_domain d;
+
+		if (!u->c)
+			return err_set(e, 0, "cannot restore pins of '%s': no libvirt connection",
+				       s->target);
+		if (lv_domain(u->c, s->target, &d, e) < 0)
+			return -1;
+		idset_format(&s->cpus, cpus, sizeof(cpus));
+		/* a domain stopped since: its next start reads the restored definition */
+		if (!d.active) {
+			logf_(u, "domain '%s' is not running: live pin to %s not needed", s->target,
+			      cpus);
+			return 0;
+		}
+		if (s->kind == JSTEP_VCPUPIN) {
+			if (lv_pin_vcpu(u->c, s->target, s->vcpu, &s->cpus, e) < 0)
+				return -1;
+			logf_(u, "restored domain '%s' vCPU %u to CPUs %s", s->target, s->vcpu,
+			      cpus);
+		} else {
+			if (lv_pin_emulator(u->c, s->target, &s->cpus, e) < 0)
+				return -1;
+			logf_(u, "restored domain '%s' emulator to CPUs %s", s->target, cpus);
+		}
+		return 0;
+	}
+	}
+	return err_set(e, EINVAL, "unknown journal record");
+}
+
+/* Undoes steps [0, @n) of the journal, newest first, past failures.  Fills
+ * @first with the first undo failure.  Returns the number of failures. */
+static size_t undo_all(struct run *u, size_t n, struct err *first)
+{
+	size_t failed = 0;
+
+	for (size_t i = n; i-- > 0;) {
+		struct err ue = ERR_INIT;
+
+		if (undo(u, &u->j->steps[i], &ue) < 0) {
+			if (failed++ == 0)
+				*first = ue;
+			logf_(u, "NOT restored: %s", ue.msg);
+		} else {
+			u->res->undone++;
+		}
+	}
+	u->res->undo_failed = failed;
+	return failed;
+}
+
+static int step_define(struct run *u, const struct apply_domain *d, struct err *e)
+{
+	struct jstep s;
+	char *now = lv_xml(u->c, d->name, true, e);
+	int rc = -1;
+
+	if (!now)
+		return -1;
+	/* the undo is the definition as it is now, and it must be what was shown */
+	if (strcmp(now, d->old_xml) != 0) {
+		free(now);
+		return err_set(e, 0,
+			       "domain '%s' changed since the change set was made: run apply "
+			       "again",
+			       d->name);
+	}
+	memset(&s, 0, sizeof(s));
+	s.kind = JSTEP_DEFINE;
+	snprintf(s.target, sizeof(s.target), "%s", d->name);
+	s.data = now;
+	if (journal_record(u->j, &s, e) == 0 && lv_define(u->c, d->new_xml, e) == 0) {
+		logf_(u, "defined domain '%s'", d->name);
+		rc = 0;
+	}
+	free(now);
+	return rc;
+}
+
+static int step_pins(struct run *u, const struct apply_domain *d, struct err *e)
+{
+	struct jstep s;
+	char cpus[256];
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.target, sizeof(s.target), "%s", d->name);
+	for (size_t i = 0; i < d->npins; i++) {
+		struct idset want;
+
+		idset_clear(&want);
+		idset_add(&want, d->pins[i].cpu);
+		s.kind = JSTEP_VCPUPIN;
+		s.vcpu = d->pins[i].vcpu;
+		s.cpus = d->old_pins[i];
+		if (journal_record(u->j, &s, e) < 0 ||
+		    lv_pin_vcpu(u->c, d->name, d->pins[i].vcpu, &want, e) < 0)
+			return -1;
+		u->res->done++;
+		logf_(u, "pinned domain '%s' vCPU %u to CPU %u", d->name, d->pins[i].vcpu,
+		      d->pins[i].cpu);
+	}
+	if (d->pin_emulator) {
+		s.kind = JSTEP_EMULATORPIN;
+		s.cpus = d->old_emulator;
+		if (journal_record(u->j, &s, e) < 0 ||
+		    lv_pin_emulator(u->c, d->name, &d->emulator, e) < 0)
+			return -1;
+		u->res->done++;
+		logf_(u, "pinned domain '%s' emulator to CPUs %s", d->name,
+		      idset_format(&d->emulator, cpus, sizeof(cpus)));
+	}
+	return 0;
+}
+
+static int step_write(struct run *u, const struct apply_write *w, struct err *e)
+{
+	struct jstep s;
+	char *now = read_value(u->r, w->path, e);
+	int rc = -1;
+
+	if (!now)
+		return -1;
+	if (strcmp(now, w->old_value) != 0) {
+		err_set(e, 0, "'%s%s' changed since the change set was made ('%s', was '%s'): "
+			      "run apply again",
+			u->r->shown, w->path, now, w->old_value);
+		free(now);
+		return -1;
+	}
+	memset(&s, 0, sizeof(s));
+	s.kind = JSTEP_WRITE;
+	snprintf(s.target, sizeof(s.target), "%s", w->path);
+	s.data = now;
+	if (journal_record(u->j, &s, e) == 0 && fs_write(u->r, w->path, w->new_value, e) == 0) {
+		logf_(u, "wrote '%s' to '%s' (was '%s')", w->new_value, w->path, now);
+		rc = 0;
+	}
+	free(now);
+	return rc;
+}
+
+/* The root as the journal keeps it: resolved, "/" for the live host. */
+static void root_name(const struct fsroot *r, char *buf, size_t size)
+{
+	char real[PATH_MAX];
+
+	if (r->live || !realpath(r->dir, real))
+		snprintf(buf, size, "%s", r->live ? "/" : r->dir);
+	else
+		snprintf(buf, size, "%s", real);
+}
+
+static void finish(struct run *u, size_t failed, const struct err *first, struct err *e)
+{
+	struct err me = ERR_INIT;
+
+	if (failed)
+		strfmt_cat(e->msg, sizeof(e->msg), "; rollback incomplete: %s%s", first->msg,
+			   failed > 1 ? " (and more: see the log)" : "");
+	if (journal_mark(u->j, failed ? JOURNAL_ROLLBACK_FAILED : JOURNAL_ROLLED_BACK, &me) < 0)
+		strfmt_cat(e->msg, sizeof(e->msg), "; %s", me.msg);
+}
+
+int apply_commit(const struct changeset *cs, const struct fsroot *r, struct lv *c,
+		 const char *uri, const char *state_dir, struct apply_result *res,
+		 struct err *e)
+{
+	struct journal j;
+	struct run u = {&j, r, c, res, false};
+	char root[PATH_MAX];
+	size_t n0 = 0;
+	int lock, rc = -1;
+
+	apply_result_init(res);
+	journal_init(&j);
+	if (cs->ndomains && !c)
+		return err_set(e, 0, "cannot change domains without a libvirt connection");
+	lock = journal_lock(state_dir, e);
+	if (lock < 0)
+		return -1;
+	root_name(r, root, sizeof(root));
+	if (journal_create(&j, state_dir, root, cs->ndomains ? uri : "", e) < 0)
+		goto out;
+	snprintf(res->journal_id, sizeof(res->journal_id), "%s", j.id);
+	/* libvirt validates each XML at define: a bad one stops the apply before
+	 * any live pin or host file is touched */
+	for (size_t i = 0; i < cs->ndomains; i++) {
+		n0 = j.nsteps;
+		if (cs->domains[i].new_xml) {
+			if (step_define(&u, &cs->domains[i], e) < 0)
+				goto undo;
+			res->done++;
+		}
+	}
+	for (size_t i = 0; i < cs->ndomains; i++) {
+		n0 = j.nsteps;
+		if (step_pins(&u, &cs->domains[i], e) < 0)
+			goto undo;
+	}
+	for (size_t i = 0; i < cs->nwrites; i++) {
+		n0 = j.nsteps;
+		if (step_write(&u, &cs->writes[i], e) < 0)
+			goto undo;
+		res->done++;
+	}
+	n0 = j.nsteps;
+	if (journal_mark(&j, JOURNAL_COMPLETE, e) < 0)
+		goto undo;
+	rc = u.oom ? err_set(e, ENOMEM, "applied, but out of memory for the log") : 0;
+	goto out;
+undo: {
+	struct err first = ERR_INIT;
+	/* the step that failed recorded its undo but did not act (a refused
+	 * define or write changes nothing): undo the steps before it.  A killed
+	 * process cannot say so, and 'hvtune rollback' undoes that one too. */
+	size_t acted = j.nsteps > n0 ? j.nsteps - 1 : j.nsteps;
+
+	finish(&u, undo_all(&u, acted, &first), &first, e);
+}
+out:
+	journal_release(&j);
+	journal_unlock(lock);
+	return rc;
+}
+
+int apply_pick_journal(const char *state_dir, const char *id, struct journal *j,
+		       struct err *e)
+{
+	struct journal *all;
+	size_t n;
+	ssize_t pick = -1;
+
+	journal_init(j);
+	if (journal_list(state_dir, &all, &n, e) < 0)
+		return -1;
+	for (size_t i = n; i-- > 0 && pick < 0;)
+		if (id[0] ? strcmp(all[i].id, id) == 0 : all[i].status != JOURNAL_ROLLED_BACK)
+			pick = (ssize_t)i;
+	if (pick >= 0) {
+		*j = all[pick];
+		journal_init(&all[pick]);
+	}
+	for (size_t i = 0; i < n; i++)
+		journal_release(&all[i]);
+	free(all);
+	if (pick >= 0)
+		return 0;
+	if (id[0])
+		return err_set(e, 0, "no journal '%s' in '%s' (see 'hvtune journal')", id,
+			       state_dir);
+	return err_set(e, 0, "nothing to roll back: no journal in '%s' that is not rolled back",
+		       state_dir);
+}
+
+int apply_rollback(const char *state_dir, const char *id, const struct fsroot *r,
+		   struct lv *c, struct apply_result *res, struct err *e)
+{
+	struct journal j, pick;
+	struct run u = {&j, r, c, res, false};
+	char root[PATH_MAX];
+	struct err first = ERR_INIT;
+	size_t failed;
+	int lock, rc = -1;
+
+	apply_result_init(res);
+	journal_init(&j);
+	lock = journal_lock(state_dir, e);
+	if (lock < 0)
+		return -1;
+	if (apply_pick_journal(state_dir, id, &pick, e) < 0)
+		goto out;
+	snprintf(res->journal_id, sizeof(res->journal_id), "%s", pick.id);
+	journal_release(&pick);
+	if (journal_load(&j, state_dir, res->journal_id, true, e) < 0)
+		goto out;
+	if (j.status == JOURNAL_ROLLED_BACK) {
+		err_set(e, 0, "journal '%s' is already rolled back", j.id);
+		goto out;
+	}
+	root_name(r, root, sizeof(root));
+	if (strcmp(root, j.root) != 0) {
+		err_set(e, 0, "journal '%s' is for root '%s', not '%s' (use --root %s)", j.id,
+			j.root, root, j.root);
+		goto out;
+	}
+	failed = undo_all(&u, j.nsteps, &first);
+	if (failed) {
+		err_set(e, 0, "rollback of '%s' incomplete: %s%s", j.id, first.msg,
+			failed > 1 ? " (and more: see the log)" : "");
+		e->sys = first.sys; /* "needs root" is decided on it */
+		journal_mark(&j, JOURNAL_ROLLBACK_FAILED, &first);
+		goto out;
+	}
+	if (journal_mark(&j, JOURNAL_ROLLED_BACK, e) < 0)
+		goto out;
+	rc = u.oom ? err_set(e, ENOMEM, "rolled back, but out of memory for the log") : 0;
+out:
+	journal_release(&j);
+	journal_unlock(lock);
+	return rc;
+}

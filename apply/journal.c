@@ -1,0 +1,496 @@
+/* journal.c - the undo journal: append a record, fsync, then act; read it back for rollback */
+#include "apply/journal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAGIC "hvtune-journal 1\n"
+#define SUFFIX ".journal"
+#define DATA_MAX (64u * 1024 * 1024) /* an old XML or value larger than this is corrupt */
+
+static const char *const status_names[] = {"incomplete", "complete", "rolled-back",
+					   "rollback-failed"};
+static const char *const kind_names[] = {"define", "vcpupin", "emulatorpin", "write"};
+
+const char *journal_status_str(enum journal_status st)
+{
+	return (size_t)st < ARRAY_LEN(status_names) ? status_names[st] : "?";
+}
+
+const char *jstep_kind_str(enum jstep_kind k)
+{
+	return (size_t)k < ARRAY_LEN(kind_names) ? kind_names[k] : "?";
+}
+
+void journal_init(struct journal *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->fd = -1;
+	j->dirfd = -1;
+}
+
+void journal_release(struct journal *j)
+{
+	for (size_t i = 0; i < j->nsteps; i++)
+		free(j->steps[i].data);
+	free(j->steps);
+	if (j->fd >= 0)
+		close(j->fd);
+	if (j->dirfd >= 0)
+		close(j->dirfd);
+	journal_init(j);
+}
+
+int journal_lock(const char *dir, struct err *e)
+{
+	char path[FS_PATH_MAX];
+	int fd;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return err_set(e, errno, "cannot create state directory '%s'", dir);
+	snprintf(path, sizeof(path), "%s/lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return err_set(e, errno, "cannot write '%s'", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int sys = errno;
+
+		close(fd);
+		if (sys == EWOULDBLOCK)
+			return err_set(e, 0,
+				       "'%s' is locked by another hvtune apply or rollback "
+				       "(try again when it is done)",
+				       dir);
+		return err_set(e, sys, "cannot lock '%s'", path);
+	}
+	return fd;
+}
+
+void journal_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing drops the flock */
+}
+
+/* One write() of all of @s (a regular file: short writes only on errors). */
+static int put_all(struct journal *j, const char *s, size_t len, struct err *e)
+{
+	while (len > 0) {
+		ssize_t n = write(j->fd, s, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return err_set(e, n < 0 ? errno : EIO, "cannot write journal '%s'",
+				       j->path);
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int sync_all(struct journal *j, struct err *e)
+{
+	if (fsync(j->fd) < 0)
+		return err_set(e, errno, "cannot sync journal '%s'", j->path);
+	return 0;
+}
+
+static int put_record(struct journal *j, const char *head, const char *data, struct err *e)
+{
+	size_t hl = strlen(head), dl = data ? strlen(data) : 0;
+	char *rec = malloc(hl + dl + 2);
+	int rc;
+
+	if (!rec)
+		return err_set(e, ENOMEM, "cannot write journal '%s'", j->path);
+	memcpy(rec, head, hl);
+	if (data) {
+		memcpy(rec + hl, data, dl);
+		rec[hl + dl] = '\n';
+		dl++;
+	}
+	/* one write(): a kill leaves the record whole or (power loss) torn, never
+	 * interleaved with the next */
+	rc = put_all(j, rec, hl + dl, e);
+	free(rec);
+	if (rc == 0)
+		rc = sync_all(j, e);
+	return rc;
+}
+
+int journal_create(struct journal *j, const char *dir, const char *root, const char *uri,
+		   struct err *e)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char stamp[24], head[FS_PATH_MAX + 512];
+
+	journal_init(j);
+	if (strchr(root, '\n') || strchr(uri, '\n'))
+		return err_set(e, EINVAL, "cannot journal a root or URI with a newline");
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	j->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (j->dirfd < 0)
+		return err_set(e, errno, "cannot open state directory '%s'", dir);
+	/* O_EXCL: two applies in one second get two counters, never one file */
+	for (unsigned n = 1; n < 1000 && j->fd < 0; n++) {
+		snprintf(j->id, sizeof(j->id), "%s-%03u", stamp, n);
+		snprintf(j->path, sizeof(j->path), "%s/%s%s", dir, j->id, SUFFIX);
+		j->fd = openat(j->dirfd, strrchr(j->path, '/') + 1,
+			       O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
+			       0600);
+		if (j->fd < 0 && errno != EEXIST) {
+			int sys = errno;
+
+			journal_release(j);
+			return err_set(e, sys, "cannot write '%s/%s%s'", dir, stamp, SUFFIX);
+		}
+	}
+	if (j->fd < 0) {
+		journal_release(j);
+		return err_set(e, EEXIST, "cannot create a journal in '%s'", dir);
+	}
+	j->time = (int64_t)now;
+	snprintf(j->root, sizeof(j->root), "%s", root);
+	snprintf(j->uri, sizeof(j->uri), "%s", uri);
+	snprintf(head, sizeof(head), MAGIC "id %s\ntime %" PRId64 "\nroot %s\nuri %s\n", j->id,
+		 j->time, root, uri[0] ? uri : "-");
+	if (put_all(j, head, strlen(head), e) < 0 || sync_all(j, e) < 0)
+		return -1;
+	/* the new name must survive a crash too */
+	if (fsync(j->dirfd) < 0)
+		return err_set(e, errno, "cannot sync state directory '%s'", dir);
+	return 0;
+}
+
+int journal_record(struct journal *j, const struct jstep *s, struct err *e)
+{
+	char head[1024], cpus[256];
+	struct jstep *grown;
+
+	if (strchr(s->target, '\n'))
+		return err_set(e, EINVAL, "cannot journal '%s': a newline in the name", s->target);
+	if (s->kind == JSTEP_VCPUPIN || s->kind == JSTEP_EMULATORPIN)
+		idset_format(&s->cpus, cpus, sizeof(cpus));
+	switch (s->kind) {
+	case JSTEP_DEFINE:
+	case JSTEP_WRITE:
+		snprintf(head, sizeof(head), "%s %zu %s\n", jstep_kind_str(s->kind),
+			 strlen(s->data), s->target);
+		break;
+	case JSTEP_VCPUPIN:
+		snprintf(head, sizeof(head), "vcpupin %u %s %s\n", s->vcpu, cpus, s->target);
+		break;
+	case JSTEP_EMULATORPIN:
+		snprintf(head, sizeof(head), "emulatorpin %s %s\n", cpus, s->target);
+		break;
+	}
+	grown = realloc(j->steps, (j->nsteps + 1) * sizeof(*grown));
+	if (!grown)
+		return err_set(e, ENOMEM, "cannot write journal '%s'", j->path);
+	j->steps = grown;
+	grown[j->nsteps] = *s;
+	grown[j->nsteps].data = NULL;
+	if (s->data && !(grown[j->nsteps].data = strdup(s->data)))
+		return err_set(e, ENOMEM, "cannot write journal '%s'", j->path);
+	j->nsteps++;
+	return put_record(j, head, s->kind == JSTEP_DEFINE || s->kind == JSTEP_WRITE ? s->data : NULL,
+			  e);
+}
+
+int journal_mark(struct journal *j, enum journal_status st, struct err *e)
+{
+	char head[64];
+
+	snprintf(head, sizeof(head), "end %s\n", journal_status_str(st));
+	if (put_record(j, head, NULL, e) < 0)
+		return -1;
+	j->status = st;
+	return 0;
+}
+
+/* ---- reading ---- */
+
+static char *slurp(int dirfd, const char *name, const char *shown, size_t *len, struct err *e)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	size_t cap = 8192;
+	char *buf;
+
+	*len = 0;
+	if (fd < 0) {
+		err_set(e, errno, "cannot open journal '%s'", shown);
+		return NULL;
+	}
+	buf = malloc(cap);
+	for (;;) {
+		ssize_t n;
+
+		if (buf && *len + 1 >= cap) {
+			char *grown = realloc(buf, cap *= 2);
+
+			if (!grown) {
+				free(buf);
+				buf = NULL;
+			}
+			buf = grown;
+		}
+		if (!buf) {
+			close(fd);
+			err_set(e, ENOMEM, "cannot read journal '%s'", shown);
+			return NULL;
+		}
+		n = read(fd, buf + *len, cap - *len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int sys = errno;
+
+			free(buf);
+			close(fd);
+			err_set(e, sys, "cannot read journal '%s'", shown);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		*len += (size_t)n;
+	}
+	close(fd);
+	buf[*len] = '\0';
+	return buf;
+}
+
+/* The rest of the line after @word and a blank, or NULL. */
+static const char *after(const char *line, const char *word)
+{
+	size_t n = strlen(word);
+
+	return strncmp(line, word, n) == 0 && line[n] == ' ' ? line + n + 1 : NULL;
+}
+
+static int parse(struct journal *j, char *text, size_t len, const char *shown, struct err *e)
+{
+	size_t off = 0;
+	unsigned lineno = 0;
+
+	if (strncmp(text, MAGIC, strlen(MAGIC)) != 0)
+		return err_set(e, 0, "'%s' is not an hvtune journal (no '%.*s' line)", shown,
+			       (int)strlen(MAGIC) - 1, MAGIC);
+	j->status = JOURNAL_INCOMPLETE;
+	while (off < len) {
+		char *line = text + off, *nl = memchr(line, '\n', len - off);
+		const char *v;
+		struct jstep s;
+		size_t dlen = 0;
+
+		lineno++;
+		if (!nl)
+			break; /* a torn last record: never acted on */
+		*nl = '\0';
+		off = (size_t)(nl - text) + 1;
+		if (lineno == 1)
+			continue;
+		memset(&s, 0, sizeof(s));
+		if ((v = after(line, "id"))) {
+			snprintf(j->id, sizeof(j->id), "%s", v);
+			continue;
+		}
+		if ((v = after(line, "time"))) {
+			j->time = strtoll(v, NULL, 10);
+			continue;
+		}
+		if ((v = after(line, "root"))) {
+			snprintf(j->root, sizeof(j->root), "%s", v);
+			continue;
+		}
+		if ((v = after(line, "uri"))) {
+			snprintf(j->uri, sizeof(j->uri), "%s", strcmp(v, "-") == 0 ? "" : v);
+			continue;
+		}
+		if ((v = after(line, "end"))) {
+			bool known = false;
+
+			for (size_t k = 1; k < ARRAY_LEN(status_names); k++)
+				if (strcmp(v, status_names[k]) == 0) {
+					j->status = (enum journal_status)k;
+					known = true;
+				}
+			if (!known)
+				return err_set(e, 0, "'%s':%u: unknown status '%s'", shown, lineno, v);
+			continue;
+		}
+		if ((v = after(line, "define")) || (v = after(line, "write"))) {
+			char *end;
+			unsigned long long n = strtoull(v, &end, 10);
+
+			s.kind = line[0] == 'd' ? JSTEP_DEFINE : JSTEP_WRITE;
+			if (end == v || *end != ' ' || n > DATA_MAX)
+				return err_set(e, 0, "'%s':%u: bad length in '%s'", shown, lineno,
+					       line);
+			dlen = (size_t)n;
+			v = end + 1;
+			if (off + dlen + 1 > len)
+				break; /* torn */
+			if (text[off + dlen] != '\n')
+				return err_set(e, 0, "'%s':%u: the data of '%s' does not end "
+						     "where its length says",
+					       shown, lineno, line);
+		} else if ((v = after(line, "vcpupin")) || (v = after(line, "emulatorpin"))) {
+			char list[256], *end;
+			const char *sp;
+			struct err pe = ERR_INIT;
+
+			s.kind = line[0] == 'v' ? JSTEP_VCPUPIN : JSTEP_EMULATORPIN;
+			if (s.kind == JSTEP_VCPUPIN) {
+				unsigned long n = strtoul(v, &end, 10);
+
+				if (end == v || *end != ' ' || n >= IDSET_MAX)
+					return err_set(e, 0, "'%s':%u: bad vCPU in '%s'", shown,
+						       lineno, line);
+				s.vcpu = (unsigned)n;
+				v = end + 1;
+			}
+			sp = strchr(v, ' ');
+			if (!sp || (size_t)(sp - v) >= sizeof(list))
+				return err_set(e, 0, "'%s':%u: bad record '%s'", shown, lineno, line);
+			snprintf(list, sizeof(list), "%.*s", (int)(sp - v), v);
+			if (idset_parse(&s.cpus, list, &pe) < 0)
+				return err_set(e, 0, "'%s':%u: %s", shown, lineno, pe.msg);
+			v = sp + 1;
+		} else {
+			return err_set(e, 0, "'%s':%u: unknown record '%.40s'", shown, lineno, line);
+		}
+		if (!*v || strlen(v) >= sizeof(s.target))
+			return err_set(e, 0, "'%s':%u: bad name in '%s'", shown, lineno, line);
+		snprintf(s.target, sizeof(s.target), "%s", v);
+		if (s.kind == JSTEP_DEFINE || s.kind == JSTEP_WRITE) {
+			s.data = strndup(text + off, dlen);
+			if (!s.data)
+				return err_set(e, ENOMEM, "cannot read journal '%s'", shown);
+			off += dlen + 1;
+		}
+		{
+			struct jstep *grown = realloc(j->steps, (j->nsteps + 1) * sizeof(*grown));
+
+			if (!grown) {
+				free(s.data);
+				return err_set(e, ENOMEM, "cannot read journal '%s'", shown);
+			}
+			j->steps = grown;
+			j->steps[j->nsteps++] = s;
+		}
+	}
+	if (!j->id[0])
+		return err_set(e, 0, "'%s': no 'id' line", shown);
+	return 0;
+}
+
+static int load_at(struct journal *j, int dirfd, const char *dir, const char *id, bool append,
+		   struct err *e)
+{
+	char name[JOURNAL_ID_MAX + 16], shown[FS_PATH_MAX];
+	size_t len;
+	char *text;
+	int rc;
+
+	journal_init(j);
+	if (!id[0] || strlen(id) >= JOURNAL_ID_MAX || strchr(id, '/'))
+		return err_set(e, 0, "bad journal id '%s'", id);
+	snprintf(name, sizeof(name), "%s%s", id, SUFFIX);
+	snprintf(shown, sizeof(shown), "%s/%s", dir, name);
+	text = slurp(dirfd, name, shown, &len, e);
+	if (!text) {
+		if (e->sys == ENOENT)
+			err_set(e, 0, "no journal '%s' in '%s' (see 'hvtune journal')", id, dir);
+		return -1;
+	}
+	rc = parse(j, text, len, shown, e);
+	free(text);
+	snprintf(j->path, sizeof(j->path), "%s", shown);
+	if (rc == 0 && append) {
+		j->fd = openat(dirfd, name, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+		if (j->fd < 0)
+			rc = err_set(e, errno, "cannot write '%s'", shown);
+	}
+	if (rc < 0)
+		journal_release(j);
+	return rc;
+}
+
+int journal_load(struct journal *j, const char *dir, const char *id, bool append,
+		 struct err *e)
+{
+	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	journal_init(j);
+	if (dirfd < 0)
+		return err_set(e, errno, "cannot open state directory '%s'", dir);
+	rc = load_at(j, dirfd, dir, id, append, e);
+	close(dirfd);
+	return rc;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	return strcmp(((const struct journal *)a)->id, ((const struct journal *)b)->id);
+}
+
+int journal_list(const char *dir, struct journal **out, size_t *n, struct err *e)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		return err_set(e, errno, "cannot open state directory '%s'", dir);
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name), sl = strlen(SUFFIX);
+		char id[JOURNAL_ID_MAX];
+		struct journal *grown;
+
+		if (len <= sl || len - sl >= sizeof(id) ||
+		    strcmp(de->d_name + len - sl, SUFFIX) != 0)
+			continue;
+		snprintf(id, sizeof(id), "%.*s", (int)(len - sl), de->d_name);
+		grown = realloc(*out, (*n + 1) * sizeof(*grown));
+		if (!grown) {
+			rc = err_set(e, ENOMEM, "cannot list journals in '%s'", dir);
+			break;
+		}
+		*out = grown;
+		if (load_at(&grown[*n], dirfd(d), dir, id, false, e) < 0) {
+			rc = -1;
+			break;
+		}
+		(*n)++;
+	}
+	closedir(d);
+	if (rc < 0) {
+		for (size_t i = 0; i < *n; i++)
+			journal_release(&(*out)[i]);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	if (*n)
+		qsort(*out, *n, sizeof(**out), by_id);
+	return 0;
+}

@@ -1,0 +1,667 @@
+/* test_apply.c - the apply stage: diff, allow-list, the plan JSON read back, host writes on a
+ * copy of a capture with journal and rollback, faults half way, libvirt's test driver */
+#include "tests/testutil.h"
+#include "tests/gentree.h"
+#include "apply/apply.h"
+#include "apply/diff.h"
+#include "tui/json_plan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- diff ---- */
+
+static void test_diff(void **state)
+{
+	static const struct {
+		const char *a, *b, *want;
+	} cases[] = {
+	    {"x\ny\n", "x\ny\n", ""},
+	    {"", "", ""},
+	    {"a\nb\nc\n", "a\nB\nc\n", "--- A\n+++ B\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"},
+	    {"", "a\n", "--- A\n+++ B\n@@ -0,0 +1,1 @@\n+a\n"},
+	    {"a\n", "", "--- A\n+++ B\n@@ -1,1 +0,0 @@\n-a\n"},
+	    {"a\nb", "a\nb\n",
+	     "--- A\n+++ B\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n"},
+	    /* far apart: two hunks with 3 lines of context each */
+	    {"1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n", "X\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\nY\n",
+	     "--- A\n+++ B\n@@ -1,4 +1,4 @@\n-1\n+X\n 2\n 3\n 4\n@@ -9,4 +9,4 @@\n 9\n 10\n 11\n"
+	     "-12\n+Y\n"},
+	    /* close: one hunk */
+	    {"1\n2\n3\n4\n5\n6\n7\n", "X\n2\n3\n4\n5\n6\nY\n",
+	     "--- A\n+++ B\n@@ -1,7 +1,7 @@\n-1\n+X\n 2\n 3\n 4\n 5\n 6\n-7\n+Y\n"},
+	    /* an insertion in the middle keeps the rest as context */
+	    {"<d>\n  <a/>\n  <b/>\n</d>\n", "<d>\n  <a/>\n  <n/>\n  <b/>\n</d>\n",
+	     "--- A\n+++ B\n@@ -1,4 +1,5 @@\n <d>\n   <a/>\n+  <n/>\n   <b/>\n </d>\n"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct err e = ERR_INIT;
+		char *d = diff_unified(cases[i].a, cases[i].b, "A", "B", &e);
+
+		if (!d)
+			fail_msg("case %zu: %s", i, e.msg);
+		if (strcmp(d, cases[i].want) != 0)
+			fail_msg("case %zu:\n%s\nwant:\n%s", i, d, cases[i].want);
+		free(d);
+	}
+}
+
+/* ---- allow-list ---- */
+
+static void test_allowed(void **state)
+{
+	static const struct {
+		const char *path;
+		bool ok;
+	} cases[] = {
+	    {"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", true},
+	    {"/sys/devices/system/node/node1/hugepages/hugepages-1048576kB/nr_hugepages", true},
+	    {"/sys/kernel/mm/transparent_hugepage/enabled", true},
+	    {"/sys/kernel/mm/transparent_hugepage/defrag", true},
+	    {"/sys/kernel/mm/ksm/run", true},
+	    {"/proc/sys/kernel/numa_balancing", true},
+	    {"/proc/sys/vm/swappiness", true},
+	    {"/proc/irq/42/smp_affinity_list", true},
+	    {"/proc/irq/default_smp_affinity", true},
+	    {"/sys/devices/system/cpu/cpu7/cpufreq/scaling_governor", true},
+	    {"/etc/passwd", false},
+	    {"/sys/kernel/mm/ksm/sleep_millisecs", false},
+	    {"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_overcommit_hugepages", false},
+	    {"/proc/irq/../sys/vm/swappiness/smp_affinity_list", false},
+	    {"/proc/irq/1/2/smp_affinity_list", false},
+	    {"/proc/irq/../smp_affinity_list", false},
+	    {"/proc/irq//smp_affinity_list", false},
+	    {"/proc/irq/.x/smp_affinity_list", false},
+	    {"sys/kernel/mm/ksm/run", false},
+	    {"/sys/kernel/mm/ksm/run/", false},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		if (apply_allowed(cases[i].path) != cases[i].ok)
+			fail_msg("'%s': %s, want %s", cases[i].path,
+				 cases[i].ok ? "refused" : "allowed", cases[i].ok ? "allowed" : "refused");
+}
+
+/* ---- plans by hand ---- */
+
+static void add_setting(struct plan *p, const char *path, const char *value)
+{
+	p->settings = realloc(p->settings, (p->nsettings + 1) * sizeof(*p->settings));
+	assert_non_null(p->settings);
+	memset(&p->settings[p->nsettings], 0, sizeof(*p->settings));
+	snprintf(p->settings[p->nsettings].path, sizeof(p->settings->path), "%s", path);
+	snprintf(p->settings[p->nsettings].reason, sizeof(p->settings->reason), "test %s", value);
+	p->settings[p->nsettings].value = strdup(value);
+	p->nsettings++;
+}
+
+/* A placed VM: vCPU i on cpus[i], emulator on @emu, one guest cell on node 0. */
+static void add_vm(struct plan *p, const char *name, const unsigned *cpus, size_t n,
+		   const char *emu)
+{
+	struct vm_plan *v;
+	struct err e = ERR_INIT;
+
+	p->vms = realloc(p->vms, (p->nvms + 1) * sizeof(*p->vms));
+	assert_non_null(p->vms);
+	v = &p->vms[p->nvms++];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	v->placed = true;
+	v->vcpus = (unsigned)n;
+	v->mem_kib = 65536;
+	idset_add(&v->nodes, 0);
+	v->npins = n;
+	v->pins = calloc(n, sizeof(*v->pins));
+	v->ncells = 1;
+	v->cells = calloc(1, sizeof(*v->cells));
+	assert_non_null(v->pins);
+	assert_non_null(v->cells);
+	for (size_t i = 0; i < n; i++) {
+		v->pins[i] = (struct pin){(unsigned)i, cpus[i]};
+		idset_add(&v->cpus, cpus[i]);
+		idset_add(&v->cells[0].vcpus, (unsigned)i);
+	}
+	v->cells[0].mem_kib = v->mem_kib;
+	assert_ok(idset_parse(&v->emulator, emu, &e), e);
+	v->sockets = 1;
+	v->cores = (unsigned)n;
+	v->threads = 1;
+	snprintf(v->reasons[v->nreasons++], PLAN_WHY_MAX, "a reason for %s", name);
+	p->nplaced++;
+}
+
+static void test_json_round_trip(void **state)
+{
+	static const unsigned cpus[] = {2, 3, 6, 7};
+	struct plan p, q;
+	struct err e = ERR_INIT;
+	char *a, *b;
+
+	(void)state;
+	plan_init(&p);
+	snprintf(p.root, sizeof(p.root), "/some/capture");
+	snprintf(p.profile, sizeof(p.profile), "high-pps");
+	add_vm(&p, "vm0", cpus, 4, "0-1");
+	p.vms[0].page_kib = 1048576;
+	p.vms[0].cells[0].page_kib = 1048576;
+	p.vms[0].cells[0].pages = 4;
+	p.vms[0].niothreads = 1;
+	idset_add(&p.vms[0].iothread, 1);
+	idset_add(&p.vms[0].idle, 9);
+	p.vms = realloc(p.vms, 2 * sizeof(*p.vms));
+	memset(&p.vms[1], 0, sizeof(p.vms[1]));
+	snprintf(p.vms[1].name, sizeof(p.vms[1].name), "big");
+	p.vms[1].vcpus = 64;
+	p.vms[1].mem_kib = 1024 * 1024;
+	p.vms[1].shortage = SHORT_MEMORY;
+	snprintf(p.vms[1].why_not, sizeof(p.vms[1].why_not), "no node has 1 GiB free");
+	p.nvms = 2;
+	idset_add(&p.housekeeping, 0);
+	idset_add(&p.dedicated, 2);
+	p.pools = calloc(1, sizeof(*p.pools));
+	p.pools[0] = (struct plan_pool){0, 1048576, 2, 1, 4, 5};
+	p.npools = 1;
+	add_setting(&p, "/sys/kernel/mm/ksm/run", "0");
+	p.cmdline = calloc(1, sizeof(*p.cmdline));
+	p.cmdline[0].arg = strdup("isolcpus=2-7");
+	snprintf(p.cmdline[0].reason, sizeof(p.cmdline[0].reason), "quiet");
+	p.ncmdline = 1;
+	snprintf(p.reasons[p.nreasons++], PLAN_WHY_MAX, "housekeeping on CPU 0");
+
+	a = json_plan_format(&p, &e);
+	assert_non_null(a);
+	assert_ok(json_plan_parse(a, "plan.json", &q, &e), e);
+	b = json_plan_format(&q, &e);
+	assert_non_null(b);
+	assert_string_equal(a, b);
+	assert_string_equal(q.root, "/some/capture");
+	assert_true(idset_equal(&q.vms[0].cpus, &p.vms[0].cpus));
+	assert_int_equal(q.vms[0].cells[0].pages, 4);
+	assert_int_equal(q.vms[1].shortage, SHORT_MEMORY);
+	plan_release(&q);
+	free(b);
+
+	/* a broken plan file names the file, the VM and the key */
+	{
+		static const struct {
+			const char *from, *to, *want;
+		} bad[] = {
+		    {"\"vcpu_pins\"", "\"vcpu_pinz\"",
+		     "'plan.json': vm 'vm0': 'vcpu_pins' is missing or not an array"},
+		    {"\"emulator_cpus\": \"0-1\"", "\"emulator_cpus\": \"x\"",
+		     "'plan.json': vm 'vm0': 'emulator_cpus': invalid id list 'x'"},
+		    {"\"shortage\": \"memory\"", "\"shortage\": \"love\"",
+		     "'plan.json': vm 'big': 'shortage' is not a known shortage"},
+		    {"\"value\": \"0\"", "\"value\": 0",
+		     "'plan.json': host: settings[0]: 'value' is missing or not a string"},
+		    {"\"root\"", "\"rot\"", "'plan.json': plan: 'root' is missing or not a string"},
+		};
+
+		for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+			char *t = strstr(a, bad[i].from), *text;
+
+			assert_non_null(t);
+			assert_true(asprintf(&text, "%.*s%s%s", (int)(t - a), a, bad[i].to,
+					     t + strlen(bad[i].from)) > 0);
+			assert_int_equal(json_plan_parse(text, "plan.json", &q, &e), -1);
+			assert_string_equal(e.msg, bad[i].want);
+			assert_int_equal(q.nvms, 0);
+			free(text);
+		}
+		assert_int_equal(json_plan_parse("{\"vms\": [", "plan.json", &q, &e), -1);
+		assert_string_equal(e.msg, "'plan.json':1:10: invalid JSON: unexpected end");
+	}
+	free(a);
+	plan_release(&p);
+}
+
+/* ---- host writes under a root ---- */
+
+struct fx {
+	char dir[4096];
+	char state[4200];
+	struct fsroot r;
+	struct plan p;
+};
+
+static void put(struct fx *f, const char *path, const char *content)
+{
+	struct err e = ERR_INIT;
+
+	assert_ok(gentree_file(f->dir, path, content, &e), e);
+}
+
+static char *get(struct fx *f, const char *path)
+{
+	static char buf[4096];
+	struct err e = ERR_INIT;
+
+	assert_true(fs_read(&f->r, path, buf, sizeof(buf), &e) >= 0);
+	return buf;
+}
+
+static void fx_open(struct fx *f, const char *dir)
+{
+	struct err e = ERR_INIT;
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "%s", dir);
+	snprintf(f->state, sizeof(f->state), "%s/state", dir);
+	f->r = (struct fsroot)FSROOT_INIT;
+	assert_ok(fsroot_open(&f->r, dir, &e), e);
+	plan_init(&f->p);
+	snprintf(f->p.root, sizeof(f->p.root), "%s", dir);
+}
+
+static void fx_close(struct fx *f)
+{
+	plan_release(&f->p);
+	fsroot_close(&f->r);
+}
+
+static const struct domxml_opts no_opts = {true, false, false, "", 0};
+
+/* A copy of a real capture: per-node 1 GiB pools, the journal, rollback, no-op twice. */
+static void test_capture(void **state)
+{
+	static const char n0[] = "/sys/devices/system/node/node0/hugepages/hugepages-1048576kB/"
+				 "nr_hugepages";
+	static const char n1[] = "/sys/devices/system/node/node1/hugepages/hugepages-1048576kB/"
+				 "nr_hugepages";
+	char root[4096], was0[4096], was1[4096];
+	struct fx f;
+	struct changeset cs;
+	struct apply_result res;
+	struct journal j;
+	struct err e = ERR_INIT;
+
+	(void)state;
+	if (!tu_unpack_host("2s-intel-xeon-silver4108-smt", root, sizeof(root))) {
+		tu_skip_msg("capture 2s-intel-xeon-silver4108-smt is absent");
+		skip();
+	}
+	fx_open(&f, root);
+	snprintf(was0, sizeof(was0), "%s", get(&f, n0));
+	snprintf(was1, sizeof(was1), "%s", get(&f, n1));
+	assert_string_equal(was0, "0");
+	add_setting(&f.p, n0, "4");
+	add_setting(&f.p, n1, "0"); /* already so: skipped */
+
+	assert_ok(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), e);
+	assert_int_equal(cs.nwrites, 1);
+	assert_string_equal(cs.writes[0].path, n0);
+	assert_string_equal(cs.writes[0].old_value, "0");
+	assert_string_equal(cs.writes[0].new_value, "4");
+	assert_string_equal(get(&f, n0), "0"); /* prepare touches nothing */
+	assert_ok(apply_commit(&cs, &f.r, NULL, "", f.state, &res, &e), e);
+	assert_string_equal(get(&f, n0), "4");
+	assert_int_equal(res.done, 1);
+	changeset_release(&cs);
+
+	assert_ok(journal_load(&j, f.state, res.journal_id, false, &e), e);
+	assert_int_equal(j.status, JOURNAL_COMPLETE);
+	assert_int_equal(j.nsteps, 1);
+	assert_int_equal(j.steps[0].kind, JSTEP_WRITE);
+	assert_string_equal(j.steps[0].target, n0);
+	assert_string_equal(j.steps[0].data, "0");
+	assert_string_equal(j.uri, "");
+	journal_release(&j);
+	apply_result_release(&res);
+
+	/* the same plan again: nothing to change */
+	assert_ok(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), e);
+	assert_true(changeset_empty(&cs));
+	changeset_release(&cs);
+
+	assert_ok(apply_rollback(f.state, "", &f.r, NULL, &res, &e), e);
+	assert_int_equal(res.undone, 1);
+	assert_string_equal(get(&f, n0), was0);
+	assert_string_equal(get(&f, n1), was1);
+	apply_result_release(&res);
+	assert_int_equal(apply_rollback(f.state, "", &f.r, NULL, &res, &e), -1);
+	{
+		char want[8400];
+
+		snprintf(want, sizeof(want),
+			 "nothing to roll back: no journal in '%s' that is not rolled back",
+			 f.state);
+		assert_string_equal(e.msg, want);
+	}
+	apply_result_release(&res);
+	fx_close(&f);
+	tu_rmtree(root);
+}
+
+/* Refusals before anything is read: the allow-list and the plan's root. */
+static void test_refuse(void **state)
+{
+	char dir[4096], want[8400];
+	struct fx f;
+	struct changeset cs;
+	struct err e = ERR_INIT;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	fx_open(&f, dir);
+	put(&f, "/sys/kernel/mm/ksm/run", "0\n");
+	add_setting(&f.p, "/sys/kernel/mm/ksm/run", "1");
+	add_setting(&f.p, "/sys/kernel/mm/ksm/sleep_millisecs", "10");
+	assert_int_equal(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), -1);
+	assert_string_equal(e.msg, "refusing to write '/sys/kernel/mm/ksm/sleep_millisecs': not "
+				   "a setting hvtune changes (see 'hvtune apply --help')");
+	snprintf(f.p.root, sizeof(f.p.root), "/");
+	assert_int_equal(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), -1);
+	snprintf(want, sizeof(want),
+		 "the plan is for root '/', not '%s' (plan again with --root %s)", dir, dir);
+	assert_string_equal(e.msg, want);
+	/* a setting file that does not exist: the error names it, nothing is written */
+	snprintf(f.p.root, sizeof(f.p.root), "%s", dir);
+	free(f.p.settings[1].value);
+	f.p.nsettings = 1;
+	add_setting(&f.p, "/proc/sys/vm/swappiness", "10");
+	assert_int_equal(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), -1);
+	snprintf(want, sizeof(want), "cannot open '%s/proc/sys/vm/swappiness': %s", dir,
+		 strerror(ENOENT));
+	assert_string_equal(e.msg, want);
+	assert_string_equal(get(&f, "/sys/kernel/mm/ksm/run"), "0");
+	fx_close(&f);
+	tu_rmtree(dir);
+}
+
+static const char *const files[][2] = {
+    {"/sys/kernel/mm/ksm/run", "0"},
+    {"/sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never"},
+    {"/proc/sys/vm/swappiness", "60"},
+    {"/proc/sys/kernel/numa_balancing", "1"},
+};
+static const char *const wanted[] = {"1", "never", "10", "0"};
+
+/*
+ * A failure half way (the third of four files): the first two are written,
+ * then undone newest first, and every file is as before.  The failures come
+ * between prepare and commit, as when the host changes under a running apply:
+ * the file vanished (ENOENT) or was replaced by a symlink, which fs_write()
+ * refuses to follow (ELOOP) although it reads through it.
+ */
+static void test_fault_half_way(void **state)
+{
+	static const char *const kinds[] = {"vanished", "symlink"};
+
+	(void)state;
+	for (size_t k = 0; k < ARRAY_LEN(kinds); k++) {
+		char dir[4096], path[4400], want[8400], real[4400];
+		struct fx f;
+		struct changeset cs;
+		struct apply_result res;
+		struct journal j;
+		struct err e = ERR_INIT;
+
+		tu_tmpdir(dir, sizeof(dir));
+		fx_open(&f, dir);
+		for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+			char content[64];
+
+			snprintf(content, sizeof(content), "%s\n", files[i][1]);
+			put(&f, files[i][0], content);
+			add_setting(&f.p, files[i][0], wanted[i]);
+		}
+		assert_ok(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), e);
+		assert_int_equal(cs.nwrites, 4);
+		assert_string_equal(cs.writes[1].old_value, "madvise");
+		snprintf(path, sizeof(path), "%s%s", dir, files[2][0]);
+		assert_int_equal(unlink(path), 0);
+		if (k == 1) {
+			snprintf(real, sizeof(real), "%s/elsewhere", dir);
+			put(&f, "/elsewhere", "60\n");
+			assert_int_equal(symlink(real, path), 0);
+		}
+		assert_int_equal(apply_commit(&cs, &f.r, NULL, "", f.state, &res, &e), -1);
+		if (k == 0)
+			snprintf(want, sizeof(want), "cannot open '%s%s': %s", dir, files[2][0],
+				 strerror(ENOENT));
+		else
+			snprintf(want, sizeof(want), "cannot open '%s%s' for writing: %s", dir,
+				 files[2][0], strerror(ELOOP));
+		assert_string_equal(e.msg, want);
+		assert_int_equal(res.done, 2);
+		assert_int_equal(res.undo_failed, 0);
+		assert_int_equal(res.undone, 2);
+		assert_string_equal(get(&f, files[0][0]), "0");
+		/* a real sysfs file takes the choice; fs_write() does not truncate,
+		 * so this plain file keeps the bytes after it */
+		assert_string_equal(get(&f, files[1][0]), "madvise[madvise] never");
+		assert_string_equal(get(&f, files[3][0]), "1");
+		assert_ok(journal_load(&j, f.state, res.journal_id, false, &e), e);
+		assert_int_equal(j.status, JOURNAL_ROLLED_BACK);
+		journal_release(&j);
+		changeset_release(&cs);
+		apply_result_release(&res);
+		fx_close(&f);
+		tu_rmtree(dir);
+	}
+}
+
+/* A rollback keeps going past an undo that fails, and says which. */
+static void test_rollback_incomplete(void **state)
+{
+	char dir[4096], path[4400], want[8400];
+	struct fx f;
+	struct changeset cs;
+	struct apply_result res;
+	struct journal j;
+	struct err e = ERR_INIT;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	fx_open(&f, dir);
+	put(&f, files[0][0], "0\n");
+	put(&f, files[2][0], "60\n");
+	put(&f, files[3][0], "1\n");
+	add_setting(&f.p, files[0][0], "1");
+	add_setting(&f.p, files[2][0], "10");
+	add_setting(&f.p, files[3][0], "0");
+	assert_ok(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), e);
+	assert_ok(apply_commit(&cs, &f.r, NULL, "", f.state, &res, &e), e);
+	assert_int_equal(res.done, 3);
+	apply_result_release(&res);
+	snprintf(path, sizeof(path), "%s%s", dir, files[2][0]);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(apply_rollback(f.state, "", &f.r, NULL, &res, &e), -1);
+	snprintf(want, sizeof(want),
+		 "rollback of '%s' incomplete: cannot open '%s%s' for writing: %s",
+		 res.journal_id, dir, files[2][0], strerror(ENOENT));
+	assert_string_equal(e.msg, want);
+	assert_int_equal(res.undone, 2);
+	assert_int_equal(res.undo_failed, 1);
+	assert_string_equal(get(&f, files[0][0]), "0");
+	assert_string_equal(get(&f, files[3][0]), "1");
+	assert_ok(journal_load(&j, f.state, res.journal_id, false, &e), e);
+	assert_int_equal(j.status, JOURNAL_ROLLBACK_FAILED);
+	journal_release(&j);
+	/* once the file is back, the same journal rolls back the rest */
+	put(&f, files[2][0], "10\n");
+	apply_result_release(&res);
+	assert_ok(apply_rollback(f.state, "", &f.r, NULL, &res, &e), e);
+	assert_string_equal(get(&f, files[2][0]), "60");
+	changeset_release(&cs);
+	apply_result_release(&res);
+	fx_close(&f);
+	tu_rmtree(dir);
+}
+
+/* ---- libvirt's test driver ---- */
+
+static struct lv *test_driver(void)
+{
+	struct err e = ERR_INIT;
+	struct lv *c = lv_open("test:///default", &e);
+
+	if (!c) {
+		tu_skip_msg("no libvirt test driver: %s", e.msg);
+		skip();
+	}
+	return c;
+}
+
+/* Define, live vcpupin and emulatorpin, and a rollback that restores the
+ * persistent XML byte for byte and the live pins. */
+static void test_libvirt(void **state)
+{
+	static const unsigned cpus[] = {1, 0};
+	char dir[4096], a[64];
+	struct fx f;
+	struct changeset cs;
+	struct apply_result res;
+	struct idset before[2], now[2], emu_before, emu;
+	struct err e = ERR_INIT;
+	struct lv *c = test_driver();
+	char *old, *cur;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	fx_open(&f, dir);
+	add_vm(&f.p, "test", cpus, 2, "0");
+	old = lv_xml(c, "test", true, &e);
+	assert_non_null(old);
+	assert_ok(lv_vcpu_pins(c, "test", before, 2, &e), e);
+	assert_ok(lv_emulator_pin(c, "test", &emu_before, &e), e);
+
+	assert_ok(apply_prepare(&f.p, &no_opts, &f.r, c, &cs, &e), e);
+	assert_int_equal(cs.ndomains, 1);
+	assert_true(cs.domains[0].active);
+	assert_non_null(cs.domains[0].new_xml);
+	assert_string_equal(cs.domains[0].old_xml, old);
+	assert_true(strncmp(cs.domains[0].diff, "--- test.xml (now)\n+++ test.xml (plan)\n@@ ",
+			    42) == 0);
+	assert_int_equal(cs.domains[0].npins, 2);
+	assert_true(cs.domains[0].pin_emulator);
+	assert_ok(apply_commit(&cs, &f.r, c, "test:///default", f.state, &res, &e), e);
+	assert_int_equal(res.done, 4); /* define, 2 vCPU pins, emulator */
+	cur = lv_xml(c, "test", true, &e);
+	assert_non_null(cur);
+	assert_string_not_equal(cur, old);
+	free(cur);
+	assert_ok(lv_vcpu_pins(c, "test", now, 2, &e), e);
+	assert_string_equal(idset_format(&now[0], a, sizeof(a)), "1");
+	assert_string_equal(idset_format(&now[1], a, sizeof(a)), "0");
+	assert_ok(lv_emulator_pin(c, "test", &emu, &e), e);
+	assert_string_equal(idset_format(&emu, a, sizeof(a)), "0");
+	changeset_release(&cs);
+	apply_result_release(&res);
+
+	assert_ok(apply_rollback(f.state, "", &f.r, c, &res, &e), e);
+	assert_int_equal(res.undone, 4);
+	cur = lv_xml(c, "test", true, &e);
+	assert_non_null(cur);
+	assert_string_equal(cur, old);
+	free(cur);
+	assert_ok(lv_vcpu_pins(c, "test", now, 2, &e), e);
+	assert_true(idset_equal(&now[0], &before[0]));
+	assert_true(idset_equal(&now[1], &before[1]));
+	assert_ok(lv_emulator_pin(c, "test", &emu, &e), e);
+	assert_true(idset_equal(&emu, &emu_before));
+	apply_result_release(&res);
+	free(old);
+	lv_close(c);
+	fx_close(&f);
+	tu_rmtree(dir);
+}
+
+/* A define that libvirt refuses (the second domain's XML): the first
+ * domain's definition and the host file are exactly as before. */
+static void test_libvirt_define_fails(void **state)
+{
+	static const unsigned cpus[] = {1, 0};
+	char dir[4096], *xml2, *old1, *old2, *cur, want[512];
+	struct fx f;
+	struct changeset cs;
+	struct apply_result res;
+	struct err e = ERR_INIT;
+	struct lv *c = test_driver();
+	char *base;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	fx_open(&f, dir);
+	put(&f, files[0][0], "0\n");
+	add_setting(&f.p, files[0][0], "1");
+	/* a second domain: the test domain under another name, without its uuid */
+	base = lv_xml(c, "test", true, &e);
+	assert_non_null(base);
+	{
+		char *u = strstr(base, "  <uuid>"), *ue = u ? strstr(u, "</uuid>\n") : NULL;
+		char *n = strstr(base, "<name>test</name>");
+
+		assert_non_null(ue);
+		assert_non_null(n);
+		assert_true(asprintf(&xml2, "%.*s<name>apply2</name>%.*s%s", (int)(n - base), base,
+				     (int)(u - (n + 17)), n + 17, ue + 8) > 0);
+	}
+	assert_ok(lv_define(c, xml2, &e), e);
+	free(xml2);
+	free(base);
+	add_vm(&f.p, "test", cpus, 2, "0");
+	add_vm(&f.p, "apply2", cpus, 2, "0");
+	old1 = lv_xml(c, "test", true, &e);
+	old2 = lv_xml(c, "apply2", true, &e);
+	assert_non_null(old1);
+	assert_non_null(old2);
+	assert_ok(apply_prepare(&f.p, &no_opts, &f.r, c, &cs, &e), e);
+	assert_int_equal(cs.ndomains, 2);
+	assert_int_equal(cs.nwrites, 1);
+	/* what libvirt's schema refuses: an element it does not know */
+	free(cs.domains[1].new_xml);
+	{
+		char *d = strstr(old2, "</domain>");
+
+		assert_non_null(d);
+		assert_true(asprintf(&cs.domains[1].new_xml, "%.*s<bogus/></domain>\n",
+				     (int)(d - old2), old2) > 0);
+	}
+	assert_int_equal(apply_commit(&cs, &f.r, c, "test:///default", f.state, &res, &e), -1);
+	assert_true(strstr(e.msg, "bogus") != NULL || strstr(e.msg, "valid") != NULL ||
+		    strstr(e.msg, "schema") != NULL);
+	assert_int_equal(res.undo_failed, 0);
+	snprintf(want, sizeof(want), "restored the definition of domain 'test'");
+	assert_true(res.nlog >= 2);
+	assert_string_equal(res.log[res.nlog - 1], want);
+	cur = lv_xml(c, "test", true, &e);
+	assert_string_equal(cur, old1);
+	free(cur);
+	cur = lv_xml(c, "apply2", true, &e);
+	assert_string_equal(cur, old2);
+	free(cur);
+	assert_string_equal(get(&f, files[0][0]), "0");
+	changeset_release(&cs);
+	apply_result_release(&res);
+	free(old1);
+	free(old2);
+	lv_close(c);
+	fx_close(&f);
+	tu_rmtree(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_diff),
+	    cmocka_unit_test(test_allowed),
+	    cmocka_unit_test(test_json_round_trip),
+	    cmocka_unit_test(test_capture),
+	    cmocka_unit_test(test_refuse),
+	    cmocka_unit_test(test_fault_half_way),
+	    cmocka_unit_test(test_rollback_incomplete),
+	    cmocka_unit_test(test_libvirt),
+	    cmocka_unit_test(test_libvirt_define_fails),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

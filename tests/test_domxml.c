@@ -1,0 +1,795 @@
+/* test_domxml.c - domain XML rewrite and read: libvirt's own test domains, our own odd ones */
+#include "tests/testutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply/domxml.h"
+#include "probe/strfmt.h"
+
+/* ---- helpers */
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	long len;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)len + 1);
+		if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+			free(buf);
+			buf = NULL;
+		} else if (buf) {
+			buf[len] = '\0';
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static void spit(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static const char *src_dir(void)
+{
+	const char *s = getenv("HVTUNE_SRC");
+
+	return s && *s ? s : ".";
+}
+
+/*
+ * A literal plan: vCPU i on pCPU 8+i, emulator on 0-1, iothreads on 2,
+ * @ncells guest cells splitting the vCPUs and memory evenly, cell i bound to
+ * host node i, pages of @page_kib (0 normal).  Topology: 1 socket, N/2
+ * cores x 2 threads for an even N, else N cores.
+ */
+static void plan_vm(struct vm_plan *vm, const char *name, unsigned vcpus, uint64_t mem_kib,
+		    uint64_t page_kib, unsigned ncells)
+{
+	memset(vm, 0, sizeof(*vm));
+	strfmt_set(vm->name, sizeof(vm->name), "%s", name);
+	vm->vcpus = vcpus;
+	vm->page_kib = page_kib;
+	vm->placed = true;
+	vm->npins = vcpus;
+	vm->pins = calloc(vcpus, sizeof(*vm->pins));
+	assert_non_null(vm->pins);
+	for (unsigned i = 0; i < vcpus; i++) {
+		vm->pins[i] = (struct pin){.vcpu = i, .cpu = 8 + i};
+		idset_add(&vm->cpus, 8 + i);
+	}
+	idset_add(&vm->emulator, 0);
+	idset_add(&vm->emulator, 1);
+	idset_add(&vm->iothread, 2);
+	vm->sockets = 1;
+	vm->threads = vcpus % 2 == 0 ? 2 : 1;
+	vm->cores = vcpus / vm->threads;
+	if (ncells > vcpus)
+		ncells = vcpus;
+	vm->ncells = ncells;
+	vm->cells = calloc(ncells ? ncells : 1, sizeof(*vm->cells));
+	assert_non_null(vm->cells);
+	{
+		/* memory in whole pages (2 MiB for normal pages too) per cell */
+		uint64_t unit = page_kib ? page_kib : 2048;
+		uint64_t per = ncells ? mem_kib / ncells / unit * unit : 0;
+
+		if (ncells && per == 0)
+			per = unit;
+		vm->mem_kib = ncells ? per * ncells : mem_kib;
+		for (unsigned c = 0; c < ncells; c++) {
+			struct guest_cell *gc = &vm->cells[c];
+
+			gc->id = c;
+			gc->node = c;
+			gc->mem_kib = per;
+			gc->page_kib = page_kib;
+			gc->pages = page_kib ? per / page_kib : 0;
+			for (unsigned i = c * vcpus / ncells; i < (c + 1) * vcpus / ncells; i++)
+				idset_add(&gc->vcpus, i);
+			idset_add(&vm->nodes, c);
+		}
+	}
+}
+
+static void plan_vm_release(struct vm_plan *vm)
+{
+	free(vm->pins);
+	free(vm->cells);
+	memset(vm, 0, sizeof(*vm));
+}
+
+/* Writes @xml to a new temporary file and runs "@prefix FILE @suffix" on it. */
+static int run_on(const char *xml, const char *prefix, const char *suffix, char **output)
+{
+	char dir[4096], file[4200], cmd[8800];
+	int status = -1;
+	char *out;
+
+	tu_tmpdir(dir, sizeof(dir));
+	snprintf(file, sizeof(file), "%s/domain.xml", dir);
+	spit(file, xml);
+	snprintf(cmd, sizeof(cmd), "%s %s %s", prefix, file, suffix);
+	out = tu_run(cmd, &status);
+	if (output)
+		*output = out;
+	else
+		free(out);
+	tu_rmtree(dir);
+	return status;
+}
+
+static bool have(const char *tool)
+{
+	char cmd[256];
+	int status = -1;
+	char *out;
+
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", tool);
+	out = tu_run(cmd, &status);
+	free(out);
+	return status == 0;
+}
+
+/* libvirt's schema (virt-xml-validate) and the test driver's define */
+static void assert_libvirt_accepts(const char *name, const char *xml, bool *validated,
+				   bool *defined)
+{
+	char *out = NULL;
+	int st;
+
+	*validated = *defined = false;
+	if (have("virt-xml-validate")) {
+		st = run_on(xml, "virt-xml-validate", "domain 2>&1", &out);
+		if (st != 0)
+			fail_msg("%s: virt-xml-validate: %s\n%s", name, out ? out : "", xml);
+		free(out);
+		*validated = true;
+	}
+	if (have("virsh")) {
+		/* the test driver is private to the virsh process: nothing persists */
+		st = run_on(xml, "virsh -q -c test:///default define --validate", "2>&1", &out);
+		if (st != 0)
+			fail_msg("%s: virsh define: %s\n%s", name, out ? out : "", xml);
+		free(out);
+		*defined = true;
+	}
+}
+
+/* The owned part carries the plan: one vcpupin per pin, the cells, the nodeset. */
+static void assert_plan_in(const char *name, const char *xml, const struct vm_plan *vm)
+{
+	struct err e = ERR_INIT;
+	char *owned = domxml_canon(xml, DOMXML_OWNED, &e);
+	char line[256], set[256];
+	const char *p;
+	unsigned npins = 0;
+
+	if (!owned)
+		fail_msg("%s: %s", name, e.msg);
+	for (size_t i = 0; i < vm->npins; i++) {
+		snprintf(line, sizeof(line), "/domain/cputune/vcpupin vcpu='%u' cpuset='%u'\n",
+			 vm->pins[i].vcpu, vm->pins[i].cpu);
+		if (!strstr(owned, line))
+			fail_msg("%s: no '%s' in\n%s", name, line, owned);
+	}
+	for (p = owned; (p = strstr(p, "/domain/cputune/vcpupin ")) != NULL; p++)
+		npins++;
+	assert_int_equal(npins, vm->npins);
+	p = strstr(owned, "/domain/vcpu ");
+	assert_non_null(p);
+	assert_non_null(strstr(p, " placement='static'"));
+	assert_true(strstr(p, " placement='static'") < strchr(p, '\n'));
+	snprintf(line, sizeof(line), "/domain/vcpu text '%u'\n", vm->vcpus);
+	assert_non_null(strstr(owned, line));
+	assert_non_null(strstr(owned, "/domain/cputune/emulatorpin cpuset='0-1'\n"));
+	for (size_t c = 0; c < vm->ncells; c++) {
+		snprintf(line, sizeof(line),
+			 "/domain/cpu/numa/cell id='%u' cpus='%s' memory='%" PRIu64
+			 "' unit='KiB'\n",
+			 vm->cells[c].id, idset_format(&vm->cells[c].vcpus, set, sizeof(set)),
+			 vm->cells[c].mem_kib);
+		if (!strstr(owned, line))
+			fail_msg("%s: no '%s' in\n%s", name, line, owned);
+		snprintf(line, sizeof(line),
+			 "/domain/numatune/memnode cellid='%u' mode='strict' nodeset='%u'\n",
+			 vm->cells[c].id, vm->cells[c].node);
+		if (!strstr(owned, line))
+			fail_msg("%s: no '%s' in\n%s", name, line, owned);
+	}
+	snprintf(line, sizeof(line), "/domain/numatune/memory mode='strict' nodeset='%s'\n",
+		 idset_format(&vm->nodes, set, sizeof(set)));
+	if (vm->ncells && !strstr(owned, line))
+		fail_msg("%s: no '%s' in\n%s", name, line, owned);
+	free(owned);
+}
+
+/* What hvtune does not own is the same before and after. */
+static void assert_unowned_kept(const char *name, const char *before, const char *after)
+{
+	struct err e = ERR_INIT;
+	char *a = domxml_canon(before, DOMXML_UNOWNED, &e), *b;
+
+	if (!a)
+		fail_msg("%s: %s", name, e.msg);
+	b = domxml_canon(after, DOMXML_UNOWNED, &e);
+	if (!b)
+		fail_msg("%s: rewritten: %s", name, e.msg);
+	if (strcmp(a, b) != 0)
+		fail_msg("%s: unowned parts changed\n--- before\n%s--- after\n%s", name, a, b);
+	free(a);
+	free(b);
+}
+
+/* ---- libvirt's own test domains */
+
+static const struct fixture {
+	const char *file;
+	uint64_t page_kib; /* what the plan asks */
+	bool host_passthrough;
+} valid[] = {
+    {"cputune.xml", 0, false},
+    {"cputune-numatune.xml", 0, true},
+    {"cputune-cpuset-big-id.xml", 2048, false},
+    {"numatune-memnode.xml", 1048576, true},
+    {"numatune-distances.xml", 0, false},
+    {"numatune-hmat.xml", 2048, false},
+    {"cpu-numa-disjoint.xml", 0, true},
+    {"hugepages-numa-nodeset.xml", 2048, false},
+    {"hugepages-memaccess.xml", 1048576, false},
+    {"memory-hotplug-dimm.xml", 2048, true},
+    {"numad-static-memory-auto-vcpu.xml", 0, false},
+};
+
+static char *fixture(const char *file, bool *absent)
+{
+	const char *fx = tu_fixtures();
+	char path[4096];
+	char *xml;
+
+	*absent = false;
+	if (!fx) {
+		tu_skip_msg("HVTUNE_FIXTURES is not set: no libvirt test domains");
+		*absent = true;
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/domains/%s", fx, file);
+	xml = slurp(path);
+	if (!xml) {
+		tu_skip_msg("'%s' is absent", path);
+		*absent = true;
+	}
+	return xml;
+}
+
+/* Rewrites @xml for a plan built from its own request and checks (a)-(d). */
+static void check_rewrite(const char *name, const char *xml, uint64_t page_kib,
+			  const struct domxml_opts *o, unsigned *validated, unsigned *defined)
+{
+	struct err e = ERR_INIT;
+	struct vm_request req;
+	struct vm_plan vm;
+	char *out, *again;
+	bool v, d;
+
+	assert_ok(domxml_request(xml, &req, &e), e);
+	plan_vm(&vm, req.name, req.vcpus, req.mem_kib, page_kib, req.vcpus >= 2 ? 2 : 1);
+	out = domxml_rewrite(xml, &vm, o, &e);
+	if (!out)
+		fail_msg("%s: %s", name, e.msg);
+	assert_unowned_kept(name, xml, out);
+	assert_plan_in(name, out, &vm);
+	/* applying the same plan twice changes nothing the second time */
+	again = domxml_rewrite(out, &vm, o, &e);
+	if (!again)
+		fail_msg("%s: second rewrite: %s", name, e.msg);
+	if (strcmp(out, again) != 0)
+		fail_msg("%s: a second rewrite changed it\n%s\n---\n%s", name, out, again);
+	assert_libvirt_accepts(name, out, &v, &d);
+	*validated += v;
+	*defined += d;
+	free(again);
+	free(out);
+	plan_vm_release(&vm);
+}
+
+static void test_fixtures_valid(void **state)
+{
+	unsigned done = 0, validated = 0, defined = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(valid); i++) {
+		struct domxml_opts o = {.host_passthrough = valid[i].host_passthrough,
+					.nosharepages = i % 2 == 0,
+					.locked = i % 3 == 0};
+		bool absent;
+		char *xml = fixture(valid[i].file, &absent);
+
+		if (!xml)
+			continue;
+		if (i % 4 == 1) {
+			strfmt_set(o.vcpusched, sizeof(o.vcpusched), "fifo");
+			o.vcpusched_priority = 1;
+		}
+		check_rewrite(valid[i].file, xml, valid[i].page_kib, &o, &validated, &defined);
+		free(xml);
+		done++;
+	}
+	if (done == 0)
+		skip();
+	print_message("%u libvirt test domains rewritten, %u schema-validated, %u defined\n", done,
+		      validated, defined);
+}
+
+/*
+ * libvirt rejects these against its test host (4 NUMA nodes, 2M and 1G
+ * hugetlbfs).  The rewrite replaces the parts that are wrong (hugepage
+ * nodeset, memnode nodeset, page size), so the result is valid.
+ */
+static void test_fixtures_negative(void **state)
+{
+	static const struct {
+		const char *file, *bad, *bad_out; /* the bad part, gone after the rewrite */
+	} neg[] = {
+	    {"hugepages-numa-nodeset-nonexist.xml", "nodeset='1,4'", "nodeset='1,4'"},
+	    {"numatune-static-nodeset-exceed-hostnode.xml", "nodeset='0-8'", "nodeset='0-8'"},
+	    {"hugepages-default-5M.xml", "<page size=\"5\" unit=\"MiB\"/>", "size='5'"},
+	};
+	unsigned done = 0, validated = 0, defined = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(neg); i++) {
+		struct domxml_opts o = {0};
+		struct err e = ERR_INIT;
+		struct vm_request req;
+		struct vm_plan vm;
+		bool absent;
+		char *xml = fixture(neg[i].file, &absent), *out;
+
+		if (!xml)
+			continue;
+		assert_non_null(strstr(xml, neg[i].bad));
+		check_rewrite(neg[i].file, xml, 2048, &o, &validated, &defined);
+		assert_ok(domxml_request(xml, &req, &e), e);
+		plan_vm(&vm, req.name, req.vcpus, req.mem_kib, 2048, 2);
+		out = domxml_rewrite(xml, &vm, &o, &e);
+		assert_non_null(out);
+		if (strstr(out, neg[i].bad_out))
+			fail_msg("%s: '%s' is still there:\n%s", neg[i].file, neg[i].bad_out, out);
+		free(out);
+		plan_vm_release(&vm);
+		free(xml);
+		done++;
+	}
+	if (done == 0)
+		skip();
+	print_message("%u negative domains rewritten valid, %u schema-validated, %u defined\n",
+		      done, validated, defined);
+}
+
+/* ---- our own domains: tests/domxml/NAME.xml -> NAME.expected (UPDATE_GOLDEN=1 rewrites) */
+
+static void golden_plan(struct vm_plan *vm, const char *name)
+{
+	plan_vm(vm, name, 4, 4194304, 2048, 2);
+}
+
+static void test_own_golden(void **state)
+{
+	static const struct {
+		const char *name;
+		bool libvirt_valid; /* emptycontainers has an unknown element on purpose */
+	} own[] = {{"odd", true}, {"bare", true}, {"metadata", true}, {"emptycontainers", false}};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(own); i++) {
+		const char *name = own[i].name;
+		struct domxml_opts o = {.host_passthrough = true,
+					.nosharepages = true,
+					.locked = true,
+					.vcpusched = "fifo",
+					.vcpusched_priority = 2};
+		char in[4200], exp[4200];
+		struct err e = ERR_INIT;
+		struct vm_plan vm;
+		char *xml, *out, *want;
+		bool v, d;
+
+		snprintf(in, sizeof(in), "%s/tests/domxml/%s.xml", src_dir(), name);
+		snprintf(exp, sizeof(exp), "%s/tests/domxml/%s.expected", src_dir(), name);
+		xml = slurp(in);
+		if (!xml)
+			fail_msg("cannot read '%s'", in);
+		golden_plan(&vm, name);
+		out = domxml_rewrite(xml, &vm, &o, &e);
+		if (!out)
+			fail_msg("%s: %s", name, e.msg);
+		if (getenv("UPDATE_GOLDEN"))
+			spit(exp, out);
+		want = slurp(exp);
+		if (!want)
+			fail_msg("cannot read '%s' (UPDATE_GOLDEN=1 writes it)", exp);
+		assert_string_equal(out, want);
+		assert_unowned_kept(name, xml, out);
+		assert_plan_in(name, out, &vm);
+		if (own[i].libvirt_valid)
+			assert_libvirt_accepts(name, out, &v, &d);
+		free(want);
+		free(out);
+		free(xml);
+		plan_vm_release(&vm);
+	}
+}
+
+/* A domain that already says what the plan says comes back byte for byte. */
+static void test_roundtrip_identical(void **state)
+{
+	struct domxml_opts o = {.host_passthrough = true,
+				.nosharepages = true,
+				.locked = true,
+				.vcpusched = "fifo",
+				.vcpusched_priority = 2};
+	char in[4200];
+	struct err e = ERR_INIT;
+	struct vm_plan vm;
+	char *xml, *out;
+
+	(void)state;
+	snprintf(in, sizeof(in), "%s/tests/domxml/planned.xml", src_dir());
+	xml = slurp(in);
+	assert_non_null(xml);
+	golden_plan(&vm, "planned");
+	out = domxml_rewrite(xml, &vm, &o, &e);
+	if (!out)
+		fail_msg("%s", e.msg);
+	assert_string_equal(out, xml);
+	free(out);
+	free(xml);
+	plan_vm_release(&vm);
+}
+
+/* Parse and write back, nothing edited: libvirt's files come back byte for byte. */
+static void test_format_roundtrip(void **state)
+{
+	static const char *const own[] = {"bare", "metadata", "planned"};
+	static const char *const fixtures[] = {
+	    "cputune.xml",
+	    "cputune-numatune.xml",
+	    "cputune-cpuset-big-id.xml",
+	    "numatune-memnode.xml",
+	    "numatune-distances.xml",
+	    "numatune-hmat.xml",
+	    "cpu-numa-disjoint.xml",
+	    "hugepages-numa-nodeset.xml",
+	    "hugepages-memaccess.xml",
+	    "memory-hotplug-dimm.xml",
+	    "numad-static-memory-auto-vcpu.xml",
+	    "hugepages-numa-nodeset-nonexist.xml",
+	    "numatune-static-nodeset-exceed-hostnode.xml",
+	    "hugepages-default-5M.xml", /* written with " quotes */
+	};
+	struct err e = ERR_INIT;
+	char path[4200];
+	char *xml, *out, *want;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(fixtures); i++) {
+		bool absent;
+
+		xml = fixture(fixtures[i], &absent);
+		if (!xml)
+			continue;
+		out = domxml_format(xml, &e);
+		if (!out)
+			fail_msg("%s: %s", fixtures[i], e.msg);
+		if (strcmp(out, xml) != 0)
+			fail_msg("%s changed:\n%s", fixtures[i], out);
+		free(out);
+		free(xml);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(own); i++) {
+		snprintf(path, sizeof(path), "%s/tests/domxml/%s.xml", src_dir(), own[i]);
+		xml = slurp(path);
+		assert_non_null(xml);
+		out = domxml_format(xml, &e);
+		if (!out)
+			fail_msg("%s: %s", own[i], e.msg);
+		assert_string_equal(out, xml);
+		free(out);
+		free(xml);
+	}
+	/* odd.xml changes where the tree keeps no trace: see odd.formatted */
+	snprintf(path, sizeof(path), "%s/tests/domxml/odd.xml", src_dir());
+	xml = slurp(path);
+	assert_non_null(xml);
+	out = domxml_format(xml, &e);
+	if (!out)
+		fail_msg("odd: %s", e.msg);
+	snprintf(path, sizeof(path), "%s/tests/domxml/odd.formatted", src_dir());
+	if (getenv("UPDATE_GOLDEN"))
+		spit(path, out);
+	want = slurp(path);
+	assert_non_null(want);
+	assert_string_equal(out, want);
+	assert_null(strstr(out, "<?xml"));
+	assert_non_null(
+	    strstr(out, "<title>Straße &amp; &quot;quotes&quot; &lt;tag&gt; it&apos;s</title>"));
+	assert_non_null(
+	    strstr(out, "<description><![CDATA[raw <b>text</b> & stuff]]></description>"));
+	free(want);
+	free(out);
+	free(xml);
+}
+
+/* A plan with fewer vCPUs than the domain had: what would name the old ones goes. */
+static void test_shrink(void **state)
+{
+	const char *xml = "<domain type='kvm'>\n"
+			  "  <name>shrink</name>\n"
+			  "  <memory unit='GiB'>8</memory>\n"
+			  "  <vcpu placement='static' current='6'>8</vcpu>\n"
+			  "  <vcpus>\n"
+			  "    <vcpu id='0' enabled='yes' hotpluggable='no'/>\n"
+			  "    <vcpu id='1' enabled='yes' hotpluggable='yes'/>\n"
+			  "  </vcpus>\n"
+			  "  <cputune>\n"
+			  "    <vcpupin vcpu='7' cpuset='15'/>\n"
+			  "    <vcpusched vcpus='6-7' scheduler='fifo' priority='1'/>\n"
+			  "    <vcpusched vcpus='0,^1' scheduler='batch'/>\n"
+			  "  </cputune>\n"
+			  "  <os>\n"
+			  "    <type arch='x86_64'>hvm</type>\n"
+			  "  </os>\n"
+			  "  <cpu mode='host-model'>\n"
+			  "    <topology sockets='2' cores='2' threads='2'/>\n"
+			  "  </cpu>\n"
+			  "  <devices>\n"
+			  "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+			  "  </devices>\n"
+			  "</domain>\n";
+	const char *want = "<domain type='kvm'>\n"
+			   "  <name>shrink</name>\n"
+			   "  <memory unit='GiB'>8</memory>\n"
+			   "  <vcpu placement='static'>4</vcpu>\n"
+			   "  <cputune>\n"
+			   "    <vcpupin vcpu='0' cpuset='8'/>\n"
+			   "    <vcpupin vcpu='1' cpuset='9'/>\n"
+			   "    <vcpupin vcpu='2' cpuset='10'/>\n"
+			   "    <vcpupin vcpu='3' cpuset='11'/>\n"
+			   "    <emulatorpin cpuset='0-1'/>\n"
+			   "    <vcpusched vcpus='0,^1' scheduler='batch'/>\n"
+			   "  </cputune>\n"
+			   "  <numatune>\n"
+			   "    <memory mode='strict' nodeset='0'/>\n"
+			   "    <memnode cellid='0' mode='strict' nodeset='0'/>\n"
+			   "  </numatune>\n"
+			   "  <os>\n"
+			   "    <type arch='x86_64'>hvm</type>\n"
+			   "  </os>\n"
+			   "  <cpu mode='host-model'>\n"
+			   "    <numa>\n"
+			   "      <cell id='0' cpus='0-3' memory='8388608' unit='KiB'/>\n"
+			   "    </numa>\n"
+			   "  </cpu>\n"
+			   "  <devices>\n"
+			   "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+			   "  </devices>\n"
+			   "</domain>\n";
+	struct domxml_opts o = {0};
+	struct err e = ERR_INIT;
+	struct vm_plan vm;
+	char *out;
+	bool v, d;
+
+	(void)state;
+	plan_vm(&vm, "shrink", 4, 8388608, 0, 1);
+	vm.sockets = vm.cores = vm.threads =
+	    0; /* no guest topology: the old one no longer adds up */
+	out = domxml_rewrite(xml, &vm, &o, &e);
+	if (!out)
+		fail_msg("%s", e.msg);
+	assert_string_equal(out, want);
+	assert_libvirt_accepts("shrink", out, &v, &d);
+	free(out);
+	plan_vm_release(&vm);
+}
+
+/* ---- failures */
+
+static void test_errors(void **state)
+{
+	static const struct {
+		const char *xml, *msg;
+	} cases[] = {
+	    {"", "domain XML is empty"},
+	    {"<domain type='kvm'>\n  <name>x</name>\n  <vcpu>2</vcpux>\n</domain>\n",
+	     "domain XML line 3: "},
+	    {"<domain type='kvm'>\n<name>x</name>\n", "domain XML line 3: Premature end of data"},
+	    {"<network>\n  <name>x</name>\n</network>\n",
+	     "domain XML line 1: the root element is <network>, not <domain>"},
+	    {"<!DOCTYPE domain [ <!ENTITY x \"y\"> ]>\n<domain><name>&x;</name></domain>\n",
+	     "a DOCTYPE is refused"},
+	    {"<domain><name>&x;</name></domain>", "domain XML line 1: Entity 'x' not defined"},
+	    {"<?xml version='1.0'?>\n<!DOCTYPE domain SYSTEM 'file:///etc/passwd'>\n<domain/>",
+	     "domain XML line 2: a DOCTYPE is refused"},
+	    {"<q:domain xmlns:q='urn:x'/>", "not <domain>"},
+	    {"not xml at all", "domain XML line 1: Start tag expected"},
+	};
+	struct domxml_opts o = {0};
+	struct vm_plan vm;
+
+	(void)state;
+	plan_vm(&vm, "x", 2, 1048576, 0, 1);
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct err e = ERR_INIT;
+		struct vm_request req;
+		char *out = domxml_rewrite(cases[i].xml, &vm, &o, &e);
+
+		assert_null(out);
+		if (!strstr(e.msg, cases[i].msg))
+			fail_msg("case %zu: '%s' lacks '%s'", i, e.msg, cases[i].msg);
+		e = (struct err)ERR_INIT;
+		assert_int_equal(domxml_request(cases[i].xml, &req, &e), -1);
+		if (!strstr(e.msg, cases[i].msg))
+			fail_msg("request %zu: '%s' lacks '%s'", i, e.msg, cases[i].msg);
+		assert_string_equal(req.name, "");
+	}
+	plan_vm_release(&vm);
+}
+
+static void test_bad_plans(void **state)
+{
+	const char *xml = "<domain type='kvm'>\n  <name>x</name>\n  <vcpu>2</vcpu>\n</domain>\n";
+	struct domxml_opts o = {0};
+	struct err e = ERR_INIT;
+	struct vm_plan vm;
+
+	(void)state;
+	plan_vm(&vm, "x", 2, 1048576, 0, 1);
+	vm.placed = false;
+	strfmt_set(vm.why_not, sizeof(vm.why_not), "no node has 2 free pCPUs");
+	assert_null(domxml_rewrite(xml, &vm, &o, &e));
+	assert_string_equal(e.msg, "vm 'x' is not placed: no node has 2 free pCPUs");
+	vm.placed = true;
+	vm.npins = 1;
+	assert_null(domxml_rewrite(xml, &vm, &o, &e));
+	assert_string_equal(e.msg, "plan for 'x' pins 1 of 2 vCPUs");
+	vm.npins = 2;
+	vm.sockets = 3;
+	assert_null(domxml_rewrite(xml, &vm, &o, &e));
+	assert_string_equal(e.msg, "plan for 'x': 3 sockets x 1 cores x 2 threads is not 2 vCPUs");
+	vm.sockets = 1;
+	strfmt_set(o.vcpusched, sizeof(o.vcpusched), "deadline");
+	assert_null(domxml_rewrite(xml, &vm, &o, &e));
+	assert_string_equal(e.msg, "unknown vCPU scheduler 'deadline'");
+	plan_vm_release(&vm);
+}
+
+/* Many vCPUs: 4096 pins, CPU ids up to 4103, and a <vcpu> too big to read. */
+static void test_huge(void **state)
+{
+	const char *xml = "<domain type='kvm'>\n  <name>big</name>\n  <vcpu>1</vcpu>\n"
+			  "  <memory unit='GiB'>64</memory>\n</domain>\n";
+	struct domxml_opts o = {0};
+	struct err e = ERR_INIT;
+	struct vm_request req;
+	struct vm_plan vm;
+	char *out;
+
+	(void)state;
+	plan_vm(&vm, "big", 4096, 67108864, 1048576, 4);
+	out = domxml_rewrite(xml, &vm, &o, &e);
+	if (!out)
+		fail_msg("%s", e.msg);
+	assert_plan_in("big", out, &vm);
+	assert_non_null(strstr(out, "<vcpupin vcpu='4095' cpuset='4103'/>"));
+	assert_ok(domxml_request(out, &req, &e), e);
+	assert_int_equal(req.vcpus, 4096);
+	assert_int_equal(req.hugepage_kib, 1048576);
+	free(out);
+	plan_vm_release(&vm);
+	assert_int_equal(domxml_request("<domain><name>b</name><vcpu>99999999999</vcpu>"
+					"<memory>1</memory></domain>",
+					&req, &e),
+			 -1);
+	assert_string_equal(e.msg, "domain 'b' has no valid <vcpu> count");
+}
+
+/* ---- reading a request */
+
+static void test_request(void **state)
+{
+	static const struct {
+		const char *xml;
+		const char *name;
+		unsigned vcpus;
+		uint64_t mem_kib, page_kib;
+		const char *nic;
+	} cases[] = {
+	    {"<domain><name>a</name><vcpu>4</vcpu><memory>1048576</memory></domain>", "a", 4,
+	     1048576, 0, ""},
+	    {"<domain><name>b</name><vcpu current='2'>6</vcpu><memory unit='GiB'>8</memory>"
+	     "<currentMemory unit='M'>4096</currentMemory></domain>",
+	     "b", 2, 4194304, 0, ""},
+	    {"<domain><name>c</name><vcpu> 3 </vcpu><memory unit='b'>1025</memory>"
+	     "<memoryBacking><hugepages><page size='1' unit='G'/></hugepages></memoryBacking>"
+	     "<devices><interface type='network'><target dev='vnet0'/></interface>"
+	     "<interface type='hostdev'><source><address type='pci' domain='0x0000' "
+	     "bus='0x3b' slot='0x00' function='0x1'/></source></interface></devices></domain>",
+	     "c", 3, 2, 1048576, "0000:3b:00.1"},
+	    {"<domain><name>d</name><vcpu>1</vcpu><memory unit='MB'>1</memory>"
+	     "<memoryBacking><hugepages/></memoryBacking><devices><interface type='bridge'>"
+	     "<target dev='tap7'/></interface></devices></domain>",
+	     "d", 1, 977, 0, "tap7"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct err e = ERR_INIT;
+		struct vm_request r;
+
+		assert_ok(domxml_request(cases[i].xml, &r, &e), e);
+		assert_string_equal(r.name, cases[i].name);
+		assert_int_equal(r.vcpus, cases[i].vcpus);
+		assert_int_equal(r.mem_kib, cases[i].mem_kib);
+		assert_int_equal(r.hugepage_kib, cases[i].page_kib);
+		assert_string_equal(r.nic, cases[i].nic);
+	}
+}
+
+static void test_request_errors(void **state)
+{
+	static const struct {
+		const char *xml, *msg;
+	} cases[] = {
+	    {"<domain><vcpu>1</vcpu></domain>", "domain XML has no <name> of 1 to 63 characters"},
+	    {"<domain><name>a</name><memory>1</memory></domain>",
+	     "domain 'a' has no valid <vcpu> count"},
+	    {"<domain><name>a</name><vcpu current='3'>2</vcpu></domain>",
+	     "domain XML line 1: invalid <vcpu current=>"},
+	    {"<domain><name>a</name><vcpu>2</vcpu></domain>", "domain 'a' has no <memory>"},
+	    {"<domain><name>a</name><vcpu>2</vcpu><memory unit='parsec'>2</memory></domain>",
+	     "domain XML line 1: invalid unit 'parsec' of memory"},
+	    {"<domain><name>a</name><vcpu>2</vcpu><memory unit='EiB'>64</memory></domain>",
+	     "domain XML line 1: invalid unit 'EiB' of memory"},
+	    {"<domain><name>a</name><vcpu>2</vcpu>\n<memory>-1</memory></domain>",
+	     "domain XML line 2: invalid memory"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct err e = ERR_INIT;
+		struct vm_request r;
+
+		assert_int_equal(domxml_request(cases[i].xml, &r, &e), -1);
+		assert_string_equal(e.msg, cases[i].msg);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_fixtures_valid), cmocka_unit_test(test_fixtures_negative),
+	    cmocka_unit_test(test_own_golden),	   cmocka_unit_test(test_roundtrip_identical),
+	    cmocka_unit_test(test_errors),	   cmocka_unit_test(test_bad_plans),
+	    cmocka_unit_test(test_huge),	   cmocka_unit_test(test_request),
+	    cmocka_unit_test(test_request_errors), cmocka_unit_test(test_format_roundtrip),
+	    cmocka_unit_test(test_shrink),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,297 @@
+/* test_lv.c - probe/lv.c on libvirt's in-process test driver (test:///default)
+ *
+ * test:///default has one running domain "test" (2 vCPUs, 2 GiB, id 1) on a
+ * 2-node host; its state is shared by the connections of this process, so
+ * every case makes its own domain names and leaves "test" as it found it.
+ */
+#include "tests/testutil.h"
+#include "probe/lv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define URI "test:///default"
+
+static struct lv *open_test(void)
+{
+	struct err e = ERR_INIT;
+	struct lv *c = lv_open(URI, &e);
+
+	if (!c)
+		fail_msg("%s", e.msg);
+	return c;
+}
+
+static const char new_xml[] =
+	"<domain type='test'>\n"
+	"  <name>lvt-new</name>\n"
+	"  <memory unit='MiB'>128</memory>\n"
+	"  <vcpu>3</vcpu>\n"
+	"  <os><type>hvm</type></os>\n"
+	"</domain>\n";
+
+static void test_open_and_list(void **state)
+{
+	struct lv *c = open_test();
+	struct lv_domain *d, one;
+	struct err e = ERR_INIT;
+	size_t n, i;
+	(void)state;
+
+	assert_string_equal(lv_uri(c), URI);
+	assert_ok(lv_domains(c, &d, &n, &e), e);
+	for (i = 0; i < n && strcmp(d[i].name, "test") != 0; i++)
+		;
+	assert_true(i < n);
+	assert_true(d[i].active);
+	assert_int_equal(d[i].vcpus, 2);
+	assert_int_equal(d[i].mem_kib, 2097152);
+	assert_int_equal(d[i].id, 1);
+	assert_string_equal(d[i].uuid, "6695eb01-f6a4-8304-79aa-97f2502e193f");
+	for (size_t k = 1; k < n; k++)
+		assert_true(strcmp(d[k - 1].name, d[k].name) < 0);
+	free(d);
+
+	assert_ok(lv_domain(c, "test", &one, &e), e);
+	assert_string_equal(one.name, "test");
+	assert_int_equal(one.vcpus, 2);
+	assert_int_equal(lv_domain(c, "no-such-vm", &one, &e), -1);
+	assert_non_null(strstr(e.msg, "cannot find domain 'no-such-vm' on '" URI "': "));
+	assert_non_null(strstr(e.msg, "no-such-vm"));
+	lv_close(c);
+}
+
+static void test_xml_and_define(void **state)
+{
+	struct lv *c = open_test();
+	struct err e = ERR_INIT;
+	struct lv_domain d;
+	char *xml;
+	(void)state;
+
+	xml = lv_xml(c, "test", false, &e);
+	assert_non_null(xml);
+	assert_non_null(strstr(xml, "<name>test</name>"));
+	free(xml);
+	assert_null(lv_xml(c, "nope", true, &e));
+	assert_non_null(strstr(e.msg, "cannot find domain 'nope'"));
+
+	assert_ok(lv_define(c, new_xml, &e), e);
+	assert_ok(lv_domain(c, "lvt-new", &d, &e), e);
+	assert_false(d.active);
+	assert_int_equal(d.id, -1);
+	assert_int_equal(d.vcpus, 3);
+	assert_int_equal(d.mem_kib, 128 * 1024);
+	xml = lv_xml(c, "lvt-new", true, &e);
+	assert_non_null(xml);
+	assert_non_null(strstr(xml, "<vcpu placement='static'>3</vcpu>"));
+	free(xml);
+	lv_close(c);
+}
+
+/* Schema validation is on: what the parser alone would accept is refused,
+ * with libvirt's own reason after ours. */
+static void test_define_refuses_invalid(void **state)
+{
+	static const struct { const char *xml, *want; } cases[] = {
+		{ "<domain type='test'><name>lvt-bad</name><memory>1024</memory>"
+		  "<os><type>hvm</type></os><bogus/></domain>",
+		  "cannot define domain 'lvt-bad' on '" URI "': " },
+		{ "<domain type='test'><name>lvt-bad2</name>", "cannot define domain 'lvt-bad2'" },
+		{ "not xml", "cannot define domain '?' on '" URI "': " },
+	};
+	struct lv *c = open_test();
+	struct err e = ERR_INIT;
+	struct lv_domain d;
+	(void)state;
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		assert_int_equal(lv_define(c, cases[i].xml, &e), -1);
+		assert_non_null(strstr(e.msg, cases[i].want));
+		/* libvirt's reason is there, not our placeholder */
+		assert_null(strstr(e.msg, "unknown libvirt error"));
+		assert_true(strlen(e.msg) > strlen(cases[i].want) + 5);
+		assert_null(strchr(e.msg, '\n'));	/* one line, for "hvtune: ..." */
+	}
+	assert_non_null(strstr(e.msg, "Start tag expected"));
+	assert_int_equal(lv_domain(c, "lvt-bad", &d, &e), -1);
+	lv_close(c);
+}
+
+static void test_live_pins(void **state)
+{
+	struct lv *c = open_test();
+	struct err e = ERR_INIT;
+	struct idset want, pins[3], emu, before[2];
+	char buf[64];
+	(void)state;
+
+	assert_ok(lv_vcpu_pins(c, "test", before, 2, &e), e);
+	idset_clear(&want);
+	idset_add(&want, 3);
+	assert_ok(lv_pin_vcpu(c, "test", 1, &want, &e), e);
+	assert_ok(lv_vcpu_pins(c, "test", pins, 3, &e), e);
+	assert_string_equal(idset_format(&pins[1], buf, sizeof(buf)), "3");
+	assert_true(idset_equal(&pins[0], &before[0]));
+	assert_true(idset_empty(&pins[2]));	/* no vCPU 2 */
+
+	idset_clear(&want);
+	idset_add(&want, 1);
+	idset_add(&want, 2);
+	assert_ok(lv_pin_emulator(c, "test", &want, &e), e);
+	assert_ok(lv_emulator_pin(c, "test", &emu, &e), e);
+	assert_string_equal(idset_format(&emu, buf, sizeof(buf)), "1-2");
+
+	/* refused before libvirt is asked */
+	idset_clear(&want);
+	assert_int_equal(lv_pin_vcpu(c, "test", 0, &want, &e), -1);
+	assert_string_equal(e.msg, "cannot pin domain 'test' on '" URI "': empty CPU set");
+	idset_add(&want, 4000);
+	assert_int_equal(lv_pin_emulator(c, "test", &want, &e), -1);
+	assert_non_null(strstr(e.msg, "CPU 4000 does not exist"));
+	/* refused by libvirt: no vCPU 7 */
+	idset_clear(&want);
+	idset_add(&want, 0);
+	assert_int_equal(lv_pin_vcpu(c, "test", 7, &want, &e), -1);
+	assert_non_null(strstr(e.msg, "cannot pin vCPU 7 of domain 'test' on '" URI "': "));
+
+	/* put "test" back as it was */
+	assert_ok(lv_pin_vcpu(c, "test", 1, &before[1], &e), e);
+	lv_close(c);
+}
+
+/* A defined but stopped domain: pins read from its definition, never pinned live. */
+static void test_inactive_domain(void **state)
+{
+	struct lv *c = open_test();
+	struct err e = ERR_INIT;
+	struct idset pins[3], one;
+	char mode[16], nodeset[64];
+	(void)state;
+
+	assert_ok(lv_define(c, new_xml, &e), e);
+	assert_ok(lv_vcpu_pins(c, "lvt-new", pins, 3, &e), e);
+	assert_false(idset_empty(&pins[0]));
+	idset_clear(&one);
+	idset_add(&one, 0);
+	assert_int_equal(lv_pin_vcpu(c, "lvt-new", 0, &one, &e), -1);
+	assert_non_null(strstr(e.msg, "cannot pin vCPU 0 of domain 'lvt-new'"));
+	assert_null(strstr(e.msg, "unknown libvirt error"));
+	assert_ok(lv_numa(c, "lvt-new", mode, sizeof(mode), nodeset, sizeof(nodeset), &e), e);
+	lv_close(c);
+}
+
+static void test_numa(void **state)
+{
+	struct lv *c = open_test();
+	struct err e = ERR_INIT;
+	char mode[16], nodeset[64];
+	(void)state;
+
+	assert_ok(lv_numa(c, "test", mode, sizeof(mode), nodeset, sizeof(nodeset), &e), e);
+	assert_string_equal(mode, "strict");
+	assert_string_equal(nodeset, "");
+	assert_int_equal(lv_numa(c, "gone", mode, sizeof(mode), nodeset, sizeof(nodeset), &e), -1);
+	assert_non_null(strstr(e.msg, "cannot find domain 'gone'"));
+	lv_close(c);
+}
+
+/* A host description of our own through test:///PATH. */
+static void test_custom_host_file(void **state)
+{
+	static const char host_xml[] =
+		"<node>\n"
+		"  <domain type='test'>\n"
+		"    <name>fx0</name>\n"
+		"    <memory>65536</memory>\n"
+		"    <vcpu>4</vcpu>\n"
+		"    <os><type>hvm</type></os>\n"
+		"  </domain>\n"
+		"</node>\n";
+	char dir[256], path[300], uri[320];
+	struct err e = ERR_INIT;
+	struct lv_domain *d;
+	struct lv *c;
+	FILE *f;
+	size_t n;
+	(void)state;
+
+	tu_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/host.xml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(host_xml, f);
+	fclose(f);
+	snprintf(uri, sizeof(uri), "test://%s", path);
+	c = lv_open(uri, &e);
+	if (!c)
+		fail_msg("%s", e.msg);
+	assert_ok(lv_domains(c, &d, &n, &e), e);
+	assert_int_equal(n, 1);
+	assert_string_equal(d[0].name, "fx0");
+	assert_true(d[0].active);	/* the test driver starts what the file lists */
+	assert_int_equal(d[0].vcpus, 4);
+	assert_int_equal(d[0].mem_kib, 65536);
+	free(d);
+	lv_close(c);
+	tu_rmtree(dir);
+}
+
+static void test_bad_uri(void **state)
+{
+	static const struct { const char *uri, *want; } cases[] = {
+		{ "nosuchdriver:///x", "cannot connect to 'nosuchdriver:///x': " },
+		{ "test:///no/such/file.xml", "cannot connect to 'test:///no/such/file.xml': " },
+	};
+	struct err e = ERR_INIT;
+	(void)state;
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		assert_null(lv_open(cases[i].uri, &e));
+		assert_non_null(strstr(e.msg, cases[i].want));
+		assert_true(strlen(e.msg) > strlen(cases[i].want) + 5);
+		assert_null(strstr(e.msg, "unknown libvirt error"));
+	}
+	lv_close(NULL);
+}
+
+/* libvirt is loaded on demand: the binary itself must not need it. */
+static void test_binary_does_not_link_libvirt(void **state)
+{
+	const char *bin = getenv("HVTUNE_BIN");
+	char cmd[4200];
+	char *out;
+	int status;
+	(void)state;
+
+	if (!bin || !*bin) {
+		tu_skip_msg("HVTUNE_BIN is not set (ctest sets it)");
+		skip();
+	}
+	snprintf(cmd, sizeof(cmd), "ldd '%s'", bin);
+	out = tu_run(cmd, &status);
+	assert_non_null(out);
+	assert_int_equal(status, 0);
+	assert_non_null(strstr(out, "libc.so"));
+	if (strstr(out, "libvirt"))
+		fail_msg("hvtune links libvirt:\n%s", out);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_and_list),
+		cmocka_unit_test(test_xml_and_define),
+		cmocka_unit_test(test_define_refuses_invalid),
+		cmocka_unit_test(test_live_pins),
+		cmocka_unit_test(test_inactive_domain),
+		cmocka_unit_test(test_numa),
+		cmocka_unit_test(test_custom_host_file),
+		cmocka_unit_test(test_bad_uri),
+		cmocka_unit_test(test_binary_does_not_link_libvirt),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
