@@ -14,11 +14,13 @@
 #include "tui/tui.h"
 #include "tui/view.h"
 #include "probe/fsroot.h"
+#include "probe/strfmt.h"
 
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -221,8 +223,34 @@ static void test_hostlit_screens(void **state)
 		assert_ok(check_host(&m.host, &m.findings, &m.nfindings, &e), e);
 		model_plan(&m);
 		snprintf(m.rates_why, sizeof(m.rates_why), "no samples of a host literal");
+		snprintf(m.cs_why, sizeof(m.cs_why), "no change set: a host literal has no files");
+		snprintf(m.journals_why, sizeof(m.journals_why), "none for a host literal");
 		draw_all(&m, hosts[i].name, "");
 		tui_model_release(&m);
+	}
+}
+
+/* Captures lack most of the switches a plan writes (THP, NUMA balancing, IRQ
+ * affinity): give the private copy each missing one, with "1" or THP's
+ * bracketed choice as the value now, so that the change set has writes. */
+static void add_knob_files(const struct plan *p, const char *root)
+{
+	for (size_t i = 0; i < p->nsettings; i++) {
+		char path[8192], cmd[8300], *out;
+		int status;
+		FILE *f;
+
+		strfmt_set(path, sizeof(path), "%s%s", root, p->settings[i].path);
+		if (access(path, F_OK) == 0)
+			continue;
+		strfmt_set(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+		out = tu_run(cmd, &status);
+		free(out);
+		assert_int_equal(status, 0);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(strstr(path, "transparent_hugepage") ? "always [madvise] never\n" : "1\n", f);
+		fclose(f);
 	}
 }
 
@@ -248,8 +276,19 @@ static void test_capture_screens(void **state)
 		snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(root, '/') - root), root);
 		tui_model_init(&m);
 		snprintf(m.root, sizeof(m.root), "%s", root);
-		assert_ok(tui_rescan(&m, &e), e);
+		assert_ok(tui_rescan(&m, NULL, &e), e);
 		model_plan(&m);
+		/* the change set on the capture (no libvirt: no domain), no journals yet */
+		strfmt_set(m.state_dir, sizeof(m.state_dir), "%s/state", dir);
+		/* a capture lacks files the plan would write: the tab says which */
+		assert_int_equal(tui_prepare(&m, NULL, &e), -1);
+		assert_non_null(strstr(m.cs_why, "transparent_hugepage/enabled"));
+		/* with the files the change set is there (the writes, no domain) */
+		add_knob_files(&m.plan, root);
+		assert_ok(tui_prepare(&m, NULL, &e), e);
+		assert_true(m.have_cs);
+		assert_true(m.cs.nwrites > 0);
+		assert_ok(tui_journals(&m, &e), e);
 		/* two samples of a still capture: every counter equal, rates of 0;
 		 * a capture without proc/stat cannot be sampled, and Monitor says why */
 		if (tui_sample(&m, 1000000000u, &e) == 0) {
@@ -281,7 +320,7 @@ static void test_rescan_failure_keeps_host(void **state)
 	assert_ok(hostlit_build(&m.host, &sp, &e), e);
 	m.have_host = true;
 	snprintf(m.root, sizeof(m.root), "/nonexistent/hvtune-root");
-	assert_int_equal(tui_rescan(&m, &e), -1);
+	assert_int_equal(tui_rescan(&m, NULL, &e), -1);
 	assert_non_null(strstr(e.msg, "'/nonexistent/hvtune-root'"));
 	assert_true(m.have_host);
 	assert_int_equal(m.host.ncpus, 8);

@@ -19,6 +19,12 @@ tm() { tmux -L "$sock" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 tar -xJf "$tar" -C "$tmp" || { echo "FAIL: cannot unpack '$tar'"; exit 1; }
 root=$tmp/$host
+# the capture lacks switches the plan writes: give the private copy their values now
+mkdir -p "$root/sys/kernel/mm/transparent_hugepage" "$root/proc/sys/kernel" "$root/proc/irq"
+[ -e "$root/sys/kernel/mm/transparent_hugepage/enabled" ] ||
+	echo 'always [madvise] never' >"$root/sys/kernel/mm/transparent_hugepage/enabled"
+[ -e "$root/proc/sys/kernel/numa_balancing" ] || echo 1 >"$root/proc/sys/kernel/numa_balancing"
+[ -e "$root/proc/irq/default_smp_affinity" ] || echo ff >"$root/proc/irq/default_smp_affinity"
 pass=0 fail=0
 
 # screen: the pane as text
@@ -54,7 +60,7 @@ key() { tm send-keys -t t "$@"; }
 
 # the exit status of hvtune, written when it ends; the session ends with it
 tm new-session -d -s t -x 80 -y 24 \
-	"'$bin' tui --root '$root' --vm vm0:vcpus=4,mem=4G --vm vm1:vcpus=2,mem=2G; echo \$? >'$tmp/rc'"
+	"'$bin' tui --root '$root' --state-dir '$tmp/state' --vm vm0:vcpus=4,mem=4G --vm vm1:vcpus=2,mem=2G; echo \$? >'$tmp/rc'"
 wait_for 'node 0: 16 CPUs 0-7,16-23' 'the Host map'
 wait_for '[0 16] [1 17] [2 18]' 'cores with their threads'
 wait_for 'node 1: 16 CPUs 8-15,24-31'
@@ -71,10 +77,34 @@ key 3
 wait_for 'profile balanced (p: next)' 'the Plan tab'
 wait_for 'A vm0' 'vm0 listed'
 wait_for '[1A 17A]' 'vm0 on the map'
+key 4
+wait_for 'write(s) to apply  (a: apply, asks y/N)' 'the Apply tab'
+wait_for 'write /proc/sys/kernel/numa_balancing: 1 -> 0'
+wait_for "no journals in $tmp/state"
+key a
+wait_for 'y: yes    any other key: no' 'the confirmation'
+key n
+wait_for 'not confirmed: nothing changed'
+[ "$(cat "$root/proc/sys/kernel/numa_balancing")" = 1 ] && pass=$((pass + 1)) ||
+	{ echo "FAIL: numa_balancing changed without a yes"; fail=$((fail + 1)); }
+key a
+wait_for 'y: yes    any other key: no' 'the confirmation again'
+key y
+wait_for 'applied: journal ' 'the apply'
+wait_for ': complete, 3 step(s)  (u: roll back, asks y/N)' 'the journal listed'
+[ "$(cat "$root/proc/sys/kernel/numa_balancing")" = 0 ] && pass=$((pass + 1)) ||
+	{ echo "FAIL: numa_balancing not written by the apply"; fail=$((fail + 1)); }
+# (the capture's free_hugepages does not follow nr_hugepages: that write stays due)
+key u
+wait_for 'roll back journal ' 'the rollback question'
+key y
+wait_for 'rolled back journal ' 'the rollback'
+[ "$(cat "$root/proc/sys/kernel/numa_balancing")" = 1 ] && pass=$((pass + 1)) ||
+	{ echo "FAIL: numa_balancing not restored by the rollback"; fail=$((fail + 1)); }
+wait_for 'rolled-back' 'the journal rolled back'
+key 3
 key p
 wait_for 'profile density' 'the next profile'
-key 4
-wait_for 'host write' 'the Apply tab'
 key 5
 wait_for 'CPU load on the map' 'the Monitor tab'
 key Tab

@@ -4,12 +4,15 @@
  * swapped in only on success, so a screen never sees a half-read host; every
  * failure becomes the status line.  The loop waits for keys with wtimeout()
  * (the view's interval), so the screen follows resizes and ticks without
- * blocking.  Each tick on the Monitor tab reads a sample (probe/sample.h) and
+ * blocking.  Two calls wait: lv_open() (libvirt answers or gives up; the
+ * status line says "connecting to URI..." first) and the y/N question before
+ * an apply or a rollback.  Each tick on the Monitor tab reads a sample (probe/sample.h) and
  * keeps the rates against the previous one; the clock is read here only.
  */
 #include "tui/tui.h"
 #include "tui/cli.h"
 #include "probe/fsroot.h"
+#include "probe/lv.h"
 #include "probe/sample.h"
 #include "probe/strfmt.h"
 
@@ -28,8 +31,19 @@ void tui_model_init(struct tui_model *m)
 {
 	memset(m, 0, sizeof(*m));
 	strfmt_set(m->root, sizeof(m->root), "/");
+	strfmt_set(m->state_dir, sizeof(m->state_dir), "%s", JOURNAL_DIR);
 	profile_default(&m->profile);
 	plan_init(&m->plan);
+	changeset_init(&m->cs);
+}
+
+static void journals_release(struct tui_model *m)
+{
+	for (size_t i = 0; i < m->njournals; i++)
+		journal_release(&m->journals[i]);
+	free(m->journals);
+	m->journals = NULL;
+	m->njournals = 0;
 }
 
 void tui_model_release(struct tui_model *m)
@@ -49,6 +63,9 @@ void tui_model_release(struct tui_model *m)
 	m->have_last = false;
 	sample_rates_release(&m->rates);
 	m->have_rates = false;
+	changeset_release(&m->cs);
+	m->have_cs = false;
+	journals_release(m);
 }
 
 /* ---- drawing helpers shared by the screens ---- */
@@ -235,7 +252,7 @@ int tui_rows(const struct tui_model *m, const struct view *v)
 	case SCREEN_PLAN:
 		return m->have_plan ? (int)m->plan.nvms : 0;
 	case SCREEN_APPLY:
-		return m->have_plan ? (int)(m->plan.nsettings + m->plan.ncmdline) : 0;
+		return m->have_cs ? (int)(m->cs.ndomains + m->cs.nwrites + m->plan.ncmdline) : 0;
 	case SCREEN_MONITOR:
 		return m->have_rates ? (int)m->rates.nvms : 0;
 	case SCREEN_HELP:
@@ -270,7 +287,7 @@ static int reqs_from_vms(struct tui_model *m, struct err *e)
 	return 0;
 }
 
-int tui_rescan(struct tui_model *m, struct err *e)
+int tui_rescan(struct tui_model *m, struct lv *c, struct err *e)
 {
 	struct fsroot r = FSROOT_INIT;
 	struct host fresh;
@@ -281,6 +298,11 @@ int tui_rescan(struct tui_model *m, struct err *e)
 		return -1;
 	if (host_probe(&fresh, &r, e) < 0) {
 		fsroot_close(&r);
+		return -1;
+	}
+	if (c && host_probe_vms(&fresh, &r, c, e) < 0) {
+		fsroot_close(&r);
+		host_release(&fresh);
 		return -1;
 	}
 	fsroot_close(&r);
@@ -308,6 +330,56 @@ int tui_rescan(struct tui_model *m, struct err *e)
 		strfmt_set(m->reqs_from, sizeof(m->reqs_from), "libvirt");
 	}
 	return tui_plan(m, e);
+}
+
+int tui_prepare(struct tui_model *m, struct lv *c, struct err *e)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct domxml_opts xo;
+	struct changeset fresh;
+
+	if (!m->have_plan) {
+		changeset_release(&m->cs);
+		m->have_cs = false;
+		strfmt_set(m->cs_why, sizeof(m->cs_why), "%s", m->plan_why);
+		return 0;
+	}
+	apply_opts(&m->profile, &xo);
+	if (fsroot_open(&r, m->root, e) < 0)
+		goto fail;
+	changeset_init(&fresh);
+	if (apply_prepare(&m->plan, &xo, &r, c, &fresh, e) < 0) {
+		fsroot_close(&r);
+		changeset_release(&fresh);
+		goto fail;
+	}
+	fsroot_close(&r);
+	changeset_release(&m->cs);
+	m->cs = fresh;
+	m->have_cs = true;
+	m->cs_why[0] = '\0';
+	return 0;
+fail:
+	changeset_release(&m->cs);
+	m->have_cs = false;
+	strfmt_set(m->cs_why, sizeof(m->cs_why), "no change set: %s", e->msg);
+	return -1;
+}
+
+int tui_journals(struct tui_model *m, struct err *e)
+{
+	struct journal *js;
+	size_t n;
+
+	if (journal_list(m->state_dir, &js, &n, e) < 0) {
+		strfmt_set(m->journals_why, sizeof(m->journals_why), "%s", e->msg);
+		return -1;
+	}
+	journals_release(m);
+	m->journals = js;
+	m->njournals = n;
+	m->journals_why[0] = '\0';
+	return 0;
 }
 
 int tui_plan(struct tui_model *m, struct err *e)
@@ -400,6 +472,8 @@ static void monitor_tick(struct tui_model *m, struct view *v)
 		view_status(v, "sample: %s", e.msg);
 }
 
+#define TUI_DEFAULT_URI "qemu:///system"
+
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -420,17 +494,21 @@ static void die_nomem(void)
 
 static void tui_usage(FILE *f)
 {
-	fputs("usage: hvtune tui [--root DIR] [--profile NAME|FILE]\n"
-	      "                  [--vm SPEC ...]\n"
+	fputs("usage: hvtune tui [--root DIR] [--connect URI] [--state-dir DIR]\n"
+	      "                  [--profile NAME|FILE] [--vm SPEC ...]\n"
 	      "\n"
 	      "The screens: Host (topology map), Checks, Plan, Apply, Monitor.  'hvtune'\n"
 	      "with no arguments on a terminal opens them too.  Keys: 1-5 or Tab for the\n"
 	      "tabs, arrows to select, p next profile, r rescan, +/- interval, ? help, q quit.\n"
 	      "\n"
 	      "  --root DIR          read the host under DIR (a capture) instead of /\n"
+	      "  --connect URI       libvirt, for the running VMs and their domain XML\n"
+	      "                      (default " TUI_DEFAULT_URI " on the live host when it\n"
+	      "                      answers; connecting blocks, the status line says so)\n"
+	      "  --state-dir DIR     apply's lock and journals (default " JOURNAL_DIR ")\n"
 	      "  --profile NAME|FILE the profile of the Plan tab (default: balanced)\n"
 	      "  --vm SPEC           a VM to place: NAME:vcpus=N,mem=SIZE[,pages=SIZE][,nic=IF]\n"
-	      "                      (repeatable)\n"
+	      "                      (repeatable; default: the running domains)\n"
 	      "\n"
 	      "Exit status: 0 after 'q', 2 a usage error or no terminal.\n",
 	      f);
@@ -445,20 +523,142 @@ static void show(const struct tui_model *m, struct view *v)
 	doupdate();
 }
 
-static void rescan(struct tui_model *m, struct view *v)
+/* The change set and the journals follow every new plan; their failures
+ * are shown on the Apply tab (cs_why, journals_why). */
+static void prepare(struct tui_model *m, struct lv *c)
+{
+	struct err e = ERR_INIT;
+
+	tui_prepare(m, c, &e);
+	e = (struct err)ERR_INIT;
+	tui_journals(m, &e);
+}
+
+static void rescan(struct tui_model *m, struct view *v, struct lv *c)
 {
 	struct err e = ERR_INIT;
 
 	view_status(v, "probing %s...", m->root);
 	show(m, v);
-	if (tui_rescan(m, &e) < 0)
+	if (tui_rescan(m, c, &e) < 0) {
 		view_status(v, "%s", e.msg);
-	else
-		view_status(v, "%s: %zu CPUs, %zu nodes; %zu checks; profile %s", m->root,
-			    m->host.ncpus, m->host.nnodes, m->nfindings, m->profile.name);
+		return;
+	}
+	prepare(m, c);
+	view_status(v, "%s: %zu CPUs, %zu nodes; %zu checks; profile %s", m->root, m->host.ncpus,
+		    m->host.nnodes, m->nfindings, m->profile.name);
 }
 
-static void next_profile(struct tui_model *m, struct view *v)
+/*
+ * A y/N question in a box over the screen; only 'y' or 'Y' says yes.  It
+ * waits for the answer (the user is deciding: nothing else is due) and
+ * redraws on a resize.
+ */
+static bool confirm(const struct tui_model *m, struct view *v, const char *question)
+{
+	for (;;) {
+		int h = getmaxy(stdscr), w = getmaxx(stdscr);
+		int bw = w - 4 < 72 ? w - 4 : 72, y = h / 2 - 2, x = (w - bw) / 2, key;
+
+		show(m, v);
+		for (int r = y; r < y + 4 && bw > 4; r++)
+			tui_putf(stdscr, r, x, A_REVERSE, "%-*s", bw, "");
+		tui_wrap(stdscr, y + 1, x + 2, bw - 4, 1, A_REVERSE | A_BOLD, question);
+		tui_put(stdscr, y + 2, x + 2, A_REVERSE, "y: yes    any other key: no");
+		wnoutrefresh(stdscr);
+		doupdate();
+		wtimeout(stdscr, -1);
+		key = wgetch(stdscr);
+		if (key == KEY_RESIZE) {
+			clearok(curscr, TRUE);
+			continue;
+		}
+		return key == 'y' || key == 'Y';
+	}
+}
+
+static void do_apply(struct tui_model *m, struct view *v, struct lv *c)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct apply_result res;
+	struct err e = ERR_INIT;
+	char q[VIEW_STATUS_MAX];
+
+	if (!m->have_cs) {
+		view_status(v, "nothing to apply: %s", m->cs_why);
+		return;
+	}
+	if (changeset_empty(&m->cs)) {
+		view_status(v, "nothing to change: the host already carries the plan");
+		return;
+	}
+	strfmt_set(q, sizeof(q), "apply %zu domain change(s) and %zu write(s) to %s?",
+		   m->cs.ndomains, m->cs.nwrites, m->root);
+	if (!confirm(m, v, q)) {
+		view_status(v, "not confirmed: nothing changed");
+		return;
+	}
+	view_status(v, "applying...");
+	show(m, v);
+	apply_result_init(&res);
+	if (fsroot_open(&r, m->root, &e) < 0 ||
+	    apply_commit(&m->cs, &r, c, m->uri, m->state_dir, &res, &e) < 0)
+		view_status(v, "apply: %s", e.msg);
+	else
+		view_status(v, "applied: journal %s, %zu step(s) (u rolls it back)", res.journal_id,
+			    res.done);
+	fsroot_close(&r);
+	apply_result_release(&res);
+	if (strncmp(v->status, "applied", 7) == 0) {
+		char done[VIEW_STATUS_MAX];
+
+		/* the host changed: read it again, keep saying what was done */
+		snprintf(done, sizeof(done), "%s", v->status);
+		rescan(m, v, c);
+		view_status(v, "%s", done);
+	} else {
+		prepare(m, c);
+	}
+}
+
+static void do_rollback(struct tui_model *m, struct view *v, struct lv *c)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct apply_result res;
+	struct journal j;
+	struct err e = ERR_INIT;
+	char q[VIEW_STATUS_MAX];
+
+	if (apply_pick_journal(m->state_dir, "", &j, &e) < 0) {
+		view_status(v, "rollback: %s", e.msg);
+		return;
+	}
+	snprintf(q, sizeof(q), "roll back journal %s (%zu step(s), %s)?", j.id, j.nsteps,
+		 journal_status_str(j.status));
+	journal_release(&j);
+	if (!confirm(m, v, q)) {
+		view_status(v, "not confirmed: nothing changed");
+		return;
+	}
+	apply_result_init(&res);
+	if (fsroot_open(&r, m->root, &e) < 0 ||
+	    apply_rollback(m->state_dir, "", &r, c, &res, &e) < 0)
+		view_status(v, "rollback: %s", e.msg);
+	else
+		view_status(v, "rolled back journal %s: %zu step(s) restored", res.journal_id,
+			    res.undone);
+	fsroot_close(&r);
+	apply_result_release(&res);
+	{
+		char done[VIEW_STATUS_MAX];
+
+		snprintf(done, sizeof(done), "%s", v->status);
+		rescan(m, v, c);
+		view_status(v, "%s", done);
+	}
+}
+
+static void next_profile(struct tui_model *m, struct view *v, struct lv *c)
 {
 	char dir[PROFILE_PATH_MAX];
 	char **names;
@@ -483,7 +683,9 @@ static void next_profile(struct tui_model *m, struct view *v)
 		view_status(v, "%s", e.msg);
 	} else {
 		m->profile = pf;
-		if (tui_plan(m, &e) < 0)
+		if (tui_plan(m, &e) == 0)
+			prepare(m, c);
+		if (e.msg[0])
 			view_status(v, "profile %s: %s", pf.name, e.msg);
 		else
 			view_status(v, "profile %s: %s", pf.name, pf.description);
@@ -513,6 +715,8 @@ static int parse(int argc, char **argv, struct tui_model *m)
 {
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "state-dir", required_argument, NULL, 's' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "vm", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -528,6 +732,12 @@ static int parse(int argc, char **argv, struct tui_model *m)
 		switch (c) {
 		case 'r':
 			strfmt_set(m->root, sizeof(m->root), "%s", optarg);
+			break;
+		case 'c':
+			strfmt_set(m->uri, sizeof(m->uri), "%s", optarg);
+			break;
+		case 's':
+			strfmt_set(m->state_dir, sizeof(m->state_dir), "%s", optarg);
 			break;
 		case 'p':
 			profile = optarg;
@@ -573,6 +783,8 @@ int cmd_tui(int argc, char **argv)
 	struct tui_model m;
 	struct view v;
 	SCREEN *scr;
+	struct lv *c = NULL;
+	char lv_why[VIEW_STATUS_MAX] = "";
 	struct sigaction sa;
 	int rc;
 
@@ -608,7 +820,30 @@ int cmd_tui(int argc, char **argv)
 	m.color = tui_colors();
 	view_init(&v);
 	v.ascii = !has_line_drawing();
-	rescan(&m, &v);
+	{
+		struct fsroot r = FSROOT_INIT;
+		struct err e = ERR_INIT;
+		bool live = fsroot_open(&r, m.root, &e) == 0 && r.live;
+
+		fsroot_close(&r);
+		if (!m.uri[0] && live)
+			strfmt_set(m.uri, sizeof(m.uri), "%s", TUI_DEFAULT_URI);
+	}
+	if (m.uri[0]) {
+		struct err e = ERR_INIT;
+
+		/* lv_open() waits for libvirt to answer or give up: say so first */
+		view_status(&v, "connecting to %s...", m.uri);
+		show(&m, &v);
+		c = lv_open(m.uri, &e);
+		if (!c) {
+			strfmt_set(lv_why, sizeof(lv_why), "no libvirt: %s", e.msg);
+			m.uri[0] = '\0';
+		}
+	}
+	rescan(&m, &v, c);
+	if (lv_why[0])
+		view_status(&v, "%s", lv_why);
 	while (!stop) {
 		enum action act;
 		int key;
@@ -627,15 +862,21 @@ int cmd_tui(int argc, char **argv)
 		if (act == ACT_QUIT)
 			break;
 		if (act == ACT_RESCAN)
-			rescan(&m, &v);
+			rescan(&m, &v, c);
 		else if (act == ACT_PROFILE)
-			next_profile(&m, &v);
+			next_profile(&m, &v, c);
+		else if (act == ACT_APPLY)
+			do_apply(&m, &v, c);
+		else if (act == ACT_ROLLBACK)
+			do_rollback(&m, &v, c);
 		if (v.screen == SCREEN_MONITOR && !m.have_rates)
 			monitor_tick(&m, &v);	/* the first sample at once, rates a tick later */
 	}
 	endwin();
 	curses_up = false;
 	delscreen(scr);
+	if (c)
+		lv_close(c);
 	tui_model_release(&m);
 	return stop ? 128 + (int)stop : EXIT_OK;
 }

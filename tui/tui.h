@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "apply/apply.h"
 #include "planner/check.h"
 #include "planner/plan.h"
 #include "planner/profile.h"
@@ -24,6 +25,8 @@
 /* Everything the screens show; the loop owns it and every part in it. */
 struct tui_model {
 	char root[FS_PATH_MAX];		/* what --root named ("/" for the live host) */
+	char uri[256];			/* the libvirt connection's URI, "" none */
+	char state_dir[FS_PATH_MAX];	/* apply's lock and journals */
 	bool have_host;			/* @host holds a snapshot */
 	struct host host;
 	struct finding *findings;	/* check_host() of @host (heap, owned) */
@@ -35,6 +38,13 @@ struct tui_model {
 	bool have_plan;
 	struct plan plan;
 	char plan_why[PLAN_WHY_MAX];	/* why there is no plan */
+	/* the Apply tab: what applying @plan changes, and the journals */
+	bool have_cs;
+	struct changeset cs;
+	char cs_why[VIEW_STATUS_MAX];	/* why there is no change set */
+	size_t njournals;
+	struct journal *journals;	/* oldest first (heap, owned) */
+	char journals_why[VIEW_STATUS_MAX];
 	bool color;			/* has_colors() and the pairs are set up */
 	/* the monitor: the last sample and the rates against the one before */
 	bool have_last;
@@ -119,12 +129,18 @@ int tui_rows(const struct tui_model *m, const struct view *v);
 
 /*
  * The stages, as the loop runs them (also used by the tests): probe @m->root
- * into a fresh host and swap it in with its findings on success; plan
+ * into a fresh host (with the running VMs of libvirt connection @c, may be
+ * NULL) and swap it in with its findings on success; plan
  * @m->reqs with @m->profile.  On failure the model keeps what it had and
  * the message is in @e.
  */
-int tui_rescan(struct tui_model *m, struct err *e);
+struct lv;
+int tui_rescan(struct tui_model *m, struct lv *c, struct err *e);
 int tui_plan(struct tui_model *m, struct err *e);
+/* The change set of @m->plan on @m->root (domains through @c, may be NULL),
+ * and the journals of @m->state_dir. */
+int tui_prepare(struct tui_model *m, struct lv *c, struct err *e);
+int tui_journals(struct tui_model *m, struct err *e);
 /* Reads a sample of @m->host at @now_ns (the loop's monotonic clock) and,
  * from the second one on, the rates against the previous sample. */
 int tui_sample(struct tui_model *m, uint64_t now_ns, struct err *e);

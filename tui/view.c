@@ -129,6 +129,15 @@ static enum action key_act(struct view *v, int nrows, int arg)
 	return (enum action)arg;
 }
 
+/* Acts only on the Apply tab, where the change set is in view. */
+static enum action key_apply_tab(struct view *v, int nrows, int arg)
+{
+	(void)nrows;
+	if (v->screen != SCREEN_APPLY)
+		return ACT_NONE;
+	return (enum action)arg;
+}
+
 #define FAR 1000000
 
 static const struct view_binding bindings[] = {
@@ -149,6 +158,8 @@ static const struct view_binding bindings[] = {
 	{ KEY_END, "End", "last row", NULL, key_move, FAR },
 	{ 'p', "p", "plan with the next profile", "profile", key_act, ACT_PROFILE },
 	{ 'r', "r", "probe, check and plan again", "rescan", key_act, ACT_RESCAN },
+	{ 'a', "a", "apply the plan (asks y/N)", NULL, key_apply_tab, ACT_APPLY },
+	{ 'u', "u", "roll back the newest journal", NULL, key_apply_tab, ACT_ROLLBACK },
 	{ '+', "+", "refresh faster (interval / 2)", NULL, key_interval, 1 },
 	{ '-', "-", "refresh slower (interval x 2)", NULL, key_interval, -1 },
 	{ '?', "?", "help (again: back)", "help", key_help, 0 },

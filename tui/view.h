@@ -29,6 +29,8 @@ enum action {
 	ACT_QUIT,
 	ACT_RESCAN,	/* probe again, check, plan */
 	ACT_PROFILE,	/* plan with the next profile */
+	ACT_APPLY,	/* apply the plan (after a confirmation) */
+	ACT_ROLLBACK,	/* roll back the newest journal (after a confirmation) */
 	ACT_COUNT
 };
 
