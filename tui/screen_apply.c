@@ -8,6 +8,7 @@
 #include "tui/tui.h"
 #include "probe/strfmt.h"
 
+#include <curses.h>
 #include <stdio.h>
 #include <string.h>
 

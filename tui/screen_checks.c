@@ -1,6 +1,7 @@
 /* screen_checks.c - the Checks tab: the findings, the selected one's why and fix below */
 #include "tui/tui.h"
 
+#include <curses.h>
 #include <stdio.h>
 #include <string.h>
 

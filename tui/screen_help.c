@@ -1,6 +1,7 @@
 /* screen_help.c - the help screen: the key table of view.c, as it is */
 #include "tui/tui.h"
 
+#include <curses.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -9,6 +9,7 @@
 #include "probe/strfmt.h"
 
 #include <inttypes.h>
+#include <curses.h>
 #include <stdio.h>
 #include <string.h>
 

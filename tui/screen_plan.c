@@ -2,6 +2,7 @@
 #include "tui/tui.h"
 
 #include <inttypes.h>
+#include <curses.h>
 #include <stdio.h>
 #include <string.h>
 

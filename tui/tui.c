@@ -16,6 +16,8 @@
 #include "probe/sample.h"
 #include "probe/strfmt.h"
 
+#include <assert.h>
+#include <curses.h>
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
@@ -26,6 +28,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+static_assert(_Generic((attr_t)0, unsigned: 1, default: 0),
+	      "tui.h passes attributes as unsigned: attr_t must be unsigned int");
 
 void tui_model_init(struct tui_model *m)
 {

@@ -10,7 +10,6 @@
 #ifndef HVTUNE_TUI_H
 #define HVTUNE_TUI_H
 
-#include <curses.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -21,6 +20,13 @@
 #include "probe/host.h"
 #include "probe/sample.h"
 #include "tui/view.h"
+
+/*
+ * ncurses stays in the .c files of tui/ (tests/layering.sh): here its WINDOW
+ * is named by its struct (curses.h: typedef struct _win_st WINDOW) and an
+ * attribute is an unsigned (attr_t, checked in tui.c).
+ */
+struct _win_st;
 
 /* Everything the screens show; the loop owns it and every part in it. */
 struct tui_model {
@@ -75,9 +81,9 @@ enum tui_pair {
 bool tui_colors(void);
 
 /* The attribute of a finding level: its colour, or bold/reverse without colour. */
-attr_t tui_level_attr(const struct tui_model *m, enum level l);
+unsigned tui_level_attr(const struct tui_model *m, enum level l);
 /* The attribute of VM @i of the plan (colour, or none: the letter says it). */
-attr_t tui_vm_attr(const struct tui_model *m, size_t i);
+unsigned tui_vm_attr(const struct tui_model *m, size_t i);
 /* The letter that marks VM @i of the plan on the map: 'A', 'B', ... */
 char tui_vm_letter(size_t i);
 
@@ -86,17 +92,17 @@ char tui_vm_letter(size_t i);
  * status line (second to last row) and the footer of keys (last row).
  * Returns the number of content rows (rows 1..n); 0 when @w is too small.
  */
-int tui_frame(WINDOW *w, const struct tui_model *m, const struct view *v);
+int tui_frame(struct _win_st *w, const struct tui_model *m, const struct view *v);
 
 /* Prints @s at (@y, @x), cut at the right edge of @w (never wraps). */
-void tui_put(WINDOW *w, int y, int x, attr_t a, const char *s);
+void tui_put(struct _win_st *w, int y, int x, unsigned a, const char *s);
 /* ... printf-style */
-void tui_putf(WINDOW *w, int y, int x, attr_t a, const char *fmt, ...)
+void tui_putf(struct _win_st *w, int y, int x, unsigned a, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
 /* Prints @s word-wrapped in the columns @x..@x+@width-1 from row @y, at most
  * @maxrows rows (the last one ends in "..." when cut).  Returns rows used. */
-int tui_wrap(WINDOW *w, int y, int x, int width, int maxrows, attr_t a, const char *s);
+int tui_wrap(struct _win_st *w, int y, int x, int width, int maxrows, unsigned a, const char *s);
 
 /* The first row of a list of @n rows shown @height at a time, with the
  * selection visible (v->scroll when it already shows it). */
@@ -109,20 +115,20 @@ int tui_first_row(const struct view *v, int n, int height);
  * rows; node index @sel_node (-1: none) is highlighted and kept visible.  @mark, when not NULL, gives each
  * CPU a one-letter mark and an attribute (the VM that owns it).
  */
-typedef char (*tui_cpu_mark)(const struct tui_model *m, unsigned cpu, attr_t *attr);
-void tui_map_draw(WINDOW *w, const struct tui_model *m, const struct view *v, int top,
+typedef char (*tui_cpu_mark)(const struct tui_model *m, unsigned cpu, unsigned *attr);
+void tui_map_draw(struct _win_st *w, const struct tui_model *m, const struct view *v, int top,
 		  int rows, int sel_node, tui_cpu_mark mark);
 
 /* The screens: each draws the whole window. */
-void screen_host_draw(WINDOW *w, const struct tui_model *m, const struct view *v);
-void screen_checks_draw(WINDOW *w, const struct tui_model *m, const struct view *v);
-void screen_plan_draw(WINDOW *w, const struct tui_model *m, const struct view *v);
-void screen_apply_draw(WINDOW *w, const struct tui_model *m, const struct view *v);
-void screen_monitor_draw(WINDOW *w, const struct tui_model *m, const struct view *v);
-void screen_help_draw(WINDOW *w, const struct tui_model *m, const struct view *v);
+void screen_host_draw(struct _win_st *w, const struct tui_model *m, const struct view *v);
+void screen_checks_draw(struct _win_st *w, const struct tui_model *m, const struct view *v);
+void screen_plan_draw(struct _win_st *w, const struct tui_model *m, const struct view *v);
+void screen_apply_draw(struct _win_st *w, const struct tui_model *m, const struct view *v);
+void screen_monitor_draw(struct _win_st *w, const struct tui_model *m, const struct view *v);
+void screen_help_draw(struct _win_st *w, const struct tui_model *m, const struct view *v);
 
 /* The screen of v->screen. */
-void tui_draw(WINDOW *w, const struct tui_model *m, const struct view *v);
+void tui_draw(struct _win_st *w, const struct tui_model *m, const struct view *v);
 
 /* The selectable rows of v->screen (the @nrows of view_key()). */
 int tui_rows(const struct tui_model *m, const struct view *v);
