@@ -153,5 +153,47 @@ out=$("$bin" tui --help 2>&1); rc=$?
 [ $rc = 0 ] && [[ $out == "usage: hvtune tui"* ]] &&
 	pass=$((pass + 1)) || { echo "FAIL: tui --help: $rc $out"; fail=$((fail + 1)); }
 
+# A real libvirtd and QEMU guest (tests/libvirt-env.sh; skipped where it
+# cannot run): Plan takes the running domain, Monitor shows its vCPU threads
+# and the CPU each runs on, and follows a live re-pin.  In a subshell: the
+# environment exits 77 when it cannot start, and stops on the subshell's exit.
+(
+	. "$src/tests/libvirt-env.sh"
+	lvenv_start
+	vm=hvt-tui-$$
+	lvenv_guest "$vm" >/dev/null || exit 1
+	lp=0 lf=0
+	tm kill-session -t t 2>/dev/null
+	rm -f "$tmp/rc"
+	tm new-session -d -s t -x 100 -y 30 \
+		"'$bin' tui --connect '$LVENV_URI' --state-dir '$tmp/state2'; echo \$? >'$tmp/rc'"
+	key 3
+	wait_for 'VMs from libvirt' 'the Plan of the running domain' && lp=$((lp + 1)) || lf=$((lf + 1))
+	wait_for "A $vm" 'the domain in the Plan' && lp=$((lp + 1)) || lf=$((lf + 1))
+	key 5
+	wait_for "$vm" 'the guest on the Monitor' && lp=$((lp + 1)) || lf=$((lf + 1))
+	wait_for 'v0@' 'vCPU 0 and its CPU' && lp=$((lp + 1)) || lf=$((lf + 1))
+	wait_for 'v1@' 'vCPU 1 and its CPU' && lp=$((lp + 1)) || lf=$((lf + 1))
+	# pin vCPU 0 to the last CPU: the monitor shows it there once it ran
+	last=$(($(nproc) - 1))
+	virsh -q -c "$LVENV_URI" vcpupin "$vm" 0 "$last" --live >/dev/null
+	ok=
+	for _ in $(seq 100); do
+		screen | grep -q "v0@$last " && { ok=1; break; }
+		sleep 0.1
+	done
+	[ -n "$ok" ] && lp=$((lp + 1)) || { echo "FAIL: v0@$last not shown after the re-pin"; screen; lf=$((lf + 1)); }
+	key q
+	for _ in $(seq 50); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
+	[ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && lp=$((lp + 1)) || { echo "FAIL: tui --connect did not exit 0"; lf=$((lf + 1)); }
+	echo "with libvirt: $lp passed, $lf failed"
+	[ "$lf" = 0 ]
+)
+case $? in
+0) pass=$((pass + 1)) ;;
+77) echo "(the libvirt part was skipped)" ;;
+*) fail=$((fail + 1)) ;;
+esac
+
 echo "test_tui_tmux: $pass passed, $fail failed"
 [ "$fail" = 0 ]

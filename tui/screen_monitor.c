@@ -141,7 +141,7 @@ void screen_monitor_draw(WINDOW *w, const struct tui_model *m, const struct view
 	y += tui_wrap(w, y, 0, width, 2, A_NORMAL, buf);
 	if (!r->vms_known) {
 		tui_putf(w, y++, 0, A_DIM, "VMs: %s", r->vms_why[0] ? r->vms_why
-							     : "unknown (no libvirt connection in this build)");
+							     : "unknown (no libvirt connection: --connect URI)");
 	} else if (r->nvms == 0) {
 		tui_put(w, y++, 0, A_DIM, "no running VMs");
 	} else {
