@@ -53,15 +53,29 @@ static void *grow(void *p, size_t *cap, size_t n, size_t size)
 /* "cpuN user nice system idle iowait irq softirq steal guest guest_nice":
  * guest time is already counted in user (kernel/sched/cputime.c
  * account_guest_time()), so it is not added again. */
-static int read_stat(struct sample *s, const struct fsroot *r, struct err *e)
+static int read_stat(struct sample *s, const struct fsroot *r, const struct host *h,
+		     struct err *e)
 {
 	char *line = NULL;
 	size_t cap = 0, ncap = 0;
 	FILE *f;
 
 	f = fs_fopen(r, STAT, e);
-	if (!f)
-		return -1;
+	if (!f) {
+		if (e->sys != ENOENT)
+			return -1;
+		/* a capture without proc/stat: the CPUs without their load */
+		strfmt_set(s->stat_why, sizeof(s->stat_why), "no '%s%s'", r->shown, STAT);
+		if (h->ncpus == 0)
+			return 0;
+		s->cpus = calloc(h->ncpus, sizeof(*s->cpus));
+		if (!s->cpus)
+			return err_set(e, ENOMEM, "cannot read '%s%s'", r->shown, STAT);
+		s->ncpus = h->ncpus;
+		for (size_t i = 0; i < h->ncpus; i++)
+			s->cpus[i].id = h->cpus[i].id;
+		return 0;
+	}
 	errno = 0;
 	while (getline(&line, &cap, f) > 0) {
 		uint64_t v[8] = { 0 };
@@ -83,7 +97,7 @@ static int read_stat(struct sample *s, const struct fsroot *r, struct err *e)
 		if (n < 4 || id >= IDSET_MAX) {
 			free(line);
 			fclose(f);
-			return err_set(e, EINVAL, "invalid 'cpu%lu' line in '%s%s'", id, r->shown,
+			return err_set(e, 0, "invalid 'cpu%lu' line in '%s%s'", id, r->shown,
 				       STAT);
 		}
 		s->cpus = grow(s->cpus, &ncap, s->ncpus, sizeof(*s->cpus));
@@ -109,7 +123,8 @@ static int read_stat(struct sample *s, const struct fsroot *r, struct err *e)
 	free(line);
 	fclose(f);
 	if (s->ncpus == 0)
-		return err_set(e, EINVAL, "no 'cpuN' lines in '%s%s'", r->shown, STAT);
+		return err_set(e, 0, "no 'cpuN' lines in '%s%s'", r->shown, STAT);
+	s->stat_known = true;
 	return 0;
 }
 
@@ -158,7 +173,7 @@ static int irq_columns(struct sample *s, const struct fsroot *r, char *line,
 	if (*ncols > 0)
 		return 0;
 bad:
-	return err_set(e, EINVAL, "invalid header line in '%s%s'", r->shown, INTERRUPTS);
+	return err_set(e, 0, "invalid header line in '%s%s'", r->shown, INTERRUPTS);
 }
 
 /* Adds the counts of one row (after "NAME:") to each column's CPU; rows such
@@ -177,7 +192,7 @@ static int irq_row(const struct fsroot *r, char *p, struct sample_cpu **cols, si
 		errno = 0;
 		v = strtoull(p, &end, 10);
 		if (errno || (*end && !isspace((unsigned char)*end)))
-			return err_set(e, EINVAL, "invalid count in '%s%s'", r->shown, INTERRUPTS);
+			return err_set(e, 0, "invalid count in '%s%s'", r->shown, INTERRUPTS);
 		p = end;
 		if (!cols[n])
 			continue;
@@ -215,7 +230,10 @@ static int read_interrupts(struct sample *s, const struct fsroot *r, const struc
 	}
 	errno = 0;
 	if (getline(&line, &cap, f) <= 0) {
-		err_set(e, ferror(f) ? errno : EINVAL, "cannot read '%s%s'", r->shown, INTERRUPTS);
+		if (ferror(f))
+			err_set(e, errno, "cannot read '%s%s'", r->shown, INTERRUPTS);
+		else
+			err_set(e, 0, "empty '%s%s'", r->shown, INTERRUPTS);
 		goto out;
 	}
 	if (irq_columns(s, r, line, &cols, &ncols, e) < 0)
@@ -374,7 +392,7 @@ static int thread_stat(struct sample_thread *t, const struct fsroot *r, const ch
 	t->cpu = cpu >= 0 && cpu < (long)IDSET_MAX ? (int)cpu : -1;
 	return 0;
 bad:
-	return err_set(e, EINVAL, "invalid '%s%s'", r->shown, path);
+	return err_set(e, 0, "invalid '%s%s'", r->shown, path);
 }
 
 /* The value of the first line starting with @key in a "key: value" file,
@@ -432,7 +450,7 @@ static int thread_read(struct sample_thread *t, const struct fsroot *r, const ch
 		errno = 0;
 		t->migrations = strtoull(v, &end, 10);
 		if (errno || end == v)
-			return err_set(e, EINVAL, "invalid se.nr_migrations in '%s%s'", r->shown,
+			return err_set(e, 0, "invalid se.nr_migrations in '%s%s'", r->shown,
 				       path);
 		t->migrations_known = true;
 	}
@@ -558,7 +576,7 @@ int sample_read(struct sample *s, const struct fsroot *r, const struct host *h, 
 		for (size_t i = 0; i < h->nnodes; i++)
 			s->node_ids[i] = h->nodes[i].id;
 	}
-	if (read_stat(s, r, e) < 0 || read_interrupts(s, r, h, e) < 0 ||
+	if (read_stat(s, r, h, e) < 0 || read_interrupts(s, r, h, e) < 0 ||
 	    read_pools(s, r, h, e) < 0 || read_vms(s, r, h, e) < 0)
 		goto fail;
 	return 0;
@@ -638,7 +656,7 @@ static int read_numa_maps(struct sample_vm *v, const struct sample *s, const str
 			fclose(f);
 			free(v->node_kib);
 			v->node_kib = NULL;
-			return err_set(e, EINVAL, "invalid line in '%s%s'", r->shown, path);
+			return err_set(e, 0, "invalid line in '%s%s'", r->shown, path);
 		}
 		errno = 0;
 	}
@@ -879,7 +897,8 @@ static void rate_cpu(struct rate_cpu *rc, const struct sample *a, const struct s
 	rc->dtlb_misses_per_s = rc->itlb_misses_per_s = RATE_UNKNOWN;
 	if (!ca || secs <= 0)
 		return;	/* a CPU that came online in between */
-	if (cb->total_jiffies > ca->total_jiffies && cb->busy_jiffies >= ca->busy_jiffies) {
+	if (a->stat_known && b->stat_known && cb->total_jiffies > ca->total_jiffies &&
+	    cb->busy_jiffies >= ca->busy_jiffies) {
 		double pct = 100.0 * (double)(cb->busy_jiffies - ca->busy_jiffies) /
 			     (double)(cb->total_jiffies - ca->total_jiffies);
 
@@ -974,6 +993,9 @@ int sample_rates(struct rates *out, const struct sample *a, const struct sample 
 	out->interval_s = secs;
 	if (secs <= 0)
 		strfmt_set(out->why, sizeof(out->why), "no time between the two samples");
+	out->busy_known = a->stat_known && b->stat_known;
+	strfmt_set(out->busy_why, sizeof(out->busy_why), "%s",
+		   !b->stat_known ? b->stat_why : !a->stat_known ? a->stat_why : "");
 	out->shootdowns_known = b->shootdowns_known;
 	out->nic_irqs_known = b->nic_irqs_known;
 	out->perf_known = b->perf_known;

@@ -90,6 +90,8 @@ struct sample {
 	unsigned clk_tck;		/* USER_HZ: jiffies and ticks per second */
 	size_t ncpus;
 	struct sample_cpu *cpus;	/* online CPUs, by id (heap, owned) */
+	bool stat_known;		/* proc/stat was read: else the CPUs are h's, jiffies 0 */
+	char stat_why[HOST_WHY_MAX];
 	bool shootdowns_known;
 	char shootdowns_why[HOST_WHY_MAX];
 	bool nic_irqs_known;
@@ -194,6 +196,8 @@ struct rates {
 	char why[HOST_WHY_MAX];		/* why every rate is unknown ("" otherwise) */
 	size_t ncpus;
 	struct rate_cpu *cpus;		/* the newer sample's CPUs (heap, owned) */
+	bool busy_known;		/* both samples read proc/stat */
+	char busy_why[HOST_WHY_MAX];
 	bool shootdowns_known, nic_irqs_known, perf_known;
 	char shootdowns_why[HOST_WHY_MAX], nic_irqs_why[HOST_WHY_MAX], perf_why[HOST_WHY_MAX];
 	size_t npools;

@@ -26,7 +26,7 @@ only 'libxml/' apply/domxml.c
 only 'libvirt/' probe/lv.c
 only 'curses.h' $(ls tui/screen_*.c tui/view.c tui/tui.c tui/main.c 2>/dev/null)
 only 'ncurses' $(ls tui/screen_*.c tui/view.c tui/tui.c tui/main.c 2>/dev/null)
-only 'json-c/' tui/json.c tui/json_plan.c
+only 'json-c/' $(ls tui/json*.c)
 only 'ini.h' planner/profile.c
 
 # Nothing prints below tui/.

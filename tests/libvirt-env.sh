@@ -76,7 +76,12 @@ lvenv_start()
 	LVENV_URI="qemu:///system?socket=$t/run/libvirt/libvirt-sock"
 	export LVENV_DIR LVENV_RUN LVENV_URI
 
-	old=$(trap -p EXIT | sed -e "s/^trap -- '//" -e "s/' EXIT\$//")
+	# the caller's EXIT trap runs after ours ("trap -p" output is shell-quoted)
+	old=
+	if [ -n "$(trap -p EXIT)" ]; then
+		eval "set -- $(trap -p EXIT)"
+		old=$3
+	fi
 	# shellcheck disable=SC2064
 	trap "lvenv_stop; $old" EXIT
 	trap 'exit 130' INT

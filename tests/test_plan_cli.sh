@@ -41,12 +41,12 @@ expect 2 "hvtune: $tmp/bad.conf:2: invalid value 'maybe' for 'smt_policy' (expec
 
 expect 0 'usage: hvtune plan' "$bin" plan --help
 expect 2 'hvtune: plan: no VMs to place' "$bin" plan
-expect 2 "hvtune: plan: unknown or incomplete option '--domains'" "$bin" plan --domains
+expect 2 'hvtune: plan: give one of --requests, --vm or --domains' "$bin" plan --domains --vm a:vcpus=1,mem=1G
 expect 2 "hvtune: plan: unknown or incomplete option '--vm'" "$bin" plan --vm
 expect 2 "hvtune: plan: unexpected argument 'extra'" "$bin" plan --vm a:vcpus=1,mem=1G extra
 expect 2 "hvtune: vm 'a': needs vcpus= and mem=" "$bin" plan --vm a:vcpus=1
 expect 2 "hvtune: --taken: invalid id list 'x'" "$bin" plan --taken x --vm a:vcpus=1,mem=1G
-expect 2 'hvtune: plan: give --requests or --vm, not both' "$bin" plan --vm a:vcpus=1,mem=1G --requests "$tmp/r.json"
+expect 2 'hvtune: plan: give one of --requests, --vm or --domains' "$bin" plan --vm a:vcpus=1,mem=1G --requests "$tmp/r.json"
 expect 2 "hvtune: cannot open '$tmp/none.json': No such file or directory" "$bin" plan --requests "$tmp/none.json"
 printf '{"vms": [{"name": "a", "vcpus": 1}]}' >"$tmp/r.json"
 expect 2 "hvtune: '$tmp/r.json': vm 'a': 'memory_mib' must be a non-negative integer" "$bin" plan --requests "$tmp/r.json"

@@ -25,6 +25,7 @@ int cmd_profiles(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
 int cmd_journal(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 /* Prints "hvtune: <msg>" on stderr (one line, no trailing full stop). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

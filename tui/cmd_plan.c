@@ -5,6 +5,8 @@
 #include "planner/profile.h"
 #include "probe/fsroot.h"
 #include "probe/host.h"
+#include "probe/lv.h"
+#include "probe/strfmt.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -15,7 +17,8 @@
 static void plan_usage(FILE *f)
 {
 	fputs("usage: hvtune plan [--root DIR] [--profile NAME|FILE] [--taken CPULIST]\n"
-	      "                   (--requests FILE | --vm SPEC ...) [--json]\n"
+	      "                   (--requests FILE | --vm SPEC ... |\n"
+	      "                    [--connect URI] --domains [NAME...]) [--json]\n"
 	      "\n"
 	      "Places a batch of VMs on the host: NUMA node(s), one pCPU per vCPU, emulator\n"
 	      "and I/O threads, guest topology and NUMA cells, hugepages per node; and the\n"
@@ -30,6 +33,11 @@ static void plan_usage(FILE *f)
 	      "                      \"hugepage_kib\":1048576,\"nic\":\"0000:3b:00.0\"}]}\n"
 	      "  --vm SPEC           NAME:vcpus=N,mem=SIZE[,pages=SIZE|none][,nic=IF|PCI]\n"
 	      "                      e.g. vm0:vcpus=4,mem=8G,pages=1G,nic=eth2 (repeatable)\n"
+	      "  --domains [NAME...] the VMs are libvirt domains: the NAMEs, or every\n"
+	      "                      defined domain (name, vCPUs, memory; the profile's\n"
+	      "                      page size).  The vCPU pins of running domains that\n"
+	      "                      are not re-planned count as taken CPUs\n"
+	      "  --connect URI       the libvirt of --domains (default qemu:///system)\n"
 	      "  --taken CPULIST     CPUs pinned by VMs that are not re-planned (\"8-11,40\")\n"
 	      "  --json              print the plan as JSON (the input of 'hvtune apply')\n"
 	      "\n"
@@ -161,15 +169,101 @@ static void print_plan(const struct plan *p)
 	printf("placed %u of %zu VM(s)\n", p->nplaced, p->nvms);
 }
 
+static bool wanted(const char *name, char *const *names, size_t nnames, bool *seen)
+{
+	if (nnames == 0)
+		return true;
+	for (size_t i = 0; i < nnames; i++) {
+		if (strcmp(names[i], name) == 0) {
+			seen[i] = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The requests of --domains: @names (all defined domains when none), and in
+ * @taken the vCPU pins of the running domains left as they are.  A pin that
+ * covers every online CPU is no pin (libvirt reports an unpinned vCPU so).
+ */
+static int domain_requests(const char *uri, char *const *names, size_t nnames,
+			   const struct host *h, struct vm_request **vms, size_t *nvms,
+			   struct idset *taken)
+{
+	struct lv_domain *d = NULL;
+	struct err e = ERR_INIT;
+	bool *seen = calloc(nnames ? nnames : 1, sizeof(*seen));
+	struct lv *c = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (!seen) {
+		cli_error("out of memory");
+		return -1;
+	}
+	c = lv_open(uri, &e);
+	if (!c || lv_domains(c, &d, &n, &e) < 0) {
+		cli_error("%s", e.msg);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (wanted(d[i].name, names, nnames, seen)) {
+			struct vm_request *g = realloc(*vms, (*nvms + 1) * sizeof(**vms));
+
+			if (!g) {
+				cli_error("out of memory");
+				goto out;
+			}
+			*vms = g;
+			memset(&g[*nvms], 0, sizeof(g[0]));
+			strfmt_set(g[*nvms].name, sizeof(g[0].name), "%s", d[i].name);
+			g[*nvms].vcpus = d[i].vcpus;
+			g[*nvms].mem_kib = d[i].mem_kib;
+			(*nvms)++;
+		} else if (d[i].active && d[i].vcpus > 0) {
+			struct idset *pins = calloc(d[i].vcpus, sizeof(*pins));
+
+			if (!pins) {
+				cli_error("out of memory");
+				goto out;
+			}
+			if (lv_vcpu_pins(c, d[i].name, pins, d[i].vcpus, &e) < 0) {
+				cli_error("%s", e.msg);
+				free(pins);
+				goto out;
+			}
+			for (unsigned v = 0; v < d[i].vcpus; v++)
+				if (!idset_subset(&h->topo.online, &pins[v]))
+					idset_or(taken, &pins[v]);
+			free(pins);
+		}
+	}
+	for (size_t i = 0; i < nnames; i++) {
+		if (!seen[i]) {
+			cli_error("plan: no domain '%s' on '%s'", names[i], lv_uri(c));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(d);
+	free(seen);
+	lv_close(c);
+	return rc;
+}
+
 int cmd_plan(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"root", required_argument, NULL, 'r'},	{"profile", required_argument, NULL, 'p'},
 	    {"requests", required_argument, NULL, 'q'}, {"vm", required_argument, NULL, 'v'},
 	    {"taken", required_argument, NULL, 't'},	{"json", no_argument, NULL, 'j'},
+	    {"connect", required_argument, NULL, 'c'},	{"domains", no_argument, NULL, 'd'},
 	    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0},
 	};
-	const char *root = "/", *profile = "balanced", *requests = NULL;
+	const char *root = "/", *profile = "balanced", *requests = NULL, *uri = NULL;
+	bool domains = false;
 	struct vm_request *vms = NULL;
 	size_t nvms = 0;
 	struct idset taken;
@@ -184,7 +278,7 @@ int cmd_plan(int argc, char **argv)
 	idset_clear(&taken);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
 			root = optarg;
@@ -208,6 +302,12 @@ int cmd_plan(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'c':
+			uri = optarg;
+			break;
+		case 'd':
+			domains = true;
+			break;
 		case 'h':
 			plan_usage(stdout);
 			rc = EXIT_OK;
@@ -219,22 +319,26 @@ int cmd_plan(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind < argc) {
+	if (optind < argc && !domains) {
 		cli_error("plan: unexpected argument '%s' (see 'hvtune plan --help')",
 			  argv[optind]);
 		goto out;
 	}
-	if (requests && nvms) {
-		cli_error("plan: give --requests or --vm, not both");
+	if ((requests != NULL) + (nvms > 0) + domains > 1) {
+		cli_error("plan: give one of --requests, --vm or --domains");
+		goto out;
+	}
+	if (uri && !domains) {
+		cli_error("plan: --connect is for --domains (see 'hvtune plan --help')");
 		goto out;
 	}
 	if (requests && json_plan_read_requests(requests, &vms, &nvms, &e) < 0) {
 		cli_error("%s", e.msg);
 		goto out;
 	}
-	if (nvms == 0) {
-		cli_error(
-		    "plan: no VMs to place (use --vm or --requests; see 'hvtune plan --help')");
+	if (nvms == 0 && !domains) {
+		cli_error("plan: no VMs to place (use --vm, --requests or --domains; see 'hvtune "
+			  "plan --help')");
 		goto out;
 	}
 	if (profile_find(&pf, profile, NULL, &e) < 0) {
@@ -251,6 +355,18 @@ int cmd_plan(int argc, char **argv)
 		goto out;
 	}
 	fsroot_close(&r);
+	if (domains) {
+		if (domain_requests(uri ? uri : "qemu:///system", argv + optind,
+				    (size_t)(argc - optind), &h, &vms, &nvms, &taken) < 0) {
+			host_release(&h);
+			goto out;
+		}
+		if (nvms == 0) {
+			cli_error("plan: no domains to place on '%s'", uri ? uri : "qemu:///system");
+			host_release(&h);
+			goto out;
+		}
+	}
 	if (plan_compute(&h, &pf, vms, nvms, &taken, &p, &e) < 0) {
 		cli_error("%s", e.msg);
 		host_release(&h);

@@ -2,12 +2,14 @@
 #include "tui/cli.h"
 #include "tui/json.h"
 #include "tui/text.h"
+#include "probe/lv.h"
+#include "probe/strfmt.h"
 
 #include <errno.h>
 #include <string.h>
 
 static const char help[] =
-	"usage: hvtune probe [--root DIR] [--json]\n"
+	"usage: hvtune probe [--root DIR] [--json] [--connect URI]\n"
 	"\n"
 	"Reads the host's /sys and /proc and prints what it found: CPU and NUMA\n"
 	"topology, memory and hugepages per node, virtualization (VT-x/AMD-V, KVM,\n"
@@ -17,6 +19,10 @@ static const char help[] =
 	"options:\n"
 	"  --root DIR  read DIR/sys, DIR/proc and DIR/dev instead of the live host's:\n"
 	"              a captured tree of another machine is probed like this one\n"
+	"  --connect URI  also read the running libvirt domains (\"qemu:///system\"):\n"
+	"              vCPUs, memory, live pins, numatune, and their QEMU processes\n"
+	"              under the root (vCPU threads, the CPU each last ran on, memory\n"
+	"              per node); without it libvirt is not asked (probe stays fast)\n"
 	"  --json      print the whole model as one JSON object (pretty-printed);\n"
 	"              unknown values are null with a \"<key>_why\" reason; the schema\n"
 	"              is in docs/cli.md\n"
@@ -55,16 +61,86 @@ int cli_flush(int status)
 	return status;
 }
 
+/* Takes "--connect URI" / "--connect=URI" out of @argv (the other options
+ * are the common ones).  Returns false after printing a usage error. */
+static bool take_connect(int *argc, char **argv, const char **uri)
+{
+	int w = 1;
+
+	*uri = NULL;
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < *argc)
+				argv[w++] = argv[i++];
+			break;
+		}
+		if (strncmp(argv[i], "--connect=", 10) == 0) {
+			*uri = argv[i] + 10;
+		} else if (strcmp(argv[i], "--connect") == 0) {
+			if (i + 1 >= *argc) {
+				cli_error("option '--connect' needs a value (see 'hvtune probe --help')");
+				return false;
+			}
+			*uri = argv[++i];
+		} else {
+			argv[w++] = argv[i];
+		}
+	}
+	if (*uri && !**uri) {
+		cli_error("option '--connect' needs a value (see 'hvtune probe --help')");
+		return false;
+	}
+	*argc = w;
+	argv[w] = NULL;
+	return true;
+}
+
+/* The running domains of @uri into @h.  A connection that fails leaves them
+ * unknown with libvirt's reason; only a real probe error is fatal. */
+static bool probe_vms(struct host *h, const char *root, const char *uri)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct err e = ERR_INIT;
+	struct lv *c;
+	bool ok = true;
+
+	if (fsroot_open(&r, root, &e) < 0) {
+		cli_error("%s", e.msg);
+		return false;
+	}
+	c = lv_open(uri, &e);
+	if (!c) {
+		h->vms_known = false;
+		strfmt_set(h->vms_why, sizeof(h->vms_why), "%s", e.msg);
+	} else if (host_probe_vms(h, &r, c, &e) < 0) {
+		cli_error("%s", e.msg);
+		ok = false;
+	}
+	lv_close(c);
+	fsroot_close(&r);
+	return ok;
+}
+
 int cmd_probe(int argc, char **argv)
 {
 	struct cli_opts o;
 	struct host h;
-	int rc = cli_parse_common(argc, argv, help, &o);
+	const char *uri;
+	int rc;
 
+	if (!take_connect(&argc, argv, &uri))
+		return EXIT_ERR;
+	rc = cli_parse_common(argc, argv, help, &o);
 	if (rc != CLI_CONTINUE)
 		return rc;
 	if (!cli_probe(o.root, &h))
 		return EXIT_ERR;
+	if (uri && !probe_vms(&h, o.root, uri)) {
+		host_release(&h);
+		return EXIT_ERR;
+	}
+	if (!uri)
+		strfmt_set(h.vms_why, sizeof(h.vms_why), "libvirt not asked: use --connect URI");
 	rc = EXIT_OK;
 	if (o.json) {
 		struct json_object *j = json_host(&h);

@@ -594,6 +594,79 @@ static void json_tlb(struct jb *b, struct json_object *top, const struct host *h
 	jset(b, top, "tlb", o);
 }
 
+/* Running VMs (host_probe_vms): null with "vms_why" when libvirt was not
+ * asked or did not answer. */
+static void json_vms(struct jb *b, struct json_object *top, const struct host *h)
+{
+	struct json_object *a;
+
+	if (!h->vms_known) {
+		jnull(b, top, "vms");
+		jset_str(b, top, "vms_why", h->vms_why[0] ? h->vms_why : "not probed");
+		return;
+	}
+	a = jv(b, json_object_new_array());
+	for (size_t i = 0; i < h->nvms; i++) {
+		const struct vm *vm = &h->vms[i];
+		struct json_object *o = jv(b, json_object_new_object());
+		struct json_object *pins = jv(b, json_object_new_array());
+		struct json_object *threads = jv(b, json_object_new_array());
+
+		jset_str(b, o, "name", vm->name);
+		jset_u64(b, o, "vcpus", vm->vcpus);
+		jset_u64(b, o, "memory_kib", vm->mem_kib);
+		for (unsigned c = 0; c < vm->vcpus; c++)
+			jpush(b, pins, jidset(b, &vm->pins[c]));
+		jset(b, o, "vcpu_pins", pins);
+		jset_idset(b, o, "emulator_cpus", &vm->emulator);
+		jset_str(b, o, "numa_mode", vm->numa_mode);
+		jset_str(b, o, "numa_nodeset", vm->numa_nodeset);
+		if (vm->pid > 0)
+			jset_int(b, o, "pid", vm->pid);
+		else
+			jnull(b, o, "pid");
+		jset_why(b, o, "pid", vm->pid <= 0, vm->pid_why, "no QEMU process found");
+		for (size_t t = 0; t < vm->nthreads; t++) {
+			const struct vm_thread *th = &vm->threads[t];
+			struct json_object *to = jv(b, json_object_new_object());
+
+			jset_u64(b, to, "vcpu", th->vcpu);
+			jset_int(b, to, "tid", th->tid);
+			jset_id(b, to, "cpu", th->cpu);
+			jset_why(b, to, "cpu", th->cpu < 0, NULL, "no CPU in its stat");
+			jset_idset(b, to, "allowed_cpus", &th->allowed);
+			jset_u64(b, to, "cpu_ticks", th->utime_ticks);
+			jset_u64(b, to, "migrations", th->migrations);
+			jpush(b, threads, to);
+		}
+		jset(b, o, "threads", threads);
+		if (vm->node_kib) {
+			struct json_object *mem = jv(b, json_object_new_array());
+
+			for (size_t n = 0; n < h->nnodes; n++) {
+				struct json_object *m = jv(b, json_object_new_object());
+
+				jset_u64(b, m, "node", h->nodes[n].id);
+				jset_u64(b, m, "kib", vm->node_kib[n]);
+				jpush(b, mem, m);
+			}
+			jset(b, o, "memory_per_node", mem);
+		} else {
+			jnull(b, o, "memory_per_node");
+		}
+		jset_why(b, o, "memory_per_node", !vm->node_kib, vm->mem_why, "no numa_maps");
+		if (vm->page_kib)
+			jset_u64(b, o, "page_kib", vm->page_kib);
+		else
+			jnull(b, o, "page_kib");
+		jset_why(b, o, "page_kib", !vm->page_kib, vm->node_kib ? NULL : vm->mem_why,
+			 "no mapping with pages in numa_maps");
+		jpush(b, a, o);
+	}
+	jset(b, top, "vms", a);
+	jnull(b, top, "vms_why");
+}
+
 struct json_object *json_host(const struct host *h)
 {
 	struct jb b = { false };
@@ -612,6 +685,7 @@ struct json_object *json_host(const struct host *h)
 	json_memory(&b, top, h);
 	json_kernel(&b, top, h);
 	json_tlb(&b, top, h);
+	json_vms(&b, top, h);
 	if (b.oom) {
 		json_object_put(top);
 		errno = ENOMEM;

@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "apply", cmd_apply, "apply a plan: show the changes, confirm, commit with an undo journal" },
 	{ "rollback", cmd_rollback, "undo an apply from its journal (the newest by default)" },
 	{ "journal", cmd_journal, "list the apply journals" },
+	{ "monitor", cmd_monitor, "watch CPUs, vCPU threads, migrations, TLB shootdowns, IRQs live" },
 	{ "tui", cmd_tui, "the screens: host map, checks, plan, apply, monitor" },
 };
 

@@ -666,6 +666,75 @@ static void tlb_section(struct out *o, const struct host *h)
 	field(o, "perf counters");
 }
 
+/* Running VMs: what libvirt says (pins, numatune) next to what their QEMU
+ * threads do (the CPU each last ran on, its affinity, migrations). */
+static void vms_section(struct out *o, const struct host *h)
+{
+	struct sb *v = &o->v;
+	char buf[64];
+
+	section(o, "Running VMs");
+	if (!h->vms_known) {
+		sb_unknown(v, h->vms_why);
+		field(o, "domains");
+		return;
+	}
+	if (h->nvms == 0) {
+		sb_add(v, "none running");
+		field(o, "domains");
+	}
+	for (size_t i = 0; i < h->nvms; i++) {
+		const struct vm *vm = &h->vms[i];
+
+		sb_add(v, "%u vCPUs, %s", vm->vcpus, size_str(buf, sizeof(buf), vm->mem_kib));
+		if (vm->pid > 0)
+			sb_add(v, ", QEMU pid %d%s%s%s", vm->pid, vm->pid_why[0] ? " (" : "",
+			       vm->pid_why, vm->pid_why[0] ? ")" : "");
+		else
+			sb_add(v, ", QEMU pid unknown (%s)", vm->pid_why);
+		field(o, vm->name);
+		for (unsigned c = 0; c < vm->vcpus; c++) {
+			sb_add(v, "%s%u->", c ? ", " : "", c);
+			sb_set(v, &vm->pins[c]);
+		}
+		field(o, "  vCPU pins");
+		sb_set(v, &vm->emulator);
+		field(o, "  emulator");
+		if (vm->numa_mode[0])
+			sb_add(v, "%s%s%s", vm->numa_mode, vm->numa_nodeset[0] ? " on nodes " : "",
+			       vm->numa_nodeset);
+		else
+			sb_add(v, "none");
+		field(o, "  numatune");
+		for (size_t t = 0; t < vm->nthreads; t++) {
+			const struct vm_thread *th = &vm->threads[t];
+
+			sb_add(v, "%svCPU %u tid %d ", t ? "; " : "", th->vcpu, th->tid);
+			if (th->cpu >= 0)
+				sb_add(v, "on CPU %d", th->cpu);
+			else
+				sb_add(v, "on CPU unknown");
+			sb_add(v, " (allowed ");
+			sb_set(v, &th->allowed);
+			sb_add(v, ", %llu migrations)", (unsigned long long)th->migrations);
+		}
+		if (vm->pid > 0 && vm->nthreads == 0)
+			sb_add(v, "none found (no 'CPU n/KVM' thread)");
+		if (vm->pid > 0)
+			field(o, "  threads");
+		if (vm->node_kib) {
+			for (size_t n = 0; n < h->nnodes; n++)
+				sb_add(v, "%snode %u %s", n ? ", " : "", h->nodes[n].id,
+				       size_str(buf, sizeof(buf), vm->node_kib[n]));
+			if (vm->page_kib)
+				sb_add(v, "; pages up to %s", size_str(buf, sizeof(buf), vm->page_kib));
+		} else {
+			sb_unknown(v, vm->mem_why);
+		}
+		field(o, "  memory");
+	}
+}
+
 int text_host(FILE *f, const struct host *h, const struct text_style *st)
 {
 	struct out o = { f, st, { NULL, 0, 0, false } };
@@ -686,6 +755,7 @@ int text_host(FILE *f, const struct host *h, const struct text_style *st)
 	memory_section(&o, h);
 	kernel_section(&o, h);
 	tlb_section(&o, h);
+	vms_section(&o, h);
 	free(o.v.s);
 	if (o.v.oom) {
 		errno = ENOMEM;

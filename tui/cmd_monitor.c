@@ -1,0 +1,631 @@
+/* cmd_monitor.c - `hvtune monitor`: the host and its VMs watched live, as a table or JSON lines
+ *
+ * The loop owns the clock (CLOCK_MONOTONIC, read here and nowhere below
+ * tui/) and sleeps with nanosleep() to absolute deadlines, so the intervals
+ * do not drift by the time a sample takes.  Ctrl-C (SIGINT) or SIGTERM ends
+ * the loop between samples: the last complete interval is printed and the
+ * status is 0.
+ */
+#include "tui/cli.h"
+#include "tui/json_monitor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe/lv.h"
+#include "probe/sample.h"
+#include "probe/strfmt.h"
+
+#define TOP_CPUS 8	/* CPUs in the table: the busiest, two to a line */
+
+static const char help[] =
+	"usage: hvtune monitor [--root DIR] [--connect URI] [--interval S] [--count N]\n"
+	"                      [--json]\n"
+	"\n"
+	"Samples the host every interval and prints what happened in it: the\n"
+	"busiest CPUs (busy %, TLB shootdowns/s, NIC queue IRQs/s), free hugepages\n"
+	"per node, and for each running VM its vCPU threads: the CPU each last ran\n"
+	"on, its pin (affinity), %CPU, migrations/s, and OFF-PIN when it last ran\n"
+	"outside its pin; its memory per node (read every 10 intervals), REMOTE\n"
+	"when some of it is outside its <numatune> nodes.  \"-\" is unknown.\n"
+	"\n"
+	"options:\n"
+	"  --root DIR      read DIR/sys and DIR/proc instead of the live host's (a\n"
+	"                  capture does not change: its rates are 0 or unknown)\n"
+	"  --connect URI   the libvirt connection that lists the running VMs\n"
+	"                  (default: qemu:///system on the live host when it\n"
+	"                  answers, else no VMs)\n"
+	"  --interval S    seconds between samples, at least 0.1 (default 1)\n"
+	"  --count N       stop after N intervals (default: until Ctrl-C)\n"
+	"  --json          one JSON object per line and interval (docs/cli.md)\n"
+	"  -h, --help      this help\n"
+	"\n"
+	"exit status: 0 done (also after Ctrl-C), 2 a usage error, the probe or\n"
+	"a sample failed, or --connect could not connect; the reason is one line\n"
+	"on stderr.\n";
+
+struct mon_opts {
+	const char *root;
+	const char *connect;
+	double interval_s;
+	unsigned long count;	/* 0: until interrupted */
+	bool json;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int parse(int argc, char **argv, struct mon_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = argv[0];
+	char *end;
+	int c;
+
+	o->root = "/";
+	o->connect = NULL;
+	o->interval_s = 1.0;
+	o->count = 0;
+	o->json = false;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			o->root = optarg;
+			break;
+		case 'c':
+			o->connect = optarg;
+			break;
+		case 'i':
+			errno = 0;
+			o->interval_s = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !isfinite(o->interval_s) ||
+			    o->interval_s < 0.1 || o->interval_s > 86400) {
+				cli_error("invalid interval '%s': seconds from 0.1 to 86400 "
+					  "(see 'hvtune %s --help')", optarg, cmd);
+				return EXIT_ERR;
+			}
+			break;
+		case 'n':
+			errno = 0;
+			o->count = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || o->count == 0) {
+				cli_error("invalid count '%s': a whole number, at least 1 "
+					  "(see 'hvtune %s --help')", optarg, cmd);
+				return EXIT_ERR;
+			}
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return EXIT_OK;
+		case ':':
+			cli_error("option '%s' needs a value (see 'hvtune %s --help')",
+				  argv[optind - 1], cmd);
+			return EXIT_ERR;
+		default:
+			if (optopt == 'j' || optopt == 'h')
+				cli_error("option '%s' takes no value (see 'hvtune %s --help')",
+					  argv[optind - 1], cmd);
+			else if (optopt)
+				cli_error("unknown option '-%c' (see 'hvtune %s --help')", optopt, cmd);
+			else
+				cli_error("unknown option '%s' (see 'hvtune %s --help')",
+					  argv[optind - 1], cmd);
+			return EXIT_ERR;
+		}
+	}
+	if (optind < argc) {
+		cli_error("unexpected argument '%s' (see 'hvtune %s --help')", argv[optind], cmd);
+		return EXIT_ERR;
+	}
+	return CLI_CONTINUE;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Sleeps until @deadline (monotonic ns); false when a signal asked to stop. */
+static bool sleep_until(uint64_t deadline)
+{
+	for (;;) {
+		uint64_t now = now_ns();
+		struct timespec ts;
+
+		if (stop)
+			return false;
+		if (now >= deadline)
+			return true;
+		ts.tv_sec = (time_t)((deadline - now) / 1000000000u);
+		ts.tv_nsec = (long)((deadline - now) % 1000000000u);
+		if (nanosleep(&ts, NULL) < 0 && errno != EINTR)
+			return !stop;
+	}
+}
+
+/* The running VMs: from --connect, else from qemu:///system on the live host
+ * when it answers.  Returns 0, 1 when --connect fails (@e says why), -1 for
+ * a real error. */
+static int probe_vms(struct host *h, const struct fsroot *r, const char *uri, struct err *e)
+{
+	struct lv *c;
+
+	if (!uri && !r->live) {
+		strfmt_set(h->vms_why, sizeof(h->vms_why),
+			   "no libvirt connection (a capture: give --connect URI)");
+		return 0;
+	}
+	c = lv_open(uri ? uri : "qemu:///system", e);
+	if (!c) {
+		if (uri)
+			return 1;
+		strfmt_set(h->vms_why, sizeof(h->vms_why), "%s", e->msg);
+		return 0;
+	}
+	if (host_probe_vms(h, r, c, e) < 0) {
+		lv_close(c);
+		return -1;
+	}
+	lv_close(c);
+	return 0;
+}
+
+/*
+ * libvirt is asked once, by a child process.  Loading libvirt.so and its 55
+ * libraries and opening a connection raise the peak RSS from 3 MiB to about
+ * 18 MiB, and none of it is given back after lv_close() (the libraries stay
+ * mapped, their pages touched): a monitor that runs for days should not
+ * carry that.  The child sends h->vms back through a pipe, as raw structs
+ * and arrays: the same binary reads them.
+ */
+struct vms_msg {
+	int rc;			/* probe_vms()'s */
+	struct err e;
+	bool vms_known;
+	char vms_why[HOST_WHY_MAX];
+	size_t nvms;
+};
+
+static bool xfer(int fd, void *buf, size_t n, bool out)
+{
+	char *p = buf;
+
+	while (n > 0) {
+		ssize_t k = out ? write(fd, p, n) : read(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		p += k;
+		n -= (size_t)k;
+	}
+	return true;
+}
+
+static void vms_child(int fd, struct host *h, const struct fsroot *r, const char *uri)
+{
+	struct vms_msg m;
+	bool ok;
+
+	memset(&m, 0, sizeof(m));
+	m.rc = probe_vms(h, r, uri, &m.e);
+	m.vms_known = h->vms_known;
+	memcpy(m.vms_why, h->vms_why, sizeof(m.vms_why));
+	m.nvms = m.rc == 0 ? h->nvms : 0;
+	ok = xfer(fd, &m, sizeof(m), true);
+	for (size_t i = 0; ok && i < m.nvms; i++) {
+		struct vm *v = &h->vms[i];
+		bool has_pins = v->pins != NULL, has_mem = v->node_kib != NULL;
+
+		ok = xfer(fd, v, sizeof(*v), true) && xfer(fd, &has_pins, sizeof(bool), true) &&
+		     xfer(fd, &has_mem, sizeof(bool), true) &&
+		     (!has_pins || xfer(fd, v->pins, v->vcpus * sizeof(*v->pins), true)) &&
+		     xfer(fd, v->threads, v->nthreads * sizeof(*v->threads), true) &&
+		     (!has_mem || xfer(fd, v->node_kib, h->nnodes * sizeof(*v->node_kib), true));
+	}
+	_exit(ok ? 0 : 1);
+}
+
+/* Reads the child's answer into @h.  Returns as probe_vms(). */
+static int vms_read(int fd, struct host *h, struct err *e)
+{
+	struct vms_msg m;
+
+	if (!xfer(fd, &m, sizeof(m), false))
+		return err_set(e, 0, "the libvirt child process gave no answer");
+	h->vms_known = m.vms_known;
+	memcpy(h->vms_why, m.vms_why, sizeof(h->vms_why));
+	if (m.rc != 0) {
+		*e = m.e;
+		return m.rc;
+	}
+	if (m.nvms == 0)
+		return 0;
+	h->vms = calloc(m.nvms, sizeof(*h->vms));
+	if (!h->vms)
+		return err_set(e, ENOMEM, "cannot read the VMs");
+	for (size_t i = 0; i < m.nvms; i++) {
+		struct vm *v = &h->vms[i];
+		bool has_pins, has_mem;
+
+		if (!xfer(fd, v, sizeof(*v), false) || !xfer(fd, &has_pins, sizeof(bool), false) ||
+		    !xfer(fd, &has_mem, sizeof(bool), false)) {
+			memset(v, 0, sizeof(*v));
+			goto short_read;
+		}
+		h->nvms = i + 1;	/* host_release() frees what came so far */
+		v->pins = NULL;
+		v->node_kib = NULL;
+		v->threads = calloc(v->nthreads ? v->nthreads : 1, sizeof(*v->threads));
+		if (has_pins)
+			v->pins = calloc(v->vcpus ? v->vcpus : 1, sizeof(*v->pins));
+		if (has_mem)
+			v->node_kib = calloc(h->nnodes ? h->nnodes : 1, sizeof(*v->node_kib));
+		if (!v->threads || (has_pins && !v->pins) || (has_mem && !v->node_kib))
+			return err_set(e, ENOMEM, "cannot read the VMs");
+		if ((has_pins && !xfer(fd, v->pins, v->vcpus * sizeof(*v->pins), false)) ||
+		    !xfer(fd, v->threads, v->nthreads * sizeof(*v->threads), false) ||
+		    (has_mem && !xfer(fd, v->node_kib, h->nnodes * sizeof(*v->node_kib), false)))
+			goto short_read;
+	}
+	return 0;
+short_read:
+	return err_set(e, 0, "the libvirt child process sent a short answer");
+}
+
+static int vms_in_child(struct host *h, const struct fsroot *r, const char *uri, struct err *e)
+{
+	int fds[2], status, rc;
+	pid_t pid;
+
+	if (!uri && !r->live)
+		return probe_vms(h, r, uri, e);	/* no libvirt: nothing to keep out */
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return err_set(e, errno, "cannot create a pipe");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return err_set(e, errno, "cannot fork the libvirt child process");
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		vms_child(fds[1], h, r, uri);
+	}
+	close(fds[1]);
+	rc = vms_read(fds[0], h, e);
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc < 0 && WIFSIGNALED(status))
+		strfmt_cat(e->msg, sizeof(e->msg), " (it was killed by signal %d)", WTERMSIG(status));
+	return rc;
+}
+
+/* ---- the table ---- */
+
+static void fmt_rate(char *buf, size_t size, double v, int width, int prec)
+{
+	if (v == RATE_UNKNOWN)
+		strfmt_set(buf, size, "%*s", width, "-");
+	else if (v >= 99999.5)
+		strfmt_set(buf, size, "%*.0fk", width - 1, v / 1000);
+	else
+		strfmt_set(buf, size, "%*.*f", width, prec, v);
+}
+
+static void fmt_kib(char *buf, size_t size, uint64_t kib)
+{
+	static const char units[] = "KMGT";
+	double v = (double)kib;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) - 1) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0 || v >= 100)
+		strfmt_set(buf, size, "%.0f%c", v, units[u]);
+	else
+		strfmt_set(buf, size, "%.1f%c", v, units[u]);
+}
+
+static double sort_key(double busy)
+{
+	return busy == RATE_UNKNOWN ? -1.0 : busy;
+}
+
+static void print_cpus(FILE *f, const struct rates *r)
+{
+	size_t top[TOP_CPUS], n = 0;
+
+	/* the busiest CPUs, ties by id: insertion into a short sorted list */
+	for (size_t i = 0; i < r->ncpus; i++) {
+		double key = sort_key(r->cpus[i].busy_pct);
+		size_t k;
+
+		if (n == TOP_CPUS && key <= sort_key(r->cpus[top[n - 1]].busy_pct))
+			continue;
+		k = n < TOP_CPUS ? n++ : TOP_CPUS - 1;
+		while (k > 0 && key > sort_key(r->cpus[top[k - 1]].busy_pct)) {
+			top[k] = top[k - 1];
+			k--;
+		}
+		top[k] = i;
+	}
+	fputs(" CPU busy%   TLB/s  NICIRQ/s     CPU busy%   TLB/s  NICIRQ/s\n", f);
+	for (size_t i = 0; i < n; i++) {
+		const struct rate_cpu *c = &r->cpus[top[i]];
+		char busy[16], tlb[16], irq[16];
+
+		fmt_rate(busy, sizeof(busy), c->busy_pct, 5, 1);
+		fmt_rate(tlb, sizeof(tlb), c->shootdowns_per_s, 7, 0);
+		fmt_rate(irq, sizeof(irq), c->nic_irqs_per_s, 9, 0);
+		fprintf(f, "%4u %s %s %s%s", c->id, busy, tlb, irq, i % 2 ? "\n" : "    ");
+	}
+	if (n % 2)
+		fputc('\n', f);
+}
+
+static void print_pools(FILE *f, const struct rates *r)
+{
+	char line[256] = "hugepages free:";
+
+	if (r->npools == 0) {
+		fprintf(f, "hugepages free: - (%s)\n", r->pools_why);
+		return;
+	}
+	for (size_t i = 0; i < r->npools; i++) {
+		char size[24];
+
+		strfmt_page_kib(r->pools[i].size_kib, size, sizeof(size));
+		if (strlen(line) > 56) {
+			line[strlen(line) - 1] = '\0';
+			fprintf(f, "%s\n", line);
+			strfmt_set(line, sizeof(line), "               ");
+		}
+		strfmt_cat(line, sizeof(line), " node%u %s %llu/%llu,", r->pools[i].node, size,
+			   (unsigned long long)r->pools[i].free,
+			   (unsigned long long)r->pools[i].total);
+	}
+	line[strlen(line) - 1] = '\0';	/* the last comma */
+	fprintf(f, "%s\n", line);
+}
+
+static void print_vm(FILE *f, const struct rates *r, const struct rate_vm *v)
+{
+	char line[256];
+
+	if (v->pid > 0)
+		fprintf(f, "VM %.40s (pid %d)", v->name, v->pid);
+	else
+		fprintf(f, "VM %.40s", v->name);
+	if (!v->running) {
+		fprintf(f, "\n  %.76s\n", v->why);
+		return;
+	}
+	line[0] = '\0';
+	if (v->mem_known) {
+		for (size_t n = 0; n < r->nnodes; n++) {
+			char kib[24];
+
+			fmt_kib(kib, sizeof(kib), v->node_kib[n]);
+			strfmt_cat(line, sizeof(line), " node%u %s", r->node_ids[n], kib);
+		}
+		if (v->remote_mem) {
+			char kib[24];
+
+			fmt_kib(kib, sizeof(kib), v->remote_kib);
+			strfmt_cat(line, sizeof(line), "  REMOTE %s", kib);
+		}
+		fprintf(f, "  mem:%.*s\n", 60, line);
+	} else {
+		fputc('\n', f);
+	}
+	if (v->nthreads == 0) {
+		fprintf(f, "  %.76s\n", v->why);
+		return;
+	}
+	fputs("  vCPU      tid  CPU pin                    %CPU  migr/s\n", f);
+	for (size_t i = 0; i < v->nthreads; i++) {
+		const struct rate_thread *t = &v->threads[i];
+		char pin[24], pct[16], mig[16], cpu[12];
+
+		idset_format(&t->allowed, pin, sizeof(pin));
+		fmt_rate(pct, sizeof(pct), t->cpu_pct, 6, 1);
+		fmt_rate(mig, sizeof(mig), t->migrations_per_s, 7, 1);
+		if (t->cpu >= 0)
+			strfmt_set(cpu, sizeof(cpu), "%4d", t->cpu);
+		else
+			strfmt_set(cpu, sizeof(cpu), "%4s", "-");
+		fprintf(f, "  %4u %8d %s %-20s %s %s%s\n", t->vcpu, t->tid, cpu, pin, pct, mig,
+			t->off_pin ? "  OFF-PIN" : "");
+	}
+}
+
+static void print_text(FILE *f, const struct rates *r, double elapsed_s)
+{
+	double tlb = 0, irq = 0, busy = 0;
+	bool tlb_known = false, irq_known = false;
+	size_t nbusy = 0;
+
+	for (size_t i = 0; i < r->ncpus; i++) {
+		if (r->cpus[i].shootdowns_per_s != RATE_UNKNOWN) {
+			tlb += r->cpus[i].shootdowns_per_s;
+			tlb_known = true;
+		}
+		if (r->cpus[i].nic_irqs_per_s != RATE_UNKNOWN) {
+			irq += r->cpus[i].nic_irqs_per_s;
+			irq_known = true;
+		}
+		if (r->cpus[i].busy_pct != RATE_UNKNOWN) {
+			busy += r->cpus[i].busy_pct;
+			nbusy++;
+		}
+	}
+	fprintf(f, "-- %.1f s  (%.2f s)  %zu CPUs  busy ", elapsed_s, r->interval_s, r->ncpus);
+	if (nbusy)
+		fprintf(f, "%.1f%%", busy / (double)nbusy);
+	else
+		fputc('-', f);
+	fputs("  TLB ", f);
+	if (tlb_known)
+		fprintf(f, "%.0f/s", tlb);
+	else
+		fputc('-', f);
+	fputs("  NIC IRQ ", f);
+	if (irq_known)
+		fprintf(f, "%.0f/s", irq);
+	else
+		fputc('-', f);
+	fputc('\n', f);
+	if (r->why[0])
+		fprintf(f, "  (%.74s)\n", r->why);
+	if (!r->busy_known)
+		fprintf(f, "  (busy: %.68s)\n", r->busy_why);
+	if (!r->shootdowns_known)
+		fprintf(f, "  (TLB: %.70s)\n", r->shootdowns_why);
+	print_cpus(f, r);
+	print_pools(f, r);
+	if (!r->vms_known)
+		fprintf(f, "VMs: unknown\n  %.76s\n", r->vms_why);
+	else if (r->nvms == 0)
+		fputs("VMs: none running\n", f);
+	for (size_t i = 0; i < r->nvms; i++)
+		print_vm(f, r, &r->vms[i]);
+}
+
+/* One sample at the current time; numa_maps at the first and every
+ * SAMPLE_NUMA_EVERY, else carried over from @prev. */
+static int take(struct sample *s, const struct sample *prev, unsigned long n,
+		const struct fsroot *r, const struct host *h, const struct sample_perf *p,
+		struct err *e)
+{
+	if (sample_read(s, r, h, now_ns(), e) < 0)
+		return -1;
+	if (n % SAMPLE_NUMA_EVERY == 0 ? sample_read_numa(s, r, e) < 0 :
+	    sample_keep_numa(s, prev, e) < 0)
+		goto fail;
+	if (sample_read_perf(s, p, e) < 0)
+		goto fail;
+	return 0;
+fail:
+	sample_release(s);
+	return -1;
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct sample_perf perf;
+	struct sample a, b;
+	struct sigaction sa;
+	struct mon_opts o;
+	struct err e = ERR_INIT;
+	struct host h;
+	uint64_t start, step;
+	int rc = parse(argc, argv, &o);
+
+	if (rc != CLI_CONTINUE)
+		return rc;
+	/* no SA_RESTART: the signal interrupts nanosleep() and the loop ends;
+	 * set before the start-up so that an early Ctrl-C also ends cleanly */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (fsroot_open(&r, o.root, &e) < 0 || host_probe(&h, &r, &e) < 0) {
+		fsroot_close(&r);
+		cli_error("%s", e.msg);
+		return EXIT_ERR;
+	}
+	memset(&perf, 0, sizeof(perf));
+	memset(&a, 0, sizeof(a));
+	if (vms_in_child(&h, &r, o.connect, &e) != 0 || sample_perf_open(&perf, &r, &h, &e) < 0) {
+		cli_error("%s", e.msg);
+		rc = EXIT_ERR;
+		goto out;
+	}
+	step = (uint64_t)(o.interval_s * 1e9 + 0.5);
+	if (take(&a, &a, 0, &r, &h, &perf, &e) < 0) {
+		cli_error("%s", e.msg);
+		rc = EXIT_ERR;
+		goto out;
+	}
+	start = a.ns;
+	rc = EXIT_OK;
+	for (unsigned long n = 1; o.count == 0 || n <= o.count; n++) {
+		struct rates rt;
+
+		if (!sleep_until(start + n * step))
+			break;
+		if (take(&b, &a, n, &r, &h, &perf, &e) < 0 ||
+		    sample_rates(&rt, &a, &b, &e) < 0) {
+			cli_error("%s", e.msg);
+			rc = EXIT_ERR;
+			break;
+		}
+		sample_release(&a);
+		a = b;
+		if (o.json) {
+			char *line = json_monitor_line(&rt, (unsigned)n, (double)(a.ns - start) / 1e9,
+						       &e);
+
+			if (!line) {
+				sample_rates_release(&rt);
+				cli_error("%s", e.msg);
+				rc = EXIT_ERR;
+				break;
+			}
+			fputs(line, stdout);
+			fputc('\n', stdout);
+			free(line);
+		} else {
+			if (n > 1)
+				fputc('\n', stdout);
+			print_text(stdout, &rt, (double)(a.ns - start) / 1e9);
+		}
+		sample_rates_release(&rt);
+		if (fflush(stdout) == EOF || ferror(stdout))
+			break;	/* cli_flush() below says why */
+	}
+out:
+	sample_release(&a);
+	sample_perf_close(&perf);
+	host_release(&h);
+	fsroot_close(&r);
+	return cli_flush(rc);
+}
