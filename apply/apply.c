@@ -59,7 +59,7 @@ void apply_result_release(struct apply_result *r)
 
 /* Appends a line to a list of fixed lines; false when out of memory. */
 static bool add_line(char (**lines)[APPLY_NOTE_MAX], size_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static bool add_line(char (**lines)[APPLY_NOTE_MAX], size_t *n, const char *fmt, ...)
 {
@@ -93,16 +93,16 @@ void apply_opts(const struct profile *pf, struct domxml_opts *o)
 }
 
 static const char *const allowed[] = {
-	"/sys/kernel/mm/hugepages/hugepages-*kB/nr_hugepages",
-	"/sys/devices/system/node/node*/hugepages/hugepages-*kB/nr_hugepages",
-	"/sys/kernel/mm/transparent_hugepage/enabled",
-	"/sys/kernel/mm/transparent_hugepage/defrag",
-	"/sys/kernel/mm/ksm/run",
-	"/proc/sys/kernel/numa_balancing",
-	"/proc/sys/vm/swappiness",
-	"/proc/irq/*/smp_affinity_list",
-	"/proc/irq/default_smp_affinity",
-	"/sys/devices/system/cpu/cpu*/cpufreq/scaling_governor",
+    "/sys/kernel/mm/hugepages/hugepages-*kB/nr_hugepages",
+    "/sys/devices/system/node/node*/hugepages/hugepages-*kB/nr_hugepages",
+    "/sys/kernel/mm/transparent_hugepage/enabled",
+    "/sys/kernel/mm/transparent_hugepage/defrag",
+    "/sys/kernel/mm/ksm/run",
+    "/proc/sys/kernel/numa_balancing",
+    "/proc/sys/vm/swappiness",
+    "/proc/irq/*/smp_affinity_list",
+    "/proc/irq/default_smp_affinity",
+    "/sys/devices/system/cpu/cpu*/cpufreq/scaling_governor",
 };
 
 bool apply_allowed(const char *path)
@@ -171,8 +171,9 @@ static bool same_value(const char *path, const char *a, const char *b)
 }
 
 /* The plan's root and the root being applied to are the same directory. */
-static int check_root(const char *plan_root, const struct fsroot *r, struct err *e)
+int apply_check_root(const struct plan *p, const struct fsroot *r, struct err *e)
 {
+	const char *plan_root = p->root;
 	char a[PATH_MAX], b[PATH_MAX];
 	bool plan_live = plan_root[0] == '\0' || strcmp(plan_root, "/") == 0;
 
@@ -181,15 +182,12 @@ static int check_root(const char *plan_root, const struct fsroot *r, struct err 
 	if (!plan_live && !r->live && realpath(plan_root, a) && realpath(r->dir, b) &&
 	    strcmp(a, b) == 0)
 		return 0;
-	return err_set(e, 0,
-		       "the plan is for root '%s', not '%s' (plan again with --root %s)",
-		       plan_live ? "/" : plan_root, r->live ? "/" : r->dir,
-		       r->live ? "/" : r->dir);
+	return err_set(e, 0, "the plan is for root '%s', not '%s' (plan again with --root %s)",
+		       plan_live ? "/" : plan_root, r->live ? "/" : r->dir, r->live ? "/" : r->dir);
 }
 
-static int prepare_domain(const struct vm_plan *vm, const struct domxml_opts *o,
-			  struct lv *c, const struct lv_domain *d, struct changeset *cs,
-			  struct err *e)
+static int prepare_domain(const struct vm_plan *vm, const struct domxml_opts *o, struct lv *c,
+			  const struct lv_domain *d, struct changeset *cs, struct err *e)
 {
 	struct apply_domain ad;
 	char la[PLAN_NAME_MAX + 32], lb[PLAN_NAME_MAX + 32];
@@ -278,8 +276,8 @@ out:
 	return rc;
 }
 
-static int prepare_write(const struct plan_setting *s, const struct fsroot *r,
-			 struct changeset *cs, struct err *e)
+static int prepare_write(const struct plan_setting *s, const struct fsroot *r, struct changeset *cs,
+			 struct err *e)
 {
 	struct apply_write w;
 	struct apply_write *grown;
@@ -318,7 +316,7 @@ int apply_prepare(const struct plan *p, const struct domxml_opts *o, const struc
 	size_t ndoms = 0;
 
 	changeset_init(cs);
-	if (check_root(p->root, r, e) < 0)
+	if (apply_check_root(p, r, e) < 0)
 		return -1;
 	/* every path first: a refused one refuses the plan before anything is read */
 	for (size_t i = 0; i < p->nsettings; i++)
@@ -535,8 +533,9 @@ static int step_write(struct run *u, const struct apply_write *w, struct err *e)
 	if (!now)
 		return -1;
 	if (strcmp(now, w->old_value) != 0) {
-		err_set(e, 0, "'%s%s' changed since the change set was made ('%s', was '%s'): "
-			      "run apply again",
+		err_set(e, 0,
+			"'%s%s' changed since the change set was made ('%s', was '%s'): "
+			"run apply again",
 			u->r->shown, w->path, now, w->old_value);
 		free(now);
 		return -1;
@@ -575,9 +574,8 @@ static void finish(struct run *u, size_t failed, const struct err *first, struct
 		strfmt_cat(e->msg, sizeof(e->msg), "; %s", me.msg);
 }
 
-int apply_commit(const struct changeset *cs, const struct fsroot *r, struct lv *c,
-		 const char *uri, const char *state_dir, struct apply_result *res,
-		 struct err *e)
+int apply_commit(const struct changeset *cs, const struct fsroot *r, struct lv *c, const char *uri,
+		 const char *state_dir, struct apply_result *res, struct err *e)
 {
 	struct journal j;
 	struct run u = {&j, r, c, res, false};
@@ -622,7 +620,7 @@ int apply_commit(const struct changeset *cs, const struct fsroot *r, struct lv *
 		goto undo;
 	rc = u.oom ? err_set(e, ENOMEM, "applied, but out of memory for the log") : 0;
 	goto out;
-undo: {
+undo : {
 	struct err first = ERR_INIT;
 	/* the step that failed recorded its undo but did not act (a refused
 	 * define or write changes nothing): undo the steps before it.  A killed
@@ -637,8 +635,7 @@ out:
 	return rc;
 }
 
-int apply_pick_journal(const char *state_dir, const char *id, struct journal *j,
-		       struct err *e)
+int apply_pick_journal(const char *state_dir, const char *id, struct journal *j, struct err *e)
 {
 	struct journal *all;
 	size_t n;
@@ -666,8 +663,8 @@ int apply_pick_journal(const char *state_dir, const char *id, struct journal *j,
 		       state_dir);
 }
 
-int apply_rollback(const char *state_dir, const char *id, const struct fsroot *r,
-		   struct lv *c, struct apply_result *res, struct err *e)
+int apply_rollback(const char *state_dir, const char *id, const struct fsroot *r, struct lv *c,
+		   struct apply_result *res, struct err *e)
 {
 	struct journal j, pick;
 	struct run u = {&j, r, c, res, false};

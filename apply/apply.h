@@ -27,14 +27,14 @@
 /* One domain's changes. */
 struct apply_domain {
 	char name[PLAN_NAME_MAX];
-	bool active;	   /* running: pinned live as well */
-	char *old_xml;	   /* heap: the persistent XML now */
-	char *new_xml;	   /* heap: the rewritten XML; NULL when it is the same */
-	char *diff;	   /* heap: unified diff old -> new ("" when the same) */
-	size_t npins;	   /* live vCPU pins that differ (active only) */
-	struct pin *pins;  /* heap: the new pins, vCPU -> pCPU */
+	bool active;		/* running: pinned live as well */
+	char *old_xml;		/* heap: the persistent XML now */
+	char *new_xml;		/* heap: the rewritten XML; NULL when it is the same */
+	char *diff;		/* heap: unified diff old -> new ("" when the same) */
+	size_t npins;		/* live vCPU pins that differ (active only) */
+	struct pin *pins;	/* heap: the new pins, vCPU -> pCPU */
 	struct idset *old_pins; /* heap: npins old live pins, same order */
-	bool pin_emulator; /* the live emulator pin differs */
+	bool pin_emulator;	/* the live emulator pin differs */
 	struct idset emulator, old_emulator;
 };
 
@@ -83,6 +83,9 @@ void apply_opts(const struct profile *pf, struct domxml_opts *o);
  */
 bool apply_allowed(const char *path);
 
+/* Refuses a plan made for another root than @r (compared resolved). */
+int apply_check_root(const struct plan *p, const struct fsroot *r, struct err *e);
+
 /*
  * Computes the change set of @p on the host at @r: placed VMs whose domain
  * exists in @c (may be NULL: no domain is changed, and a note says so), and
@@ -99,21 +102,19 @@ int apply_prepare(const struct plan *p, const struct domxml_opts *o, const struc
  * "; rollback incomplete: ..." when an undo failed.  @res says what happened
  * either way.  @uri is written to the journal for 'hvtune rollback'.
  */
-int apply_commit(const struct changeset *cs, const struct fsroot *r, struct lv *c,
-		 const char *uri, const char *state_dir, struct apply_result *res,
-		 struct err *e);
+int apply_commit(const struct changeset *cs, const struct fsroot *r, struct lv *c, const char *uri,
+		 const char *state_dir, struct apply_result *res, struct err *e);
 
 /*
  * Undoes the journal @id of @state_dir ("" = the newest one not rolled back),
  * newest step first, including one left incomplete by a killed apply.
  * @c may be NULL when the journal changed no domain.
  */
-int apply_rollback(const char *state_dir, const char *id, const struct fsroot *r,
-		   struct lv *c, struct apply_result *res, struct err *e);
+int apply_rollback(const char *state_dir, const char *id, const struct fsroot *r, struct lv *c,
+		   struct apply_result *res, struct err *e);
 
 /* The journal that apply_rollback() would pick for @id (""): fills @j (not
  * open).  For the caller to connect to the journal's URI first. */
-int apply_pick_journal(const char *state_dir, const char *id, struct journal *j,
-		       struct err *e);
+int apply_pick_journal(const char *state_dir, const char *id, struct journal *j, struct err *e);
 
 #endif

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CONTEXT	    3
-#define TABLE_MAX   (64u * 1024 * 1024) /* cells of the LCS table: 256 MiB at most */
+#define CONTEXT	  3
+#define TABLE_MAX (64u * 1024 * 1024) /* cells of the LCS table: 256 MiB at most */
 
 struct line {
 	const char *s;
@@ -24,7 +24,7 @@ struct lines {
 };
 
 struct op {
-	char kind; /* ' ', '-', '+' */
+	char kind;     /* ' ', '-', '+' */
 	size_t ai, bi; /* line of a (for ' ' and '-') and of b (for ' ' and '+') */
 };
 
@@ -98,8 +98,7 @@ static bool same(const struct line *x, const struct line *y)
 }
 
 /* The edit script: common prefix and suffix, and an LCS table for the middle. */
-static struct op *script(const struct lines *a, const struct lines *b, size_t *nops,
-			 struct err *e)
+static struct op *script(const struct lines *a, const struct lines *b, size_t *nops, struct err *e)
 {
 	size_t pre = 0, suf = 0, n, m, k = 0;
 	struct op *ops;

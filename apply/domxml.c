@@ -450,22 +450,20 @@ static bool link_ok(struct ed *ed, xmlNodePtr ret, xmlNodePtr n)
 	return false;
 }
 
-static void add_next(struct ed *ed, xmlNodePtr at, xmlNodePtr n)
+/* The add_*() and insert() return false when @n could not be linked (then it is freed). */
+static bool add_next(struct ed *ed, xmlNodePtr at, xmlNodePtr n)
 {
-	if (n)
-		link_ok(ed, xmlAddNextSibling(at, n), n);
+	return n && link_ok(ed, xmlAddNextSibling(at, n), n);
 }
 
-static void add_prev(struct ed *ed, xmlNodePtr at, xmlNodePtr n)
+static bool add_prev(struct ed *ed, xmlNodePtr at, xmlNodePtr n)
 {
-	if (n)
-		link_ok(ed, xmlAddPrevSibling(at, n), n);
+	return n && link_ok(ed, xmlAddPrevSibling(at, n), n);
 }
 
-static void add_child(struct ed *ed, xmlNodePtr parent, xmlNodePtr n)
+static bool add_child(struct ed *ed, xmlNodePtr parent, xmlNodePtr n)
 {
-	if (n)
-		link_ok(ed, xmlAddChild(parent, n), n);
+	return n && link_ok(ed, xmlAddChild(parent, n), n);
 }
 
 /* Unlinks and frees @n and the whitespace in front of it. */
@@ -510,14 +508,15 @@ static int rank(const char *const *order, const xmlNode *n)
  * before it in libvirt's format order @order (or before the first that comes
  * after it; or at the end), with the indentation of its siblings.
  */
-static void insert(struct ed *ed, xmlNodePtr parent, xmlNodePtr n, const char *const *order)
+static bool insert(struct ed *ed, xmlNodePtr parent, xmlNodePtr n, const char *const *order)
 {
 	char ind[256], pind[256];
-	int r = rank(order, n);
 	xmlNodePtr after = NULL, before = NULL, last;
+	int r;
 
 	if (!n)
-		return;
+		return false;
+	r = rank(order, n);
 	child_indent(ed, parent, ind, sizeof(ind));
 	for (xmlNodePtr c = parent->children; c; c = c->next) {
 		int cr = rank(order, c);
@@ -530,16 +529,16 @@ static void insert(struct ed *ed, xmlNodePtr parent, xmlNodePtr n, const char *c
 			before = c;
 	}
 	if (after) {
-		add_next(ed, after, n);
-		if (n->parent)
-			add_next(ed, after, text(ed, ind));
-		return;
+		if (!add_next(ed, after, n))
+			return false;
+		add_next(ed, after, text(ed, ind));
+		return true;
 	}
 	if (before) {
-		add_prev(ed, before, n);
-		if (n->parent)
-			add_prev(ed, before, text(ed, ind));
-		return;
+		if (!add_prev(ed, before, n))
+			return false;
+		add_prev(ed, before, text(ed, ind));
+		return true;
 	}
 	/* no sibling to follow: the last one, before the closing tag's indentation */
 	if (!has_element_child(parent)) {
@@ -561,30 +560,29 @@ static void insert(struct ed *ed, xmlNodePtr parent, xmlNodePtr n, const char *c
 
 		strfmt_set(close, sizeof(close), "%s", strrchr(xstr(last->content), '\n'));
 		xmlNodeSetContent(last, BAD_CAST ind);
-		add_next(ed, last, n);
-		if (n->parent)
-			add_next(ed, n, text(ed, close));
-		return;
+		if (!add_next(ed, last, n))
+			return false;
+		add_next(ed, n, text(ed, close));
+		return true;
 	}
 	indent_of(parent, pind, sizeof(pind));
 	if (parent->parent && parent->parent->type == XML_DOCUMENT_NODE)
 		strfmt_set(pind, sizeof(pind), "\n");
 	add_child(ed, parent, text(ed, ind));
-	add_child(ed, parent, n);
-	if (n->parent)
-		add_child(ed, parent, text(ed, pind));
+	if (!add_child(ed, parent, n))
+		return false;
+	add_child(ed, parent, text(ed, pind));
+	return true;
 }
 
 /* Replaces @old (kept in place, with its indentation) by @n; frees @old. */
-static void replace(struct ed *ed, xmlNodePtr old, xmlNodePtr n)
+static bool replace(struct ed *ed, xmlNodePtr old, xmlNodePtr n)
 {
-	if (!n)
-		return;
-	add_prev(ed, old, n);
-	if (n->parent) {
-		xmlUnlinkNode(old);
-		xmlFreeNode(old);
-	}
+	if (!add_prev(ed, old, n))
+		return false;
+	xmlUnlinkNode(old);
+	xmlFreeNode(old);
+	return true;
 }
 
 static xmlNodePtr el(struct ed *ed, const char *name)
@@ -654,8 +652,7 @@ static xmlNodePtr need(struct ed *ed, xmlNodePtr parent, const char *name, const
 	if (n)
 		return n;
 	n = el(ed, name);
-	insert(ed, parent, n, order);
-	return n && n->parent ? n : NULL;
+	return insert(ed, parent, n, order) ? n : NULL;
 }
 
 /* Drops @n when nothing but whitespace is left in it. */
@@ -964,11 +961,7 @@ static void rewrite_membacking(struct ed *ed, xmlNodePtr root, const struct vm_p
 	old = child(mb, "hugepages");
 	if (vm->page_kib) {
 		hp = el(ed, "hugepages");
-		if (old)
-			replace(ed, old, hp);
-		else
-			insert(ed, mb, hp, membacking_order);
-		if (hp && hp->parent) {
+		if (old ? replace(ed, old, hp) : insert(ed, mb, hp, membacking_order)) {
 			bool any = false;
 
 			indent_of(hp, ind, sizeof(ind));
@@ -1068,11 +1061,7 @@ static int rewrite_cpu(struct ed *ed, xmlNodePtr root, const struct vm_plan *vm,
 	numa = child(cpu, "numa");
 	if (vm->ncells > 0) {
 		n = el(ed, "numa");
-		if (numa)
-			replace(ed, numa, n);
-		else
-			insert(ed, cpu, n, cpu_order);
-		if (n && n->parent) {
+		if (numa ? replace(ed, numa, n) : insert(ed, cpu, n, cpu_order)) {
 			indent_of(n, ind, sizeof(ind));
 			for (size_t i = 0; i < vm->ncells; i++) {
 				xmlNodePtr cell = el(ed, "cell");

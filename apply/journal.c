@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAGIC "hvtune-journal 1\n"
-#define SUFFIX ".journal"
+#define MAGIC	 "hvtune-journal 1\n"
+#define SUFFIX	 ".journal"
 #define DATA_MAX (64u * 1024 * 1024) /* an old XML or value larger than this is corrupt */
 
 static const char *const status_names[] = {"incomplete", "complete", "rolled-back",
@@ -147,9 +147,9 @@ int journal_create(struct journal *j, const char *dir, const char *root, const c
 	for (unsigned n = 1; n < 1000 && j->fd < 0; n++) {
 		snprintf(j->id, sizeof(j->id), "%s-%03u", stamp, n);
 		snprintf(j->path, sizeof(j->path), "%s/%s%s", dir, j->id, SUFFIX);
-		j->fd = openat(j->dirfd, strrchr(j->path, '/') + 1,
-			       O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-			       0600);
+		j->fd =
+		    openat(j->dirfd, strrchr(j->path, '/') + 1,
+			   O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (j->fd < 0 && errno != EEXIST) {
 			int sys = errno;
 
@@ -205,8 +205,8 @@ int journal_record(struct journal *j, const struct jstep *s, struct err *e)
 	if (s->data && !(grown[j->nsteps].data = strdup(s->data)))
 		return err_set(e, ENOMEM, "cannot write journal '%s'", j->path);
 	j->nsteps++;
-	return put_record(j, head, s->kind == JSTEP_DEFINE || s->kind == JSTEP_WRITE ? s->data : NULL,
-			  e);
+	return put_record(j, head,
+			  s->kind == JSTEP_DEFINE || s->kind == JSTEP_WRITE ? s->data : NULL, e);
 }
 
 int journal_mark(struct journal *j, enum journal_status st, struct err *e)
@@ -327,7 +327,8 @@ static int parse(struct journal *j, char *text, size_t len, const char *shown, s
 					known = true;
 				}
 			if (!known)
-				return err_set(e, 0, "'%s':%u: unknown status '%s'", shown, lineno, v);
+				return err_set(e, 0, "'%s':%u: unknown status '%s'", shown, lineno,
+					       v);
 			continue;
 		}
 		if ((v = after(line, "define")) || (v = after(line, "write"))) {
@@ -343,8 +344,9 @@ static int parse(struct journal *j, char *text, size_t len, const char *shown, s
 			if (off + dlen + 1 > len)
 				break; /* torn */
 			if (text[off + dlen] != '\n')
-				return err_set(e, 0, "'%s':%u: the data of '%s' does not end "
-						     "where its length says",
+				return err_set(e, 0,
+					       "'%s':%u: the data of '%s' does not end "
+					       "where its length says",
 					       shown, lineno, line);
 		} else if ((v = after(line, "vcpupin")) || (v = after(line, "emulatorpin"))) {
 			char list[256], *end;
@@ -363,13 +365,15 @@ static int parse(struct journal *j, char *text, size_t len, const char *shown, s
 			}
 			sp = strchr(v, ' ');
 			if (!sp || (size_t)(sp - v) >= sizeof(list))
-				return err_set(e, 0, "'%s':%u: bad record '%s'", shown, lineno, line);
+				return err_set(e, 0, "'%s':%u: bad record '%s'", shown, lineno,
+					       line);
 			snprintf(list, sizeof(list), "%.*s", (int)(sp - v), v);
 			if (idset_parse(&s.cpus, list, &pe) < 0)
 				return err_set(e, 0, "'%s':%u: %s", shown, lineno, pe.msg);
 			v = sp + 1;
 		} else {
-			return err_set(e, 0, "'%s':%u: unknown record '%.40s'", shown, lineno, line);
+			return err_set(e, 0, "'%s':%u: unknown record '%.40s'", shown, lineno,
+				       line);
 		}
 		if (!*v || strlen(v) >= sizeof(s.target))
 			return err_set(e, 0, "'%s':%u: bad name in '%s'", shown, lineno, line);
@@ -428,8 +432,7 @@ static int load_at(struct journal *j, int dirfd, const char *dir, const char *id
 	return rc;
 }
 
-int journal_load(struct journal *j, const char *dir, const char *id, bool append,
-		 struct err *e)
+int journal_load(struct journal *j, const char *dir, const char *id, bool append, struct err *e)
 {
 	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc;

@@ -87,8 +87,7 @@ int journal_record(struct journal *j, const struct jstep *s, struct err *e);
 int journal_mark(struct journal *j, enum journal_status st, struct err *e);
 
 /* Reads @dir/@id.journal; @append opens it for journal_mark() as well. */
-int journal_load(struct journal *j, const char *dir, const char *id, bool append,
-		 struct err *e);
+int journal_load(struct journal *j, const char *dir, const char *id, bool append, struct err *e);
 /* Every journal in @dir, oldest first (steps loaded, not open).  Caller
  * journal_release()s each and free()s *@out.  A missing @dir is no journal. */
 int journal_list(const char *dir, struct journal **out, size_t *n, struct err *e);

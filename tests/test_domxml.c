@@ -608,6 +608,156 @@ static void test_shrink(void **state)
 	plan_vm_release(&vm);
 }
 
+/* iothread ids from <iothreadids> or a count hvtune adds; batch has no priority; no cells. */
+static void test_iothreads_sched(void **state)
+{
+	static const char ids[] = "<domain type='kvm'>\n"
+				  "  <name>io</name>\n"
+				  "  <memory unit='GiB'>4</memory>\n"
+				  "  <vcpu>2</vcpu>\n"
+				  "  <iothreads>2</iothreads>\n"
+				  "  <iothreadids>\n"
+				  "    <iothread id='5'/>\n"
+				  "    <iothread id='9'/>\n"
+				  "  </iothreadids>\n"
+				  "  <os>\n"
+				  "    <type>hvm</type>\n"
+				  "  </os>\n"
+				  "</domain>\n";
+	static const char none[] = "<domain type='kvm'>\n"
+				   "  <name>io</name>\n"
+				   "  <memory unit='GiB'>4</memory>\n"
+				   "  <os>\n"
+				   "    <type>hvm</type>\n"
+				   "  </os>\n"
+				   "</domain>\n";
+	static const char *const want_ids[] = {
+	    "  <memoryBacking>\n    <hugepages>\n      <page size='1048576' unit='KiB'/>\n"
+	    "    </hugepages>\n  </memoryBacking>\n  <vcpu placement='static'>2</vcpu>\n",
+	    "    <iothreadpin iothread='5' cpuset='2'/>\n"
+	    "    <iothreadpin iothread='9' cpuset='2'/>\n"
+	    "    <vcpusched vcpus='0-1' scheduler='batch'/>\n",
+	    "  <numatune>\n    <memory mode='strict' nodeset='0'/>\n  </numatune>\n",
+	    "  <cpu>\n    <topology sockets='1' cores='1' threads='2'/>\n  </cpu>\n",
+	};
+	static const char *const want_none[] = {
+	    "  <vcpu placement='static'>2</vcpu>\n  <iothreads>3</iothreads>\n  <cputune>\n",
+	    "    <emulatorpin cpuset='0-1'/>\n"
+	    "    <iothreadpin iothread='1' cpuset='0-1'/>\n"
+	    "    <iothreadpin iothread='2' cpuset='0-1'/>\n"
+	    "    <iothreadpin iothread='3' cpuset='0-1'/>\n"
+	    "  </cputune>\n",
+	};
+	struct domxml_opts o = {.vcpusched = "batch", .vcpusched_priority = 9};
+	struct err e = ERR_INIT;
+	struct vm_plan vm;
+	char *out;
+	bool v, d;
+
+	(void)state;
+	plan_vm(&vm, "io", 2, 4194304, 1048576, 0);
+	idset_add(&vm.nodes, 0);
+	out = domxml_rewrite(ids, &vm, &o, &e);
+	if (!out)
+		fail_msg("%s", e.msg);
+	for (size_t i = 0; i < ARRAY_LEN(want_ids); i++)
+		if (!strstr(out, want_ids[i]))
+			fail_msg("no\n%s\nin\n%s", want_ids[i], out);
+	assert_null(strstr(out, "<numa>"));
+	assert_null(strstr(out, "memnode"));
+	assert_libvirt_accepts("iothreadids", out, &v, &d);
+	free(out);
+
+	/* no iothreads in the domain: the plan's count, pinned with the emulator */
+	o = (struct domxml_opts){0};
+	vm.page_kib = 0;
+	vm.niothreads = 3;
+	idset_clear(&vm.iothread);
+	out = domxml_rewrite(none, &vm, &o, &e);
+	if (!out)
+		fail_msg("%s", e.msg);
+	for (size_t i = 0; i < ARRAY_LEN(want_none); i++)
+		if (!strstr(out, want_none[i]))
+			fail_msg("no\n%s\nin\n%s", want_none[i], out);
+	assert_null(strstr(out, "memoryBacking"));
+	assert_null(strstr(out, "vcpusched"));
+	assert_libvirt_accepts("iothreads added", out, &v, &d);
+	free(out);
+	plan_vm_release(&vm);
+}
+
+/* The canonical text sees a change outside what hvtune owns, and only there. */
+static void test_canon(void **state)
+{
+	static const char base[] =
+	    "<domain type='kvm'><name>c</name><vcpu>2</vcpu><cputune><shares>5</shares>"
+	    "<vcpupin vcpu='0' cpuset='1'/></cputune><cpu mode='custom' check='none'>"
+	    "<model>qemu64</model><feature policy='require' name='x'/></cpu>"
+	    "<devices><disk type='file'/><!--c--></devices></domain>";
+	static const struct {
+		const char *xml;
+		bool same; /* unowned parts equal to base */
+	} cases[] = {
+	    {"<domain type='kvm'>\n <name>c</name><vcpu placement='static'>8</vcpu><cputune>"
+	     "<shares>5</shares><vcpupin vcpu='0' cpuset='7'/></cputune><cpu "
+	     "mode='host-passthrough' check='none'><feature policy='require' name='x'/>"
+	     "<numa><cell id='0' cpus='0' memory='1'/></numa></cpu><devices><disk "
+	     "type='file'/><!--c--></devices></domain>",
+	     true},
+	    {"<domain type='kvm'><name>c</name><vcpu>2</vcpu><cputune><shares>5</shares>"
+	     "<vcpupin vcpu='0' cpuset='1'/></cputune><cpu mode='custom' check='none'>"
+	     "<model>qemu64</model><feature policy='require' name='x'/></cpu>"
+	     "<devices><disk type='block'/><!--c--></devices></domain>",
+	     false},
+	    {"<domain type='kvm'><name>c</name><vcpu>2</vcpu><cputune><shares>6</shares>"
+	     "</cputune><devices><disk type='file'/><!--c--></devices></domain>",
+	     false},
+	    {"<domain type='kvm'><name>c</name><vcpu>2</vcpu><cputune><shares>5</shares>"
+	     "</cputune><cpu check='full'><feature policy='require' name='x'/></cpu>"
+	     "<devices><disk type='file'/><!--c--></devices></domain>",
+	     false},
+	    {"<domain type='kvm'><name>c</name><vcpu>2</vcpu><cputune><shares>5</shares>"
+	     "</cputune><cpu check='none'><feature policy='require' name='x'/></cpu>"
+	     "<devices><disk type='file'/></devices></domain>",
+	     false},
+	};
+	struct err e = ERR_INIT;
+	char *a = domxml_canon(base, DOMXML_UNOWNED, &e), *o;
+
+	(void)state;
+	assert_non_null(a);
+	assert_string_equal(a, "/domain type='kvm'\n"
+			       "/domain/name\n"
+			       "/domain/name text 'c'\n"
+			       "/domain/cputune/shares\n"
+			       "/domain/cputune/shares text '5'\n"
+			       "/domain/cpu check='none'\n"
+			       "/domain/cpu/feature policy='require' name='x'\n"
+			       "/domain/devices\n"
+			       "/domain/devices/disk type='file'\n"
+			       "/domain/devices comment 'c'\n");
+	o = domxml_canon(base, DOMXML_OWNED, &e);
+	assert_non_null(o);
+	assert_string_equal(o, "/domain/vcpu\n"
+			       "/domain/vcpu text '2'\n"
+			       "/domain/cputune/vcpupin vcpu='0' cpuset='1'\n"
+			       "/domain/cpu mode='custom'\n"
+			       "/domain/cpu/model\n"
+			       "/domain/cpu/model text 'qemu64'\n");
+	free(o);
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char *b = domxml_canon(cases[i].xml, DOMXML_UNOWNED, &e);
+
+		if (!b)
+			fail_msg("case %zu: %s", i, e.msg);
+		if ((strcmp(a, b) == 0) != cases[i].same)
+			fail_msg("case %zu: expected %s\n%s", i,
+				 cases[i].same ? "same" : "a change", b);
+		free(b);
+	}
+	free(a);
+}
+
 /* ---- failures */
 
 static void test_errors(void **state)
@@ -783,12 +933,19 @@ static void test_request_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fixtures_valid), cmocka_unit_test(test_fixtures_negative),
-	    cmocka_unit_test(test_own_golden),	   cmocka_unit_test(test_roundtrip_identical),
-	    cmocka_unit_test(test_errors),	   cmocka_unit_test(test_bad_plans),
-	    cmocka_unit_test(test_huge),	   cmocka_unit_test(test_request),
-	    cmocka_unit_test(test_request_errors), cmocka_unit_test(test_format_roundtrip),
+	    cmocka_unit_test(test_fixtures_valid),
+	    cmocka_unit_test(test_fixtures_negative),
+	    cmocka_unit_test(test_own_golden),
+	    cmocka_unit_test(test_roundtrip_identical),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_bad_plans),
+	    cmocka_unit_test(test_huge),
+	    cmocka_unit_test(test_request),
+	    cmocka_unit_test(test_request_errors),
+	    cmocka_unit_test(test_format_roundtrip),
 	    cmocka_unit_test(test_shrink),
+	    cmocka_unit_test(test_canon),
+	    cmocka_unit_test(test_iothreads_sched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

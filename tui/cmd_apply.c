@@ -191,12 +191,12 @@ static int get_plan(const char *file, const char *profile, const char *requests,
 int cmd_apply(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"dry-run", no_argument, NULL, 'n'},	{"yes", no_argument, NULL, 'y'},
-	    {"connect", required_argument, NULL, 'c'},	{"state-dir", required_argument, NULL, 's'},
-	    {"root", required_argument, NULL, 'r'},	{"plan", required_argument, NULL, 'f'},
-	    {"profile", required_argument, NULL, 'p'},	{"requests", required_argument, NULL, 'q'},
-	    {"vm", required_argument, NULL, 'v'},	{"taken", required_argument, NULL, 't'},
-	    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0},
+	    {"dry-run", no_argument, NULL, 'n'},       {"yes", no_argument, NULL, 'y'},
+	    {"connect", required_argument, NULL, 'c'}, {"state-dir", required_argument, NULL, 's'},
+	    {"root", required_argument, NULL, 'r'},    {"plan", required_argument, NULL, 'f'},
+	    {"profile", required_argument, NULL, 'p'}, {"requests", required_argument, NULL, 'q'},
+	    {"vm", required_argument, NULL, 'v'},      {"taken", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	const char *root = "/", *profile = NULL, *requests = NULL, *file = NULL, *uri = NULL;
 	const char *state = JOURNAL_DIR;
@@ -288,6 +288,10 @@ int cmd_apply(int argc, char **argv)
 		goto out;
 	}
 	have_plan = true;
+	if (apply_check_root(&p, &r, &e) < 0) {
+		fail("apply", &e);
+		goto out;
+	}
 	if (!uri && r.live)
 		uri = DEFAULT_URI;
 	if (uri && p.nplaced > 0) {
@@ -370,12 +374,13 @@ struct small_opts {
 	const char *state, *uri, *root;
 };
 
-static int parse_small(int argc, char **argv, bool lv, void (*usage)(FILE *),
-		       struct small_opts *o)
+static int parse_small(int argc, char **argv, bool lv, void (*usage)(FILE *), struct small_opts *o)
 {
 	static const struct option opts[] = {
-	    {"state-dir", required_argument, NULL, 's'}, {"connect", required_argument, NULL, 'c'},
-	    {"root", required_argument, NULL, 'r'},	 {"help", no_argument, NULL, 'h'},
+	    {"state-dir", required_argument, NULL, 's'},
+	    {"connect", required_argument, NULL, 'c'},
+	    {"root", required_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt;
@@ -498,8 +503,7 @@ int cmd_journal(int argc, char **argv)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 		printf("%-22s %s UTC  %-15s %zu define(s), %zu pin(s), %zu write(s)  root %s\n",
 		       all[i].id, when, journal_status_str(all[i].status), cnt[JSTEP_DEFINE],
-		       cnt[JSTEP_VCPUPIN] + cnt[JSTEP_EMULATORPIN], cnt[JSTEP_WRITE],
-		       all[i].root);
+		       cnt[JSTEP_VCPUPIN] + cnt[JSTEP_EMULATORPIN], cnt[JSTEP_WRITE], all[i].root);
 		journal_release(&all[i]);
 	}
 	free(all);

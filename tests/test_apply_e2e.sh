@@ -1,0 +1,248 @@
+#!/bin/bash
+# test_apply_e2e.sh - 'hvtune apply', 'rollback' and 'journal' through the command line.
+#
+# Part 1 (a copy of a real capture, --root): dry run, the refusal without a
+# terminal, apply, the journal, a second apply that changes nothing, rollback;
+# refused paths and roots, the lock held by another process, "needs root", and
+# an apply killed (SIGKILL) between two steps whose journal 'hvtune rollback'
+# completes.  The kill is placed honestly, without a test hook: one setting
+# file of the copy is a FIFO, so the apply blocks opening it for writing after
+# it has journalled that step and written the one before.
+#
+# Part 2 (root, libvirtd, QEMU): a private libvirtd and a real 2-vCPU QEMU
+# guest (tests/libvirt-env.sh); 'hvtune plan --json' + 'hvtune apply --yes'
+# pins the guest live and redefines it; /proc/<qemu>/task/*/status shows the
+# plan's CPUs; 'hvtune rollback' restores the threads' affinity and the
+# persistent XML byte for byte.  This host has 2 CPUs and 1 node, and the
+# planner keeps CPU 0 for housekeeping: the plan places 1 vCPU (vCPU 0 on
+# CPU 1, the emulator on CPU 0), so vCPU 1 keeps its affinity (checked too).
+set -u
+bin=${HVTUNE_BIN:?HVTUNE_BIN is not set}
+src=${HVTUNE_SRC:?HVTUNE_SRC is not set}
+export HVTUNE_PROFILES=$src/profiles
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+
+# expect CODE 'SUBSTRING' CMD...: exit status CODE and SUBSTRING in stdout+stderr
+expect() {
+	local code=$1 want=$2 out got
+	shift 2
+	out=$("$@" 2>&1 </dev/null)
+	got=$?
+	if [ "$got" != "$code" ] || [[ "$out" != *"$want"* ]]; then
+		bad "$* -> exit $got (want $code), output:"
+		echo "$out" | head -20
+		echo "  (wanted: $want)"
+	else
+		ok
+	fi
+}
+
+# same FILE WANT: the file holds WANT
+same() {
+	local got
+	got=$(cat "$1" 2>&1)
+	[ "$got" = "$2" ] && ok || bad "'$1' holds '$got', want '$2'"
+}
+
+expect 0 'usage: hvtune apply' "$bin" apply --help
+expect 0 'usage: hvtune rollback' "$bin" rollback --help
+expect 0 'usage: hvtune journal' "$bin" journal --help
+expect 2 "hvtune: apply: unknown or incomplete option '--frob'" "$bin" apply --frob
+expect 2 "hvtune: apply: give --plan FILE or the plan options, not both" "$bin" apply --plan x --vm a:vcpus=1,mem=1G
+expect 2 "hvtune: apply: cannot open '$tmp/none.json': No such file or directory" "$bin" apply --plan "$tmp/none.json"
+expect 0 "no journals in '$tmp/st'" "$bin" journal --state-dir "$tmp/st"
+expect 2 "hvtune: rollback: nothing to roll back: no journal in '$tmp/st' that is not rolled back" "$bin" rollback --state-dir "$tmp/st"
+
+## Part 1: a copy of a real capture
+fx=${HVTUNE_FIXTURES:-}
+cap=2s-intel-xeon-silver4108-smt
+if [ -z "$fx" ] || [ ! -f "$fx/hosts/$cap.tar.xz" ]; then
+	echo "SKIP: capture '$cap' is absent (HVTUNE_FIXTURES='$fx'): no apply on a real host tree"
+else
+	tar -xJf "$fx/hosts/$cap.tar.xz" -C "$tmp" || bad "cannot unpack $cap"
+	root=$tmp/$cap
+	n0=/sys/devices/system/node/node0/hugepages/hugepages-1048576kB/nr_hugepages
+	n1=/sys/devices/system/node/node1/hugepages/hugepages-1048576kB/nr_hugepages
+	st=$tmp/state
+	# 1 GiB pages, no other host setting (this capture has no THP files)
+	printf '[planner]\nhugepage_kib = 1048576\n[host]\nthp = keep\nnuma_balancing = keep\nirq_affinity = keep\n' >"$tmp/t.conf"
+	"$bin" plan --root "$root" --profile "$tmp/t.conf" --vm a:vcpus=4,mem=4G --json >"$tmp/plan.json" || bad "plan failed"
+	grep -q "\"path\": \"$n0\"" "$tmp/plan.json" && ok || bad "the plan does not reserve node 0's 1 GiB pages"
+
+	expect 0 'dry run: nothing changed' "$bin" apply --root "$root" --plan "$tmp/plan.json" --state-dir "$st" --dry-run
+	expect 0 "$n0  0             4" "$bin" apply --root "$root" --plan "$tmp/plan.json" --state-dir "$st" --dry-run
+	same "$root$n0" 0
+	expect 2 'hvtune: apply: refusing without --yes: stdin is not a terminal' "$bin" apply --root "$root" --plan "$tmp/plan.json" --state-dir "$st"
+	same "$root$n0" 0
+	[ -e "$st" ] && bad "the state directory exists after a refused apply" || ok
+	expect 2 "hvtune: apply: the plan is for root '$root', not '/'" "$bin" apply --plan "$tmp/plan.json" --state-dir "$st" --dry-run
+
+	# the lock held by another process
+	mkdir -p "$st"
+	exec 9>"$st/lock"
+	flock 9
+	expect 2 "hvtune: apply: '$st' is locked by another hvtune apply or rollback" "$bin" apply --root "$root" --plan "$tmp/plan.json" --state-dir "$st" --yes
+	exec 9>&-
+	same "$root$n0" 0
+
+	# on a terminal (script(1) gives it one): the question, and "n" changes nothing
+	if command -v script >/dev/null; then
+		out=$(printf 'n\n' | script -qec "'$bin' apply --root '$root' --plan '$tmp/plan.json' --state-dir '$st'" /dev/null 2>&1)
+		rc=$?
+		[ "$rc" = 1 ] && [[ "$out" == *'apply these changes? [y/N]'*'not confirmed: nothing changed'* ]] && ok ||
+			bad "answer n on a terminal: exit $rc, output: $out"
+		same "$root$n0" 0
+	else
+		echo "SKIP: no script(1): the terminal question is not tested"
+	fi
+	expect 0 'applied 1 change(s): journal ' "$bin" apply --root "$root" --plan "$tmp/plan.json" --state-dir "$st" --yes
+	same "$root$n0" 4
+	j=$(ls "$st"/*.journal 2>/dev/null | head -1)
+	id=$(basename "$j" .journal)
+	[ "$(sed -n 5p "$j")" = "uri -" ] && ok || bad "journal line 5 '$(sed -n 5p "$j")'"
+	[ "$(tail -n 3 "$j")" = "$(printf 'write 1 %s\n0\nend complete' "$n0")" ] && ok || bad "journal tail: $(tail -n 3 "$j")"
+	expect 0 "$id" "$bin" journal --state-dir "$st"
+	expect 0 'complete        0 define(s), 0 pin(s), 1 write(s)' "$bin" journal --state-dir "$st"
+	expect 0 'nothing to change' "$bin" apply --root "$root" --plan "$tmp/plan.json" --state-dir "$st" --yes
+	[ "$(ls "$st"/*.journal | wc -l)" = 1 ] && ok || bad "a no-op apply wrote a journal"
+	expect 2 "hvtune: rollback: journal '$id' is for root '$(realpath "$root")', not '/'" "$bin" rollback --state-dir "$st"
+	expect 0 "restored '$n0' to '0'" "$bin" rollback --root "$root" --state-dir "$st"
+	same "$root$n0" 0
+	expect 0 'rolled-back' "$bin" journal --state-dir "$st"
+	expect 2 "hvtune: rollback: journal '$id' is already rolled back" "$bin" rollback --root "$root" --state-dir "$st" "$id"
+
+	# a plan file with a path outside the allow-list, edited by hand
+	sed "s|$n0|/sys/kernel/mm/ksm/sleep_millisecs|" "$tmp/plan.json" >"$tmp/evil.json"
+	expect 2 "hvtune: apply: refusing to write '/sys/kernel/mm/ksm/sleep_millisecs': not a setting hvtune changes" "$bin" apply --root "$root" --plan "$tmp/evil.json" --state-dir "$st" --yes
+
+	# needs root: an unprivileged user cannot make the state directory
+	if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+		mkdir -p "$tmp/ro" && chmod 755 "$tmp/ro" "$tmp" && chmod -R a+rX "$root"
+		expect 2 "hvtune: apply: needs root: cannot create state directory '$tmp/ro/st': Permission denied" \
+			setpriv --reuid=65534 --regid=65534 --clear-groups "$bin" apply --root "$root" --plan "$tmp/plan.json" --state-dir "$tmp/ro/st" --yes
+	else
+		echo "SKIP: 'needs root' check (not root or no setpriv)"
+	fi
+
+	# a write refused half way: node 1's pool file on a read-only bind mount
+	# (root can write a 0444 file; not one on a read-only mount).  The write to
+	# node 0 before it is undone.
+	if [ "$(id -u)" = 0 ] && unshare -m --propagation private true 2>/dev/null; then
+		cat >"$tmp/ro.json" <<-JSON
+		{"root": "$root", "profile": "balanced", "placed": 0, "requested": 0, "vms": [],
+		 "host": {"housekeeping_cpus": "0", "dedicated_cpus": "", "hugepages": [],
+		  "settings": [{"path": "$n0", "value": "4", "reason": "test"},
+		               {"path": "$n1", "value": "2", "reason": "test"}],
+		  "kernel_cmdline": [], "reasons": []}}
+		JSON
+		out=$(unshare -m --propagation private sh -c "mount --bind -o ro '$root$n1' '$root$n1' &&
+			'$bin' apply --root '$root' --plan '$tmp/ro.json' --state-dir '$tmp/state-ro' --yes" 2>&1)
+		rc=$?
+		want="hvtune: apply: cannot write '2' to '$root$n1': Read-only file system"
+		want2="cannot open '$root$n1' for writing: Read-only file system"
+		if [ "$rc" = 2 ] && { [[ "$out" == *"$want"* ]] || [[ "$out" == *"$want2"* ]]; } &&
+			[[ "$out" == *"restored '$n0' to '0'"* ]]; then ok; else bad "read-only mount: exit $rc, output: $out"; fi
+		same "$root$n0" 0
+		same "$root$n1" 0
+		expect 0 'rolled-back     0 define(s), 0 pin(s), 2 write(s)' "$bin" journal --state-dir "$tmp/state-ro"
+	else
+		echo "SKIP: read-only bind mount fault (needs root and unshare -m)"
+	fi
+
+	# killed between two steps: node 1's pool file is a FIFO
+	cat >"$tmp/two.json" <<-JSON
+	{"root": "$root", "profile": "balanced", "placed": 0, "requested": 0, "vms": [],
+	 "host": {"housekeeping_cpus": "0", "dedicated_cpus": "", "hugepages": [],
+	  "settings": [{"path": "$n0", "value": "4", "reason": "test"},
+	               {"path": "$n1", "value": "2", "reason": "test"}],
+	  "kernel_cmdline": [], "reasons": []}}
+	JSON
+	st2=$tmp/state2
+	rm -f "$root$n1" && mkfifo "$root$n1"
+	"$bin" apply --root "$root" --plan "$tmp/two.json" --state-dir "$st2" --yes >"$tmp/kill.out" 2>&1 &
+	apid=$!
+	timeout 10 sh -c "echo 0 >'$root$n1'" || bad "apply did not read the FIFO (prepare)"
+	timeout 10 sh -c "echo 0 >'$root$n1'" || bad "apply did not read the FIFO (commit)"
+	# now it blocks opening the FIFO for writing: both steps are journalled
+	for _ in $(seq 50); do
+		[ "$(grep -c '^write ' "$st2"/*.journal 2>/dev/null)" = 2 ] && break
+		sleep 0.1
+	done
+	kill -9 "$apid"
+	wait "$apid" 2>/dev/null
+	same "$root$n0" 4
+	rm -f "$root$n1" && echo 0 >"$root$n1"
+	expect 0 'incomplete      0 define(s), 0 pin(s), 2 write(s)' "$bin" journal --state-dir "$st2"
+	expect 0 'rolled back journal' "$bin" rollback --root "$root" --state-dir "$st2"
+	same "$root$n0" 0
+	same "$root$n1" 0
+	expect 0 'rolled-back' "$bin" journal --state-dir "$st2"
+fi
+
+## Part 2: a real libvirtd and QEMU guest
+e2e() {
+	local name="hvt-apply-$$" pid t plan before after xml0 xml1 want
+
+	# shellcheck source=tests/libvirt-env.sh
+	. "$src/tests/libvirt-env.sh"
+	lvenv_start
+	lvenv_guest "$name" 2 64 >/dev/null || { bad "cannot start the guest"; return; }
+	pid=$(lvenv_pid "$name") || { bad "no QEMU pid"; return; }
+	affinity() { sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$pid/task/$1/status"; }
+	tid() {
+		for t in /proc/"$pid"/task/*; do
+			[ "$(cat "$t/comm" 2>/dev/null)" = "CPU $1/TCG" ] && { basename "$t"; return 0; }
+		done
+		return 1
+	}
+	t0=$(tid 0) && t1=$(tid 1) || { bad "no 'CPU n/TCG' threads in /proc/$pid/task"; return; }
+	before="$(affinity "$t0") $(affinity "$t1") $(affinity "$pid")"
+	xml0=$(virsh -q -c "$LVENV_URI" dumpxml --inactive "$name")
+
+	printf '[planner]\nhugepage_kib = 0\nhost_reserved_memory_mib = 0\n[host]\nthp = keep\nnuma_balancing = keep\nirq_affinity = keep\n' >"$tmp/e2e.conf"
+	cp "$tmp/e2e.conf" "$tmp/e2e-profiles.conf"
+	plan=$tmp/e2e.json
+	"$bin" plan --profile "$tmp/e2e.conf" --vm "$name:vcpus=1,mem=64M,pages=none" --json >"$plan" ||
+		{ bad "plan failed: $(cat "$plan")"; return; }
+	want=$(tr -d ' \n' <"$plan" | sed -n 's/.*"vcpu_pins":\[{"vcpu":0,"cpu":\([0-9]*\)}\].*/\1/p')
+	[ -n "$want" ] || { bad "no vCPU 0 pin in the plan"; return; }
+	expect 0 "applied " "$bin" apply --plan "$plan" --profile "$tmp/e2e.conf" --yes --connect "$LVENV_URI" --state-dir "$tmp/e2e-state"
+	[ "$(affinity "$t0")" = "$want" ] && ok || bad "CPU 0/TCG Cpus_allowed_list '$(affinity "$t0")', want '$want'"
+	[ "$(affinity "$t1")" = "$(echo "$before" | cut -d' ' -f2)" ] && ok || bad "CPU 1/TCG changed: '$(affinity "$t1")'"
+	[ "$(affinity "$pid")" = 0 ] && ok || bad "emulator (main thread) Cpus_allowed_list '$(affinity "$pid")', want 0"
+	xml1=$(virsh -q -c "$LVENV_URI" dumpxml --inactive "$name")
+	[[ "$xml1" == *"<vcpupin vcpu='0' cpuset='$want'/>"* ]] && ok || bad "no vcpupin in the new definition"
+	expect 0 'nothing to change' "$bin" apply --plan "$plan" --profile "$tmp/e2e.conf" --yes --connect "$LVENV_URI" --state-dir "$tmp/e2e-state"
+	expect 0 "rolled back journal" "$bin" rollback --state-dir "$tmp/e2e-state"
+	after="$(affinity "$t0") $(affinity "$t1") $(affinity "$pid")"
+	[ "$after" = "$before" ] && ok || bad "affinity after rollback '$after', before '$before'"
+	[ "$(virsh -q -c "$LVENV_URI" dumpxml --inactive "$name")" = "$xml0" ] && ok ||
+		bad "the persistent XML differs after rollback"
+	lvenv_stop
+}
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: part 2 (a real libvirtd + QEMU guest) needs root"
+elif ! command -v libvirtd >/dev/null || ! command -v qemu-system-x86_64 >/dev/null || ! command -v virsh >/dev/null; then
+	echo "SKIP: part 2: libvirtd, virsh or qemu-system-x86_64 not installed"
+else
+	# lvenv_start exits 77 when it cannot run: in a subshell, so part 1 still counts
+	# (the subshell drops the EXIT trap: libvirt-env chains it, and it removes $tmp)
+	( trap - EXIT; pass=0 fail=0; e2e; echo "$pass $fail" >"$tmp/e2e.count"; exit $((fail > 0)) )
+	rc=$?
+	if [ -s "$tmp/e2e.count" ]; then
+		read -r p f <"$tmp/e2e.count"
+		pass=$((pass + p)) fail=$((fail + f))
+	elif [ "$rc" = 77 ]; then
+		echo "SKIP: part 2: libvirt-env could not start (see above)"
+	else
+		bad "part 2 ended early (exit $rc)"
+	fi
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
