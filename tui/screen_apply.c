@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Rows kept at the bottom for the selected item's details and the journals. */
+/* Rows at least for the selected item's details; and for the journals. */
 #define APPLY_DETAIL_ROWS 8
 #define APPLY_JOURNAL_ROWS 2
 
@@ -109,7 +109,10 @@ void screen_apply_draw(WINDOW *w, const struct tui_model *m, const struct view *
 		for (size_t i = 0; i < cs->nnotes && y < 3; i++)
 			tui_put(w, y++, 0, A_DIM, cs->notes[i]);
 		bottom = rows - APPLY_JOURNAL_ROWS;	/* last row for the list and details */
+		/* the list as long as it needs, the rest for the details (the diff) */
 		listh = bottom - y + 1 - APPLY_DETAIL_ROWS;
+		if (listh > n)
+			listh = n;
 		if (listh < 1)
 			listh = 1;
 		first = tui_first_row(v, n, listh);
