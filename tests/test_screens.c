@@ -389,6 +389,41 @@ static void test_host_scrolls_to_selection(void **state)
 	tui_model_release(&m);
 }
 
+/* Without colour a WARN is bold and a FAIL reversed; PASS and INFO stay plain. */
+static void test_levels_without_colour(void **state)
+{
+	static const unsigned want[LEVEL_COUNT] = { A_NORMAL, A_NORMAL, A_BOLD, A_REVERSE };
+	struct hostlit_spec sp;
+	struct tui_model m;
+	struct view v;
+	struct err e = ERR_INIT;
+	WINDOW *w = newwin(60, 200, 0, 0);
+	bool seen[LEVEL_COUNT] = { false };
+	(void)state;
+
+	tui_model_init(&m);
+	hostlit_default(&sp);
+	assert_ok(hostlit_build(&m.host, &sp, &e), e);
+	m.have_host = true;
+	assert_ok(check_host(&m.host, &m.findings, &m.nfindings, &e), e);
+	assert_false(m.color);
+	view_init(&v);
+	v.screen = SCREEN_CHECKS;
+	v.selected = -1;	/* no row reversed by the selection */
+	screen_checks_draw(w, &m, &v);
+	for (size_t i = 0; i < m.nfindings && i < 40; i++) {
+		enum level l = m.findings[i].level;
+		chtype c = mvwinch(w, 2 + (int)i, 1);
+
+		assert_int_equal(c & A_ATTRIBUTES & (A_BOLD | A_REVERSE), want[l]);
+		assert_int_equal(c & A_CHARTEXT, (chtype)level_str(l)[0]);
+		seen[l] = true;
+	}
+	assert_true(seen[LEVEL_WARN] || seen[LEVEL_FAIL]);
+	delwin(w);
+	tui_model_release(&m);
+}
+
 /* A window too small for anything says so and draws nothing else. */
 static void test_tiny_window(void **state)
 {
@@ -492,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_acs_boxes),
 		cmocka_unit_test(test_host_scrolls_to_selection),
 		cmocka_unit_test(test_tiny_window),
+		cmocka_unit_test(test_levels_without_colour),
 	};
 
 	return cmocka_run_group_tests(tests, setup_curses, teardown_curses);

@@ -149,6 +149,17 @@ for _ in $(seq 50); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
 	{ echo "FAIL: Ctrl-C: exit $(cat "$tmp/rc" 2>/dev/null), not 130"; fail=$((fail + 1)); }
 tm kill-session -t c 2>/dev/null
 
+# plain 'hvtune' on a terminal opens the TUI (on the live host)
+rm -f "$tmp/rc"
+tm new-session -d -s p -x 80 -y 24 "'$bin'; echo \$? >'$tmp/rc'; sleep 5"
+ok=
+for _ in $(seq 50); do tm capture-pane -p -t p | grep -qF '1-5 tabs  p profile' && { ok=1; break; }; sleep 0.1; done
+tm send-keys -t p q
+for _ in $(seq 50); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
+[ -n "$ok" ] && [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && pass=$((pass + 1)) ||
+	{ echo "FAIL: plain hvtune on a terminal: screen ${ok:-not seen}, exit $(cat "$tmp/rc" 2>/dev/null)"; fail=$((fail + 1)); }
+tm kill-session -t p 2>/dev/null
+
 # without a terminal: an error, and plain 'hvtune' prints its usage
 out=$("$bin" tui --root "$root" </dev/null 2>&1); rc=$?
 [ $rc = 2 ] && [[ $out == *"hvtune: tui: stdin and stdout must be a terminal"* ]] &&
