@@ -1,10 +1,12 @@
 /* main.c - hvtune: probe, check, plan, apply and monitor a KVM/libvirt host */
 #include "tui/cli.h"
+#include "tui/tui.h"
 
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The subcommands, in pipeline order. */
 static const struct command commands[] = {
@@ -16,6 +18,7 @@ static const struct command commands[] = {
 	{ "rollback", cmd_rollback, "undo an apply from its journal (the newest by default)" },
 	{ "journal", cmd_journal, "list the apply journals" },
 	{ "monitor", cmd_monitor, "watch CPUs, vCPU threads, migrations, TLB shootdowns, IRQs live" },
+	{ "tui", cmd_tui, "the screens: host map, checks, plan, apply, monitor" },
 };
 
 void cli_error(const char *fmt, ...)
@@ -102,6 +105,11 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	if (argc < 2 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		char *tui_argv[] = { (char *)"tui", NULL };
+
+		return cmd_tui(1, tui_argv);
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_ERR;

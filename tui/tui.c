@@ -1,0 +1,887 @@
+/* tui.c - 'hvtune tui': the loop that runs the stages and draws the screens
+ *
+ * Only this file runs stages.  A probe goes into a fresh struct host that is
+ * swapped in only on success, so a screen never sees a half-read host; every
+ * failure becomes the status line.  The loop waits for keys with wtimeout()
+ * (the view's interval), so the screen follows resizes and ticks without
+ * blocking.  Two calls wait: lv_open() (libvirt answers or gives up; the
+ * status line says "connecting to URI..." first) and the y/N question before
+ * an apply or a rollback.  Each tick on the Monitor tab reads a sample (probe/sample.h) and
+ * keeps the rates against the previous one; the clock is read here only.
+ */
+#include "tui/tui.h"
+#include "tui/cli.h"
+#include "probe/fsroot.h"
+#include "probe/lv.h"
+#include "probe/sample.h"
+#include "probe/strfmt.h"
+
+#include <assert.h>
+#include <curses.h>
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static_assert(_Generic((attr_t)0, unsigned: 1, default: 0),
+	      "tui.h passes attributes as unsigned: attr_t must be unsigned int");
+
+void tui_model_init(struct tui_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	strfmt_set(m->root, sizeof(m->root), "/");
+	strfmt_set(m->state_dir, sizeof(m->state_dir), "%s", JOURNAL_DIR);
+	profile_default(&m->profile);
+	plan_init(&m->plan);
+	changeset_init(&m->cs);
+}
+
+static void journals_release(struct tui_model *m)
+{
+	for (size_t i = 0; i < m->njournals; i++)
+		journal_release(&m->journals[i]);
+	free(m->journals);
+	m->journals = NULL;
+	m->njournals = 0;
+}
+
+void tui_model_release(struct tui_model *m)
+{
+	if (m->have_host)
+		host_release(&m->host);
+	m->have_host = false;
+	free(m->findings);
+	m->findings = NULL;
+	m->nfindings = 0;
+	plan_release(&m->plan);
+	m->have_plan = false;
+	free(m->reqs);
+	m->reqs = NULL;
+	m->nreqs = 0;
+	sample_release(&m->last);
+	m->have_last = false;
+	sample_rates_release(&m->rates);
+	m->have_rates = false;
+	changeset_release(&m->cs);
+	m->have_cs = false;
+	journals_release(m);
+}
+
+/* ---- drawing helpers shared by the screens ---- */
+
+bool tui_colors(void)
+{
+	static const short vm_fg[TUI_VM_COLORS] = {
+		COLOR_BLUE, COLOR_MAGENTA, COLOR_CYAN, COLOR_GREEN, COLOR_YELLOW, COLOR_RED,
+	};
+
+	if (!has_colors() || start_color() == ERR)
+		return false;
+	use_default_colors();
+	init_pair(PAIR_PASS, COLOR_GREEN, -1);
+	init_pair(PAIR_INFO, COLOR_CYAN, -1);
+	init_pair(PAIR_WARN, COLOR_YELLOW, -1);
+	init_pair(PAIR_FAIL, COLOR_RED, -1);
+	init_pair(PAIR_TITLE, COLOR_BLACK, COLOR_CYAN);
+	init_pair(PAIR_HOUSEKEEPING, COLOR_BLACK, COLOR_WHITE);
+	for (short i = 0; i < TUI_VM_COLORS; i++)
+		init_pair((short)(PAIR_VM0 + i), COLOR_WHITE, vm_fg[i]);
+	return true;
+}
+
+attr_t tui_level_attr(const struct tui_model *m, enum level l)
+{
+	static const short pairs[LEVEL_COUNT] = { PAIR_PASS, PAIR_INFO, PAIR_WARN, PAIR_FAIL };
+	/* Without colour a FAIL stands out reversed and a WARN bold; PASS and INFO plain. */
+	static const attr_t mono[LEVEL_COUNT] = { A_NORMAL, A_NORMAL, A_BOLD, A_REVERSE };
+
+	if ((unsigned)l >= LEVEL_COUNT)
+		return A_NORMAL;
+	return m->color ? (attr_t)COLOR_PAIR(pairs[l]) | A_BOLD : mono[l];
+}
+
+attr_t tui_vm_attr(const struct tui_model *m, size_t i)
+{
+	return m->color ? (attr_t)COLOR_PAIR(PAIR_VM0 + (int)(i % TUI_VM_COLORS)) : A_NORMAL;
+}
+
+char tui_vm_letter(size_t i)
+{
+	return (char)(i < 26 ? 'A' + i : '*');
+}
+
+void tui_put(WINDOW *w, int y, int x, attr_t a, const char *s)
+{
+	int room = getmaxx(w) - x;
+
+	if (y < 0 || y >= getmaxy(w) || x < 0 || room <= 0)
+		return;
+	wattrset(w, (int)a);
+	mvwaddnstr(w, y, x, s, room);
+	wattrset(w, A_NORMAL);
+}
+
+void tui_putf(WINDOW *w, int y, int x, attr_t a, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	tui_put(w, y, x, a, buf);
+}
+
+int tui_wrap(WINDOW *w, int y, int x, int width, int maxrows, attr_t a, const char *s)
+{
+	int used = 0;
+
+	while (*s && used < maxrows && width > 3) {
+		int len = (int)strlen(s), cut = len;
+		char line[1024];
+
+		if (len > width) {
+			cut = width;
+			while (cut > 0 && s[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = width;
+		}
+		if (used == maxrows - 1 && len > width)
+			snprintf(line, sizeof(line), "%.*s...", width - 3, s);
+		else
+			snprintf(line, sizeof(line), "%.*s", cut, s);
+		tui_put(w, y + used, x, a, line);
+		used++;
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+	return used;
+}
+
+int tui_first_row(const struct view *v, int n, int height)
+{
+	int first = v->scroll, sel = v->selected;
+
+	if (height < 1 || n <= height)
+		return 0;
+	if (sel >= n)
+		sel = n - 1;
+	if (first > sel)
+		first = sel;
+	if (sel >= first + height)
+		first = sel - height + 1;
+	if (first > n - height)
+		first = n - height;
+	return first < 0 ? 0 : first;
+}
+
+int tui_frame(WINDOW *w, const struct tui_model *m, const struct view *v)
+{
+	int h = getmaxy(w), wd = getmaxx(w), x = 0;
+	const struct view_binding *b;
+	char foot[256] = "";
+	size_t nb;
+
+	werase(w);
+	if (h < 4 || wd < 20) {
+		tui_put(w, 0, 0, A_NORMAL, "window too small");
+		return 0;
+	}
+	tui_put(w, 0, 0, A_BOLD, "hvtune");
+	x = 7;
+	for (int s = 0; s < SCREEN_HELP; s++) {
+		char tab[24];
+		attr_t a = s == (int)v->screen ? A_REVERSE | A_BOLD : A_NORMAL;
+
+		snprintf(tab, sizeof(tab), " %d %s ", s + 1, screen_name((enum view_screen)s));
+		tui_put(w, 0, x, a, tab);
+		x += (int)strlen(tab);
+	}
+	if (x + 2 < wd) {
+		char where[FS_PATH_MAX + 8];
+		int len;
+
+		snprintf(where, sizeof(where), "%s", m->root);
+		len = (int)strlen(where);
+		if (len > wd - x - 2)	/* keep the end of a long root: the capture's name */
+			tui_put(w, 0, x + 1, A_DIM, where + len - (wd - x - 2));
+		else
+			tui_put(w, 0, wd - len, A_DIM, where);
+	}
+	tui_put(w, h - 2, 0, A_BOLD, v->status);
+	b = view_bindings(&nb);
+	for (size_t i = 0; i < nb; i++)
+		if (b[i].footer)
+			strfmt_cat(foot, sizeof(foot), "%s%s %s", foot[0] ? "  " : "", b[i].name,
+				   b[i].footer);
+	tui_put(w, h - 1, 0, A_REVERSE, foot);
+	wattrset(w, A_REVERSE);
+	for (int c = (int)strlen(foot); c < wd; c++)
+		mvwaddch(w, h - 1, c, ' ');
+	wattrset(w, A_NORMAL);
+	return h - 3;
+}
+
+void tui_draw(WINDOW *w, const struct tui_model *m, const struct view *v)
+{
+	static void (*const draw[SCREEN_COUNT])(WINDOW *, const struct tui_model *,
+						  const struct view *) = {
+		[SCREEN_HOST] = screen_host_draw,
+		[SCREEN_CHECKS] = screen_checks_draw,
+		[SCREEN_PLAN] = screen_plan_draw,
+		[SCREEN_APPLY] = screen_apply_draw,
+		[SCREEN_MONITOR] = screen_monitor_draw,
+		[SCREEN_HELP] = screen_help_draw,
+	};
+
+	draw[v->screen < SCREEN_COUNT ? v->screen : SCREEN_HOST](w, m, v);
+}
+
+int tui_rows(const struct tui_model *m, const struct view *v)
+{
+	size_t nb;
+
+	switch (v->screen) {
+	case SCREEN_HOST:
+		return m->have_host ? (int)m->host.nnodes : 0;
+	case SCREEN_CHECKS:
+		return (int)m->nfindings;
+	case SCREEN_PLAN:
+		return m->have_plan ? (int)m->plan.nvms : 0;
+	case SCREEN_APPLY:
+		return m->have_cs ? (int)(m->cs.ndomains + m->cs.nwrites + m->plan.ncmdline) : 0;
+	case SCREEN_MONITOR:
+		return m->have_rates ? (int)m->rates.nvms : 0;
+	case SCREEN_HELP:
+		view_bindings(&nb);
+		return (int)nb;
+	case SCREEN_COUNT:
+		break;
+	}
+	return 0;
+}
+
+/* ---- the stages ---- */
+
+/* The running domains as requests to re-plan (when no --vm was given). */
+static int reqs_from_vms(struct tui_model *m, struct err *e)
+{
+	struct vm_request *r = NULL;
+
+	if (m->host.nvms) {
+		r = calloc(m->host.nvms, sizeof(*r));
+		if (!r)
+			return err_set(e, ENOMEM, "cannot list the running VMs");
+	}
+	for (size_t i = 0; i < m->host.nvms; i++) {
+		strfmt_set(r[i].name, sizeof(r[i].name), "%s", m->host.vms[i].name);
+		r[i].vcpus = m->host.vms[i].vcpus;
+		r[i].mem_kib = m->host.vms[i].mem_kib;
+	}
+	free(m->reqs);
+	m->reqs = r;
+	m->nreqs = m->host.nvms;
+	return 0;
+}
+
+int tui_rescan(struct tui_model *m, struct lv *c, struct err *e)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct host fresh;
+	struct finding *fs = NULL;
+	size_t nfs = 0;
+
+	if (fsroot_open(&r, m->root, e) < 0)
+		return -1;
+	if (host_probe(&fresh, &r, e) < 0) {
+		fsroot_close(&r);
+		return -1;
+	}
+	if (c && host_probe_vms(&fresh, &r, c, e) < 0) {
+		fsroot_close(&r);
+		host_release(&fresh);
+		return -1;
+	}
+	fsroot_close(&r);
+	if (check_host(&fresh, &fs, &nfs, e) < 0) {
+		host_release(&fresh);
+		return -1;
+	}
+	if (m->have_host)
+		host_release(&m->host);
+	/* the samples follow the old host's CPUs and VMs: start again */
+	sample_release(&m->last);
+	m->have_last = false;
+	m->nsamples = 0;
+	sample_rates_release(&m->rates);
+	m->have_rates = false;
+	strfmt_set(m->rates_why, sizeof(m->rates_why), "sampling...");
+	m->host = fresh;
+	m->have_host = true;
+	free(m->findings);
+	m->findings = fs;
+	m->nfindings = nfs;
+	if (strcmp(m->reqs_from, "--vm") != 0 && m->host.vms_known) {
+		if (reqs_from_vms(m, e) < 0)
+			return -1;
+		strfmt_set(m->reqs_from, sizeof(m->reqs_from), "libvirt");
+	}
+	return tui_plan(m, e);
+}
+
+int tui_prepare(struct tui_model *m, struct lv *c, struct err *e)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct domxml_opts xo;
+	struct changeset fresh;
+
+	if (!m->have_plan) {
+		changeset_release(&m->cs);
+		m->have_cs = false;
+		strfmt_set(m->cs_why, sizeof(m->cs_why), "%s", m->plan_why);
+		return 0;
+	}
+	apply_opts(&m->profile, &xo);
+	if (fsroot_open(&r, m->root, e) < 0)
+		goto fail;
+	changeset_init(&fresh);
+	if (apply_prepare(&m->plan, &xo, &r, c, &fresh, e) < 0) {
+		fsroot_close(&r);
+		changeset_release(&fresh);
+		goto fail;
+	}
+	fsroot_close(&r);
+	changeset_release(&m->cs);
+	m->cs = fresh;
+	m->have_cs = true;
+	m->cs_why[0] = '\0';
+	return 0;
+fail:
+	changeset_release(&m->cs);
+	m->have_cs = false;
+	strfmt_set(m->cs_why, sizeof(m->cs_why), "no change set: %s", e->msg);
+	return -1;
+}
+
+int tui_journals(struct tui_model *m, struct err *e)
+{
+	struct journal *js;
+	size_t n;
+
+	if (journal_list(m->state_dir, &js, &n, e) < 0) {
+		strfmt_set(m->journals_why, sizeof(m->journals_why), "%s", e->msg);
+		return -1;
+	}
+	journals_release(m);
+	m->journals = js;
+	m->njournals = n;
+	m->journals_why[0] = '\0';
+	return 0;
+}
+
+int tui_plan(struct tui_model *m, struct err *e)
+{
+	struct plan fresh;
+
+	if (!m->have_host) {
+		strfmt_set(m->plan_why, sizeof(m->plan_why), "no host snapshot to plan on");
+		return 0;
+	}
+	if (m->nreqs == 0) {
+		plan_release(&m->plan);
+		m->have_plan = false;
+		strfmt_set(m->plan_why, sizeof(m->plan_why),
+			   "no VMs to place: start with --vm NAME:vcpus=N,mem=SIZE");
+		return 0;
+	}
+	if (plan_compute(&m->host, &m->profile, m->reqs, m->nreqs, NULL, &fresh, e) < 0) {
+		strfmt_set(m->plan_why, sizeof(m->plan_why), "%s", e->msg);
+		return -1;
+	}
+	plan_release(&m->plan);
+	m->plan = fresh;
+	m->have_plan = true;
+	m->plan_why[0] = '\0';
+	return 0;
+}
+
+static int sample_failed(struct tui_model *m, struct err *e)
+{
+	/* the Monitor tab says why there is nothing to show */
+	strfmt_set(m->rates_why, sizeof(m->rates_why), "%s", e->msg);
+	return -1;
+}
+
+int tui_sample(struct tui_model *m, uint64_t now_ns, struct err *e)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct sample fresh;
+	struct rates rt;
+
+	if (!m->have_host)
+		return err_set(e, 0, "no host snapshot to sample");
+	if (fsroot_open(&r, m->root, e) < 0)
+		return sample_failed(m, e);
+	if (sample_read(&fresh, &r, &m->host, now_ns, e) < 0) {
+		fsroot_close(&r);
+		return sample_failed(m, e);
+	}
+	/* numa_maps walks every mapping of a guest: only every few samples */
+	if (m->nsamples % SAMPLE_NUMA_EVERY == 0 ? sample_read_numa(&fresh, &r, e) < 0
+	    : m->have_last && sample_keep_numa(&fresh, &m->last, e) < 0) {
+		fsroot_close(&r);
+		sample_release(&fresh);
+		return sample_failed(m, e);
+	}
+	fsroot_close(&r);
+	if (m->have_last) {
+		if (sample_rates(&rt, &m->last, &fresh, e) < 0) {
+			sample_release(&fresh);
+			return -1;
+		}
+		sample_rates_release(&m->rates);
+		m->rates = rt;
+		m->have_rates = true;
+		m->rates_why[0] = '\0';
+	}
+	sample_release(&m->last);
+	m->last = fresh;
+	m->have_last = true;
+	m->nsamples++;
+	return 0;
+}
+
+/* ---- the loop ---- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void monitor_tick(struct tui_model *m, struct view *v)
+{
+	struct err e = ERR_INIT;
+
+	if (tui_sample(m, now_ns(), &e) < 0)
+		view_status(v, "sample: %s", e.msg);
+}
+
+#define TUI_DEFAULT_URI "qemu:///system"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = sig;
+}
+
+static bool curses_up;
+
+/* Out of memory in the front end: give the terminal back, then say so. */
+static void die_nomem(void)
+{
+	if (curses_up)
+		endwin();
+	cli_error("out of memory");
+	exit(EXIT_ERR);
+}
+
+static void tui_usage(FILE *f)
+{
+	fputs("usage: hvtune tui [--root DIR] [--connect URI] [--state-dir DIR]\n"
+	      "                  [--profile NAME|FILE] [--vm SPEC ...]\n"
+	      "\n"
+	      "The screens: Host (topology map), Checks, Plan, Apply, Monitor.  'hvtune'\n"
+	      "with no arguments on a terminal opens them too.  Keys: 1-5 or Tab for the\n"
+	      "tabs, arrows to select, p next profile, r rescan, +/- interval, ? help, q quit.\n"
+	      "\n"
+	      "  --root DIR          read the host under DIR (a capture) instead of /\n"
+	      "  --connect URI       libvirt, for the running VMs and their domain XML\n"
+	      "                      (default " TUI_DEFAULT_URI " on the live host when it\n"
+	      "                      answers; connecting blocks, the status line says so)\n"
+	      "  --state-dir DIR     apply's lock and journals (default " JOURNAL_DIR ")\n"
+	      "  --profile NAME|FILE the profile of the Plan tab (default: balanced)\n"
+	      "  --vm SPEC           a VM to place: NAME:vcpus=N,mem=SIZE[,pages=SIZE][,nic=IF]\n"
+	      "                      (repeatable; default: the running domains)\n"
+	      "\n"
+	      "Exit status: 0 after 'q', 2 a usage error or no terminal.\n",
+	      f);
+}
+
+/* Draws the window now (before a stage that may take a while). */
+static void show(const struct tui_model *m, struct view *v)
+{
+	v->page = getmaxy(stdscr) - 5 > 1 ? getmaxy(stdscr) - 5 : 1;
+	tui_draw(stdscr, m, v);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+/* The change set and the journals follow every new plan; their failures
+ * are shown on the Apply tab (cs_why, journals_why). */
+static void prepare(struct tui_model *m, struct lv *c)
+{
+	struct err e = ERR_INIT;
+
+	tui_prepare(m, c, &e);
+	e = (struct err)ERR_INIT;
+	tui_journals(m, &e);
+}
+
+static void rescan(struct tui_model *m, struct view *v, struct lv *c)
+{
+	struct err e = ERR_INIT;
+
+	view_status(v, "probing %s...", m->root);
+	show(m, v);
+	if (tui_rescan(m, c, &e) < 0) {
+		view_status(v, "%s", e.msg);
+		return;
+	}
+	prepare(m, c);
+	view_status(v, "%s: %zu CPUs, %zu nodes; %zu checks; profile %s", m->root, m->host.ncpus,
+		    m->host.nnodes, m->nfindings, m->profile.name);
+}
+
+/*
+ * A y/N question in a box over the screen; only 'y' or 'Y' says yes.  It
+ * waits for the answer (the user is deciding: nothing else is due) and
+ * redraws on a resize.
+ */
+static bool confirm(const struct tui_model *m, struct view *v, const char *question)
+{
+	for (;;) {
+		int h = getmaxy(stdscr), w = getmaxx(stdscr);
+		int bw = w - 4 < 72 ? w - 4 : 72, y = h / 2 - 2, x = (w - bw) / 2, key;
+
+		show(m, v);
+		for (int r = y; r < y + 4 && bw > 4; r++)
+			tui_putf(stdscr, r, x, A_REVERSE, "%-*s", bw, "");
+		tui_wrap(stdscr, y + 1, x + 2, bw - 4, 1, A_REVERSE | A_BOLD, question);
+		tui_put(stdscr, y + 2, x + 2, A_REVERSE, "y: yes    any other key: no");
+		wnoutrefresh(stdscr);
+		doupdate();
+		wtimeout(stdscr, -1);
+		key = wgetch(stdscr);
+		if (key == KEY_RESIZE) {
+			clearok(curscr, TRUE);
+			continue;
+		}
+		return key == 'y' || key == 'Y';
+	}
+}
+
+static void do_apply(struct tui_model *m, struct view *v, struct lv *c)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct apply_result res;
+	struct err e = ERR_INIT;
+	char q[VIEW_STATUS_MAX];
+
+	if (!m->have_cs) {
+		view_status(v, "nothing to apply: %s", m->cs_why);
+		return;
+	}
+	if (changeset_empty(&m->cs)) {
+		view_status(v, "nothing to change: the host already carries the plan");
+		return;
+	}
+	strfmt_set(q, sizeof(q), "apply %zu domain change(s) and %zu write(s) to %s?",
+		   m->cs.ndomains, m->cs.nwrites, m->root);
+	if (!confirm(m, v, q)) {
+		view_status(v, "not confirmed: nothing changed");
+		return;
+	}
+	view_status(v, "applying...");
+	show(m, v);
+	apply_result_init(&res);
+	if (fsroot_open(&r, m->root, &e) < 0 ||
+	    apply_commit(&m->cs, &r, c, m->uri, m->state_dir, &res, &e) < 0)
+		view_status(v, "apply: %s", e.msg);
+	else
+		view_status(v, "applied: journal %s, %zu step(s) (u rolls it back)", res.journal_id,
+			    res.done);
+	fsroot_close(&r);
+	apply_result_release(&res);
+	if (strncmp(v->status, "applied", 7) == 0) {
+		char done[VIEW_STATUS_MAX];
+
+		/* the host changed: read it again, keep saying what was done */
+		snprintf(done, sizeof(done), "%s", v->status);
+		rescan(m, v, c);
+		view_status(v, "%s", done);
+	} else {
+		prepare(m, c);
+	}
+}
+
+static void do_rollback(struct tui_model *m, struct view *v, struct lv *c)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct apply_result res;
+	struct journal j;
+	struct err e = ERR_INIT;
+	char q[VIEW_STATUS_MAX];
+
+	if (apply_pick_journal(m->state_dir, "", &j, &e) < 0) {
+		view_status(v, "rollback: %s", e.msg);
+		return;
+	}
+	snprintf(q, sizeof(q), "roll back journal %s (%zu step(s), %s)?", j.id, j.nsteps,
+		 journal_status_str(j.status));
+	journal_release(&j);
+	if (!confirm(m, v, q)) {
+		view_status(v, "not confirmed: nothing changed");
+		return;
+	}
+	apply_result_init(&res);
+	if (fsroot_open(&r, m->root, &e) < 0 ||
+	    apply_rollback(m->state_dir, "", &r, c, &res, &e) < 0)
+		view_status(v, "rollback: %s", e.msg);
+	else
+		view_status(v, "rolled back journal %s: %zu step(s) restored", res.journal_id,
+			    res.undone);
+	fsroot_close(&r);
+	apply_result_release(&res);
+	{
+		char done[VIEW_STATUS_MAX];
+
+		snprintf(done, sizeof(done), "%s", v->status);
+		rescan(m, v, c);
+		view_status(v, "%s", done);
+	}
+}
+
+static void next_profile(struct tui_model *m, struct view *v, struct lv *c)
+{
+	char dir[PROFILE_PATH_MAX];
+	char **names;
+	size_t n, i;
+	struct profile pf;
+	struct err e = ERR_INIT;
+
+	profile_dir(dir, sizeof(dir));
+	if (profile_names(dir, &names, &n, &e) < 0) {
+		view_status(v, "%s", e.msg);
+		return;
+	}
+	if (n == 0) {
+		view_status(v, "no profiles in '%s'", dir);
+		profile_names_free(names, n);
+		return;
+	}
+	for (i = 0; i < n && strcmp(names[i], m->profile.name) != 0; i++)
+		;
+	i = i < n ? (i + 1) % n : 0;
+	if (profile_find(&pf, names[i], dir, &e) < 0) {
+		view_status(v, "%s", e.msg);
+	} else {
+		m->profile = pf;
+		if (tui_plan(m, &e) == 0)
+			prepare(m, c);
+		if (e.msg[0])
+			view_status(v, "profile %s: %s", pf.name, e.msg);
+		else
+			view_status(v, "profile %s: %s", pf.name, pf.description);
+	}
+	profile_names_free(names, n);
+}
+
+static int add_req(struct tui_model *m, const char *spec)
+{
+	struct vm_request *grown = realloc(m->reqs, (m->nreqs + 1) * sizeof(*m->reqs));
+	struct err e = ERR_INIT;
+
+	if (!grown)
+		die_nomem();
+	m->reqs = grown;
+	if (plan_parse_vm(&grown[m->nreqs], spec, &e) < 0) {
+		cli_error("%s", e.msg);
+		return -1;
+	}
+	m->nreqs++;
+	strfmt_set(m->reqs_from, sizeof(m->reqs_from), "--vm");
+	return 0;
+}
+
+/* Parses the options into @m; returns CLI_CONTINUE or the exit status. */
+static int parse(int argc, char **argv, struct tui_model *m)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "vm", required_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct err e = ERR_INIT;
+	const char *profile = NULL;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			strfmt_set(m->root, sizeof(m->root), "%s", optarg);
+			break;
+		case 'c':
+			strfmt_set(m->uri, sizeof(m->uri), "%s", optarg);
+			break;
+		case 's':
+			strfmt_set(m->state_dir, sizeof(m->state_dir), "%s", optarg);
+			break;
+		case 'p':
+			profile = optarg;
+			break;
+		case 'v':
+			if (add_req(m, optarg) < 0)
+				return EXIT_ERR;
+			break;
+		case 'h':
+			tui_usage(stdout);
+			return EXIT_OK;
+		case ':':
+			cli_error("option '%s' needs a value (see 'hvtune tui --help')",
+				  argv[optind - 1]);
+			return EXIT_ERR;
+		default:
+			cli_error("unknown option '%s' (see 'hvtune tui --help')",
+				  argv[optind - 1]);
+			return EXIT_ERR;
+		}
+	}
+	if (optind < argc) {
+		cli_error("unexpected argument '%s' (see 'hvtune tui --help')", argv[optind]);
+		return EXIT_ERR;
+	}
+	if (profile && profile_find(&m->profile, profile, NULL, &e) < 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERR;
+	}
+	return CLI_CONTINUE;
+}
+
+/* Whether the terminal draws lines (acsc); else boxes are ASCII. */
+static bool has_line_drawing(void)
+{
+	const char *acsc = tigetstr("acsc");
+
+	return acsc && acsc != (char *)-1 && acsc[0] != '\0';
+}
+
+int cmd_tui(int argc, char **argv)
+{
+	struct tui_model m;
+	struct view v;
+	SCREEN *scr;
+	struct lv *c = NULL;
+	char lv_why[VIEW_STATUS_MAX] = "";
+	struct sigaction sa;
+	int rc;
+
+	tui_model_init(&m);
+	rc = parse(argc, argv, &m);
+	if (rc != CLI_CONTINUE) {
+		tui_model_release(&m);
+		return rc;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		cli_error("tui: stdin and stdout must be a terminal (use 'hvtune probe' in a pipe)");
+		tui_model_release(&m);
+		return EXIT_ERR;
+	}
+	setlocale(LC_ALL, "");
+	scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		cli_error("tui: cannot start the terminal '%s'",
+			  getenv("TERM") ? getenv("TERM") : "");
+		tui_model_release(&m);
+		return EXIT_ERR;
+	}
+	curses_up = true;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	m.color = tui_colors();
+	view_init(&v);
+	v.ascii = !has_line_drawing();
+	{
+		struct fsroot r = FSROOT_INIT;
+		struct err e = ERR_INIT;
+		bool live = fsroot_open(&r, m.root, &e) == 0 && r.live;
+
+		fsroot_close(&r);
+		if (!m.uri[0] && live)
+			strfmt_set(m.uri, sizeof(m.uri), "%s", TUI_DEFAULT_URI);
+	}
+	if (m.uri[0]) {
+		struct err e = ERR_INIT;
+
+		/* lv_open() waits for libvirt to answer or give up: say so first */
+		view_status(&v, "connecting to %s...", m.uri);
+		show(&m, &v);
+		c = lv_open(m.uri, &e);
+		if (!c) {
+			strfmt_set(lv_why, sizeof(lv_why), "no libvirt: %s", e.msg);
+			m.uri[0] = '\0';
+		}
+	}
+	rescan(&m, &v, c);
+	if (lv_why[0])
+		view_status(&v, "%s", lv_why);
+	while (!stop) {
+		enum action act;
+		int key;
+
+		show(&m, &v);
+		wtimeout(stdscr, (int)v.interval_ms);
+		key = wgetch(stdscr);
+		if (key == ERR) {
+			if (v.screen == SCREEN_MONITOR)
+				monitor_tick(&m, &v);
+			continue;
+		}
+		if (key == KEY_RESIZE)
+			clearok(curscr, TRUE);	/* tmux and others reflow the old text: paint all */
+		act = view_key(&v, key, tui_rows(&m, &v));
+		if (act == ACT_QUIT)
+			break;
+		if (act == ACT_RESCAN)
+			rescan(&m, &v, c);
+		else if (act == ACT_PROFILE)
+			next_profile(&m, &v, c);
+		else if (act == ACT_APPLY)
+			do_apply(&m, &v, c);
+		else if (act == ACT_ROLLBACK)
+			do_rollback(&m, &v, c);
+		if (v.screen == SCREEN_MONITOR && !m.have_rates)
+			monitor_tick(&m, &v);	/* the first sample at once, rates a tick later */
+	}
+	endwin();
+	curses_up = false;
+	delscreen(scr);
+	if (c)
+		lv_close(c);
+	tui_model_release(&m);
+	return stop ? 128 + (int)stop : EXIT_OK;
+}
