@@ -13,6 +13,7 @@
  */
 #include "apply/domxml.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -27,6 +28,91 @@
 #include <libxml/xmlerror.h>
 
 #include "probe/strfmt.h"
+
+/*
+ * libxml2 is loaded with dlopen() on first use, like libvirt (probe/lv.c):
+ * linking it makes every start of hvtune load libicu and libstdc++ too, about
+ * 1.3 ms, a third of a whole `hvtune check`.  The headers give the types;
+ * every function goes through this table, resolved once.
+ */
+#define LX_FUNCS(X) \
+	X(xmlReadMemory) \
+	X(xmlFreeDoc) \
+	X(xmlFreeNode) \
+	X(xmlUnlinkNode) \
+	X(xmlGetLineNo) \
+	X(xmlGetNoNsProp) \
+	X(xmlGetProp) \
+	X(xmlHasProp) \
+	X(xmlSetProp) \
+	X(xmlUnsetProp) \
+	X(xmlNodeSetContent) \
+	X(xmlNodeGetContent) \
+	X(xmlDocGetRootElement) \
+	X(xmlSetStructuredErrorFunc) \
+	X(xmlSetGenericErrorFunc) \
+	X(xmlStrcmp) \
+	X(xmlNewDocText) \
+	X(xmlNewDocNode) \
+	X(xmlAddPrevSibling) \
+	X(xmlAddNextSibling) \
+	X(xmlAddChild) \
+
+static struct {
+	bool loaded;
+#define LX_FIELD(f) __typeof__(f) *p_##f;
+	LX_FUNCS(LX_FIELD)
+#undef LX_FIELD
+	xmlFreeFunc *p_xmlFree; /* a variable in libxml2: the free function to use */
+} lx;
+
+static int lx_load(struct err *e)
+{
+	void *so;
+
+	if (lx.loaded)
+		return 0;
+	so = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
+	if (!so)
+		return err_set(e, 0, "cannot load libxml2: %s", dlerror());
+	/* dlsym() returns void *: memcpy into the typed pointer (ISO C has no cast) */
+#define LX_SYM(f) \
+	do { \
+		void *sym = dlsym(so, #f); \
+		if (!sym) \
+			return err_set(e, 0, "cannot load libxml2: no symbol '%s'", #f); \
+		memcpy(&lx.p_##f, &sym, sizeof(sym)); \
+	} while (0);
+	LX_FUNCS(LX_SYM)
+	LX_SYM(xmlFree)
+#undef LX_SYM
+	lx.loaded = true;	/* the library stays loaded: it is never dlclose()d */
+	return 0;
+}
+
+#define xmlReadMemory (*lx.p_xmlReadMemory)
+#define xmlFreeDoc (*lx.p_xmlFreeDoc)
+#define xmlFreeNode (*lx.p_xmlFreeNode)
+#define xmlUnlinkNode (*lx.p_xmlUnlinkNode)
+#define xmlGetLineNo (*lx.p_xmlGetLineNo)
+#define xmlGetNoNsProp (*lx.p_xmlGetNoNsProp)
+#define xmlGetProp (*lx.p_xmlGetProp)
+#define xmlHasProp (*lx.p_xmlHasProp)
+#define xmlSetProp (*lx.p_xmlSetProp)
+#define xmlUnsetProp (*lx.p_xmlUnsetProp)
+#define xmlNodeSetContent (*lx.p_xmlNodeSetContent)
+#define xmlNodeGetContent (*lx.p_xmlNodeGetContent)
+#define xmlDocGetRootElement (*lx.p_xmlDocGetRootElement)
+#define xmlSetStructuredErrorFunc (*lx.p_xmlSetStructuredErrorFunc)
+#define xmlSetGenericErrorFunc (*lx.p_xmlSetGenericErrorFunc)
+#define xmlStrcmp (*lx.p_xmlStrcmp)
+#define xmlNewDocText (*lx.p_xmlNewDocText)
+#define xmlNewDocNode (*lx.p_xmlNewDocNode)
+#define xmlAddPrevSibling (*lx.p_xmlAddPrevSibling)
+#define xmlAddNextSibling (*lx.p_xmlAddNextSibling)
+#define xmlAddChild (*lx.p_xmlAddChild)
+#undef xmlFree
+#define xmlFree (*lx.p_xmlFree)
 
 #define SET_TEXT_MAX 40960 /* "0,2,4,...,8190" (every other id of IDSET_MAX) fits */
 
@@ -79,6 +165,8 @@ static xmlDocPtr parse(const char *xml, struct err *e)
 	xmlNodePtr root;
 	size_t len = xml ? strlen(xml) : 0;
 
+	if (lx_load(e) < 0)
+		return NULL;
 	if (len == 0)
 		return err_set(e, 0, "domain XML is empty"), NULL;
 	if (len > INT_MAX)
