@@ -58,6 +58,75 @@ expect 2 "hvtune: apply: cannot open '$tmp/none.json': No such file or directory
 expect 0 "no journals in '$tmp/st'" "$bin" journal --state-dir "$tmp/st"
 expect 2 "hvtune: rollback: nothing to roll back: no journal in '$tmp/st' that is not rolled back" "$bin" rollback --state-dir "$tmp/st"
 
+# 'hvtune journal --json' and 'journal show' on a journal written by hand the
+# way an hvtune before iothreadpin/numatune wrote it, plus one with the new records
+js=$tmp/js
+mkdir -p "$js"
+printf 'hvtune-journal 1\nid 20261101T100000Z-001\ntime 1793527200\nroot /\nuri qemu:///system\ndefine 26 vm0\n<domain>\n  <x/>\n</domain>\n\nvcpupin 0 0-3 vm0\nemulatorpin 0 vm0\nwrite 1 /sys/kernel/mm/ksm/run\n1\nend complete\n' >"$js/20261101T100000Z-001.journal"
+printf 'hvtune-journal 1\nid 20261102T100000Z-001\ntime 1793613600\nroot /\nuri -\niothreadpin 1 0-3 vm0\nnumatune strict 0 vm0\nnumatune - - vm1\n' >"$js/20261102T100000Z-001.journal"
+expect 0 '20261101T100000Z-001   2026-11-01 10:00:00 UTC  complete        1 define(s), 2 pin(s), 1 write(s), 0 numatune(s)  root /' "$bin" journal --state-dir "$js"
+expect 0 'incomplete      0 define(s), 1 pin(s), 0 write(s), 2 numatune(s)' "$bin" journal --state-dir "$js"
+out=$("$bin" journal --state-dir "$js" --json)
+want='[
+  {
+    "id": "20261101T100000Z-001",
+    "time": 1793527200,
+    "status": "complete",
+    "root": "/",
+    "uri": "qemu:///system",
+    "steps": {
+      "define": 1,
+      "vcpupin": 1,
+      "emulatorpin": 1,
+      "write": 1,
+      "iothreadpin": 0,
+      "numatune": 0
+    }
+  },
+  {
+    "id": "20261102T100000Z-001",
+    "time": 1793613600,
+    "status": "incomplete",
+    "root": "/",
+    "uri": null,
+    "steps": {
+      "define": 0,
+      "vcpupin": 0,
+      "emulatorpin": 0,
+      "write": 0,
+      "iothreadpin": 1,
+      "numatune": 2
+    }
+  }
+]'
+[ "$out" = "$want" ] && ok || bad "journal --json: $out"
+[ "$("$bin" journal --state-dir "$tmp/none" --json)" = "$(printf '[\n]')" ] && ok || bad "journal --json of no journals"
+out=$("$bin" journal show 20261101T100000Z-001 --state-dir "$js")
+want="journal 20261101T100000Z-001
+time    2026-11-01 10:00:00 UTC
+status  complete
+root    /
+uri     qemu:///system
+4 undo record(s), in the order recorded (rollback undoes the last first):
+   1 define      domain 'vm0'
+     old definition: 26 bytes (--full shows it)
+   2 vcpupin     domain 'vm0' vCPU 0: old CPUs 0-3
+   3 emulatorpin domain 'vm0' emulator: old CPUs 0
+   4 write       '/sys/kernel/mm/ksm/run': old value '1'"
+[ "$out" = "$want" ] && ok || bad "journal show: $out"
+expect 0 "     old definition (26 bytes):
+       | <domain>
+       |   <x/>
+       | </domain>
+   2 vcpupin" "$bin" journal show --full --state-dir "$js" 20261101T100000Z-001
+expect 0 "   1 iothreadpin domain 'vm0' iothread 1: old CPUs 0-3
+   2 numatune    domain 'vm0': old mode strict, nodeset 0
+   3 numatune    domain 'vm1': old mode none, nodeset none (all nodes)" "$bin" journal show 20261102T100000Z-001 --state-dir "$js"
+expect 2 "hvtune: journal: show needs a journal ID (see 'hvtune journal')" "$bin" journal show
+expect 2 "hvtune: journal: --full goes with 'show ID'" "$bin" journal --full
+expect 2 "hvtune: journal: --json lists the journals; 'show' has no --json" "$bin" journal show x --json
+expect 2 "hvtune: journal: no journal 'nope' in '$js' (see 'hvtune journal')" "$bin" journal show nope --state-dir "$js"
+
 ## Part 1: a copy of a real capture
 fx=${HVTUNE_FIXTURES:-}
 cap=2s-intel-xeon-silver4108-smt
