@@ -25,6 +25,7 @@ static void domain_release(struct apply_domain *d)
 	free(d->diff);
 	free(d->pins);
 	free(d->old_pins);
+	free(d->old_iothreads);
 }
 
 void changeset_release(struct changeset *cs)
@@ -54,6 +55,7 @@ void apply_result_init(struct apply_result *r)
 void apply_result_release(struct apply_result *r)
 {
 	free(r->log);
+	free(r->notes);
 	apply_result_init(r);
 }
 
@@ -186,6 +188,55 @@ int apply_check_root(const struct plan *p, const struct fsroot *r, struct err *e
 		       plan_live ? "/" : plan_root, r->live ? "/" : r->dir, r->live ? "/" : r->dir);
 }
 
+/* The running domain's iothreads whose live pin differs from the plan's: the
+ * iothread cpuset, else the emulator's (as domxml_rewrite() pins them). */
+static int prepare_iothreads(const struct vm_plan *vm, struct lv *c, struct apply_domain *ad,
+			     struct err *e)
+{
+	const struct idset *want = idset_empty(&vm->iothread) ? &vm->emulator : &vm->iothread;
+	struct lv_iothread *io;
+	size_t n;
+
+	if (idset_empty(want))
+		return 0;
+	if (lv_iothread_pins(c, vm->name, &io, &n, e) < 0)
+		return -1;
+	ad->iothread = *want;
+	for (size_t i = 0; i < n; i++)
+		if (!idset_equal(&io[i].cpus, want))
+			io[ad->niothreads++] = io[i];
+	if (ad->niothreads == 0) {
+		free(io);
+		io = NULL;
+	}
+	ad->old_iothreads = io;
+	return 0;
+}
+
+/* The live numatune the plan wants: strict on the nodes of the VM and its
+ * cells (as domxml_rewrite() writes <numatune><memory>). */
+static int prepare_numa(const struct vm_plan *vm, struct lv *c, struct apply_domain *ad,
+			struct err *e)
+{
+	struct idset nodes = vm->nodes, now;
+	struct err pe = ERR_INIT;
+
+	for (size_t i = 0; i < vm->ncells; i++)
+		idset_add(&nodes, vm->cells[i].node);
+	if (idset_empty(&nodes))
+		return 0;
+	if (lv_numa(c, vm->name, ad->old_numa_mode, sizeof(ad->old_numa_mode),
+		    ad->old_numa_nodeset, sizeof(ad->old_numa_nodeset), e) < 0)
+		return -1;
+	snprintf(ad->numa_mode, sizeof(ad->numa_mode), "strict");
+	idset_format(&nodes, ad->numa_nodeset, sizeof(ad->numa_nodeset));
+	ad->set_numa = strcmp(ad->old_numa_mode, ad->numa_mode) != 0 ||
+		       !ad->old_numa_nodeset[0] ||
+		       idset_parse(&now, ad->old_numa_nodeset, &pe) < 0 ||
+		       !idset_equal(&now, &nodes);
+	return 0;
+}
+
 static int prepare_domain(const struct vm_plan *vm, const struct domxml_opts *o, struct lv *c,
 			  const struct lv_domain *d, struct changeset *cs, struct err *e)
 {
@@ -254,8 +305,27 @@ static int prepare_domain(const struct vm_plan *vm, const struct domxml_opts *o,
 			ad.emulator = vm->emulator;
 			ad.pin_emulator = !idset_equal(&ad.emulator, &ad.old_emulator);
 		}
+		if (prepare_iothreads(vm, c, &ad, e) < 0 || prepare_numa(vm, c, &ad, e) < 0)
+			goto out;
+		/* The definition already carries the plan's numatune: an apply
+		 * before tried it live, and libvirt refused it (or it was changed
+		 * by hand since).  Trying again would journal a change at every
+		 * apply of the same plan; the next start brings it. */
+		if (ad.set_numa && !ad.new_xml) {
+			ad.set_numa = false;
+			if (!add_line(&cs->notes, &cs->nnotes,
+				      "domain '%s': live numatune %s %s, the definition's %s %s: "
+				      "it takes effect at the next start",
+				      vm->name, ad.old_numa_mode[0] ? ad.old_numa_mode : "none",
+				      ad.old_numa_nodeset[0] ? ad.old_numa_nodeset : "(all nodes)",
+				      ad.numa_mode, ad.numa_nodeset)) {
+				err_set(e, ENOMEM, "cannot prepare domain '%s'", vm->name);
+				goto out;
+			}
+		}
 	}
-	if (!ad.new_xml && ad.npins == 0 && !ad.pin_emulator) {
+	if (!ad.new_xml && ad.npins == 0 && !ad.pin_emulator && ad.niothreads == 0 &&
+	    !ad.set_numa) {
 		rc = 0;
 		goto out;
 	}
@@ -389,6 +459,31 @@ static void logf_(struct run *u, const char *fmt, ...)
 		u->oom = true;
 }
 
+/*
+ * The old live numatune back.  A refusal is no failure: the apply's step
+ * was refused the same way and did not act (or the domain's binding can no
+ * longer change live), and the restored definition holds the old numatune
+ * for the next start.  "" nodeset = every host node, no binding.
+ */
+static int undo_numa(struct run *u, const struct jstep *s, struct err *e)
+{
+	struct err why = ERR_INIT;
+	int rc = lv_set_numa(u->c, s->target, s->mode, s->nodeset, &why);
+	const char *ns = s->nodeset[0] ? s->nodeset : "all nodes";
+
+	if (rc < 0) {
+		*e = why;
+		return -1;
+	}
+	if (rc > 0)
+		logf_(u, "domain '%s': numatune not restored live (%s): its definition is",
+		      s->target, why.msg);
+	else
+		logf_(u, "restored domain '%s' numatune to %s %s", s->target,
+		      s->mode[0] ? s->mode : "(mode kept)", ns);
+	return 0;
+}
+
 /* Undoes one journal record. */
 static int undo(struct run *u, const struct jstep *s, struct err *e)
 {
@@ -409,7 +504,9 @@ static int undo(struct run *u, const struct jstep *s, struct err *e)
 		logf_(u, "restored the definition of domain '%s'", s->target);
 		return 0;
 	case JSTEP_VCPUPIN:
-	case JSTEP_EMULATORPIN: {
+	case JSTEP_EMULATORPIN:
+	case JSTEP_IOTHREADPIN:
+	case JSTEP_NUMATUNE: {
 		struct lv_domain d;
 
 		if (!u->c)
@@ -420,15 +517,26 @@ static int undo(struct run *u, const struct jstep *s, struct err *e)
 		idset_format(&s->cpus, cpus, sizeof(cpus));
 		/* a domain stopped since: its next start reads the restored definition */
 		if (!d.active) {
-			logf_(u, "domain '%s' is not running: live pin to %s not needed", s->target,
-			      cpus);
+			if (s->kind == JSTEP_NUMATUNE)
+				logf_(u, "domain '%s' is not running: live numatune not needed",
+				      s->target);
+			else
+				logf_(u, "domain '%s' is not running: live pin to %s not needed",
+				      s->target, cpus);
 			return 0;
 		}
+		if (s->kind == JSTEP_NUMATUNE)
+			return undo_numa(u, s, e);
 		if (s->kind == JSTEP_VCPUPIN) {
 			if (lv_pin_vcpu(u->c, s->target, s->vcpu, &s->cpus, e) < 0)
 				return -1;
 			logf_(u, "restored domain '%s' vCPU %u to CPUs %s", s->target, s->vcpu,
 			      cpus);
+		} else if (s->kind == JSTEP_IOTHREADPIN) {
+			if (lv_pin_iothread(u->c, s->target, s->iothread, &s->cpus, e) < 0)
+				return -1;
+			logf_(u, "restored domain '%s' iothread %u to CPUs %s", s->target,
+			      s->iothread, cpus);
 		} else {
 			if (lv_pin_emulator(u->c, s->target, &s->cpus, e) < 0)
 				return -1;
@@ -436,6 +544,8 @@ static int undo(struct run *u, const struct jstep *s, struct err *e)
 		}
 		return 0;
 	}
+	case JSTEP_KINDS:
+		break;
 	}
 	return err_set(e, EINVAL, "unknown journal record");
 }
@@ -489,6 +599,54 @@ static int step_define(struct run *u, const struct apply_domain *d, struct err *
 	return rc;
 }
 
+static void note(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note(struct run *u, const char *fmt, ...)
+{
+	char line[APPLY_NOTE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (!add_line(&u->res->notes, &u->res->nnotes, "%s", line))
+		u->oom = true;
+}
+
+/* The live numatune, where libvirt allows it: a refusal leaves the live
+ * binding as it was (the step did not act) and is a note, not a failure. */
+static int step_numa(struct run *u, const struct apply_domain *d, struct err *e)
+{
+	struct err why = ERR_INIT;
+	struct jstep s;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.kind = JSTEP_NUMATUNE;
+	snprintf(s.target, sizeof(s.target), "%s", d->name);
+	snprintf(s.mode, sizeof(s.mode), "%s", d->old_numa_mode);
+	snprintf(s.nodeset, sizeof(s.nodeset), "%s", d->old_numa_nodeset);
+	if (journal_record(u->j, &s, e) < 0)
+		return -1;
+	rc = lv_set_numa(u->c, d->name, d->numa_mode, d->numa_nodeset, &why);
+	if (rc < 0) {
+		*e = why;
+		return -1;
+	}
+	if (rc > 0) {
+		note(u, "domain '%s': numatune applied to the persistent definition only: %s",
+		     d->name, why.msg);
+		logf_(u, "domain '%s': numatune %s %s not set live (libvirt refuses it live)",
+		      d->name, d->numa_mode, d->numa_nodeset);
+		return 0;
+	}
+	u->res->done++;
+	logf_(u, "set domain '%s' numatune to %s %s (was %s %s)", d->name, d->numa_mode,
+	      d->numa_nodeset, d->old_numa_mode[0] ? d->old_numa_mode : "none",
+	      d->old_numa_nodeset[0] ? d->old_numa_nodeset : "all nodes");
+	return 0;
+}
+
 static int step_pins(struct run *u, const struct apply_domain *d, struct err *e)
 {
 	struct jstep s;
@@ -521,6 +679,19 @@ static int step_pins(struct run *u, const struct apply_domain *d, struct err *e)
 		logf_(u, "pinned domain '%s' emulator to CPUs %s", d->name,
 		      idset_format(&d->emulator, cpus, sizeof(cpus)));
 	}
+	idset_format(&d->iothread, cpus, sizeof(cpus));
+	for (size_t i = 0; i < d->niothreads; i++) {
+		s.kind = JSTEP_IOTHREADPIN;
+		s.iothread = d->old_iothreads[i].id;
+		s.cpus = d->old_iothreads[i].cpus;
+		if (journal_record(u->j, &s, e) < 0 ||
+		    lv_pin_iothread(u->c, d->name, s.iothread, &d->iothread, e) < 0)
+			return -1;
+		u->res->done++;
+		logf_(u, "pinned domain '%s' iothread %u to CPUs %s", d->name, s.iothread, cpus);
+	}
+	if (d->set_numa)
+		return step_numa(u, d, e);
 	return 0;
 }
 

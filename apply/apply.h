@@ -36,6 +36,12 @@ struct apply_domain {
 	struct idset *old_pins; /* heap: npins old live pins, same order */
 	bool pin_emulator;	/* the live emulator pin differs */
 	struct idset emulator, old_emulator;
+	size_t niothreads;	/* live iothread pins that differ (active only) */
+	struct lv_iothread *old_iothreads; /* heap: their ids and old pins */
+	struct idset iothread;	/* the new pin of each of them */
+	bool set_numa;		/* the live numatune differs (active only) */
+	char numa_mode[16], numa_nodeset[256];		/* the plan's */
+	char old_numa_mode[16], old_numa_nodeset[256];	/* live now ("" none) */
 };
 
 /* One host file's change. */
@@ -63,6 +69,10 @@ struct apply_result {
 	size_t undo_failed; /* undos that failed */
 	size_t nlog;
 	char (*log)[APPLY_NOTE_MAX]; /* heap: one line per step: "restored '...' to '0'" */
+	size_t nnotes;
+	char (*notes)[APPLY_NOTE_MAX]; /* heap: not failures, but not done as planned:
+					* "domain 'vm0': numatune applied to the
+					* persistent definition only: <libvirt's reason>" */
 };
 
 void changeset_init(struct changeset *cs);
@@ -97,7 +107,10 @@ int apply_prepare(const struct plan *p, const struct domxml_opts *o, const struc
 
 /*
  * Commits @cs under the lock of @state_dir (created 0700 when missing): a new
- * journal, then each step recorded before it is done.  On failure every step
+ * journal, then each step recorded before it is done: defines, then per
+ * running domain its vCPU, emulator and iothread pins and its numatune.
+ * libvirt refusing the numatune live (lv_set_numa() returns 1) is no
+ * failure: the define carries it to the next start, and @res gets a note.  On failure every step
  * done is undone, newest first; the error is the first failure, with
  * "; rollback incomplete: ..." when an undo failed.  @res says what happened
  * either way.  @uri is written to the journal for 'hvtune rollback'.

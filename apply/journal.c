@@ -19,7 +19,8 @@
 
 static const char *const status_names[] = {"incomplete", "complete", "rolled-back",
 					   "rollback-failed"};
-static const char *const kind_names[] = {"define", "vcpupin", "emulatorpin", "write"};
+static const char *const kind_names[] = {"define", "vcpupin",     "emulatorpin",
+					 "write",  "iothreadpin", "numatune"};
 
 const char *journal_status_str(enum journal_status st)
 {
@@ -181,8 +182,12 @@ int journal_record(struct journal *j, const struct jstep *s, struct err *e)
 
 	if (strchr(s->target, '\n'))
 		return err_set(e, EINVAL, "cannot journal '%s': a newline in the name", s->target);
-	if (s->kind == JSTEP_VCPUPIN || s->kind == JSTEP_EMULATORPIN)
+	if (s->kind == JSTEP_VCPUPIN || s->kind == JSTEP_EMULATORPIN ||
+	    s->kind == JSTEP_IOTHREADPIN)
 		idset_format(&s->cpus, cpus, sizeof(cpus));
+	if (s->kind == JSTEP_NUMATUNE && (strpbrk(s->mode, " \n") || strpbrk(s->nodeset, " \n")))
+		return err_set(e, 0, "cannot journal the numatune of '%s': a blank in '%s %s'",
+			       s->target, s->mode, s->nodeset);
 	switch (s->kind) {
 	case JSTEP_DEFINE:
 	case JSTEP_WRITE:
@@ -195,6 +200,16 @@ int journal_record(struct journal *j, const struct jstep *s, struct err *e)
 	case JSTEP_EMULATORPIN:
 		snprintf(head, sizeof(head), "emulatorpin %s %s\n", cpus, s->target);
 		break;
+	case JSTEP_IOTHREADPIN:
+		snprintf(head, sizeof(head), "iothreadpin %u %s %s\n", s->iothread, cpus,
+			 s->target);
+		break;
+	case JSTEP_NUMATUNE:
+		snprintf(head, sizeof(head), "numatune %s %s %s\n", s->mode[0] ? s->mode : "-",
+			 s->nodeset[0] ? s->nodeset : "-", s->target);
+		break;
+	case JSTEP_KINDS:
+		return err_set(e, EINVAL, "cannot journal an unknown record");
 	}
 	grown = realloc(j->steps, (j->nsteps + 1) * sizeof(*grown));
 	if (!grown)
@@ -348,19 +363,39 @@ static int parse(struct journal *j, char *text, size_t len, const char *shown, s
 					       "'%s':%u: the data of '%s' does not end "
 					       "where its length says",
 					       shown, lineno, line);
-		} else if ((v = after(line, "vcpupin")) || (v = after(line, "emulatorpin"))) {
+		} else if ((v = after(line, "numatune"))) {
+			char mode[sizeof(s.mode)], nodeset[sizeof(s.nodeset)];
+			int used = 0;
+
+			s.kind = JSTEP_NUMATUNE;
+			if (sscanf(v, "%15s %255s %n", mode, nodeset, &used) != 2 || used == 0)
+				return err_set(e, 0, "'%s':%u: bad record '%s'", shown, lineno,
+					       line);
+			snprintf(s.mode, sizeof(s.mode), "%s", strcmp(mode, "-") ? mode : "");
+			snprintf(s.nodeset, sizeof(s.nodeset), "%s",
+				 strcmp(nodeset, "-") ? nodeset : "");
+			v += used;
+		} else if ((v = after(line, "vcpupin")) || (v = after(line, "emulatorpin")) ||
+			   (v = after(line, "iothreadpin"))) {
 			char list[256], *end;
 			const char *sp;
 			struct err pe = ERR_INIT;
 
-			s.kind = line[0] == 'v' ? JSTEP_VCPUPIN : JSTEP_EMULATORPIN;
-			if (s.kind == JSTEP_VCPUPIN) {
+			s.kind = line[0] == 'v'	  ? JSTEP_VCPUPIN
+				 : line[0] == 'e' ? JSTEP_EMULATORPIN
+						  : JSTEP_IOTHREADPIN;
+			if (s.kind != JSTEP_EMULATORPIN) {
 				unsigned long n = strtoul(v, &end, 10);
 
 				if (end == v || *end != ' ' || n >= IDSET_MAX)
-					return err_set(e, 0, "'%s':%u: bad vCPU in '%s'", shown,
-						       lineno, line);
-				s.vcpu = (unsigned)n;
+					return err_set(e, 0, "'%s':%u: bad %s in '%s'", shown,
+						       lineno,
+						       s.kind == JSTEP_VCPUPIN ? "vCPU" : "iothread",
+						       line);
+				if (s.kind == JSTEP_VCPUPIN)
+					s.vcpu = (unsigned)n;
+				else
+					s.iothread = (unsigned)n;
 				v = end + 1;
 			}
 			sp = strchr(v, ' ');

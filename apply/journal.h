@@ -13,12 +13,16 @@
  *   define LEN NAME                  then the old persistent XML
  *   vcpupin VCPU CPULIST NAME        the old live pin of one vCPU
  *   emulatorpin CPULIST NAME         the old live emulator pin
+ *   iothreadpin ID CPULIST NAME      the old live pin of one iothread
+ *   numatune MODE NODESET NAME       the old live numatune ("-" for none)
  *   write LEN PATH                   then the old value
  *   end complete | rolled-back | rollback-failed
  *
  * A journal without an "end" line is incomplete (the apply died); the last
  * "end" line is its status.  A torn last record (the write() was cut short)
- * is ignored: its step was never acted on.
+ * is ignored: its step was never acted on.  The records iothreadpin and
+ * numatune came later under the same version: a journal without them reads
+ * as before, and an older hvtune refuses one with them ("unknown record").
  */
 #ifndef HVTUNE_JOURNAL_H
 #define HVTUNE_JOURNAL_H
@@ -34,14 +38,25 @@
 #define JOURNAL_ID_MAX 32
 #define JOURNAL_DIR    "/var/lib/hvtune"
 
-enum jstep_kind { JSTEP_DEFINE, JSTEP_VCPUPIN, JSTEP_EMULATORPIN, JSTEP_WRITE };
+enum jstep_kind {
+	JSTEP_DEFINE,
+	JSTEP_VCPUPIN,
+	JSTEP_EMULATORPIN,
+	JSTEP_WRITE,
+	JSTEP_IOTHREADPIN,
+	JSTEP_NUMATUNE,
+	JSTEP_KINDS /* how many */
+};
 
 /* One undo record: how to put back what the step after it changes. */
 struct jstep {
 	enum jstep_kind kind;
 	char target[256];  /* domain name, or the path under the root */
 	unsigned vcpu;	   /* JSTEP_VCPUPIN */
-	struct idset cpus; /* the old pin (JSTEP_VCPUPIN, JSTEP_EMULATORPIN) */
+	unsigned iothread; /* JSTEP_IOTHREADPIN: the iothread id */
+	struct idset cpus; /* the old pin (JSTEP_VCPUPIN, _EMULATORPIN, _IOTHREADPIN) */
+	char mode[16];	   /* JSTEP_NUMATUNE: the old memory mode ("" none) */
+	char nodeset[256]; /* JSTEP_NUMATUNE: the old nodeset ("" none) */
 	char *data;	   /* heap, owned: the old XML (DEFINE) or old value (WRITE) */
 };
 

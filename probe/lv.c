@@ -31,7 +31,8 @@
 	X(virDomainGetInfo) X(virDomainGetID) X(virDomainGetXMLDesc)                         \
 	X(virDomainDefineXMLFlags) X(virDomainPinVcpuFlags) X(virDomainPinEmulator)          \
 	X(virDomainGetVcpuPinInfo) X(virDomainGetEmulatorPinInfo)                            \
-	X(virDomainGetNumaParameters) X(virTypedParamsClear)
+	X(virDomainGetNumaParameters) X(virTypedParamsClear) X(virDomainPinIOThread)          \
+	X(virDomainGetIOThreadInfo) X(virDomainIOThreadInfoFree) X(virDomainSetNumaParameters)
 
 #define LV_MEMBER(f) __typeof__(f) *f;
 static struct lv_api {
@@ -510,5 +511,189 @@ int lv_numa(struct lv *c, const char *name, char *mode, size_t mode_size, char *
 out:
 	free(p);
 	api.virDomainFree(d);
+	return rc;
+}
+
+/*
+ * Like pin_vcpu_live: a driver that takes no flags (virCheckFlags(0)) and
+ * refuses AFFECT_LIVE as an invalid argument is retried with AFFECT_CURRENT,
+ * which is the live state of a running domain.  libvirt 9.0's test driver
+ * takes AFFECT_LIVE here; older ones did not.
+ */
+static int pin_iothread_live(virDomainPtr d, unsigned id, unsigned char *map, int len)
+{
+	virErrorPtr err;
+
+	if (api.virDomainPinIOThread(d, id, map, len, VIR_DOMAIN_AFFECT_LIVE) == 0)
+		return 0;
+	err = api.virGetLastError();
+	if (!err || err->code != VIR_ERR_INVALID_ARG)
+		return -1;
+	/* every public call resets the last error: keep the first one */
+	if (api.virDomainIsActive(d) != 1) {
+		api.virDomainPinIOThread(d, id, map, len, VIR_DOMAIN_AFFECT_LIVE);
+		return -1;
+	}
+	return api.virDomainPinIOThread(d, id, map, len, VIR_DOMAIN_AFFECT_CURRENT);
+}
+
+int lv_pin_iothread(struct lv *c, const char *name, unsigned iothread_id,
+		    const struct idset *cpus, struct err *e)
+{
+	unsigned char map[IDSET_MAX / 8];
+	virDomainPtr d;
+	int len, rc = 0;
+
+	if (to_map(c, cpus, map, &len, name, e) < 0)
+		return -1;
+	d = lookup(c, name, e);
+	if (!d)
+		return -1;
+	if (pin_iothread_live(d, iothread_id, map, len) < 0)
+		rc = lv_fail(e, "cannot pin iothread %u of domain '%s' on '%s'", iothread_id, name,
+			     c->uri);
+	api.virDomainFree(d);
+	return rc;
+}
+
+static int by_iothread_id(const void *a, const void *b)
+{
+	unsigned x = ((const struct lv_iothread *)a)->id, y = ((const struct lv_iothread *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+int lv_iothread_pins(struct lv *c, const char *name, struct lv_iothread **out, size_t *n,
+		     struct err *e)
+{
+	virDomainIOThreadInfoPtr *info = NULL;
+	struct lv_iothread *list = NULL;
+	virDomainPtr d;
+	int got, rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	d = lookup(c, name, e);
+	if (!d)
+		return -1;
+	got = api.virDomainGetIOThreadInfo(d, &info, state_flag(d));
+	if (got < 0) {
+		rc = lv_fail(e, "cannot read the iothreads of domain '%s' on '%s'", name, c->uri);
+		got = 0;
+	} else {
+		list = calloc(got > 0 ? (size_t)got : 1, sizeof(*list));
+		if (!list)
+			rc = err_set(e, ENOMEM, "cannot read the iothreads of domain '%s'", name);
+	}
+	for (int i = 0; i < got; i++) {
+		if (list) {
+			unsigned char map[IDSET_MAX / 8];
+			int len = info[i]->cpumaplen;
+
+			/* a map shorter than ours (libvirt sizes it by its own CPU
+			 * count) leaves the rest of the CPUs out */
+			memset(map, 0, sizeof(map));
+			memcpy(map, info[i]->cpumap,
+			       len > 0 && (size_t)len < sizeof(map) ? (size_t)len : sizeof(map));
+			list[i].id = info[i]->iothread_id;
+			from_map(c, map, &list[i].cpus);
+		}
+		api.virDomainIOThreadInfoFree(info[i]);
+	}
+	free(info);
+	api.virDomainFree(d);
+	if (rc < 0) {
+		free(list);
+		return -1;
+	}
+	qsort(list, (size_t)got, sizeof(*list), by_iothread_id);
+	*out = list;
+	*n = (size_t)got;
+	return 0;
+}
+
+/*
+ * What libvirt says when it will not change numatune live, as opposed to a
+ * change it tried and could not make.  QEMU (9.0, qemuDomainSetNumaParameters)
+ * refuses with OPERATION_INVALID: no cpuset cgroup controller ("cgroup cpuset
+ * controller is not mounted"), a mode change on a running domain, a nodeset
+ * change in a mode other than strict or restrictive, a domain not running;
+ * with OPERATION_UNSUPPORTED in session mode.  NO_SUPPORT is a driver without
+ * the API, ARGUMENT_UNSUPPORTED a parameter it does not take, and
+ * CONFIG_UNSUPPORTED a numatune it cannot express live (the test driver: a
+ * mode without a nodeset).  Everything else (a cgroup write that failed, an
+ * invalid nodeset, a lost connection) is a failure.
+ */
+static bool refused_live(int code)
+{
+	switch (code) {
+	case VIR_ERR_OPERATION_INVALID:
+	case VIR_ERR_OPERATION_UNSUPPORTED:
+	case VIR_ERR_ARGUMENT_UNSUPPORTED:
+	case VIR_ERR_NO_SUPPORT:
+	case VIR_ERR_CONFIG_UNSUPPORTED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int lv_set_numa(struct lv *c, const char *name, const char *mode, const char *nodeset,
+		struct err *e)
+{
+	virTypedParameter p[2];
+	char all[32], *ns;
+	virNodeInfo ni;
+	virDomainPtr d;
+	virErrorPtr err;
+	int np = 0, m = -1, rc = 0;
+
+	for (size_t i = 0; i < ARRAY_LEN(numa_modes); i++)
+		if (mode[0] && strcmp(mode, numa_modes[i]) == 0)
+			m = (int)i;
+	if (mode[0] && m < 0)
+		return err_set(e, 0, "cannot set the numatune of domain '%s': unknown mode '%s'",
+			       name, mode);
+	/* no nodeset is no binding: every node of the host */
+	if (!nodeset[0]) {
+		if (api.virNodeGetInfo(c->conn, &ni) < 0)
+			return lv_fail(e, "cannot read the NUMA nodes of '%s'", c->uri);
+		if (ni.nodes > 1)
+			strfmt_set(all, sizeof(all), "0-%u", ni.nodes - 1);
+		else
+			strfmt_set(all, sizeof(all), "0");
+		nodeset = all;
+	}
+	ns = strdup(nodeset);
+	if (!ns)
+		return err_set(e, ENOMEM, "cannot set the numatune of domain '%s'", name);
+	memset(p, 0, sizeof(p));
+	if (m >= 0) {
+		strfmt_set(p[np].field, sizeof(p[np].field), "%s", VIR_DOMAIN_NUMA_MODE);
+		p[np].type = VIR_TYPED_PARAM_INT;
+		p[np++].value.i = m;
+	}
+	strfmt_set(p[np].field, sizeof(p[np].field), "%s", VIR_DOMAIN_NUMA_NODESET);
+	p[np].type = VIR_TYPED_PARAM_STRING;
+	p[np++].value.s = ns;
+	d = lookup(c, name, e);
+	if (!d) {
+		free(ns);
+		return -1;
+	}
+	if (api.virDomainSetNumaParameters(d, p, np, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+		err = api.virGetLastError();
+		if (err && refused_live(err->code)) {
+			err_set(e, 0, "%s", lv_why());
+			api.virResetLastError();
+			one_line(e->msg);
+			rc = 1;
+		} else {
+			rc = lv_fail(e, "cannot set the numatune of domain '%s' on '%s' to %s %s",
+				     name, c->uri, m >= 0 ? mode : "(mode kept)", nodeset);
+		}
+	}
+	api.virDomainFree(d);
+	free(ns);
 	return rc;
 }

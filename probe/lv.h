@@ -61,4 +61,34 @@ int lv_emulator_pin(struct lv *c, const char *name, struct idset *cpus, struct e
 int lv_numa(struct lv *c, const char *name, char *mode, size_t mode_size, char *nodeset,
 	    size_t nodeset_size, struct err *e);
 
+/* Live iothread pins: virDomainPinIOThread with VIR_DOMAIN_AFFECT_LIVE (an
+ * iothread of a running domain; the persistent side is lv_define()'s). */
+int lv_pin_iothread(struct lv *c, const char *name, unsigned iothread_id,
+		    const struct idset *cpus, struct err *e);
+
+struct lv_iothread {
+	unsigned id;	   /* the iothread id (<iothreadids>, or 1..<iothreads>) */
+	struct idset cpus; /* its affinity */
+};
+
+/* The iothreads of a running domain and their live affinity (of a defined
+ * one: its definition), by id.  A domain without iothreads has none (0).
+ * Caller free()s *@out. */
+int lv_iothread_pins(struct lv *c, const char *name, struct lv_iothread **out, size_t *n,
+		     struct err *e);
+
+/*
+ * Sets the live <numatune> memory @mode ("" = leave it) and @nodeset ("" =
+ * every host node: no binding) through virDomainSetNumaParameters with
+ * VIR_DOMAIN_AFFECT_LIVE.  libvirt changes only the nodeset live, only in
+ * mode strict or restrictive, and (QEMU) only with the cpuset cgroup
+ * controller.  Returns 0 when set, -1 on failure, and 1 when libvirt refuses
+ * the change live (OPERATION_INVALID, OPERATION_UNSUPPORTED,
+ * ARGUMENT_UNSUPPORTED, NO_SUPPORT, CONFIG_UNSUPPORTED): then @e holds
+ * libvirt's reason alone ("cgroup cpuset controller is not mounted"), for a
+ * note; it is not an error.
+ */
+int lv_set_numa(struct lv *c, const char *name, const char *mode, const char *nodeset,
+		struct err *e);
+
 #endif

@@ -5,6 +5,8 @@
 #	. "$HVTUNE_SRC/tests/libvirt-env.sh"
 #	lvenv_start			# exits 77 (skip) with a reason when it cannot run
 #	lvenv_guest vm0 >/dev/null	# a running <domain type='qemu'>: 2 vCPUs, 64 MiB, no disk
+#	lvenv_guest vm1 2 64 1 >/dev/null	# the same with <iothreads>1</iothreads>
+#					# (QEMU thread comm "IO iothread1")
 #	pid=$(lvenv_pid vm0)		# its QEMU process
 #	virsh -c "$LVENV_URI" vcpupin vm0 0 1 --live
 #	# lvenv_stop runs on EXIT (chained after any EXIT trap set before lvenv_start)
@@ -140,18 +142,23 @@ EOF
 	return 1
 }
 
-# lvenv_guest NAME [VCPUS [MEM_MIB]]: defines and starts a guest, prints LVENV_URI.
+# lvenv_guest NAME [VCPUS [MEM_MIB [IOTHREADS]]]: defines and starts a guest,
+# prints LVENV_URI.  IOTHREADS > 0 adds <iothreads>IOTHREADS</iothreads>
+# (default 0: none, the guest as before).
 # SeaBIOS finds no boot device and waits: QEMU stays up with its vCPU threads.
 lvenv_guest()
 {
-	local name=$1 vcpus=${2:-2} mem=${3:-64}
+	local name=$1 vcpus=${2:-2} mem=${3:-64} iothreads=${4:-0} io=
+
+	[ "$iothreads" -gt 0 ] 2>/dev/null && io="
+  <iothreads>$iothreads</iothreads>"
 
 	[ -n "$LVENV_DIR" ] || { echo "libvirt-env: lvenv_start first" >&2; return 1; }
 	cat >"$LVENV_DIR/$name.xml" <<EOF
 <domain type='qemu'>
   <name>$name</name>
   <memory unit='MiB'>$mem</memory>
-  <vcpu placement='static'>$vcpus</vcpu>
+  <vcpu placement='static'>$vcpus</vcpu>$io
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
   </os>

@@ -550,7 +550,8 @@ static void test_libvirt(void **state)
 	assert_int_equal(cs.domains[0].npins, 2);
 	assert_true(cs.domains[0].pin_emulator);
 	assert_ok(apply_commit(&cs, &f.r, c, "test:///default", f.state, &res, &e), e);
-	assert_int_equal(res.done, 4); /* define, 2 vCPU pins, emulator */
+	assert_int_equal(res.done, 5); /* define, 2 vCPU pins, emulator, numatune */
+	assert_int_equal(res.nnotes, 0);
 	cur = lv_xml(c, "test", true, &e);
 	assert_non_null(cur);
 	assert_string_not_equal(cur, old);
@@ -568,7 +569,7 @@ static void test_libvirt(void **state)
 	changeset_release(&cs);
 
 	assert_ok(apply_rollback(f.state, "", &f.r, c, &res, &e), e);
-	assert_int_equal(res.undone, 4);
+	assert_int_equal(res.undone, 5);
 	cur = lv_xml(c, "test", true, &e);
 	assert_non_null(cur);
 	assert_string_equal(cur, old);
@@ -580,6 +581,157 @@ static void test_libvirt(void **state)
 	assert_true(idset_equal(&emu, &emu_before));
 	apply_result_release(&res);
 	free(old);
+	lv_close(c);
+	fx_close(&f);
+	tu_rmtree(dir);
+}
+
+/* A test driver host of our own (test://PATH), whose domains run. */
+static struct lv *host_file(const char *dir, const char *xml)
+{
+	char path[4200], uri[4300];
+	struct err e = ERR_INIT;
+	struct lv *c;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/lvhost.xml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(xml, f);
+	fclose(f);
+	snprintf(uri, sizeof(uri), "test://%s", path);
+	c = lv_open(uri, &e);
+	if (!c) {
+		tu_skip_msg("no libvirt test driver: %s", e.msg);
+		skip();
+	}
+	return c;
+}
+
+/* A running domain with 2 iothreads: each pinned live to the plan's iothread
+ * CPUs with its journal record, the numatune set live; rollback restores the
+ * old pins.  Then with mode interleave live: libvirt refuses the numatune
+ * live, which is a note, and the rest is applied. */
+static void test_libvirt_iothreads_numa(void **state)
+{
+	static const char host[] = "<node>\n"
+				   "  <domain type='test'>\n"
+				   "    <name>io0</name>\n"
+				   "    <memory>65536</memory>\n"
+				   "    <vcpu>2</vcpu>\n"
+				   "    <iothreads>2</iothreads>\n"
+				   "    <os><type>hvm</type></os>\n"
+				   "  </domain>\n"
+				   "  <domain type='test'>\n"
+				   "    <name>io1</name>\n"
+				   "    <memory>65536</memory>\n"
+				   "    <vcpu>2</vcpu>\n"
+				   "    <iothreads>1</iothreads>\n"
+				   "    <numatune><memory mode='interleave' nodeset='0-1'/></numatune>\n"
+				   "    <os><type>hvm</type></os>\n"
+				   "  </domain>\n"
+				   "</node>\n";
+	static const unsigned cpus[] = {1, 0};
+	char dir[4096], a[64], mode[16], nodeset[64];
+	struct fx f;
+	struct changeset cs;
+	struct apply_result res;
+	struct lv_iothread *before, *now;
+	size_t nb, nn;
+	struct journal j;
+	struct err e = ERR_INIT;
+	struct lv *c;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	c = host_file(dir, host);
+	fx_open(&f, dir);
+	add_vm(&f.p, "io0", cpus, 2, "0");
+	idset_add(&f.p.vms[0].iothread, 1);
+	assert_ok(lv_iothread_pins(c, "io0", &before, &nb, &e), e);
+	assert_int_equal(nb, 2);
+	assert_string_equal(idset_format(&before[0].cpus, a, sizeof(a)), "0-1");
+
+	assert_ok(apply_prepare(&f.p, &no_opts, &f.r, c, &cs, &e), e);
+	assert_int_equal(cs.ndomains, 1);
+	assert_int_equal(cs.domains[0].niothreads, 2);
+	assert_true(cs.domains[0].set_numa);
+	assert_string_equal(cs.domains[0].numa_nodeset, "0");
+	assert_ok(apply_commit(&cs, &f.r, c, "test", f.state, &res, &e), e);
+	/* define, 2 vCPUs, emulator, 2 iothreads, numatune */
+	assert_int_equal(res.done, 7);
+	assert_int_equal(res.nnotes, 0);
+	assert_ok(lv_iothread_pins(c, "io0", &now, &nn, &e), e);
+	assert_string_equal(idset_format(&now[0].cpus, a, sizeof(a)), "1");
+	assert_string_equal(idset_format(&now[1].cpus, a, sizeof(a)), "1");
+	free(now);
+	assert_ok(lv_numa(c, "io0", mode, sizeof(mode), nodeset, sizeof(nodeset), &e), e);
+	assert_string_equal(mode, "strict");
+	assert_string_equal(nodeset, "0");
+	assert_ok(journal_load(&j, f.state, res.journal_id, false, &e), e);
+	assert_int_equal(j.nsteps, 7);
+	assert_int_equal(j.steps[4].kind, JSTEP_IOTHREADPIN);
+	assert_int_equal(j.steps[4].iothread, 1);
+	assert_string_equal(idset_format(&j.steps[4].cpus, a, sizeof(a)), "0-1");
+	assert_int_equal(j.steps[5].iothread, 2);
+	assert_int_equal(j.steps[6].kind, JSTEP_NUMATUNE);
+	assert_string_equal(j.steps[6].mode, "strict");
+	assert_string_equal(j.steps[6].nodeset, "");
+	journal_release(&j);
+	changeset_release(&cs);
+	apply_result_release(&res);
+	/* the same plan again: nothing */
+	assert_ok(apply_prepare(&f.p, &no_opts, &f.r, c, &cs, &e), e);
+	assert_true(changeset_empty(&cs));
+	changeset_release(&cs);
+
+	assert_ok(apply_rollback(f.state, "", &f.r, c, &res, &e), e);
+	assert_int_equal(res.undone, 7);
+	assert_int_equal(res.undo_failed, 0);
+	assert_ok(lv_iothread_pins(c, "io0", &now, &nn, &e), e);
+	assert_true(idset_equal(&now[0].cpus, &before[0].cpus));
+	assert_true(idset_equal(&now[1].cpus, &before[1].cpus));
+	free(now);
+	/* no old nodeset: every node of the host (the test driver has 2) */
+	assert_ok(lv_numa(c, "io0", mode, sizeof(mode), nodeset, sizeof(nodeset), &e), e);
+	assert_string_equal(nodeset, "0-1");
+	apply_result_release(&res);
+	free(before);
+
+	/* io1 runs interleaved: the live numatune is refused, a note */
+	snprintf(f.p.vms[0].name, sizeof(f.p.vms[0].name), "io1");
+	assert_ok(apply_prepare(&f.p, &no_opts, &f.r, c, &cs, &e), e);
+	assert_int_equal(cs.ndomains, 1);
+	assert_true(cs.domains[0].set_numa);
+	assert_string_equal(cs.domains[0].old_numa_mode, "interleave");
+	assert_int_equal(cs.domains[0].niothreads, 1);
+	assert_ok(apply_commit(&cs, &f.r, c, "test", f.state, &res, &e), e);
+	assert_int_equal(res.nnotes, 1);
+	assert_string_equal(res.notes[0],
+			    "domain 'io1': numatune applied to the persistent definition only: "
+			    "Requested operation is not valid: can't change numatune mode for "
+			    "running domain");
+	assert_int_equal(res.done, 5); /* define, 2 vCPUs, emulator, iothread */
+	assert_ok(lv_numa(c, "io1", mode, sizeof(mode), nodeset, sizeof(nodeset), &e), e);
+	assert_string_equal(mode, "interleave");
+	changeset_release(&cs);
+	apply_result_release(&res);
+	/* again: the definition has it, the live binding differs: a note, no change */
+	assert_ok(apply_prepare(&f.p, &no_opts, &f.r, c, &cs, &e), e);
+	assert_true(changeset_empty(&cs));
+	assert_int_equal(cs.nnotes, 1);
+	assert_string_equal(cs.notes[0], "domain 'io1': live numatune interleave 0-1, the "
+					 "definition's strict 0: it takes effect at the next start");
+	changeset_release(&cs);
+	/* rollback: the record of the refused step sets what is there (the mode
+	 * is the same: allowed); the e2e test sees a refused one */
+	assert_ok(apply_rollback(f.state, "", &f.r, c, &res, &e), e);
+	assert_int_equal(res.undo_failed, 0);
+	assert_string_equal(res.log[0], "restored domain 'io1' numatune to interleave 0-1");
+	assert_ok(lv_iothread_pins(c, "io1", &now, &nn, &e), e);
+	assert_string_equal(idset_format(&now[0].cpus, a, sizeof(a)), "0-1");
+	free(now);
+	apply_result_release(&res);
 	lv_close(c);
 	fx_close(&f);
 	tu_rmtree(dir);
@@ -671,6 +823,7 @@ int main(void)
 	    cmocka_unit_test(test_rollback_incomplete),
 	    cmocka_unit_test(test_libvirt),
 	    cmocka_unit_test(test_libvirt_define_fails),
+	    cmocka_unit_test(test_libvirt_iothreads_numa),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,10 @@
 # persistent XML byte for byte.  This host has 2 CPUs and 1 node, and the
 # planner keeps CPU 0 for housekeeping: the plan places 1 vCPU (vCPU 0 on
 # CPU 1, the emulator on CPU 0), so vCPU 1 keeps its affinity (checked too).
+# The guest has <iothreads>1</iothreads>: its thread ("IO iothread1") is
+# pinned live to the plan's iothread CPUs (the emulator's when it has none)
+# and restored by rollback.  The live numatune is tried and refused (the
+# private libvirtd runs without cgroups): the apply says so in a note.
 set -u
 bin=${HVTUNE_BIN:?HVTUNE_BIN is not set}
 src=${HVTUNE_SRC:?HVTUNE_SRC is not set}
@@ -57,6 +61,75 @@ expect 2 "hvtune: apply: give --plan FILE or the plan options, not both" "$bin" 
 expect 2 "hvtune: apply: cannot open '$tmp/none.json': No such file or directory" "$bin" apply --plan "$tmp/none.json"
 expect 0 "no journals in '$tmp/st'" "$bin" journal --state-dir "$tmp/st"
 expect 2 "hvtune: rollback: nothing to roll back: no journal in '$tmp/st' that is not rolled back" "$bin" rollback --state-dir "$tmp/st"
+
+# 'hvtune journal --json' and 'journal show' on a journal written by hand the
+# way an hvtune before iothreadpin/numatune wrote it, plus one with the new records
+js=$tmp/js
+mkdir -p "$js"
+printf 'hvtune-journal 1\nid 20261101T100000Z-001\ntime 1793527200\nroot /\nuri qemu:///system\ndefine 26 vm0\n<domain>\n  <x/>\n</domain>\n\nvcpupin 0 0-3 vm0\nemulatorpin 0 vm0\nwrite 1 /sys/kernel/mm/ksm/run\n1\nend complete\n' >"$js/20261101T100000Z-001.journal"
+printf 'hvtune-journal 1\nid 20261102T100000Z-001\ntime 1793613600\nroot /\nuri -\niothreadpin 1 0-3 vm0\nnumatune strict 0 vm0\nnumatune - - vm1\n' >"$js/20261102T100000Z-001.journal"
+expect 0 '20261101T100000Z-001   2026-11-01 10:00:00 UTC  complete        1 define(s), 2 pin(s), 1 write(s), 0 numatune(s)  root /' "$bin" journal --state-dir "$js"
+expect 0 'incomplete      0 define(s), 1 pin(s), 0 write(s), 2 numatune(s)' "$bin" journal --state-dir "$js"
+out=$("$bin" journal --state-dir "$js" --json)
+want='[
+  {
+    "id": "20261101T100000Z-001",
+    "time": 1793527200,
+    "status": "complete",
+    "root": "/",
+    "uri": "qemu:///system",
+    "steps": {
+      "define": 1,
+      "vcpupin": 1,
+      "emulatorpin": 1,
+      "write": 1,
+      "iothreadpin": 0,
+      "numatune": 0
+    }
+  },
+  {
+    "id": "20261102T100000Z-001",
+    "time": 1793613600,
+    "status": "incomplete",
+    "root": "/",
+    "uri": null,
+    "steps": {
+      "define": 0,
+      "vcpupin": 0,
+      "emulatorpin": 0,
+      "write": 0,
+      "iothreadpin": 1,
+      "numatune": 2
+    }
+  }
+]'
+[ "$out" = "$want" ] && ok || bad "journal --json: $out"
+[ "$("$bin" journal --state-dir "$tmp/none" --json)" = "$(printf '[\n]')" ] && ok || bad "journal --json of no journals"
+out=$("$bin" journal show 20261101T100000Z-001 --state-dir "$js")
+want="journal 20261101T100000Z-001
+time    2026-11-01 10:00:00 UTC
+status  complete
+root    /
+uri     qemu:///system
+4 undo record(s), in the order recorded (rollback undoes the last first):
+   1 define      domain 'vm0'
+     old definition: 26 bytes (--full shows it)
+   2 vcpupin     domain 'vm0' vCPU 0: old CPUs 0-3
+   3 emulatorpin domain 'vm0' emulator: old CPUs 0
+   4 write       '/sys/kernel/mm/ksm/run': old value '1'"
+[ "$out" = "$want" ] && ok || bad "journal show: $out"
+expect 0 "     old definition (26 bytes):
+       | <domain>
+       |   <x/>
+       | </domain>
+   2 vcpupin" "$bin" journal show --full --state-dir "$js" 20261101T100000Z-001
+expect 0 "   1 iothreadpin domain 'vm0' iothread 1: old CPUs 0-3
+   2 numatune    domain 'vm0': old mode strict, nodeset 0
+   3 numatune    domain 'vm1': old mode none, nodeset none (all nodes)" "$bin" journal show 20261102T100000Z-001 --state-dir "$js"
+expect 2 "hvtune: journal: show needs a journal ID (see 'hvtune journal')" "$bin" journal show
+expect 2 "hvtune: journal: --full goes with 'show ID'" "$bin" journal --full
+expect 2 "hvtune: journal: --json lists the journals; 'show' has no --json" "$bin" journal show x --json
+expect 2 "hvtune: journal: no journal 'nope' in '$js' (see 'hvtune journal')" "$bin" journal show nope --state-dir "$js"
 
 ## Part 1: a copy of a real capture
 fx=${HVTUNE_FIXTURES:-}
@@ -191,7 +264,7 @@ e2e() {
 	# shellcheck source=tests/libvirt-env.sh
 	. "$src/tests/libvirt-env.sh"
 	lvenv_start
-	lvenv_guest "$name" 2 64 >/dev/null || { bad "cannot start the guest"; return; }
+	lvenv_guest "$name" 2 64 1 >/dev/null || { bad "cannot start the guest"; return; }
 	pid=$(lvenv_pid "$name") || { bad "no QEMU pid"; return; }
 	affinity() { sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$pid/task/$1/status"; }
 	tid() {
@@ -201,7 +274,12 @@ e2e() {
 		return 1
 	}
 	t0=$(tid 0) && t1=$(tid 1) || { bad "no 'CPU n/TCG' threads in /proc/$pid/task"; return; }
-	before="$(affinity "$t0") $(affinity "$t1") $(affinity "$pid")"
+	tio=
+	for t in /proc/"$pid"/task/*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = "IO iothread1" ] && tio=$(basename "$t")
+	done
+	[ -n "$tio" ] || { bad "no 'IO iothread1' thread in /proc/$pid/task"; return; }
+	before="$(affinity "$t0") $(affinity "$t1") $(affinity "$pid") $(affinity "$tio")"
 	xml0=$(virsh -q -c "$LVENV_URI" dumpxml --inactive "$name")
 
 	printf '[planner]\nhugepage_kib = 0\nhost_reserved_memory_mib = 0\n[host]\nthp = keep\nnuma_balancing = keep\nirq_affinity = keep\n' >"$tmp/e2e.conf"
@@ -211,15 +289,37 @@ e2e() {
 		{ bad "plan failed: $(cat "$plan")"; return; }
 	want=$(tr -d ' \n' <"$plan" | sed -n 's/.*"vcpu_pins":\[{"vcpu":0,"cpu":\([0-9]*\)}\].*/\1/p')
 	[ -n "$want" ] || { bad "no vCPU 0 pin in the plan"; return; }
-	expect 0 "applied " "$bin" apply --plan "$plan" --profile "$tmp/e2e.conf" --yes --connect "$LVENV_URI" --state-dir "$tmp/e2e-state"
+	wantio=$(tr -d ' \n' <"$plan" | sed -n 's/.*"iothread_cpus":"\([0-9,-]*\)".*/\1/p')
+	[ -n "$wantio" ] || wantio=$(tr -d ' \n' <"$plan" | sed -n 's/.*"emulator_cpus":"\([0-9,-]*\)".*/\1/p')
+	[ -n "$wantio" ] || { bad "no iothread or emulator CPUs in the plan"; return; }
+	out=$("$bin" apply --plan "$plan" --profile "$tmp/e2e.conf" --yes --connect "$LVENV_URI" --state-dir "$tmp/e2e-state" 2>&1 </dev/null)
+	rc=$?
+	echo "$out" | sed 's/^/  apply: /'
+	[ "$rc" = 0 ] && [[ "$out" == *"applied "* ]] && ok || bad "apply: exit $rc"
+	[[ "$out" == *"pinned domain '$name' iothread 1 to CPUs $wantio"* ]] && ok || bad "no iothread pin in the apply's log"
+	# the live numatune's outcome, whichever it is
+	if [[ "$out" == *"note: domain '$name': numatune applied to the persistent definition only: "* ]]; then
+		echo "  live numatune: refused by libvirt (a note, as expected without cgroups)"; ok
+	elif [[ "$out" == *"set domain '$name' numatune to strict "* ]]; then
+		echo "  live numatune: set live"; ok
+	else
+		bad "the live numatune attempt is not reported"
+	fi
 	[ "$(affinity "$t0")" = "$want" ] && ok || bad "CPU 0/TCG Cpus_allowed_list '$(affinity "$t0")', want '$want'"
 	[ "$(affinity "$t1")" = "$(echo "$before" | cut -d' ' -f2)" ] && ok || bad "CPU 1/TCG changed: '$(affinity "$t1")'"
 	[ "$(affinity "$pid")" = 0 ] && ok || bad "emulator (main thread) Cpus_allowed_list '$(affinity "$pid")', want 0"
+	[ "$(affinity "$tio")" = "$wantio" ] && ok || bad "IO iothread1 Cpus_allowed_list '$(affinity "$tio")', want '$wantio'"
+	expect 0 "iothreadpin domain '$name' iothread 1: old CPUs $(echo "$before" | cut -d' ' -f4)" "$bin" journal show "$(basename "$(ls "$tmp"/e2e-state/*.journal | head -1)" .journal)" --state-dir "$tmp/e2e-state"
+	expect 0 "numatune    domain '$name'" "$bin" journal show "$(basename "$(ls "$tmp"/e2e-state/*.journal | head -1)" .journal)" --state-dir "$tmp/e2e-state"
 	xml1=$(virsh -q -c "$LVENV_URI" dumpxml --inactive "$name")
 	[[ "$xml1" == *"<vcpupin vcpu='0' cpuset='$want'/>"* ]] && ok || bad "no vcpupin in the new definition"
 	expect 0 'nothing to change' "$bin" apply --plan "$plan" --profile "$tmp/e2e.conf" --yes --connect "$LVENV_URI" --state-dir "$tmp/e2e-state"
-	expect 0 "rolled back journal" "$bin" rollback --state-dir "$tmp/e2e-state"
-	after="$(affinity "$t0") $(affinity "$t1") $(affinity "$pid")"
+	out=$("$bin" rollback --state-dir "$tmp/e2e-state" 2>&1 </dev/null)
+	rc=$?
+	echo "$out" | sed 's/^/  rollback: /'
+	[ "$rc" = 0 ] && [[ "$out" == *"rolled back journal"* ]] && ok || bad "rollback: exit $rc"
+	[[ "$out" == *"restored domain '$name' iothread 1 to CPUs "* ]] && ok || bad "no iothread restore in the rollback's log"
+	after="$(affinity "$t0") $(affinity "$t1") $(affinity "$pid") $(affinity "$tio")"
 	[ "$after" = "$before" ] && ok || bad "affinity after rollback '$after', before '$before'"
 	[ "$(virsh -q -c "$LVENV_URI" dumpxml --inactive "$name")" = "$xml0" ] && ok ||
 		bad "the persistent XML differs after rollback"

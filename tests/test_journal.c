@@ -122,6 +122,10 @@ static void test_corrupt(void **state)
 	     "':3: the data of 'write 1 /a' does not end where its length says"},
 	    {"hvtune-journal 1\nid x\nvcpupin 0 zz vm\n", "':3: invalid id list 'zz'"},
 	    {"hvtune-journal 1\nid x\nend finished\n", "':3: unknown status 'finished'"},
+	    {"hvtune-journal 1\nid x\niothreadpin z 1 vm\n", "':3: bad iothread in 'iothreadpin z"},
+	    {"hvtune-journal 1\nid x\niothreadpin 1 q vm\n", "':3: invalid id list 'q'"},
+	    {"hvtune-journal 1\nid x\nnumatune strict\n", "':3: bad record 'numatune strict'"},
+	    {"hvtune-journal 1\nid x\nnumatune strict 0 \n", "':3: bad name in 'numatune"},
 	    {"hvtune-journal 1\nroot /\n", "': no 'id' line"},
 	};
 	char dir[4096], path[4200], want[4400];
@@ -207,6 +211,112 @@ static void test_list_and_lock(void **state)
 	tu_rmtree(dir);
 }
 
+/* iothreadpin and numatune records: a round trip, "-" for no numatune. */
+static void test_new_records(void **state)
+{
+	static const struct {
+		const char *mode, *nodeset;
+	} numa[] = {{"strict", "0-1"}, {"", ""}, {"interleave", ""}};
+	char dir[4096], list[64], *text;
+	struct journal j, r;
+	struct err e = ERR_INIT;
+	struct jstep s;
+	FILE *f;
+	long len;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	assert_ok(journal_create(&j, dir, "/", "qemu:///system", &e), e);
+	memset(&s, 0, sizeof(s));
+	strcpy(s.target, "vm0");
+	s.kind = JSTEP_IOTHREADPIN;
+	s.iothread = 7;
+	assert_ok(idset_parse(&s.cpus, "2-3", &e), e);
+	assert_ok(journal_record(&j, &s, &e), e);
+	s.kind = JSTEP_NUMATUNE;
+	for (size_t i = 0; i < ARRAY_LEN(numa); i++) {
+		strcpy(s.mode, numa[i].mode);
+		strcpy(s.nodeset, numa[i].nodeset);
+		assert_ok(journal_record(&j, &s, &e), e);
+	}
+	strcpy(s.nodeset, "0 1");
+	assert_int_equal(journal_record(&j, &s, &e), -1);
+	assert_string_equal(e.msg, "cannot journal the numatune of 'vm0': a blank in "
+				   "'interleave 0 1'");
+	assert_ok(journal_mark(&j, JOURNAL_COMPLETE, &e), e);
+	/* the file, as docs/cli.md shows it */
+	f = fopen(j.path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)len + 1);
+	assert_true(fread(text, 1, (size_t)len, f) == (size_t)len);
+	fclose(f);
+	assert_non_null(strstr(text, "\niothreadpin 7 2-3 vm0\nnumatune strict 0-1 vm0\n"
+				     "numatune - - vm0\nnumatune interleave - vm0\nend complete\n"));
+	free(text);
+	assert_ok(journal_load(&r, dir, j.id, false, &e), e);
+	assert_int_equal(r.nsteps, 4);
+	assert_int_equal(r.steps[0].kind, JSTEP_IOTHREADPIN);
+	assert_int_equal(r.steps[0].iothread, 7);
+	assert_string_equal(idset_format(&r.steps[0].cpus, list, sizeof(list)), "2-3");
+	assert_string_equal(r.steps[0].target, "vm0");
+	for (size_t i = 0; i < ARRAY_LEN(numa); i++) {
+		assert_int_equal(r.steps[1 + i].kind, JSTEP_NUMATUNE);
+		assert_string_equal(r.steps[1 + i].mode, numa[i].mode);
+		assert_string_equal(r.steps[1 + i].nodeset, numa[i].nodeset);
+		assert_string_equal(r.steps[1 + i].target, "vm0");
+	}
+	assert_string_equal(jstep_kind_str(JSTEP_IOTHREADPIN), "iothreadpin");
+	assert_string_equal(jstep_kind_str(JSTEP_NUMATUNE), "numatune");
+	journal_release(&r);
+	journal_release(&j);
+	tu_rmtree(dir);
+}
+
+/* A journal written before iothreadpin and numatune existed (the same
+ * version 1, byte for byte as that hvtune wrote it) still loads. */
+static void test_old_journal(void **state)
+{
+	static const char old[] = "hvtune-journal 1\n"
+				  "id 20261101T100000Z-001\n"
+				  "time 1793527200\n"
+				  "root /\n"
+				  "uri qemu:///system\n"
+				  "define 26 vm0\n"
+				  "<domain>\n  <x/>\n</domain>\n\n"
+				  "vcpupin 0 0-3 vm0\n"
+				  "emulatorpin 0 vm0\n"
+				  "write 1 /sys/kernel/mm/ksm/run\n"
+				  "1\n"
+				  "end complete\n";
+	char dir[4096], path[4200];
+	struct journal r;
+	struct err e = ERR_INIT;
+	FILE *f;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/20261101T100000Z-001.journal", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(old, f);
+	fclose(f);
+	assert_ok(journal_load(&r, dir, "20261101T100000Z-001", false, &e), e);
+	assert_int_equal(r.status, JOURNAL_COMPLETE);
+	assert_int_equal(r.time, 1793527200);
+	assert_int_equal(r.nsteps, 4);
+	assert_int_equal(r.steps[0].kind, JSTEP_DEFINE);
+	assert_string_equal(r.steps[0].data, "<domain>\n  <x/>\n</domain>\n");
+	assert_int_equal(r.steps[1].kind, JSTEP_VCPUPIN);
+	assert_int_equal(r.steps[2].kind, JSTEP_EMULATORPIN);
+	assert_int_equal(r.steps[3].kind, JSTEP_WRITE);
+	assert_string_equal(r.steps[3].data, "1");
+	journal_release(&r);
+	tu_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +324,8 @@ int main(void)
 	    cmocka_unit_test(test_torn),
 	    cmocka_unit_test(test_corrupt),
 	    cmocka_unit_test(test_list_and_lock),
+	    cmocka_unit_test(test_new_records),
+	    cmocka_unit_test(test_old_journal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

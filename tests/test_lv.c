@@ -197,6 +197,157 @@ static void test_numa(void **state)
 	lv_close(c);
 }
 
+/* A test driver host of our own (test://PATH): its domains are running. */
+static struct lv *open_host_file(char *dir, size_t size, const char *host_xml)
+{
+	char path[4200], uri[4300];
+	struct err e = ERR_INIT;
+	struct lv *c;
+	FILE *f;
+
+	tu_tmpdir(dir, size);
+	snprintf(path, sizeof(path), "%s/host.xml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(host_xml, f);
+	fclose(f);
+	snprintf(uri, sizeof(uri), "test://%s", path);
+	c = lv_open(uri, &e);
+	if (!c)
+		fail_msg("%s", e.msg);
+	return c;
+}
+
+static const char io_host[] =
+	"<node>\n"
+	"  <domain type='test'>\n"
+	"    <name>io0</name>\n"
+	"    <memory>65536</memory>\n"
+	"    <vcpu>2</vcpu>\n"
+	"    <iothreads>2</iothreads>\n"
+	"    <os><type>hvm</type></os>\n"
+	"  </domain>\n"
+	"</node>\n";
+
+/* Live iothread pins of a running domain with <iothreads>2</iothreads>. */
+static void test_iothreads(void **state)
+{
+	static const char stopped_xml[] =
+		"<domain type='test'><name>io-off</name><memory>65536</memory><vcpu>1</vcpu>"
+		"<iothreads>1</iothreads><os><type>hvm</type></os></domain>";
+	char dir[4096], buf[64];
+	struct err e = ERR_INIT;
+	struct lv_iothread *io, *io2;
+	struct idset want;
+	size_t n, n2;
+	struct lv *c = open_host_file(dir, sizeof(dir), io_host);
+	(void)state;
+
+	assert_ok(lv_iothread_pins(c, "io0", &io, &n, &e), e);
+	assert_int_equal(n, 2);
+	assert_int_equal(io[0].id, 1);
+	assert_int_equal(io[1].id, 2);
+	assert_false(idset_empty(&io[0].cpus));
+	idset_clear(&want);
+	idset_add(&want, 1);
+	assert_ok(lv_pin_iothread(c, "io0", 1, &want, &e), e);
+	assert_ok(lv_iothread_pins(c, "io0", &io2, &n2, &e), e);
+	assert_int_equal(n2, 2);
+	assert_string_equal(idset_format(&io2[0].cpus, buf, sizeof(buf)), "1");
+	assert_true(idset_equal(&io2[1].cpus, &io[1].cpus));
+	free(io2);
+	/* back */
+	assert_ok(lv_pin_iothread(c, "io0", 1, &io[0].cpus, &e), e);
+	assert_ok(lv_iothread_pins(c, "io0", &io2, &n2, &e), e);
+	assert_true(idset_equal(&io2[0].cpus, &io[0].cpus));
+	free(io2);
+	free(io);
+
+	/* no iothread 9: libvirt's reason after ours */
+	assert_int_equal(lv_pin_iothread(c, "io0", 9, &want, &e), -1);
+	assert_non_null(strstr(e.msg, "cannot pin iothread 9 of domain 'io0' on 'test://"));
+	assert_non_null(strstr(e.msg, "iothread"));
+	assert_null(strstr(e.msg, "unknown libvirt error"));
+	idset_clear(&want);
+	assert_int_equal(lv_pin_iothread(c, "io0", 1, &want, &e), -1);
+	assert_non_null(strstr(e.msg, "empty CPU set"));
+	assert_int_equal(lv_iothread_pins(c, "gone", &io, &n, &e), -1);
+	assert_non_null(strstr(e.msg, "cannot find domain 'gone'"));
+	assert_null(io);
+
+	/* a stopped domain: read from its definition, never pinned live */
+	assert_ok(lv_define(c, stopped_xml, &e), e);
+	assert_ok(lv_iothread_pins(c, "io-off", &io, &n, &e), e);
+	assert_int_equal(n, 1);
+	assert_int_equal(io[0].id, 1);
+	free(io);
+	idset_add(&want, 0);
+	assert_int_equal(lv_pin_iothread(c, "io-off", 1, &want, &e), -1);
+	assert_non_null(strstr(e.msg, "cannot pin iothread 1 of domain 'io-off'"));
+	assert_null(strstr(e.msg, "unknown libvirt error"));
+	lv_close(c);
+	tu_rmtree(dir);
+}
+
+/* A domain without <iothreads> has none: an empty list, not an error. */
+static void test_no_iothreads(void **state)
+{
+	struct lv *c = open_test();
+	struct err e = ERR_INIT;
+	struct lv_iothread *io;
+	size_t n = 99;
+	(void)state;
+
+	assert_ok(lv_iothread_pins(c, "test", &io, &n, &e), e);
+	assert_int_equal(n, 0);
+	free(io);
+	lv_close(c);
+}
+
+/* Live numatune: the nodeset changes; a mode change, a stopped domain are
+ * refusals (1, libvirt's reason alone); a bad nodeset is a failure (-1). */
+static void test_set_numa(void **state)
+{
+	static const char stopped_xml[] =
+		"<domain type='test'><name>nt-off</name><memory>65536</memory><vcpu>1</vcpu>"
+		"<os><type>hvm</type></os></domain>";
+	char dir[4096], mode[16], nodeset[64];
+	struct err e = ERR_INIT;
+	struct lv *c = open_host_file(dir, sizeof(dir), io_host);
+	(void)state;
+
+	assert_ok(lv_set_numa(c, "io0", "strict", "1", &e), e);
+	assert_ok(lv_numa(c, "io0", mode, sizeof(mode), nodeset, sizeof(nodeset), &e), e);
+	assert_string_equal(mode, "strict");
+	assert_string_equal(nodeset, "1");
+	/* "" is every node of the host (the test driver's has 2) */
+	assert_ok(lv_set_numa(c, "io0", "", "", &e), e);
+	assert_ok(lv_numa(c, "io0", mode, sizeof(mode), nodeset, sizeof(nodeset), &e), e);
+	assert_string_equal(nodeset, "0-1");
+
+	assert_int_equal(lv_set_numa(c, "io0", "interleave", "0", &e), 1);
+	assert_string_equal(e.msg,
+			    "Requested operation is not valid: can't change numatune mode for "
+			    "running domain");
+	assert_ok(lv_numa(c, "io0", mode, sizeof(mode), nodeset, sizeof(nodeset), &e), e);
+	assert_string_equal(mode, "strict");
+	assert_string_equal(nodeset, "0-1");
+
+	assert_ok(lv_define(c, stopped_xml, &e), e);
+	assert_int_equal(lv_set_numa(c, "nt-off", "strict", "0", &e), 1);
+	assert_non_null(strstr(e.msg, "domain is not running"));
+
+	assert_int_equal(lv_set_numa(c, "io0", "strict", "x-y", &e), -1);
+	assert_non_null(strstr(e.msg, "cannot set the numatune of domain 'io0' on 'test://"));
+	assert_null(strstr(e.msg, "unknown libvirt error"));
+	assert_int_equal(lv_set_numa(c, "io0", "bogus", "0", &e), -1);
+	assert_string_equal(e.msg, "cannot set the numatune of domain 'io0': unknown mode 'bogus'");
+	assert_int_equal(lv_set_numa(c, "gone", "strict", "0", &e), -1);
+	assert_non_null(strstr(e.msg, "cannot find domain 'gone'"));
+	lv_close(c);
+	tu_rmtree(dir);
+}
+
 /* A host description of our own through test:///PATH. */
 static void test_custom_host_file(void **state)
 {
@@ -288,6 +439,9 @@ int main(void)
 		cmocka_unit_test(test_live_pins),
 		cmocka_unit_test(test_inactive_domain),
 		cmocka_unit_test(test_numa),
+		cmocka_unit_test(test_iothreads),
+		cmocka_unit_test(test_no_iothreads),
+		cmocka_unit_test(test_set_numa),
 		cmocka_unit_test(test_custom_host_file),
 		cmocka_unit_test(test_bad_uri),
 		cmocka_unit_test(test_binary_does_not_link_libvirt),

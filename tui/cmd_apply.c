@@ -1,5 +1,6 @@
 /* cmd_apply.c - 'hvtune apply' (show, confirm, commit), 'hvtune rollback' and 'hvtune journal' */
 #include "tui/cli.h"
+#include "tui/json_journal.h"
 #include "tui/json_plan.h"
 #include "apply/apply.h"
 #include "planner/plan.h"
@@ -24,9 +25,12 @@ static void apply_usage(FILE *f)
 	      "                    [--root DIR] (--plan FILE | PLAN OPTIONS)\n"
 	      "\n"
 	      "Applies a plan: shows every change first (a unified diff of each domain's\n"
-	      "XML, the live vCPU/emulator pins of running domains, and a table of host\n"
-	      "file writes), asks, then commits with an undo journal.  Any failure undoes\n"
-	      "what was done, newest first.  Applying the same plan twice changes nothing.\n"
+	      "XML, the live vCPU/emulator/iothread pins and numatune of running domains,\n"
+	      "and a table of host file writes), asks, then commits with an undo journal.\n"
+	      "Any failure undoes what was done, newest first.  libvirt changes a running\n"
+	      "domain's numatune only where it can (nodeset, strict mode, cgroups): a\n"
+	      "refusal is a note, the definition carries it to the next start.  Applying\n"
+	      "the same plan twice changes nothing.\n"
 	      "\n"
 	      "  --plan FILE       the JSON of 'hvtune plan --json'; or give the options of\n"
 	      "                    'hvtune plan' (--profile, --requests, --vm, --taken)\n"
@@ -56,17 +60,24 @@ static void rollback_usage(FILE *f)
 	      "\n"
 	      "Restores what the apply with journal ID changed (default: the newest journal\n"
 	      "that is not rolled back), newest step first: old domain XML, old live pins,\n"
-	      "old file values.  A journal left incomplete by a killed apply is completed.\n"
+	      "old numatune, old file values.  A journal left incomplete by a killed apply\n"
+	      "is completed.\n"
 	      "The libvirt URI defaults to the one the journal names.\n",
 	      f);
 }
 
 static void journal_usage(FILE *f)
 {
-	fputs("usage: hvtune journal [--state-dir DIR]\n"
+	fputs("usage: hvtune journal [--state-dir DIR] [--json]\n"
+	      "       hvtune journal show [--state-dir DIR] [--full] ID\n"
 	      "\n"
 	      "Lists the apply journals, oldest first: id, time (UTC), status (complete,\n"
-	      "incomplete, rolled-back, rollback-failed) and what each changed.\n",
+	      "incomplete, rolled-back, rollback-failed) and what each changed.  'show'\n"
+	      "prints the undo records of one journal; old domain XML is summarised by\n"
+	      "its length unless --full.\n"
+	      "\n"
+	      "  --json          the list as a JSON array (schema in docs/cli.md)\n"
+	      "  --full          with show: every old XML and value in full\n",
 	      f);
 }
 
@@ -120,6 +131,15 @@ static void show(const struct changeset *cs)
 			printf("  live: emulator on CPUs %s -> %s\n",
 			       idset_format(&d->old_emulator, a, sizeof(a)),
 			       idset_format(&d->emulator, b, sizeof(b)));
+		for (size_t k = 0; k < d->niothreads; k++)
+			printf("  live: iothread %u on CPUs %s -> %s\n", d->old_iothreads[k].id,
+			       idset_format(&d->old_iothreads[k].cpus, a, sizeof(a)),
+			       idset_format(&d->iothread, b, sizeof(b)));
+		if (d->set_numa)
+			printf("  live: numatune %s %s -> %s %s (where libvirt allows it live)\n",
+			       d->old_numa_mode[0] ? d->old_numa_mode : "none",
+			       d->old_numa_nodeset[0] ? d->old_numa_nodeset : "(all nodes)",
+			       d->numa_mode, d->numa_nodeset);
 		putchar('\n');
 	}
 	if (cs->nwrites) {
@@ -346,11 +366,15 @@ int cmd_apply(int argc, char **argv)
 			printf("apply failed; what was done and undone:\n");
 			show_log(&res);
 		}
+		for (size_t i = 0; i < res.nnotes; i++)
+			printf("note: %s\n", res.notes[i]);
 		fflush(stdout);
 		fail("apply", &e);
 		goto out;
 	}
 	show_log(&res);
+	for (size_t i = 0; i < res.nnotes; i++)
+		printf("note: %s\n", res.notes[i]);
 	printf("applied %zu change(s): journal %s (undo: hvtune rollback%s%s %s)\n", res.done,
 	       res.journal_id, strcmp(state, JOURNAL_DIR) ? " --state-dir " : "",
 	       strcmp(state, JOURNAL_DIR) ? state : "", res.journal_id);
@@ -470,40 +494,187 @@ out:
 	return rc;
 }
 
+/* The data of a define or write record: in full, or its length. */
+static void show_data(const char *what, const char *data, bool full)
+{
+	size_t len = strlen(data);
+
+	if (full) {
+		const char *p = data;
+
+		printf("     %s (%zu bytes):\n", what, len);
+		while (*p) {
+			const char *nl = strchr(p, '\n');
+			int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+			printf("       | %.*s\n", n, p);
+			p += n + (nl ? 1 : 0);
+		}
+	} else {
+		printf("     %s: %zu bytes (--full shows it)\n", what, len);
+	}
+}
+
+static int journal_show(const char *state, const char *id, bool full)
+{
+	struct journal j;
+	struct err e = ERR_INIT;
+	time_t t;
+	struct tm tm;
+	char when[32], cpus[256];
+
+	if (journal_load(&j, state, id, false, &e) < 0) {
+		fail("journal", &e);
+		return EXIT_ERR;
+	}
+	t = (time_t)j.time;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	printf("journal %s\ntime    %s UTC\nstatus  %s\nroot    %s\nuri     %s\n", j.id, when,
+	       journal_status_str(j.status), j.root, j.uri[0] ? j.uri : "-");
+	printf("%zu undo record(s), in the order recorded (rollback undoes the last first):\n",
+	       j.nsteps);
+	for (size_t i = 0; i < j.nsteps; i++) {
+		const struct jstep *s = &j.steps[i];
+
+		idset_format(&s->cpus, cpus, sizeof(cpus));
+		printf("  %2zu %-11s ", i + 1, jstep_kind_str(s->kind));
+		switch (s->kind) {
+		case JSTEP_DEFINE:
+			printf("domain '%s'\n", s->target);
+			show_data("old definition", s->data, full);
+			break;
+		case JSTEP_WRITE:
+			if (strlen(s->data) <= 60 && !strchr(s->data, '\n')) {
+				printf("'%s': old value '%s'\n", s->target, s->data);
+			} else {
+				printf("'%s'\n", s->target);
+				show_data("old value", s->data, full);
+			}
+			break;
+		case JSTEP_VCPUPIN:
+			printf("domain '%s' vCPU %u: old CPUs %s\n", s->target, s->vcpu, cpus);
+			break;
+		case JSTEP_EMULATORPIN:
+			printf("domain '%s' emulator: old CPUs %s\n", s->target, cpus);
+			break;
+		case JSTEP_IOTHREADPIN:
+			printf("domain '%s' iothread %u: old CPUs %s\n", s->target, s->iothread,
+			       cpus);
+			break;
+		case JSTEP_NUMATUNE:
+			printf("domain '%s': old mode %s, nodeset %s\n", s->target,
+			       s->mode[0] ? s->mode : "none",
+			       s->nodeset[0] ? s->nodeset : "none (all nodes)");
+			break;
+		case JSTEP_KINDS:
+			printf("?\n");
+			break;
+		}
+	}
+	journal_release(&j);
+	return cli_flush(EXIT_OK);
+}
+
 int cmd_journal(int argc, char **argv)
 {
-	struct small_opts o;
+	static const struct option opts[] = {
+	    {"state-dir", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"full", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *state = JOURNAL_DIR, *id = NULL;
+	bool json = false, full = false, show_one = false;
 	struct journal *all;
 	size_t n;
 	struct err e = ERR_INIT;
-	int rc = parse_small(argc, argv, false, journal_usage, &o);
+	int opt;
 
-	if (rc != CLI_CONTINUE)
-		return rc;
+	optind = 1;
+	opterr = 0;
+	/* no '+': options may follow "show" and the id */
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			state = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'f':
+			full = true;
+			break;
+		case 'h':
+			journal_usage(stdout);
+			return EXIT_OK;
+		default:
+			cli_error("journal: unknown or incomplete option '%s' (see 'hvtune journal "
+				  "--help')",
+				  argv[optind - 1]);
+			return EXIT_ERR;
+		}
+	}
+	if (optind < argc && strcmp(argv[optind], "show") == 0) {
+		show_one = true;
+		optind++;
+		if (optind >= argc) {
+			cli_error("journal: show needs a journal ID (see 'hvtune journal')");
+			return EXIT_ERR;
+		}
+		id = argv[optind++];
+	}
 	if (optind < argc) {
 		cli_error("journal: unexpected argument '%s' (see 'hvtune journal --help')",
 			  argv[optind]);
 		return EXIT_ERR;
 	}
-	if (journal_list(o.state, &all, &n, &e) < 0) {
+	if (show_one && json) {
+		cli_error("journal: --json lists the journals; 'show' has no --json");
+		return EXIT_ERR;
+	}
+	if (full && !show_one) {
+		cli_error("journal: --full goes with 'show ID'");
+		return EXIT_ERR;
+	}
+	if (show_one)
+		return journal_show(state, id, full);
+	if (journal_list(state, &all, &n, &e) < 0) {
 		fail("journal", &e);
 		return EXIT_ERR;
 	}
+	if (json) {
+		char *text = json_journal_list(all, n, &e);
+
+		if (text)
+			fputs(text, stdout);
+		else
+			fail("journal", &e);
+		free(text);
+		for (size_t i = 0; i < n; i++)
+			journal_release(&all[i]);
+		free(all);
+		return cli_flush(text ? EXIT_OK : EXIT_ERR);
+	}
 	if (n == 0)
-		printf("no journals in '%s'\n", o.state);
+		printf("no journals in '%s'\n", state);
 	for (size_t i = 0; i < n; i++) {
-		size_t cnt[4] = {0, 0, 0, 0};
+		size_t cnt[JSTEP_KINDS];
 		time_t t = (time_t)all[i].time;
 		struct tm tm;
 		char when[32];
 
+		memset(cnt, 0, sizeof(cnt));
 		for (size_t k = 0; k < all[i].nsteps; k++)
 			cnt[all[i].steps[k].kind]++;
 		gmtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		printf("%-22s %s UTC  %-15s %zu define(s), %zu pin(s), %zu write(s)  root %s\n",
+		printf("%-22s %s UTC  %-15s %zu define(s), %zu pin(s), %zu write(s), "
+		       "%zu numatune(s)  root %s\n",
 		       all[i].id, when, journal_status_str(all[i].status), cnt[JSTEP_DEFINE],
-		       cnt[JSTEP_VCPUPIN] + cnt[JSTEP_EMULATORPIN], cnt[JSTEP_WRITE], all[i].root);
+		       cnt[JSTEP_VCPUPIN] + cnt[JSTEP_EMULATORPIN] + cnt[JSTEP_IOTHREADPIN],
+		       cnt[JSTEP_WRITE], cnt[JSTEP_NUMATUNE], all[i].root);
 		journal_release(&all[i]);
 	}
 	free(all);
