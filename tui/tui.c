@@ -696,12 +696,11 @@ static void do_apply(struct tui_model *m, struct view *v, struct loop *lp)
 	struct err e = ERR_INIT;
 	char q[VIEW_STATUS_MAX];
 
-	/* the domains' changes need their XML from libvirt: connect, prepare again */
-	if (m->have_plan && m->uri[0] && !lp->c) {
-		if (!connect_lv(m, v, lp, m->uri, "apply"))
-			return;
+	/* the domains' changes need their XML from libvirt: connect, prepare
+	 * again; without libvirt the host writes can still be applied (the
+	 * status line says why the domains are left, the change set lists none) */
+	if (m->have_plan && m->uri[0] && !lp->c && connect_lv(m, v, lp, m->uri, "no libvirt"))
 		prepare(m, lp->c);
-	}
 	if (!m->have_cs) {
 		view_status(v, "nothing to apply: %s", m->cs_why);
 		disconnect_lv(lp);
