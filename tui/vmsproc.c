@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -297,16 +298,30 @@ static bool write_all(int fd, const char *p, size_t n)
 	return true;
 }
 
-static _Noreturn void child(int fd, const struct host *parent, const struct fsroot *r,
-			    const char *uri)
+static _Noreturn void child(int fd, pid_t parent_pid, const struct host *parent,
+			    const struct fsroot *r, const char *uri)
 {
 	struct host h = *parent;	/* this process's copy: its VMs only are replaced */
 	struct err e = ERR_INIT;
 	char *buf = NULL;
 	size_t len = 0;
-	int rc;
+	int rc, null;
 
 	signal(SIGINT, SIG_IGN);	/* Ctrl-C is for the parent, which cancels us */
+	signal(SIGTERM, SIG_DFL);	/* not the parent's handlers */
+	signal(SIGHUP, SIG_DFL);
+	/* a parent that dies (kill -9, a closed terminal) takes a child that
+	 * still waits for libvirt with it */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent_pid)
+		_exit(1);
+	/* libvirt and libxml2 may print to stderr: not onto the TUI's screen,
+	 * every failure travels in the message */
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDERR_FILENO);
+		close(null);
+	}
 	h.vms = NULL;
 	h.nvms = 0;
 	h.vms_known = false;
@@ -366,8 +381,8 @@ void vmsproc_cancel(struct vmsproc *p)
 int vmsproc_start(struct vmsproc *p, const struct host *h, const struct fsroot *r,
 		  const char *uri, struct err *e)
 {
+	pid_t pid, self = getpid();
 	int fds[2];
-	pid_t pid;
 
 	vmsproc_cancel(p);
 	strfmt_set(p->uri, sizeof(p->uri), "%s", uri ? uri : "qemu:///system");
@@ -382,7 +397,7 @@ int vmsproc_start(struct vmsproc *p, const struct host *h, const struct fsroot *
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		child(fds[1], h, r, uri);
+		child(fds[1], self, h, r, uri);
 	}
 	close(fds[1]);
 	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
