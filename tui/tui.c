@@ -603,25 +603,26 @@ static void rescan(struct tui_model *m, struct view *v, struct loop *lp)
 	fsroot_close(&r);
 }
 
-/* Takes the child's answer when it came: the VMs are swapped in whole. */
-static void vms_tick(struct tui_model *m, struct view *v, struct loop *lp)
+/* Takes the child's answer when it came: the VMs are swapped in whole.
+ * Returns whether the model changed. */
+static bool vms_tick(struct tui_model *m, struct view *v, struct loop *lp)
 {
 	struct err e = ERR_INIT;
 	int rc;
 
 	if (!vmsproc_running(&lp->vp))
-		return;
+		return false;
 	rc = vmsproc_poll(&lp->vp, &m->host, &e);
 	if (rc == 0)
-		return;
+		return false;
 	if (rc < 0) {
 		view_status(v, "no libvirt: %s", e.msg);
 		strfmt_set(m->host.vms_why, sizeof(m->host.vms_why), "%s", e.msg);
-		return;
+		return true;
 	}
 	if (tui_vms_changed(m, &e) < 0) {
 		view_status(v, "%s", e.msg);
-		return;
+		return true;
 	}
 	prepare(m, lp->c);
 	if (m->host.vms_known)
@@ -630,6 +631,7 @@ static void vms_tick(struct tui_model *m, struct view *v, struct loop *lp)
 			    m->host.nvms, m->profile.name);
 	else
 		view_status(v, "no libvirt: %s", m->host.vms_why);
+	return true;
 }
 
 /*
@@ -960,12 +962,14 @@ int cmd_tui(int argc, char **argv)
 	vmsproc_init(&lp.vp);
 	rescan(&m, &v, &lp);
 	lp.next_sample_ns = now_ns() + (uint64_t)v.interval_ms * 1000000u;
-	while (!stop) {
+	for (bool dirty = true; !stop;) {
 		enum action act;
 		uint64_t now;
 		int key, wait_ms;
 
-		show(&m, &v);
+		if (dirty)
+			show(&m, &v);	/* not on the short ticks that changed nothing */
+		dirty = true;
 		/* a tick every interval; while the child runs, often enough to take
 		 * its answer soon after it came */
 		now = now_ns();
@@ -976,15 +980,17 @@ int cmd_tui(int argc, char **argv)
 			wait_ms = TUI_CHILD_TICK_MS;
 		wtimeout(stdscr, wait_ms);
 		key = wgetch(stdscr);
-		vms_tick(&m, &v, &lp);
+		dirty = vms_tick(&m, &v, &lp);
 		if (key == ERR) {
 			if (now_ns() >= lp.next_sample_ns) {
 				lp.next_sample_ns = now_ns() + (uint64_t)v.interval_ms * 1000000u;
 				if (v.screen == SCREEN_MONITOR)
 					monitor_tick(&m, &v);
+				dirty = true;
 			}
 			continue;
 		}
+		dirty = true;
 		lp.next_sample_ns = now_ns() + (uint64_t)v.interval_ms * 1000000u;
 		if (key == KEY_RESIZE)
 			clearok(curscr, TRUE);	/* tmux and others reflow the old text: paint all */
