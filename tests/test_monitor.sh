@@ -111,7 +111,21 @@ guest() {
 	# shellcheck source=tests/libvirt-env.sh
 	. "$src/tests/libvirt-env.sh"
 	lvenv_start || exit 1
-	uri=$(lvenv_guest "$name") || exit 1
+	# a monitor started before the guest: the guest appears at a re-list
+	# (every 10 s, by a child process), while every sample stays on time
+	"$bin" monitor --json --connect "$LVENV_URI" --interval 0.5 >"$tmp/bg.json" 2>"$tmp/bg.err" &
+	bg=$!
+	for _ in $(seq 100); do [ -s "$tmp/bg.json" ] && break; sleep 0.1; done
+	uri=$(lvenv_guest "$name") || { kill "$bg"; exit 1; }
+	t0=$(date +%s%N)
+	seen=
+	for _ in $(seq 150); do
+		grep -qF "\"name\":\"$name\"" "$tmp/bg.json" && { seen=$(( ($(date +%s%N) - t0) / 1000000 )); break; }
+		sleep 0.1
+	done
+	[ -n "$seen" ] && [ "$seen" -le 12000 ] ||
+		{ echo "FAIL: a guest started after the monitor not listed within 12 s (${seen:-never}); stderr: $(cat "$tmp/bg.err")"; kill "$bg"; exit 1; }
+	echo "the new guest was listed after $seen ms"
 	"$bin" monitor --json --connect "$uri" --count 2 --interval 0.2 >"$tmp/g1.json" 2>"$tmp/err" ||
 		{ echo "FAIL: monitor on the guest: exit $?: $(cat "$tmp/err")"; exit 1; }
 	python3 - "$tmp/g1.json" "$name" <<'EOF' || exit 1
@@ -139,6 +153,27 @@ assert t0["allowed"] == "1", f"vCPU 0 not pinned to CPU 1: {t0}"
 # the kernel moves a running or queued thread at once; a sleeping one runs
 # on CPU 1 at its next wake-up, and until then it is flagged off its pin
 assert t0["cpu"] == 1 or t0["off_pin"], t0
+EOF
+	# a stopped guest leaves the list at the next re-list
+	virsh -q -c "$uri" destroy "$name" >/dev/null || { echo "FAIL: virsh destroy"; kill "$bg"; exit 1; }
+	t0=$(date +%s%N)
+	gone=
+	for _ in $(seq 150); do
+		tail -n 1 "$tmp/bg.json" | grep -qF "\"name\":\"$name\"" ||
+			{ gone=$(( ($(date +%s%N) - t0) / 1000000 )); break; }
+		sleep 0.1
+	done
+	kill -INT "$bg"
+	wait "$bg" || { echo "FAIL: the background monitor: exit $?: $(cat "$tmp/bg.err")"; exit 1; }
+	[ -n "$gone" ] || { echo "FAIL: a stopped guest still listed after 15 s"; exit 1; }
+	echo "the stopped guest left the list after $gone ms"
+	# the samples kept their interval while libvirt was asked
+	python3 - "$tmp/bg.json" <<'EOF' || exit 1
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) >= 10, len(lines)
+late = [l["interval_s"] for l in lines if not 0.3 < l["interval_s"] < 0.9]
+assert not late, f"intervals off 0.5 s: {late}"
 EOF
 	exit 0
 }

@@ -276,7 +276,7 @@ static void test_capture_screens(void **state)
 		snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(root, '/') - root), root);
 		tui_model_init(&m);
 		snprintf(m.root, sizeof(m.root), "%s", root);
-		assert_ok(tui_rescan(&m, NULL, &e), e);
+		assert_ok(tui_rescan(&m, &e), e);
 		model_plan(&m);
 		/* the change set on the capture (no libvirt: no domain), no journals yet */
 		strfmt_set(m.state_dir, sizeof(m.state_dir), "%s/state", dir);
@@ -321,7 +321,7 @@ static void test_rescan_failure_keeps_host(void **state)
 	assert_ok(hostlit_build(&m.host, &sp, &e), e);
 	m.have_host = true;
 	snprintf(m.root, sizeof(m.root), "/nonexistent/hvtune-root");
-	assert_int_equal(tui_rescan(&m, NULL, &e), -1);
+	assert_int_equal(tui_rescan(&m, &e), -1);
 	assert_non_null(strstr(e.msg, "'/nonexistent/hvtune-root'"));
 	assert_true(m.have_host);
 	assert_int_equal(m.host.ncpus, 8);

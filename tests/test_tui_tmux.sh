@@ -160,6 +160,36 @@ for _ in $(seq 50); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
 	{ echo "FAIL: plain hvtune on a terminal: screen ${ok:-not seen}, exit $(cat "$tmp/rc" 2>/dev/null)"; fail=$((fail + 1)); }
 tm kill-session -t p 2>/dev/null
 
+# a libvirt that accepts the connection and never answers: the first screen
+# is drawn at once, the status line says what is asked, the keys work, and
+# q ends it (the child that waits is killed)
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+time.sleep(60)' "$tmp/hang.sock" &
+hang=$!
+for _ in $(seq 50); do [ -S "$tmp/hang.sock" ] && break; sleep 0.1; done
+rm -f "$tmp/rc"
+huri="qemu:///system?socket=$tmp/hang.sock"
+tm kill-session -t t 2>/dev/null
+tm new-session -d -s t -x 100 -y 30 "'$bin' tui --root '$root' --connect '$huri'; echo \$? >'$tmp/rc'; sleep 5"
+wait_for ' 1 Host ' 'the tab bar while libvirt does not answer'
+wait_for "asking libvirt ($huri)..." 'the asking status line'
+wait_for 'node 0: 16 CPUs 0-7,16-23' 'the Host map while libvirt does not answer'
+key 2
+wait_for 'checks:' 'the Checks tab while libvirt does not answer'
+key q
+for _ in $(seq 50); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
+[ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && pass=$((pass + 1)) ||
+	{ echo "FAIL: q while libvirt does not answer: exit $(cat "$tmp/rc" 2>/dev/null)"; fail=$((fail + 1)); }
+pgrep -f "hvtune tui --root $root --connect" >/dev/null &&
+	{ echo "FAIL: an hvtune process is left: $(pgrep -af "hvtune tui --root $root")"; fail=$((fail + 1)); } ||
+	pass=$((pass + 1))
+tm kill-session -t t 2>/dev/null
+kill "$hang" 2>/dev/null
+wait "$hang" 2>/dev/null
+
 # without a terminal: an error, and plain 'hvtune' prints its usage
 out=$("$bin" tui --root "$root" </dev/null 2>&1); rc=$?
 [ $rc = 2 ] && [[ $out == *"hvtune: tui: stdin and stdout must be a terminal"* ]] &&
@@ -194,6 +224,13 @@ out=$("$bin" tui --help 2>&1); rc=$?
 	wait_for 'VMs from libvirt' 'the Plan of the running domain' && lp=$((lp + 1)) || lf=$((lf + 1))
 	wait_for "A $vm" 'the domain in the Plan' && lp=$((lp + 1)) || lf=$((lf + 1))
 	key 4
+	# the domain XML comes through the connection that 'a' opens (only an
+	# apply waits for libvirt in the TUI); n leaves the change set on the tab
+	wait_for 'write(s) to apply' 'the Apply tab' && lp=$((lp + 1)) || lf=$((lf + 1))
+	key a
+	wait_for 'y: yes    any other key: no' 'the confirmation after connecting' && lp=$((lp + 1)) || lf=$((lf + 1))
+	key n
+	wait_for 'not confirmed: nothing changed' && lp=$((lp + 1)) || lf=$((lf + 1))
 	wait_for "domain $vm: XML +" 'the domain XML change on Apply' && lp=$((lp + 1)) || lf=$((lf + 1))
 	wait_for "<vcpupin vcpu='0'" 'the diff of the selected domain' && lp=$((lp + 1)) || lf=$((lf + 1))
 	key 5

@@ -4,24 +4,24 @@
  * tui/) and sleeps with nanosleep() to absolute deadlines, so the intervals
  * do not drift by the time a sample takes.  Ctrl-C (SIGINT) or SIGTERM ends
  * the loop between samples: the last complete interval is printed and the
- * status is 0.
+ * status is 0.  Between samples it poll()s the pipe of the child process
+ * that lists the VMs (tui/vmsproc.h), so libvirt never delays a sample.
  */
 #include "tui/cli.h"
 #include "tui/json_monitor.h"
+#include "tui/vmsproc.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "probe/lv.h"
 #include "probe/sample.h"
 #include "probe/strfmt.h"
 
@@ -37,6 +37,8 @@ static const char help[] =
     "on, its pin (affinity), %CPU, migrations/s, and OFF-PIN when it last ran\n"
     "outside its pin; its memory per node (read every 10 intervals), REMOTE\n"
     "when some of it is outside its <numatune> nodes.  \"-\" is unknown.\n"
+    "The VMs are listed at the start and again every 10 s by a child process\n"
+    "(started and stopped VMs come and go); a sample never waits for libvirt.\n"
     "\n"
     "options:\n"
     "  --root DIR      read DIR/sys and DIR/proc instead of the live host's (a\n"
@@ -158,184 +160,74 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Sleeps until @deadline (monotonic ns); false when a signal asked to stop. */
-static bool sleep_until(uint64_t deadline)
+/*
+ * The VMs are listed again every MON_RELIST_NS, by a child process
+ * (tui/vmsproc.h), and its answer is swapped in whenever it arrives: the
+ * samples never wait for libvirt.  One child at a time: a libvirtd that does
+ * not answer keeps the last list (and no new child is started) until it does.
+ */
+#define MON_RELIST_NS (10 * 1000000000ull)
+
+struct relist {
+	struct vmsproc p;
+	bool enabled;		/* there is a libvirt to ask (--connect, or the live host) */
+	const char *uri;	/* --connect, NULL: qemu:///system */
+	uint64_t next_ns;	/* when the next child starts */
+	bool changed;		/* new VMs were swapped in: read their numa_maps */
+	bool failing;		/* the last re-list failed (said once on stderr) */
+};
+
+static void relist_failed(struct relist *l, const struct err *e)
+{
+	if (!l->failing)
+		cli_error("listing the VMs again: %s (the last list is kept)", e->msg);
+	l->failing = true;
+}
+
+static void relist_take(struct relist *l, struct host *h)
+{
+	struct err e = ERR_INIT;
+	int rc = vmsproc_poll(&l->p, h, &e);
+
+	if (rc < 0) {
+		relist_failed(l, &e);
+	} else if (rc == 1) {
+		l->changed = true;
+		l->failing = false;
+	}
+}
+
+/* Sleeps until @deadline (monotonic ns), taking the libvirt child's answer
+ * when it comes and starting the next child when due; false when a signal
+ * asked to stop. */
+static bool wait_until(uint64_t deadline, struct relist *l, struct host *h,
+		       const struct fsroot *r)
 {
 	for (;;) {
 		uint64_t now = now_ns();
-		struct timespec ts;
+		struct pollfd pf;
+		int ms;
 
 		if (stop)
 			return false;
+		if (l->enabled && !vmsproc_running(&l->p) && now >= l->next_ns) {
+			struct err e = ERR_INIT;
+
+			l->next_ns = now + MON_RELIST_NS;
+			if (vmsproc_start(&l->p, h, r, l->uri, &e) < 0)
+				relist_failed(l, &e);
+		}
 		if (now >= deadline)
 			return true;
-		ts.tv_sec = (time_t)((deadline - now) / 1000000000u);
-		ts.tv_nsec = (long)((deadline - now) % 1000000000u);
-		if (nanosleep(&ts, NULL) < 0 && errno != EINTR)
+		ms = (int)((deadline - now + 999999) / 1000000);
+		pf.fd = vmsproc_fd(&l->p);	/* -1 when none: poll() only sleeps */
+		pf.events = POLLIN;
+		pf.revents = 0;
+		if (poll(&pf, 1, ms) < 0 && errno != EINTR)
 			return !stop;
+		if (pf.revents)
+			relist_take(l, h);
 	}
-}
-
-/* The running VMs: from --connect, else from qemu:///system on the live host
- * when it answers.  Returns 0, 1 when --connect fails (@e says why), -1 for
- * a real error. */
-static int probe_vms(struct host *h, const struct fsroot *r, const char *uri, struct err *e)
-{
-	struct lv *c;
-
-	if (!uri && !r->live) {
-		strfmt_set(h->vms_why, sizeof(h->vms_why),
-			   "no libvirt connection (a capture: give --connect URI)");
-		return 0;
-	}
-	c = lv_open(uri ? uri : "qemu:///system", e);
-	if (!c) {
-		if (uri)
-			return 1;
-		strfmt_set(h->vms_why, sizeof(h->vms_why), "%s", e->msg);
-		return 0;
-	}
-	if (host_probe_vms(h, r, c, e) < 0) {
-		lv_close(c);
-		return -1;
-	}
-	lv_close(c);
-	return 0;
-}
-
-/*
- * libvirt is asked once, by a child process.  Loading libvirt.so and its 55
- * libraries and opening a connection raise the peak RSS from 3 MiB to about
- * 18 MiB, and none of it is given back after lv_close() (the libraries stay
- * mapped, their pages touched): a monitor that runs for days should not
- * carry that.  The child sends h->vms back through a pipe, as raw structs
- * and arrays: the same binary reads them.
- */
-struct vms_msg {
-	int rc; /* probe_vms()'s */
-	struct err e;
-	bool vms_known;
-	char vms_why[HOST_WHY_MAX];
-	size_t nvms;
-};
-
-static bool xfer(int fd, void *buf, size_t n, bool out)
-{
-	char *p = buf;
-
-	while (n > 0) {
-		ssize_t k = out ? write(fd, p, n) : read(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return false;
-		p += k;
-		n -= (size_t)k;
-	}
-	return true;
-}
-
-static void vms_child(int fd, struct host *h, const struct fsroot *r, const char *uri)
-{
-	struct vms_msg m;
-	bool ok;
-
-	memset(&m, 0, sizeof(m));
-	m.rc = probe_vms(h, r, uri, &m.e);
-	m.vms_known = h->vms_known;
-	memcpy(m.vms_why, h->vms_why, sizeof(m.vms_why));
-	m.nvms = m.rc == 0 ? h->nvms : 0;
-	ok = xfer(fd, &m, sizeof(m), true);
-	for (size_t i = 0; ok && i < m.nvms; i++) {
-		struct vm *v = &h->vms[i];
-		bool has_pins = v->pins != NULL, has_mem = v->node_kib != NULL;
-
-		ok = xfer(fd, v, sizeof(*v), true) && xfer(fd, &has_pins, sizeof(bool), true) &&
-		     xfer(fd, &has_mem, sizeof(bool), true) &&
-		     (!has_pins || xfer(fd, v->pins, v->vcpus * sizeof(*v->pins), true)) &&
-		     xfer(fd, v->threads, v->nthreads * sizeof(*v->threads), true) &&
-		     (!has_mem || xfer(fd, v->node_kib, h->nnodes * sizeof(*v->node_kib), true));
-	}
-	_exit(ok ? 0 : 1);
-}
-
-/* Reads the child's answer into @h.  Returns as probe_vms(). */
-static int vms_read(int fd, struct host *h, struct err *e)
-{
-	struct vms_msg m;
-
-	if (!xfer(fd, &m, sizeof(m), false))
-		return err_set(e, 0, "the libvirt child process gave no answer");
-	h->vms_known = m.vms_known;
-	memcpy(h->vms_why, m.vms_why, sizeof(h->vms_why));
-	if (m.rc != 0) {
-		*e = m.e;
-		return m.rc;
-	}
-	if (m.nvms == 0)
-		return 0;
-	h->vms = calloc(m.nvms, sizeof(*h->vms));
-	if (!h->vms)
-		return err_set(e, ENOMEM, "cannot read the VMs");
-	for (size_t i = 0; i < m.nvms; i++) {
-		struct vm *v = &h->vms[i];
-		bool has_pins, has_mem;
-
-		if (!xfer(fd, v, sizeof(*v), false) || !xfer(fd, &has_pins, sizeof(bool), false) ||
-		    !xfer(fd, &has_mem, sizeof(bool), false)) {
-			memset(v, 0, sizeof(*v));
-			goto short_read;
-		}
-		h->nvms = i + 1; /* host_release() frees what came so far */
-		v->pins = NULL;
-		v->node_kib = NULL;
-		v->threads = calloc(v->nthreads ? v->nthreads : 1, sizeof(*v->threads));
-		if (has_pins)
-			v->pins = calloc(v->vcpus ? v->vcpus : 1, sizeof(*v->pins));
-		if (has_mem)
-			v->node_kib = calloc(h->nnodes ? h->nnodes : 1, sizeof(*v->node_kib));
-		if (!v->threads || (has_pins && !v->pins) || (has_mem && !v->node_kib))
-			return err_set(e, ENOMEM, "cannot read the VMs");
-		if ((has_pins && !xfer(fd, v->pins, v->vcpus * sizeof(*v->pins), false)) ||
-		    !xfer(fd, v->threads, v->nthreads * sizeof(*v->threads), false) ||
-		    (has_mem && !xfer(fd, v->node_kib, h->nnodes * sizeof(*v->node_kib), false)))
-			goto short_read;
-	}
-	return 0;
-short_read:
-	return err_set(e, 0, "the libvirt child process sent a short answer");
-}
-
-static int vms_in_child(struct host *h, const struct fsroot *r, const char *uri, struct err *e)
-{
-	int fds[2], status, rc;
-	pid_t pid;
-
-	if (!uri && !r->live)
-		return probe_vms(h, r, uri, e); /* no libvirt: nothing to keep out */
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return err_set(e, errno, "cannot create a pipe");
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return err_set(e, errno, "cannot fork the libvirt child process");
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		vms_child(fds[1], h, r, uri);
-	}
-	close(fds[1]);
-	rc = vms_read(fds[0], h, e);
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (rc < 0 && WIFSIGNALED(status))
-		strfmt_cat(e->msg, sizeof(e->msg), " (it was killed by signal %d)",
-			   WTERMSIG(status));
-	return rc;
 }
 
 /* ---- the table ---- */
@@ -532,14 +424,14 @@ static void print_text(FILE *f, const struct rates *r, double elapsed_s)
 }
 
 /* One sample at the current time; numa_maps at the first and every
- * SAMPLE_NUMA_EVERY, else carried over from @prev. */
-static int take(struct sample *s, const struct sample *prev, unsigned long n,
+ * SAMPLE_NUMA_EVERY and after new VMs came, else carried over from @prev. */
+static int take(struct sample *s, const struct sample *prev, unsigned long n, bool new_vms,
 		const struct fsroot *r, const struct host *h, const struct sample_perf *p,
 		struct err *e)
 {
 	if (sample_read(s, r, h, now_ns(), e) < 0)
 		return -1;
-	if (n % SAMPLE_NUMA_EVERY == 0 ? sample_read_numa(s, r, e) < 0
+	if (n % SAMPLE_NUMA_EVERY == 0 || new_vms ? sample_read_numa(s, r, e) < 0
 				       : sample_keep_numa(s, prev, e) < 0)
 		goto fail;
 	if (sample_read_perf(s, p, e) < 0)
@@ -558,6 +450,7 @@ int cmd_monitor(int argc, char **argv)
 	struct sigaction sa;
 	struct mon_opts o;
 	struct err e = ERR_INIT;
+	struct relist l;
 	struct host h;
 	uint64_t start, step;
 	int rc = parse(argc, argv, &o);
@@ -578,25 +471,33 @@ int cmd_monitor(int argc, char **argv)
 	}
 	memset(&perf, 0, sizeof(perf));
 	memset(&a, 0, sizeof(a));
-	if (vms_in_child(&h, &r, o.connect, &e) != 0 || sample_perf_open(&perf, &r, &h, &e) < 0) {
+	memset(&l, 0, sizeof(l));
+	vmsproc_init(&l.p);
+	l.enabled = o.connect || r.live;
+	l.uri = o.connect;
+	if (vmsproc_run(&h, &r, o.connect, &e) < 0 || sample_perf_open(&perf, &r, &h, &e) < 0) {
 		cli_error("%s", e.msg);
 		rc = EXIT_ERR;
 		goto out;
 	}
 	step = (uint64_t)(o.interval_s * 1e9 + 0.5);
-	if (take(&a, &a, 0, &r, &h, &perf, &e) < 0) {
+	if (take(&a, &a, 0, false, &r, &h, &perf, &e) < 0) {
 		cli_error("%s", e.msg);
 		rc = EXIT_ERR;
 		goto out;
 	}
 	start = a.ns;
+	l.next_ns = now_ns() + MON_RELIST_NS;
 	rc = EXIT_OK;
 	for (unsigned long n = 1; o.count == 0 || n <= o.count; n++) {
 		struct rates rt;
+		bool new_vms;
 
-		if (!sleep_until(start + n * step))
+		if (!wait_until(start + n * step, &l, &h, &r))
 			break;
-		if (take(&b, &a, n, &r, &h, &perf, &e) < 0 || sample_rates(&rt, &a, &b, &e) < 0) {
+		new_vms = l.changed;
+		l.changed = false;
+		if (take(&b, &a, n, new_vms, &r, &h, &perf, &e) < 0 || sample_rates(&rt, &a, &b, &e) < 0) {
 			cli_error("%s", e.msg);
 			rc = EXIT_ERR;
 			break;
@@ -626,6 +527,7 @@ int cmd_monitor(int argc, char **argv)
 			break; /* cli_flush() below says why */
 	}
 out:
+	vmsproc_cancel(&l.p);
 	sample_release(&a);
 	sample_perf_close(&perf);
 	host_release(&h);

@@ -4,13 +4,19 @@
  * swapped in only on success, so a screen never sees a half-read host; every
  * failure becomes the status line.  The loop waits for keys with wtimeout()
  * (the view's interval), so the screen follows resizes and ticks without
- * blocking.  Two calls wait: lv_open() (libvirt answers or gives up; the
- * status line says "connecting to URI..." first) and the y/N question before
- * an apply or a rollback.  Each tick on the Monitor tab reads a sample (probe/sample.h) and
+ * blocking.  libvirt is asked for the running VMs by a child process
+ * (tui/vmsproc.h) whose pipe the loop polls on each tick: the status line
+ * says "asking libvirt (URI)..." meanwhile, and the VMs are swapped into the
+ * host whole when the answer comes.  Two things wait, both after the user
+ * asked for them: the y/N question before an apply or a rollback, and the
+ * libvirt connection that an apply or a rollback needs in this process to
+ * define and pin domains (the status line says "connecting to URI..."
+ * first; it is closed when the action is done).  Each tick on the Monitor tab reads a sample (probe/sample.h) and
  * keeps the rates against the previous one; the clock is read here only.
  */
 #include "tui/tui.h"
 #include "tui/cli.h"
+#include "tui/vmsproc.h"
 #include "probe/fsroot.h"
 #include "probe/lv.h"
 #include "probe/sample.h"
@@ -292,31 +298,25 @@ static int reqs_from_vms(struct tui_model *m, struct err *e)
 	return 0;
 }
 
-int tui_rescan(struct tui_model *m, struct lv *c, struct err *e)
+/* Takes @fresh (when not NULL) as the host, then checks, plans and resets
+ * the samples for m->host.  On failure @fresh is released and the model
+ * keeps what it had. */
+static int adopt(struct tui_model *m, struct host *fresh, struct err *e)
 {
-	struct fsroot r = FSROOT_INIT;
-	struct host fresh;
 	struct finding *fs = NULL;
 	size_t nfs = 0;
 
-	if (fsroot_open(&r, m->root, e) < 0)
-		return -1;
-	if (host_probe(&fresh, &r, e) < 0) {
-		fsroot_close(&r);
-		return -1;
-	}
-	if (c && host_probe_vms(&fresh, &r, c, e) < 0) {
-		fsroot_close(&r);
-		host_release(&fresh);
+	if (check_host(fresh ? fresh : &m->host, &fs, &nfs, e) < 0) {
+		if (fresh)
+			host_release(fresh);
 		return -1;
 	}
-	fsroot_close(&r);
-	if (check_host(&fresh, &fs, &nfs, e) < 0) {
-		host_release(&fresh);
-		return -1;
+	if (fresh) {
+		if (m->have_host)
+			host_release(&m->host);
+		m->host = *fresh;
+		m->have_host = true;
 	}
-	if (m->have_host)
-		host_release(&m->host);
 	/* the samples follow the old host's CPUs and VMs: start again */
 	sample_release(&m->last);
 	m->have_last = false;
@@ -324,8 +324,6 @@ int tui_rescan(struct tui_model *m, struct lv *c, struct err *e)
 	sample_rates_release(&m->rates);
 	m->have_rates = false;
 	strfmt_set(m->rates_why, sizeof(m->rates_why), "sampling...");
-	m->host = fresh;
-	m->have_host = true;
 	free(m->findings);
 	m->findings = fs;
 	m->nfindings = nfs;
@@ -335,6 +333,28 @@ int tui_rescan(struct tui_model *m, struct lv *c, struct err *e)
 		strfmt_set(m->reqs_from, sizeof(m->reqs_from), "libvirt");
 	}
 	return tui_plan(m, e);
+}
+
+int tui_rescan(struct tui_model *m, struct err *e)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct host fresh;
+
+	if (fsroot_open(&r, m->root, e) < 0)
+		return -1;
+	if (host_probe(&fresh, &r, e) < 0) {
+		fsroot_close(&r);
+		return -1;
+	}
+	fsroot_close(&r);
+	return adopt(m, &fresh, e);
+}
+
+int tui_vms_changed(struct tui_model *m, struct err *e)
+{
+	if (!m->have_host)
+		return err_set(e, 0, "no host snapshot for the VMs");
+	return adopt(m, NULL, e);
 }
 
 int tui_prepare(struct tui_model *m, struct lv *c, struct err *e)
@@ -478,6 +498,7 @@ static void monitor_tick(struct tui_model *m, struct view *v)
 }
 
 #define TUI_DEFAULT_URI "qemu:///system"
+#define TUI_CHILD_TICK_MS 100	/* the loop's tick while the VMs are being listed */
 
 static volatile sig_atomic_t stop;
 
@@ -509,7 +530,9 @@ static void tui_usage(FILE *f)
 	      "  --root DIR          read the host under DIR (a capture) instead of /\n"
 	      "  --connect URI       libvirt, for the running VMs and their domain XML\n"
 	      "                      (default " TUI_DEFAULT_URI " on the live host when it\n"
-	      "                      answers; connecting blocks, the status line says so)\n"
+	      "                      answers).  A child process lists the VMs: the screen\n"
+	      "                      never waits for it.  Only an apply or a rollback\n"
+	      "                      connects in-process, and may wait for libvirt\n"
 	      "  --state-dir DIR     apply's lock and journals (default " JOURNAL_DIR ")\n"
 	      "  --profile NAME|FILE the profile of the Plan tab (default: balanced)\n"
 	      "  --vm SPEC           a VM to place: NAME:vcpus=N,mem=SIZE[,pages=SIZE][,nic=IF]\n"
@@ -528,6 +551,13 @@ static void show(const struct tui_model *m, struct view *v)
 	doupdate();
 }
 
+/* What the loop holds besides the model. */
+struct loop {
+	struct lv *c;		/* open only during an apply or a rollback */
+	struct vmsproc vp;	/* the child listing the VMs, when one runs */
+	uint64_t next_sample_ns;	/* the Monitor tab's next tick */
+};
+
 /* The change set and the journals follow every new plan; their failures
  * are shown on the Apply tab (cs_why, journals_why). */
 static void prepare(struct tui_model *m, struct lv *c)
@@ -539,19 +569,98 @@ static void prepare(struct tui_model *m, struct lv *c)
 	tui_journals(m, &e);
 }
 
-static void rescan(struct tui_model *m, struct view *v, struct lv *c)
+static void say_host(struct tui_model *m, struct view *v)
 {
+	view_status(v, "%s: %zu CPUs, %zu nodes; %zu checks; profile %s", m->root, m->host.ncpus,
+		    m->host.nnodes, m->nfindings, m->profile.name);
+}
+
+/* Probes again at once; the VMs follow from a child process (vms_tick()). */
+static void rescan(struct tui_model *m, struct view *v, struct loop *lp)
+{
+	struct fsroot r = FSROOT_INIT;
 	struct err e = ERR_INIT;
 
 	view_status(v, "probing %s...", m->root);
 	show(m, v);
-	if (tui_rescan(m, c, &e) < 0) {
+	vmsproc_cancel(&lp->vp);	/* its answer is for the old host */
+	if (tui_rescan(m, &e) < 0) {
 		view_status(v, "%s", e.msg);
 		return;
 	}
-	prepare(m, c);
-	view_status(v, "%s: %zu CPUs, %zu nodes; %zu checks; profile %s", m->root, m->host.ncpus,
-		    m->host.nnodes, m->nfindings, m->profile.name);
+	prepare(m, lp->c);
+	say_host(m, v);
+	if (!m->uri[0])
+		return;
+	if (fsroot_open(&r, m->root, &e) < 0 || vmsproc_start(&lp->vp, &m->host, &r, m->uri, &e) < 0) {
+		view_status(v, "no libvirt: %s", e.msg);
+		strfmt_set(m->host.vms_why, sizeof(m->host.vms_why), "%s", e.msg);
+	} else {
+		view_status(v, "asking libvirt (%s)...", m->uri);
+		strfmt_set(m->host.vms_why, sizeof(m->host.vms_why), "asking libvirt (%s)...",
+			   m->uri);
+	}
+	fsroot_close(&r);
+}
+
+/* Takes the child's answer when it came: the VMs are swapped in whole.
+ * Returns whether the model changed. */
+static bool vms_tick(struct tui_model *m, struct view *v, struct loop *lp)
+{
+	struct err e = ERR_INIT;
+	int rc;
+
+	if (!vmsproc_running(&lp->vp))
+		return false;
+	rc = vmsproc_poll(&lp->vp, &m->host, &e);
+	if (rc == 0)
+		return false;
+	if (rc < 0) {
+		view_status(v, "no libvirt: %s", e.msg);
+		strfmt_set(m->host.vms_why, sizeof(m->host.vms_why), "%s", e.msg);
+		return true;
+	}
+	if (tui_vms_changed(m, &e) < 0) {
+		view_status(v, "%s", e.msg);
+		return true;
+	}
+	prepare(m, lp->c);
+	if (m->host.vms_known)
+		view_status(v, "%s: %zu CPUs, %zu nodes; %zu checks; %zu VM(s) from libvirt; "
+			       "profile %s", m->root, m->host.ncpus, m->host.nnodes, m->nfindings,
+			    m->host.nvms, m->profile.name);
+	else
+		view_status(v, "no libvirt: %s", m->host.vms_why);
+	return true;
+}
+
+/*
+ * The connection an apply or a rollback needs for the domains: opened in this
+ * process, after the user asked for the action, and it may wait for libvirt
+ * (the status line says so first).  Returns false with the status set.
+ */
+static bool connect_lv(struct tui_model *m, struct view *v, struct loop *lp, const char *uri,
+		       const char *what)
+{
+	struct err e = ERR_INIT;
+
+	if (lp->c || !uri[0])
+		return true;
+	view_status(v, "connecting to %s...", uri);
+	show(m, v);
+	lp->c = lv_open(uri, &e);
+	if (!lp->c) {
+		view_status(v, "%s: %s", what, e.msg);
+		return false;
+	}
+	return true;
+}
+
+static void disconnect_lv(struct loop *lp)
+{
+	if (lp->c)
+		lv_close(lp->c);
+	lp->c = NULL;
 }
 
 /*
@@ -582,18 +691,25 @@ static bool confirm(const struct tui_model *m, struct view *v, const char *quest
 	}
 }
 
-static void do_apply(struct tui_model *m, struct view *v, struct lv *c)
+static void do_apply(struct tui_model *m, struct view *v, struct loop *lp)
 {
 	struct fsroot r = FSROOT_INIT;
 	struct apply_result res;
 	struct err e = ERR_INIT;
 	char q[VIEW_STATUS_MAX];
 
+	/* the domains' changes need their XML from libvirt: connect, prepare
+	 * again; without libvirt the host writes can still be applied (the
+	 * status line says why the domains are left, the change set lists none) */
+	if (m->have_plan && m->uri[0] && !lp->c && connect_lv(m, v, lp, m->uri, "no libvirt"))
+		prepare(m, lp->c);
 	if (!m->have_cs) {
 		view_status(v, "nothing to apply: %s", m->cs_why);
+		disconnect_lv(lp);
 		return;
 	}
 	if (changeset_empty(&m->cs)) {
+		disconnect_lv(lp);
 		view_status(v, "nothing to change: the host already carries the plan");
 		return;
 	}
@@ -601,32 +717,34 @@ static void do_apply(struct tui_model *m, struct view *v, struct lv *c)
 		   m->cs.ndomains, m->cs.nwrites, m->root);
 	if (!confirm(m, v, q)) {
 		view_status(v, "not confirmed: nothing changed");
+		disconnect_lv(lp);
 		return;
 	}
 	view_status(v, "applying...");
 	show(m, v);
 	apply_result_init(&res);
 	if (fsroot_open(&r, m->root, &e) < 0 ||
-	    apply_commit(&m->cs, &r, c, m->uri, m->state_dir, &res, &e) < 0)
+	    apply_commit(&m->cs, &r, lp->c, m->uri, m->state_dir, &res, &e) < 0)
 		view_status(v, "apply: %s", e.msg);
 	else
 		view_status(v, "applied: journal %s, %zu step(s) (u rolls it back)", res.journal_id,
 			    res.done);
 	fsroot_close(&r);
 	apply_result_release(&res);
+	disconnect_lv(lp);
 	if (strncmp(v->status, "applied", 7) == 0) {
 		char done[VIEW_STATUS_MAX];
 
 		/* the host changed: read it again, keep saying what was done */
 		snprintf(done, sizeof(done), "%s", v->status);
-		rescan(m, v, c);
+		rescan(m, v, lp);
 		view_status(v, "%s", done);
 	} else {
-		prepare(m, c);
+		prepare(m, NULL);
 	}
 }
 
-static void do_rollback(struct tui_model *m, struct view *v, struct lv *c)
+static void do_rollback(struct tui_model *m, struct view *v, struct loop *lp)
 {
 	struct fsroot r = FSROOT_INIT;
 	struct apply_result res;
@@ -640,30 +758,37 @@ static void do_rollback(struct tui_model *m, struct view *v, struct lv *c)
 	}
 	snprintf(q, sizeof(q), "roll back journal %s (%zu step(s), %s)?", j.id, j.nsteps,
 		 journal_status_str(j.status));
-	journal_release(&j);
 	if (!confirm(m, v, q)) {
+		journal_release(&j);
 		view_status(v, "not confirmed: nothing changed");
 		return;
 	}
+	/* its domains are restored through the journal's libvirt */
+	if (!connect_lv(m, v, lp, j.uri, "rollback")) {
+		journal_release(&j);
+		return;
+	}
+	journal_release(&j);
 	apply_result_init(&res);
 	if (fsroot_open(&r, m->root, &e) < 0 ||
-	    apply_rollback(m->state_dir, "", &r, c, &res, &e) < 0)
+	    apply_rollback(m->state_dir, "", &r, lp->c, &res, &e) < 0)
 		view_status(v, "rollback: %s", e.msg);
 	else
 		view_status(v, "rolled back journal %s: %zu step(s) restored", res.journal_id,
 			    res.undone);
 	fsroot_close(&r);
 	apply_result_release(&res);
+	disconnect_lv(lp);
 	{
 		char done[VIEW_STATUS_MAX];
 
 		snprintf(done, sizeof(done), "%s", v->status);
-		rescan(m, v, c);
+		rescan(m, v, lp);
 		view_status(v, "%s", done);
 	}
 }
 
-static void next_profile(struct tui_model *m, struct view *v, struct lv *c)
+static void next_profile(struct tui_model *m, struct view *v, struct loop *lp)
 {
 	char dir[PROFILE_PATH_MAX];
 	char **names;
@@ -689,7 +814,7 @@ static void next_profile(struct tui_model *m, struct view *v, struct lv *c)
 	} else {
 		m->profile = pf;
 		if (tui_plan(m, &e) == 0)
-			prepare(m, c);
+			prepare(m, lp->c);
 		if (e.msg[0])
 			view_status(v, "profile %s: %s", pf.name, e.msg);
 		else
@@ -788,8 +913,7 @@ int cmd_tui(int argc, char **argv)
 	struct tui_model m;
 	struct view v;
 	SCREEN *scr;
-	struct lv *c = NULL;
-	char lv_why[VIEW_STATUS_MAX] = "";
+	struct loop lp;
 	struct sigaction sa;
 	int rc;
 
@@ -834,54 +958,61 @@ int cmd_tui(int argc, char **argv)
 		if (!m.uri[0] && live)
 			strfmt_set(m.uri, sizeof(m.uri), "%s", TUI_DEFAULT_URI);
 	}
-	if (m.uri[0]) {
-		struct err e = ERR_INIT;
-
-		/* lv_open() waits for libvirt to answer or give up: say so first */
-		view_status(&v, "connecting to %s...", m.uri);
-		show(&m, &v);
-		c = lv_open(m.uri, &e);
-		if (!c) {
-			strfmt_set(lv_why, sizeof(lv_why), "no libvirt: %s", e.msg);
-			m.uri[0] = '\0';
-		}
-	}
-	rescan(&m, &v, c);
-	if (lv_why[0])
-		view_status(&v, "%s", lv_why);
-	while (!stop) {
+	memset(&lp, 0, sizeof(lp));
+	vmsproc_init(&lp.vp);
+	rescan(&m, &v, &lp);
+	lp.next_sample_ns = now_ns() + (uint64_t)v.interval_ms * 1000000u;
+	for (bool dirty = true; !stop;) {
 		enum action act;
-		int key;
+		uint64_t now;
+		int key, wait_ms;
 
-		show(&m, &v);
-		wtimeout(stdscr, (int)v.interval_ms);
+		if (dirty)
+			show(&m, &v);	/* not on the short ticks that changed nothing */
+		dirty = true;
+		/* a tick every interval; while the child runs, often enough to take
+		 * its answer soon after it came */
+		now = now_ns();
+		wait_ms = now >= lp.next_sample_ns
+			      ? 0
+			      : (int)((lp.next_sample_ns - now + 999999) / 1000000);
+		if (vmsproc_running(&lp.vp) && wait_ms > TUI_CHILD_TICK_MS)
+			wait_ms = TUI_CHILD_TICK_MS;
+		wtimeout(stdscr, wait_ms);
 		key = wgetch(stdscr);
+		dirty = vms_tick(&m, &v, &lp);
 		if (key == ERR) {
-			if (v.screen == SCREEN_MONITOR)
-				monitor_tick(&m, &v);
+			if (now_ns() >= lp.next_sample_ns) {
+				lp.next_sample_ns = now_ns() + (uint64_t)v.interval_ms * 1000000u;
+				if (v.screen == SCREEN_MONITOR)
+					monitor_tick(&m, &v);
+				dirty = true;
+			}
 			continue;
 		}
+		dirty = true;
+		lp.next_sample_ns = now_ns() + (uint64_t)v.interval_ms * 1000000u;
 		if (key == KEY_RESIZE)
 			clearok(curscr, TRUE);	/* tmux and others reflow the old text: paint all */
 		act = view_key(&v, key, tui_rows(&m, &v));
 		if (act == ACT_QUIT)
 			break;
 		if (act == ACT_RESCAN)
-			rescan(&m, &v, c);
+			rescan(&m, &v, &lp);
 		else if (act == ACT_PROFILE)
-			next_profile(&m, &v, c);
+			next_profile(&m, &v, &lp);
 		else if (act == ACT_APPLY)
-			do_apply(&m, &v, c);
+			do_apply(&m, &v, &lp);
 		else if (act == ACT_ROLLBACK)
-			do_rollback(&m, &v, c);
+			do_rollback(&m, &v, &lp);
 		if (v.screen == SCREEN_MONITOR && !m.have_rates)
 			monitor_tick(&m, &v);	/* the first sample at once, rates a tick later */
 	}
 	endwin();
 	curses_up = false;
 	delscreen(scr);
-	if (c)
-		lv_close(c);
+	vmsproc_cancel(&lp.vp);
+	disconnect_lv(&lp);
 	tui_model_release(&m);
 	return stop ? 128 + (int)stop : EXIT_OK;
 }

@@ -135,13 +135,16 @@ int tui_rows(const struct tui_model *m, const struct view *v);
 
 /*
  * The stages, as the loop runs them (also used by the tests): probe @m->root
- * into a fresh host (with the running VMs of libvirt connection @c, may be
- * NULL) and swap it in with its findings on success; plan
- * @m->reqs with @m->profile.  On failure the model keeps what it had and
- * the message is in @e.
+ * into a fresh host (without VMs: the loop has them listed by a child
+ * process, tui/vmsproc.h) and swap it in with its findings on success;
+ * after the VMs of @m->host were replaced whole (vmsproc_poll()), check,
+ * take the running domains as requests and plan again; plan @m->reqs with
+ * @m->profile.  On failure the model keeps what it had and the message is
+ * in @e.
  */
 struct lv;
-int tui_rescan(struct tui_model *m, struct lv *c, struct err *e);
+int tui_rescan(struct tui_model *m, struct err *e);
+int tui_vms_changed(struct tui_model *m, struct err *e);
 int tui_plan(struct tui_model *m, struct err *e);
 /* The change set of @m->plan on @m->root (domains through @c, may be NULL),
  * and the journals of @m->state_dir. */
