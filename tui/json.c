@@ -1,4 +1,4 @@
-/* json.c - the models as JSON: the only file that includes json-c
+/* json.c - the host and the findings as JSON (json-c only in tui/json*.c)
  *
  * Policy (docs/cli.md): every key is always present, so a script can tell
  * "unknown" from "absent from this version"; an unknown value is null, never
@@ -6,11 +6,11 @@
  * "iommu_why") is a string that says why.  A why is null when the value is
  * known and the model gives no remark.
  *
- * json-c represents JSON null as a NULL pointer, so "out of memory" cannot be
- * told from null by the pointer: every value made here goes through struct jb,
- * which remembers a failed allocation, and the builders return NULL at the end.
+ * Values are built through tui/json_build.h, which remembers a failed
+ * allocation (json-c's null is a NULL pointer); the builders return NULL then.
  */
 #include "tui/json.h"
+#include "tui/json_build.h"
 #include "tui/text.h"
 
 #include <errno.h>
@@ -21,131 +21,21 @@
 /* a reason naming a path under the root */
 #define WHY_BUF (FS_PATH_MAX + 128)
 
-struct jb {
-	bool oom;
-};
-
-/* A value json-c made, or NULL and the builder marked out of memory. */
-static struct json_object *jv(struct jb *b, struct json_object *v)
-{
-	if (!v)
-		b->oom = true;
-	return v;
-}
-
-/* Adds @v (a value just made; NULL means its allocation failed). */
-static void jset(struct jb *b, struct json_object *o, const char *key, struct json_object *v)
-{
-	if (!v || !o) {
-		b->oom = true;
-		json_object_put(v);
-		return;
-	}
-	if (json_object_object_add(o, key, v) < 0) {
-		json_object_put(v);
-		b->oom = true;
-	}
-}
-
-static void jnull(struct jb *b, struct json_object *o, const char *key)
-{
-	if (!o || json_object_object_add(o, key, NULL) < 0)
-		b->oom = true;
-}
-
-static void jpush(struct jb *b, struct json_object *a, struct json_object *v)
-{
-	if (!v || !a || json_object_array_add(a, v) < 0) {
-		json_object_put(v);
-		b->oom = true;
-	}
-}
-
-/* The length of the valid UTF-8 sequence at @s, or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n = *s < 0x80 ? 1 : (*s & 0xe0) == 0xc0 ? 2 : (*s & 0xf0) == 0xe0 ? 3
-		: (*s & 0xf8) == 0xf0 ? 4 : 0;
-
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
-/* Bytes that are not valid UTF-8 (a Latin-1 firmware string in cpuinfo, a
- * mangled cmdline) would make the whole document unparsable: each becomes
- * '?', and the valid sequences around it are kept. */
-static struct json_object *jstr(struct jb *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	struct json_object *v;
-	char *copy;
-
-	while (*p && utf8_len(p))
-		p += utf8_len(p);
-	if (*p == '\0')
-		return jv(b, json_object_new_string(s));
-	copy = strdup(s);
-	if (!copy)
-		return jv(b, NULL);
-	for (unsigned char *q = (unsigned char *)copy; *q;) {
-		size_t n = utf8_len(q);
-
-		if (n == 0)
-			*q++ = '?';
-		else
-			q += n;
-	}
-	v = jv(b, json_object_new_string(copy));
-	free(copy);
-	return v;
-}
-
-static void jset_str(struct jb *b, struct json_object *o, const char *key, const char *s)
-{
-	jset(b, o, key, jstr(b, s));
-}
-
 /* A string that is "" when unknown. */
 static void jset_str_or_null(struct jb *b, struct json_object *o, const char *key, const char *s)
 {
 	if (s[0] == '\0')
-		jnull(b, o, key);
+		jb_null(b, o, key);
 	else
-		jset_str(b, o, key, s);
-}
-
-static void jset_u64(struct jb *b, struct json_object *o, const char *key, uint64_t v)
-{
-	jset(b, o, key, jv(b, json_object_new_uint64(v)));
-}
-
-static void jset_int(struct jb *b, struct json_object *o, const char *key, int64_t v)
-{
-	jset(b, o, key, jv(b, json_object_new_int64(v)));
-}
-
-static void jset_bool(struct jb *b, struct json_object *o, const char *key, bool v)
-{
-	jset(b, o, key, jv(b, json_object_new_boolean(v)));
-}
-
-/* An id or index where -1 means unknown. */
-static void jset_id(struct jb *b, struct json_object *o, const char *key, int v)
-{
-	if (v < 0)
-		jnull(b, o, key);
-	else
-		jset_int(b, o, key, v);
+		jb_set_str(b, o, key, s);
 }
 
 static void jset_tri(struct jb *b, struct json_object *o, const char *key, enum tri t)
 {
 	if (t == TRI_YES || t == TRI_NO)
-		jset_bool(b, o, key, t == TRI_YES);
+		jb_set_bool(b, o, key, t == TRI_YES);
 	else
-		jnull(b, o, key);
+		jb_null(b, o, key);
 }
 
 /* "<key>_why": @why when the model gave one; else @fallback when the value is
@@ -157,11 +47,11 @@ static void jset_why(struct jb *b, struct json_object *o, const char *key, bool 
 
 	snprintf(name, sizeof(name), "%s_why", key);
 	if (why && why[0] != '\0')
-		jset_str(b, o, name, why);
+		jb_set_str(b, o, name, why);
 	else if (unknown)
-		jset_str(b, o, name, fallback && fallback[0] ? fallback : "unknown");
+		jb_set_str(b, o, name, fallback && fallback[0] ? fallback : "unknown");
 	else
-		jnull(b, o, name);
+		jb_null(b, o, name);
 }
 
 /* A count where 0 means unknown, with its why. */
@@ -169,32 +59,10 @@ static void jset_count(struct jb *b, struct json_object *o, const char *key, uns
 		       const char *why, const char *fallback)
 {
 	if (v == 0)
-		jnull(b, o, key);
+		jb_null(b, o, key);
 	else
-		jset_u64(b, o, key, v);
+		jb_set_u64(b, o, key, v);
 	jset_why(b, o, key, v == 0, why, fallback);
-}
-
-/* The kernel's list format, with a buffer big enough for any set: the worst
- * case is every other id of 8192, "0,2,4,...", under 6 bytes an id. */
-static struct json_object *jidset(struct jb *b, const struct idset *s)
-{
-	struct json_object *v;
-	char *buf;
-
-	if (idset_empty(s))
-		return jv(b, json_object_new_string(""));
-	buf = malloc(IDSET_MAX * 6);
-	if (!buf)
-		return jv(b, NULL);
-	v = jv(b, json_object_new_string(idset_format(s, buf, IDSET_MAX * 6)));
-	free(buf);
-	return v;
-}
-
-static void jset_idset(struct jb *b, struct json_object *o, const char *key, const struct idset *s)
-{
-	jset(b, o, key, jidset(b, s));
 }
 
 /* "no '<root>/path'": the probe leaves a fact unknown only when its file is
@@ -207,18 +75,18 @@ static const char *absent(char *buf, size_t size, const struct host *h, const ch
 
 static struct json_object *jpools(struct jb *b, const struct hugepool *p, size_t n, bool host_wide)
 {
-	struct json_object *a = jv(b, json_object_new_array());
+	struct json_object *a = jb_val(b, json_object_new_array());
 
 	for (size_t i = 0; i < n && a; i++) {
-		struct json_object *o = jv(b, json_object_new_object());
+		struct json_object *o = jb_val(b, json_object_new_object());
 
-		jset_u64(b, o, "size_kib", p[i].size_kib);
-		jset_u64(b, o, "total", p[i].total);
-		jset_u64(b, o, "free", p[i].free);
-		jset_u64(b, o, "surplus", p[i].surplus);
+		jb_set_u64(b, o, "size_kib", p[i].size_kib);
+		jb_set_u64(b, o, "total", p[i].total);
+		jb_set_u64(b, o, "free", p[i].free);
+		jb_set_u64(b, o, "surplus", p[i].surplus);
 		if (host_wide)
-			jset_u64(b, o, "reserved", p[i].reserved);
-		jpush(b, a, o);
+			jb_set_u64(b, o, "reserved", p[i].reserved);
+		jb_push(b, a, o);
 	}
 	return a;
 }
@@ -226,7 +94,7 @@ static struct json_object *jpools(struct jb *b, const struct hugepool *p, size_t
 static void json_topology(struct jb *b, struct json_object *top, const struct host *h)
 {
 	const struct topo *t = &h->topo;
-	struct json_object *o = jv(b, json_object_new_object());
+	struct json_object *o = jb_val(b, json_object_new_object());
 	char fb[WHY_BUF];
 	bool known;
 
@@ -245,23 +113,23 @@ static void json_topology(struct jb *b, struct json_object *top, const struct ho
 	 * a tree that lacked the file.  No offline CPU is the common case. */
 	known = !idset_empty(&t->online);
 	if (known)
-		jset_idset(b, o, "online", &t->online);
+		jb_set_idset(b, o, "online", &t->online);
 	else
-		jnull(b, o, "online");
+		jb_null(b, o, "online");
 	jset_why(b, o, "online", !known, NULL, "no online CPU list in this tree");
-	jset_idset(b, o, "offline", &t->offline);
+	jb_set_idset(b, o, "offline", &t->offline);
 	known = !idset_empty(&t->present);
 	if (known)
-		jset_idset(b, o, "present", &t->present);
+		jb_set_idset(b, o, "present", &t->present);
 	else
-		jnull(b, o, "present");
+		jb_null(b, o, "present");
 	jset_why(b, o, "present", !known, NULL,
 		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/present"));
 	known = !idset_empty(&t->possible);
 	if (known)
-		jset_idset(b, o, "possible", &t->possible);
+		jb_set_idset(b, o, "possible", &t->possible);
 	else
-		jnull(b, o, "possible");
+		jb_null(b, o, "possible");
 	jset_why(b, o, "possible", !known, NULL,
 		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/possible"));
 	jset_str_or_null(b, o, "arch", t->arch);
@@ -269,70 +137,70 @@ static void json_topology(struct jb *b, struct json_object *top, const struct ho
 	jset_str_or_null(b, o, "model", t->model);
 	jset_why(b, o, "cpuinfo", !t->arch[0] || !t->vendor[0] || !t->model[0], NULL,
 		 absent(fb, sizeof(fb), h, "/proc/cpuinfo"));
-	jset(b, top, "topology", o);
+	jb_set(b, top, "topology", o);
 }
 
 static void json_nodes(struct jb *b, struct json_object *top, const struct host *h)
 {
-	struct json_object *a = jv(b, json_object_new_array());
+	struct json_object *a = jb_val(b, json_object_new_array());
 
 	for (size_t i = 0; i < h->nnodes && a; i++) {
 		const struct node *n = &h->nodes[i];
-		struct json_object *o = jv(b, json_object_new_object());
+		struct json_object *o = jb_val(b, json_object_new_object());
 		char fb[WHY_BUF], path[96];
 
-		jset_int(b, o, "id", n->id);
-		jset_idset(b, o, "cpus", &n->cpus);
-		jset_u64(b, o, "ncpus", idset_count(&n->cpus));
+		jb_set_int(b, o, "id", n->id);
+		jb_set_idset(b, o, "cpus", &n->cpus);
+		jb_set_u64(b, o, "ncpus", idset_count(&n->cpus));
 		if (n->mem_known) {
-			jset_u64(b, o, "memory_kib", n->mem_total_kib);
-			jset_u64(b, o, "memory_free_kib", n->mem_free_kib);
+			jb_set_u64(b, o, "memory_kib", n->mem_total_kib);
+			jb_set_u64(b, o, "memory_free_kib", n->mem_free_kib);
 		} else {
-			jnull(b, o, "memory_kib");
-			jnull(b, o, "memory_free_kib");
+			jb_null(b, o, "memory_kib");
+			jb_null(b, o, "memory_free_kib");
 		}
 		snprintf(path, sizeof(path), "/sys/devices/system/node/node%u/meminfo", n->id);
 		jset_why(b, o, "memory", !n->mem_known, NULL, absent(fb, sizeof(fb), h, path));
 		if (h->topo.distances) {
-			struct json_object *row = jv(b, json_object_new_array());
+			struct json_object *row = jb_val(b, json_object_new_array());
 
 			for (size_t j = 0; j < h->nnodes && row; j++)
-				jpush(b, row, jv(b, json_object_new_uint64(
+				jb_push(b, row, jb_val(b, json_object_new_uint64(
 					h->topo.distances[i * h->nnodes + j])));
-			jset(b, o, "distances", row);
+			jb_set(b, o, "distances", row);
 		} else {
-			jnull(b, o, "distances");
+			jb_null(b, o, "distances");
 		}
 		jset_why(b, o, "distances", !h->topo.distances, h->topo.distances_why,
 			 "no NUMA distances in this tree");
 		if (n->npools)
-			jset(b, o, "hugepages", jpools(b, n->pools, n->npools, false));
+			jb_set(b, o, "hugepages", jpools(b, n->pools, n->npools, false));
 		else
-			jnull(b, o, "hugepages");
+			jb_null(b, o, "hugepages");
 		snprintf(path, sizeof(path), "/sys/devices/system/node/node%u/hugepages", n->id);
 		jset_why(b, o, "hugepages", n->npools == 0, NULL, absent(fb, sizeof(fb), h, path));
-		jpush(b, a, o);
+		jb_push(b, a, o);
 	}
-	jset(b, top, "nodes", a);
+	jb_set(b, top, "nodes", a);
 }
 
 static void json_cpus(struct jb *b, struct json_object *top, const struct host *h)
 {
-	struct json_object *a = jv(b, json_object_new_array());
+	struct json_object *a = jb_val(b, json_object_new_array());
 
 	for (size_t i = 0; i < h->ncpus && a; i++) {
 		const struct cpu *c = &h->cpus[i];
-		struct json_object *o = jv(b, json_object_new_object());
+		struct json_object *o = jb_val(b, json_object_new_object());
 
-		jset_int(b, o, "id", c->id);
-		jset_id(b, o, "node", c->node);
-		jset_id(b, o, "package", c->package);
-		jset_id(b, o, "core", c->core);
-		jset_id(b, o, "l3", c->l3);
+		jb_set_int(b, o, "id", c->id);
+		jb_set_id(b, o, "node", c->node);
+		jb_set_id(b, o, "package", c->package);
+		jb_set_id(b, o, "core", c->core);
+		jb_set_id(b, o, "l3", c->l3);
 		jset_str_or_null(b, o, "governor", c->governor);
-		jpush(b, a, o);
+		jb_push(b, a, o);
 	}
-	jset(b, top, "cpus", a);
+	jb_set(b, top, "cpus", a);
 }
 
 static struct json_object *json_cgroups(struct jb *b, unsigned ctrls)
@@ -342,30 +210,30 @@ static struct json_object *json_cgroups(struct jb *b, unsigned ctrls)
 		{ "cpuset", CGROUP_CPUSET }, { "memory", CGROUP_MEMORY },
 		{ "devices", CGROUP_DEVICES }, { "blkio", CGROUP_BLKIO },
 	};
-	struct json_object *o = jv(b, json_object_new_object());
+	struct json_object *o = jb_val(b, json_object_new_object());
 
 	for (size_t i = 0; i < ARRAY_LEN(names); i++)
-		jset_bool(b, o, names[i].name, (ctrls & names[i].bit) != 0);
+		jb_set_bool(b, o, names[i].name, (ctrls & names[i].bit) != 0);
 	return o;
 }
 
 static struct json_object *json_nics(struct jb *b, const struct virt *v)
 {
-	struct json_object *a = jv(b, json_object_new_array());
+	struct json_object *a = jb_val(b, json_object_new_array());
 
 	for (size_t i = 0; i < v->nnics && a; i++) {
 		const struct nic *n = &v->nics[i];
-		struct json_object *o = jv(b, json_object_new_object());
+		struct json_object *o = jb_val(b, json_object_new_object());
 
-		jset_str(b, o, "name", n->name);
+		jb_set_str(b, o, "name", n->name);
 		jset_str_or_null(b, o, "pci", n->pci);
 		jset_str_or_null(b, o, "driver", n->driver);
-		jset_id(b, o, "numa_node", n->numa_node);
-		jset_u64(b, o, "sriov_total", n->sriov_total);
-		jset_u64(b, o, "sriov_num", n->sriov_num);
-		jset_bool(b, o, "is_vf", n->is_vf);
-		jset_idset(b, o, "irqs", &n->irqs);
-		jpush(b, a, o);
+		jb_set_id(b, o, "numa_node", n->numa_node);
+		jb_set_u64(b, o, "sriov_total", n->sriov_total);
+		jb_set_u64(b, o, "sriov_num", n->sriov_num);
+		jb_set_bool(b, o, "is_vf", n->is_vf);
+		jb_set_idset(b, o, "irqs", &n->irqs);
+		jb_push(b, a, o);
 	}
 	return a;
 }
@@ -386,7 +254,7 @@ static void json_virt(struct jb *b, struct json_object *top, const struct host *
 		{ "pdpe1gb", offsetof(struct virt, pdpe1gb) },
 	};
 	const struct virt *v = &h->virt;
-	struct json_object *o = jv(b, json_object_new_object());
+	struct json_object *o = jb_val(b, json_object_new_object());
 	bool any_unknown = false;
 	char fb[WHY_BUF];
 
@@ -414,18 +282,18 @@ static void json_virt(struct jb *b, struct json_object *top, const struct host *
 	jset_tri(b, o, "tun", v->tun);
 	jset_why(b, o, "tun", v->tun == TRI_UNKNOWN, v->devices_why, "the probe could not tell");
 	if (v->cgroups_known)
-		jset(b, o, "cgroups", json_cgroups(b, v->cgroup_ctrls));
+		jb_set(b, o, "cgroups", json_cgroups(b, v->cgroup_ctrls));
 	else
-		jnull(b, o, "cgroups");
+		jb_null(b, o, "cgroups");
 	jset_why(b, o, "cgroups", !v->cgroups_known, v->cgroups_why, "no cgroup information");
 
 	jset_tri(b, o, "iommu_firmware", v->iommu_firmware);
 	jset_tri(b, o, "iommu", v->iommu);
 	/* 0 groups is a fact only when the IOMMU is known to be off */
 	if (v->niommu_groups > 0 || v->iommu == TRI_NO)
-		jset_u64(b, o, "iommu_groups", v->niommu_groups);
+		jb_set_u64(b, o, "iommu_groups", v->niommu_groups);
 	else
-		jnull(b, o, "iommu_groups");
+		jb_null(b, o, "iommu_groups");
 	jset_tri(b, o, "irq_remap", v->irq_remap);
 	jset_why(b, o, "iommu", v->iommu_firmware == TRI_UNKNOWN || v->iommu == TRI_UNKNOWN ||
 		 v->irq_remap == TRI_UNKNOWN || (v->niommu_groups == 0 && v->iommu != TRI_NO),
@@ -434,37 +302,37 @@ static void json_virt(struct jb *b, struct json_object *top, const struct host *
 	jset_tri(b, o, "secure_guest", v->secure_guest);
 	jset_why(b, o, "secure", v->secure_guest == TRI_UNKNOWN, v->secure_why,
 		 "the probe could not tell");
-	jset(b, o, "nics", json_nics(b, v));
-	jset(b, top, "virt", o);
+	jb_set(b, o, "nics", json_nics(b, v));
+	jb_set(b, top, "virt", o);
 }
 
 static void json_memory(struct jb *b, struct json_object *top, const struct host *h)
 {
 	const struct mem *m = &h->mem;
-	struct json_object *o = jv(b, json_object_new_object());
+	struct json_object *o = jb_val(b, json_object_new_object());
 	char fb[WHY_BUF];
 
 	if (m->npools)
-		jset(b, top, "hugepages", jpools(b, m->pools, m->npools, true));
+		jb_set(b, top, "hugepages", jpools(b, m->pools, m->npools, true));
 	else
-		jnull(b, top, "hugepages");
+		jb_null(b, top, "hugepages");
 	jset_why(b, top, "hugepages", m->npools == 0, m->hugepages_why,
 		 absent(fb, sizeof(fb), h, "/sys/kernel/mm/hugepages"));
 
 	if (m->meminfo_known) {
-		jset_u64(b, o, "total_kib", m->total_kib);
-		jset_u64(b, o, "free_kib", m->free_kib);
-		jset_u64(b, o, "available_kib", m->available_kib);
+		jb_set_u64(b, o, "total_kib", m->total_kib);
+		jb_set_u64(b, o, "free_kib", m->free_kib);
+		jb_set_u64(b, o, "available_kib", m->available_kib);
 	} else {
-		jnull(b, o, "total_kib");
-		jnull(b, o, "free_kib");
-		jnull(b, o, "available_kib");
+		jb_null(b, o, "total_kib");
+		jb_null(b, o, "free_kib");
+		jb_null(b, o, "available_kib");
 	}
 	jset_why(b, o, "meminfo", !m->meminfo_known, m->meminfo_why, absent(fb, sizeof(fb), h, "/proc/meminfo"));
 	if (m->default_hugepage_kib)
-		jset_u64(b, o, "default_hugepage_kib", m->default_hugepage_kib);
+		jb_set_u64(b, o, "default_hugepage_kib", m->default_hugepage_kib);
 	else
-		jnull(b, o, "default_hugepage_kib");
+		jb_null(b, o, "default_hugepage_kib");
 	jset_why(b, o, "default_hugepage_kib", m->default_hugepage_kib == 0, NULL,
 		 "no Hugepagesize in meminfo");
 	jset_str_or_null(b, o, "thp", m->thp);
@@ -479,27 +347,27 @@ static void json_memory(struct jb *b, struct json_object *top, const struct host
 	jset_tri(b, o, "numa_balancing", m->numa_balancing);
 	jset_why(b, o, "numa_balancing", m->numa_balancing == TRI_UNKNOWN, m->numa_balancing_why,
 		 absent(fb, sizeof(fb), h, "/proc/sys/kernel/numa_balancing"));
-	jset_id(b, o, "swappiness", m->swappiness);
+	jb_set_id(b, o, "swappiness", m->swappiness);
 	jset_why(b, o, "swappiness", m->swappiness < 0, m->swappiness_why,
 		 absent(fb, sizeof(fb), h, "/proc/sys/vm/swappiness"));
-	jset(b, top, "memory", o);
+	jb_set(b, top, "memory", o);
 }
 
 static struct json_object *json_governors(struct jb *b, const struct host *h)
 {
-	struct json_object *a = jv(b, json_object_new_array());
+	struct json_object *a = jb_val(b, json_object_new_array());
 	struct gov_group *g;
 	size_t n;
 
 	g = text_governors(h, &n);
 	if (!g)
-		return jv(b, NULL);
+		return jb_val(b, NULL);
 	for (size_t i = 0; i < n && a; i++) {
-		struct json_object *o = jv(b, json_object_new_object());
+		struct json_object *o = jb_val(b, json_object_new_object());
 
 		jset_str_or_null(b, o, "governor", g[i].governor);
-		jset_idset(b, o, "cpus", &g[i].cpus);
-		jpush(b, a, o);
+		jb_set_idset(b, o, "cpus", &g[i].cpus);
+		jb_push(b, a, o);
 	}
 	free(g);
 	return a;
@@ -508,32 +376,32 @@ static struct json_object *json_governors(struct jb *b, const struct host *h)
 static void json_kernel(struct jb *b, struct json_object *top, const struct host *h)
 {
 	const struct kern *k = &h->kern;
-	struct json_object *o = jv(b, json_object_new_object());
+	struct json_object *o = jb_val(b, json_object_new_object());
 	char fb[WHY_BUF];
 	const char *no_cmdline = absent(fb, sizeof(fb), h, "/proc/cmdline");
 
 	if (k->cmdline_known) {
-		jset_str(b, o, "cmdline", k->cmdline);
-		jset_idset(b, o, "rcu_nocbs", &k->rcu_nocbs);
-		jset_str(b, o, "iommu_opts", k->iommu_opts);
-		jset_str(b, o, "hugepage_opts", k->hugepage_opts);
+		jb_set_str(b, o, "cmdline", k->cmdline);
+		jb_set_idset(b, o, "rcu_nocbs", &k->rcu_nocbs);
+		jb_set_str(b, o, "iommu_opts", k->iommu_opts);
+		jb_set_str(b, o, "hugepage_opts", k->hugepage_opts);
 	} else {
-		jnull(b, o, "cmdline");
-		jnull(b, o, "rcu_nocbs");
-		jnull(b, o, "iommu_opts");
-		jnull(b, o, "hugepage_opts");
+		jb_null(b, o, "cmdline");
+		jb_null(b, o, "rcu_nocbs");
+		jb_null(b, o, "iommu_opts");
+		jb_null(b, o, "hugepage_opts");
 	}
 	jset_why(b, o, "cmdline", !k->cmdline_known, k->cmdline_why, no_cmdline);
 	if (k->isolated_known)
-		jset_idset(b, o, "isolated", &k->isolated);
+		jb_set_idset(b, o, "isolated", &k->isolated);
 	else
-		jnull(b, o, "isolated");
+		jb_null(b, o, "isolated");
 	jset_why(b, o, "isolated", !k->isolated_known, k->isolated_why,
 		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/isolated"));
 	if (k->nohz_full_known)
-		jset_idset(b, o, "nohz_full", &k->nohz_full);
+		jb_set_idset(b, o, "nohz_full", &k->nohz_full);
 	else
-		jnull(b, o, "nohz_full");
+		jb_null(b, o, "nohz_full");
 	jset_why(b, o, "nohz_full", !k->nohz_full_known, k->nohz_full_why,
 		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/nohz_full"));
 	jset_str_or_null(b, o, "smt_control", k->smt_control);
@@ -542,47 +410,47 @@ static void json_kernel(struct jb *b, struct json_object *top, const struct host
 	jset_tri(b, o, "irqbalance", k->irqbalance);
 	jset_why(b, o, "irqbalance", k->irqbalance == TRI_UNKNOWN, k->irqbalance_why,
 		 "the probe could not tell");
-	jset(b, o, "governors", json_governors(b, h));
-	jset(b, top, "kernel", o);
+	jb_set(b, o, "governors", json_governors(b, h));
+	jb_set(b, top, "kernel", o);
 }
 
 static void json_tlb(struct jb *b, struct json_object *top, const struct host *h)
 {
 	const struct tlb *t = &h->tlb;
-	struct json_object *o = jv(b, json_object_new_object());
+	struct json_object *o = jb_val(b, json_object_new_object());
 	char fb[WHY_BUF];
 
 	if (t->shootdowns_known) {
-		struct json_object *s = jv(b, json_object_new_object());
-		struct json_object *a = jv(b, json_object_new_array());
+		struct json_object *s = jb_val(b, json_object_new_object());
+		struct json_object *a = jb_val(b, json_object_new_array());
 		uint64_t total = 0;
 
 		for (size_t i = 0; i < t->nshootdowns && a; i++) {
-			struct json_object *c = jv(b, json_object_new_object());
+			struct json_object *c = jb_val(b, json_object_new_object());
 
-			jset_int(b, c, "cpu", t->shootdown_cpus[i]);
-			jset_u64(b, c, "count", t->shootdowns[i]);
-			jpush(b, a, c);
+			jb_set_int(b, c, "cpu", t->shootdown_cpus[i]);
+			jb_set_u64(b, c, "count", t->shootdowns[i]);
+			jb_push(b, a, c);
 			total += t->shootdowns[i];
 		}
-		jset_u64(b, s, "total", total);
-		jset(b, s, "per_cpu", a);
-		jset(b, o, "shootdowns", s);
+		jb_set_u64(b, s, "total", total);
+		jb_set(b, s, "per_cpu", a);
+		jb_set(b, o, "shootdowns", s);
 	} else {
-		jnull(b, o, "shootdowns");
+		jb_null(b, o, "shootdowns");
 	}
 	jset_why(b, o, "shootdowns", !t->shootdowns_known, t->shootdowns_why,
 		 absent(fb, sizeof(fb), h, "/proc/interrupts"));
 	if (t->vmstat_known) {
-		struct json_object *s = jv(b, json_object_new_object());
+		struct json_object *s = jb_val(b, json_object_new_object());
 
-		jset_u64(b, s, "nr_tlb_remote_flush", t->nr_tlb_remote_flush);
-		jset_u64(b, s, "nr_tlb_remote_flush_received", t->nr_tlb_remote_flush_received);
-		jset_u64(b, s, "nr_tlb_local_flush_all", t->nr_tlb_local_flush_all);
-		jset_u64(b, s, "nr_tlb_local_flush_one", t->nr_tlb_local_flush_one);
-		jset(b, o, "vmstat", s);
+		jb_set_u64(b, s, "nr_tlb_remote_flush", t->nr_tlb_remote_flush);
+		jb_set_u64(b, s, "nr_tlb_remote_flush_received", t->nr_tlb_remote_flush_received);
+		jb_set_u64(b, s, "nr_tlb_local_flush_all", t->nr_tlb_local_flush_all);
+		jb_set_u64(b, s, "nr_tlb_local_flush_one", t->nr_tlb_local_flush_one);
+		jb_set(b, o, "vmstat", s);
 	} else {
-		jnull(b, o, "vmstat");
+		jb_null(b, o, "vmstat");
 	}
 	jset_why(b, o, "vmstat", !t->vmstat_known, t->vmstat_why,
 		 absent(fb, sizeof(fb), h, "/proc/vmstat"));
@@ -591,7 +459,7 @@ static void json_tlb(struct jb *b, struct json_object *top, const struct host *h
 	jset_why(b, o, "geometry", !t->geometry[0], t->geometry_why, "no TLB geometry found");
 	jset_tri(b, o, "perf", t->perf);
 	jset_why(b, o, "perf", t->perf == TRI_UNKNOWN, t->perf_why, "the probe could not tell");
-	jset(b, top, "tlb", o);
+	jb_set(b, top, "tlb", o);
 }
 
 /* Running VMs (host_probe_vms): null with "vms_why" when libvirt was not
@@ -601,83 +469,83 @@ static void json_vms(struct jb *b, struct json_object *top, const struct host *h
 	struct json_object *a;
 
 	if (!h->vms_known) {
-		jnull(b, top, "vms");
-		jset_str(b, top, "vms_why", h->vms_why[0] ? h->vms_why : "not probed");
+		jb_null(b, top, "vms");
+		jb_set_str(b, top, "vms_why", h->vms_why[0] ? h->vms_why : "not probed");
 		return;
 	}
-	a = jv(b, json_object_new_array());
+	a = jb_val(b, json_object_new_array());
 	for (size_t i = 0; i < h->nvms; i++) {
 		const struct vm *vm = &h->vms[i];
-		struct json_object *o = jv(b, json_object_new_object());
-		struct json_object *pins = jv(b, json_object_new_array());
-		struct json_object *threads = jv(b, json_object_new_array());
+		struct json_object *o = jb_val(b, json_object_new_object());
+		struct json_object *pins = jb_val(b, json_object_new_array());
+		struct json_object *threads = jb_val(b, json_object_new_array());
 
-		jset_str(b, o, "name", vm->name);
-		jset_u64(b, o, "vcpus", vm->vcpus);
-		jset_u64(b, o, "memory_kib", vm->mem_kib);
+		jb_set_str(b, o, "name", vm->name);
+		jb_set_u64(b, o, "vcpus", vm->vcpus);
+		jb_set_u64(b, o, "memory_kib", vm->mem_kib);
 		for (unsigned c = 0; c < vm->vcpus; c++)
-			jpush(b, pins, jidset(b, &vm->pins[c]));
-		jset(b, o, "vcpu_pins", pins);
-		jset_idset(b, o, "emulator_cpus", &vm->emulator);
-		jset_str(b, o, "numa_mode", vm->numa_mode);
-		jset_str(b, o, "numa_nodeset", vm->numa_nodeset);
+			jb_push(b, pins, jb_idset(b, &vm->pins[c]));
+		jb_set(b, o, "vcpu_pins", pins);
+		jb_set_idset(b, o, "emulator_cpus", &vm->emulator);
+		jb_set_str(b, o, "numa_mode", vm->numa_mode);
+		jb_set_str(b, o, "numa_nodeset", vm->numa_nodeset);
 		if (vm->pid > 0)
-			jset_int(b, o, "pid", vm->pid);
+			jb_set_int(b, o, "pid", vm->pid);
 		else
-			jnull(b, o, "pid");
+			jb_null(b, o, "pid");
 		jset_why(b, o, "pid", vm->pid <= 0, vm->pid_why, "no QEMU process found");
 		for (size_t t = 0; t < vm->nthreads; t++) {
 			const struct vm_thread *th = &vm->threads[t];
-			struct json_object *to = jv(b, json_object_new_object());
+			struct json_object *to = jb_val(b, json_object_new_object());
 
-			jset_u64(b, to, "vcpu", th->vcpu);
-			jset_int(b, to, "tid", th->tid);
-			jset_id(b, to, "cpu", th->cpu);
+			jb_set_u64(b, to, "vcpu", th->vcpu);
+			jb_set_int(b, to, "tid", th->tid);
+			jb_set_id(b, to, "cpu", th->cpu);
 			jset_why(b, to, "cpu", th->cpu < 0, NULL, "no CPU in its stat");
-			jset_idset(b, to, "allowed_cpus", &th->allowed);
-			jset_u64(b, to, "cpu_ticks", th->utime_ticks);
-			jset_u64(b, to, "migrations", th->migrations);
-			jpush(b, threads, to);
+			jb_set_idset(b, to, "allowed_cpus", &th->allowed);
+			jb_set_u64(b, to, "cpu_ticks", th->utime_ticks);
+			jb_set_u64(b, to, "migrations", th->migrations);
+			jb_push(b, threads, to);
 		}
-		jset(b, o, "threads", threads);
+		jb_set(b, o, "threads", threads);
 		if (vm->node_kib) {
-			struct json_object *mem = jv(b, json_object_new_array());
+			struct json_object *mem = jb_val(b, json_object_new_array());
 
 			for (size_t n = 0; n < h->nnodes; n++) {
-				struct json_object *m = jv(b, json_object_new_object());
+				struct json_object *m = jb_val(b, json_object_new_object());
 
-				jset_u64(b, m, "node", h->nodes[n].id);
-				jset_u64(b, m, "kib", vm->node_kib[n]);
-				jpush(b, mem, m);
+				jb_set_u64(b, m, "node", h->nodes[n].id);
+				jb_set_u64(b, m, "kib", vm->node_kib[n]);
+				jb_push(b, mem, m);
 			}
-			jset(b, o, "memory_per_node", mem);
+			jb_set(b, o, "memory_per_node", mem);
 		} else {
-			jnull(b, o, "memory_per_node");
+			jb_null(b, o, "memory_per_node");
 		}
 		jset_why(b, o, "memory_per_node", !vm->node_kib, vm->mem_why, "no numa_maps");
 		if (vm->page_kib)
-			jset_u64(b, o, "page_kib", vm->page_kib);
+			jb_set_u64(b, o, "page_kib", vm->page_kib);
 		else
-			jnull(b, o, "page_kib");
+			jb_null(b, o, "page_kib");
 		jset_why(b, o, "page_kib", !vm->page_kib, vm->node_kib ? NULL : vm->mem_why,
 			 "no mapping with pages in numa_maps");
-		jpush(b, a, o);
+		jb_push(b, a, o);
 	}
-	jset(b, top, "vms", a);
-	jnull(b, top, "vms_why");
+	jb_set(b, top, "vms", a);
+	jb_null(b, top, "vms_why");
 }
 
 struct json_object *json_host(const struct host *h)
 {
 	struct jb b = { false };
-	struct json_object *top = jv(&b, json_object_new_object());
+	struct json_object *top = jb_val(&b, json_object_new_object());
 
 	if (!top)
 		return NULL;
-	jset_u64(&b, top, "schema", JSON_SCHEMA);
-	jset_str(&b, top, "hvtune", HVTUNE_VERSION);
-	jset_str(&b, top, "root", h->root[0] ? h->root : "/");
-	jset_bool(&b, top, "live", h->root[0] == '\0');
+	jb_set_u64(&b, top, "schema", JSON_SCHEMA);
+	jb_set_str(&b, top, "hvtune", HVTUNE_VERSION);
+	jb_set_str(&b, top, "root", h->root[0] ? h->root : "/");
+	jb_set_bool(&b, top, "live", h->root[0] == '\0');
 	json_topology(&b, top, h);
 	json_nodes(&b, top, h);
 	json_cpus(&b, top, h);
@@ -697,18 +565,18 @@ struct json_object *json_host(const struct host *h)
 struct json_object *json_findings(const struct finding *f, size_t n)
 {
 	struct jb b = { false };
-	struct json_object *a = jv(&b, json_object_new_array());
+	struct json_object *a = jb_val(&b, json_object_new_array());
 
 	for (size_t i = 0; i < n && a; i++) {
-		struct json_object *o = jv(&b, json_object_new_object());
+		struct json_object *o = jb_val(&b, json_object_new_object());
 
-		jset_str(&b, o, "id", f[i].id);
-		jset_str(&b, o, "level", level_str(f[i].level));
-		jset_str(&b, o, "what", f[i].what);
+		jb_set_str(&b, o, "id", f[i].id);
+		jb_set_str(&b, o, "level", level_str(f[i].level));
+		jb_set_str(&b, o, "what", f[i].what);
 		jset_str_or_null(&b, o, "why", f[i].why);
 		jset_str_or_null(&b, o, "fix", f[i].fix);
 		jset_str_or_null(&b, o, "vhv", f[i].vhv);
-		jpush(&b, a, o);
+		jb_push(&b, a, o);
 	}
 	if (b.oom) {
 		json_object_put(a);

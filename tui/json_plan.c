@@ -153,17 +153,18 @@ out:
 	return rc;
 }
 
-int json_plan_read_requests(const char *path, struct vm_request **vms, size_t *n, struct err *e)
+/* The whole file @path as a string (caller free()s); a NUL byte inside is
+ * refused, since the JSON parser would stop there.  NULL with @e set. */
+static char *slurp(const char *path, struct err *e)
 {
 	FILE *f = fopen(path, "re");
 	char *text = NULL;
 	size_t len = 0, cap = 0;
-	int rc;
 
-	*vms = NULL;
-	*n = 0;
-	if (!f)
-		return err_set(e, errno, "cannot open '%s'", path);
+	if (!f) {
+		err_set(e, errno, "cannot open '%s'", path);
+		return NULL;
+	}
 	for (;;) {
 		size_t got;
 
@@ -173,7 +174,8 @@ int json_plan_read_requests(const char *path, struct vm_request **vms, size_t *n
 			if (!grown) {
 				free(text);
 				fclose(f);
-				return err_set(e, ENOMEM, "cannot read '%s'", path);
+				err_set(e, ENOMEM, "cannot read '%s'", path);
+				return NULL;
 			}
 			text = grown;
 		}
@@ -187,14 +189,28 @@ int json_plan_read_requests(const char *path, struct vm_request **vms, size_t *n
 
 		free(text);
 		fclose(f);
-		return err_set(e, sys ? sys : EIO, "cannot read '%s'", path);
+		err_set(e, sys ? sys : EIO, "cannot read '%s'", path);
+		return NULL;
 	}
 	fclose(f);
 	text[len] = '\0';
 	if (strlen(text) != len) {
 		free(text);
-		return err_set(e, 0, "'%s': invalid JSON: a NUL byte", path);
+		err_set(e, 0, "'%s': invalid JSON: a NUL byte", path);
+		return NULL;
 	}
+	return text;
+}
+
+int json_plan_read_requests(const char *path, struct vm_request **vms, size_t *n, struct err *e)
+{
+	char *text;
+	int rc;
+
+	*vms = NULL;
+	*n = 0;
+	if (!(text = slurp(path, e)))
+		return -1;
 	rc = json_plan_parse_requests(text, path, vms, n, e);
 	free(text);
 	return rc;
@@ -747,41 +763,12 @@ out:
 
 int json_plan_read(const char *path, struct plan *p, struct err *e)
 {
-	FILE *f = fopen(path, "re");
-	char *text = NULL;
-	size_t len = 0, cap = 0;
+	char *text;
 	int rc;
 
 	plan_init(p);
-	if (!f)
-		return err_set(e, errno, "cannot open '%s'", path);
-	for (;;) {
-		size_t got;
-
-		if (len + 4096 + 1 > cap) {
-			char *grown = realloc(text, cap = cap ? cap * 2 : 8192);
-
-			if (!grown) {
-				free(text);
-				fclose(f);
-				return err_set(e, ENOMEM, "cannot read '%s'", path);
-			}
-			text = grown;
-		}
-		got = fread(text + len, 1, cap - len - 1, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		int sys = errno;
-
-		free(text);
-		fclose(f);
-		return err_set(e, sys ? sys : EIO, "cannot read '%s'", path);
-	}
-	fclose(f);
-	text[len] = '\0';
+	if (!(text = slurp(path, e)))
+		return -1;
 	rc = json_plan_parse(text, path, p, e);
 	free(text);
 	return rc;

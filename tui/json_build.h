@@ -1,0 +1,40 @@
+/* json_build.h - building json-c values without losing "out of memory" (tui/json*.c only)
+ *
+ * json-c represents JSON null as a NULL pointer, so a failed allocation cannot
+ * be told from null by the pointer: every value goes through struct jb, which
+ * remembers a failed allocation, and a builder checks b->oom at the end.
+ * Strings are made valid UTF-8 on the way in (each bad byte becomes '?'): one
+ * Latin-1 byte in a firmware string must not make a whole document unparsable.
+ */
+#ifndef HVTUNE_JSON_BUILD_H
+#define HVTUNE_JSON_BUILD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "probe/idset.h"
+
+struct json_object;
+
+struct jb {
+	bool oom;
+};
+
+/* @v as made by json-c; NULL marks the builder out of memory. */
+struct json_object *jb_val(struct jb *b, struct json_object *v);
+/* Adds @v under @key of @o (a NULL @v or @o marks out of memory; @v is freed). */
+void jb_set(struct jb *b, struct json_object *o, const char *key, struct json_object *v);
+void jb_null(struct jb *b, struct json_object *o, const char *key);
+void jb_push(struct jb *b, struct json_object *a, struct json_object *v);
+struct json_object *jb_str(struct jb *b, const char *s);
+/* A set in list format ("0-3,8"; "" for the empty set), never truncated. */
+struct json_object *jb_idset(struct jb *b, const struct idset *s);
+void jb_set_str(struct jb *b, struct json_object *o, const char *key, const char *s);
+void jb_set_u64(struct jb *b, struct json_object *o, const char *key, uint64_t v);
+void jb_set_int(struct jb *b, struct json_object *o, const char *key, int64_t v);
+void jb_set_bool(struct jb *b, struct json_object *o, const char *key, bool v);
+/* An id or index where -1 (any negative) means unknown: null. */
+void jb_set_id(struct jb *b, struct json_object *o, const char *key, int v);
+void jb_set_idset(struct jb *b, struct json_object *o, const char *key, const struct idset *s);
+
+#endif
