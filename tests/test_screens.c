@@ -24,16 +24,6 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* cli_error() lives in main.c, which is the hvtune program, not the library
- * that tui.c is in: the loop's usage errors are tested in test_tui_tmux.sh. */
-void cli_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-}
 
 static SCREEN *scr;
 static FILE *out_null, *in_null;

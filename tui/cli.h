@@ -27,6 +27,11 @@ int cmd_rollback(int argc, char **argv);
 int cmd_journal(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 
+/* After getopt_long() returned ':' or '?' as @c: says which option of 'hvtune
+ * @cmd' was wrong (@flags: the short codes of options that take no value)
+ * and returns EXIT_ERR. */
+int cli_option_error(int c, char **argv, const char *cmd, const char *flags);
+
 /* Prints "hvtune: <msg>" on stderr (one line, no trailing full stop). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -128,21 +128,8 @@ static int parse(int argc, char **argv, struct mon_opts *o)
 		case 'h':
 			fputs(help, stdout);
 			return EXIT_OK;
-		case ':':
-			cli_error("option '%s' needs a value (see 'hvtune %s --help')",
-				  argv[optind - 1], cmd);
-			return EXIT_ERR;
 		default:
-			if (optopt == 'j' || optopt == 'h')
-				cli_error("option '%s' takes no value (see 'hvtune %s --help')",
-					  argv[optind - 1], cmd);
-			else if (optopt)
-				cli_error("unknown option '-%c' (see 'hvtune %s --help')", optopt,
-					  cmd);
-			else
-				cli_error("unknown option '%s' (see 'hvtune %s --help')",
-					  argv[optind - 1], cmd);
-			return EXIT_ERR;
+			return cli_option_error(c, argv, cmd, "jh");
 		}
 	}
 	if (optind < argc) {

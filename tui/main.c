@@ -2,8 +2,6 @@
 #include "tui/cli.h"
 #include "tui/tui.h"
 
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,66 +18,6 @@ static const struct command commands[] = {
 	{ "monitor", cmd_monitor, "watch CPUs, vCPU threads, migrations, TLB shootdowns, IRQs live" },
 	{ "tui", cmd_tui, "the screens: host map, checks, plan, apply, monitor" },
 };
-
-void cli_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("hvtune: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int cli_parse_common(int argc, char **argv, const char *help, struct cli_opts *o)
-{
-	static const struct option longopts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *cmd = argv[0];
-	int c;
-
-	o->root = "/";
-	o->json = false;
-	optind = 0;	/* GNU: a full re-initialisation, whatever ran before */
-	opterr = 0;	/* the messages below name the command and its --help */
-	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			o->root = optarg;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return EXIT_OK;
-		case ':':
-			cli_error("option '%s' needs a value (see 'hvtune %s --help')",
-				  argv[optind - 1], cmd);
-			return EXIT_ERR;
-		default:
-			if (optopt == 'j' || optopt == 'h')
-				cli_error("option '%s' takes no value (see 'hvtune %s --help')",
-					  argv[optind - 1], cmd);
-			else if (optopt)
-				cli_error("unknown option '-%c' (see 'hvtune %s --help')", optopt, cmd);
-			else
-				cli_error("unknown option '%s' (see 'hvtune %s --help')",
-					  argv[optind - 1], cmd);
-			return EXIT_ERR;
-		}
-	}
-	if (optind < argc) {
-		cli_error("unexpected argument '%s' (see 'hvtune %s --help')", argv[optind], cmd);
-		return EXIT_ERR;
-	}
-	return CLI_CONTINUE;
-}
 
 static void usage(FILE *f)
 {

@@ -879,14 +879,8 @@ static int parse(int argc, char **argv, struct tui_model *m)
 		case 'h':
 			tui_usage(stdout);
 			return EXIT_OK;
-		case ':':
-			cli_error("option '%s' needs a value (see 'hvtune tui --help')",
-				  argv[optind - 1]);
-			return EXIT_ERR;
 		default:
-			cli_error("unknown option '%s' (see 'hvtune tui --help')",
-				  argv[optind - 1]);
-			return EXIT_ERR;
+			return cli_option_error(c, argv, "tui", "h");
 		}
 	}
 	if (optind < argc) {
