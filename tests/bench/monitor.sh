@@ -7,7 +7,8 @@
 #	hvtune monitor --connect URI --interval 1
 #	htop -d 10			(its delay is in tenths of a second)
 # and reads each one's own CPU time (utime + stime, /proc/PID/stat fields 14
-# and 15, plus 16 and 17: its children's) and peak RSS (VmHWM in /proc/PID/status) before stopping them.
+# and 15, plus 16 and 17: its reaped children's, plus its live children's)
+# and peak RSS (VmHWM in /proc/PID/status) before stopping them.
 # "steady" leaves out the first 2 s (start-up: the probe, loading libvirt).
 # Targets (issue 5): under 1% of one core, below htop, peak RSS under 16 MiB.
 #
@@ -48,9 +49,16 @@ old=$(trap -p EXIT | sed -e "s/^trap -- '//" -e "s/' EXIT\$//")
 trap "cleanup; $old" EXIT
 
 clk=$(getconf CLK_TCK)
-# utime + stime + the waited-for children's (the monitor asks libvirt once,
-# from a child process: that is part of its cost); comm has no spaces here
-ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
+# utime + stime + the waited-for children's + the live children's: the
+# monitor asks libvirt from a child process that lives as long as it does,
+# and that is part of its cost.  comm has no spaces here (hvtune, htop).
+ticks() {
+	local t k
+	t=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat")
+	# live children: every process whose parent (stat field 4) it is
+	k=$(cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '$4 == p { s += $14 + $15 } END { print s + 0 }')
+	echo $((t + k))
+}
 hwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 
 # htop keeps its settings in $HOME/.config/htop: a private HOME leaves the
