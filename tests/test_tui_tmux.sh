@@ -3,6 +3,9 @@
 # capture, send-keys types (tabs, arrows, ?, a resize, q) and capture-pane reads
 # the screen after each step.  Skips without tmux or without the capture.
 set -u
+# Waits poll every 0.1 s and end as soon as the screen is right; the limit
+# (20 s) only matters on a loaded machine (CI runs QEMU guests in parallel).
+tries=200
 bin=${HVTUNE_BIN:?HVTUNE_BIN is not set}
 src=${HVTUNE_SRC:?HVTUNE_SRC is not set}
 fixtures=${HVTUNE_FIXTURES:-}
@@ -33,7 +36,7 @@ screen() { tm capture-pane -p -t t; }
 # wait_for 'TEXT' [what]: the pane shows TEXT within 5 s
 wait_for() {
 	local want=$1 what=${2:-$1}
-	for _ in $(seq 50); do
+	for _ in $(seq "$tries"); do
 		if screen | grep -qF -- "$want"; then
 			pass=$((pass + 1))
 			return 0
@@ -131,20 +134,21 @@ wait_for '┌─ node 0: 16 CPUs 0-7,16-23 ──' 'redrawn at 80x24'
 key r
 wait_for "$host: 32 CPUs, 2 nodes" 'rescan'
 key q
-for _ in $(seq 50); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
+for _ in $(seq "$tries"); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
 if [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ]; then
 	pass=$((pass + 1))
 else
 	echo "FAIL: hvtune tui did not exit 0 after q (rc: $(cat "$tmp/rc" 2>/dev/null))"
+	screen | head -24
 	fail=$((fail + 1))
 fi
 
 # Ctrl-C ends the TUI through its own exit path (endwin), with 128 + SIGINT
 rm -f "$tmp/rc"
 tm new-session -d -s c -x 80 -y 24 "'$bin' tui --root '$root'; echo \$? >'$tmp/rc'; sleep 5"
-for _ in $(seq 50); do tm capture-pane -p -t c | grep -qF '1-5 tabs' && break; sleep 0.1; done
+for _ in $(seq "$tries"); do tm capture-pane -p -t c | grep -qF '1-5 tabs' && break; sleep 0.1; done
 tm send-keys -t c C-c
-for _ in $(seq 50); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
+for _ in $(seq "$tries"); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
 [ "$(cat "$tmp/rc" 2>/dev/null)" = 130 ] && pass=$((pass + 1)) ||
 	{ echo "FAIL: Ctrl-C: exit $(cat "$tmp/rc" 2>/dev/null), not 130"; fail=$((fail + 1)); }
 tm kill-session -t c 2>/dev/null
@@ -153,9 +157,9 @@ tm kill-session -t c 2>/dev/null
 rm -f "$tmp/rc"
 tm new-session -d -s p -x 80 -y 24 "'$bin'; echo \$? >'$tmp/rc'; sleep 5"
 ok=
-for _ in $(seq 50); do tm capture-pane -p -t p | grep -qF '1-5 tabs  p profile' && { ok=1; break; }; sleep 0.1; done
+for _ in $(seq "$tries"); do tm capture-pane -p -t p | grep -qF '1-5 tabs  p profile' && { ok=1; break; }; sleep 0.1; done
 tm send-keys -t p q
-for _ in $(seq 50); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
+for _ in $(seq "$tries"); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
 [ -n "$ok" ] && [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && pass=$((pass + 1)) ||
 	{ echo "FAIL: plain hvtune on a terminal: screen ${ok:-not seen}, exit $(cat "$tmp/rc" 2>/dev/null)"; fail=$((fail + 1)); }
 tm kill-session -t p 2>/dev/null
@@ -169,7 +173,7 @@ s.bind(sys.argv[1])
 s.listen(8)
 time.sleep(60)' "$tmp/hang.sock" &
 hang=$!
-for _ in $(seq 50); do [ -S "$tmp/hang.sock" ] && break; sleep 0.1; done
+for _ in $(seq "$tries"); do [ -S "$tmp/hang.sock" ] && break; sleep 0.1; done
 rm -f "$tmp/rc"
 huri="qemu:///system?socket=$tmp/hang.sock"
 tm kill-session -t t 2>/dev/null
@@ -180,7 +184,7 @@ wait_for 'node 0: 16 CPUs 0-7,16-23' 'the Host map while libvirt does not answer
 key 2
 wait_for 'checks:' 'the Checks tab while libvirt does not answer'
 key q
-for _ in $(seq 50); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
+for _ in $(seq "$tries"); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
 [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && pass=$((pass + 1)) ||
 	{ echo "FAIL: q while libvirt does not answer: exit $(cat "$tmp/rc" 2>/dev/null)"; fail=$((fail + 1)); }
 pgrep -f "hvtune tui --root $root --connect" >/dev/null &&
@@ -246,7 +250,7 @@ out=$("$bin" tui --help 2>&1); rc=$?
 	done
 	[ -n "$ok" ] && lp=$((lp + 1)) || { echo "FAIL: v0@$last not shown after the re-pin"; screen; lf=$((lf + 1)); }
 	key q
-	for _ in $(seq 50); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
+	for _ in $(seq "$tries"); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
 	[ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && lp=$((lp + 1)) || { echo "FAIL: tui --connect did not exit 0"; lf=$((lf + 1)); }
 	echo "with libvirt: $lp passed, $lf failed"
 	[ "$lf" = 0 ]
