@@ -242,7 +242,7 @@ else
 	timeout 10 sh -c "echo 0 >'$root$n1'" || bad "apply did not read the FIFO (prepare)"
 	timeout 10 sh -c "echo 0 >'$root$n1'" || bad "apply did not read the FIFO (commit)"
 	# now it blocks opening the FIFO for writing: both steps are journalled
-	for _ in $(seq 50); do
+	for _ in $(seq 200); do
 		[ "$(grep -c '^write ' "$st2"/*.journal 2>/dev/null)" = 2 ] && break
 		sleep 0.1
 	done
