@@ -210,7 +210,8 @@ out=$("$bin" tui --help 2>&1); rc=$?
 
 # A real libvirtd and QEMU guest (tests/libvirt-env.sh; skipped where it
 # cannot run): Plan takes the running domain, Monitor shows its vCPU threads
-# and the CPU each runs on, and follows a live re-pin.  In a subshell: the
+# and the CPU each runs on, follows a live re-pin and lists a guest started
+# later.  In a subshell: the
 # environment exits 77 when it cannot start, and stops on the subshell's exit.
 (
 	. "$src/tests/libvirt-env.sh"
@@ -249,6 +250,15 @@ out=$("$bin" tui --help 2>&1); rc=$?
 		sleep 0.1
 	done
 	[ -n "$ok" ] && lp=$((lp + 1)) || { echo "FAIL: v0@$last not shown after the re-pin"; screen; lf=$((lf + 1)); }
+	# a guest started now: the Monitor tab lists the VMs again every 10 s
+	vm2=hvt-tui2-$$
+	lvenv_guest "$vm2" 1 >/dev/null || exit 1
+	ok=
+	for _ in $(seq 250); do
+		screen | grep -qF "$vm2" && { ok=1; break; }
+		sleep 0.1
+	done
+	[ -n "$ok" ] && lp=$((lp + 1)) || { echo "FAIL: $vm2, started later, not on the Monitor"; screen; lf=$((lf + 1)); }
 	key q
 	for _ in $(seq "$tries"); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
 	[ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && lp=$((lp + 1)) || { echo "FAIL: tui --connect did not exit 0"; lf=$((lf + 1)); }

@@ -499,6 +499,7 @@ static void monitor_tick(struct tui_model *m, struct view *v)
 
 #define TUI_DEFAULT_URI "qemu:///system"
 #define TUI_CHILD_TICK_MS 100	/* the loop's tick while the VMs are being listed */
+#define TUI_VMS_EVERY_NS (UINT64_C(10) * 1000000000u)	/* the Monitor tab re-lists the VMs */
 
 static volatile sig_atomic_t stop;
 
@@ -556,6 +557,7 @@ struct loop {
 	struct lv *c;		/* open only during an apply or a rollback */
 	struct vmsproc vp;	/* the child listing the VMs, when one runs */
 	uint64_t next_sample_ns;	/* the Monitor tab's next tick */
+	uint64_t next_vms_ns;		/* ... and its next list of the VMs */
 };
 
 /* The change set and the journals follow every new plan; their failures
@@ -575,10 +577,32 @@ static void say_host(struct tui_model *m, struct view *v)
 		    m->host.nnodes, m->nfindings, m->profile.name);
 }
 
+/* Starts the child that lists the VMs (when there is a libvirt URI); its
+ * answer comes through vms_tick().  @say: put it on the status line (a
+ * rescan), or not (the Monitor tab's periodic re-list, which keeps the VMs
+ * shown until the new list comes). */
+static void ask_vms(struct tui_model *m, struct view *v, struct loop *lp, bool say)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct err e = ERR_INIT;
+
+	if (!m->uri[0])
+		return;
+	lp->next_vms_ns = now_ns() + TUI_VMS_EVERY_NS;
+	if (fsroot_open(&r, m->root, &e) < 0 || vmsproc_start(&lp->vp, &m->host, &r, m->uri, &e) < 0) {
+		view_status(v, "no libvirt: %s", e.msg);
+		strfmt_set(m->host.vms_why, sizeof(m->host.vms_why), "%s", e.msg);
+	} else if (say) {
+		view_status(v, "asking libvirt (%s)...", m->uri);
+		strfmt_set(m->host.vms_why, sizeof(m->host.vms_why), "asking libvirt (%s)...",
+			   m->uri);
+	}
+	fsroot_close(&r);
+}
+
 /* Probes again at once; the VMs follow from a child process (vms_tick()). */
 static void rescan(struct tui_model *m, struct view *v, struct loop *lp)
 {
-	struct fsroot r = FSROOT_INIT;
 	struct err e = ERR_INIT;
 
 	view_status(v, "probing %s...", m->root);
@@ -590,17 +614,7 @@ static void rescan(struct tui_model *m, struct view *v, struct loop *lp)
 	}
 	prepare(m, lp->c);
 	say_host(m, v);
-	if (!m->uri[0])
-		return;
-	if (fsroot_open(&r, m->root, &e) < 0 || vmsproc_start(&lp->vp, &m->host, &r, m->uri, &e) < 0) {
-		view_status(v, "no libvirt: %s", e.msg);
-		strfmt_set(m->host.vms_why, sizeof(m->host.vms_why), "%s", e.msg);
-	} else {
-		view_status(v, "asking libvirt (%s)...", m->uri);
-		strfmt_set(m->host.vms_why, sizeof(m->host.vms_why), "asking libvirt (%s)...",
-			   m->uri);
-	}
-	fsroot_close(&r);
+	ask_vms(m, v, lp, true);
 }
 
 /* Takes the child's answer when it came: the VMs are swapped in whole.
@@ -978,8 +992,12 @@ int cmd_tui(int argc, char **argv)
 		if (key == ERR) {
 			if (now_ns() >= lp.next_sample_ns) {
 				lp.next_sample_ns = now_ns() + (uint64_t)v.interval_ms * 1000000u;
-				if (v.screen == SCREEN_MONITOR)
+				if (v.screen == SCREEN_MONITOR) {
 					monitor_tick(&m, &v);
+					/* VMs started or stopped since: a new list now and then */
+					if (!vmsproc_running(&lp.vp) && now_ns() >= lp.next_vms_ns)
+						ask_vms(&m, &v, &lp, false);
+				}
 				dirty = true;
 			}
 			continue;
