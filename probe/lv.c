@@ -345,28 +345,32 @@ static void from_map(const struct lv *c, const unsigned char *map, struct idset 
 			idset_add(cpus, id);
 }
 
+/* virDomainPinVcpuFlags and virDomainPinIOThread: (domain, id, map, maplen, flags) */
+typedef int (*pin_fn)(virDomainPtr, unsigned int, unsigned char *, int, unsigned int);
+
 /*
  * libvirt 9.0's test driver takes no flags at all in virDomainPinVcpuFlags
  * (virCheckFlags(0)) and refuses VIR_DOMAIN_AFFECT_LIVE as an invalid
- * argument.  For a running domain "current" is the live state, so that one
- * refusal is retried with AFFECT_CURRENT; a domain that is not running is
- * never retried (current would then mean its persistent definition).
+ * argument (older test drivers did the same for virDomainPinIOThread).  For a
+ * running domain "current" is the live state, so that one refusal is retried
+ * with AFFECT_CURRENT; a domain that is not running is never retried (current
+ * would then mean its persistent definition).
  */
-static int pin_vcpu_live(virDomainPtr d, unsigned vcpu, unsigned char *map, int len)
+static int pin_live(pin_fn pin, virDomainPtr d, unsigned id, unsigned char *map, int len)
 {
 	virErrorPtr err;
 
-	if (api.virDomainPinVcpuFlags(d, vcpu, map, len, VIR_DOMAIN_AFFECT_LIVE) == 0)
+	if (pin(d, id, map, len, VIR_DOMAIN_AFFECT_LIVE) == 0)
 		return 0;
 	err = api.virGetLastError();
 	if (!err || err->code != VIR_ERR_INVALID_ARG)
 		return -1;
 	/* every public call resets the last error: keep the first one */
 	if (api.virDomainIsActive(d) != 1) {
-		api.virDomainPinVcpuFlags(d, vcpu, map, len, VIR_DOMAIN_AFFECT_LIVE);
+		pin(d, id, map, len, VIR_DOMAIN_AFFECT_LIVE);
 		return -1;
 	}
-	return api.virDomainPinVcpuFlags(d, vcpu, map, len, VIR_DOMAIN_AFFECT_CURRENT);
+	return pin(d, id, map, len, VIR_DOMAIN_AFFECT_CURRENT);
 }
 
 int lv_pin_vcpu(struct lv *c, const char *name, unsigned vcpu, const struct idset *cpus,
@@ -381,7 +385,7 @@ int lv_pin_vcpu(struct lv *c, const char *name, unsigned vcpu, const struct idse
 	d = lookup(c, name, e);
 	if (!d)
 		return -1;
-	if (pin_vcpu_live(d, vcpu, map, len) < 0) {
+	if (pin_live(api.virDomainPinVcpuFlags, d, vcpu, map, len) < 0) {
 		rc = lv_fail(e, "cannot pin vCPU %u of domain '%s' on '%s'", vcpu, name, c->uri);
 	}
 	api.virDomainFree(d);
@@ -514,29 +518,6 @@ out:
 	return rc;
 }
 
-/*
- * Like pin_vcpu_live: a driver that takes no flags (virCheckFlags(0)) and
- * refuses AFFECT_LIVE as an invalid argument is retried with AFFECT_CURRENT,
- * which is the live state of a running domain.  libvirt 9.0's test driver
- * takes AFFECT_LIVE here; older ones did not.
- */
-static int pin_iothread_live(virDomainPtr d, unsigned id, unsigned char *map, int len)
-{
-	virErrorPtr err;
-
-	if (api.virDomainPinIOThread(d, id, map, len, VIR_DOMAIN_AFFECT_LIVE) == 0)
-		return 0;
-	err = api.virGetLastError();
-	if (!err || err->code != VIR_ERR_INVALID_ARG)
-		return -1;
-	/* every public call resets the last error: keep the first one */
-	if (api.virDomainIsActive(d) != 1) {
-		api.virDomainPinIOThread(d, id, map, len, VIR_DOMAIN_AFFECT_LIVE);
-		return -1;
-	}
-	return api.virDomainPinIOThread(d, id, map, len, VIR_DOMAIN_AFFECT_CURRENT);
-}
-
 int lv_pin_iothread(struct lv *c, const char *name, unsigned iothread_id,
 		    const struct idset *cpus, struct err *e)
 {
@@ -549,7 +530,7 @@ int lv_pin_iothread(struct lv *c, const char *name, unsigned iothread_id,
 	d = lookup(c, name, e);
 	if (!d)
 		return -1;
-	if (pin_iothread_live(d, iothread_id, map, len) < 0)
+	if (pin_live(api.virDomainPinIOThread, d, iothread_id, map, len) < 0)
 		rc = lv_fail(e, "cannot pin iothread %u of domain '%s' on '%s'", iothread_id, name,
 			     c->uri);
 	api.virDomainFree(d);
