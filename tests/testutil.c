@@ -45,12 +45,17 @@ void tu_tmpdir(char *dir, size_t size)
 
 void tu_rmtree(const char *dir)
 {
-	char cmd[4200];
+	char cmd[8400], top[4096];
+	const char *mark, *end;
 	int rc;
 
-	if (!dir || !strstr(dir, "/hvtune-test.") || strstr(dir, ".."))
+	if (!dir || !(mark = strstr(dir, "/hvtune-test.")) || strstr(dir, ".."))
 		return;	/* only ever remove what tu_tmpdir() made */
-	snprintf(cmd, sizeof(cmd), "chmod -R u+rwX '%s' 2>/dev/null; rm -rf '%s'", dir, dir);
+	/* the whole temporary directory, also when given a path inside it (the
+	 * root of a capture unpacked by tu_unpack_host()) */
+	end = strchr(mark + 1, '/');
+	snprintf(top, sizeof(top), "%.*s", (int)(end ? end - dir : (long)strlen(dir)), dir);
+	snprintf(cmd, sizeof(cmd), "chmod -R u+rwX '%s' 2>/dev/null; rm -rf '%s'", top, top);
 	rc = system(cmd);
 	(void)rc;
 }
