@@ -44,6 +44,7 @@ run: build
 test: build
 	cmake -S . -B build-asan -DCMAKE_C_COMPILER=clang -DSANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 	cmake --build build-asan -j$(JOBS)
+	@bash tests/machine-facts.sh
 	cd build && ctest --output-on-failure -j$(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j$(JOBS)

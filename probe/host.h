@@ -54,7 +54,9 @@ struct node {
 /* CPU and NUMA topology: the only facts whose absence is fatal. */
 struct topo {
 	char source[16];	/* "hwloc" or "sysfs" (our fallback reader) */
-	char source_why[HOST_WHY_MAX];	/* why the fallback was used, "" otherwise */
+	/* why the fallback was used, or what hwloc read besides sysfs ("L3 from
+	 * CPUID: ..."), "" otherwise */
+	char source_why[HOST_WHY_MAX];
 	/* Counts over online CPUs; 0 = unknown (see *_why). */
 	unsigned npackages;
 	char packages_why[HOST_WHY_MAX];
@@ -62,6 +64,7 @@ struct topo {
 	unsigned ncores;
 	unsigned npus;
 	unsigned nl3;		/* L3 groups (AMD CCX, Intel per socket); 0 unknown */
+	char l3_why[HOST_WHY_MAX];	/* why nl3 is unknown, "" otherwise */
 	char cores_note[HOST_WHY_MAX];	/* where sysfs and hwloc disagree on cores (AMD modules), "" otherwise */
 	char nodes_why[HOST_WHY_MAX];	/* why the nodes are inferred (a kernel without NUMA), "" otherwise */
 	struct idset online;	/* cpu/online, or the cpuN dirs */

@@ -36,27 +36,31 @@
 static const struct {
 	const char *name;
 	const char *value;
+	const char *cpuid_value;	/* non-NULL: instead of @value when CPUID is read */
 	bool fsroot;		/* the root's directory instead of @value, unless live */
 } hwloc_env[] = {
-	{ "HWLOC_FSROOT", NULL, true },
+	{ "HWLOC_FSROOT", NULL, NULL, true },
 	/* Only the Linux backend: the x86 one would add this machine's CPUID
 	 * to another machine's tree, and on the live host it binds to every CPU
-	 * in turn, which costs time for nothing we use. */
-	{ "HWLOC_COMPONENTS", "linux,stop", false },
+	 * in turn, which costs time for nothing we use while sysfs lists the
+	 * caches.  A kernel that exports no caches (cacheinfo is empty in some
+	 * VMs) leaves the x86 backend as lstopo's only source of L3: then, on
+	 * the live host only, it runs as it does for lstopo. */
+	{ "HWLOC_COMPONENTS", "linux,stop", "linux,x86,stop", false },
 	/* hwloc prints its errors to stderr; we report them ourselves. */
-	{ "HWLOC_HIDE_ERRORS", "2", false },
+	{ "HWLOC_HIDE_ERRORS", "2", NULL, false },
 	/* We read the nodes and their distances ourselves. */
-	{ "HWLOC_USE_NUMA_DISTANCES", "0", false },
+	{ "HWLOC_USE_NUMA_DISTANCES", "0", NULL, false },
 	/* Debian's hwloc dlopen()s all its plugins (pci, opencl, gl, xml_libxml
 	 * with libicu) at init: 2 ms of a 5 ms run, for components we filter out
 	 * anyway.  An empty search path loads none (HWLOC_PLUGINS_BLACKLIST is
 	 * checked only after the dlopen). */
-	{ "HWLOC_PLUGINS_PATH", "", false },
+	{ "HWLOC_PLUGINS_PATH", "", NULL, false },
 	/* A user's setting must not replace the tree we were asked to read. */
-	{ "HWLOC_XMLFILE", NULL, false },
-	{ "HWLOC_SYNTHETIC", NULL, false },
-	{ "HWLOC_ALLOW", NULL, false },
-	{ "HWLOC_THISSYSTEM", NULL, false },
+	{ "HWLOC_XMLFILE", NULL, NULL, false },
+	{ "HWLOC_SYNTHETIC", NULL, NULL, false },
+	{ "HWLOC_ALLOW", NULL, NULL, false },
+	{ "HWLOC_THISSYSTEM", NULL, NULL, false },
 };
 
 struct env_saved {
@@ -77,7 +81,7 @@ static void env_pop(struct env_saved *s)
 	}
 }
 
-static int env_push(struct env_saved *s, const struct fsroot *r, struct err *e)
+static int env_push(struct env_saved *s, const struct fsroot *r, bool cpuid, struct err *e)
 {
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < ARRAY_LEN(hwloc_env); i++) {
@@ -98,6 +102,8 @@ static int env_push(struct env_saved *s, const struct fsroot *r, struct err *e)
 		const char *v = hwloc_env[i].value;
 		int rc;
 
+		if (cpuid && hwloc_env[i].cpuid_value)
+			v = hwloc_env[i].cpuid_value;
 		if (hwloc_env[i].fsroot && !r->live)
 			v = r->dir;
 		rc = v ? setenv(hwloc_env[i].name, v, 1) : unsetenv(hwloc_env[i].name);
@@ -325,14 +331,15 @@ static void bitmap_to_idset(hwloc_const_bitmap_t b, struct idset *s)
  * Loads only what we use: PUs, cores, dies, packages, L3, NUMA nodes.
  * Returns 0, 1 when hwloc rejects the tree (*sys says how), or -1 on error.
  */
-static int hwloc_load(hwloc_topology_t *out, const struct fsroot *r, int *sys, struct err *e)
+static int hwloc_load(hwloc_topology_t *out, const struct fsroot *r, bool cpuid, int *sys,
+		      struct err *e)
 {
 	struct env_saved env;
 	hwloc_topology_t t;
 	int rc;
 
 	/* Before the init: hwloc reads its plugin path there, the rest at load. */
-	if (env_push(&env, r, e) < 0)
+	if (env_push(&env, r, cpuid, e) < 0)
 		return -1;
 	if (hwloc_topology_init(&t) < 0) {
 		env_pop(&env);
@@ -840,14 +847,67 @@ static void topo_clear(struct host *h)
 	memcpy(h->topo.model, model, sizeof(model));
 }
 
+/*
+ * Whether the kernel lists CPU caches: cpuN/cache/indexK of the first online
+ * CPU.  x86 fills cacheinfo from CPUID leaf 4 (Intel) or 0x8000001D (AMD);
+ * a hypervisor that hides those leaves leaves every cpuN/cache empty or
+ * absent, all CPUs alike, so one CPU answers for the host.
+ */
+static int caches_exported(const struct fsroot *r, const struct idset *online, bool *yes,
+			   struct err *e)
+{
+	int first = idset_next(online, 0);
+	char path[64];
+	struct idset ks;
+
+	*yes = false;
+	if (first < 0)
+		return 0;
+	snprintf(path, sizeof(path), SYS_CPU "/cpu%d/cache", first);
+	if (read_numbered_dir(r, path, "index", &ks, e) < 0)
+		return e->sys == ENOENT ? 0 : -1;
+	*yes = !idset_empty(&ks);
+	return 0;
+}
+
+/*
+ * Says where the L3 groups came from, or why they are unknown.  @cpuid: hwloc
+ * ran its x86 backend because the kernel exports no caches.
+ */
+static void why_l3(struct host *h, const struct fsroot *r, bool caches, bool cpuid)
+{
+	struct topo *t = &h->topo;
+
+	if (t->nl3 && cpuid)
+		set_why(t->source_why, sizeof(t->source_why),
+			"L3 from CPUID: the kernel exports no caches");
+	else if (t->nl3)
+		return;
+	else if (caches)
+		set_why(t->l3_why, sizeof(t->l3_why), "no level 3 cache in '%s" SYS_CPU
+			"/cpuN/cache'", r->shown);
+	else if (cpuid)
+		set_why(t->l3_why, sizeof(t->l3_why),
+			"the kernel exports no caches and CPUID reports no L3");
+	else if (r->live)
+		set_why(t->l3_why, sizeof(t->l3_why), "the kernel exports no caches ('" SYS_CPU
+			"/cpuN/cache' is empty) and hwloc could not read this host");
+	else
+		set_why(t->l3_why, sizeof(t->l3_why),
+			"the kernel exports no caches (the tree has no 'cpuN/cache'); "
+			"CPUID is not read for a tree under --root");
+}
+
 int topo_probe(struct host *h, const struct fsroot *r, struct err *e)
 {
 	hwloc_topology_t t = NULL;
+	bool caches, cpuid;
 	int rc, sys = 0;
 
-	if (read_cpu_sets(&h->topo, r, e) < 0)
+	if (read_cpu_sets(&h->topo, r, e) < 0 || caches_exported(r, &h->topo.online, &caches, e) < 0)
 		goto fail;
-	rc = hwloc_load(&t, r, &sys, e);
+	cpuid = r->live && !caches;
+	rc = hwloc_load(&t, r, cpuid, &sys, e);
 	if (rc < 0)
 		goto fail;
 	if (rc == 0) {
@@ -856,11 +916,13 @@ int topo_probe(struct host *h, const struct fsroot *r, struct err *e)
 		if (rc < 0)
 			goto fail;
 	} else {
+		cpuid = false;
 		why_hwloc_failed(h, r, sys);
 		snprintf(h->topo.source, sizeof(h->topo.source), "sysfs");
 		if (sysfs_cpus(h, r, e) < 0)
 			goto fail;
 	}
+	why_l3(h, r, caches, cpuid);
 	if (read_nodes(h, r, e) < 0 || read_distances(h, r, e) < 0)
 		goto fail;
 	return 0;

@@ -327,7 +327,7 @@ static void write_cpu(struct writer *w, struct text *t, const struct layout *l, 
 	put_set(w, t, &pk, l->npus, dir, "core_siblings", "core_siblings_list");
 	put_set(w, t, &pk, l->npus, dir, "package_cpus", "package_cpus_list");
 	put_set(w, t, &die, l->npus, dir, "die_cpus", "die_cpus_list");
-	for (size_t i = 0; i < sizeof(caches) / sizeof(caches[0]); i++) {
+	for (size_t i = 0; i < sizeof(caches) / sizeof(caches[0]) && !s->no_caches; i++) {
 		unsigned size = caches[i].size_kib ? caches[i].size_kib : 4096 * l->cores_per_l3;
 
 		snprintf(dir, sizeof(dir), SYS_CPU "/cpu%u/cache/index%u", cpu, caches[i].index);

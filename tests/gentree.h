@@ -34,6 +34,8 @@ struct gentree_spec {
 	const char *nohz_full;		/* cpu/nohz_full, NULL = "" */
 	unsigned distance_remote;	/* SLIT distance between nodes; 0 = 21 */
 	bool no_numa;			/* no sys/devices/system/node: a kernel without CONFIG_NUMA */
+	bool no_caches;			/* no sys/devices/system/cpu/cpuN/cache: a VM whose
+					 * hypervisor hides CPUID's cache leaves */
 };
 
 /* The spec of a plain host: 1 socket, 1 node, 4 cores, 2 threads, 16 GiB. */

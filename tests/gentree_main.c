@@ -32,6 +32,8 @@ static const char usage[] =
 	"  --nohz-full LIST       cpu/nohz_full\n"
 	"  --distance N           distance between two nodes (default 21)\n"
 	"  --no-numa              no sys/devices/system/node (a kernel without NUMA)\n"
+	"  --no-caches            no sys/devices/system/cpu/cpuN/cache (CPUID's cache\n"
+	"                         leaves hidden by a hypervisor)\n"
 	"  -h, --help             this text\n"
 	"\n"
 	"example: gentree --packages 2 --nodes-per-package 4 --cores-per-node 16 "
@@ -41,7 +43,7 @@ static const char usage[] =
 enum {
 	OPT_PACKAGES = 256, OPT_NODES, OPT_CORES, OPT_THREADS, OPT_L3, OPT_ADJACENT, OPT_MEM,
 	OPT_HUGE2M, OPT_HUGE1G, OPT_FLAGS, OPT_VMX_FLAGS, OPT_VENDOR, OPT_CMDLINE, OPT_ISOLATED,
-	OPT_NOHZ, OPT_DISTANCE, OPT_NO_NUMA,
+	OPT_NOHZ, OPT_DISTANCE, OPT_NO_NUMA, OPT_NO_CACHES,
 };
 
 static const struct option options[] = {
@@ -62,6 +64,7 @@ static const struct option options[] = {
 	{ "nohz-full", required_argument, NULL, OPT_NOHZ },
 	{ "distance", required_argument, NULL, OPT_DISTANCE },
 	{ "no-numa", no_argument, NULL, OPT_NO_NUMA },
+	{ "no-caches", no_argument, NULL, OPT_NO_CACHES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -148,6 +151,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_NUMA:
 			s.no_numa = true;
+			break;
+		case OPT_NO_CACHES:
+			s.no_caches = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);

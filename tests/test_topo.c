@@ -414,17 +414,18 @@ struct synth {
 	bool adjacent;
 	unsigned huge_2m, huge_1g;
 	unsigned mem_gib;	/* per node; 0: gentree_default()'s 16 */
+	bool no_caches;		/* no cpuN/cache directories */
 };
 
 static const struct synth synths[] = {
-	{ 1, 1, 4, 1, 1, false, 0, 0, 0 },
-	{ 1, 1, 4, 2, 1, false, 16, 0, 0 },
-	{ 2, 1, 8, 2, 1, false, 0, 2, 0 },
-	{ 1, 4, 4, 2, 2, true, 512, 1, 0 },
-	{ 2, 2, 6, 4, 3, false, 0, 0, 0 },
-	{ 2, 4, 2, 2, 2, true, 64, 4, 0 },
-	{ 4, 2, 4, 1, 1, false, 0, 0, 0 },
-	{ 1, 2, 4, 4, 2, true, 8, 0, 0 },
+	{ 1, 1, 4, 1, 1, false, 0, 0, 0, false },
+	{ 1, 1, 4, 2, 1, false, 16, 0, 0, false },
+	{ 2, 1, 8, 2, 1, false, 0, 2, 0, false },
+	{ 1, 4, 4, 2, 2, true, 512, 1, 0, false },
+	{ 2, 2, 6, 4, 3, false, 0, 0, 0, false },
+	{ 2, 4, 2, 2, 2, true, 64, 4, 0, false },
+	{ 4, 2, 4, 1, 1, false, 0, 0, 0, false },
+	{ 1, 2, 4, 4, 2, true, 8, 0, 0, false },
 };
 
 /* The CPUs of node @n of @s, computed here independently of gentree. */
@@ -452,6 +453,7 @@ static void synth_write(const struct synth *s, char *dir, size_t size)
 	spec.smt_adjacent = s->adjacent;
 	spec.hugepages_2m = s->huge_2m;
 	spec.hugepages_1g = s->huge_1g;
+	spec.no_caches = s->no_caches;
 	tu_tmpdir(dir, size);
 	assert_ok(gentree_write(dir, &spec, &e), e);
 }
@@ -467,12 +469,22 @@ static void check_synth(const struct synth *s, const struct host *h)
 	assert_int_equal(h->topo.ncores, ncores);
 	assert_int_equal(h->topo.npackages, s->packages);
 	assert_int_equal(h->topo.ndies, nnodes);
-	assert_int_equal(h->topo.nl3, nnodes * s->l3_per_node);
 	snprintf(want, sizeof(want), "%u:%u", s->threads, ncores);
 	assert_string_equal(fmt_groups(h, false, buf, sizeof(buf)), want);
-	snprintf(want, sizeof(want), "%u:%u", s->cores_per_node / s->l3_per_node * s->threads,
-		 nnodes * s->l3_per_node);
-	assert_string_equal(fmt_groups(h, true, buf, sizeof(buf)), want);
+	if (s->no_caches) {
+		/* under --root, never this machine's CPUID */
+		assert_int_equal(h->topo.nl3, 0);
+		assert_non_null(strstr(h->topo.l3_why, "the kernel exports no caches"));
+		assert_non_null(strstr(h->topo.l3_why, "CPUID is not read"));
+		for (size_t i = 0; i < h->ncpus; i++)
+			assert_int_equal(h->cpus[i].l3, -1);
+	} else {
+		assert_int_equal(h->topo.nl3, nnodes * s->l3_per_node);
+		assert_string_equal(h->topo.l3_why, "");
+		snprintf(want, sizeof(want), "%u:%u",
+			 s->cores_per_node / s->l3_per_node * s->threads, nnodes * s->l3_per_node);
+		assert_string_equal(fmt_groups(h, true, buf, sizeof(buf)), want);
+	}
 	assert_int_equal(h->nnodes, nnodes);
 	snprintf(want, sizeof(want), "2048:%u/%u/0 1048576:%u/%u/0", s->huge_2m, s->huge_2m,
 		 s->huge_1g, s->huge_1g);
@@ -532,20 +544,24 @@ static void drop_masks(const char *dir)
 	assert_int_equal(st, 0);
 }
 
+/* Every shape twice: with cache directories, and without (a VM hiding them). */
 static void test_synthetic(void **state)
 {
 	bool lstopo = have_lstopo();
 	(void)state;
 
-	for (size_t i = 0; i < ARRAY_LEN(synths); i++) {
+	for (size_t i = 0; i < 2 * ARRAY_LEN(synths); i++) {
+		struct synth s = synths[i % ARRAY_LEN(synths)];
 		struct err e = ERR_INIT;
 		struct host h, fb;
 		char dir[4096];
 
-		synth_write(&synths[i], dir, sizeof(dir));
+		s.no_caches = i >= ARRAY_LEN(synths);
+		synth_write(&s, dir, sizeof(dir));
 		assert_ok(probe(&h, dir, &e), e);
 		assert_string_equal(h.topo.source, "hwloc");
-		check_synth(&synths[i], &h);
+		assert_string_equal(h.topo.source_why, "");
+		check_synth(&s, &h);
 		if (lstopo)
 			assert_like_lstopo(&h, dir);
 
@@ -554,7 +570,7 @@ static void test_synthetic(void **state)
 		assert_ok(probe(&fb, dir, &e), e);
 		assert_string_equal(fb.topo.source, "sysfs");
 		assert_non_null(strstr(fb.topo.source_why, "hwloc rejected the tree"));
-		check_synth(&synths[i], &fb);
+		check_synth(&s, &fb);
 		assert_same_shape(&h, &fb);
 		host_release(&h);
 		host_release(&fb);
@@ -595,7 +611,7 @@ static void test_no_numa(void **state)
 /* A big host: 8 nodes, 256 PUs, both readers agree. */
 static void test_big_tree(void **state)
 {
-	static const struct synth big = { 2, 4, 16, 2, 2, true, 100, 2, 32 };
+	static const struct synth big = { 2, 4, 16, 2, 2, true, 100, 2, 32, false };
 	const char *gentree = getenv("HVTUNE_GENTREE");
 	struct err e = ERR_INIT;
 	struct host h, fb;
@@ -725,6 +741,15 @@ static void test_environment_restored(void **state)
 
 /* ---- the live host -------------------------------------------------------------- */
 
+/* Whether the live kernel lists caches for CPU @id (some VMs hide them). */
+static bool live_caches(int id)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index0", id);
+	return access(path, F_OK) == 0;
+}
+
 static void test_live_host(void **state)
 {
 	struct err e = ERR_INIT;
@@ -752,6 +777,11 @@ static void test_live_host(void **state)
 		if (h.nodes[i].mem_known)
 			assert_true(h.nodes[i].mem_total_kib > 0);
 	assert_consistent(&h);
+	/* a kernel that exports no caches: L3 from CPUID, said so, or unknown and why */
+	if (h.topo.nl3 == 0)
+		assert_true(h.topo.l3_why[0] != '\0');
+	else if (!live_caches(idset_next(&online, 0)))
+		assert_string_equal(h.topo.source_why, "L3 from CPUID: the kernel exports no caches");
 	if (have_lstopo() && strcmp(h.topo.source, "hwloc") == 0)
 		assert_like_lstopo(&h, NULL);
 	host_release(&h);
@@ -984,7 +1014,7 @@ static void test_absent_is_unknown(void **state)
 /* A distance row shorter than the node list: unknown, not a guess. */
 static void test_distance_mismatch(void **state)
 {
-	static const struct synth two = { 2, 1, 2, 1, 1, false, 0, 0, 0 };
+	static const struct synth two = { 2, 1, 2, 1, 1, false, 0, 0, 0, false };
 	struct err e = ERR_INIT;
 	char dir[4096];
 	struct host h;

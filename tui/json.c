@@ -106,7 +106,7 @@ static void json_topology(struct jb *b, struct json_object *top, const struct ho
 	jset_count(b, o, "dies", t->ndies, NULL, fb);
 	jset_count(b, o, "cores", t->ncores, NULL, fb);
 	jset_count(b, o, "pus", t->npus, NULL, fb);
-	jset_count(b, o, "l3_groups", t->nl3, NULL, fb);
+	jset_count(b, o, "l3_groups", t->nl3, t->l3_why, fb);
 	jset_str_or_null(b, o, "source", t->source);
 	jset_why(b, o, "source", t->source[0] == '\0', t->source_why, fb);
 	/* The kernel always has online CPUs and a possible mask: an empty set is

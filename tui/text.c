@@ -258,7 +258,8 @@ static void cpu_section(struct out *o, const struct host *h)
 	if (t->nl3)
 		sb_add(v, ", %u L3 group%s", t->nl3, t->nl3 == 1 ? "" : "s");
 	else
-		sb_add(v, ", L3 groups unknown");
+		sb_add(v, ", L3 groups unknown%s%s%s", t->l3_why[0] ? " (" : "", t->l3_why,
+		       t->l3_why[0] ? ")" : "");
 	field(o, "topology");
 	if (t->source[0])
 		sb_add(v, "%s", t->source);
