@@ -918,7 +918,7 @@ static int check_host(const struct host *h, struct err *e)
 	if (h->nnodes == 0 || !h->nodes)
 		return err_set(e, 0, "host topology unknown: no NUMA nodes were found");
 	for (size_t i = 0; i < h->ncpus; i++) {
-		if (h->cpus[i].core < 0)
+		if (h->cpus[i].smt < 0)
 			return err_set(e, 0, "host topology unknown: CPU %u has no core id",
 				       h->cpus[i].id);
 		if (h->cpus[i].node < 0 || host_node_index(h, (unsigned)h->cpus[i].node) < 0)
@@ -934,9 +934,10 @@ static int build_cores(struct ctx *c, struct err *e)
 	int maxcore = -1;
 	int *slot;
 
+	/* a "core" here is the kernel's SMT unit: an AMD module is one */
 	for (size_t i = 0; i < h->ncpus; i++)
-		if (h->cpus[i].core > maxcore)
-			maxcore = h->cpus[i].core;
+		if (h->cpus[i].smt > maxcore)
+			maxcore = h->cpus[i].smt;
 	slot = malloc(((size_t)maxcore + 1) * sizeof(*slot));
 	c->cores = calloc(h->ncpus, sizeof(*c->cores));
 	if (!slot || !c->cores) {
@@ -949,13 +950,13 @@ static int build_cores(struct ctx *c, struct err *e)
 		const struct cpu *cpu = &h->cpus[i];
 		struct core *co;
 
-		if (slot[cpu->core] < 0) {
-			slot[cpu->core] = (int)c->ncores;
+		if (slot[cpu->smt] < 0) {
+			slot[cpu->smt] = (int)c->ncores;
 			co = &c->cores[c->ncores++];
 			co->node = (size_t)host_node_index(h, (unsigned)cpu->node);
 			co->l3 = cpu->l3;
 		}
-		co = &c->cores[slot[cpu->core]];
+		co = &c->cores[slot[cpu->smt]];
 		if (co->nthreads == PLAN_SMT_MAX) {
 			free(slot);
 			return err_set(e, 0, "core of CPU %u has more than %d threads", cpu->id,

@@ -84,10 +84,10 @@ struct idset host_siblings(const struct host *h, unsigned id)
 	struct idset s;
 
 	idset_clear(&s);
-	if (!c || c->core < 0)
+	if (!c || c->smt < 0)
 		return s;
 	for (size_t i = 0; i < h->ncpus; i++)
-		if (h->cpus[i].core == c->core)
+		if (h->cpus[i].smt == c->smt)
 			idset_add(&s, h->cpus[i].id);
 	return s;
 }

@@ -35,7 +35,13 @@ struct cpu {
 	unsigned id;		/* OS index, as in cpulists */
 	int node;		/* NUMA node id, -1 when unknown */
 	int package;		/* physical package id as the kernel reports it; -1 unknown */
-	int core;		/* host-wide core index 0..ncores-1: equal = SMT siblings; -1 unknown */
+	int core;		/* host-wide core index 0..ncores-1, as hwloc counts cores; -1 unknown */
+	/* The kernel's unit of sharing (cpuN/topology/thread_siblings) as a
+	 * host-wide index: equal = SMT siblings, which share one pipeline.  The
+	 * same grouping as @core except on AMD compute-unit modules (Bulldozer),
+	 * whose two cores share a front end and FPU: hwloc counts two cores, the
+	 * kernel, libvirt and Nova one sibling pair.  SMT policies use this. */
+	int smt;
 	int l3;			/* host-wide L3 group index 0..nl3-1; -1 unknown */
 	char governor[24];	/* cpufreq scaling_governor, "" when unknown */
 };

@@ -304,6 +304,7 @@ static int alloc_cpus(struct host *h, size_t n, struct err *e)
 		h->cpus[i].node = -1;
 		h->cpus[i].package = -1;
 		h->cpus[i].core = -1;
+		h->cpus[i].smt = -1;
 		h->cpus[i].l3 = -1;
 	}
 	return 0;
@@ -367,9 +368,60 @@ static int hwloc_load(hwloc_topology_t *out, const struct fsroot *r, bool cpuid,
 }
 
 /*
+ * The lowest online CPU of @s, the key of a core or an L3 group (sysfs lists
+ * the same set in every member's file), or @self when @s has none online.
+ */
+static unsigned set_key(struct idset *s, const struct idset *online, unsigned self)
+{
+	int first;
+
+	idset_and(s, online);
+	first = idset_next(s, 0);
+	return first < 0 ? self : (unsigned)first;
+}
+
+/*
+ * cpu.smt from every online CPU's thread_siblings: the lowest online sibling
+ * is the key, numbered in CPU order.  A CPU without the file is its own unit.
+ */
+static int smt_from_sysfs(struct host *h, const struct fsroot *r, struct err *e)
+{
+	int *index = malloc(IDSET_MAX * sizeof(*index));
+	unsigned count = 0;
+
+	if (!index)
+		return err_set(e, ENOMEM, "cannot allocate %zu CPUs", h->ncpus);
+	for (size_t k = 0; k < IDSET_MAX; k++)
+		index[k] = -1;
+	for (size_t i = 0; i < h->ncpus; i++) {
+		struct cpu *c = &h->cpus[i];
+		char dir[FS_PATH_MAX];
+		struct idset sib;
+		unsigned key = c->id;
+		bool known;
+
+		snprintf(dir, sizeof(dir), SYS_CPU "/cpu%u/topology", c->id);
+		if (read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &sib, &known,
+				    e) < 0) {
+			free(index);
+			return -1;
+		}
+		if (known)
+			key = set_key(&sib, &h->topo.online, c->id);
+		if (index[key] < 0)
+			index[key] = (int)count++;
+		c->smt = index[key];
+	}
+	free(index);
+	return 0;
+}
+
+/*
  * AMD Bulldozer modules: the kernel lists the two cores of a module as SMT
  * siblings (thread_siblings_list 0-1) while hwloc, like AMD, counts them as
- * two cores.  hwloc wins; the note says why lscpu differs.
+ * two cores.  hwloc's count stands (lstopo agrees); the SMT unit is the
+ * kernel's, since the two share a front end and an FPU, and libvirt and Nova
+ * treat them as siblings: a VM that owns "whole cores" must own the module.
  */
 static int note_module_cores(struct host *h, hwloc_topology_t t, const struct fsroot *r,
 			     struct err *e)
@@ -396,8 +448,9 @@ static int note_module_cores(struct host *h, hwloc_topology_t t, const struct fs
 	idset_format(&sys, list, sizeof(list));
 	set_why(h->topo.cores_note, sizeof(h->topo.cores_note),
 		"sysfs lists cpu%u's SMT siblings as %s but hwloc counts each as a core "
-		"(AMD compute-unit modules): %u cores", first->id, list, h->topo.ncores);
-	return 0;
+		"(AMD compute-unit modules): %u cores; SMT policies treat a module as one core",
+		first->id, list, h->topo.ncores);
+	return smt_from_sysfs(h, r, e);
 }
 
 /* hwloc found packages without a kernel id: say what the kernel reports. */
@@ -441,6 +494,7 @@ static int from_hwloc(struct host *h, hwloc_topology_t t, const struct fsroot *r
 
 		c->id = pu->os_index;
 		c->core = core ? (int)core->logical_index : -1;
+		c->smt = c->core;	/* unless AMD modules: note_module_cores() */
 		if (pkg && pkg->os_index != HWLOC_UNKNOWN_INDEX)
 			c->package = (int)pkg->os_index;
 		else
@@ -475,19 +529,6 @@ static int from_hwloc(struct host *h, hwloc_topology_t t, const struct fsroot *r
 }
 
 /* ---- our own sysfs reader ---------------------------------------------------- */
-
-/*
- * The lowest online CPU of @s, the key of a core or an L3 group (sysfs lists
- * the same set in every member's file), or @self when @s has none online.
- */
-static unsigned set_key(struct idset *s, const struct idset *online, unsigned self)
-{
-	int first;
-
-	idset_and(s, online);
-	first = idset_next(s, 0);
-	return first < 0 ? self : (unsigned)first;
-}
 
 /*
  * The L3 group of CPU @id as the key of its shared_cpu set; -1 when none.
@@ -611,7 +652,7 @@ static int sysfs_cpus(struct host *h, const struct fsroot *r, struct err *e)
 		index[k] = -1;
 	index_keys(core, index, n, &ncores, out);
 	for (i = 0; i < n; i++)
-		h->cpus[i].core = out[i];
+		h->cpus[i].core = h->cpus[i].smt = out[i];
 	for (size_t k = 0; k < IDSET_MAX; k++)
 		index[k] = -1;
 	index_keys(l3, index, n, &nl3, out);

@@ -62,6 +62,7 @@ int hostlit_build(struct host *h, const struct hostlit_spec *s, struct err *e)
 			c->node = (int)node;
 			c->package = (int)(node / npp);
 			c->core = (int)g;
+			c->smt = (int)g;
 			c->l3 = (int)(node * l3 + in * l3 / s->cores_per_node);
 			snprintf(c->governor, sizeof(c->governor), "%s",
 				 s->governor ? s->governor : "");

@@ -33,6 +33,7 @@ static void host_make(struct host *h, unsigned nnodes, unsigned cores, unsigned 
 
 		c->id = i;
 		c->core = (int)(i % ncores);
+		c->smt = c->core;
 		c->node = c->core / (int)cores;
 		c->package = c->node;
 		c->l3 = c->node;
@@ -593,6 +594,7 @@ static void m_no_core_ids(struct host *h)
 {
 	set_isolation(h, "2");
 	h->cpus[2].core = -1;
+	h->cpus[2].smt = -1;
 }
 static void m_iso_cpu0(struct host *h)
 {

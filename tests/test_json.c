@@ -36,6 +36,7 @@ static void lit_host(struct host *h)
 		c->node = (i / 8) % 2;
 		c->package = (int)c->node;
 		c->core = (int)(i % 16);
+		c->smt = c->core;
 		c->l3 = i < 30 ? (int)c->node : -1;	/* two CPUs whose L3 is unknown */
 		snprintf(c->governor, sizeof(c->governor), "%s",
 			 i < 16 ? "performance" : i < 30 ? "powersave" : "");

@@ -293,10 +293,10 @@ static void test_unknown_topology(void **state)
 
 	hostlit_default(&s);
 	assert_ok(hostlit_build(&h, &s, &e), e);
-	h.cpus[3].core = -1;
+	h.cpus[3].smt = -1;
 	assert_int_equal(plan_compute(&h, &pf, &vm, 1, NULL, &p, &e), -1);
 	assert_string_equal(e.msg, "host topology unknown: CPU 3 has no core id");
-	h.cpus[3].core = 3;
+	h.cpus[3].smt = 3;
 	h.cpus[5].node = -1;
 	assert_int_equal(plan_compute(&h, &pf, &vm, 1, NULL, &p, &e), -1);
 	assert_string_equal(e.msg, "host topology unknown: CPU 5 has no NUMA node");
@@ -694,8 +694,8 @@ static int ncores_of(const struct host *h)
 	int n = 0;
 
 	for (size_t i = 0; i < h->ncpus; i++)
-		if (h->cpus[i].core + 1 > n)
-			n = h->cpus[i].core + 1;
+		if (h->cpus[i].smt + 1 > n)
+			n = h->cpus[i].smt + 1;
 	return n;
 }
 
@@ -709,7 +709,7 @@ static unsigned empty_units(const struct host *h, size_t n, const struct idset *
 		unsigned threads = 0, nfree = 0;
 
 		for (size_t i = 0; i < h->ncpus; i++) {
-			if (h->cpus[i].core != core || h->cpus[i].node != (int)h->nodes[n].id)
+			if (h->cpus[i].smt != core || h->cpus[i].node != (int)h->nodes[n].id)
 				continue;
 			threads++;
 			nfree += !idset_has(hk, h->cpus[i].id) && !idset_has(taken, h->cpus[i].id);
@@ -801,9 +801,10 @@ static void check_invariants(const struct host *h, const struct profile *pf,
 						 v->name, h->nodes[n].id, v->ncells);
 			}
 		}
-		/* whole cores: no core carries two VMs (vCPUs, idle siblings, own emulator) */
+		/* whole cores: no core carries two VMs (vCPUs, idle siblings, own
+		 * emulator); a core is the kernel's SMT unit (an AMD module is one) */
 		for (int cpu = idset_next(&mine, 0); cpu >= 0; cpu = idset_next(&mine, (unsigned)cpu + 1)) {
-			int core = host_cpu(h, (unsigned)cpu)->core;
+			int core = host_cpu(h, (unsigned)cpu)->smt;
 
 			if (pf->smt != SMT_PREFER && core_owner[core] && core_owner[core] != (int)i + 1)
 				fail_msg("seed %u: core %d shared by '%s' and '%s' under %s", seed, core,
@@ -919,6 +920,68 @@ static void test_invariants_generated(void **state)
 		      total_placed, split);
 }
 
+/*
+ * AMD compute-unit modules (Bulldozer): hwloc counts every PU as a core, the
+ * kernel pairs the two cores of a module as SMT siblings.  Policies that own
+ * whole cores own whole modules, and housekeeping keeps the module's pair.
+ */
+static void test_modules(void **state)
+{
+	static const char *const specs[] = { "a:vcpus=1,mem=1G,pages=none",
+					     "b:vcpus=1,mem=1G,pages=none",
+					     "c:vcpus=3,mem=1G,pages=none", NULL };
+	static const char *const profiles[] = { "high-pps", "low-latency" };
+	struct hostlit_spec s;
+	struct err e = ERR_INIT;
+	struct host h;
+	(void)state;
+
+	hostlit_default(&s);
+	s.nnodes = 2;
+	s.cores_per_node = 8;
+	s.threads_per_core = 2;
+	assert_ok(hostlit_build(&h, &s, &e), e);
+	for (size_t i = 0; i < h.ncpus; i++)
+		h.cpus[i].core = (int)i; /* hwloc's count; .smt stays the module */
+	for (size_t k = 0; k < ARRAY_LEN(profiles); k++) {
+		struct vm_request vms[4];
+		struct profile pf;
+		struct plan p;
+		size_t n;
+
+		load_profile(&pf, profiles[k]);
+		parse_vms(vms, &n, specs);
+		assert_ok(plan_compute(&h, &pf, vms, n, NULL, &p, &e), e);
+		for (size_t a = 0; a < p.nvms; a++) {
+			struct idset mine = p.vms[a].cpus;
+
+			assert_true(p.vms[a].placed);
+			idset_or(&mine, &p.vms[a].idle);
+			if (pf.emulator == EMU_DEDICATED)
+				idset_or(&mine, &p.vms[a].emulator);
+			for (int c = idset_next(&mine, 0); c >= 0; c = idset_next(&mine, (unsigned)c + 1)) {
+				struct idset sib = host_siblings(&h, (unsigned)c);
+
+				assert_int_equal(idset_count(&sib), 2);
+				if (!idset_subset(&sib, &mine))
+					fail_msg("%s: '%s' has CPU %d but not its module sibling",
+						 profiles[k], p.vms[a].name, c);
+				for (size_t b = 0; b < p.nvms; b++)
+					assert_true(b == a || !idset_intersects(&sib, &p.vms[b].cpus));
+			}
+			assert_false(idset_intersects(&mine, &p.housekeeping));
+		}
+		for (int c = idset_next(&p.housekeeping, 0); c >= 0;
+		     c = idset_next(&p.housekeeping, (unsigned)c + 1)) {
+			struct idset sib = host_siblings(&h, (unsigned)c);
+
+			assert_true(idset_subset(&sib, &p.housekeeping));
+		}
+		plan_release(&p);
+	}
+	host_release(&h);
+}
+
 /* The same invariants on the real captures, read by the probe. */
 static void test_invariants_captures(void **state)
 {
@@ -994,6 +1057,7 @@ int main(void)
 		cmocka_unit_test(test_parse_vm),
 		cmocka_unit_test(test_invariants_generated),
 		cmocka_unit_test(test_invariants_captures),
+		cmocka_unit_test(test_modules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,7 +23,7 @@ static void lit_host(struct host *h, unsigned nnodes)
 	assert_non_null(h->cpus);
 	for (unsigned i = 0; i < 40; i++) {
 		h->cpus[i] = (struct cpu){ .id = i, .node = (int)(i % 4), .package = (int)(i % 4),
-					   .core = (int)i, .l3 = (int)(i % 4) };
+					   .core = (int)i, .smt = (int)i, .l3 = (int)(i % 4) };
 		snprintf(h->cpus[i].governor, sizeof(h->cpus[i].governor), "%s",
 			 i < 20 ? "performance" : "powersave");
 	}

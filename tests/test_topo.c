@@ -385,6 +385,33 @@ static void rm_unpacked(const char *root)
 	tu_rmtree(dirname(dir));	/* the temporary directory holding <host>/ */
 }
 
+/*
+ * Every CPU's SMT siblings are the kernel's thread_siblings (where the tree
+ * has them): the unit SMT policies share, also on AMD modules where hwloc
+ * counts two cores.
+ */
+static void assert_smt_is_kernels(const struct host *h, const char *root)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct err e = ERR_INIT;
+
+	assert_ok(fsroot_open(&r, root, &e), e);
+	for (size_t i = 0; i < h->ncpus; i++) {
+		char path[128], a[256], b[256];
+		struct idset want, got = host_siblings(h, h->cpus[i].id);
+
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu%u/topology/thread_siblings_list", h->cpus[i].id);
+		if (fs_read_idset(&r, path, &want, &e) < 0)
+			continue;
+		idset_and(&want, &h->topo.online);
+		if (!idset_equal(&want, &got))
+			fail_msg("cpu%u: SMT siblings %s, the kernel's %s", h->cpus[i].id,
+				 fmt_set(&got, a, sizeof(a)), fmt_set(&want, b, sizeof(b)));
+	}
+	fsroot_close(&r);
+}
+
 static void test_capture(void **state)
 {
 	const struct capture *c = *state;
@@ -397,6 +424,7 @@ static void test_capture(void **state)
 		skip();
 	assert_ok(probe(&h, root, &e), e);
 	check_capture(c, &h);
+	assert_smt_is_kernels(&h, root);
 	if (have_lstopo()) {
 		if (strcmp(c->source, "hwloc") == 0)
 			assert_like_lstopo(&h, root);

@@ -109,6 +109,7 @@ static void json_topology(struct jb *b, struct json_object *top, const struct ho
 	jset_count(b, o, "l3_groups", t->nl3, t->l3_why, fb);
 	jset_str_or_null(b, o, "source", t->source);
 	jset_why(b, o, "source", t->source[0] == '\0', t->source_why, fb);
+	jset_str_or_null(b, o, "cores_note", t->cores_note);
 	/* The kernel always has online CPUs and a possible mask: an empty set is
 	 * a tree that lacked the file.  No offline CPU is the common case. */
 	known = !idset_empty(&t->online);
@@ -196,6 +197,7 @@ static void json_cpus(struct jb *b, struct json_object *top, const struct host *
 		jb_set_id(b, o, "node", c->node);
 		jb_set_id(b, o, "package", c->package);
 		jb_set_id(b, o, "core", c->core);
+		jb_set_id(b, o, "smt", c->smt);
 		jb_set_id(b, o, "l3", c->l3);
 		jset_str_or_null(b, o, "governor", c->governor);
 		jb_push(b, a, o);

@@ -268,6 +268,10 @@ static void cpu_section(struct out *o, const struct host *h)
 	if (t->source_why[0])
 		sb_add(v, " (%s)", t->source_why);
 	field(o, "topology source");
+	if (t->cores_note[0]) {
+		sb_add(v, "%s", t->cores_note);
+		field(o, "cores");
+	}
 
 	if (idset_empty(&t->online)) {
 		sb_unknown(v, "no online CPU list in this tree");
