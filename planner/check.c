@@ -1434,6 +1434,16 @@ static void check_numa_nodes(const struct host *h, struct out *o)
 
 	if (h->nnodes < 2)
 		return;
+	if (h->topo.numa_inconsistent[0]) {
+		f = add(o, "numa-nodes", LEVEL_FAIL, "");
+		WHAT(f, "NUMA layout inconsistent: %s", h->topo.numa_inconsistent);
+		WHY(f, "the kernel took its CPU-to-node map from a broken firmware table "
+		       "(ACPI SRAT): pinning by node on it places guests at random; hvtune "
+		       "plans such a host as one node");
+		FIX(f, "update the system firmware (BIOS/UEFI) or fix its SRAT, and check "
+		       "its NUMA or node-interleave setting; then reboot");
+		return;
+	}
 	idset_clear(&cpuless);
 	idset_clear(&memless);
 	for (size_t n = 0; n < h->nnodes; n++) {

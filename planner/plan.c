@@ -1946,8 +1946,8 @@ void plan_init(struct plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int plan_compute(const struct host *h, const struct profile *pf, const struct vm_request *vms,
-		 size_t nvms, const struct idset *taken, struct plan *out, struct err *e)
+static int compute(const struct host *h, const struct profile *pf, const struct vm_request *vms,
+		   size_t nvms, const struct idset *taken, struct plan *out, struct err *e)
 {
 	struct ctx c = {.h = h, .pf = pf, .req = vms, .taken_set = taken, .nvms = nvms};
 	struct state best = {0};
@@ -2042,6 +2042,55 @@ fail:
 	ctx_free(&c);
 	plan_release(out);
 	return -1;
+}
+
+/*
+ * A host whose nodes claim the same CPUs (a firmware SRAT bug) has no NUMA
+ * layout to plan on: like hwloc, keep its first node, give it every CPU, and
+ * bind nothing elsewhere.  @v shares @h's other arrays; free v->cpus and
+ * v->nodes only.
+ */
+static int one_node_view(const struct host *h, struct host *v, struct err *e)
+{
+	*v = *h;
+	v->cpus = malloc(h->ncpus * sizeof(*v->cpus));
+	v->nodes = malloc(sizeof(*v->nodes));
+	if (!v->cpus || !v->nodes) {
+		free(v->cpus);
+		free(v->nodes);
+		return err_set(e, ENOMEM, "cannot plan");
+	}
+	memcpy(v->cpus, h->cpus, h->ncpus * sizeof(*v->cpus));
+	v->nodes[0] = h->nodes[0];
+	idset_clear(&v->nodes[0].cpus);
+	for (size_t i = 0; i < h->ncpus; i++) {
+		v->cpus[i].node = (int)h->nodes[0].id;
+		idset_add(&v->nodes[0].cpus, h->cpus[i].id);
+	}
+	v->nnodes = 1;
+	v->topo.distances = NULL;
+	return 0;
+}
+
+int plan_compute(const struct host *h, const struct profile *pf, const struct vm_request *vms,
+		 size_t nvms, const struct idset *taken, struct plan *out, struct err *e)
+{
+	struct host v;
+	int rc;
+
+	if (!h->topo.numa_inconsistent[0] || h->nnodes < 2 || !h->cpus)
+		return compute(h, pf, vms, nvms, taken, out, e);
+	plan_init(out);
+	if (one_node_view(h, &v, e) < 0)
+		return -1;
+	rc = compute(&v, pf, vms, nvms, taken, out, e);
+	free(v.cpus);
+	free(v.nodes);
+	if (rc == 0)
+		add_reason(out->reasons, &out->nreasons,
+			   "NUMA layout inconsistent (%s): planned as one node, node %u, "
+			   "with every CPU", h->topo.numa_inconsistent, h->nodes[0].id);
+	return rc;
 }
 
 void plan_release(struct plan *p)

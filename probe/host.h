@@ -73,6 +73,11 @@ struct topo {
 	char l3_why[HOST_WHY_MAX];	/* why nl3 is unknown, "" otherwise */
 	char cores_note[HOST_WHY_MAX];	/* where sysfs and hwloc disagree on cores (AMD modules), "" otherwise */
 	char nodes_why[HOST_WHY_MAX];	/* why the nodes are inferred (a kernel without NUMA), "" otherwise */
+	/* Why the kernel's NUMA layout cannot be right, "" when it is consistent:
+	 * nodes claiming the same CPUs, or CPUs that are not present (a firmware
+	 * SRAT bug).  The nodes stay as the kernel lists them; each CPU belongs
+	 * to the first node that claims it, as hwloc keeps the first node. */
+	char numa_inconsistent[HOST_WHY_MAX];
 	struct idset online;	/* cpu/online, or the cpuN dirs */
 	struct idset offline;	/* possible but not online */
 	struct idset present;

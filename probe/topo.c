@@ -288,7 +288,7 @@ static void assign_nodes(struct host *h)
 		for (int id = idset_next(s, 0); id >= 0; id = idset_next(s, (unsigned)id + 1)) {
 			struct cpu *c = find_cpu(h, (unsigned)id);
 
-			if (c)
+			if (c && c->node < 0)
 				c->node = (int)h->nodes[i].id;
 		}
 	}
@@ -686,8 +686,8 @@ done:
  * The CPUs of node @id among @have: nodeN/cpulist, else nodeN/cpumap (older
  * kernels), else the nodeN/cpuM links (some captures have nothing else).
  */
-static int sysfs_node_cpus(const struct fsroot *r, unsigned id, const struct idset *have,
-			   struct idset *cpus, struct err *e)
+static int sysfs_node_cpus(const struct fsroot *r, unsigned id, struct idset *cpus,
+			   struct err *e)
 {
 	char dir[FS_PATH_MAX];
 	bool known;
@@ -697,8 +697,58 @@ static int sysfs_node_cpus(const struct fsroot *r, unsigned id, const struct ids
 		return -1;
 	if (!known && read_numbered_dir(r, dir, "cpu", cpus, e) < 0)
 		return -1;
-	idset_and(cpus, have);
 	return 0;
+}
+
+/*
+ * The kernel takes the CPU-to-node map from the firmware's SRAT as it is: a
+ * broken table makes every node claim the same CPUs (seen: 8 nodes each
+ * listing 0-7 on a 2-socket host) or name CPUs that do not exist.  hwloc
+ * notices the overlap and keeps one node; we keep the facts, say why they
+ * cannot be right, and let the checks and the planner act on it.  @raw holds
+ * each node's list as read, before it is cut to the CPUs we describe.
+ */
+static void check_numa(struct host *h, const struct idset *raw)
+{
+	struct idset claimed, twice, who, absent;
+	char cpus[128], nodes[128];
+
+	idset_clear(&claimed);
+	idset_clear(&twice);
+	idset_clear(&who);
+	for (size_t i = 0; i < h->nnodes; i++) {
+		struct idset dup = h->nodes[i].cpus;
+
+		idset_and(&dup, &claimed);
+		if (!idset_empty(&dup)) {
+			idset_or(&twice, &dup);
+			idset_add(&who, h->nodes[i].id);
+			for (size_t j = 0; j < i; j++)
+				if (idset_intersects(&h->nodes[j].cpus, &dup))
+					idset_add(&who, h->nodes[j].id);
+		}
+		idset_or(&claimed, &h->nodes[i].cpus);
+	}
+	if (!idset_empty(&twice)) {
+		idset_format(&who, nodes, sizeof(nodes));
+		idset_format(&twice, cpus, sizeof(cpus));
+		set_why(h->topo.numa_inconsistent, sizeof(h->topo.numa_inconsistent),
+			"nodes %s claim the same CPUs %s", nodes, cpus);
+		return;
+	}
+	/* Nodes list offline CPUs, and some kernels CPUs that are possible but
+	 * not present (hotplug slots): only a CPU that cannot exist is wrong. */
+	for (size_t i = 0; i < h->nnodes && !idset_empty(&h->topo.possible); i++) {
+		absent = raw[i];
+		idset_andnot(&absent, &h->topo.possible);
+		if (idset_empty(&absent))
+			continue;
+		idset_format(&absent, cpus, sizeof(cpus));
+		set_why(h->topo.numa_inconsistent, sizeof(h->topo.numa_inconsistent),
+			"node %u lists CPUs %s, which cannot exist (cpu/possible is %s)",
+			h->nodes[i].id, cpus, idset_format(&h->topo.possible, nodes, sizeof(nodes)));
+		return;
+	}
 }
 
 /* CPUs no node claimed may still carry a cpuM/nodeN link. */
@@ -725,7 +775,7 @@ static int sysfs_cpu_links(struct host *h, const struct fsroot *r, struct err *e
 
 static int sysfs_nodes(struct host *h, const struct fsroot *r, struct err *e)
 {
-	struct idset ids, cpus;
+	struct idset ids, cpus, *raw;
 	size_t i = 0;
 
 	/* the CPUs we describe: hwloc's PUs or our online ones */
@@ -736,13 +786,22 @@ static int sysfs_nodes(struct host *h, const struct fsroot *r, struct err *e)
 		return -1;	/* ENOENT handled by the caller */
 	if (idset_empty(&ids))
 		return err_set(e, ENOENT, "no NUMA node in '%s%s'", r->shown, SYS_NODE);
-	if (alloc_nodes(h, idset_count(&ids), e) < 0)
-		return -1;
+	raw = calloc(idset_count(&ids), sizeof(*raw));
+	if (!raw || alloc_nodes(h, idset_count(&ids), e) < 0) {
+		free(raw);
+		return raw ? -1 : err_set(e, ENOMEM, "cannot allocate %u nodes", idset_count(&ids));
+	}
 	for (int id = idset_next(&ids, 0); id >= 0; id = idset_next(&ids, (unsigned)id + 1), i++) {
 		h->nodes[i].id = (unsigned)id;
-		if (sysfs_node_cpus(r, (unsigned)id, &cpus, &h->nodes[i].cpus, e) < 0)
+		if (sysfs_node_cpus(r, (unsigned)id, &raw[i], e) < 0) {
+			free(raw);
 			return -1;
+		}
+		h->nodes[i].cpus = raw[i];
+		idset_and(&h->nodes[i].cpus, &cpus);
 	}
+	check_numa(h, raw);
+	free(raw);
 	assign_nodes(h);
 	return sysfs_cpu_links(h, r, e);
 }

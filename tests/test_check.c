@@ -679,6 +679,11 @@ static void m_no_distances(struct host *h)
 	snprintf(h->topo.distances_why, sizeof(h->topo.distances_why),
 		 "no 'sys/devices/system/node/node0/distance'");
 }
+static void m_numa_inconsistent(struct host *h)
+{
+	snprintf(h->topo.numa_inconsistent, sizeof(h->topo.numa_inconsistent),
+		 "nodes 0-1 claim the same CPUs 0-15");
+}
 static void m_cpuless_node(struct host *h)
 {
 	h->nodes = realloc(h->nodes, 3 * sizeof(*h->nodes));
@@ -940,6 +945,8 @@ static const struct check_case cases[] = {
     {"memory-less node", m_memless_node, "numa-nodes", LEVEL_INFO,
      "CPU-less nodes none; memory-less nodes 1", "", NULL},
     {"node memory unknown", m_node_mem_unknown, "numa-nodes", LEVEL_INFO, "unknown", "", NULL},
+    {"firmware NUMA bug", m_numa_inconsistent, "numa-nodes", LEVEL_FAIL,
+     "NUMA layout inconsistent: nodes 0-1 claim the same CPUs 0-15", "SRAT", NULL},
     {"tlb", m_none, "tlb-shootdowns", LEVEL_INFO,
      "12000 since boot, 9600 on isolated CPUs, most on CPU 15", "", NULL},
     {"tlb, no isolation", m_tlb_no_iso, "tlb-shootdowns", LEVEL_INFO,

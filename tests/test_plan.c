@@ -982,6 +982,51 @@ static void test_modules(void **state)
 	host_release(&h);
 }
 
+/* A firmware NUMA bug: nodes claiming the same CPUs are planned as one node. */
+static void test_numa_inconsistent(void **state)
+{
+	static const char *const specs[] = { "a:vcpus=6,mem=8G,pages=none",
+					     "b:vcpus=6,mem=8G,pages=none", NULL };
+	struct hostlit_spec s;
+	struct vm_request vms[4];
+	struct err e = ERR_INIT;
+	struct profile pf;
+	struct plan p;
+	struct host h;
+	size_t n;
+	(void)state;
+
+	hostlit_default(&s);
+	s.nnodes = 2;
+	s.cores_per_node = 4;
+	assert_ok(hostlit_build(&h, &s, &e), e);
+	snprintf(h.topo.numa_inconsistent, sizeof(h.topo.numa_inconsistent),
+		 "nodes 0-1 claim the same CPUs 0-15");
+	load_profile(&pf, "balanced");
+	parse_vms(vms, &n, specs);
+	assert_ok(plan_compute(&h, &pf, vms, n, NULL, &p, &e), e);
+	/* one node: one housekeeping core, and no VM bound to node 1 */
+	assert_int_equal(idset_count(&p.housekeeping), 2);
+	for (size_t i = 0; i < p.nvms; i++) {
+		assert_true(p.vms[i].placed);
+		assert_int_equal(p.vms[i].ncells, 1);
+		assert_int_equal(idset_count(&p.vms[i].nodes), 1);
+		assert_true(idset_has(&p.vms[i].nodes, 0));
+	}
+	assert_true(idset_count(&p.vms[0].cpus) + idset_count(&p.vms[1].cpus) == 12);
+	assert_false(idset_intersects(&p.vms[0].cpus, &p.vms[1].cpus));
+	{
+		bool said = false;
+
+		for (size_t i = 0; i < p.nreasons; i++)
+			said |= strstr(p.reasons[i], "NUMA layout inconsistent (nodes 0-1 claim the "
+							 "same CPUs 0-15): planned as one node") != NULL;
+		assert_true(said);
+	}
+	plan_release(&p);
+	host_release(&h);
+}
+
 /* The same invariants on the real captures, read by the probe. */
 static void test_invariants_captures(void **state)
 {
@@ -1058,6 +1103,7 @@ int main(void)
 		cmocka_unit_test(test_invariants_generated),
 		cmocka_unit_test(test_invariants_captures),
 		cmocka_unit_test(test_modules),
+		cmocka_unit_test(test_numa_inconsistent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -363,6 +363,7 @@ static void check_capture(const struct capture *c, const struct host *h)
 	else
 		assert_string_equal(h->topo.cores_note, "");
 	assert_string_equal(h->topo.nodes_why, "");
+	assert_string_equal(h->topo.numa_inconsistent, "");
 	assert_int_equal(h->nnodes, c->nnodes);
 	for (size_t i = 0; i < c->nnodes; i++) {
 		const struct node *n = &h->nodes[i];
@@ -1040,6 +1041,54 @@ static void test_absent_is_unknown(void **state)
 }
 
 /* A distance row shorter than the node list: unknown, not a guess. */
+/*
+ * Firmware NUMA bugs: nodes that claim the same CPUs (each CPU then belongs to
+ * the first, as hwloc keeps the first node), or CPUs that are not present.
+ */
+static void test_numa_inconsistent(void **state)
+{
+	static const struct synth two = { 2, 1, 2, 1, 1, false, 0, 0, 0, false };
+	struct err e = ERR_INIT;
+	char dir[4096];
+	struct host h;
+	(void)state;
+
+	synth_write(&two, dir, sizeof(dir));
+	assert_ok(probe(&h, dir, &e), e);
+	assert_string_equal(h.topo.numa_inconsistent, "");
+	host_release(&h);
+
+	put_file(dir, "/sys/devices/system/node/node1/cpulist", "2-3,64\n");
+	assert_ok(probe(&h, dir, &e), e);
+	assert_string_equal(h.topo.numa_inconsistent,
+			    "node 1 lists CPUs 64, which cannot exist (cpu/possible is 0-3)");
+	host_release(&h);
+
+	for (int n = 0; n < 2; n++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", n);
+		put_file(dir, path, "0-3\n");
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpumap", n);
+		put_file(dir, path, "f\n");
+	}
+	assert_ok(probe(&h, dir, &e), e);
+	assert_string_equal(h.topo.numa_inconsistent, "nodes 0-1 claim the same CPUs 0-3");
+	assert_int_equal(h.nnodes, 2);
+	for (size_t i = 0; i < h.ncpus; i++)
+		assert_int_equal(h.cpus[i].node, 0);
+	/* hwloc keeps node 0 alone, with every CPU */
+	if (have_lstopo()) {
+		char *xml = lstopo_xml(dir);
+
+		assert_non_null(xml);
+		assert_int_equal(xml_count(xml, "NUMANode"), 1);
+		free(xml);
+	}
+	host_release(&h);
+	tu_rmtree(dir);
+}
+
 static void test_distance_mismatch(void **state)
 {
 	static const struct synth two = { 2, 1, 2, 1, 1, false, 0, 0, 0, false };
@@ -1078,6 +1127,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_absent_is_unknown),
 		cmocka_unit_test(test_distance_mismatch),
+		cmocka_unit_test(test_numa_inconsistent),
 	};
 	static_assert(ARRAY_LEN(captures) == 10, "one CAPTURE() per capture");
 

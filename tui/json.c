@@ -110,6 +110,7 @@ static void json_topology(struct jb *b, struct json_object *top, const struct ho
 	jset_str_or_null(b, o, "source", t->source);
 	jset_why(b, o, "source", t->source[0] == '\0', t->source_why, fb);
 	jset_str_or_null(b, o, "cores_note", t->cores_note);
+	jset_str_or_null(b, o, "numa_inconsistent", t->numa_inconsistent);
 	/* The kernel always has online CPUs and a possible mask: an empty set is
 	 * a tree that lacked the file.  No offline CPU is the common case. */
 	known = !idset_empty(&t->online);

@@ -371,6 +371,10 @@ static void numa_section(struct out *o, const struct host *h)
 		sb_unknown(v, "no NUMA node was read");
 		field(o, "nodes");
 	}
+	if (h->topo.numa_inconsistent[0]) {
+		sb_add(v, "INCONSISTENT: %s (a firmware SRAT bug)", h->topo.numa_inconsistent);
+		field(o, "layout");
+	}
 	for (size_t i = 0; i < h->nnodes; i++) {
 		const struct node *n = &h->nodes[i];
 
