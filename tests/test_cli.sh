@@ -113,7 +113,7 @@ def audit(o, where, bad):
         if v is not None:
             audit(v, k, bad)
             continue
-        if k.endswith("_why") or where in ITEMS:
+        if k.endswith("_why") or k.endswith("_note") or where in ITEMS:
             continue
         w = GROUP.get(k, k + "_why")
         if not isinstance(o.get(w), str) or not o.get(w):

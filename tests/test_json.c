@@ -378,8 +378,7 @@ static void audit(struct json_object *o, const char *where, bool no_zero)
 		}
 		if (len > 4 && strcmp(key + len - 4, "_why") == 0)
 			continue;
-		if ((len > 5 && strcmp(key + len - 5, "_note") == 0) ||
-		    strcmp(key, "numa_inconsistent") == 0)
+		if (len > 5 && strcmp(key + len - 5, "_note") == 0)
 			continue; /* a note, not a fact: null = nothing to note */
 		if (strcmp(where, "cpus") == 0 || strcmp(where, "nics") == 0 ||
 		    strcmp(where, "governors") == 0)

@@ -110,7 +110,10 @@ static void json_topology(struct jb *b, struct json_object *top, const struct ho
 	jset_str_or_null(b, o, "source", t->source);
 	jset_why(b, o, "source", t->source[0] == '\0', t->source_why, fb);
 	jset_str_or_null(b, o, "cores_note", t->cores_note);
-	jset_str_or_null(b, o, "numa_inconsistent", t->numa_inconsistent);
+	/* A judgment, not a fact that can be unknown: the why is the reason when
+	 * inconsistent, null otherwise. */
+	jb_set_str(b, o, "numa_layout", t->numa_inconsistent[0] ? "inconsistent" : "consistent");
+	jset_str_or_null(b, o, "numa_layout_why", t->numa_inconsistent);
 	/* The kernel always has online CPUs and a possible mask: an empty set is
 	 * a tree that lacked the file.  No offline CPU is the common case. */
 	known = !idset_empty(&t->online);
