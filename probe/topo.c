@@ -453,23 +453,39 @@ static int note_module_cores(struct host *h, hwloc_topology_t t, const struct fs
 	return smt_from_sysfs(h, r, e);
 }
 
-/* hwloc found packages without a kernel id: say what the kernel reports. */
+/*
+ * hwloc found no package with a kernel id: say what the kernel reports, and
+ * where hwloc's own packages come from.  With physical_package_id -1 (POWER
+ * LPARs, s390) hwloc groups CPUs by the device tree's cpus nodes where there
+ * is one (PowerPC), else by the package_cpus / core_siblings masks.
+ */
 static int why_no_packages(struct host *h, const struct fsroot *r, int npkg, struct err *e)
 {
-	char path[FS_PATH_MAX];
+	char path[FS_PATH_MAX], from[96] = "";
 	long v;
 	bool known;
 
 	snprintf(path, sizeof(path), SYS_CPU "/cpu%u/topology/physical_package_id", h->cpus[0].id);
 	if (read_long_opt(r, path, &v, &known, e) < 0)
 		return -1;
-	if (known && v < 0)
+	if (npkg > 0)
+		snprintf(from, sizeof(from), "; hwloc's %d package%s come%s from %s", npkg,
+			 npkg == 1 ? "" : "s", npkg == 1 ? "s" : "",
+			 fs_exists(r, "/proc/device-tree/cpus") ||
+				 fs_exists(r, "/sys/firmware/devicetree/base/cpus")
+			     ? "the device tree"
+			     : "the CPU topology masks");
+	if (!known)
 		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
-			"physical_package_id is %ld (firmware hides sockets, as in a POWER LPAR); "
-			"hwloc's %d packages come from the device tree", v, npkg);
+			"no 'physical_package_id' in 'cpu%u/topology'%s", h->cpus[0].id, from);
+	else if (v < 0)
+		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
+			"physical_package_id is %ld (firmware hides sockets, as in a POWER LPAR "
+			"or on s390)%s", v, from);
 	else
 		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
-			"hwloc's %d packages have no physical_package_id", npkg);
+			"physical_package_id is %ld, but hwloc found %s", v,
+			npkg > 0 ? "packages without it" : "no package (no package_cpus mask)");
 	return 0;
 }
 
@@ -519,9 +535,8 @@ static int from_hwloc(struct host *h, hwloc_topology_t t, const struct fsroot *r
 			h->cpus[i].package = -1;
 		if (why_no_packages(h, r, npkg, e) < 0)
 			return -1;
-	} else {
-		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
-			"hwloc found no package (no physical_package_id)");
+	} else if (why_no_packages(h, r, 0, e) < 0) {
+		return -1;
 	}
 	/* hwloc makes Die objects only where a package has several dies. */
 	h->topo.ndies = ndie > 0 ? (unsigned)ndie : h->topo.npackages;

@@ -1089,6 +1089,45 @@ static void test_numa_inconsistent(void **state)
 	tu_rmtree(dir);
 }
 
+/* The reason for unknown packages says what the tree has, not what it might. */
+static void test_packages_why(void **state)
+{
+	static const struct synth one = { 1, 1, 2, 2, 1, false, 0, 0, 0, false };
+	char dir[4096], cmd[4200], *out;
+	struct err e = ERR_INIT;
+	struct host h;
+	int st = -1;
+	(void)state;
+
+	synth_write(&one, dir, sizeof(dir));
+	snprintf(cmd, sizeof(cmd), "for f in '%s'/sys/devices/system/cpu/cpu*/topology/"
+		 "physical_package_id; do echo -1 >\"$f\"; done", dir);
+	out = tu_run(cmd, &st);
+	free(out);
+	assert_int_equal(st, 0);
+	assert_ok(probe(&h, dir, &e), e);
+	assert_int_equal(h.topo.npackages, 0);
+	assert_string_equal(h.topo.packages_why,
+			    "physical_package_id is -1 (firmware hides sockets, as in a POWER LPAR "
+			    "or on s390); hwloc's 1 package comes from the CPU topology masks");
+	host_release(&h);
+
+	assert_ok(gentree_mkdir(dir, "/proc/device-tree/cpus", &e), e);
+	assert_ok(probe(&h, dir, &e), e);
+	assert_non_null(strstr(h.topo.packages_why, "comes from the device tree"));
+	host_release(&h);
+
+	snprintf(cmd, sizeof(cmd), "rm '%s'/sys/devices/system/cpu/cpu*/topology/"
+		 "physical_package_id", dir);
+	out = tu_run(cmd, &st);
+	free(out);
+	assert_int_equal(st, 0);
+	assert_ok(probe(&h, dir, &e), e);
+	assert_non_null(strstr(h.topo.packages_why, "no 'physical_package_id' in 'cpu0/topology'"));
+	host_release(&h);
+	tu_rmtree(dir);
+}
+
 static void test_distance_mismatch(void **state)
 {
 	static const struct synth two = { 2, 1, 2, 1, 1, false, 0, 0, 0, false };
@@ -1128,6 +1167,7 @@ int main(void)
 		cmocka_unit_test(test_absent_is_unknown),
 		cmocka_unit_test(test_distance_mismatch),
 		cmocka_unit_test(test_numa_inconsistent),
+		cmocka_unit_test(test_packages_why),
 	};
 	static_assert(ARRAY_LEN(captures) == 10, "one CAPTURE() per capture");
 
