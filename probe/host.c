@@ -11,7 +11,7 @@ typedef int (*probe_fn)(struct host *, const struct fsroot *, struct err *);
 
 /* In order: the later parts read the CPUs and nodes that topo_probe() found. */
 static const probe_fn parts[] = {
-	topo_probe, node_probe, virt_probe, mem_probe, kern_probe, tlb_probe,
+	topo_probe, node_probe, virt_probe, mem_probe, node_probe_no_numa, kern_probe, tlb_probe,
 };
 
 int host_probe(struct host *h, const struct fsroot *r, struct err *e)

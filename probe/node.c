@@ -223,6 +223,34 @@ static int read_pools(struct node *n, const struct fsroot *r, struct err *e)
 	return 0;
 }
 
+/*
+ * A kernel without CONFIG_NUMA has no node directories: its one node is the
+ * whole machine, so /proc/meminfo and sys/kernel/mm/hugepages are node 0's,
+ * as hwloc reports them.  After mem_probe().
+ */
+int node_probe_no_numa(struct host *h, const struct fsroot *r, struct err *e)
+{
+	struct node *n = h->nodes;
+
+	(void)r;
+	(void)e;
+	if (!h->topo.nodes_why[0] || h->nnodes != 1 || n->mem_known)
+		return 0;
+	if (h->mem.meminfo_known) {
+		n->mem_known = true;
+		n->mem_total_kib = h->mem.total_kib;
+		n->mem_free_kib = h->mem.free_kib;
+	}
+	if (strcmp(h->mem.hugepages_source, "sysfs") == 0) {
+		n->npools = h->mem.npools;
+		for (size_t i = 0; i < n->npools; i++) {
+			n->pools[i] = h->mem.pools[i];
+			n->pools[i].reserved = 0;	/* host-wide only */
+		}
+	}
+	return 0;
+}
+
 int node_probe(struct host *h, const struct fsroot *r, struct err *e)
 {
 	for (size_t i = 0; i < h->nnodes; i++) {

@@ -15,6 +15,8 @@
 int topo_probe(struct host *h, const struct fsroot *r, struct err *e);
 /* node.c: per-node memory and hugepage pools (after topo_probe) */
 int node_probe(struct host *h, const struct fsroot *r, struct err *e);
+/* node.c: a kernel without NUMA: node 0 from h->mem (after mem_probe) */
+int node_probe_no_numa(struct host *h, const struct fsroot *r, struct err *e);
 /* virt.c: h->virt (cpuinfo flags, KVM, IOMMU, devices, cgroups, NICs) */
 int virt_probe(struct host *h, const struct fsroot *r, struct err *e);
 /* mem.c: h->mem (meminfo, hugepages, THP, KSM, NUMA balancing, swappiness) */

@@ -5,6 +5,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -618,8 +619,33 @@ static void test_no_numa(void **state)
 
 	gentree_default(&spec);
 	spec.no_numa = true;
+	spec.hugepages_2m = 10;
 	tu_tmpdir(dir, sizeof(dir));
 	assert_ok(gentree_write(dir, &spec, &e), e);
+	{
+		/* the whole probe: node 0's memory and pools are the host's, as hwloc's */
+		struct fsroot r = FSROOT_INIT;
+		char *xml = have_lstopo() ? lstopo_xml(dir) : NULL;
+		char want[64];
+
+		assert_ok(fsroot_open(&r, dir, &e), e);
+		assert_ok(host_probe(&h, &r, &e), e);
+		fsroot_close(&r);
+		assert_true(h.nodes[0].mem_known);
+		assert_int_equal(h.nodes[0].mem_total_kib, h.mem.total_kib);
+		assert_int_equal(h.nodes[0].mem_free_kib, h.mem.free_kib);
+		assert_int_equal(h.nodes[0].npools, 2);
+		assert_int_equal(h.nodes[0].pools[0].size_kib, 2048);
+		assert_int_equal(h.nodes[0].pools[0].total, 10);
+		if (xml) {
+			snprintf(want, sizeof(want), "local_memory=\"%" PRIu64 "\"",
+				 h.nodes[0].mem_total_kib * 1024);
+			assert_non_null(strstr(xml, want));
+			assert_non_null(strstr(xml, "<page_type size=\"2097152\" count=\"10\"/>"));
+			free(xml);
+		}
+		host_release(&h);
+	}
 	for (int pass = 0; pass < 2; pass++) {
 		assert_ok(probe(&h, dir, &e), e);
 		assert_string_equal(h.topo.source, pass ? "sysfs" : "hwloc");
