@@ -3,11 +3,12 @@
 # capture, send-keys types (tabs, arrows, ?, a resize, q) and capture-pane reads
 # the screen after each step.  Skips without tmux or without the capture.
 set -u
-# Waits poll every 0.1 s and end as soon as the screen is right; the limit
-# (20 s) only matters on a loaded machine (CI runs QEMU guests in parallel).
-tries=200
 bin=${HVTUNE_BIN:?HVTUNE_BIN is not set}
 src=${HVTUNE_SRC:?HVTUNE_SRC is not set}
+# Waits poll every 0.1 s and end as soon as the screen is right, however
+# loaded the machine (wait.sh: a condition, not a time budget).
+# shellcheck source=tests/wait.sh
+. "$src/tests/wait.sh"
 fixtures=${HVTUNE_FIXTURES:-}
 export HVTUNE_PROFILES=$src/profiles
 host=2s-intel-xeon-silver4108-smt
@@ -33,16 +34,16 @@ pass=0 fail=0
 # screen: the pane as text
 screen() { tm capture-pane -p -t t; }
 
-# wait_for 'TEXT' [what]: the pane shows TEXT within 5 s
+# shows 'TEXT' [session]: the pane shows TEXT now
+shows() { tm capture-pane -p -t "${2:-t}" | grep -qF -- "$1"; }
+
+# wait_for 'TEXT' [what]: the pane shows TEXT, once the TUI has drawn it
 wait_for() {
 	local want=$1 what=${2:-$1}
-	for _ in $(seq "$tries"); do
-		if screen | grep -qF -- "$want"; then
-			pass=$((pass + 1))
-			return 0
-		fi
-		sleep 0.1
-	done
+	if wait_until shows "$want"; then
+		pass=$((pass + 1))
+		return 0
+	fi
 	echo "FAIL: '$what' not on screen; the screen:"
 	screen
 	fail=$((fail + 1))
@@ -134,7 +135,7 @@ wait_for '┌─ node 0: 16 CPUs 0-7,16-23 ──' 'redrawn at 80x24'
 key r
 wait_for "$host: 32 CPUs, 2 nodes" 'rescan'
 key q
-for _ in $(seq "$tries"); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
+wait_until test -f "$tmp/rc"
 if [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ]; then
 	pass=$((pass + 1))
 else
@@ -146,9 +147,9 @@ fi
 # Ctrl-C ends the TUI through its own exit path (endwin), with 128 + SIGINT
 rm -f "$tmp/rc"
 tm new-session -d -s c -x 80 -y 24 "'$bin' tui --root '$root'; echo \$? >'$tmp/rc'; sleep 5"
-for _ in $(seq "$tries"); do tm capture-pane -p -t c | grep -qF '1-5 tabs' && break; sleep 0.1; done
+wait_until shows '1-5 tabs' c
 tm send-keys -t c C-c
-for _ in $(seq "$tries"); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
+wait_until test -f "$tmp/rc"
 [ "$(cat "$tmp/rc" 2>/dev/null)" = 130 ] && pass=$((pass + 1)) ||
 	{ echo "FAIL: Ctrl-C: exit $(cat "$tmp/rc" 2>/dev/null), not 130"; fail=$((fail + 1)); }
 tm kill-session -t c 2>/dev/null
@@ -157,9 +158,9 @@ tm kill-session -t c 2>/dev/null
 rm -f "$tmp/rc"
 tm new-session -d -s p -x 80 -y 24 "'$bin'; echo \$? >'$tmp/rc'; sleep 5"
 ok=
-for _ in $(seq "$tries"); do tm capture-pane -p -t p | grep -qF '1-5 tabs  p profile' && { ok=1; break; }; sleep 0.1; done
+wait_until shows '1-5 tabs  p profile' p && ok=1
 tm send-keys -t p q
-for _ in $(seq "$tries"); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
+wait_until test -f "$tmp/rc"
 [ -n "$ok" ] && [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && pass=$((pass + 1)) ||
 	{ echo "FAIL: plain hvtune on a terminal: screen ${ok:-not seen}, exit $(cat "$tmp/rc" 2>/dev/null)"; fail=$((fail + 1)); }
 tm kill-session -t p 2>/dev/null
@@ -171,9 +172,9 @@ python3 -c 'import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1])
 s.listen(8)
-time.sleep(60)' "$tmp/hang.sock" &
+time.sleep(3600)' "$tmp/hang.sock" &
 hang=$!
-for _ in $(seq "$tries"); do [ -S "$tmp/hang.sock" ] && break; sleep 0.1; done
+wait_until test -S "$tmp/hang.sock"
 rm -f "$tmp/rc"
 huri="qemu:///system?socket=$tmp/hang.sock"
 tm kill-session -t t 2>/dev/null
@@ -184,12 +185,13 @@ wait_for 'node 0: 16 CPUs 0-7,16-23' 'the Host map while libvirt does not answer
 key 2
 wait_for 'checks:' 'the Checks tab while libvirt does not answer'
 key q
-for _ in $(seq "$tries"); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
+wait_until test -f "$tmp/rc"
 [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && pass=$((pass + 1)) ||
 	{ echo "FAIL: q while libvirt does not answer: exit $(cat "$tmp/rc" 2>/dev/null)"; fail=$((fail + 1)); }
-pgrep -f "hvtune tui --root $root --connect" >/dev/null &&
-	{ echo "FAIL: an hvtune process is left: $(pgrep -af "hvtune tui --root $root")"; fail=$((fail + 1)); } ||
-	pass=$((pass + 1))
+# the child is killed at exit; it may take a moment to be reaped
+none_left() { ! pgrep -f "hvtune tui --root $root --connect" >/dev/null; }
+wait_until none_left && pass=$((pass + 1)) ||
+	{ echo "FAIL: an hvtune process is left: $(pgrep -af "hvtune tui --root $root")"; fail=$((fail + 1)); }
 tm kill-session -t t 2>/dev/null
 kill "$hang" 2>/dev/null
 wait "$hang" 2>/dev/null
@@ -245,22 +247,16 @@ out=$("$bin" tui --help 2>&1); rc=$?
 	last=$(($(nproc) - 1))
 	virsh -q -c "$LVENV_URI" vcpupin "$vm" 0 "$last" --live >/dev/null
 	ok=
-	for _ in $(seq 100); do
-		screen | grep -q "v0@$last " && { ok=1; break; }
-		sleep 0.1
-	done
+	wait_until shows "v0@$last " && ok=1
 	[ -n "$ok" ] && lp=$((lp + 1)) || { echo "FAIL: v0@$last not shown after the re-pin"; screen; lf=$((lf + 1)); }
 	# a guest started now: the Monitor tab lists the VMs again every 10 s
 	vm2=hvt-tui2-$$
 	lvenv_guest "$vm2" 1 >/dev/null || exit 1
 	ok=
-	for _ in $(seq 250); do
-		screen | grep -qF "$vm2" && { ok=1; break; }
-		sleep 0.1
-	done
+	wait_until shows "$vm2" && ok=1
 	[ -n "$ok" ] && lp=$((lp + 1)) || { echo "FAIL: $vm2, started later, not on the Monitor"; screen; lf=$((lf + 1)); }
 	key q
-	for _ in $(seq "$tries"); do [ -f "$tmp/rc" ] && break; sleep 0.1; done
+	wait_until test -f "$tmp/rc"
 	[ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && lp=$((lp + 1)) || { echo "FAIL: tui --connect did not exit 0"; lf=$((lf + 1)); }
 	echo "with libvirt: $lp passed, $lf failed"
 	[ "$lf" = 0 ]
