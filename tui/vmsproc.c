@@ -25,14 +25,14 @@ struct msg_head {
 	uint32_t magic, version;
 	int32_t rc;		/* 0, or the child's failure in @fail */
 	struct err fail;
-	bool vms_known;
+	uint8_t vms_known;	/* 0 or 1: a byte, not a bool (see flag_ok()) */
 	char vms_why[HOST_WHY_MAX];
 	uint64_t nnodes;	/* then nnodes node ids (uint32_t) */
 	uint64_t nvms;
 };
 
 struct vm_flags {
-	bool has_pins, has_mem;
+	uint8_t has_pins, has_mem;	/* 0 or 1 */
 };
 
 /* ---- the message ---- */
@@ -152,6 +152,14 @@ static void vms_free(struct vm *vms, size_t n)
 
 #define TERMINATE(s) ((s)[sizeof(s) - 1] = '\0')
 
+/* A yes/no byte of the message.  It is read as a byte and checked, never
+ * loaded as a bool: a bool holding 2 is undefined behaviour, and the bytes
+ * come from another process. */
+static bool flag_ok(uint8_t b)
+{
+	return b <= 1;
+}
+
 int vmsproc_decode(const char *buf, size_t len, struct host *h, struct err *e)
 {
 	struct ibuf in = { buf, len };
@@ -171,6 +179,10 @@ int vmsproc_decode(const char *buf, size_t len, struct host *h, struct err *e)
 		return err_set(e, 0, "the libvirt child process sent a corrupt answer (bad header)");
 	TERMINATE(m.fail.msg);
 	TERMINATE(m.vms_why);
+	if (!flag_ok(m.vms_known)) {
+		bad = "a flag that is not 0 or 1";
+		goto corrupt;
+	}
 	if (m.rc != 0) {
 		if (!m.fail.msg[0])
 			return err_set(e, 0, "the libvirt child process failed without a reason");
@@ -213,6 +225,10 @@ int vmsproc_decode(const char *buf, size_t len, struct host *h, struct err *e)
 		v->threads = NULL;
 		v->node_kib = NULL;
 		nvms = i + 1;
+		if (!flag_ok(f.has_pins) || !flag_ok(f.has_mem)) {
+			bad = "a flag that is not 0 or 1";
+			goto corrupt;
+		}
 		TERMINATE(v->name);
 		TERMINATE(v->numa_mode);
 		TERMINATE(v->numa_nodeset);
@@ -244,7 +260,7 @@ int vmsproc_decode(const char *buf, size_t len, struct host *h, struct err *e)
 	vms_free(h->vms, h->nvms);
 	h->vms = vms;
 	h->nvms = (size_t)m.nvms;
-	h->vms_known = m.vms_known;
+	h->vms_known = m.vms_known == 1;
 	memcpy(h->vms_why, m.vms_why, sizeof(h->vms_why));
 	return 0;
 short_or_nomem:
