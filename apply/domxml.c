@@ -1418,8 +1418,18 @@ int domxml_request(const char *xml, struct vm_request *out, struct err *e)
 	if (read_size(mem, "memory", true, &out->mem_kib, e) < 0)
 		goto out;
 	n = child(child(child(root, "memoryBacking"), "hugepages"), "page");
-	if (n && read_size(n, "hugepage size", false, &out->hugepage_kib, e) < 0)
-		goto out;
+	if (n) {
+		uint64_t kib;
+
+		if (read_size(n, "hugepage size", false, &kib, e) < 0)
+			goto out;
+		/* a page of the base size is libvirt's way to say normal pages; a
+		 * size no host has stays, for plan_compute() to refuse by name */
+		if (!plan_pages_set(out, kib)) {
+			out->pages = PAGES_HUGE;
+			out->hugepage_kib = kib;
+		}
+	}
 	read_nic(child(root, "devices"), out->nic, sizeof(out->nic));
 	rc = 0;
 out:

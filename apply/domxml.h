@@ -78,9 +78,10 @@ char *domxml_rewrite(const char *xml, const struct vm_plan *vm, const struct dom
 /*
  * Reads a VM request from a domain's XML: <name>; vCPUs = <vcpu current=>
  * when present, else the <vcpu> count; memory = <currentMemory>, else
- * <memory>, in KiB (libvirt's units, rounded up to whole KiB); hugepage_kib =
- * the first <memoryBacking><hugepages><page size unit> (0 when none, also for
- * <hugepages/> without a page: the host default; never PLAN_NORMAL_PAGES);
+ * <memory>, in KiB (libvirt's units, rounded up to whole KiB); pages and
+ * hugepage_kib from the first <memoryBacking><hugepages><page size unit>
+ * (PAGES_NORMAL for a 4 KiB page; PAGES_PROFILE when there is none, also for
+ * <hugepages/> without a page: the host default);
  * nic = the PCI address ("0000:3b:00.1") of the first <interface
  * type='hostdev'>, else the <target dev> of the first interface that has one,
  * else "".  -1 with @e set (and @out zeroed) on a parse error as for

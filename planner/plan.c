@@ -1036,13 +1036,13 @@ static int validate(struct ctx *c, struct err *e)
 				       IDSET_MAX);
 		if (r->mem_kib == 0)
 			return err_set(e, 0, "vm '%s': no memory", r->name);
-		if (r->hugepage_kib == PLAN_NORMAL_PAGES)
-			v->page_kib = 0;
-		else
-			v->page_kib = r->hugepage_kib ? r->hugepage_kib : c->pf->hugepage_kib;
-		if (v->page_kib != 0 && (v->page_kib & (v->page_kib - 1)) != 0)
+		v->page_kib = r->pages == PAGES_NORMAL	? 0
+			      : r->pages == PAGES_HUGE	? r->hugepage_kib
+							: c->pf->hugepage_kib;
+		if (v->page_kib != 0 && !plan_hugepage_ok(v->page_kib))
 			return err_set(e, 0,
-				       "vm '%s': page size %" PRIu64 " KiB is not a power of two",
+				       "vm '%s': page size %" PRIu64
+				       " KiB is not a power of two from 64 KiB to 16 GiB",
 				       r->name, v->page_kib);
 		if (v->page_kib != 0 && r->mem_kib % v->page_kib != 0)
 			return err_set(e, 0,
@@ -2106,6 +2106,26 @@ bad:
 	return err_set(e, 0, "invalid size '%s' (expected a number with K, M, G or T)", s);
 }
 
+bool plan_hugepage_ok(uint64_t kib)
+{
+	return kib >= PLAN_HUGEPAGE_MIN_KIB && kib <= PLAN_HUGEPAGE_MAX_KIB &&
+	       (kib & (kib - 1)) == 0;
+}
+
+bool plan_pages_set(struct vm_request *vm, uint64_t kib)
+{
+	if (kib == PLAN_BASE_PAGE_KIB) {
+		vm->pages = PAGES_NORMAL;
+		vm->hugepage_kib = 0;
+		return true;
+	}
+	if (!plan_hugepage_ok(kib))
+		return false;
+	vm->pages = PAGES_HUGE;
+	vm->hugepage_kib = kib;
+	return true;
+}
+
 int plan_parse_vm(struct vm_request *vm, const char *spec, struct err *e)
 {
 	const char *colon = strchr(spec, ':');
@@ -2157,11 +2177,12 @@ int plan_parse_vm(struct vm_request *vm, const char *spec, struct err *e)
 				goto bad_val;
 			have_mem = true;
 		} else if (strcmp(kv, "pages") == 0) {
+			uint64_t kib;
+
 			if (strcmp(val, "none") == 0)
-				vm->hugepage_kib = PLAN_NORMAL_PAGES;
-			else if (plan_parse_size(val, 1, &vm->hugepage_kib, e) < 0 ||
-				 vm->hugepage_kib == 0)
-				goto bad_val;
+				vm->pages = PAGES_NORMAL;
+			else if (plan_parse_size(val, 1, &kib, e) < 0 || !plan_pages_set(vm, kib))
+				goto bad_pages;
 		} else if (strcmp(kv, "nic") == 0) {
 			if (val[0] == '\0' || strlen(val) >= sizeof(vm->nic))
 				goto bad_val;
@@ -2176,6 +2197,16 @@ int plan_parse_vm(struct vm_request *vm, const char *spec, struct err *e)
 		snprintf(name, sizeof(name), "%s", vm->name);
 		memset(vm, 0, sizeof(*vm));
 		return err_set(e, 0, "vm '%s': invalid %s '%s'", name, kv, val);
+	}
+	bad_pages : {
+		char name[PLAN_NAME_MAX];
+
+		snprintf(name, sizeof(name), "%s", vm->name);
+		memset(vm, 0, sizeof(*vm));
+		return err_set(e, 0,
+			       "vm '%s': invalid pages '%s' (expected none, 4K, or a power of two "
+			       "from 64K to 16G)",
+			       name, val);
 	}
 	bad_key : {
 		char name[PLAN_NAME_MAX];

@@ -26,13 +26,27 @@ static void test_requests(void **state)
 	assert_string_equal(vms[0].name, "vm0");
 	assert_int_equal(vms[0].vcpus, 4);
 	assert_int_equal(vms[0].mem_kib, 4096 * 1024);
+	assert_int_equal(vms[0].pages, PAGES_HUGE);
 	assert_int_equal(vms[0].hugepage_kib, 1048576);
 	assert_string_equal(vms[0].nic, "0000:3b:00.0");
-	assert_int_equal(vms[1].hugepage_kib, 0);	/* absent: the profile's */
+	assert_int_equal(vms[1].pages, PAGES_PROFILE);	/* absent: the profile's */
+	assert_int_equal(vms[1].hugepage_kib, 0);
 	assert_string_equal(vms[1].nic, "");
-	assert_int_equal(vms[2].hugepage_kib, PLAN_NORMAL_PAGES);	/* 0: normal pages */
+	assert_int_equal(vms[2].pages, PAGES_NORMAL);	/* 0: normal pages */
+	assert_int_equal(vms[2].hugepage_kib, 0);
+	free(vms);
+	/* the base page is normal pages too, not a pool of 4 KiB hugepages */
+	assert_ok(json_plan_parse_requests("{\"vms\": [{\"name\": \"a\", \"vcpus\": 1, "
+					   "\"memory_mib\": 1, \"hugepage_kib\": 4}]}",
+					   "r.json", &vms, &n, &e),
+		  e);
+	assert_int_equal(vms[0].pages, PAGES_NORMAL);
+	assert_int_equal(vms[0].hugepage_kib, 0);
 	free(vms);
 }
+
+#define PAGE_HINT                                                                         \
+	"'hugepage_kib' must be 0 or 4 (normal pages) or a power of two from 64 to 16777216"
 
 static void test_bad_requests(void **state)
 {
@@ -60,7 +74,14 @@ static void test_bad_requests(void **state)
 		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"nic\": \"\"}]}",
 		  "'r.json': vm 'a': 'nic' must be an interface name or PCI address" },
 		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"hugepage_kib\": 1.5}]}",
-		  "'r.json': vm 'a': 'hugepage_kib' must be a non-negative integer (0 = normal pages)" },
+		  "'r.json': vm 'a': " PAGE_HINT },
+		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"hugepage_kib\": 3072}]}",
+		  "'r.json': vm 'a': " PAGE_HINT },
+		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"hugepage_kib\": 8}]}",
+		  "'r.json': vm 'a': " PAGE_HINT },
+		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, "
+		  "\"hugepage_kib\": 18446744073709551615}]}",
+		  "'r.json': vm 'a': " PAGE_HINT },
 	};
 	struct err e = ERR_INIT;
 	(void)state;

@@ -78,12 +78,14 @@ static int one_vm(json_object *o, size_t idx, const char *shown, struct vm_reque
 		return err_set(e, 0, "'%s': vm '%s': 'memory_mib' must be a non-negative integer",
 			       shown, vm->name);
 	vm->mem_kib = v * 1024;
-	if (get_uint(o, "hugepage_kib", UINT64_C(1) << 40, &v, &present) < 0)
+	if (get_uint(o, "hugepage_kib", PLAN_HUGEPAGE_MAX_KIB, &v, &present) < 0 ||
+	    (present && v != 0 && !plan_pages_set(vm, v)))
 		return err_set(e, 0,
-			       "'%s': vm '%s': 'hugepage_kib' must be a non-negative integer "
-			       "(0 = normal pages)",
+			       "'%s': vm '%s': 'hugepage_kib' must be 0 or 4 (normal pages) or a "
+			       "power of two from 64 to 16777216",
 			       shown, vm->name);
-	vm->hugepage_kib = !present ? 0 : v == 0 ? PLAN_NORMAL_PAGES : v;
+	if (present && v == 0)
+		vm->pages = PAGES_NORMAL;
 	if (json_object_object_get_ex(o, "nic", &x)) {
 		if (!json_object_is_type(x, json_type_string) ||
 		    json_object_get_string_len(x) == 0 ||
