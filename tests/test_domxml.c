@@ -392,8 +392,9 @@ static void test_own_golden(void **state)
 {
 	static const struct {
 		const char *name;
-		bool libvirt_valid; /* emptycontainers has an unknown element on purpose */
-	} own[] = {{"odd", true}, {"bare", true}, {"metadata", true}, {"emptycontainers", false}};
+		bool libvirt_valid; /* emptycontainers, cputunetext, twovcpus: odd on purpose */
+	} own[] = {{"odd", true},	      {"bare", true},	       {"metadata", true},
+		   {"emptycontainers", false}, {"cputunetext", false}, {"twovcpus", false}};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(own); i++) {
@@ -433,6 +434,50 @@ static void test_own_golden(void **state)
 		free(xml);
 		plan_vm_release(&vm);
 	}
+}
+
+/* A rewrite of a rewrite changes nothing, byte for byte: applying the same
+ * plan twice must not grow the XML (a blank line per run, issue 8 item 15). */
+static void test_rewrite_idempotent(void **state)
+{
+	static const char *const own[] = {"odd",	 "bare",	"metadata", "emptycontainers",
+					  "planned", "cputunetext", "twovcpus"};
+	struct domxml_opts o = {.host_passthrough = true,
+				.nosharepages = true,
+				.locked = true,
+				.vcpusched = "fifo",
+				.vcpusched_priority = 2};
+	unsigned nbad = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(own); i++) {
+		char in[4200];
+		struct err e = ERR_INIT;
+		struct vm_plan vm;
+		char *xml, *once, *twice;
+
+		snprintf(in, sizeof(in), "%s/tests/domxml/%s.xml", src_dir(), own[i]);
+		xml = slurp(in);
+		if (!xml)
+			fail_msg("cannot read '%s'", in);
+		golden_plan(&vm, own[i]);
+		once = domxml_rewrite(xml, &vm, &o, &e);
+		if (!once)
+			fail_msg("%s: %s", own[i], e.msg);
+		twice = domxml_rewrite(once, &vm, &o, &e);
+		if (!twice)
+			fail_msg("%s: second rewrite: %s", own[i], e.msg);
+		if (strcmp(once, twice) != 0) {
+			print_message("%s: the second rewrite changed it:\n--- once\n%s--- twice\n%s",
+				      own[i], once, twice);
+			nbad++;
+		}
+		free(twice);
+		free(once);
+		free(xml);
+		plan_vm_release(&vm);
+	}
+	assert_int_equal(nbad, 0);
 }
 
 /* A domain that already says what the plan says comes back byte for byte. */
@@ -944,6 +989,7 @@ int main(void)
 	    cmocka_unit_test(test_fixtures_negative),
 	    cmocka_unit_test(test_own_golden),
 	    cmocka_unit_test(test_roundtrip_identical),
+	    cmocka_unit_test(test_rewrite_idempotent),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_bad_plans),
 	    cmocka_unit_test(test_huge),
