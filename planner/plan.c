@@ -2106,6 +2106,13 @@ bad:
 	return err_set(e, 0, "invalid size '%s' (expected a number with K, M, G or T)", s);
 }
 
+bool plan_name_ok(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 0 && len < PLAN_NAME_MAX && !strchr(name, '/') && strfmt_plain(name);
+}
+
 bool plan_hugepage_ok(uint64_t kib)
 {
 	return kib >= PLAN_HUGEPAGE_MIN_KIB && kib <= PLAN_HUGEPAGE_MAX_KIB &&
@@ -2140,12 +2147,15 @@ int plan_parse_vm(struct vm_request *vm, const char *spec, struct err *e)
 			       "[,nic=IF])",
 			       spec);
 	nlen = (size_t)(colon - spec);
-	if (nlen == 0 || nlen >= sizeof(vm->name) ||
-	    strspn(spec, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") <
-		nlen)
-		return err_set(e, 0, "invalid VM name in '%s' (letters, digits, '_', '.', '-')",
-			       spec);
-	memcpy(vm->name, spec, nlen);
+	if (nlen < sizeof(vm->name))
+		memcpy(vm->name, spec, nlen);
+	if (nlen >= sizeof(vm->name) || !plan_name_ok(vm->name)) {
+		memset(vm, 0, sizeof(*vm));
+		return err_set(e, 0,
+			       "invalid VM name in '%s' (1 to %d bytes of printable UTF-8 without "
+			       "'/' or '\\')",
+			       spec, PLAN_NAME_MAX - 1);
+	}
 	if (strlen(colon + 1) >= sizeof(buf)) {
 		memset(vm, 0, sizeof(*vm));
 		return err_set(e, 0, "VM spec '%s' is too long", spec);

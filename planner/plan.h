@@ -157,10 +157,19 @@ void plan_release(struct plan *p);
  * Parses a command-line VM spec "NAME:vcpus=4,mem=8G[,pages=1G][,nic=eth2]"
  * (sizes: a number with K, M, G or T, binary units; no suffix = MiB for mem
  * and KiB for pages).  pages=none and pages=4K mean normal pages; another
- * size must pass plan_hugepage_ok().
+ * size must pass plan_hugepage_ok().  NAME must pass plan_name_ok().
  * On error @vm is zeroed.
  */
 int plan_parse_vm(struct vm_request *vm, const char *spec, struct err *e);
+
+/*
+ * Whether @name may name a requested VM: 1 to PLAN_NAME_MAX - 1 bytes of
+ * printable UTF-8 (nothing strfmt_esc() would escape: no control characters,
+ * no bidi controls, no '\\') and no '/', which libvirt refuses in a domain
+ * name.  Names libvirt gives back (--domains, running VMs) are not checked:
+ * they are shown escaped.
+ */
+bool plan_name_ok(const char *name);
 
 /* Whether @kib is a hugepage size a request may ask for (see PLAN_HUGEPAGE_*). */
 bool plan_hugepage_ok(uint64_t kib);

@@ -45,6 +45,8 @@ static void test_requests(void **state)
 	free(vms);
 }
 
+#define NAME_HINT                                                                         \
+	"'name' must be 1 to 63 bytes of printable UTF-8 without '/' or '\\'"
 #define PAGE_HINT                                                                         \
 	"'hugepage_kib' must be 0 or 4 (normal pages) or a power of two from 64 to 16777216"
 
@@ -61,7 +63,17 @@ static void test_bad_requests(void **state)
 		{ "{\"vm\": []}", "'r.json': expected {\"vms\": [...]}" },
 		{ "{\"vms\": [3]}", "'r.json': vms[0] is not an object" },
 		{ "{\"vms\": [{\"vcpus\": 1, \"memory_mib\": 1}]}",
-		  "'r.json': vms[0]: 'name' must be a string of 1 to 63 characters" },
+		  "'r.json': vms[0]: " NAME_HINT },
+		{ "{\"vms\": [{\"name\": \"a\\u001b[2Jb\", \"vcpus\": 1, \"memory_mib\": 1}]}",
+		  "'r.json': vms[0]: " NAME_HINT },
+		{ "{\"vms\": [{\"name\": \"a\\nb\", \"vcpus\": 1, \"memory_mib\": 1}]}",
+		  "'r.json': vms[0]: " NAME_HINT },
+		{ "{\"vms\": [{\"name\": \"a/b\", \"vcpus\": 1, \"memory_mib\": 1}]}",
+		  "'r.json': vms[0]: " NAME_HINT },
+		{ "{\"vms\": [{\"name\": \"\xe9t\xe9\", \"vcpus\": 1, \"memory_mib\": 1}]}",
+		  "'r.json': vms[0]: " NAME_HINT },
+		{ "{\"vms\": [{\"name\": \"a\\u202eb\", \"vcpus\": 1, \"memory_mib\": 1}]}",
+		  "'r.json': vms[0]: " NAME_HINT },
 		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": -1, \"memory_mib\": 1}]}",
 		  "'r.json': vm 'a': 'vcpus' must be an integer from 0 to 8192" },
 		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": \"4\", \"memory_mib\": 1}]}",
@@ -174,12 +186,55 @@ static void test_plan_json_shape(void **state)
 	host_release(&h);
 }
 
+/* A name plan_compute() takes (from libvirt, whose names are not checked
+ * like a request's) with bytes that are not UTF-8, an overlong '/', a
+ * surrogate and an escape: the document stays valid UTF-8 and JSON. */
+static void test_plan_json_odd_name(void **state)
+{
+	static const char odd[] = "a\xff\xc0\xaf\xed\xa0\x80\x1b[31m\nb";
+	struct hostlit_spec s;
+	struct host h;
+	struct profile pf;
+	struct vm_request vm;
+	struct plan p;
+	struct err e = ERR_INIT;
+	json_tokener *tok;
+	json_object *root;
+	char *text;
+	(void)state;
+
+	hostlit_default(&s);
+	assert_ok(hostlit_build(&h, &s, &e), e);
+	profile_default(&pf);
+	assert_ok(plan_parse_vm(&vm, "x:vcpus=2,mem=2G", &e), e);
+	snprintf(vm.name, sizeof(vm.name), "%s", odd);
+	assert_ok(plan_compute(&h, &pf, &vm, 1, NULL, &p, &e), e);
+	text = json_plan_format(&p, &e);
+	assert_non_null(text);
+	tok = json_tokener_new();
+	assert_non_null(tok);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	root = json_tokener_parse_ex(tok, text, (int)strlen(text));
+	if (!root)
+		fail_msg("not valid JSON/UTF-8: %s", json_tokener_error_desc(json_tokener_get_error(tok)));
+	/* each bad byte is a '?'; JSON escapes the control characters itself */
+	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(get(root, "vms"), 0),
+						       "name")),
+			    "a??????\x1b[31m\nb");
+	json_object_put(root);
+	json_tokener_free(tok);
+	free(text);
+	plan_release(&p);
+	host_release(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_bad_requests),
 		cmocka_unit_test(test_plan_json_shape),
+		cmocka_unit_test(test_plan_json_odd_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -639,6 +639,7 @@ static void test_batch_beats_arrival(void **state)
 
 /* ---- request parsing ---- */
 
+#define NAME_HINT " (1 to 63 bytes of printable UTF-8 without '/' or '\\')"
 #define PAGES_HINT " (expected none, 4K, or a power of two from 64K to 16G)"
 
 static void test_parse_vm(void **state)
@@ -662,14 +663,25 @@ static void test_parse_vm(void **state)
 		{ "a:vcpus=2,mem=1G,pages=4", 2, GIB, PAGES_NORMAL, 0, "" },
 		{ "a:vcpus=2,mem=1G,pages=64K", 2, GIB, PAGES_HUGE, 64, "" },
 		{ "a:vcpus=2,mem=16G,pages=16G", 2, 16 * GIB, PAGES_HUGE, 16 * GIB, "" },
+		/* libvirt-style names: blanks, UTF-8, punctuation but '/' */
+		{ "web server 1:vcpus=1,mem=1G", 1, GIB, PAGES_PROFILE, 0, "" },
+		{ "Stra\xc3\x9f" "e,x=y:vcpus=1,mem=1G", 1, GIB, PAGES_PROFILE, 0, "" },
 	};
 	static const struct {
 		const char *spec, *msg;
 	} bad[] = {
 		{ "vm0", "invalid VM 'vm0' (expected NAME:vcpus=N,mem=SIZE[,pages=SIZE][,nic=IF])" },
-		{ ":vcpus=1,mem=1G", "invalid VM name in ':vcpus=1,mem=1G' (letters, digits, '_', '.', '-')" },
-		{ "a b:vcpus=1,mem=1G", "invalid VM name in 'a b:vcpus=1,mem=1G' (letters, digits, '_', "
-					"'.', '-')" },
+		{ ":vcpus=1,mem=1G", "invalid VM name in ':vcpus=1,mem=1G'" NAME_HINT },
+		{ "a/b:vcpus=1,mem=1G", "invalid VM name in 'a/b:vcpus=1,mem=1G'" NAME_HINT },
+		{ "a\\b:vcpus=1,mem=1G", "invalid VM name in 'a\\b:vcpus=1,mem=1G'" NAME_HINT },
+		{ "a\x1b[2J:vcpus=1,mem=1G", "invalid VM name in 'a\x1b[2J:vcpus=1,mem=1G'" NAME_HINT },
+		{ "a\nb:vcpus=1,mem=1G", "invalid VM name in 'a\nb:vcpus=1,mem=1G'" NAME_HINT },
+		{ "\xe9t\xe9" ":vcpus=1,mem=1G", "invalid VM name in '\xe9t\xe9" ":vcpus=1,mem=1G'" NAME_HINT },
+		{ "a\xe2\x80\xae" "b:vcpus=1,mem=1G", "invalid VM name in 'a\xe2\x80\xae" "b:vcpus=1,mem=1G'"
+		  NAME_HINT },
+		{ "0123456789012345678901234567890123456789012345678901234567890123:vcpus=1,mem=1G",
+		  "invalid VM name in '0123456789012345678901234567890123456789012345678901234567890123:"
+		  "vcpus=1,mem=1G'" NAME_HINT },
 		{ "a:vcpus=x,mem=1G", "vm 'a:vcpus=x,mem=1G': invalid vcpus 'x'" },
 		{ "a:vcpus=1,mem=1Q", "vm 'a': invalid mem '1Q'" },
 		{ "a:vcpus=1,mem=1G,pages=0", "vm 'a': invalid pages '0'" PAGES_HINT },
