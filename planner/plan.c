@@ -2133,12 +2133,60 @@ bool plan_pages_set(struct vm_request *vm, uint64_t kib)
 	return true;
 }
 
+/* One "key=value" of the VM spec @spec into @vm (whose name is set);
+ * *@seen gets 1 for vcpus, 2 for mem.  -1 with @e set. */
+static int parse_kv(struct vm_request *vm, char *kv, const char *spec, unsigned *seen,
+		    struct err *e)
+{
+	char *eq = strchr(kv, '='), *end;
+	const char *val;
+	unsigned long n;
+	uint64_t kib;
+
+	if (!eq)
+		goto bad_key;
+	*eq = '\0';
+	val = eq + 1;
+	if (strcmp(kv, "vcpus") == 0) {
+		errno = 0;
+		n = strtoul(val, &end, 10);
+		if (!isdigit((unsigned char)val[0]) || *end != '\0' || errno != 0 || n > IDSET_MAX)
+			return err_set(e, 0, "vm '%s': invalid vcpus '%s'", spec, val);
+		vm->vcpus = (unsigned)n;
+		*seen |= 1;
+	} else if (strcmp(kv, "mem") == 0) {
+		if (plan_parse_size(val, 1024, &vm->mem_kib, e) < 0)
+			goto bad_val;
+		*seen |= 2;
+	} else if (strcmp(kv, "pages") == 0) {
+		if (strcmp(val, "none") == 0)
+			vm->pages = PAGES_NORMAL;
+		else if (plan_parse_size(val, 1, &kib, e) < 0 || !plan_pages_set(vm, kib))
+			return err_set(e, 0,
+				       "vm '%s': invalid pages '%s' (expected none, 4K, or a power "
+				       "of two from 64K to 16G)",
+				       vm->name, val);
+	} else if (strcmp(kv, "nic") == 0) {
+		if (val[0] == '\0' || strlen(val) >= sizeof(vm->nic))
+			goto bad_val;
+		snprintf(vm->nic, sizeof(vm->nic), "%s", val);
+	} else {
+		goto bad_key;
+	}
+	return 0;
+bad_val:
+	return err_set(e, 0, "vm '%s': invalid %s '%s'", vm->name, kv, val);
+bad_key:
+	return err_set(e, 0, "vm '%s': unknown key '%s' (expected vcpus, mem, pages, nic)",
+		       vm->name, kv);
+}
+
 int plan_parse_vm(struct vm_request *vm, const char *spec, struct err *e)
 {
 	const char *colon = strchr(spec, ':');
 	char buf[512], *save = NULL;
 	size_t nlen;
-	bool have_vcpus = false, have_mem = false;
+	unsigned seen = 0;
 
 	memset(vm, 0, sizeof(*vm));
 	if (!colon)
@@ -2162,77 +2210,15 @@ int plan_parse_vm(struct vm_request *vm, const char *spec, struct err *e)
 	}
 	snprintf(buf, sizeof(buf), "%s", colon + 1);
 	for (char *kv = strtok_r(buf, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(kv, '=');
-		const char *val;
-
-		if (!eq)
-			goto bad_key;
-		*eq = '\0';
-		val = eq + 1;
-		if (strcmp(kv, "vcpus") == 0) {
-			char *end;
-			unsigned long n;
-
-			errno = 0;
-			n = strtoul(val, &end, 10);
-			if (!isdigit((unsigned char)val[0]) || *end != '\0' || errno != 0 ||
-			    n > IDSET_MAX) {
-				memset(vm, 0, sizeof(*vm));
-				return err_set(e, 0, "vm '%s': invalid vcpus '%s'", spec, val);
-			}
-			vm->vcpus = (unsigned)n;
-			have_vcpus = true;
-		} else if (strcmp(kv, "mem") == 0) {
-			if (plan_parse_size(val, 1024, &vm->mem_kib, e) < 0)
-				goto bad_val;
-			have_mem = true;
-		} else if (strcmp(kv, "pages") == 0) {
-			uint64_t kib;
-
-			if (strcmp(val, "none") == 0)
-				vm->pages = PAGES_NORMAL;
-			else if (plan_parse_size(val, 1, &kib, e) < 0 || !plan_pages_set(vm, kib))
-				goto bad_pages;
-		} else if (strcmp(kv, "nic") == 0) {
-			if (val[0] == '\0' || strlen(val) >= sizeof(vm->nic))
-				goto bad_val;
-			snprintf(vm->nic, sizeof(vm->nic), "%s", val);
-		} else {
-			goto bad_key;
+		if (parse_kv(vm, kv, spec, &seen, e) < 0) {
+			memset(vm, 0, sizeof(*vm));
+			return -1;
 		}
-		continue;
-	bad_val : {
-		char name[PLAN_NAME_MAX];
-
-		snprintf(name, sizeof(name), "%s", vm->name);
-		memset(vm, 0, sizeof(*vm));
-		return err_set(e, 0, "vm '%s': invalid %s '%s'", name, kv, val);
 	}
-	bad_pages : {
-		char name[PLAN_NAME_MAX];
-
-		snprintf(name, sizeof(name), "%s", vm->name);
+	if (seen != 3) {
+		err_set(e, 0, "vm '%s': needs vcpus= and mem=", vm->name);
 		memset(vm, 0, sizeof(*vm));
-		return err_set(e, 0,
-			       "vm '%s': invalid pages '%s' (expected none, 4K, or a power of two "
-			       "from 64K to 16G)",
-			       name, val);
-	}
-	bad_key : {
-		char name[PLAN_NAME_MAX];
-
-		snprintf(name, sizeof(name), "%s", vm->name);
-		memset(vm, 0, sizeof(*vm));
-		return err_set(e, 0, "vm '%s': unknown key '%s' (expected vcpus, mem, pages, nic)",
-			       name, kv);
-	}
-	}
-	if (!have_vcpus || !have_mem) {
-		char name[PLAN_NAME_MAX];
-
-		snprintf(name, sizeof(name), "%s", vm->name);
-		memset(vm, 0, sizeof(*vm));
-		return err_set(e, 0, "vm '%s': needs vcpus= and mem=", name);
+		return -1;
 	}
 	return 0;
 }
