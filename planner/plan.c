@@ -1036,9 +1036,9 @@ static int validate(struct ctx *c, struct err *e)
 				       IDSET_MAX);
 		if (r->mem_kib == 0)
 			return err_set(e, 0, "vm '%s': no memory", r->name);
-		v->page_kib = r->pages == PAGES_NORMAL	? 0
-			      : r->pages == PAGES_HUGE	? r->hugepage_kib
-							: c->pf->hugepage_kib;
+		v->page_kib = r->pages == PAGES_NORMAL ? 0
+			      : r->pages == PAGES_HUGE ? r->hugepage_kib
+						       : c->pf->hugepage_kib;
 		if (v->page_kib != 0 && !plan_hugepage_ok(v->page_kib))
 			return err_set(e, 0,
 				       "vm '%s': page size %" PRIu64

@@ -98,7 +98,9 @@ static bool is_bidi(uint32_t cp)
  * bytes), "" when it is shown as it is; *@n = the bytes it stands for. */
 static void esc_one(const unsigned char *p, size_t *n, char *out)
 {
+	static const char names[] = "\n\t\r\\", letters[] = "ntr\\";
 	size_t len = strfmt_utf8_len((const char *)p);
+	const char *named;
 	uint32_t cp;
 
 	out[0] = '\0';
@@ -108,8 +110,9 @@ static void esc_one(const unsigned char *p, size_t *n, char *out)
 		return;
 	}
 	cp = utf8_cp(p, len);
-	if (cp == '\n' || cp == '\t' || cp == '\r' || cp == '\\')
-		snprintf(out, 9, "\\%c", cp == '\n' ? 'n' : cp == '\t' ? 't' : cp == '\r' ? 'r' : '\\');
+	named = cp < 0x80 ? strchr(names, (int)cp) : NULL; /* cp is not 0: *p is not */
+	if (named)
+		snprintf(out, 9, "\\%c", letters[named - names]);
 	else if (cp < 0x20 || cp == 0x7f)
 		snprintf(out, 9, "\\x%02x", p[0]);
 	else if (cp >= 0x80 && cp <= 0x9f)

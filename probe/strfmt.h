@@ -46,7 +46,7 @@ const char *strfmt_esc(const char *s, char *buf, size_t size);
 /* strfmt_esc() of the text in the char array @arr (a model's fixed-size
  * field; not a pointer), into a buffer that lives until the end of the
  * enclosing block: for printf's arguments. */
-#define STRFMT_ESC(arr)                                                               \
+#define STRFMT_ESC(arr)                                                                            \
 	strfmt_esc((arr), (char[STRFMT_ESC_SIZE(sizeof(arr))]){0}, STRFMT_ESC_SIZE(sizeof(arr)))
 
 /* Whether strfmt_esc() shows @s as it is (nothing to escape). */

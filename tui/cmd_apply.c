@@ -131,7 +131,8 @@ static void show(const struct changeset *cs)
 	for (size_t i = 0; i < cs->ndomains; i++) {
 		const struct apply_domain *d = &cs->domains[i];
 
-		printf("domain %s (%s)\n", STRFMT_ESC(d->name), d->active ? "running" : "not running");
+		printf("domain %s (%s)\n", STRFMT_ESC(d->name),
+		       d->active ? "running" : "not running");
 		if (d->new_xml)
 			text_put_lines(stdout, d->diff);
 		else
@@ -150,7 +151,8 @@ static void show(const struct changeset *cs)
 		if (d->set_numa)
 			printf("  live: numatune %s %s -> %s %s (where libvirt allows it live)\n",
 			       d->old_numa_mode[0] ? STRFMT_ESC(d->old_numa_mode) : "none",
-			       d->old_numa_nodeset[0] ? STRFMT_ESC(d->old_numa_nodeset) : "(all nodes)",
+			       d->old_numa_nodeset[0] ? STRFMT_ESC(d->old_numa_nodeset)
+						      : "(all nodes)",
 			       STRFMT_ESC(d->numa_mode), STRFMT_ESC(d->numa_nodeset));
 		putchar('\n');
 	}

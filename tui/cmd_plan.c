@@ -95,15 +95,15 @@ static void print_vm(const struct vm_plan *v)
 
 	page_str(v->page_kib, pg, sizeof(pg));
 	if (!v->placed) {
-		printf("%s: NOT PLACED (%u vCPUs, %" PRIu64 " MiB, %s)\n", STRFMT_ESC(v->name), v->vcpus,
-		       v->mem_kib / 1024, pg);
+		printf("%s: NOT PLACED (%u vCPUs, %" PRIu64 " MiB, %s)\n", STRFMT_ESC(v->name),
+		       v->vcpus, v->mem_kib / 1024, pg);
 		printf("  %-14s %s\n", "short of", shortage_str(v->shortage));
 		printf("  %-14s %s\n\n", "why", STRFMT_ESC(v->why_not));
 		return;
 	}
 	printf("%s: node%s %s (%u vCPUs, %" PRIu64 " MiB, %s)\n", STRFMT_ESC(v->name),
-	       v->ncells > 1 ? "s" : "",
-	       idset_format(&v->nodes, buf, sizeof(buf)), v->vcpus, v->mem_kib / 1024, pg);
+	       v->ncells > 1 ? "s" : "", idset_format(&v->nodes, buf, sizeof(buf)), v->vcpus,
+	       v->mem_kib / 1024, pg);
 	printf("  %-14s", "vCPU -> pCPU");
 	for (size_t i = 0; i < v->npins; i++) {
 		if (i > 0 && i % 8 == 0)

@@ -233,7 +233,7 @@ static void wrap(struct out *o, const char *s, unsigned col, unsigned indent)
 /* "  label             value", the value wrapped under its column. */
 static void field(struct out *o, const char *label)
 {
-	char shown[STRFMT_ESC_SIZE(64)];	/* a label is at most a VM name */
+	char shown[STRFMT_ESC_SIZE(64)]; /* a label is at most a VM name */
 	int n = fprintf(o->f, "  %-*s ", LABEL_COL - 3, strfmt_esc(label, shown, sizeof(shown)));
 
 	if (o->v.len == 0)

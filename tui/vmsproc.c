@@ -25,14 +25,14 @@ struct msg_head {
 	uint32_t magic, version;
 	int32_t rc;		/* 0, or the child's failure in @fail */
 	struct err fail;
-	uint8_t vms_known;	/* 0 or 1: a byte, not a bool (see flag_ok()) */
+	uint8_t vms_known; /* 0 or 1: a byte, not a bool (see flag_ok()) */
 	char vms_why[HOST_WHY_MAX];
 	uint64_t nnodes;	/* then nnodes node ids (uint32_t) */
 	uint64_t nvms;
 };
 
 struct vm_flags {
-	uint8_t has_pins, has_mem;	/* 0 or 1 */
+	uint8_t has_pins, has_mem; /* 0 or 1 */
 };
 
 /* ---- the message ---- */
