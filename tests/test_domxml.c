@@ -440,7 +440,7 @@ static void test_own_golden(void **state)
  * plan twice must not grow the XML (a blank line per run, issue 8 item 15). */
 static void test_rewrite_idempotent(void **state)
 {
-	static const char *const own[] = {"odd",	 "bare",	"metadata", "emptycontainers",
+	static const char *const own[] = {"odd",     "bare",	    "metadata", "emptycontainers",
 					  "planned", "cputunetext", "twovcpus"};
 	struct domxml_opts o = {.host_passthrough = true,
 				.nosharepages = true,
@@ -468,7 +468,7 @@ static void test_rewrite_idempotent(void **state)
 		if (!twice)
 			fail_msg("%s: second rewrite: %s", own[i], e.msg);
 		if (strcmp(once, twice) != 0) {
-			print_message("%s: the second rewrite changed it:\n--- once\n%s--- twice\n%s",
+			print_message("%s: a second rewrite changed it:\n--- once\n%s--- twice\n%s",
 				      own[i], once, twice);
 			nbad++;
 		}
