@@ -554,7 +554,24 @@ static bool add_child(struct ed *ed, xmlNodePtr parent, xmlNodePtr n)
 	return n && link_ok(ed, xmlAddChild(parent, n), n);
 }
 
-/* Unlinks and frees @n and the whitespace in front of it. */
+/* Whether @n is text whose last line holds only blanks ("text\n    "): the
+ * indentation of the node that follows it. */
+static bool ends_in_indent(const xmlNode *n)
+{
+	const char *s, *nl;
+
+	if (!n || n->type != XML_TEXT_NODE || !n->content)
+		return false;
+	s = xstr(n->content);
+	nl = strrchr(s, '\n');
+	return nl && strspn(nl + 1, " \t") == strlen(nl + 1);
+}
+
+/* Unlinks and frees @n and the whitespace in front of it: a blank text node,
+ * or the indentation that ends other text.  Trimming the latter too is what
+ * makes a rewrite of a rewrite change nothing: insert() adds the line break
+ * and indentation of each element it adds, so one left behind here would be
+ * a blank line more on every run. */
 static void drop(xmlNodePtr n)
 {
 	xmlNodePtr p = n->prev;
@@ -562,6 +579,16 @@ static void drop(xmlNodePtr n)
 	if (is_ws(p) && (n->next || !n->parent || n->parent->children != p)) {
 		xmlUnlinkNode(p);
 		xmlFreeNode(p);
+	} else if (!is_ws(p) && ends_in_indent(p)) {
+		/* a copy: the content may be in the document's dictionary.  Out of
+		 * memory leaves the blank line, which is still the same document */
+		char *s = strdup(xstr(p->content));
+
+		if (s) {
+			*strrchr(s, '\n') = '\0';
+			xmlNodeSetContent(p, BAD_CAST s);
+			free(s);
+		}
 	}
 	xmlUnlinkNode(n);
 	xmlFreeNode(n);
@@ -862,6 +889,7 @@ static void rewrite_vcpu(struct ed *ed, xmlNodePtr root, const struct vm_plan *v
 {
 	xmlNodePtr v = need(ed, root, "vcpu", domain_order, NULL), vs;
 	unsigned long long cur;
+	unsigned count = 0;
 	char n[16];
 
 	if (!v)
@@ -874,16 +902,14 @@ static void rewrite_vcpu(struct ed *ed, xmlNodePtr root, const struct vm_plan *v
 	/* libvirt refuses current > maximum; current <= N is the user's choice */
 	if (prop_uint(v, "current", &cur) && cur > vm->vcpus)
 		xmlUnsetProp(v, BAD_CAST "current");
-	/* per-vCPU hotplug states must list exactly N vCPUs */
-	vs = child(root, "vcpus");
-	if (vs) {
-		unsigned count = 0;
-
-		for (xmlNodePtr c = vs->children; c; c = c->next)
+	/* per-vCPU hotplug states must list exactly N vCPUs.  libvirt reads
+	 * them as ./vcpus/vcpu, over every <vcpus>: count them all, and keep or
+	 * drop them all, so the next rewrite finds what this one left */
+	for (vs = root->children; vs; vs = vs->next)
+		for (xmlNodePtr c = is_el(vs, "vcpus") ? vs->children : NULL; c; c = c->next)
 			count += is_el(c, "vcpu");
-		if (count != vm->vcpus)
-			drop(vs);
-	}
+	if (count != vm->vcpus)
+		drop_all(root, "vcpus");
 }
 
 /* The iothread ids to pin: <iothreadids>, else 1..<iothreads>, else the plan's. */
@@ -1418,8 +1444,18 @@ int domxml_request(const char *xml, struct vm_request *out, struct err *e)
 	if (read_size(mem, "memory", true, &out->mem_kib, e) < 0)
 		goto out;
 	n = child(child(child(root, "memoryBacking"), "hugepages"), "page");
-	if (n && read_size(n, "hugepage size", false, &out->hugepage_kib, e) < 0)
-		goto out;
+	if (n) {
+		uint64_t kib;
+
+		if (read_size(n, "hugepage size", false, &kib, e) < 0)
+			goto out;
+		/* a page of the base size is libvirt's way to say normal pages; a
+		 * size no host has stays, for plan_compute() to refuse by name */
+		if (!plan_pages_set(out, kib)) {
+			out->pages = PAGES_HUGE;
+			out->hugepage_kib = kib;
+		}
+	}
 	read_nic(child(root, "devices"), out->nic, sizeof(out->nic));
 	rc = 0;
 out:
@@ -1532,6 +1568,28 @@ static bool canon_el(struct buf *b, const xmlNode *n, enum canon_attrs which)
 	return true;
 }
 
+/* Text without the blanks at its ends: they are the indentation of the
+ * elements around it, which a rewrite moves (whitespace-only text is left out
+ * for the same reason). */
+static void put_trimmed(struct buf *b, const char *s)
+{
+	static const char blanks[] = " \t\n\r";
+	size_t len;
+	char *t;
+
+	s += strspn(s, blanks);
+	len = strlen(s);
+	while (len > 0 && strchr(blanks, s[len - 1]))
+		len--;
+	t = strndup(s, len);
+	if (!t) {
+		b->oom = true;
+		return;
+	}
+	put_escaped(b, t, false, false);
+	free(t);
+}
+
 static void canon(struct buf *b, const xmlNode *n, enum domxml_part part, bool in_owned)
 {
 	for (; n; n = n->next) {
@@ -1571,7 +1629,10 @@ static void canon(struct buf *b, const xmlNode *n, enum domxml_part part, bool i
 			puts_(b, " node '");
 			break;
 		}
-		put_escaped(b, n->content ? xstr(n->content) : "", false, false);
+		if (n->type == XML_TEXT_NODE)
+			put_trimmed(b, xstr(n->content));
+		else
+			put_escaped(b, n->content ? xstr(n->content) : "", false, false);
 		puts_(b, "'\n");
 	}
 }

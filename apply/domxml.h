@@ -32,7 +32,8 @@ struct domxml_opts {
  *
  * - <vcpu>: text N, placement='static', cpuset= removed (every vCPU has a
  *   vcpupin), current= kept when <= N else removed; other attributes kept.
- *   <vcpus> (per-vCPU hotplug states) is removed unless it lists N vCPUs.
+ *   <vcpus> (per-vCPU hotplug states; libvirt reads the <vcpu>s of every
+ *   <vcpus>) are all removed unless together they list N vCPUs.
  * - iothreads pinned: the ids of <iothreadids>, else 1..<iothreads>; with
  *   neither and @vm->niothreads > 0, <iothreads>niothreads</iothreads> is
  *   added.  An existing count is the user's and kept.
@@ -70,7 +71,10 @@ struct domxml_opts {
  * above, namespace declarations follow the attributes (outside <metadata>),
  * whitespace between top-level nodes becomes one newline and the output ends
  * in one.  libvirt's own files (dumpxml, its test domains) come back byte for
- * byte when the plan is what they already say.
+ * byte when the plan is what they already say, and so does this function's
+ * own output (a second rewrite with the same plan changes nothing; the
+ * indentation at the end of non-blank text before a removed element goes
+ * with the element).
  */
 char *domxml_rewrite(const char *xml, const struct vm_plan *vm, const struct domxml_opts *o,
 		     struct err *e);
@@ -78,9 +82,10 @@ char *domxml_rewrite(const char *xml, const struct vm_plan *vm, const struct dom
 /*
  * Reads a VM request from a domain's XML: <name>; vCPUs = <vcpu current=>
  * when present, else the <vcpu> count; memory = <currentMemory>, else
- * <memory>, in KiB (libvirt's units, rounded up to whole KiB); hugepage_kib =
- * the first <memoryBacking><hugepages><page size unit> (0 when none, also for
- * <hugepages/> without a page: the host default; never PLAN_NORMAL_PAGES);
+ * <memory>, in KiB (libvirt's units, rounded up to whole KiB); pages and
+ * hugepage_kib from the first <memoryBacking><hugepages><page size unit>
+ * (PAGES_NORMAL for a 4 KiB page; PAGES_PROFILE when there is none, also for
+ * <hugepages/> without a page: the host default);
  * nic = the PCI address ("0000:3b:00.1") of the first <interface
  * type='hostdev'>, else the <target dev> of the first interface that has one,
  * else "".  -1 with @e set (and @out zeroed) on a parse error as for
@@ -109,7 +114,8 @@ enum domxml_part {
 /*
  * A canonical text of one part of @xml, one line per element ("/domain/devices/
  * disk type='block' device='disk'"), non-blank text, comment, CDATA and
- * processing instruction, in document order; whitespace-only text is left out.
+ * processing instruction, in document order; whitespace-only text is left
+ * out, and other text without the blanks at its ends (indentation).
  * The containers cputune, numatune, memoryBacking and cpu appear only through
  * what they hold.  Two documents whose DOMXML_UNOWNED texts are equal differ
  * only in what hvtune owns.  Caller free()s; NULL with @e set as for

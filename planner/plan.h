@@ -20,14 +20,29 @@
 #define PLAN_WHY_MAX	  256 /* one reason: a line the CLI and the TUI show */
 #define PLAN_MAX_REASONS  16
 #define PLAN_SMT_MAX	  8	     /* threads per core (POWER has SMT8) */
-#define PLAN_NORMAL_PAGES UINT64_MAX /* a request for normal (not huge) pages */
+
+/* Hugepage sizes a request may name, in KiB: powers of two from arm64's
+ * 64 KiB contiguous pages to POWER's 16 GiB pages (the profile's range). */
+#define PLAN_HUGEPAGE_MIN_KIB 64
+#define PLAN_HUGEPAGE_MAX_KIB (UINT64_C(16) << 20)
+/* The base page: asking for pages of this size asks for normal pages. */
+#define PLAN_BASE_PAGE_KIB 4
+
+/* Which pages back a VM's memory.  A separate choice, not a reserved size:
+ * every size is a number a user can type. */
+enum page_choice {
+	PAGES_PROFILE, /* the profile's hugepage_kib (a zeroed request) */
+	PAGES_NORMAL,  /* normal pages: "pages=none", "pages=4K", hugepage_kib 0 */
+	PAGES_HUGE,    /* hugepages of vm_request.hugepage_kib */
+};
 
 /* One VM to place. */
 struct vm_request {
 	char name[PLAN_NAME_MAX];
 	unsigned vcpus;
 	uint64_t mem_kib;
-	uint64_t hugepage_kib; /* page size; 0 = the profile's; PLAN_NORMAL_PAGES = none */
+	enum page_choice pages;
+	uint64_t hugepage_kib; /* the page size when pages == PAGES_HUGE, else 0 */
 	char nic[32];	       /* interface name or PCI address; "" = none */
 };
 
@@ -141,9 +156,27 @@ void plan_release(struct plan *p);
 /*
  * Parses a command-line VM spec "NAME:vcpus=4,mem=8G[,pages=1G][,nic=eth2]"
  * (sizes: a number with K, M, G or T, binary units; no suffix = MiB for mem
- * and KiB for pages).  On error @vm is zeroed.
+ * and KiB for pages).  pages=none and pages=4K mean normal pages; another
+ * size must pass plan_hugepage_ok().  NAME must pass plan_name_ok().
+ * On error @vm is zeroed.
  */
 int plan_parse_vm(struct vm_request *vm, const char *spec, struct err *e);
+
+/*
+ * Whether @name may name a requested VM: 1 to PLAN_NAME_MAX - 1 bytes of
+ * printable UTF-8 (nothing strfmt_esc() would escape: no control characters,
+ * no bidi controls, no '\\') and no '/', which libvirt refuses in a domain
+ * name.  Names libvirt gives back (--domains, running VMs) are not checked:
+ * they are shown escaped.
+ */
+bool plan_name_ok(const char *name);
+
+/* Whether @kib is a hugepage size a request may ask for (see PLAN_HUGEPAGE_*). */
+bool plan_hugepage_ok(uint64_t kib);
+
+/* Sets @vm's page choice from a requested size: the base page is normal
+ * pages, else hugepages of @kib.  Returns false when @kib is neither. */
+bool plan_pages_set(struct vm_request *vm, uint64_t kib);
 
 /* Parses a size "8G", "512M", "2048K", "1T" into KiB; @unit_kib when no suffix. */
 int plan_parse_size(const char *s, uint64_t unit_kib, uint64_t *kib, struct err *e);

@@ -112,5 +112,47 @@ err_is "plan both" "hvtune: plan: give one of --requests, --vm or --domains"
 run "plan operand" 2 plan --root "$T/root" --vm a:vcpus=1,mem=1G extra
 err_is "plan operand" "hvtune: plan: unexpected argument 'extra' (see 'hvtune plan --help')"
 
+# names libvirt takes but a terminal must not get raw: a tab, a newline, the
+# C1 control CSI (U+009B, an escape sequence's start on some terminals) and a
+# right-to-left override; each is shown escaped, in every text output
+cat >"$T/odd.xml" <<'EOF'
+<node>
+  <domain type='test'><name>tab&#9;x</name><memory>1048576</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>
+  <domain type='test'><name>nl&#10;x</name><memory>1048576</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>
+  <domain type='test'><name>csi&#x9b;31m</name><memory>1048576</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>
+  <domain type='test'><name>rlo&#x202e;x</name><memory>1048576</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>
+</node>
+EOF
+ODD="test://$T/odd.xml"
+# raw NAME FILE: no control character but the line ends, no C1, no bidi control
+raw() {
+	if python3 -c "import re,sys; sys.exit(1 if re.search(rb'[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]', open('$2','rb').read()) else 0)"; then
+		pass
+	else
+		fail "$1: raw control characters in $(head -c 600 "$2" | od -c | head -20)"
+	fi
+}
+has() {	# NAME FILE FIXED-STRING
+	if grep -qF -- "$3" "$2"; then pass; else fail "$1: no '$3' in $(head -c 2000 "$2")"; fi
+}
+run "odd probe" 0 probe --root "$T/root" --connect "$ODD"
+raw "odd probe" "$T/out"
+has "odd probe" "$T/out" '  nl\nx '
+has "odd probe" "$T/out" '  tab\tx '
+has "odd probe" "$T/out" '  csi\xc2\x9b31m '
+has "odd probe" "$T/out" '  rlo\u202ex '
+run "odd plan" 0 plan --root "$T/root" --profile density --connect "$ODD" --domains
+raw "odd plan" "$T/out"
+has "odd plan" "$T/out" 'nl\nx: node'
+has "odd plan" "$T/out" 'csi\xc2\x9b31m: node'
+run "odd plan json" 0 plan --root "$T/root" --profile density --connect "$ODD" --domains --json
+py "odd plan json" 'sorted(v["name"] for v in d["vms"]) == sorted(["tab\tx", "nl\nx", "csi\u009b31m", "rlo\u202ex"])'
+# an error quotes what it was given, escaped
+run "odd no such" 2 plan --root "$T/root" --connect "$ODD" --domains "$(printf 'a\033[2Jb')"
+err_is "odd no such" "hvtune: plan: no domain 'a\x1b[2Jb' on '$ODD'"
+run "odd vm" 2 plan --vm "$(printf 'a\nb:vcpus=1,mem=1G')"
+raw "odd vm" "$T/err"
+has "odd vm" "$T/err" "hvtune: invalid VM name in 'a\nb:vcpus=1,mem=1G'"
+
 echo "domains cli: $npass passed, $nfail failed"
 exit $((nfail > 0))

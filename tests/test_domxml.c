@@ -392,8 +392,9 @@ static void test_own_golden(void **state)
 {
 	static const struct {
 		const char *name;
-		bool libvirt_valid; /* emptycontainers has an unknown element on purpose */
-	} own[] = {{"odd", true}, {"bare", true}, {"metadata", true}, {"emptycontainers", false}};
+		bool libvirt_valid; /* emptycontainers, cputunetext, twovcpus: odd on purpose */
+	} own[] = {{"odd", true},	      {"bare", true},	       {"metadata", true},
+		   {"emptycontainers", false}, {"cputunetext", false}, {"twovcpus", false}};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(own); i++) {
@@ -433,6 +434,50 @@ static void test_own_golden(void **state)
 		free(xml);
 		plan_vm_release(&vm);
 	}
+}
+
+/* A rewrite of a rewrite changes nothing, byte for byte: applying the same
+ * plan twice must not grow the XML (a blank line per run, issue 8 item 15). */
+static void test_rewrite_idempotent(void **state)
+{
+	static const char *const own[] = {"odd",     "bare",	    "metadata", "emptycontainers",
+					  "planned", "cputunetext", "twovcpus"};
+	struct domxml_opts o = {.host_passthrough = true,
+				.nosharepages = true,
+				.locked = true,
+				.vcpusched = "fifo",
+				.vcpusched_priority = 2};
+	unsigned nbad = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(own); i++) {
+		char in[4200];
+		struct err e = ERR_INIT;
+		struct vm_plan vm;
+		char *xml, *once, *twice;
+
+		snprintf(in, sizeof(in), "%s/tests/domxml/%s.xml", src_dir(), own[i]);
+		xml = slurp(in);
+		if (!xml)
+			fail_msg("cannot read '%s'", in);
+		golden_plan(&vm, own[i]);
+		once = domxml_rewrite(xml, &vm, &o, &e);
+		if (!once)
+			fail_msg("%s: %s", own[i], e.msg);
+		twice = domxml_rewrite(once, &vm, &o, &e);
+		if (!twice)
+			fail_msg("%s: second rewrite: %s", own[i], e.msg);
+		if (strcmp(once, twice) != 0) {
+			print_message("%s: a second rewrite changed it:\n--- once\n%s--- twice\n%s",
+				      own[i], once, twice);
+			nbad++;
+		}
+		free(twice);
+		free(once);
+		free(xml);
+		plan_vm_release(&vm);
+	}
+	assert_int_equal(nbad, 0);
 }
 
 /* A domain that already says what the plan says comes back byte for byte. */
@@ -849,6 +894,7 @@ static void test_huge(void **state)
 	assert_non_null(strstr(out, "<vcpupin vcpu='4095' cpuset='4103'/>"));
 	assert_ok(domxml_request(out, &req, &e), e);
 	assert_int_equal(req.vcpus, 4096);
+	assert_int_equal(req.pages, PAGES_HUGE);
 	assert_int_equal(req.hugepage_kib, 1048576);
 	free(out);
 	plan_vm_release(&vm);
@@ -867,24 +913,29 @@ static void test_request(void **state)
 		const char *xml;
 		const char *name;
 		unsigned vcpus;
-		uint64_t mem_kib, page_kib;
+		uint64_t mem_kib;
+		enum page_choice pages;
+		uint64_t page_kib;
 		const char *nic;
 	} cases[] = {
 	    {"<domain><name>a</name><vcpu>4</vcpu><memory>1048576</memory></domain>", "a", 4,
-	     1048576, 0, ""},
+	     1048576, PAGES_PROFILE, 0, ""},
 	    {"<domain><name>b</name><vcpu current='2'>6</vcpu><memory unit='GiB'>8</memory>"
 	     "<currentMemory unit='M'>4096</currentMemory></domain>",
-	     "b", 2, 4194304, 0, ""},
+	     "b", 2, 4194304, PAGES_PROFILE, 0, ""},
 	    {"<domain><name>c</name><vcpu> 3 </vcpu><memory unit='b'>1025</memory>"
 	     "<memoryBacking><hugepages><page size='1' unit='G'/></hugepages></memoryBacking>"
 	     "<devices><interface type='network'><target dev='vnet0'/></interface>"
 	     "<interface type='hostdev'><source><address type='pci' domain='0x0000' "
 	     "bus='0x3b' slot='0x00' function='0x1'/></source></interface></devices></domain>",
-	     "c", 3, 2, 1048576, "0000:3b:00.1"},
+	     "c", 3, 2, PAGES_HUGE, 1048576, "0000:3b:00.1"},
 	    {"<domain><name>d</name><vcpu>1</vcpu><memory unit='MB'>1</memory>"
 	     "<memoryBacking><hugepages/></memoryBacking><devices><interface type='bridge'>"
 	     "<target dev='tap7'/></interface></devices></domain>",
-	     "d", 1, 977, 0, "tap7"},
+	     "d", 1, 977, PAGES_PROFILE, 0, "tap7"},
+	    {"<domain><name>e</name><vcpu>1</vcpu><memory>4096</memory><memoryBacking>"
+	     "<hugepages><page size='4' unit='KiB'/></hugepages></memoryBacking></domain>",
+	     "e", 1, 4096, PAGES_NORMAL, 0, ""},
 	};
 
 	(void)state;
@@ -896,6 +947,7 @@ static void test_request(void **state)
 		assert_string_equal(r.name, cases[i].name);
 		assert_int_equal(r.vcpus, cases[i].vcpus);
 		assert_int_equal(r.mem_kib, cases[i].mem_kib);
+		assert_int_equal(r.pages, cases[i].pages);
 		assert_int_equal(r.hugepage_kib, cases[i].page_kib);
 		assert_string_equal(r.nic, cases[i].nic);
 	}
@@ -937,6 +989,7 @@ int main(void)
 	    cmocka_unit_test(test_fixtures_negative),
 	    cmocka_unit_test(test_own_golden),
 	    cmocka_unit_test(test_roundtrip_identical),
+	    cmocka_unit_test(test_rewrite_idempotent),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_bad_plans),
 	    cmocka_unit_test(test_huge),

@@ -26,13 +26,29 @@ static void test_requests(void **state)
 	assert_string_equal(vms[0].name, "vm0");
 	assert_int_equal(vms[0].vcpus, 4);
 	assert_int_equal(vms[0].mem_kib, 4096 * 1024);
+	assert_int_equal(vms[0].pages, PAGES_HUGE);
 	assert_int_equal(vms[0].hugepage_kib, 1048576);
 	assert_string_equal(vms[0].nic, "0000:3b:00.0");
-	assert_int_equal(vms[1].hugepage_kib, 0);	/* absent: the profile's */
+	assert_int_equal(vms[1].pages, PAGES_PROFILE);	/* absent: the profile's */
+	assert_int_equal(vms[1].hugepage_kib, 0);
 	assert_string_equal(vms[1].nic, "");
-	assert_int_equal(vms[2].hugepage_kib, PLAN_NORMAL_PAGES);	/* 0: normal pages */
+	assert_int_equal(vms[2].pages, PAGES_NORMAL);	/* 0: normal pages */
+	assert_int_equal(vms[2].hugepage_kib, 0);
+	free(vms);
+	/* the base page is normal pages too, not a pool of 4 KiB hugepages */
+	assert_ok(json_plan_parse_requests("{\"vms\": [{\"name\": \"a\", \"vcpus\": 1, "
+					   "\"memory_mib\": 1, \"hugepage_kib\": 4}]}",
+					   "r.json", &vms, &n, &e),
+		  e);
+	assert_int_equal(vms[0].pages, PAGES_NORMAL);
+	assert_int_equal(vms[0].hugepage_kib, 0);
 	free(vms);
 }
+
+#define NAME_HINT                                                                         \
+	"'name' must be 1 to 63 bytes of printable UTF-8 without '/' or '\\'"
+#define PAGE_HINT                                                                         \
+	"'hugepage_kib' must be 0 or 4 (normal pages) or a power of two from 64 to 16777216"
 
 static void test_bad_requests(void **state)
 {
@@ -47,7 +63,17 @@ static void test_bad_requests(void **state)
 		{ "{\"vm\": []}", "'r.json': expected {\"vms\": [...]}" },
 		{ "{\"vms\": [3]}", "'r.json': vms[0] is not an object" },
 		{ "{\"vms\": [{\"vcpus\": 1, \"memory_mib\": 1}]}",
-		  "'r.json': vms[0]: 'name' must be a string of 1 to 63 characters" },
+		  "'r.json': vms[0]: " NAME_HINT },
+		{ "{\"vms\": [{\"name\": \"a\\u001b[2Jb\", \"vcpus\": 1, \"memory_mib\": 1}]}",
+		  "'r.json': vms[0]: " NAME_HINT },
+		{ "{\"vms\": [{\"name\": \"a\\nb\", \"vcpus\": 1, \"memory_mib\": 1}]}",
+		  "'r.json': vms[0]: " NAME_HINT },
+		{ "{\"vms\": [{\"name\": \"a/b\", \"vcpus\": 1, \"memory_mib\": 1}]}",
+		  "'r.json': vms[0]: " NAME_HINT },
+		{ "{\"vms\": [{\"name\": \"\xe9t\xe9\", \"vcpus\": 1, \"memory_mib\": 1}]}",
+		  "'r.json': vms[0]: " NAME_HINT },
+		{ "{\"vms\": [{\"name\": \"a\\u202eb\", \"vcpus\": 1, \"memory_mib\": 1}]}",
+		  "'r.json': vms[0]: " NAME_HINT },
 		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": -1, \"memory_mib\": 1}]}",
 		  "'r.json': vm 'a': 'vcpus' must be an integer from 0 to 8192" },
 		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": \"4\", \"memory_mib\": 1}]}",
@@ -60,7 +86,14 @@ static void test_bad_requests(void **state)
 		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"nic\": \"\"}]}",
 		  "'r.json': vm 'a': 'nic' must be an interface name or PCI address" },
 		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"hugepage_kib\": 1.5}]}",
-		  "'r.json': vm 'a': 'hugepage_kib' must be a non-negative integer (0 = normal pages)" },
+		  "'r.json': vm 'a': " PAGE_HINT },
+		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"hugepage_kib\": 3072}]}",
+		  "'r.json': vm 'a': " PAGE_HINT },
+		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"hugepage_kib\": 8}]}",
+		  "'r.json': vm 'a': " PAGE_HINT },
+		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, "
+		  "\"hugepage_kib\": 18446744073709551615}]}",
+		  "'r.json': vm 'a': " PAGE_HINT },
 	};
 	struct err e = ERR_INIT;
 	(void)state;
@@ -153,12 +186,55 @@ static void test_plan_json_shape(void **state)
 	host_release(&h);
 }
 
+/* A name plan_compute() takes (from libvirt, whose names are not checked
+ * like a request's) with bytes that are not UTF-8, an overlong '/', a
+ * surrogate and an escape: the document stays valid UTF-8 and JSON. */
+static void test_plan_json_odd_name(void **state)
+{
+	static const char odd[] = "a\xff\xc0\xaf\xed\xa0\x80\x1b[31m\nb";
+	struct hostlit_spec s;
+	struct host h;
+	struct profile pf;
+	struct vm_request vm;
+	struct plan p;
+	struct err e = ERR_INIT;
+	json_tokener *tok;
+	json_object *root;
+	char *text;
+	(void)state;
+
+	hostlit_default(&s);
+	assert_ok(hostlit_build(&h, &s, &e), e);
+	profile_default(&pf);
+	assert_ok(plan_parse_vm(&vm, "x:vcpus=2,mem=2G", &e), e);
+	snprintf(vm.name, sizeof(vm.name), "%s", odd);
+	assert_ok(plan_compute(&h, &pf, &vm, 1, NULL, &p, &e), e);
+	text = json_plan_format(&p, &e);
+	assert_non_null(text);
+	tok = json_tokener_new();
+	assert_non_null(tok);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	root = json_tokener_parse_ex(tok, text, (int)strlen(text));
+	if (!root)
+		fail_msg("not valid JSON/UTF-8: %s", json_tokener_error_desc(json_tokener_get_error(tok)));
+	/* each bad byte is a '?'; JSON escapes the control characters itself */
+	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(get(root, "vms"), 0),
+						       "name")),
+			    "a??????\x1b[31m\nb");
+	json_object_put(root);
+	json_tokener_free(tok);
+	free(text);
+	plan_release(&p);
+	host_release(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_bad_requests),
 		cmocka_unit_test(test_plan_json_shape),
+		cmocka_unit_test(test_plan_json_odd_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

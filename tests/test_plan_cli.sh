@@ -45,6 +45,8 @@ expect 2 'hvtune: plan: give one of --requests, --vm or --domains' "$bin" plan -
 expect 2 "hvtune: plan: unknown or incomplete option '--vm'" "$bin" plan --vm
 expect 2 "hvtune: plan: unexpected argument 'extra'" "$bin" plan --vm a:vcpus=1,mem=1G extra
 expect 2 "hvtune: vm 'a': needs vcpus= and mem=" "$bin" plan --vm a:vcpus=1
+expect 2 "hvtune: vm 'a': invalid pages '18446744073709551615K' (expected none, 4K, or a power of two from 64K to 16G)" "$bin" plan --vm a:vcpus=1,mem=1G,pages=18446744073709551615K
+expect 2 "hvtune: vm 'a': invalid pages '3M'" "$bin" plan --vm a:vcpus=1,mem=1G,pages=3M
 expect 2 "hvtune: --taken: invalid id list 'x'" "$bin" plan --taken x --vm a:vcpus=1,mem=1G
 expect 2 'hvtune: plan: give one of --requests, --vm or --domains' "$bin" plan --vm a:vcpus=1,mem=1G --requests "$tmp/r.json"
 expect 2 "hvtune: cannot open '$tmp/none.json': No such file or directory" "$bin" plan --requests "$tmp/none.json"
@@ -71,6 +73,10 @@ expect 0 '"housekeeping_cpus"' "$bin" plan --root "$root" --json --profile high-
 expect 1 'NOT PLACED' "$bin" plan --root "$root" --vm a:vcpus=4,mem=2G --vm huge:vcpus=64,mem=1G
 expect 1 '"placed": false' "$bin" plan --root "$root" --json --vm huge:vcpus=64,mem=1G
 expect 2 "vm 'a': no NIC 'eth9' on this host" "$bin" plan --root "$root" --vm a:vcpus=2,mem=1G,nic=eth9
+# pages=4K is the base page: normal pages, not a pool of 4 KiB hugepages (issue 10)
+expect 0 'a: node 0 (2 vCPUs, 1024 MiB, normal pages)' "$bin" plan --root "$root" --vm a:vcpus=2,mem=1G,pages=4k
+expect 0 '"hugepage_kib": 0,' "$bin" plan --root "$root" --json --vm a:vcpus=2,mem=1G,pages=4K
+expect 0 'memory: 1024 MiB of normal pages' "$bin" plan --root "$root" --json --vm a:vcpus=2,mem=1G,pages=4K
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ] || exit 1

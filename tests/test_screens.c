@@ -415,6 +415,40 @@ static void test_levels_without_colour(void **state)
 	tui_model_release(&m);
 }
 
+/* A VM name from libvirt is drawn escaped: a '\n' would move ncurses to the
+ * next row, and the row after it keeps its own text. */
+static void test_odd_name(void **state)
+{
+	struct tui_model m;
+	struct view v;
+	struct err e = ERR_INIT;
+	struct hostlit_spec sp;
+	WINDOW *w = newwin(24, 80, 0, 0);
+	char *text;
+	(void)state;
+
+	tui_model_init(&m);
+	hostlit_default(&sp);
+	assert_ok(hostlit_build(&m.host, &sp, &e), e);
+	m.have_host = true;
+	m.reqs = calloc(1, sizeof(*m.reqs));
+	assert_non_null(m.reqs);
+	assert_ok(plan_parse_vm(&m.reqs[0], "x:vcpus=2,mem=2G", &e), e);
+	snprintf(m.reqs[0].name, sizeof(m.reqs[0].name), "a\nb\x1b[2J\xff");
+	m.nreqs = 1;
+	snprintf(m.reqs_from, sizeof(m.reqs_from), "libvirt");
+	assert_ok(tui_plan(&m, &e), e);
+	view_init(&v);
+	v.screen = SCREEN_PLAN;
+	tui_draw(w, &m, &v);
+	text = window_text(w);
+	if (!strstr(text, "a\\nb\\x1b[2J\\xff"))
+		fail_msg("no escaped name in:\n%s", text);
+	free(text);
+	delwin(w);
+	tui_model_release(&m);
+}
+
 /* A window too small for anything says so and draws nothing else. */
 static void test_tiny_window(void **state)
 {
@@ -518,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_acs_boxes),
 		cmocka_unit_test(test_host_scrolls_to_selection),
 		cmocka_unit_test(test_tiny_window),
+		cmocka_unit_test(test_odd_name),
 		cmocka_unit_test(test_levels_without_colour),
 	};
 

@@ -323,6 +323,39 @@ static void test_style(void **state)
 	fclose(f);
 }
 
+/* Nothing from the host or libvirt reaches the terminal raw: a VM name, a
+ * model string and a finding with control characters and bad UTF-8 are
+ * shown escaped, each still one line. */
+static void test_odd_strings(void **state)
+{
+	struct host h;
+	struct finding f = { "odd", LEVEL_WARN, "vm 'x\x1b[2J' \xe9t\xe9", "a\nb", "", "" };
+	char *s;
+	(void)state;
+
+	lit_host(&h, 1);
+	snprintf(h.topo.model, sizeof(h.topo.model), "Xeon\x1b]0;title\x07 \xff");
+	h.vms_known = true;
+	h.nvms = 1;
+	h.vms = calloc(1, sizeof(*h.vms));
+	assert_non_null(h.vms);
+	snprintf(h.vms[0].name, sizeof(h.vms[0].name), "a\x1b[31m\nb");
+	h.vms[0].pid = -1;
+	snprintf(h.vms[0].pid_why, sizeof(h.vms[0].pid_why), "no 'run/a\x1b[31m\nb.pid'");
+	s = render_host(&h, 80);
+	assert_null(strchr(s, '\033'));
+	expect_in(s, "  model             Xeon\\x1b]0;title\\x07 \\xff\n");
+	expect_in(s, "  a\\x1b[31m\\nb      0 vCPUs, 0 KiB, QEMU pid unknown");
+	expect_in(s, "no 'run/a\\x1b[31m\\nb.pid'");
+	free(s);
+	host_release(&h);
+	s = render_findings(&f, 1, false, 80, NULL);
+	assert_null(strchr(s, '\033'));
+	expect_in(s, "  vm 'x\\x1b[2J' \\xe9t\\xe9 ...");
+	expect_in(s, "      why: a\\nb\n");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_governor_groups),
 		cmocka_unit_test(test_findings_text),
 		cmocka_unit_test(test_style),
+		cmocka_unit_test(test_odd_strings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

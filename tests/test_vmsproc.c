@@ -261,6 +261,51 @@ static void test_corrupt(void **state)
 	host_release(&one);
 }
 
+/* The yes/no bytes of a message are 0 or 1: any other value is a corrupt
+ * answer (loaded as a bool it would be undefined behaviour, which UBSan
+ * reports).  Their places: the header is what a message without VMs has
+ * before its node ids; a VM's two flags follow its struct vm. */
+static void test_bad_flag(void **state)
+{
+	struct host src, dst;
+	char *buf, *none;
+	size_t len, head, flags, nflags = 0;
+	(void)state;
+
+	make_host(&src, 2);
+	encode(&src, &none, &len);
+	head = len - src.nnodes * sizeof(uint32_t);
+	make_host(&dst, 2);
+	/* vms_known: the one byte that differs between an answer and none */
+	src.vms_known = true;
+	encode(&src, &buf, &len);
+	for (size_t i = 0; i < head; i++) {
+		if (buf[i] == none[i])
+			continue;
+		assert_int_equal(buf[i], 1);
+		buf[i] = 2;
+		expect_refused(buf, len, &dst, "sent a corrupt answer (a flag that is not 0 or 1)");
+		nflags++;
+	}
+	assert_int_equal(nflags, 1);
+	free(none);
+	free(buf);
+	host_release(&src);
+	make_host(&src, 2);
+	add_vms(&src);
+	encode(&src, &buf, &len);
+	flags = head + src.nnodes * sizeof(uint32_t) + sizeof(struct vm);
+	assert_int_equal(buf[flags], 1);	/* vm0 has pins */
+	buf[flags] = 2;
+	expect_refused(buf, len, &dst, "sent a corrupt answer (a flag that is not 0 or 1)");
+	buf[flags] = 1;
+	buf[flags + 1] = (char)0xff;		/* has_mem */
+	expect_refused(buf, len, &dst, "sent a corrupt answer (a flag that is not 0 or 1)");
+	free(buf);
+	host_release(&src);
+	host_release(&dst);
+}
+
 /* Polls @p until it is done (up to 20 s); returns vmsproc_poll()'s last. */
 static int wait_answer(struct vmsproc *p, struct host *h, struct err *e)
 {
@@ -376,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_corrupt),
+		cmocka_unit_test(test_bad_flag),
 		cmocka_unit_test(test_child),
 	};
 

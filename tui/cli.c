@@ -6,15 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "probe/strfmt.h"
+
+/* An error quotes what it was given (a VM name, a file's text, libvirt's
+ * answer): escaped, so it stays one line and cannot drive the terminal. */
 void cli_error(const char *fmt, ...)
 {
+	char msg[1024], shown[STRFMT_ESC_SIZE(sizeof(msg))];
 	va_list ap;
 
-	fputs("hvtune: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "hvtune: %s\n", strfmt_esc(msg, shown, sizeof(shown)));
 }
 
 int cli_option_error(int c, char **argv, const char *cmd, const char *flags)

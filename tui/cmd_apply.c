@@ -2,11 +2,13 @@
 #include "tui/cli.h"
 #include "tui/json_journal.h"
 #include "tui/json_plan.h"
+#include "tui/text.h"
 #include "apply/apply.h"
 #include "planner/plan.h"
 #include "planner/profile.h"
 #include "probe/fsroot.h"
 #include "probe/host.h"
+#include "probe/strfmt.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -108,20 +110,31 @@ static int add_vm(struct vm_request **vms, size_t *n, const char *spec)
 	return 0;
 }
 
+/* @s escaped, padded to @width columns, then two blanks. */
+static void put_col(const char *s, int width)
+{
+	size_t size = STRFMT_ESC_SIZE(strlen(s));
+	char *shown = malloc(size);
+
+	printf("%-*s  ", width, shown ? strfmt_esc(s, shown, size) : "?");
+	free(shown);
+}
+
 static void show(const struct changeset *cs)
 {
 	char a[256], b[256];
 
 	for (size_t i = 0; i < cs->nnotes; i++)
-		printf("note: %s\n", cs->notes[i]);
+		printf("note: %s\n", STRFMT_ESC(cs->notes[i]));
 	if (cs->nnotes)
 		putchar('\n');
 	for (size_t i = 0; i < cs->ndomains; i++) {
 		const struct apply_domain *d = &cs->domains[i];
 
-		printf("domain %s (%s)\n", d->name, d->active ? "running" : "not running");
+		printf("domain %s (%s)\n", STRFMT_ESC(d->name),
+		       d->active ? "running" : "not running");
 		if (d->new_xml)
-			fputs(d->diff, stdout);
+			text_put_lines(stdout, d->diff);
 		else
 			printf("  definition unchanged\n");
 		for (size_t k = 0; k < d->npins; k++)
@@ -137,9 +150,10 @@ static void show(const struct changeset *cs)
 			       idset_format(&d->iothread, b, sizeof(b)));
 		if (d->set_numa)
 			printf("  live: numatune %s %s -> %s %s (where libvirt allows it live)\n",
-			       d->old_numa_mode[0] ? d->old_numa_mode : "none",
-			       d->old_numa_nodeset[0] ? d->old_numa_nodeset : "(all nodes)",
-			       d->numa_mode, d->numa_nodeset);
+			       d->old_numa_mode[0] ? STRFMT_ESC(d->old_numa_mode) : "none",
+			       d->old_numa_nodeset[0] ? STRFMT_ESC(d->old_numa_nodeset)
+						      : "(all nodes)",
+			       STRFMT_ESC(d->numa_mode), STRFMT_ESC(d->numa_nodeset));
 		putchar('\n');
 	}
 	if (cs->nwrites) {
@@ -149,10 +163,12 @@ static void show(const struct changeset *cs)
 			if ((int)strlen(cs->writes[i].path) > w)
 				w = (int)strlen(cs->writes[i].path);
 		printf("host files:\n  %-*s  %-12s  %-12s  %s\n", w, "path", "now", "new", "why");
-		for (size_t i = 0; i < cs->nwrites; i++)
-			printf("  %-*s  %-12s  %-12s  %s\n", w, cs->writes[i].path,
-			       cs->writes[i].old_value, cs->writes[i].new_value,
-			       cs->writes[i].reason);
+		for (size_t i = 0; i < cs->nwrites; i++) {
+			printf("  %-*s  ", w, STRFMT_ESC(cs->writes[i].path));
+			put_col(cs->writes[i].old_value, 12);
+			put_col(cs->writes[i].new_value, 12);
+			printf("%s\n", STRFMT_ESC(cs->writes[i].reason));
+		}
 		putchar('\n');
 	}
 }
@@ -160,7 +176,7 @@ static void show(const struct changeset *cs)
 static void show_log(const struct apply_result *res)
 {
 	for (size_t i = 0; i < res->nlog; i++)
-		printf("  %s\n", res->log[i]);
+		printf("  %s\n", STRFMT_ESC(res->log[i]));
 }
 
 /* Asks on the terminal: 1 yes, 0 no, -1 no terminal. */
@@ -367,14 +383,14 @@ int cmd_apply(int argc, char **argv)
 			show_log(&res);
 		}
 		for (size_t i = 0; i < res.nnotes; i++)
-			printf("note: %s\n", res.notes[i]);
+			printf("note: %s\n", STRFMT_ESC(res.notes[i]));
 		fflush(stdout);
 		fail("apply", &e);
 		goto out;
 	}
 	show_log(&res);
 	for (size_t i = 0; i < res.nnotes; i++)
-		printf("note: %s\n", res.notes[i]);
+		printf("note: %s\n", STRFMT_ESC(res.notes[i]));
 	printf("applied %zu change(s): journal %s (undo: hvtune rollback%s%s %s)\n", res.done,
 	       res.journal_id, strcmp(state, JOURNAL_DIR) ? " --state-dir " : "",
 	       strcmp(state, JOURNAL_DIR) ? state : "", res.journal_id);
@@ -506,8 +522,12 @@ static void show_data(const char *what, const char *data, bool full)
 		while (*p) {
 			const char *nl = strchr(p, '\n');
 			int n = nl ? (int)(nl - p) : (int)strlen(p);
+			char *line = strndup(p, (size_t)n);
 
-			printf("       | %.*s\n", n, p);
+			fputs("       | ", stdout);
+			text_put(stdout, line ? line : "?");
+			putchar('\n');
+			free(line);
 			p += n + (nl ? 1 : 0);
 		}
 	} else {
@@ -530,8 +550,9 @@ static int journal_show(const char *state, const char *id, bool full)
 	t = (time_t)j.time;
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	printf("journal %s\ntime    %s UTC\nstatus  %s\nroot    %s\nuri     %s\n", j.id, when,
-	       journal_status_str(j.status), j.root, j.uri[0] ? j.uri : "-");
+	printf("journal %s\ntime    %s UTC\nstatus  %s\nroot    %s\nuri     %s\n", STRFMT_ESC(j.id),
+	       when, journal_status_str(j.status), STRFMT_ESC(j.root),
+	       j.uri[0] ? STRFMT_ESC(j.uri) : "-");
 	printf("%zu undo record(s), in the order recorded (rollback undoes the last first):\n",
 	       j.nsteps);
 	for (size_t i = 0; i < j.nsteps; i++) {
@@ -541,31 +562,34 @@ static int journal_show(const char *state, const char *id, bool full)
 		printf("  %2zu %-11s ", i + 1, jstep_kind_str(s->kind));
 		switch (s->kind) {
 		case JSTEP_DEFINE:
-			printf("domain '%s'\n", s->target);
+			printf("domain '%s'\n", STRFMT_ESC(s->target));
 			show_data("old definition", s->data, full);
 			break;
 		case JSTEP_WRITE:
 			if (strlen(s->data) <= 60 && !strchr(s->data, '\n')) {
-				printf("'%s': old value '%s'\n", s->target, s->data);
+				printf("'%s': old value '", STRFMT_ESC(s->target));
+				text_put(stdout, s->data);
+				printf("'\n");
 			} else {
-				printf("'%s'\n", s->target);
+				printf("'%s'\n", STRFMT_ESC(s->target));
 				show_data("old value", s->data, full);
 			}
 			break;
 		case JSTEP_VCPUPIN:
-			printf("domain '%s' vCPU %u: old CPUs %s\n", s->target, s->vcpu, cpus);
-			break;
-		case JSTEP_EMULATORPIN:
-			printf("domain '%s' emulator: old CPUs %s\n", s->target, cpus);
-			break;
-		case JSTEP_IOTHREADPIN:
-			printf("domain '%s' iothread %u: old CPUs %s\n", s->target, s->iothread,
+			printf("domain '%s' vCPU %u: old CPUs %s\n", STRFMT_ESC(s->target), s->vcpu,
 			       cpus);
 			break;
+		case JSTEP_EMULATORPIN:
+			printf("domain '%s' emulator: old CPUs %s\n", STRFMT_ESC(s->target), cpus);
+			break;
+		case JSTEP_IOTHREADPIN:
+			printf("domain '%s' iothread %u: old CPUs %s\n", STRFMT_ESC(s->target),
+			       s->iothread, cpus);
+			break;
 		case JSTEP_NUMATUNE:
-			printf("domain '%s': old mode %s, nodeset %s\n", s->target,
-			       s->mode[0] ? s->mode : "none",
-			       s->nodeset[0] ? s->nodeset : "none (all nodes)");
+			printf("domain '%s': old mode %s, nodeset %s\n", STRFMT_ESC(s->target),
+			       s->mode[0] ? STRFMT_ESC(s->mode) : "none",
+			       s->nodeset[0] ? STRFMT_ESC(s->nodeset) : "none (all nodes)");
 			break;
 		case JSTEP_KINDS:
 			printf("?\n");
@@ -657,8 +681,11 @@ int cmd_journal(int argc, char **argv)
 		free(all);
 		return cli_flush(text ? EXIT_OK : EXIT_ERR);
 	}
-	if (n == 0)
-		printf("no journals in '%s'\n", state);
+	if (n == 0) {
+		fputs("no journals in '", stdout);
+		text_put(stdout, state);
+		fputs("'\n", stdout);
+	}
 	for (size_t i = 0; i < n; i++) {
 		size_t cnt[JSTEP_KINDS];
 		time_t t = (time_t)all[i].time;
@@ -672,9 +699,10 @@ int cmd_journal(int argc, char **argv)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 		printf("%-22s %s UTC  %-15s %zu define(s), %zu pin(s), %zu write(s), "
 		       "%zu numatune(s)  root %s\n",
-		       all[i].id, when, journal_status_str(all[i].status), cnt[JSTEP_DEFINE],
+		       STRFMT_ESC(all[i].id), when, journal_status_str(all[i].status),
+		       cnt[JSTEP_DEFINE],
 		       cnt[JSTEP_VCPUPIN] + cnt[JSTEP_EMULATORPIN] + cnt[JSTEP_IOTHREADPIN],
-		       cnt[JSTEP_WRITE], cnt[JSTEP_NUMATUNE], all[i].root);
+		       cnt[JSTEP_WRITE], cnt[JSTEP_NUMATUNE], STRFMT_ESC(all[i].root));
 		journal_release(&all[i]);
 	}
 	free(all);

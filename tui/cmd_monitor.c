@@ -25,6 +25,10 @@
 #include "probe/sample.h"
 #include "probe/strfmt.h"
 
+/* @s escaped (strfmt_esc()) and cut to @cols columns, on an escape's
+ * boundary: a line of the text output stays one line of the width. */
+#define CUT(s, cols) strfmt_esc((s), (char[(cols) + 1]){0}, (cols) + 1)
+
 #define TOP_CPUS 8 /* CPUs in the table: the busiest, two to a line */
 
 static const char help[] =
@@ -287,7 +291,7 @@ static void print_pools(FILE *f, const struct rates *r)
 	char line[256] = "hugepages free:";
 
 	if (r->npools == 0) {
-		fprintf(f, "hugepages free: - (%s)\n", r->pools_why);
+		fprintf(f, "hugepages free: - (%s)\n", STRFMT_ESC(r->pools_why));
 		return;
 	}
 	for (size_t i = 0; i < r->npools; i++) {
@@ -312,11 +316,11 @@ static void print_vm(FILE *f, const struct rates *r, const struct rate_vm *v)
 	char line[256];
 
 	if (v->pid > 0)
-		fprintf(f, "VM %.40s (pid %d)", v->name, v->pid);
+		fprintf(f, "VM %s (pid %d)", CUT(v->name, 40), v->pid);
 	else
-		fprintf(f, "VM %.40s", v->name);
+		fprintf(f, "VM %s", CUT(v->name, 40));
 	if (!v->running) {
-		fprintf(f, "\n  %.76s\n", v->why);
+		fprintf(f, "\n  %s\n", CUT(v->why, 76));
 		return;
 	}
 	line[0] = '\0';
@@ -338,7 +342,7 @@ static void print_vm(FILE *f, const struct rates *r, const struct rate_vm *v)
 		fputc('\n', f);
 	}
 	if (v->nthreads == 0) {
-		fprintf(f, "  %.76s\n", v->why);
+		fprintf(f, "  %s\n", CUT(v->why, 76));
 		return;
 	}
 	fputs("  vCPU      tid  CPU pin                    %CPU  migr/s\n", f);
@@ -395,15 +399,15 @@ static void print_text(FILE *f, const struct rates *r, double elapsed_s)
 		fputc('-', f);
 	fputc('\n', f);
 	if (r->why[0])
-		fprintf(f, "  (%.74s)\n", r->why);
+		fprintf(f, "  (%s)\n", CUT(r->why, 74));
 	if (!r->busy_known)
-		fprintf(f, "  (busy: %.68s)\n", r->busy_why);
+		fprintf(f, "  (busy: %s)\n", CUT(r->busy_why, 68));
 	if (!r->shootdowns_known)
-		fprintf(f, "  (TLB: %.70s)\n", r->shootdowns_why);
+		fprintf(f, "  (TLB: %s)\n", CUT(r->shootdowns_why, 70));
 	print_cpus(f, r);
 	print_pools(f, r);
 	if (!r->vms_known)
-		fprintf(f, "VMs: unknown\n  %.76s\n", r->vms_why);
+		fprintf(f, "VMs: unknown\n  %s\n", CUT(r->vms_why, 76));
 	else if (r->nvms == 0)
 		fputs("VMs: none running\n", f);
 	for (size_t i = 0; i < r->nvms; i++)

@@ -1,6 +1,7 @@
 /* cmd_plan.c - 'hvtune plan' (place VMs, say why) and 'hvtune profiles' (list, show) */
 #include "tui/cli.h"
 #include "tui/json_plan.h"
+#include "tui/text.h"
 #include "planner/plan.h"
 #include "planner/profile.h"
 #include "probe/fsroot.h"
@@ -32,7 +33,9 @@ static void plan_usage(FILE *f)
 	      "{\"vms\":[{\"name\":\"vm0\",\"vcpus\":4,\"memory_mib\":4096,\n"
 	      "                      \"hugepage_kib\":1048576,\"nic\":\"0000:3b:00.0\"}]}\n"
 	      "  --vm SPEC           NAME:vcpus=N,mem=SIZE[,pages=SIZE|none][,nic=IF|PCI]\n"
-	      "                      e.g. vm0:vcpus=4,mem=8G,pages=1G,nic=eth2 (repeatable)\n"
+	      "                      e.g. vm0:vcpus=4,mem=8G,pages=1G,nic=eth2 (repeatable);\n"
+	      "                      pages=none or 4K: normal pages; else a power of two\n"
+	      "                      from 64K to 16G.  NAME: printable UTF-8, no '/' or '\\'\n"
 	      "  --domains [NAME...] the VMs are libvirt domains: the NAMEs, or every\n"
 	      "                      defined domain (name, vCPUs, memory; the profile's\n"
 	      "                      page size).  The vCPU pins of running domains that\n"
@@ -94,14 +97,15 @@ static void print_vm(const struct vm_plan *v)
 
 	page_str(v->page_kib, pg, sizeof(pg));
 	if (!v->placed) {
-		printf("%s: NOT PLACED (%u vCPUs, %" PRIu64 " MiB, %s)\n", v->name, v->vcpus,
-		       v->mem_kib / 1024, pg);
+		printf("%s: NOT PLACED (%u vCPUs, %" PRIu64 " MiB, %s)\n", STRFMT_ESC(v->name),
+		       v->vcpus, v->mem_kib / 1024, pg);
 		printf("  %-14s %s\n", "short of", shortage_str(v->shortage));
-		printf("  %-14s %s\n\n", "why", v->why_not);
+		printf("  %-14s %s\n\n", "why", STRFMT_ESC(v->why_not));
 		return;
 	}
-	printf("%s: node%s %s (%u vCPUs, %" PRIu64 " MiB, %s)\n", v->name, v->ncells > 1 ? "s" : "",
-	       idset_format(&v->nodes, buf, sizeof(buf)), v->vcpus, v->mem_kib / 1024, pg);
+	printf("%s: node%s %s (%u vCPUs, %" PRIu64 " MiB, %s)\n", STRFMT_ESC(v->name),
+	       v->ncells > 1 ? "s" : "", idset_format(&v->nodes, buf, sizeof(buf)), v->vcpus,
+	       v->mem_kib / 1024, pg);
 	printf("  %-14s", "vCPU -> pCPU");
 	for (size_t i = 0; i < v->npins; i++) {
 		if (i > 0 && i % 8 == 0)
@@ -126,7 +130,7 @@ static void print_vm(const struct vm_plan *v)
 		putchar('\n');
 	}
 	for (size_t i = 0; i < v->nreasons; i++)
-		printf("  %-14s %s\n", i == 0 ? "why" : "", v->reasons[i]);
+		printf("  %-14s %s\n", i == 0 ? "why" : "", STRFMT_ESC(v->reasons[i]));
 	putchar('\n');
 }
 
@@ -134,10 +138,11 @@ static void print_plan(const struct plan *p)
 {
 	char buf[512];
 
-	printf("host %s, profile %s\n", p->root[0] ? p->root : "/", p->profile);
+	printf("host %s, profile %s\n", p->root[0] ? STRFMT_ESC(p->root) : "/",
+	       STRFMT_ESC(p->profile));
 	printf("housekeeping CPUs %s\n", idset_format(&p->housekeeping, buf, sizeof(buf)));
 	for (size_t i = 0; i < p->nreasons; i++)
-		printf("  - %s\n", p->reasons[i]);
+		printf("  - %s\n", STRFMT_ESC(p->reasons[i]));
 	putchar('\n');
 	for (size_t i = 0; i < p->nvms; i++)
 		print_vm(&p->vms[i]);
@@ -155,15 +160,20 @@ static void print_plan(const struct plan *p)
 	}
 	if (p->nsettings) {
 		printf("host settings ('hvtune apply' writes these):\n");
-		for (size_t i = 0; i < p->nsettings; i++)
-			printf("  %s = %s\n      %s\n", p->settings[i].path, p->settings[i].value,
-			       p->settings[i].reason);
+		for (size_t i = 0; i < p->nsettings; i++) {
+			printf("  %s = ", STRFMT_ESC(p->settings[i].path));
+			text_put(stdout, p->settings[i].value);
+			printf("\n      %s\n", STRFMT_ESC(p->settings[i].reason));
+		}
 		putchar('\n');
 	}
 	if (p->ncmdline) {
 		printf("kernel command line (advice: needs a reboot, never applied):\n");
-		for (size_t i = 0; i < p->ncmdline; i++)
-			printf("  %s\n      %s\n", p->cmdline[i].arg, p->cmdline[i].reason);
+		for (size_t i = 0; i < p->ncmdline; i++) {
+			fputs("  ", stdout);
+			text_put(stdout, p->cmdline[i].arg);
+			printf("\n      %s\n", STRFMT_ESC(p->cmdline[i].reason));
+		}
 		putchar('\n');
 	}
 	printf("placed %u of %zu VM(s)\n", p->nplaced, p->nvms);
@@ -422,7 +432,7 @@ static int list_profiles(void)
 			rc = EXIT_ERR;
 			continue;
 		}
-		printf("%-12s %s\n", pf.name, pf.description);
+		printf("%-12s %s\n", STRFMT_ESC(pf.name), STRFMT_ESC(pf.description));
 	}
 	profile_names_free(names, n);
 	return rc;
@@ -457,7 +467,7 @@ int cmd_profiles(int argc, char **argv)
 		return EXIT_ERR;
 	}
 	profile_format(&pf, text, len + 1);
-	fputs(text, stdout);
+	text_put_lines(stdout, text);
 	free(text);
 	return EXIT_OK;
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/strfmt.h"
+
 /* A value json-c made, or NULL and the builder marked out of memory. */
 struct json_object *jb_val(struct jb *b, struct json_object *v)
 {
@@ -41,45 +43,39 @@ void jb_push(struct jb *b, struct json_object *a, struct json_object *v)
 	}
 }
 
-/* The length of the valid UTF-8 sequence at @s, or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n = *s < 0x80 ? 1 : (*s & 0xe0) == 0xc0 ? 2 : (*s & 0xf0) == 0xe0 ? 3
-		: (*s & 0xf8) == 0xf0 ? 4 : 0;
-
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 /* Bytes that are not valid UTF-8 (a Latin-1 firmware string in cpuinfo, a
- * mangled cmdline) would make the whole document unparsable: each becomes
- * '?', and the valid sequences around it are kept. */
-struct json_object *jb_str(struct jb *b, const char *s)
+ * mangled cmdline) would make the whole document unparsable, and json-c
+ * writes a string's bytes as they are: each becomes '?', and the valid
+ * sequences around it are kept. */
+struct json_object *jb_utf8_string(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const char *p = s;
 	struct json_object *v;
 	char *copy;
 
-	while (*p && utf8_len(p))
-		p += utf8_len(p);
+	while (*p && strfmt_utf8_len(p))
+		p += strfmt_utf8_len(p);
 	if (*p == '\0')
-		return jb_val(b, json_object_new_string(s));
+		return json_object_new_string(s);
 	copy = strdup(s);
 	if (!copy)
-		return jb_val(b, NULL);
-	for (unsigned char *q = (unsigned char *)copy; *q;) {
-		size_t n = utf8_len(q);
+		return NULL;
+	for (char *q = copy; *q;) {
+		size_t n = strfmt_utf8_len(q);
 
 		if (n == 0)
 			*q++ = '?';
 		else
 			q += n;
 	}
-	v = jb_val(b, json_object_new_string(copy));
+	v = json_object_new_string(copy);
 	free(copy);
 	return v;
+}
+
+struct json_object *jb_str(struct jb *b, const char *s)
+{
+	return jb_val(b, jb_utf8_string(s));
 }
 
 void jb_set_str(struct jb *b, struct json_object *o, const char *key, const char *s)

@@ -26,6 +26,9 @@ struct json_object *jb_val(struct jb *b, struct json_object *v);
 void jb_set(struct jb *b, struct json_object *o, const char *key, struct json_object *v);
 void jb_null(struct jb *b, struct json_object *o, const char *key);
 void jb_push(struct jb *b, struct json_object *a, struct json_object *v);
+/* A JSON string of @s, valid UTF-8 (each byte strfmt_utf8_len() refuses
+ * becomes '?'); NULL when out of memory.  For builders without a struct jb. */
+struct json_object *jb_utf8_string(const char *s);
 struct json_object *jb_str(struct jb *b, const char *s);
 /* A set in list format ("0-3,8"; "" for the empty set), never truncated. */
 struct json_object *jb_idset(struct jb *b, const struct idset *s);

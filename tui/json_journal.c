@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/json_build.h"
+
 static struct json_object *one(const struct journal *j)
 {
 	struct json_object *o = json_object_new_object(), *steps = json_object_new_object();
@@ -20,11 +22,11 @@ static struct json_object *one(const struct journal *j)
 	for (size_t i = 0; i < j->nsteps; i++)
 		if ((size_t)j->steps[i].kind < JSTEP_KINDS)
 			cnt[j->steps[i].kind]++;
-	json_object_object_add(o, "id", json_object_new_string(j->id));
+	json_object_object_add(o, "id", jb_utf8_string(j->id));
 	json_object_object_add(o, "time", json_object_new_int64(j->time));
 	json_object_object_add(o, "status", json_object_new_string(journal_status_str(j->status)));
-	json_object_object_add(o, "root", json_object_new_string(j->root));
-	json_object_object_add(o, "uri", j->uri[0] ? json_object_new_string(j->uri) : NULL);
+	json_object_object_add(o, "root", jb_utf8_string(j->root));
+	json_object_object_add(o, "uri", j->uri[0] ? jb_utf8_string(j->uri) : NULL);
 	for (int k = 0; k < JSTEP_KINDS; k++)
 		json_object_object_add(steps, jstep_kind_str((enum jstep_kind)k),
 				       json_object_new_int64((int64_t)cnt[k]));

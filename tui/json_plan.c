@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/json_build.h"
+
 /* Line and column of byte @off in @text, for messages. */
 static void where(const char *text, size_t off, int *line, int *col)
 {
@@ -63,11 +65,14 @@ static int one_vm(json_object *o, size_t idx, const char *shown, struct vm_reque
 				       "memory_mib, hugepage_kib, nic)",
 				       shown, idx, key);
 	}
+	/* the length first: a NUL (\u0000) inside would end the copy early */
 	if (!json_object_object_get_ex(o, "name", &x) ||
-	    !json_object_is_type(x, json_type_string) || json_object_get_string_len(x) == 0 ||
-	    (size_t)json_object_get_string_len(x) >= sizeof(vm->name))
+	    !json_object_is_type(x, json_type_string) ||
+	    (size_t)json_object_get_string_len(x) != strlen(json_object_get_string(x)) ||
+	    !plan_name_ok(json_object_get_string(x)))
 		return err_set(e, 0,
-			       "'%s': vms[%zu]: 'name' must be a string of 1 to %zu characters",
+			       "'%s': vms[%zu]: 'name' must be 1 to %zu bytes of printable UTF-8 "
+			       "without '/' or '\\'",
 			       shown, idx, sizeof(vm->name) - 1);
 	snprintf(vm->name, sizeof(vm->name), "%s", json_object_get_string(x));
 	if (get_uint(o, "vcpus", IDSET_MAX, &v, &present) < 0 || !present)
@@ -78,12 +83,14 @@ static int one_vm(json_object *o, size_t idx, const char *shown, struct vm_reque
 		return err_set(e, 0, "'%s': vm '%s': 'memory_mib' must be a non-negative integer",
 			       shown, vm->name);
 	vm->mem_kib = v * 1024;
-	if (get_uint(o, "hugepage_kib", UINT64_C(1) << 40, &v, &present) < 0)
+	if (get_uint(o, "hugepage_kib", PLAN_HUGEPAGE_MAX_KIB, &v, &present) < 0 ||
+	    (present && v != 0 && !plan_pages_set(vm, v)))
 		return err_set(e, 0,
-			       "'%s': vm '%s': 'hugepage_kib' must be a non-negative integer "
-			       "(0 = normal pages)",
+			       "'%s': vm '%s': 'hugepage_kib' must be 0 or 4 (normal pages) or a "
+			       "power of two from 64 to 16777216",
 			       shown, vm->name);
-	vm->hugepage_kib = !present ? 0 : v == 0 ? PLAN_NORMAL_PAGES : v;
+	if (present && v == 0)
+		vm->pages = PAGES_NORMAL;
 	if (json_object_object_get_ex(o, "nic", &x)) {
 		if (!json_object_is_type(x, json_type_string) ||
 		    json_object_get_string_len(x) == 0 ||
@@ -248,7 +255,7 @@ static void push(struct out *o, json_object *arr, json_object *val)
 
 static json_object *jstr(struct out *o, const char *s)
 {
-	return jnew(o, json_object_new_string(s));
+	return jnew(o, jb_utf8_string(s));
 }
 
 static json_object *jint(struct out *o, uint64_t v)

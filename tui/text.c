@@ -15,6 +15,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "probe/strfmt.h"
+
 #define BOLD "\033[1m"
 #define RED "\033[31m"
 #define GREEN "\033[32m"
@@ -47,6 +49,34 @@ void text_style_init(struct text_style *st, FILE *f)
 	}
 	if (st->width < TEXT_MIN_WIDTH)
 		st->width = TEXT_MIN_WIDTH;
+}
+
+void text_put(FILE *f, const char *s)
+{
+	size_t size = STRFMT_ESC_SIZE(strlen(s));
+	char *shown = malloc(size);
+
+	fputs(shown ? strfmt_esc(s, shown, size) : "?", f);
+	free(shown);
+}
+
+void text_put_lines(FILE *f, const char *s)
+{
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+		char *line = strndup(s, n);
+
+		if (line)
+			text_put(f, line);
+		else
+			fputc('?', f);
+		free(line);
+		s += n;
+		if (*s == '\n') {
+			fputc('\n', f);
+			s++;
+		}
+	}
 }
 
 struct gov_group *text_governors(const struct host *h, size_t *n)
@@ -159,11 +189,20 @@ struct out {
 };
 
 /* Writes @s from column @col, wrapping at the width with continuation lines
- * indented to @indent; ends the line. */
+ * indented to @indent; ends the line.  @s is shown escaped (strfmt_esc()):
+ * values quote names and files, never colour. */
 static void wrap(struct out *o, const char *s, unsigned col, unsigned indent)
 {
-	size_t len = strlen(s);
+	char *shown = malloc(STRFMT_ESC_SIZE(strlen(s)));
+	size_t len;
 
+	if (!shown) {
+		o->v.oom = true;
+		fputc('\n', o->f);
+		return;
+	}
+	s = strfmt_esc(s, shown, STRFMT_ESC_SIZE(strlen(s)));
+	len = strlen(s);
 	while (len > 0) {
 		size_t avail = o->st->width > col ? o->st->width - col : 1;
 		size_t cut = len, skip = 0;
@@ -188,12 +227,14 @@ static void wrap(struct out *o, const char *s, unsigned col, unsigned indent)
 			fprintf(o->f, "%*s", (int)indent, "");
 		col = indent;
 	}
+	free(shown);
 }
 
 /* "  label             value", the value wrapped under its column. */
 static void field(struct out *o, const char *label)
 {
-	int n = fprintf(o->f, "  %-*s ", LABEL_COL - 3, label);
+	char shown[STRFMT_ESC_SIZE(64)]; /* a label is at most a VM name */
+	int n = fprintf(o->f, "  %-*s ", LABEL_COL - 3, strfmt_esc(label, shown, sizeof(shown)));
 
 	if (o->v.len == 0)
 		fputc('\n', o->f);
@@ -790,7 +831,8 @@ static const char *level_color(enum level l)
 /* "  <what> ...... : LEVEL" filling the width; a long @what wraps first. */
 static void finding_line(struct out *o, const struct finding *fd)
 {
-	const char *s = fd->what;
+	char shown[STRFMT_ESC_SIZE(sizeof(fd->what))];
+	const char *s = strfmt_esc(fd->what, shown, sizeof(shown));
 	size_t len = strlen(s);
 	/* "  " + what + " " + dots + " : " + 4 letters, one column short of
 	 * the width so a terminal never wraps the line itself */

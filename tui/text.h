@@ -29,6 +29,12 @@ struct text_style {
  */
 void text_style_init(struct text_style *st, FILE *f);
 
+/* Writes @s escaped (strfmt_esc()): for text of any length from files,
+ * requests and libvirt.  Out of memory writes "?". */
+void text_put(FILE *f, const char *s);
+/* text_put() of each line of @s, the line breaks kept (a diff, a file). */
+void text_put_lines(FILE *f, const char *s);
+
 /* CPUs grouped by cpufreq governor, in order of each group's first CPU;
  * CPUs whose governor is unknown form a group with governor "". */
 struct gov_group {

@@ -122,14 +122,18 @@ char tui_vm_letter(size_t i)
 	return (char)(i < 26 ? 'A' + i : '*');
 }
 
+/* Every text of every screen passes here, escaped (strfmt_esc()): ncurses
+ * would move to the next row on a '\n' in a VM name, and bytes that are
+ * not UTF-8 are no characters to draw.  No row is wider than the buffer. */
 void tui_put(WINDOW *w, int y, int x, attr_t a, const char *s)
 {
 	int room = getmaxx(w) - x;
+	char shown[4096];
 
 	if (y < 0 || y >= getmaxy(w) || x < 0 || room <= 0)
 		return;
 	wattrset(w, (int)a);
-	mvwaddnstr(w, y, x, s, room);
+	mvwaddnstr(w, y, x, strfmt_esc(s, shown, sizeof(shown)), room);
 	wattrset(w, A_NORMAL);
 }
 

@@ -25,14 +25,14 @@ struct msg_head {
 	uint32_t magic, version;
 	int32_t rc;		/* 0, or the child's failure in @fail */
 	struct err fail;
-	bool vms_known;
+	uint8_t vms_known; /* 0 or 1: a byte, not a bool (see flag_ok()) */
 	char vms_why[HOST_WHY_MAX];
 	uint64_t nnodes;	/* then nnodes node ids (uint32_t) */
 	uint64_t nvms;
 };
 
 struct vm_flags {
-	bool has_pins, has_mem;
+	uint8_t has_pins, has_mem; /* 0 or 1 */
 };
 
 /* ---- the message ---- */
@@ -152,6 +152,52 @@ static void vms_free(struct vm *vms, size_t n)
 
 #define TERMINATE(s) ((s)[sizeof(s) - 1] = '\0')
 
+/* A yes/no byte of the message.  It is read as a byte and checked, never
+ * loaded as a bool: a bool holding 2 is undefined behaviour, and the bytes
+ * come from another process. */
+static bool flag_ok(uint8_t b)
+{
+	return b <= 1;
+}
+
+enum get_rc { GET_OK, GET_SHORT, GET_CORRUPT, GET_SHORT_OR_NOMEM };
+
+/* One VM of the message into @v: its struct vm, flags and arrays.  After
+ * GET_SHORT @v holds the child's pointers (zero it); otherwise it holds
+ * only arrays of ours.  *@bad says why for GET_CORRUPT. */
+static enum get_rc get_vm(struct ibuf *in, struct vm *v, size_t nnodes, const char **bad,
+			  bool *nomem)
+{
+	struct vm_flags f;
+
+	if (!get(in, v, sizeof(*v)) || !get(in, &f, sizeof(f)))
+		return GET_SHORT;
+	/* its pointers are the child's: none is kept */
+	v->pins = NULL;
+	v->threads = NULL;
+	v->node_kib = NULL;
+	if (!flag_ok(f.has_pins) || !flag_ok(f.has_mem)) {
+		*bad = "a flag that is not 0 or 1";
+		return GET_CORRUPT;
+	}
+	TERMINATE(v->name);
+	TERMINATE(v->numa_mode);
+	TERMINATE(v->numa_nodeset);
+	TERMINATE(v->pid_why);
+	TERMINATE(v->mem_why);
+	if (v->vcpus > VMSPROC_MAX_VCPUS || v->nthreads > VMSPROC_MAX_VCPUS) {
+		*bad = "a vCPU count out of range";
+		return GET_CORRUPT;
+	}
+	if (f.has_pins && !(v->pins = get_array(in, v->vcpus, sizeof(*v->pins), nomem)))
+		return GET_SHORT_OR_NOMEM;
+	if (!(v->threads = get_array(in, v->nthreads, sizeof(*v->threads), nomem)))
+		return GET_SHORT_OR_NOMEM;
+	if (f.has_mem && !(v->node_kib = get_array(in, nnodes, sizeof(*v->node_kib), nomem)))
+		return GET_SHORT_OR_NOMEM;
+	return GET_OK;
+}
+
 int vmsproc_decode(const char *buf, size_t len, struct host *h, struct err *e)
 {
 	struct ibuf in = { buf, len };
@@ -171,6 +217,10 @@ int vmsproc_decode(const char *buf, size_t len, struct host *h, struct err *e)
 		return err_set(e, 0, "the libvirt child process sent a corrupt answer (bad header)");
 	TERMINATE(m.fail.msg);
 	TERMINATE(m.vms_why);
+	if (!flag_ok(m.vms_known)) {
+		bad = "a flag that is not 0 or 1";
+		goto corrupt;
+	}
 	if (m.rc != 0) {
 		if (!m.fail.msg[0])
 			return err_set(e, 0, "the libvirt child process failed without a reason");
@@ -201,40 +251,17 @@ int vmsproc_decode(const char *buf, size_t len, struct host *h, struct err *e)
 			goto no_mem;
 	}
 	for (size_t i = 0; i < m.nvms; i++) {
-		struct vm *v = &vms[i];
-		struct vm_flags f;
+		enum get_rc rc = get_vm(&in, &vms[i], h->nnodes, &bad, &nomem);
 
-		if (!get(&in, v, sizeof(*v)) || !get(&in, &f, sizeof(f))) {
-			memset(v, 0, sizeof(*v));
+		if (rc == GET_SHORT) {
+			memset(&vms[i], 0, sizeof(vms[i])); /* the child's pointers */
 			goto short_msg;
 		}
-		/* its pointers are the child's: none is kept */
-		v->pins = NULL;
-		v->threads = NULL;
-		v->node_kib = NULL;
-		nvms = i + 1;
-		TERMINATE(v->name);
-		TERMINATE(v->numa_mode);
-		TERMINATE(v->numa_nodeset);
-		TERMINATE(v->pid_why);
-		TERMINATE(v->mem_why);
-		if (v->vcpus > VMSPROC_MAX_VCPUS || v->nthreads > VMSPROC_MAX_VCPUS) {
-			bad = "a vCPU count out of range";
+		nvms = i + 1; /* its arrays are ours to free */
+		if (rc == GET_CORRUPT)
 			goto corrupt;
-		}
-		if (f.has_pins) {
-			v->pins = get_array(&in, v->vcpus, sizeof(*v->pins), &nomem);
-			if (!v->pins)
-				goto short_or_nomem;
-		}
-		v->threads = get_array(&in, v->nthreads, sizeof(*v->threads), &nomem);
-		if (!v->threads)
+		if (rc == GET_SHORT_OR_NOMEM)
 			goto short_or_nomem;
-		if (f.has_mem) {
-			v->node_kib = get_array(&in, h->nnodes, sizeof(*v->node_kib), &nomem);
-			if (!v->node_kib)
-				goto short_or_nomem;
-		}
 	}
 	if (in.left) {
 		bad = "bytes after the last VM";
@@ -244,7 +271,7 @@ int vmsproc_decode(const char *buf, size_t len, struct host *h, struct err *e)
 	vms_free(h->vms, h->nvms);
 	h->vms = vms;
 	h->nvms = (size_t)m.nvms;
-	h->vms_known = m.vms_known;
+	h->vms_known = m.vms_known == 1;
 	memcpy(h->vms_why, m.vms_why, sizeof(h->vms_why));
 	return 0;
 short_or_nomem:
