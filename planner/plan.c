@@ -55,6 +55,8 @@ struct vmx {
 	bool fits_one;	   /* fits one node of the empty host */
 	bool hopeless;	   /* no page size, or larger than the host: never tried */
 	enum shortage why; /* for a hopeless one */
+	char bad[PLAN_WHY_MAX];	      /* SHORT_REQUEST: what is wrong with the request */
+	char page_note[PLAN_WHY_MAX]; /* why not the profile's page size, "" when it is */
 	double size;	   /* its share of the largest node, for ordering */
 	double cpu_share, mem_share;
 };
@@ -104,8 +106,8 @@ struct outcome {
 	unsigned placed, nic_local, split, shared;
 };
 
-static const char *const shortage_names[] = {"none",	    "cpus",	 "memory",
-					     "cpus+memory", "page-size", "host"};
+static const char *const shortage_names[] = {"none",	   "cpus", "memory", "cpus+memory",
+					     "page-size", "host", "request"};
 static_assert(ARRAY_LEN(shortage_names) == SHORT_COUNT, "shortage_names");
 
 const char *shortage_str(enum shortage s)
@@ -1016,52 +1018,110 @@ static int page_index(struct ctx *c, uint64_t kib)
 	return (int)c->npsz++;
 }
 
+/* Marks VM @v as never tried, for what its request itself gets wrong. */
+static void reject(struct vmx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reject(struct vmx *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(v->bad, sizeof(v->bad), fmt, ap);
+	va_end(ap);
+	v->hopeless = true;
+	v->why = SHORT_REQUEST;
+}
+
+/* The largest hugepage size below @below that the host offers and that divides @mem_kib; 0 none. */
+static uint64_t smaller_size(const struct host *h, uint64_t below, uint64_t mem_kib)
+{
+	uint64_t best = 0;
+
+	for (size_t n = 0; n < h->nnodes; n++)
+		for (size_t k = 0; k < h->nodes[n].npools; k++) {
+			uint64_t sz = h->nodes[n].pools[k].size_kib;
+
+			if (sz < below && sz > best && mem_kib % sz == 0 && plan_hugepage_ok(sz))
+				best = sz;
+		}
+	return best;
+}
+
+/*
+ * The page size of VM @i: the request's, else the profile's.  Guest memory
+ * must be a whole number of pages, and real domains ask for sizes such as
+ * 219100 KiB: when the profile's size does not divide the memory, take the
+ * largest smaller hugepage size the host offers that does, else normal pages
+ * (the kernel's base page divides any size QEMU accepts), and say so.  A size
+ * the request names itself is never replaced.
+ */
+static void choose_pages(struct ctx *c, size_t i)
+{
+	const struct vm_request *r = &c->req[i];
+	struct vmx *v = &c->vm[i];
+	char want[32], got[32];
+
+	v->page_kib = r->pages == PAGES_NORMAL ? 0
+		      : r->pages == PAGES_HUGE ? r->hugepage_kib
+					       : c->pf->hugepage_kib;
+	if (v->page_kib != 0 && !plan_hugepage_ok(v->page_kib))
+		return reject(v, "page size %" PRIu64 " KiB is not a power of two from 64 KiB "
+			      "to 16 GiB", v->page_kib);
+	if (v->page_kib == 0 || r->mem_kib % v->page_kib == 0)
+		return;
+	size_str(v->page_kib, want, sizeof(want));
+	if (r->pages == PAGES_HUGE)
+		return reject(v, "memory %" PRIu64 " KiB is not a multiple of the requested %s "
+			      "page size", r->mem_kib, want);
+	v->page_kib = smaller_size(c->h, v->page_kib, r->mem_kib);
+	if (v->page_kib == 0 && r->mem_kib % PLAN_BASE_PAGE_KIB != 0)
+		return reject(v, "memory %" PRIu64 " KiB is not a multiple of any page size",
+			      r->mem_kib);
+	snprintf(v->page_note, sizeof(v->page_note),
+		 "%s pages: memory %" PRIu64 " KiB is not a multiple of the profile's %s pages",
+		 v->page_kib ? size_str(v->page_kib, got, sizeof(got)) : "normal", r->mem_kib,
+		 want);
+}
+
+/* What the request of VM @i gets wrong, if anything; then its page size. */
+static void vet(struct ctx *c, size_t i)
+{
+	const struct vm_request *r = &c->req[i];
+	struct vmx *v = &c->vm[i];
+
+	v->psz = -1;
+	v->nic_node = -1;
+	v->demand = r->vcpus + (is_emu_own(c) ? 1 : 0);
+	if (r->vcpus == 0)
+		return reject(v, "0 vCPUs");
+	if (r->vcpus > IDSET_MAX)
+		return reject(v, "%u vCPUs is more than %u", r->vcpus, IDSET_MAX);
+	if (r->mem_kib == 0)
+		return reject(v, "no memory");
+	if (r->nic[0] != '\0' && node_of_nic(c->h, r->nic, &v->nic_node) < 0)
+		return reject(v, "no NIC '%s' on this host", r->nic);
+	choose_pages(c, i);
+	if (v->hopeless || v->page_kib == 0)
+		return;
+	v->psz = page_index(c, v->page_kib);
+	if (v->psz == -2)
+		reject(v, "more than %d page sizes in one batch", MAX_PAGE_SIZES);
+}
+
+/*
+ * The batch as a whole: names.  One VM's bad request is that VM's problem
+ * (NOT PLACED, with what is wrong), never the batch's.
+ */
 static int validate(struct ctx *c, struct err *e)
 {
-	const struct host *h = c->h;
-
 	for (size_t i = 0; i < c->nvms; i++) {
 		const struct vm_request *r = &c->req[i];
-		struct vmx *v = &c->vm[i];
-		char sz[32];
 
 		if (r->name[0] == '\0')
 			return err_set(e, 0, "VM request %zu has no name", i + 1);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(c->req[j].name, r->name) == 0)
 				return err_set(e, 0, "vm '%s' is requested twice", r->name);
-		if (r->vcpus == 0)
-			return err_set(e, 0, "vm '%s': 0 vCPUs", r->name);
-		if (r->vcpus > IDSET_MAX)
-			return err_set(e, 0, "vm '%s': %u vCPUs is more than %u", r->name, r->vcpus,
-				       IDSET_MAX);
-		if (r->mem_kib == 0)
-			return err_set(e, 0, "vm '%s': no memory", r->name);
-		v->page_kib = r->pages == PAGES_NORMAL ? 0
-			      : r->pages == PAGES_HUGE ? r->hugepage_kib
-						       : c->pf->hugepage_kib;
-		if (v->page_kib != 0 && !plan_hugepage_ok(v->page_kib))
-			return err_set(e, 0,
-				       "vm '%s': page size %" PRIu64
-				       " KiB is not a power of two from 64 KiB to 16 GiB",
-				       r->name, v->page_kib);
-		if (v->page_kib != 0 && r->mem_kib % v->page_kib != 0)
-			return err_set(e, 0,
-				       "vm '%s': memory %" PRIu64 " KiB is not a multiple of "
-				       "the %s page size",
-				       r->name, r->mem_kib, size_str(v->page_kib, sz, sizeof(sz)));
-		v->psz = -1;
-		if (v->page_kib != 0) {
-			v->psz = page_index(c, v->page_kib);
-			if (v->psz == -2)
-				return err_set(e, 0,
-					       "vm '%s': more than %d page sizes in one batch",
-					       r->name, MAX_PAGE_SIZES);
-		}
-		v->nic_node = -1;
-		if (r->nic[0] != '\0' && node_of_nic(h, r->nic, &v->nic_node) < 0)
-			return err_set(e, 0, "vm '%s': no NIC '%s' on this host", r->name, r->nic);
-		v->demand = r->vcpus + (is_emu_own(c) ? 1 : 0);
+		vet(c, i);
 	}
 	return 0;
 }
@@ -1147,6 +1207,9 @@ static void size_vms(struct ctx *c)
 		struct vmx *v = &c->vm[i];
 		uint64_t mem = c->req[i].mem_kib, tot_mem = 0, max_mem = 0;
 		bool any_pool = v->psz < 0;
+
+		if (v->why == SHORT_REQUEST)
+			continue; /* never tried: nothing to size */
 
 		for (size_t n = 0; n < c->nnodes; n++) {
 			uint64_t m = mem_cap(c, &c->st0, n, v);
@@ -1273,6 +1336,11 @@ static void diagnose(const struct ctx *c, const struct state *st, size_t vi, str
 	uint64_t tot_m = 0;
 
 	size_str(v->page_kib, pg, sizeof(pg));
+	if (v->hopeless && v->why == SHORT_REQUEST) {
+		vp->shortage = SHORT_REQUEST;
+		snprintf(vp->why_not, sizeof(vp->why_not), "%s", v->bad);
+		return;
+	}
 	if (v->hopeless && v->why == SHORT_PAGE_SIZE) {
 		vp->shortage = SHORT_PAGE_SIZE;
 		snprintf(vp->why_not, sizeof(vp->why_not),
@@ -1564,6 +1632,8 @@ static int fill_vm(const struct ctx *c, const struct state *st, size_t vi, struc
 	vp->mem_kib = r->mem_kib;
 	vp->page_kib = c->vm[vi].page_kib;
 	vp->niothreads = c->pf->iothreads;
+	if (c->vm[vi].page_note[0])
+		add_reason(vp->reasons, &vp->nreasons, "%s", c->vm[vi].page_note);
 	if (!st->placed[vi]) {
 		diagnose(c, st, vi, vp);
 		return 0;

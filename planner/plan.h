@@ -54,6 +54,7 @@ enum shortage {
 	SHORT_BOTH,	 /* nodes with CPUs lack memory and the other way round */
 	SHORT_PAGE_SIZE, /* no node offers the page size */
 	SHORT_HOST,	 /* larger than the whole host */
+	SHORT_REQUEST,	 /* the request itself cannot be planned (no page size fits ...) */
 	SHORT_COUNT
 };
 

@@ -229,17 +229,21 @@ static void test_placements(void **state)
 
 /* ---- bad input ---- */
 
+/*
+ * A request the planner cannot take makes that VM NOT PLACED with what is
+ * wrong, never the batch an error: the good VM beside it is still placed.
+ * Only the batch's own faults (a name twice) fail it.
+ */
 static void test_bad_requests(void **state)
 {
 	static const struct {
-		const char *profile, *spec, *msg;
+		const char *profile, *spec, *why_not;
 	} cases[] = {
-		{ NULL, "a:vcpus=0,mem=1G", "vm 'a': 0 vCPUs" },
-		{ "high-pps", "a:vcpus=2,mem=1536M",
-		  "vm 'a': memory 1572864 KiB is not a multiple of the 1 GiB page size" },
-		{ NULL, "a:vcpus=2,mem=3M", "vm 'a': memory 3072 KiB is not a multiple of the 2 MiB "
-					    "page size" },
-		{ NULL, "a:vcpus=2,mem=2G,nic=eth9", "vm 'a': no NIC 'eth9' on this host" },
+		{ NULL, "a:vcpus=0,mem=1G", "0 vCPUs" },
+		{ NULL, "a:vcpus=2,mem=3M,pages=2M",
+		  "memory 3072 KiB is not a multiple of the requested 2 MiB page size" },
+		{ NULL, "a:vcpus=2,mem=2G,nic=eth9", "no NIC 'eth9' on this host" },
+		{ NULL, "a:vcpus=2,mem=3070K", "memory 3070 KiB is not a multiple of any page size" },
 	};
 	struct hostlit_spec s;
 	struct host h;
@@ -250,14 +254,17 @@ static void test_bad_requests(void **state)
 	assert_ok(hostlit_build(&h, &s, &e), e);
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		struct profile pf;
-		struct vm_request vm;
+		struct vm_request vm[2];
 		struct plan p;
 
 		load_profile(&pf, cases[i].profile);
-		assert_ok(plan_parse_vm(&vm, cases[i].spec, &e), e);
-		assert_int_equal(plan_compute(&h, &pf, &vm, 1, NULL, &p, &e), -1);
-		assert_string_equal(e.msg, cases[i].msg);
-		assert_null(p.vms);	/* empty after a failure */
+		assert_ok(plan_parse_vm(&vm[0], cases[i].spec, &e), e);
+		assert_ok(plan_parse_vm(&vm[1], "good:vcpus=1,mem=1G", &e), e);
+		assert_ok(plan_compute(&h, &pf, vm, 2, NULL, &p, &e), e);
+		assert_false(p.vms[0].placed);
+		assert_int_equal(p.vms[0].shortage, SHORT_REQUEST);
+		assert_string_equal(p.vms[0].why_not, cases[i].why_not);
+		assert_true(p.vms[1].placed);
 		plan_release(&p);
 	}
 	{
@@ -270,6 +277,7 @@ static void test_bad_requests(void **state)
 		two[1] = two[0];
 		assert_int_equal(plan_compute(&h, &pf, two, 2, NULL, &p, &e), -1);
 		assert_string_equal(e.msg, "vm 'a' is requested twice");
+		assert_null(p.vms); /* empty after a failure */
 	}
 	{
 		/* plan_parse_vm() refuses this size; a domain's XML may still name it */
@@ -281,9 +289,58 @@ static void test_bad_requests(void **state)
 		assert_ok(plan_parse_vm(&vm, "a:vcpus=2,mem=2G", &e), e);
 		vm.pages = PAGES_HUGE;
 		vm.hugepage_kib = 3072;
-		assert_int_equal(plan_compute(&h, &pf, &vm, 1, NULL, &p, &e), -1);
-		assert_string_equal(e.msg, "vm 'a': page size 3072 KiB is not a power of two from "
-					   "64 KiB to 16 GiB");
+		assert_ok(plan_compute(&h, &pf, &vm, 1, NULL, &p, &e), e);
+		assert_false(p.vms[0].placed);
+		assert_string_equal(p.vms[0].why_not,
+				    "page size 3072 KiB is not a power of two from 64 KiB to 16 GiB");
+		plan_release(&p);
+	}
+	host_release(&h);
+}
+
+/*
+ * Memory that is no multiple of the profile's page size (real domains have
+ * 128 MiB, 219100 KiB): the largest smaller size the host offers that divides
+ * it, else normal pages, with the reason.
+ */
+static void test_page_fallback(void **state)
+{
+	static const struct {
+		const char *profile, *spec;
+		uint64_t page_kib;
+		const char *reason;
+	} cases[] = {
+		{ "high-pps", "a:vcpus=2,mem=1536M", 2048,
+		  "2 MiB pages: memory 1572864 KiB is not a multiple of the profile's 1 GiB pages" },
+		{ "high-pps", "a:vcpus=2,mem=128M", 2048, NULL },
+		{ "balanced", "a:vcpus=2,mem=219100K", 0,
+		  "normal pages: memory 219100 KiB is not a multiple of the profile's 2 MiB pages" },
+		{ "high-pps", "a:vcpus=2,mem=24682468K", 0, NULL },
+		{ "high-pps", "a:vcpus=2,mem=2G", 1048576, NULL },
+	};
+	struct hostlit_spec s;
+	struct host h;
+	struct err e = ERR_INIT;
+	(void)state;
+
+	hostlit_default(&s);
+	s.hp2m_total = s.hp2m_free = 2048;
+	s.hp1g_total = s.hp1g_free = 8;
+	assert_ok(hostlit_build(&h, &s, &e), e);
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct profile pf;
+		struct vm_request vm;
+		struct plan p;
+
+		load_profile(&pf, cases[i].profile);
+		assert_ok(plan_parse_vm(&vm, cases[i].spec, &e), e);
+		assert_ok(plan_compute(&h, &pf, &vm, 1, NULL, &p, &e), e);
+		if (!p.vms[0].placed)
+			fail_msg("'%s': %s", cases[i].spec, p.vms[0].why_not);
+		assert_int_equal(p.vms[0].page_kib, cases[i].page_kib);
+		if (cases[i].reason)
+			assert_true(has_reason(&p.vms[0], cases[i].reason));
+		plan_release(&p);
 	}
 	host_release(&h);
 }
@@ -1133,6 +1190,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_placements),
 		cmocka_unit_test(test_bad_requests),
+		cmocka_unit_test(test_page_fallback),
 		cmocka_unit_test(test_unknown_topology),
 		cmocka_unit_test(test_unplaced_reasons),
 		cmocka_unit_test(test_hugepages_and_cells),

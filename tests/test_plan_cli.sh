@@ -72,7 +72,11 @@ expect 0 '"vcpu_pins"' "$bin" plan --root "$root" --json --vm a:vcpus=4,mem=2G
 expect 0 '"housekeeping_cpus"' "$bin" plan --root "$root" --json --profile high-pps --vm a:vcpus=2,mem=2G,pages=2M
 expect 1 'NOT PLACED' "$bin" plan --root "$root" --vm a:vcpus=4,mem=2G --vm huge:vcpus=64,mem=1G
 expect 1 '"placed": false' "$bin" plan --root "$root" --json --vm huge:vcpus=64,mem=1G
-expect 2 "vm 'a': no NIC 'eth9' on this host" "$bin" plan --root "$root" --vm a:vcpus=2,mem=1G,nic=eth9
+# one bad request is that VM's NOT PLACED, never the batch's error (issue 10)
+expect 1 "why            no NIC 'eth9' on this host" "$bin" plan --root "$root" --vm a:vcpus=2,mem=1G,nic=eth9 --vm b:vcpus=2,mem=1G
+expect 1 'b: node 0 (2 vCPUs, 1024 MiB, 2 MiB pages)' "$bin" plan --root "$root" --vm a:vcpus=2,mem=1G,nic=eth9 --vm b:vcpus=2,mem=1G
+expect 0 "normal pages: memory 219100 KiB is not a multiple of the profile's 1 GiB pages" "$bin" plan --root "$root" --profile high-pps --vm a:vcpus=2,mem=219100K
+expect 0 "2 MiB pages: memory 131072 KiB is not a multiple of the profile's 1 GiB pages" "$bin" plan --root "$root" --profile high-pps --vm a:vcpus=2,mem=128M
 # pages=4K is the base page: normal pages, not a pool of 4 KiB hugepages (issue 10)
 expect 0 'a: node 0 (2 vCPUs, 1024 MiB, normal pages)' "$bin" plan --root "$root" --vm a:vcpus=2,mem=1G,pages=4k
 expect 0 '"hugepage_kib": 0,' "$bin" plan --root "$root" --json --vm a:vcpus=2,mem=1G,pages=4K
