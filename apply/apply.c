@@ -1,10 +1,10 @@
 /* apply.c - prepare a plan's change set, commit it step by step with a journal, roll back */
 #include "apply/apply.h"
 #include "apply/diff.h"
+#include "apply/knobs.h"
 #include "probe/strfmt.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,37 +94,19 @@ void apply_opts(const struct profile *pf, struct domxml_opts *o)
 	o->vcpusched[0] = '\0';
 }
 
-static const char *const allowed[] = {
-    "/sys/kernel/mm/hugepages/hugepages-*kB/nr_hugepages",
-    "/sys/devices/system/node/node*/hugepages/hugepages-*kB/nr_hugepages",
-    "/sys/kernel/mm/transparent_hugepage/enabled",
-    "/sys/kernel/mm/transparent_hugepage/defrag",
-    "/sys/kernel/mm/ksm/run",
-    "/proc/sys/kernel/numa_balancing",
-    "/proc/sys/vm/swappiness",
-    "/proc/irq/*/smp_affinity_list",
-    "/proc/irq/default_smp_affinity",
-    "/sys/devices/system/cpu/cpu*/cpufreq/scaling_governor",
-};
-
 bool apply_allowed(const char *path)
 {
-	/* FNM_PATHNAME: a '*' never spans a '/'; FNM_PERIOD: never matches "." or ".." */
-	if (strstr(path, "/.") || strstr(path, "//"))
-		return false;
-	for (size_t i = 0; i < ARRAY_LEN(allowed); i++)
-		if (fnmatch(allowed[i], path, FNM_PATHNAME | FNM_PERIOD) == 0)
-			return true;
-	return false;
+	return knobs_find(path) != NULL;
 }
 
 /* The value of @path in the form it is written back: THP's bracketed choice. */
 static char *read_value(const struct fsroot *r, const char *path, struct err *e)
 {
+	const struct knob_row *k = knobs_find(path);
 	char buf[VALUE_MAX];
 	char *v;
 
-	if (strncmp(path, "/sys/kernel/mm/transparent_hugepage/", 36) == 0) {
+	if (k && k->kind == KIND_CHOICE) {
 		if (fs_read_setting(r, path, buf, sizeof(buf), e) < 0)
 			return NULL;
 	} else if (fs_read(r, path, buf, sizeof(buf), e) < 0) {
@@ -134,42 +116,6 @@ static char *read_value(const struct fsroot *r, const char *path, struct err *e)
 	if (!v)
 		err_set(e, ENOMEM, "cannot read '%s%s'", r->shown, path);
 	return v;
-}
-
-static const char *trim(const char *s, size_t *len)
-{
-	while (*s == ' ' || *s == '\t' || *s == '\n')
-		s++;
-	*len = strlen(s);
-	while (*len && (s[*len - 1] == ' ' || s[*len - 1] == '\t' || s[*len - 1] == '\n'))
-		(*len)--;
-	return s;
-}
-
-/* Equal as the kernel means them: CPU lists and masks as sets ("0-1" is "0,1",
- * "00000000,0000000f" is "f"), everything else as trimmed text. */
-static bool same_value(const char *path, const char *a, const char *b)
-{
-	size_t la, lb;
-	const char *ta = trim(a, &la), *tb = trim(b, &lb);
-	size_t pl = strlen(path);
-	struct idset x, y;
-	struct err e = ERR_INIT;
-	char ca[VALUE_MAX], cb[VALUE_MAX];
-
-	if (la == lb && memcmp(ta, tb, la) == 0)
-		return true;
-	if (la >= sizeof(ca) || lb >= sizeof(cb))
-		return false;
-	snprintf(ca, sizeof(ca), "%.*s", (int)la, ta);
-	snprintf(cb, sizeof(cb), "%.*s", (int)lb, tb);
-	if (pl > 19 && strcmp(path + pl - 19, "/smp_affinity_list") == 0)
-		return idset_parse(&x, ca, &e) == 0 && idset_parse(&y, cb, &e) == 0 &&
-		       idset_equal(&x, &y);
-	if (strcmp(path, "/proc/irq/default_smp_affinity") == 0)
-		return idset_parse_mask(&x, ca, &e) == 0 && idset_parse_mask(&y, cb, &e) == 0 &&
-		       idset_equal(&x, &y);
-	return false;
 }
 
 /* The plan's root and the root being applied to are the same directory. */
@@ -349,11 +295,12 @@ out:
 static int prepare_write(const struct plan_setting *s, const struct fsroot *r, struct changeset *cs,
 			 struct err *e)
 {
+	const struct knob_row *k = knobs_find(s->path);
 	struct apply_write w;
 	struct apply_write *grown;
 
 	memset(&w, 0, sizeof(w));
-	if (!apply_allowed(s->path))
+	if (!k)
 		return err_set(e, 0,
 			       "refusing to write '%s': not a setting hvtune changes (see "
 			       "'hvtune apply --help')",
@@ -361,9 +308,15 @@ static int prepare_write(const struct plan_setting *s, const struct fsroot *r, s
 	w.old_value = read_value(r, s->path, e);
 	if (!w.old_value)
 		return -1;
-	if (same_value(s->path, w.old_value, s->value)) {
+	if (knobs_same(k, w.old_value, s->value)) {
 		free(w.old_value);
 		return 0;
+	}
+	/* the old value goes into the journal: rollback checks it as a plan's */
+	if (knobs_check(k, s->path, w.old_value, e) < 0) {
+		free(w.old_value);
+		return err_prefix(e, "cannot record the old value of '%s%s' for rollback",
+				  r->shown, s->path);
 	}
 	snprintf(w.path, sizeof(w.path), "%s", s->path);
 	snprintf(w.reason, sizeof(w.reason), "%s", s->reason);
@@ -388,13 +341,20 @@ int apply_prepare(const struct plan *p, const struct domxml_opts *o, const struc
 	changeset_init(cs);
 	if (apply_check_root(p, r, e) < 0)
 		return -1;
-	/* every path first: a refused one refuses the plan before anything is read */
-	for (size_t i = 0; i < p->nsettings; i++)
-		if (!apply_allowed(p->settings[i].path))
+	/* every path and value first: a refused one refuses the plan before
+	 * anything is read */
+	for (size_t i = 0; i < p->nsettings; i++) {
+		const struct plan_setting *s = &p->settings[i];
+		const struct knob_row *k = knobs_find(s->path);
+
+		if (!k)
 			return err_set(e, 0,
 				       "refusing to write '%s': not a setting hvtune changes "
 				       "(see 'hvtune apply --help')",
-				       p->settings[i].path);
+				       s->path);
+		if (knobs_check(k, s->path, s->value, e) < 0)
+			return -1;
+	}
 	if (c && lv_domains(c, &doms, &ndoms, e) < 0)
 		return -1;
 	for (size_t i = 0; i < p->nvms; i++) {

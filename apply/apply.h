@@ -87,9 +87,9 @@ void apply_result_release(struct apply_result *r);
 void apply_opts(const struct profile *pf, struct domxml_opts *o);
 
 /*
- * True when @path may be written by apply: hugepage pools, THP enabled and
- * defrag, KSM run, NUMA balancing, swappiness, IRQ affinity, cpufreq
- * governor.  Anything else is refused.
+ * True when @path may be written by apply (a row of apply/knobs.c): hugepage
+ * pools, THP enabled and defrag, KSM run, NUMA balancing, swappiness, IRQ
+ * affinity, cpufreq governor.  Anything else is refused.
  */
 bool apply_allowed(const char *path);
 
@@ -100,7 +100,9 @@ int apply_check_root(const struct plan *p, const struct fsroot *r, struct err *e
  * Computes the change set of @p on the host at @r: placed VMs whose domain
  * exists in @c (may be NULL: no domain is changed, and a note says so), and
  * every setting whose current value differs.  Refuses a plan made for another
- * root, a setting outside the allow-list, a file that cannot be read.
+ * root, a setting outside the allow-list or a value not of its kind (both
+ * before any file is read), a file that cannot be read, and a current value
+ * that rollback could not write back.
  */
 int apply_prepare(const struct plan *p, const struct domxml_opts *o, const struct fsroot *r,
 		  struct lv *c, struct changeset *cs, struct err *e);

@@ -811,6 +811,107 @@ static void test_libvirt_define_fails(void **state)
 	tu_rmtree(dir);
 }
 
+/* ---- values: the kind each allowed file takes ---- */
+
+/* Every allowed file takes one kind of value; anything else is refused
+ * before a file is read, a newline or control character always. */
+static void test_values(void **state)
+{
+	static const char thp[] = "/sys/kernel/mm/transparent_hugepage/enabled";
+	static const char pool[] = "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages";
+	static const char gov[] = "/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor";
+	static const struct {
+		const char *path, *value;
+		bool ok;
+	} cases[] = {
+	    {pool, "4", true},
+	    {pool, "999999999999999", false},
+	    {pool, "-1", false},
+	    {pool, "", false},
+	    {pool, "0x10", false},
+	    {pool, "4 ", false},
+	    {"/proc/sys/vm/swappiness", "200", true},
+	    {"/proc/sys/vm/swappiness", "201", false},
+	    {"/proc/sys/vm/swappiness", "10\nkernel.core_pattern=|/tmp/x", false},
+	    {"/sys/kernel/mm/ksm/run", "2", true},
+	    {"/sys/kernel/mm/ksm/run", "3", false},
+	    {"/proc/sys/kernel/numa_balancing", "1", true},
+	    {"/proc/sys/kernel/numa_balancing", "on", false},
+	    {thp, "never", true},
+	    {thp, "sometimes", false},
+	    {thp, "[never]", false},
+	    {thp, "defer", false},
+	    {"/sys/kernel/mm/transparent_hugepage/defrag", "defer+madvise", true},
+	    {"/proc/irq/5/smp_affinity_list", "0-3,8", true},
+	    {"/proc/irq/5/smp_affinity_list", "0-3\n", false},
+	    {"/proc/irq/5/smp_affinity_list", "0-99999", false},
+	    {"/proc/irq/5/smp_affinity_list", "all", false},
+	    {"/proc/irq/default_smp_affinity", "00000000,0000000f", true},
+	    {"/proc/irq/default_smp_affinity", "f", true},
+	    {"/proc/irq/default_smp_affinity", "0-3", false},
+	    {gov, "performance", true},
+	    {gov, "perf ormance", false},
+	    {gov, "../../x", false},
+	    {gov, "schedutil\t", false},
+	};
+	char dir[4096], *big;
+	struct fx f;
+	struct changeset cs;
+	struct err e = ERR_INIT;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	fx_open(&f, dir);
+	put(&f, thp, "always [madvise] never\n");
+	put(&f, "/sys/kernel/mm/transparent_hugepage/defrag",
+	    "always defer defer+madvise [madvise] never\n");
+	put(&f, pool, "0\n");
+	put(&f, "/proc/sys/vm/swappiness", "60\n");
+	put(&f, "/sys/kernel/mm/ksm/run", "0\n");
+	put(&f, "/proc/sys/kernel/numa_balancing", "0\n");
+	put(&f, "/proc/irq/5/smp_affinity_list", "0-7\n");
+	put(&f, "/proc/irq/default_smp_affinity", "ff\n");
+	put(&f, gov, "schedutil\n");
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		int rc;
+
+		add_setting(&f.p, cases[i].path, cases[i].value);
+		rc = apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e);
+		if (cases[i].ok && rc < 0)
+			fail_msg("'%s' = '%s': %s", cases[i].path, cases[i].value, e.msg);
+		if (!cases[i].ok && (rc == 0 || !strstr(e.msg, "refusing to write") ||
+				     !strstr(e.msg, cases[i].path)))
+			fail_msg("'%s' = '%s': %s", cases[i].path, cases[i].value,
+				 rc == 0 ? "accepted" : e.msg);
+		if (rc == 0)
+			changeset_release(&cs);
+		plan_release(&f.p);
+		plan_init(&f.p);
+		snprintf(f.p.root, sizeof(f.p.root), "%s", dir);
+	}
+	/* 100,000 bytes for ksm/run: refused, and the message stays one short line */
+	big = malloc(100001);
+	assert_non_null(big);
+	memset(big, '1', 100000);
+	big[100000] = '\0';
+	add_setting(&f.p, "/sys/kernel/mm/ksm/run", big);
+	assert_int_equal(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), -1);
+	assert_string_equal(e.msg, "refusing to write a value of 100000 bytes to "
+				   "'/sys/kernel/mm/ksm/run': not a number from 0 to 2");
+	free(big);
+	/* a current value hvtune could not write back is refused before any change */
+	plan_release(&f.p);
+	plan_init(&f.p);
+	snprintf(f.p.root, sizeof(f.p.root), "%s", dir);
+	put(&f, "/sys/kernel/mm/ksm/run", "7\n");
+	add_setting(&f.p, "/sys/kernel/mm/ksm/run", "1");
+	assert_int_equal(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), -1);
+	assert_non_null(strstr(e.msg, "for rollback: refusing to write '7' to "
+				    "'/sys/kernel/mm/ksm/run': not a number from 0 to 2"));
+	fx_close(&f);
+	tu_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -824,6 +925,7 @@ int main(void)
 	    cmocka_unit_test(test_libvirt),
 	    cmocka_unit_test(test_libvirt_define_fails),
 	    cmocka_unit_test(test_libvirt_iothreads_numa),
+	    cmocka_unit_test(test_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
