@@ -4,6 +4,7 @@
 #include "apply/knobs.h"
 #include "probe/strfmt.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -766,6 +767,60 @@ out:
 	return rc;
 }
 
+/* A domain name as libvirt takes it, on one line of the journal. */
+static bool good_name(const char *name)
+{
+	for (const char *p = name; *p; p++)
+		if (iscntrl((unsigned char)*p) || *p == '/')
+			return false;
+	return name[0] != '\0';
+}
+
+/* One record checked as apply checks a plan: the allow-list and the kind of
+ * the value for a write, a plain domain name, a known numatune mode. */
+static int check_step(const struct jstep *s, struct err *e)
+{
+	static const char *const modes[] = {"", "strict", "preferred", "interleave", "restrictive"};
+	const struct knob_row *k;
+	struct idset nodes;
+	struct err pe = ERR_INIT;
+	bool known = false;
+
+	if (s->kind == JSTEP_WRITE) {
+		k = knobs_find(s->target);
+		if (!k)
+			return err_set(e, 0, "refusing to write to '%s': not a setting hvtune changes",
+				       s->target);
+		return knobs_check(k, s->target, s->data ? s->data : "", e);
+	}
+	if ((unsigned)s->kind >= JSTEP_KINDS)
+		return err_set(e, 0, "unknown record");
+	if (!good_name(s->target))
+		return err_set(e, 0, "invalid domain name '%s'", s->target);
+	if (s->kind != JSTEP_NUMATUNE)
+		return 0;
+	for (size_t i = 0; i < ARRAY_LEN(modes); i++)
+		known = known || strcmp(s->mode, modes[i]) == 0;
+	if (!known)
+		return err_set(e, 0, "unknown numatune mode '%s' for domain '%s'", s->mode,
+			       s->target);
+	if (s->nodeset[0] && idset_parse(&nodes, s->nodeset, &pe) < 0)
+		return err_set(e, 0, "%s in the numatune of domain '%s'", pe.msg, s->target);
+	return 0;
+}
+
+int apply_check_journal(const struct journal *j, struct err *e)
+{
+	for (size_t i = 0; i < j->nsteps; i++) {
+		if (check_step(&j->steps[i], e) < 0) {
+			err_prefix(e, "journal '%s' record %zu", j->id, i + 1);
+			strfmt_cat(e->msg, sizeof(e->msg), " (nothing was rolled back)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int apply_pick_journal(const char *state_dir, const char *id, struct journal *j, struct err *e)
 {
 	struct journal *all;
@@ -825,6 +880,9 @@ int apply_rollback(const char *state_dir, const char *id, const struct fsroot *r
 			j.root, root, j.root);
 		goto out;
 	}
+	/* all or nothing: every record is checked before the first is undone */
+	if (apply_check_journal(&j, e) < 0)
+		goto out;
 	failed = undo_all(&u, j.nsteps, &first);
 	if (failed) {
 		err_set(e, 0, "rollback of '%s' incomplete: %s%s", j.id, first.msg,

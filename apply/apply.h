@@ -123,10 +123,21 @@ int apply_commit(const struct changeset *cs, const struct fsroot *r, struct lv *
 /*
  * Undoes the journal @id of @state_dir ("" = the newest one not rolled back),
  * newest step first, including one left incomplete by a killed apply.
+ * Nothing is undone unless apply_check_journal() accepts every record.
  * @c may be NULL when the journal changed no domain.
  */
 int apply_rollback(const char *state_dir, const char *id, const struct fsroot *r, struct lv *c,
 		   struct apply_result *res, struct err *e);
+
+/*
+ * Checks every record of @j as apply_prepare() checks a plan: a write's path
+ * is in the allow-list (absolute, no ".." component) and its old value of
+ * the kind that file takes; a domain record names a domain on one line; a
+ * numatune has a known mode and a valid nodeset.  apply_rollback() calls it
+ * before it undoes anything, so a bad record refuses the whole journal:
+ * "journal 'ID' record N: <why> (nothing was rolled back)".
+ */
+int apply_check_journal(const struct journal *j, struct err *e);
 
 /* The journal that apply_rollback() would pick for @id (""): fills @j (not
  * open).  For the caller to connect to the journal's URI first. */

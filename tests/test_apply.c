@@ -7,6 +7,7 @@
 #include "tui/json_plan.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -912,6 +913,87 @@ static void test_values(void **state)
 	tu_rmtree(dir);
 }
 
+/* ---- rollback trusts no journal record ---- */
+
+/*
+ * Journals written by hand, each with one bad record first and a good one
+ * after it (the good one would be undone first, newest first): rollback
+ * refuses the whole journal, writes nothing and leaves the journal as it was.
+ */
+static void test_rollback_checks(void **state)
+{
+	static const char *const bad[] = {
+	    "write 13 /proc/sys/kernel/core_pattern\n|/some/script\n",
+	    "write 1 /sys/../../elsewhere/file\nX\n",
+	    "write 1 /proc/irq/../../elsewhere/file\nX\n",
+	    NULL, /* "x" + an absolute path: the '/' after it must not make it absolute */
+	    "write 1 sys/kernel/mm/ksm/run\n1\n",
+	    "write 2 /sys/kernel/mm/ksm/run\n99\n",
+	    "write 5 /proc/sys/vm/swappiness\n10\n20\n",
+	    "write 0 /proc/sys/vm/swappiness\n\n",
+	    "numatune bogus 0 vm0\n",
+	    "numatune strict 0-x vm0\n",
+	};
+	char dir[4096], root[4200], real[PATH_MAX], state_dir[4200], path[4400], rec[8400];
+	char text[16384], cmd[20000];
+	struct err e = ERR_INIT;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	snprintf(root, sizeof(root), "%s/root", dir);
+	snprintf(state_dir, sizeof(state_dir), "%s/state", dir);
+	assert_int_equal(mkdir(root, 0755), 0);
+	assert_ok(gentree_file(root, "/proc/sys/kernel/core_pattern", "core\n", &e), e);
+	assert_ok(gentree_file(root, "/sys/kernel/mm/ksm/run", "0\n", &e), e);
+	assert_ok(gentree_file(root, "/proc/sys/vm/swappiness", "60\n", &e), e);
+	assert_ok(gentree_file(dir, "/elsewhere/file", "kept\n", &e), e);
+	assert_non_null(realpath(root, real));
+	assert_int_equal(mkdir(state_dir, 0700), 0);
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		struct fsroot r = FSROOT_INIT;
+		struct apply_result res;
+		struct journal j;
+		FILE *f;
+		char id[32], *got;
+		int status;
+
+		snprintf(id, sizeof(id), "20260101T00000%zuZ-001", i);
+		if (bad[i])
+			snprintf(rec, sizeof(rec), "%s", bad[i]);
+		else
+			snprintf(rec, sizeof(rec), "write 1 x%s/elsewhere/file\nX\n", dir);
+		snprintf(text, sizeof(text),
+			 "hvtune-journal 1\nid %s\ntime 1767225600\nroot %s\nuri -\n%s"
+			 "write 1 /sys/kernel/mm/ksm/run\n1\nend complete\n",
+			 id, real, rec);
+		snprintf(path, sizeof(path), "%s/%s.journal", state_dir, id);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(text, f);
+		fclose(f);
+		assert_ok(fsroot_open(&r, root, &e), e);
+		if (apply_rollback(state_dir, id, &r, NULL, &res, &e) == 0)
+			fail_msg("case %zu: '%s' rolled back", i, rec);
+		if (!strstr(e.msg, "nothing was rolled back"))
+			fail_msg("case %zu: %s", i, e.msg);
+		assert_int_equal(res.undone, 0);
+		apply_result_release(&res);
+		fsroot_close(&r);
+		snprintf(cmd, sizeof(cmd), "cat '%s/proc/sys/kernel/core_pattern' "
+			 "'%s/sys/kernel/mm/ksm/run' '%s/proc/sys/vm/swappiness' '%s/elsewhere/file'",
+			 root, root, root, dir);
+		got = tu_run(cmd, &status);
+		assert_non_null(got);
+		if (strcmp(got, "core\n0\n60\nkept\n") != 0)
+			fail_msg("case %zu: the files hold '%s'", i, got);
+		free(got);
+		assert_ok(journal_load(&j, state_dir, id, false, &e), e);
+		assert_int_equal(j.status, JOURNAL_COMPLETE);
+		journal_release(&j);
+	}
+	tu_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -926,6 +1008,7 @@ int main(void)
 	    cmocka_unit_test(test_libvirt_define_fails),
 	    cmocka_unit_test(test_libvirt_iothreads_numa),
 	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_rollback_checks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -463,7 +463,9 @@ int cmd_rollback(int argc, char **argv)
 		return EXIT_ERR;
 	}
 	apply_result_init(&res);
-	if (apply_pick_journal(o.state, id, &j, &e) < 0) {
+	/* checked before connecting too: apply_rollback() checks it again under the lock */
+	if (apply_pick_journal(o.state, id, &j, &e) < 0 || apply_check_journal(&j, &e) < 0) {
+		journal_release(&j);
 		fail("rollback", &e);
 		return EXIT_ERR;
 	}

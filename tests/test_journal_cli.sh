@@ -1,0 +1,103 @@
+#!/bin/bash
+# test_journal_cli.sh - 'hvtune rollback' and 'journal' trust neither the journal nor the state
+# directory: journals written by hand (as someone who could write the state directory would
+# write them) are checked record by record before anything is undone, their libvirt URI is
+# refused unless it is a local one hvtune records, a state directory or journal file that
+# someone else could have written is refused, an unreadable journal is skipped by the listing
+# (and does not stop 'rollback ID' of a good one), an absurd time shows as "unknown time".
+# Every rollback here runs on a private --root, never on this host's /proc or /sys.
+set -u
+bin=${HVTUNE_BIN:?HVTUNE_BIN is not set}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+
+# expect CODE 'SUBSTRING' CMD...: exit status CODE and SUBSTRING in stdout+stderr
+expect() {
+	local code=$1 want=$2 out got
+	shift 2
+	out=$(timeout 20 "$@" 2>&1 </dev/null)
+	got=$?
+	if [ "$got" != "$code" ] || [[ "$out" != *"$want"* ]]; then
+		bad "$* -> exit $got (want $code), output:"
+		echo "$out" | head -20
+		echo "  (wanted: $want)"
+	else
+		ok
+	fi
+}
+
+# same FILE WANT: the file holds WANT
+same() {
+	local got
+	got=$(cat "$1" 2>&1)
+	[ "$got" = "$2" ] && ok || bad "'$1' holds '$got', want '$2'"
+}
+
+# journal DIR ID BODY: writes DIR/ID.journal (0600) with a header for $root and BODY
+journal() {
+	local dir=$1 id=$2 body=$3 uri=${4:--}
+	mkdir -p "$dir" && chmod 700 "$dir"
+	printf 'hvtune-journal 1\nid %s\ntime 1767225600\nroot %s\nuri %s\n%s' \
+		"$id" "$(realpath "$root")" "$uri" "$body" >"$dir/$id.journal"
+	chmod 600 "$dir/$id.journal"
+}
+
+root=$tmp/root
+mkdir -p "$root/proc/sys/kernel" "$root/proc/sys/vm" "$root/sys/kernel/mm/ksm" "$tmp/elsewhere"
+reset() {
+	echo core >"$root/proc/sys/kernel/core_pattern"
+	echo 0 >"$root/sys/kernel/mm/ksm/run"
+	echo 60 >"$root/proc/sys/vm/swappiness"
+	echo kept >"$tmp/elsewhere/file"
+}
+reset
+good='write 1 /sys/kernel/mm/ksm/run
+1
+end complete
+'
+
+## 1: every record is checked before any is undone
+st=$tmp/st1
+journal "$st" 20260101T000000Z-001 "write 13 /proc/sys/kernel/core_pattern
+|/some/script
+$good"
+expect 2 "hvtune: rollback: journal '20260101T000000Z-001' record 1: refusing to write to '/proc/sys/kernel/core_pattern': not a setting hvtune changes (nothing was rolled back)" \
+	"$bin" rollback --root "$root" --state-dir "$st"
+same "$root/proc/sys/kernel/core_pattern" core
+same "$root/sys/kernel/mm/ksm/run" 0
+journal "$st" 20260101T000000Z-001 "write 1 /sys/../../elsewhere/file
+X
+$good"
+expect 2 "refusing to write to '/sys/../../elsewhere/file': not a setting hvtune changes (nothing was rolled back)" \
+	"$bin" rollback --root "$root" --state-dir "$st"
+journal "$st" 20260101T000000Z-001 "write 1 x$tmp/elsewhere/file
+X
+$good"
+expect 2 "refusing to write to 'x$tmp/elsewhere/file': not a setting hvtune changes" \
+	"$bin" rollback --root "$root" --state-dir "$st"
+journal "$st" 20260101T000000Z-001 "write 5 /proc/sys/vm/swappiness
+10
+20
+$good"
+expect 2 "record 1: refusing to write to '/proc/sys/vm/swappiness': a control character in the value" \
+	"$bin" rollback --root "$root" --state-dir "$st"
+same "$tmp/elsewhere/file" kept
+same "$root/proc/sys/vm/swappiness" 60
+same "$root/sys/kernel/mm/ksm/run" 0
+expect 0 'complete' "$bin" journal --state-dir "$st"
+# the same journal with good records only rolls back
+journal "$st" 20260101T000000Z-001 "write 2 /proc/sys/vm/swappiness
+10
+$good"
+expect 0 'rolled back journal 20260101T000000Z-001: 2 step(s) restored' "$bin" rollback --root "$root" --state-dir "$st"
+same "$root/proc/sys/vm/swappiness" 10
+same "$root/sys/kernel/mm/ksm/run" 1
+reset
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
