@@ -821,6 +821,41 @@ int apply_check_journal(const struct journal *j, struct err *e)
 	return 0;
 }
 
+/* An absolute path with nothing a URI would read as more than a path. */
+static bool plain_path(const char *p)
+{
+	if (p[0] != '/')
+		return false;
+	for (; *p; p++)
+		if (iscntrl((unsigned char)*p) || strchr("?&#%;\\ ", *p))
+			return false;
+	return true;
+}
+
+int apply_journal_uri(const struct journal *j, struct err *e)
+{
+	const char *u = j->uri;
+
+	if (!u[0])
+		return err_set(e, 0, "journal '%s' names no libvirt URI (give --connect URI)",
+			       j->id);
+	/* libvirt runs a command for some transports (qemu+ext://...?command=,
+	 * qemu+ssh://, a unix socket's ?command=): a journal may name only the
+	 * local forms hvtune records itself */
+	if (strcmp(u, "qemu:///system") == 0 || strcmp(u, "qemu:///session") == 0 ||
+	    strcmp(u, "test:///default") == 0)
+		return 0;
+	if (strncmp(u, "qemu:///system?socket=", 22) == 0 && plain_path(u + 22))
+		return 0;
+	if (strncmp(u, "test://", 7) == 0 && plain_path(u + 7))
+		return 0;
+	return err_set(e, 0,
+		       "journal '%s' names libvirt URI '%s': rollback connects on its own only to "
+		       "qemu:///system, qemu:///session, qemu:///system?socket=/PATH, "
+		       "test:///default or test:///PATH (give --connect URI to use another)",
+		       j->id, u);
+}
+
 int apply_pick_journal(const char *state_dir, const char *id, struct journal *j, struct err *e)
 {
 	struct journal *all;

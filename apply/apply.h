@@ -139,6 +139,14 @@ int apply_rollback(const char *state_dir, const char *id, const struct fsroot *r
  */
 int apply_check_journal(const struct journal *j, struct err *e);
 
+/*
+ * 0 when the libvirt URI recorded in @j is one rollback may connect to
+ * without being told (--connect): qemu:///system, qemu:///session,
+ * qemu:///system?socket=/PATH, test:///default or test:///PATH.  A
+ * +transport or any other parameter can make libvirt run a command.
+ */
+int apply_journal_uri(const struct journal *j, struct err *e);
+
 /* The journal that apply_rollback() would pick for @id (""): fills @j (not
  * open).  For the caller to connect to the journal's URI first. */
 int apply_pick_journal(const char *state_dir, const char *id, struct journal *j, struct err *e);

@@ -325,12 +325,17 @@ static int parse(struct journal *j, char *text, size_t len, const char *shown, s
 			j->time = strtoll(v, NULL, 10);
 			continue;
 		}
-		if ((v = after(line, "root"))) {
-			snprintf(j->root, sizeof(j->root), "%s", v);
-			continue;
-		}
-		if ((v = after(line, "uri"))) {
-			snprintf(j->uri, sizeof(j->uri), "%s", strcmp(v, "-") == 0 ? "" : v);
+		/* never cut short: a URI cut before "&command=..." would read as another */
+		if ((v = after(line, "root")) || (v = after(line, "uri"))) {
+			bool root = line[0] == 'r';
+
+			if (strlen(v) >= (root ? sizeof(j->root) : sizeof(j->uri)))
+				return err_set(e, 0, "'%s':%u: the %s is too long", shown, lineno,
+					       root ? "root" : "URI");
+			if (root)
+				snprintf(j->root, sizeof(j->root), "%s", v);
+			else
+				snprintf(j->uri, sizeof(j->uri), "%s", strcmp(v, "-") ? v : "");
 			continue;
 		}
 		if ((v = after(line, "end"))) {

@@ -99,5 +99,40 @@ same "$root/proc/sys/vm/swappiness" 10
 same "$root/sys/kernel/mm/ksm/run" 1
 reset
 
+## 3: the journal's libvirt URI
+st=$tmp/st3
+printf '#!/bin/sh\ntouch %s/ran\n' "$tmp" >"$tmp/script.sh"
+chmod 755 "$tmp/script.sh"
+def='vcpupin 0 0 test
+end complete
+'
+for uri in "qemu+ext:///system?command=$tmp/script.sh" "qemu:///system?socket=/x&command=$tmp/script.sh" \
+	"qemu+ssh://root@localhost/system" "qemu+unix:///system" "qemu:///system?command=$tmp/script.sh" \
+	"qemu:///system?socket=relative/sock" "test://relative" "lxc:///system" "qemu:///embed?root=/x"; do
+	journal "$st" 20260101T000000Z-001 "$def" "$uri"
+	expect 2 "hvtune: rollback: journal '20260101T000000Z-001' names libvirt URI '$uri': rollback connects on its own only to qemu:///system, qemu:///session, qemu:///system?socket=/PATH, test:///default or test:///PATH (give --connect URI to use another)" \
+		"$bin" rollback --root "$root" --state-dir "$st"
+done
+# a URI longer than the journal's field is refused, not cut before its '&command='
+long="qemu:///system?socket=/$(printf 'a%.0s' $(seq 240))&command=$tmp/script.sh"
+journal "$st" 20260101T000000Z-001 "$def" "$long"
+expect 2 "hvtune: rollback: '$st/20260101T000000Z-001.journal':5: the URI is too long" \
+	"$bin" rollback --root "$root" --state-dir "$st"
+[ -e "$tmp/ran" ] && bad "the journal's URI ran '$tmp/script.sh'" || ok
+# local forms are taken (the test driver: its domain 'test' runs)
+if "$bin" rollback --help >/dev/null && "$bin" apply --help >/dev/null; then
+	journal "$st" 20260101T000000Z-001 "$def" "test:///default"
+	out=$("$bin" rollback --root "$root" --state-dir "$st" 2>&1)
+	if [[ "$out" == *"no libvirt"* || "$out" == *"cannot connect"* ]]; then
+		echo "SKIP: no libvirt test driver: $out"
+	else
+		[[ "$out" == *"restored domain 'test' vCPU 0 to CPUs 0"* ]] && ok || bad "test:///default: $out"
+		# a refused URI is no obstacle when --connect names one
+		journal "$st" 20260101T000000Z-001 "$def" "qemu+ext:///system?command=$tmp/script.sh"
+		expect 0 "restored domain 'test' vCPU 0 to CPUs 0" "$bin" rollback --root "$root" --state-dir "$st" --connect test:///default
+		[ -e "$tmp/ran" ] && bad "the journal's URI ran '$tmp/script.sh'" || ok
+	fi
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

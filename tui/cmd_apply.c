@@ -62,7 +62,10 @@ static void rollback_usage(FILE *f)
 	      "that is not rolled back), newest step first: old domain XML, old live pins,\n"
 	      "old numatune, old file values.  A journal left incomplete by a killed apply\n"
 	      "is completed.\n"
-	      "The libvirt URI defaults to the one the journal names.\n",
+	      "The libvirt URI defaults to the one the journal names when it is local\n"
+	      "(qemu:///system, qemu:///session, qemu:///system?socket=/PATH, test:///...);\n"
+	      "any other needs --connect URI.  Every record is checked first: one that\n"
+	      "apply would refuse refuses the whole journal.\n",
 	      f);
 }
 
@@ -469,11 +472,9 @@ int cmd_rollback(int argc, char **argv)
 		fail("rollback", &e);
 		return EXIT_ERR;
 	}
-	if (has_domain_steps(&j)) {
-		const char *uri = o.uri ? o.uri : j.uri;
-
-		c = lv_open(uri, &e);
-	}
+	/* the journal's own URI only when it is a local one hvtune records */
+	if (has_domain_steps(&j) && (o.uri || apply_journal_uri(&j, &e) == 0))
+		c = lv_open(o.uri ? o.uri : j.uri, &e);
 	journal_release(&j);
 	if (e.msg[0] || fsroot_open(&r, o.root, &e) < 0) {
 		fail("rollback", &e);
