@@ -51,15 +51,91 @@ void journal_release(struct journal *j)
 	journal_init(j);
 }
 
+/*
+ * The state directory and its journals are trusted: rollback writes what a
+ * journal says, as root.  So each must be what hvtune made, and writable by
+ * no one else: of the right type, owned by the effective uid, without the
+ * group or other write bit.  @what names it in the message.
+ */
+static int check_owned(const struct stat *st, mode_t type, const char *what, const char *path,
+		       struct err *e)
+{
+	uid_t me = geteuid();
+
+	if ((st->st_mode & S_IFMT) != type)
+		return err_set(e, 0, "refusing %s '%s': not a %s", what, path,
+			       type == S_IFDIR ? "directory" : "regular file");
+	if (st->st_uid != me)
+		return err_set(e, 0, "refusing %s '%s': owned by uid %u, not %u", what, path,
+			       (unsigned)st->st_uid, (unsigned)me);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return err_set(e, 0,
+			       "refusing %s '%s': writable by group or others (mode %04o; chmod "
+			       "go-w '%s')",
+			       what, path, (unsigned)(st->st_mode & 07777), path);
+	return 0;
+}
+
+/* Opens @name under @dirfd with @flags, refusing a link (O_NOFOLLOW), never
+ * blocking on a FIFO (O_NONBLOCK), and checked as check_owned() says. */
+static int open_checked(int dirfd, const char *name, int flags, mode_t type, const char *what,
+			const char *shown, struct err *e)
+{
+	struct stat st;
+	int fd = openat(dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
+		int sys = errno;
+
+		/* O_DIRECTORY says ENOTDIR for a link too: lstat tells which */
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+			return err_set(e, 0, "refusing %s '%s': a symbolic link", what, shown);
+		if (sys == ENOTDIR)
+			return err_set(e, 0, "refusing %s '%s': not a directory", what, shown);
+		errno = sys;
+	}
+	if (fd < 0)
+		return err_set(e, errno, "cannot open %s '%s'", what, shown);
+	if (fstat(fd, &st) < 0) {
+		int sys = errno;
+
+		close(fd);
+		return err_set(e, sys, "cannot open %s '%s'", what, shown);
+	}
+	if (check_owned(&st, type, what, shown, e) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The state directory, checked.  -1 with e->sys ENOENT when it does not exist. */
+static int open_state_dir(const char *dir, struct err *e)
+{
+	char path[FS_PATH_MAX];
+	size_t len = strlen(dir);
+
+	/* "dir/" would follow a link named dir: O_NOFOLLOW looks at the last name */
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	snprintf(path, sizeof(path), "%.*s", (int)len, dir);
+	return open_checked(AT_FDCWD, path, O_RDONLY | O_DIRECTORY, S_IFDIR, "state directory",
+			    dir, e);
+}
+
 int journal_lock(const char *dir, struct err *e)
 {
 	char path[FS_PATH_MAX];
-	int fd;
+	int dfd, fd;
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return err_set(e, errno, "cannot create state directory '%s'", dir);
+	dfd = open_state_dir(dir, e);
+	if (dfd < 0)
+		return -1;
 	snprintf(path, sizeof(path), "%s/lock", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = openat(dfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+	close(dfd);
 	if (fd < 0)
 		return err_set(e, errno, "cannot write '%s'", path);
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -141,9 +217,9 @@ int journal_create(struct journal *j, const char *dir, const char *root, const c
 		return err_set(e, EINVAL, "cannot journal a root or URI with a newline");
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	j->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	j->dirfd = open_state_dir(dir, e);
 	if (j->dirfd < 0)
-		return err_set(e, errno, "cannot open state directory '%s'", dir);
+		return -1;
 	/* O_EXCL: two applies in one second get two counters, never one file */
 	for (unsigned n = 1; n < 1000 && j->fd < 0; n++) {
 		snprintf(j->id, sizeof(j->id), "%s-%03u", stamp, n);
@@ -237,43 +313,34 @@ int journal_mark(struct journal *j, enum journal_status st, struct err *e)
 
 /* ---- reading ---- */
 
-static char *slurp(int dirfd, const char *name, const char *shown, size_t *len, struct err *e)
+/* All of @fd (a regular file) from its start, NUL-terminated. */
+static char *slurp(int fd, const char *shown, size_t *len, struct err *e)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	size_t cap = 8192;
-	char *buf;
+	char *buf = malloc(cap);
 
 	*len = 0;
-	if (fd < 0) {
-		err_set(e, errno, "cannot open journal '%s'", shown);
-		return NULL;
-	}
-	buf = malloc(cap);
 	for (;;) {
 		ssize_t n;
 
 		if (buf && *len + 1 >= cap) {
 			char *grown = realloc(buf, cap *= 2);
 
-			if (!grown) {
+			if (!grown)
 				free(buf);
-				buf = NULL;
-			}
 			buf = grown;
 		}
 		if (!buf) {
-			close(fd);
 			err_set(e, ENOMEM, "cannot read journal '%s'", shown);
 			return NULL;
 		}
-		n = read(fd, buf + *len, cap - *len - 1);
+		n = pread(fd, buf + *len, cap - *len - 1, (off_t)*len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			int sys = errno;
 
 			free(buf);
-			close(fd);
 			err_set(e, sys, "cannot read journal '%s'", shown);
 			return NULL;
 		}
@@ -281,7 +348,6 @@ static char *slurp(int dirfd, const char *name, const char *shown, size_t *len, 
 			break;
 		*len += (size_t)n;
 	}
-	close(fd);
 	buf[*len] = '\0';
 	return buf;
 }
@@ -446,27 +512,29 @@ static int load_at(struct journal *j, int dirfd, const char *dir, const char *id
 	char name[JOURNAL_ID_MAX + 16], shown[FS_PATH_MAX];
 	size_t len;
 	char *text;
-	int rc;
+	int fd, rc;
 
 	journal_init(j);
 	if (!id[0] || strlen(id) >= JOURNAL_ID_MAX || strchr(id, '/'))
 		return err_set(e, 0, "bad journal id '%s'", id);
 	snprintf(name, sizeof(name), "%s%s", id, SUFFIX);
 	snprintf(shown, sizeof(shown), "%s/%s", dir, name);
-	text = slurp(dirfd, name, shown, &len, e);
-	if (!text) {
+	/* one open for reading and appending: the file checked is the one marked */
+	fd = open_checked(dirfd, name, append ? O_RDWR | O_APPEND : O_RDONLY, S_IFREG, "journal",
+			  shown, e);
+	if (fd < 0) {
 		if (e->sys == ENOENT)
 			err_set(e, 0, "no journal '%s' in '%s' (see 'hvtune journal')", id, dir);
 		return -1;
 	}
-	rc = parse(j, text, len, shown, e);
+	text = slurp(fd, shown, &len, e);
+	rc = text ? parse(j, text, len, shown, e) : -1;
 	free(text);
 	snprintf(j->path, sizeof(j->path), "%s", shown);
-	if (rc == 0 && append) {
-		j->fd = openat(dirfd, name, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-		if (j->fd < 0)
-			rc = err_set(e, errno, "cannot write '%s'", shown);
-	}
+	if (rc == 0 && append)
+		j->fd = fd;
+	else
+		close(fd);
 	if (rc < 0)
 		journal_release(j);
 	return rc;
@@ -474,12 +542,13 @@ static int load_at(struct journal *j, int dirfd, const char *dir, const char *id
 
 int journal_load(struct journal *j, const char *dir, const char *id, bool append, struct err *e)
 {
-	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dirfd;
 	int rc;
 
 	journal_init(j);
+	dirfd = open_state_dir(dir, e);
 	if (dirfd < 0)
-		return err_set(e, errno, "cannot open state directory '%s'", dir);
+		return -1;
 	rc = load_at(j, dirfd, dir, id, append, e);
 	close(dirfd);
 	return rc;
@@ -492,16 +561,21 @@ static int by_id(const void *a, const void *b)
 
 int journal_list(const char *dir, struct journal **out, size_t *n, struct err *e)
 {
-	DIR *d = opendir(dir);
+	int dfd = open_state_dir(dir, e);
+	DIR *d;
 	struct dirent *de;
 	int rc = 0;
 
 	*out = NULL;
 	*n = 0;
+	if (dfd < 0)
+		return e->sys == ENOENT ? 0 : -1;
+	d = fdopendir(dfd);
 	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		return err_set(e, errno, "cannot open state directory '%s'", dir);
+		int sys = errno;
+
+		close(dfd);
+		return err_set(e, sys, "cannot open state directory '%s'", dir);
 	}
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name), sl = strlen(SUFFIX);

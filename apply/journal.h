@@ -85,6 +85,14 @@ void journal_init(struct journal *j);
 void journal_release(struct journal *j); /* closes, frees the steps */
 
 /*
+ * The state directory and every journal in it are trusted (rollback writes
+ * what a journal says, as root), so every function here refuses a state
+ * directory that is a symbolic link, not a directory, not owned by the
+ * effective uid or writable by group or others, and likewise a journal file
+ * that is not such a regular file: "refusing state directory 'DIR': owned by
+ * uid 1000, not 0".  Journal files are opened O_NOFOLLOW | O_NONBLOCK (a FIFO
+ * never blocks).
+ *
  * Creates @dir (0700) when it does not exist and takes an exclusive flock on
  * @dir/lock.  Returns the lock fd; a second apply or rollback at the same time
  * fails with "'DIR' is locked by another hvtune apply or rollback".

@@ -41,7 +41,7 @@ same() {
 # journal DIR ID BODY: writes DIR/ID.journal (0600) with a header for $root and BODY
 journal() {
 	local dir=$1 id=$2 body=$3 uri=${4:--}
-	mkdir -p "$dir" && chmod 700 "$dir"
+	mkdir -p "$dir" && chmod 700 "$dir" && rm -f "$dir/$id.journal"
 	printf 'hvtune-journal 1\nid %s\ntime 1767225600\nroot %s\nuri %s\n%s' \
 		"$id" "$(realpath "$root")" "$uri" "$body" >"$dir/$id.journal"
 	chmod 600 "$dir/$id.journal"
@@ -133,6 +133,68 @@ if "$bin" rollback --help >/dev/null && "$bin" apply --help >/dev/null; then
 		[ -e "$tmp/ran" ] && bad "the journal's URI ran '$tmp/script.sh'" || ok
 	fi
 fi
+
+## 4: the state directory and the journal files
+ok_journal() { journal "$1" 20260101T000000Z-001 "$good"; }
+st=$tmp/st4
+ok_journal "$st"
+chmod 777 "$st"
+for cmd in "journal" "journal show 20260101T000000Z-001" "rollback --root $root"; do
+	# shellcheck disable=SC2086
+	expect 2 "refusing state directory '$st': writable by group or others (mode 0777; chmod go-w '$st')" "$bin" $cmd --state-dir "$st"
+done
+plan=$tmp/plan.json
+cat >"$plan" <<-JSON
+{"root": "$root", "profile": "balanced", "placed": 0, "requested": 0, "vms": [],
+ "host": {"housekeeping_cpus": "0", "dedicated_cpus": "", "hugepages": [],
+  "settings": [{"path": "/proc/sys/vm/swappiness", "value": "10", "reason": "test"}],
+  "kernel_cmdline": [], "reasons": []}}
+JSON
+expect 2 "hvtune: apply: refusing state directory '$st': writable by group or others" "$bin" apply --root "$root" --plan "$plan" --state-dir "$st" --yes
+same "$root/proc/sys/vm/swappiness" 60
+chmod 700 "$st"
+ln -s "$st" "$tmp/st4link"
+expect 2 "refusing state directory '$tmp/st4link': a symbolic link" "$bin" journal --state-dir "$tmp/st4link"
+expect 2 "refusing state directory '$tmp/st4link': a symbolic link" "$bin" rollback --root "$root" --state-dir "$tmp/st4link"
+expect 2 "refusing state directory '$tmp/st4link': a symbolic link" "$bin" apply --root "$root" --plan "$plan" --state-dir "$tmp/st4link" --yes
+echo x >"$tmp/plainfile"
+expect 2 "refusing state directory '$tmp/plainfile': not a directory" "$bin" journal --state-dir "$tmp/plainfile"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	mkdir -m 1777 "$tmp/pub"
+	setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "mkdir -m 700 '$tmp/pub/foreign' && printf 'hvtune-journal 1\nid 20260101T000000Z-001\nroot /\nuri -\nend complete\n' >'$tmp/pub/foreign/20260101T000000Z-001.journal'" || bad "setpriv mkdir"
+	for cmd in "journal" "rollback --root $root"; do
+		# shellcheck disable=SC2086
+		expect 2 "refusing state directory '$tmp/pub/foreign': owned by uid 65534, not 0" "$bin" $cmd --state-dir "$tmp/pub/foreign"
+	done
+	expect 2 "refusing state directory '$tmp/pub/foreign': owned by uid 65534, not 0" "$bin" apply --root "$root" --plan "$plan" --state-dir "$tmp/pub/foreign" --yes
+	# a journal file of another user in a good directory
+	ok_journal "$st"
+	chown 65534 "$st/20260101T000000Z-001.journal"
+	expect 2 "refusing journal '$st/20260101T000000Z-001.journal': owned by uid 65534, not 0" "$bin" rollback --root "$root" --state-dir "$st" 20260101T000000Z-001
+	expect 2 "refusing journal '$st/20260101T000000Z-001.journal': owned by uid 65534, not 0" "$bin" journal show 20260101T000000Z-001 --state-dir "$st"
+	same "$root/sys/kernel/mm/ksm/run" 0
+else
+	echo "SKIP: a state directory of another user (needs root and setpriv)"
+fi
+ok_journal "$st"
+chmod 664 "$st/20260101T000000Z-001.journal"
+expect 2 "refusing journal '$st/20260101T000000Z-001.journal': writable by group or others (mode 0664" "$bin" rollback --root "$root" --state-dir "$st" 20260101T000000Z-001
+expect 2 "refusing journal '$st/20260101T000000Z-001.journal': writable by group or others" "$bin" rollback --root "$root" --state-dir "$st"
+same "$root/sys/kernel/mm/ksm/run" 0
+rm -f "$st/20260101T000000Z-001.journal"
+mkfifo -m 600 "$st/20260101T000000Z-001.journal"
+expect 2 "refusing journal '$st/20260101T000000Z-001.journal': not a regular file" "$bin" journal show 20260101T000000Z-001 --state-dir "$st"
+rm -f "$st/20260101T000000Z-001.journal"
+ok_journal "$tmp/st4b"
+ln -s "$tmp/st4b/20260101T000000Z-001.journal" "$st/20260101T000000Z-001.journal"
+expect 2 "refusing journal '$st/20260101T000000Z-001.journal': a symbolic link" "$bin" rollback --root "$root" --state-dir "$st" 20260101T000000Z-001
+same "$root/sys/kernel/mm/ksm/run" 0
+# a state directory hvtune makes is 0700, whatever the umask
+( umask 000; "$bin" apply --root "$root" --plan "$plan" --state-dir "$tmp/st4new" --yes >/dev/null 2>&1 ) || bad "apply with a new state directory"
+[ "$(stat -c %a "$tmp/st4new")" = 700 ] && ok || bad "new state directory mode $(stat -c %a "$tmp/st4new")"
+[ "$(stat -c %a "$tmp/st4new"/*.journal)" = 600 ] && ok || bad "new journal mode $(stat -c %a "$tmp/st4new"/*.journal)"
+expect 0 "rolled back journal" "$bin" rollback --root "$root" --state-dir "$tmp/st4new"
+reset
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
