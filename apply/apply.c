@@ -859,24 +859,40 @@ int apply_journal_uri(const struct journal *j, struct err *e)
 int apply_pick_journal(const char *state_dir, const char *id, struct journal *j, struct err *e)
 {
 	struct journal *all;
-	size_t n;
+	struct journal_bad *bad;
+	size_t n, nbad;
 	ssize_t pick = -1;
+	int rc = 0;
 
 	journal_init(j);
-	if (journal_list(state_dir, &all, &n, e) < 0)
+	if (journal_scan(state_dir, &all, &n, &bad, &nbad, e) < 0)
 		return -1;
 	for (size_t i = n; i-- > 0 && pick < 0;)
 		if (id[0] ? strcmp(all[i].id, id) == 0 : all[i].status != JOURNAL_ROLLED_BACK)
 			pick = (ssize_t)i;
-	if (pick >= 0) {
+	for (size_t i = 0; i < nbad && rc == 0; i++) {
+		/* the default is the newest journal not rolled back: one newer that
+		 * cannot be read may be it, and is not passed over */
+		if (id[0] && strcmp(bad[i].id, id) == 0) {
+			*e = bad[i].why;
+			rc = -1;
+		} else if (!id[0] && (pick < 0 || strcmp(bad[i].id, all[pick].id) > 0)) {
+			rc = err_set(e, 0,
+				     "cannot tell whether journal '%s' is rolled back (%s): give the "
+				     "ID of the journal to roll back (see 'hvtune journal')",
+				     bad[i].id, bad[i].why.msg);
+		}
+	}
+	if (rc == 0 && pick >= 0) {
 		*j = all[pick];
 		journal_init(&all[pick]);
 	}
 	for (size_t i = 0; i < n; i++)
 		journal_release(&all[i]);
 	free(all);
-	if (pick >= 0)
-		return 0;
+	free(bad);
+	if (rc < 0 || pick >= 0)
+		return rc;
 	if (id[0])
 		return err_set(e, 0, "no journal '%s' in '%s' (see 'hvtune journal')", id,
 			       state_dir);

@@ -148,7 +148,8 @@ int apply_check_journal(const struct journal *j, struct err *e);
 int apply_journal_uri(const struct journal *j, struct err *e);
 
 /* The journal that apply_rollback() would pick for @id (""): fills @j (not
- * open).  For the caller to connect to the journal's URI first. */
+ * open).  For the caller to connect to the journal's URI first.  With @id
+ * "", a journal newer than the pick that cannot be read refuses the pick. */
 int apply_pick_journal(const char *state_dir, const char *id, struct journal *j, struct err *e);
 
 #endif

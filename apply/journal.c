@@ -205,49 +205,93 @@ static int put_record(struct journal *j, const char *head, const char *data, str
 	return rc;
 }
 
+/* @tmp as @name, never over an existing journal.  RENAME_NOREPLACE where the
+ * filesystem has it; link(2), which never replaces either, where not (NFS). */
+static int place(int dirfd, const char *tmp, const char *name)
+{
+	if (renameat2(dirfd, tmp, dirfd, name, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (linkat(dirfd, tmp, dirfd, name, 0) < 0)
+		return -1;
+	unlinkat(dirfd, tmp, 0);
+	return 0;
+}
+
+/* Writes the header into the open temporary file @tmp and gives it the first
+ * free name STAMP-NNN.journal.  The header carries the id, so it is written
+ * again when another process took that name in between. */
+static int publish(struct journal *j, const char *dir, const char *tmp, const char *stamp,
+		   struct err *e)
+{
+	char head[FS_PATH_MAX + 512];
+	struct stat st;
+
+	for (unsigned n = 1; n < 1000; n++) {
+		const char *name;
+
+		snprintf(j->id, sizeof(j->id), "%s-%03u", stamp, n);
+		snprintf(j->path, sizeof(j->path), "%s/%s%s", dir, j->id, SUFFIX);
+		name = strrchr(j->path, '/') + 1;
+		if (fstatat(j->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		snprintf(head, sizeof(head), MAGIC "id %s\ntime %" PRId64 "\nroot %s\nuri %s\n",
+			 j->id, j->time, j->root, j->uri[0] ? j->uri : "-");
+		if (ftruncate(j->fd, 0) < 0)
+			return err_set(e, errno, "cannot write journal '%s'", j->path);
+		if (put_all(j, head, strlen(head), e) < 0 || sync_all(j, e) < 0)
+			return -1;
+		if (place(j->dirfd, tmp, name) == 0) {
+			/* the new name must survive a crash too */
+			if (fsync(j->dirfd) < 0)
+				return err_set(e, errno, "cannot sync state directory '%s'", dir);
+			return 0;
+		}
+		if (errno != EEXIST)
+			return err_set(e, errno, "cannot create journal '%s'", j->path);
+	}
+	return err_set(e, EEXIST, "cannot create a journal in '%s'", dir);
+}
+
 int journal_create(struct journal *j, const char *dir, const char *root, const char *uri,
 		   struct err *e)
 {
 	time_t now = time(NULL);
 	struct tm tm;
-	char stamp[24], head[FS_PATH_MAX + 512];
+	char stamp[24], tmp[64];
 
 	journal_init(j);
 	if (strchr(root, '\n') || strchr(uri, '\n'))
 		return err_set(e, EINVAL, "cannot journal a root or URI with a newline");
+	if (strlen(root) >= sizeof(j->root) || strlen(uri) >= sizeof(j->uri))
+		return err_set(e, ENAMETOOLONG, "cannot journal root '%s' or URI '%s'", root, uri);
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	j->dirfd = open_state_dir(dir, e);
 	if (j->dirfd < 0)
 		return -1;
-	/* O_EXCL: two applies in one second get two counters, never one file */
-	for (unsigned n = 1; n < 1000 && j->fd < 0; n++) {
-		snprintf(j->id, sizeof(j->id), "%s-%03u", stamp, n);
-		snprintf(j->path, sizeof(j->path), "%s/%s%s", dir, j->id, SUFFIX);
-		j->fd =
-		    openat(j->dirfd, strrchr(j->path, '/') + 1,
-			   O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (j->fd < 0 && errno != EEXIST) {
-			int sys = errno;
-
-			journal_release(j);
-			return err_set(e, sys, "cannot write '%s/%s%s'", dir, stamp, SUFFIX);
-		}
-	}
-	if (j->fd < 0) {
-		journal_release(j);
-		return err_set(e, EEXIST, "cannot create a journal in '%s'", dir);
-	}
 	j->time = (int64_t)now;
 	snprintf(j->root, sizeof(j->root), "%s", root);
 	snprintf(j->uri, sizeof(j->uri), "%s", uri);
-	snprintf(head, sizeof(head), MAGIC "id %s\ntime %" PRId64 "\nroot %s\nuri %s\n", j->id,
-		 j->time, root, uri[0] ? uri : "-");
-	if (put_all(j, head, strlen(head), e) < 0 || sync_all(j, e) < 0)
+	/* The header is written under a name the listing skips and renamed when
+	 * it is whole: a kill or a full disk here leaves no empty journal, which
+	 * no listing or rollback could read. */
+	snprintf(tmp, sizeof(tmp), ".%s-%ld.tmp", stamp, (long)getpid());
+	unlinkat(j->dirfd, tmp, 0); /* left by a killed process of the same pid */
+	j->fd = openat(j->dirfd, tmp,
+		       O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (j->fd < 0) {
+		int sys = errno;
+
+		journal_release(j);
+		return err_set(e, sys, "cannot write '%s/%s'", dir, tmp);
+	}
+	if (publish(j, dir, tmp, stamp, e) < 0) {
+		unlinkat(j->dirfd, tmp, 0);
+		journal_release(j);
 		return -1;
-	/* the new name must survive a crash too */
-	if (fsync(j->dirfd) < 0)
-		return err_set(e, errno, "cannot sync state directory '%s'", dir);
+	}
 	return 0;
 }
 
@@ -559,7 +603,8 @@ static int by_id(const void *a, const void *b)
 	return strcmp(((const struct journal *)a)->id, ((const struct journal *)b)->id);
 }
 
-int journal_list(const char *dir, struct journal **out, size_t *n, struct err *e)
+int journal_scan(const char *dir, struct journal **out, size_t *n, struct journal_bad **bad,
+		 size_t *nbad, struct err *e)
 {
 	int dfd = open_state_dir(dir, e);
 	DIR *d;
@@ -568,6 +613,10 @@ int journal_list(const char *dir, struct journal **out, size_t *n, struct err *e
 
 	*out = NULL;
 	*n = 0;
+	if (bad) {
+		*bad = NULL;
+		*nbad = 0;
+	}
 	if (dfd < 0)
 		return e->sys == ENOENT ? 0 : -1;
 	d = fdopendir(dfd);
@@ -577,10 +626,12 @@ int journal_list(const char *dir, struct journal **out, size_t *n, struct err *e
 		close(dfd);
 		return err_set(e, sys, "cannot open state directory '%s'", dir);
 	}
-	while ((de = readdir(d)) != NULL) {
+	while ((de = readdir(d)) != NULL && rc == 0) {
 		size_t len = strlen(de->d_name), sl = strlen(SUFFIX);
 		char id[JOURNAL_ID_MAX];
 		struct journal *grown;
+		struct journal_bad *more;
+		struct err why = ERR_INIT;
 
 		if (len <= sl || len - sl >= sizeof(id) ||
 		    strcmp(de->d_name + len - sl, SUFFIX) != 0)
@@ -592,11 +643,21 @@ int journal_list(const char *dir, struct journal **out, size_t *n, struct err *e
 			break;
 		}
 		*out = grown;
-		if (load_at(&grown[*n], dirfd(d), dir, id, false, e) < 0) {
-			rc = -1;
-			break;
+		if (load_at(&grown[*n], dirfd(d), dir, id, false, &why) == 0) {
+			(*n)++;
+			continue;
 		}
-		(*n)++;
+		/* one journal that cannot be read does not hide the others */
+		if (why.sys == ENOMEM) {
+			*e = why;
+			rc = -1;
+		} else if (bad && (more = realloc(*bad, (*nbad + 1) * sizeof(*more))) != NULL) {
+			*bad = more;
+			snprintf(more[*nbad].id, sizeof(more[*nbad].id), "%s", id);
+			more[(*nbad)++].why = why;
+		} else if (bad) {
+			rc = err_set(e, ENOMEM, "cannot list journals in '%s'", dir);
+		}
 	}
 	closedir(d);
 	if (rc < 0) {
@@ -605,9 +666,19 @@ int journal_list(const char *dir, struct journal **out, size_t *n, struct err *e
 		free(*out);
 		*out = NULL;
 		*n = 0;
+		if (bad) {
+			free(*bad);
+			*bad = NULL;
+			*nbad = 0;
+		}
 		return -1;
 	}
 	if (*n)
 		qsort(*out, *n, sizeof(**out), by_id);
 	return 0;
+}
+
+int journal_list(const char *dir, struct journal **out, size_t *n, struct err *e)
+{
+	return journal_scan(dir, out, n, NULL, NULL, e);
 }

@@ -116,7 +116,7 @@ done
 # a URI longer than the journal's field is refused, not cut before its '&command='
 long="qemu:///system?socket=/$(printf 'a%.0s' $(seq 240))&command=$tmp/script.sh"
 journal "$st" 20260101T000000Z-001 "$def" "$long"
-expect 2 "hvtune: rollback: '$st/20260101T000000Z-001.journal':5: the URI is too long" \
+expect 2 "'$st/20260101T000000Z-001.journal':5: the URI is too long" \
 	"$bin" rollback --root "$root" --state-dir "$st"
 [ -e "$tmp/ran" ] && bad "the journal's URI ran '$tmp/script.sh'" || ok
 # local forms are taken (the test driver: its domain 'test' runs)
@@ -184,6 +184,7 @@ same "$root/sys/kernel/mm/ksm/run" 0
 rm -f "$st/20260101T000000Z-001.journal"
 mkfifo -m 600 "$st/20260101T000000Z-001.journal"
 expect 2 "refusing journal '$st/20260101T000000Z-001.journal': not a regular file" "$bin" journal show 20260101T000000Z-001 --state-dir "$st"
+expect 0 "hvtune: journal: warning: skipped journal '20260101T000000Z-001': refusing journal '$st/20260101T000000Z-001.journal': not a regular file" "$bin" journal --state-dir "$st"
 rm -f "$st/20260101T000000Z-001.journal"
 ok_journal "$tmp/st4b"
 ln -s "$tmp/st4b/20260101T000000Z-001.journal" "$st/20260101T000000Z-001.journal"
@@ -194,6 +195,22 @@ same "$root/sys/kernel/mm/ksm/run" 0
 [ "$(stat -c %a "$tmp/st4new")" = 700 ] && ok || bad "new state directory mode $(stat -c %a "$tmp/st4new")"
 [ "$(stat -c %a "$tmp/st4new"/*.journal)" = 600 ] && ok || bad "new journal mode $(stat -c %a "$tmp/st4new"/*.journal)"
 expect 0 "rolled back journal" "$bin" rollback --root "$root" --state-dir "$tmp/st4new"
+reset
+
+## 5: an unreadable journal beside good ones
+st=$tmp/st5
+journal "$st" 20260101T000000Z-001 "$good"
+: >"$st/20260102T000000Z-001.journal"
+chmod 600 "$st/20260102T000000Z-001.journal"
+expect 0 "hvtune: journal: warning: skipped journal '20260102T000000Z-001': '$st/20260102T000000Z-001.journal' is not an hvtune journal" "$bin" journal --state-dir "$st"
+expect 0 "20260101T000000Z-001   2026-01-01 00:00:00 UTC  complete" "$bin" journal --state-dir "$st"
+out=$("$bin" journal --state-dir "$st" --json 2>/dev/null)
+[[ "$out" == *'"id": "20260101T000000Z-001"'* ]] && ok || bad "journal --json beside a broken journal: $out"
+# the default target would be the newest: one that cannot be read is not passed over
+expect 2 "hvtune: rollback: cannot tell whether journal '20260102T000000Z-001' is rolled back ('$st/20260102T000000Z-001.journal' is not an hvtune journal" "$bin" rollback --root "$root" --state-dir "$st"
+same "$root/sys/kernel/mm/ksm/run" 0
+expect 0 "rolled back journal 20260101T000000Z-001: 1 step(s) restored" "$bin" rollback --root "$root" --state-dir "$st" 20260101T000000Z-001
+same "$root/sys/kernel/mm/ksm/run" 1
 reset
 
 echo "$pass passed, $fail failed"

@@ -591,7 +591,8 @@ int cmd_journal(int argc, char **argv)
 	const char *state = JOURNAL_DIR, *id = NULL;
 	bool json = false, full = false, show_one = false;
 	struct journal *all;
-	size_t n;
+	struct journal_bad *bad;
+	size_t n, nbad;
 	struct err e = ERR_INIT;
 	int opt;
 
@@ -643,10 +644,13 @@ int cmd_journal(int argc, char **argv)
 	}
 	if (show_one)
 		return journal_show(state, id, full);
-	if (journal_list(state, &all, &n, &e) < 0) {
+	if (journal_scan(state, &all, &n, &bad, &nbad, &e) < 0) {
 		fail("journal", &e);
 		return EXIT_ERR;
 	}
+	for (size_t i = 0; i < nbad; i++)
+		cli_error("journal: warning: skipped journal '%s': %s", bad[i].id, bad[i].why.msg);
+	free(bad);
 	if (json) {
 		char *text = json_journal_list(all, n, &e);
 
