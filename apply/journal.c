@@ -295,42 +295,58 @@ int journal_create(struct journal *j, const char *dir, const char *root, const c
 	return 0;
 }
 
-int journal_record(struct journal *j, const struct jstep *s, struct err *e)
+/* The line of @s, without its data (heap, caller free()s).  The CPU list is
+ * whole, however long: a cut one could not be read back. */
+static char *record_head(const struct jstep *s)
 {
-	char head[1024], cpus[256];
-	struct jstep *grown;
+	char *cpus = NULL, *head = NULL;
+	int n = -1;
 
-	if (strchr(s->target, '\n'))
-		return err_set(e, EINVAL, "cannot journal '%s': a newline in the name", s->target);
 	if (s->kind == JSTEP_VCPUPIN || s->kind == JSTEP_EMULATORPIN ||
-	    s->kind == JSTEP_IOTHREADPIN)
-		idset_format(&s->cpus, cpus, sizeof(cpus));
-	if (s->kind == JSTEP_NUMATUNE && (strpbrk(s->mode, " \n") || strpbrk(s->nodeset, " \n")))
-		return err_set(e, 0, "cannot journal the numatune of '%s': a blank in '%s %s'",
-			       s->target, s->mode, s->nodeset);
+	    s->kind == JSTEP_IOTHREADPIN) {
+		cpus = idset_format_dup(&s->cpus);
+		if (!cpus)
+			return NULL;
+	}
 	switch (s->kind) {
 	case JSTEP_DEFINE:
 	case JSTEP_WRITE:
-		snprintf(head, sizeof(head), "%s %zu %s\n", jstep_kind_str(s->kind),
-			 strlen(s->data), s->target);
+		n = asprintf(&head, "%s %zu %s\n", jstep_kind_str(s->kind), strlen(s->data),
+			     s->target);
 		break;
 	case JSTEP_VCPUPIN:
-		snprintf(head, sizeof(head), "vcpupin %u %s %s\n", s->vcpu, cpus, s->target);
+		n = asprintf(&head, "vcpupin %u %s %s\n", s->vcpu, cpus, s->target);
 		break;
 	case JSTEP_EMULATORPIN:
-		snprintf(head, sizeof(head), "emulatorpin %s %s\n", cpus, s->target);
+		n = asprintf(&head, "emulatorpin %s %s\n", cpus, s->target);
 		break;
 	case JSTEP_IOTHREADPIN:
-		snprintf(head, sizeof(head), "iothreadpin %u %s %s\n", s->iothread, cpus,
-			 s->target);
+		n = asprintf(&head, "iothreadpin %u %s %s\n", s->iothread, cpus, s->target);
 		break;
 	case JSTEP_NUMATUNE:
-		snprintf(head, sizeof(head), "numatune %s %s %s\n", s->mode[0] ? s->mode : "-",
-			 s->nodeset[0] ? s->nodeset : "-", s->target);
+		n = asprintf(&head, "numatune %s %s %s\n", s->mode[0] ? s->mode : "-",
+			     s->nodeset[0] ? s->nodeset : "-", s->target);
 		break;
 	case JSTEP_KINDS:
-		return err_set(e, EINVAL, "cannot journal an unknown record");
+		break;
 	}
+	free(cpus);
+	return n < 0 ? NULL : head;
+}
+
+int journal_record(struct journal *j, const struct jstep *s, struct err *e)
+{
+	struct jstep *grown;
+	char *head;
+	int rc;
+
+	if (strchr(s->target, '\n'))
+		return err_set(e, EINVAL, "cannot journal '%s': a newline in the name", s->target);
+	if (s->kind == JSTEP_NUMATUNE && (strpbrk(s->mode, " \n") || strpbrk(s->nodeset, " \n")))
+		return err_set(e, 0, "cannot journal the numatune of '%s': a blank in '%s %s'",
+			       s->target, s->mode, s->nodeset);
+	if ((unsigned)s->kind >= JSTEP_KINDS)
+		return err_set(e, EINVAL, "cannot journal an unknown record");
 	grown = realloc(j->steps, (j->nsteps + 1) * sizeof(*grown));
 	if (!grown)
 		return err_set(e, ENOMEM, "cannot write journal '%s'", j->path);
@@ -339,9 +355,16 @@ int journal_record(struct journal *j, const struct jstep *s, struct err *e)
 	grown[j->nsteps].data = NULL;
 	if (s->data && !(grown[j->nsteps].data = strdup(s->data)))
 		return err_set(e, ENOMEM, "cannot write journal '%s'", j->path);
+	head = record_head(s);
+	if (!head) {
+		free(grown[j->nsteps].data);
+		return err_set(e, ENOMEM, "cannot write journal '%s'", j->path);
+	}
 	j->nsteps++;
-	return put_record(j, head,
-			  s->kind == JSTEP_DEFINE || s->kind == JSTEP_WRITE ? s->data : NULL, e);
+	rc = put_record(j, head, s->kind == JSTEP_DEFINE || s->kind == JSTEP_WRITE ? s->data : NULL,
+			e);
+	free(head);
+	return rc;
 }
 
 int journal_mark(struct journal *j, enum journal_status st, struct err *e)
@@ -492,8 +515,7 @@ static int parse(struct journal *j, char *text, size_t len, const char *shown, s
 			v += used;
 		} else if ((v = after(line, "vcpupin")) || (v = after(line, "emulatorpin")) ||
 			   (v = after(line, "iothreadpin"))) {
-			char list[256], *end;
-			const char *sp;
+			char *end, *sp;
 			struct err pe = ERR_INIT;
 
 			s.kind = line[0] == 'v'	  ? JSTEP_VCPUPIN
@@ -513,13 +535,14 @@ static int parse(struct journal *j, char *text, size_t len, const char *shown, s
 					s.iothread = (unsigned)n;
 				v = end + 1;
 			}
-			sp = strchr(v, ' ');
-			if (!sp || (size_t)(sp - v) >= sizeof(list))
-				return err_set(e, 0, "'%s':%u: bad record '%s'", shown, lineno,
+			/* the list is as long as the set: parsed in place, never cut */
+			sp = strchr(line + (v - line), ' ');
+			if (!sp)
+				return err_set(e, 0, "'%s':%u: bad record '%.64s'", shown, lineno,
 					       line);
-			snprintf(list, sizeof(list), "%.*s", (int)(sp - v), v);
-			if (idset_parse(&s.cpus, list, &pe) < 0)
-				return err_set(e, 0, "'%s':%u: %s", shown, lineno, pe.msg);
+			*sp = '\0';
+			if (idset_parse(&s.cpus, v, &pe) < 0)
+				return err_set(e, 0, "'%s':%u: %.80s", shown, lineno, pe.msg);
 			v = sp + 1;
 		} else {
 			return err_set(e, 0, "'%s':%u: unknown record '%.40s'", shown, lineno,

@@ -524,7 +524,7 @@ static int journal_show(const char *state, const char *id, bool full)
 	struct err e = ERR_INIT;
 	time_t t;
 	struct tm tm;
-	char when[32], cpus[256];
+	char when[32];
 
 	if (journal_load(&j, state, id, false, &e) < 0) {
 		fail("journal", &e);
@@ -539,8 +539,13 @@ static int journal_show(const char *state, const char *id, bool full)
 	       j.nsteps);
 	for (size_t i = 0; i < j.nsteps; i++) {
 		const struct jstep *s = &j.steps[i];
+		char *cpus = idset_format_dup(&s->cpus);
 
-		idset_format(&s->cpus, cpus, sizeof(cpus));
+		if (!cpus) {
+			journal_release(&j);
+			cli_error("journal: out of memory");
+			return EXIT_ERR;
+		}
 		printf("  %2zu %-11s ", i + 1, jstep_kind_str(s->kind));
 		switch (s->kind) {
 		case JSTEP_DEFINE:
@@ -574,6 +579,7 @@ static int journal_show(const char *state, const char *id, bool full)
 			printf("?\n");
 			break;
 		}
+		free(cpus);
 	}
 	journal_release(&j);
 	return cli_flush(EXIT_OK);
