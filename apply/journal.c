@@ -455,7 +455,15 @@ static int parse(struct journal *j, char *text, size_t len, const char *shown, s
 			continue;
 		}
 		if ((v = after(line, "time"))) {
-			j->time = strtoll(v, NULL, 10);
+			char *end;
+			long long t;
+
+			errno = 0;
+			t = strtoll(v, &end, 10);
+			if (end == v || *end != '\0' || errno != 0)
+				return err_set(e, 0, "'%s':%u: bad time in '%.64s'", shown, lineno,
+					       line);
+			j->time = (int64_t)t;
 			continue;
 		}
 		/* never cut short: a URI cut before "&command=..." would read as another */

@@ -213,5 +213,14 @@ expect 0 "rolled back journal 20260101T000000Z-001: 1 step(s) restored" "$bin" r
 same "$root/sys/kernel/mm/ksm/run" 1
 reset
 
+## 7: a time gmtime() cannot convert
+st=$tmp/st7
+journal "$st" 20260101T000000Z-001 "$good"
+sed -i 's/^time .*/time 9223372036854775807/' "$st/20260101T000000Z-001.journal"
+expect 0 "20260101T000000Z-001   unknown time             complete" "$bin" journal --state-dir "$st"
+expect 0 "time    unknown" "$bin" journal show 20260101T000000Z-001 --state-dir "$st"
+sed -i 's/^time .*/time 12x/' "$st/20260101T000000Z-001.journal"
+expect 0 "hvtune: journal: warning: skipped journal '20260101T000000Z-001': '$st/20260101T000000Z-001.journal':3: bad time in 'time 12x'" "$bin" journal --state-dir "$st"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

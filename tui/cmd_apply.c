@@ -497,6 +497,19 @@ out:
 	return rc;
 }
 
+/* "2026-11-01 10:00:00 UTC", or "unknown time" for one gmtime() cannot convert
+ * (the year does not fit an int): a journal's time is only what its file says. */
+static const char *when_str(int64_t secs, char *buf, size_t size)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	if ((int64_t)t != secs || !gmtime_r(&t, &tm) ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, size, "unknown time");
+	return buf;
+}
+
 /* The data of a define or write record: in full, or its length. */
 static void show_data(const char *what, const char *data, bool full)
 {
@@ -522,19 +535,15 @@ static int journal_show(const char *state, const char *id, bool full)
 {
 	struct journal j;
 	struct err e = ERR_INIT;
-	time_t t;
-	struct tm tm;
-	char when[32];
+	char when[48];
 
 	if (journal_load(&j, state, id, false, &e) < 0) {
 		fail("journal", &e);
 		return EXIT_ERR;
 	}
-	t = (time_t)j.time;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	printf("journal %s\ntime    %s UTC\nstatus  %s\nroot    %s\nuri     %s\n", j.id, when,
-	       journal_status_str(j.status), j.root, j.uri[0] ? j.uri : "-");
+	printf("journal %s\ntime    %s\nstatus  %s\nroot    %s\nuri     %s\n", j.id,
+	       when_str(j.time, when, sizeof(when)), journal_status_str(j.status), j.root,
+	       j.uri[0] ? j.uri : "-");
 	printf("%zu undo record(s), in the order recorded (rollback undoes the last first):\n",
 	       j.nsteps);
 	for (size_t i = 0; i < j.nsteps; i++) {
@@ -674,18 +683,15 @@ int cmd_journal(int argc, char **argv)
 		printf("no journals in '%s'\n", state);
 	for (size_t i = 0; i < n; i++) {
 		size_t cnt[JSTEP_KINDS];
-		time_t t = (time_t)all[i].time;
-		struct tm tm;
-		char when[32];
+		char when[48];
 
 		memset(cnt, 0, sizeof(cnt));
 		for (size_t k = 0; k < all[i].nsteps; k++)
 			cnt[all[i].steps[k].kind]++;
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		printf("%-22s %s UTC  %-15s %zu define(s), %zu pin(s), %zu write(s), "
+		printf("%-22s %-23s  %-15s %zu define(s), %zu pin(s), %zu write(s), "
 		       "%zu numatune(s)  root %s\n",
-		       all[i].id, when, journal_status_str(all[i].status), cnt[JSTEP_DEFINE],
+		       all[i].id, when_str(all[i].time, when, sizeof(when)),
+		       journal_status_str(all[i].status), cnt[JSTEP_DEFINE],
 		       cnt[JSTEP_VCPUPIN] + cnt[JSTEP_EMULATORPIN] + cnt[JSTEP_IOTHREADPIN],
 		       cnt[JSTEP_WRITE], cnt[JSTEP_NUMATUNE], all[i].root);
 		journal_release(&all[i]);
