@@ -695,14 +695,47 @@ static void root_name(const struct fsroot *r, char *buf, size_t size)
 		snprintf(buf, size, "%s", real);
 }
 
+/*
+ * Marks the journal of an undo that nothing failed in as rolled back.  When
+ * the journal cannot grow (a full disk, most likely the very failure that
+ * stopped the apply), it is removed instead: nothing in it is left to undo,
+ * unlink needs no free space, and left as it is it would stay 'incomplete' or
+ * 'complete', the default target of 'hvtune rollback', which would write its
+ * stale old values back over later changes.  Returns 0 when marked, 1 when
+ * removed (@why says why it could not be marked), -1 when neither.
+ */
+static int mark_undone(struct journal *j, struct err *why)
+{
+	struct err re = ERR_INIT;
+
+	if (journal_mark(j, JOURNAL_ROLLED_BACK, why) == 0)
+		return 0;
+	return journal_remove(j, &re) == 0 ? 1 : -1;
+}
+
+/* The end of a failed apply: what was undone, and the journal marked so. */
 static void finish(struct run *u, size_t failed, const struct err *first, struct err *e)
 {
 	struct err me = ERR_INIT;
+	int rc;
 
-	if (failed)
+	if (failed) {
 		strfmt_cat(e->msg, sizeof(e->msg), "; rollback incomplete: %s%s", first->msg,
 			   failed > 1 ? " (and more: see the log)" : "");
-	if (journal_mark(u->j, failed ? JOURNAL_ROLLBACK_FAILED : JOURNAL_ROLLED_BACK, &me) < 0)
+		/* left as it is when this fails too: 'hvtune rollback' completes it */
+		rc = journal_mark(u->j, JOURNAL_ROLLBACK_FAILED, &me);
+	} else {
+		rc = mark_undone(u->j, &me);
+		if (rc == 1) {
+			strfmt_cat(e->msg, sizeof(e->msg),
+				   "; everything was undone, and journal '%s' is removed (it could "
+				   "not be marked rolled back)",
+				   u->j->id);
+			return;
+		}
+	}
+	/* the same failure (the journal cannot grow) is said once */
+	if (rc < 0 && !strstr(e->msg, me.msg))
 		strfmt_cat(e->msg, sizeof(e->msg), "; %s", me.msg);
 }
 
@@ -942,8 +975,17 @@ int apply_rollback(const char *state_dir, const char *id, const struct fsroot *r
 		journal_mark(&j, JOURNAL_ROLLBACK_FAILED, &first);
 		goto out;
 	}
-	if (journal_mark(&j, JOURNAL_ROLLED_BACK, e) < 0)
+	switch (mark_undone(&j, &first)) {
+	case -1:
+		err_set(e, 0, "rolled back, but journal '%s' is not marked so: %s", j.id,
+			first.msg);
+		e->sys = first.sys;
 		goto out;
+	case 1:
+		logf_(&u, "journal '%s' removed: it could not be marked rolled back (%s)", j.id,
+		      first.msg);
+		break;
+	}
 	rc = u.oom ? err_set(e, ENOMEM, "rolled back, but out of memory for the log") : 0;
 out:
 	journal_release(&j);

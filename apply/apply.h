@@ -114,7 +114,9 @@ int apply_prepare(const struct plan *p, const struct domxml_opts *o, const struc
  * libvirt refusing the numatune live (lv_set_numa() returns 1) is no
  * failure: the define carries it to the next start, and @res gets a note.  On failure every step
  * done is undone, newest first; the error is the first failure, with
- * "; rollback incomplete: ..." when an undo failed.  @res says what happened
+ * "; rollback incomplete: ..." when an undo failed.  The journal is then
+ * marked rolled back, or, when everything was undone but it cannot grow (a
+ * full disk), removed, so that no later rollback writes its stale values.  @res says what happened
  * either way.  @uri is written to the journal for 'hvtune rollback'.
  */
 int apply_commit(const struct changeset *cs, const struct fsroot *r, struct lv *c, const char *uri,
@@ -123,7 +125,8 @@ int apply_commit(const struct changeset *cs, const struct fsroot *r, struct lv *
 /*
  * Undoes the journal @id of @state_dir ("" = the newest one not rolled back),
  * newest step first, including one left incomplete by a killed apply.
- * Nothing is undone unless apply_check_journal() accepts every record.
+ * Nothing is undone unless apply_check_journal() accepts every record.  A
+ * journal fully undone that cannot take its "end" line is removed.
  * @c may be NULL when the journal changed no domain.
  */
 int apply_rollback(const char *state_dir, const char *id, const struct fsroot *r, struct lv *c,

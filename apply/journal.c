@@ -378,6 +378,19 @@ int journal_mark(struct journal *j, enum journal_status st, struct err *e)
 	return 0;
 }
 
+int journal_remove(struct journal *j, struct err *e)
+{
+	const char *name = strrchr(j->path, '/');
+
+	if (j->dirfd < 0 || !name)
+		return err_set(e, EBADF, "cannot remove journal '%s'", j->path);
+	if (unlinkat(j->dirfd, name + 1, 0) < 0)
+		return err_set(e, errno, "cannot remove journal '%s'", j->path);
+	if (fsync(j->dirfd) < 0)
+		return err_set(e, errno, "cannot sync the removal of journal '%s'", j->path);
+	return 0;
+}
+
 /* ---- reading ---- */
 
 /* All of @fd (a regular file) from its start, NUL-terminated. */
@@ -606,10 +619,15 @@ static int load_at(struct journal *j, int dirfd, const char *dir, const char *id
 	rc = text ? parse(j, text, len, shown, e) : -1;
 	free(text);
 	snprintf(j->path, sizeof(j->path), "%s", shown);
-	if (rc == 0 && append)
+	if (rc == 0 && append) {
 		j->fd = fd;
-	else
+		/* for journal_remove() */
+		j->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+		if (j->dirfd < 0)
+			rc = err_set(e, errno, "cannot open state directory '%s'", dir);
+	} else {
 		close(fd);
+	}
 	if (rc < 0)
 		journal_release(j);
 	return rc;

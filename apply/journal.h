@@ -111,7 +111,13 @@ int journal_record(struct journal *j, const struct jstep *s, struct err *e);
 /* Appends "end STATUS" and fsyncs. */
 int journal_mark(struct journal *j, enum journal_status st, struct err *e);
 
-/* Reads @dir/@id.journal; @append opens it for journal_mark() as well. */
+/* Removes the file of @j (created, or loaded with @append) and fsyncs the
+ * directory.  Needs no free space: for a journal journal_mark() cannot
+ * extend. */
+int journal_remove(struct journal *j, struct err *e);
+
+/* Reads @dir/@id.journal; @append opens it for journal_mark() and
+ * journal_remove() as well. */
 int journal_load(struct journal *j, const char *dir, const char *id, bool append, struct err *e);
 /* A journal file the listing could not read, and why. */
 struct journal_bad {

@@ -8,9 +8,11 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -994,6 +996,99 @@ static void test_rollback_checks(void **state)
 	tu_rmtree(dir);
 }
 
+/* ---- a full disk while journalling ---- */
+
+/*
+ * The journal cannot grow (the file size limit stands in for a full disk)
+ * at the third step: the two steps done are undone, the apply's error says
+ * so once, and the journal is no longer something 'rollback' would pick
+ * (it would write its stale old values back over later changes).  Then a
+ * rollback whose journal cannot take its "end" line: removed as well.
+ */
+static void test_full_disk(void **state)
+{
+	char dir[4096], real[PATH_MAX], want[8400];
+	struct fx f;
+	struct changeset cs;
+	struct apply_result res;
+	struct journal j;
+	struct rlimit old, lim;
+	struct err e = ERR_INIT;
+	size_t head;
+	const char *first;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	fx_open(&f, dir);
+	put(&f, files[0][0], "0\n");
+	put(&f, files[2][0], "60\n");
+	put(&f, files[3][0], "1\n");
+	add_setting(&f.p, files[0][0], "1");
+	add_setting(&f.p, files[2][0], "10");
+	add_setting(&f.p, files[3][0], "0");
+	assert_ok(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), e);
+	assert_int_equal(cs.nwrites, 3);
+	assert_non_null(realpath(dir, real));
+	/* "hvtune-journal 1\nid <20>\ntime <10>\nroot R\nuri -\n", then the first
+	 * two records; 5 bytes of the third fit */
+	head = 17 + 24 + 16 + 6 + strlen(real) + 6;
+	head += strlen("write 1 /sys/kernel/mm/ksm/run\n0\n");
+	head += strlen("write 2 /proc/sys/vm/swappiness\n60\n");
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	lim = old;
+	lim.rlim_cur = head + 5;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	assert_int_equal(apply_commit(&cs, &f.r, NULL, "", f.state, &res, &e), -1);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	first = strstr(e.msg, "cannot write journal '");
+	if (!first || strstr(first + 1, "cannot write journal '"))
+		fail_msg("the error: %s", e.msg);
+	assert_non_null(strstr(e.msg, strerror(EFBIG)));
+	assert_int_equal(res.done, 2);
+	assert_int_equal(res.undone, 2);
+	assert_int_equal(res.undo_failed, 0);
+	assert_string_equal(get(&f, files[0][0]), "0");
+	assert_string_equal(get(&f, files[2][0]), "60");
+	assert_string_equal(get(&f, files[3][0]), "1");
+	/* a later 'rollback' finds nothing to do */
+	apply_result_release(&res);
+	assert_int_equal(apply_pick_journal(f.state, "", &j, &e), -1);
+	snprintf(want, sizeof(want),
+		 "nothing to roll back: no journal in '%s' that is not rolled back", f.state);
+	assert_string_equal(e.msg, want);
+	changeset_release(&cs);
+
+	/* a rollback whose journal cannot take its "end" line: the same */
+	assert_ok(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), e);
+	assert_ok(apply_commit(&cs, &f.r, NULL, "", f.state, &res, &e), e);
+	{
+		char path[8400];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s.journal", f.state, res.journal_id);
+		assert_int_equal(stat(path, &st), 0);
+		lim.rlim_cur = (rlim_t)st.st_size;
+		apply_result_release(&res);
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+		assert_ok(apply_rollback(f.state, "", &f.r, NULL, &res, &e), e);
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+		assert_int_equal(res.undone, 3);
+		assert_non_null(strstr(res.log[res.nlog - 1], "' removed: it could not be marked "
+								"rolled back"));
+		assert_int_equal(stat(path, &st), -1);
+	}
+	assert_string_equal(get(&f, files[0][0]), "0");
+	assert_string_equal(get(&f, files[2][0]), "60");
+	assert_string_equal(get(&f, files[3][0]), "1");
+	assert_int_equal(apply_pick_journal(f.state, "", &j, &e), -1);
+	assert_string_equal(e.msg, want);
+	apply_result_release(&res);
+	changeset_release(&cs);
+	fx_close(&f);
+	tu_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1009,6 +1104,7 @@ int main(void)
 	    cmocka_unit_test(test_libvirt_iothreads_numa),
 	    cmocka_unit_test(test_values),
 	    cmocka_unit_test(test_rollback_checks),
+	    cmocka_unit_test(test_full_disk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -213,6 +213,36 @@ expect 0 "rolled back journal 20260101T000000Z-001: 1 step(s) restored" "$bin" r
 same "$root/sys/kernel/mm/ksm/run" 1
 reset
 
+## 8: the journal cannot grow part way (a full disk; here the file size limit)
+if command -v prlimit >/dev/null; then
+	st=$tmp/st8
+	cat >"$tmp/three.json" <<-JSON
+	{"root": "$root", "profile": "balanced", "placed": 0, "requested": 0, "vms": [],
+	 "host": {"housekeeping_cpus": "0", "dedicated_cpus": "", "hugepages": [],
+	  "settings": [{"path": "/sys/kernel/mm/ksm/run", "value": "1", "reason": "test"},
+	               {"path": "/proc/sys/vm/swappiness", "value": "10", "reason": "test"},
+	               {"path": "/proc/sys/kernel/numa_balancing", "value": "0", "reason": "test"}],
+	  "kernel_cmdline": [], "reasons": []}}
+	JSON
+	echo 1 >"$root/proc/sys/kernel/numa_balancing"
+	# the header, two records and 5 bytes of the third fit
+	real=$(realpath "$root")
+	size=$((17 + 24 + 16 + 6 + ${#real} + 6 + 33 + 35 + 5))
+	# a full disk says ENOSPC; the size limit says EFBIG after SIGXFSZ, ignored here
+	out=$( (trap '' XFSZ; prlimit --fsize=$size "$bin" apply --root "$root" --plan "$tmp/three.json" --state-dir "$st" --yes) 2>&1)
+	rc=$?
+	n=$(grep -o "cannot write journal '" <<<"$out" | wc -l)
+	if [ "$rc" = 2 ] && [ "$n" = 1 ] && [[ "$out" == *"restored '/proc/sys/vm/swappiness' to '60'"* ]] &&
+		[[ "$out" == *"everything was undone, and journal '"*"' is removed"* ]]; then ok; else
+		bad "apply with a journal that cannot grow: exit $rc, $n errors, output: $out"
+	fi
+	same "$root/sys/kernel/mm/ksm/run" 0
+	same "$root/proc/sys/vm/swappiness" 60
+	expect 2 "nothing to roll back" "$bin" rollback --root "$root" --state-dir "$st"
+else
+	echo "SKIP: no prlimit: the journal that cannot grow is tested in test_apply only"
+fi
+
 ## 7: a time gmtime() cannot convert
 st=$tmp/st7
 journal "$st" 20260101T000000Z-001 "$good"
