@@ -316,8 +316,8 @@ static int prepare_write(const struct plan_setting *s, const struct fsroot *r, s
 	/* the old value goes into the journal: rollback checks it as a plan's */
 	if (knobs_check(k, s->path, w.old_value, e) < 0) {
 		free(w.old_value);
-		return err_prefix(e, "cannot record the old value of '%s%s' for rollback",
-				  r->shown, s->path);
+		return err_prefix(e, "cannot record the old value of '%s%s' for rollback", r->shown,
+				  s->path);
 	}
 	snprintf(w.path, sizeof(w.path), "%s", s->path);
 	snprintf(w.reason, sizeof(w.reason), "%s", s->reason);
@@ -822,7 +822,8 @@ static int check_step(const struct jstep *s, struct err *e)
 	if (s->kind == JSTEP_WRITE) {
 		k = knobs_find(s->target);
 		if (!k)
-			return err_set(e, 0, "refusing to write to '%s': not a setting hvtune changes",
+			return err_set(e, 0,
+				       "refusing to write to '%s': not a setting hvtune changes",
 				       s->target);
 		return knobs_check(k, s->target, s->data ? s->data : "", e);
 	}
@@ -911,8 +912,8 @@ int apply_pick_journal(const char *state_dir, const char *id, struct journal *j,
 			rc = -1;
 		} else if (!id[0] && (pick < 0 || strcmp(bad[i].id, all[pick].id) > 0)) {
 			rc = err_set(e, 0,
-				     "cannot tell whether journal '%s' is rolled back (%s): give the "
-				     "ID of the journal to roll back (see 'hvtune journal')",
+				     "cannot tell whether journal '%s' is rolled back (%s): give "
+				     "the ID of the journal to roll back (see 'hvtune journal')",
 				     bad[i].id, bad[i].why.msg);
 		}
 	}

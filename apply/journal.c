@@ -119,8 +119,8 @@ static int open_state_dir(const char *dir, struct err *e)
 	while (len > 1 && dir[len - 1] == '/')
 		len--;
 	snprintf(path, sizeof(path), "%.*s", (int)len, dir);
-	return open_checked(AT_FDCWD, path, O_RDONLY | O_DIRECTORY, S_IFDIR, "state directory",
-			    dir, e);
+	return open_checked(AT_FDCWD, path, O_RDONLY | O_DIRECTORY, S_IFDIR, "state directory", dir,
+			    e);
 }
 
 int journal_lock(const char *dir, struct err *e)
@@ -440,10 +440,58 @@ static const char *after(const char *line, const char *word)
 	return strncmp(line, word, n) == 0 && line[n] == ' ' ? line + n + 1 : NULL;
 }
 
+/* A line of the header or an "end" line into @j: 1 when it was one, 0 when
+ * not (a record), -1 when it was one but bad. */
+static int parse_header(struct journal *j, const char *line, const char *shown, unsigned lineno,
+			struct err *e)
+{
+	const char *v;
+
+	if ((v = after(line, "id"))) {
+		snprintf(j->id, sizeof(j->id), "%s", v);
+		return 1;
+	}
+	if ((v = after(line, "time"))) {
+		char *end;
+		long long t;
+
+		errno = 0;
+		t = strtoll(v, &end, 10);
+		if (end == v || *end != '\0' || errno != 0)
+			return err_set(e, 0, "'%s':%u: bad time in '%.64s'", shown, lineno, line);
+		j->time = (int64_t)t;
+		return 1;
+	}
+	/* never cut short: a URI cut before "&command=..." would read as another */
+	if ((v = after(line, "root")) || (v = after(line, "uri"))) {
+		bool root = line[0] == 'r';
+
+		if (strlen(v) >= (root ? sizeof(j->root) : sizeof(j->uri)))
+			return err_set(e, 0, "'%s':%u: the %s is too long", shown, lineno,
+				       root ? "root" : "URI");
+		if (root)
+			snprintf(j->root, sizeof(j->root), "%s", v);
+		else
+			snprintf(j->uri, sizeof(j->uri), "%s", strcmp(v, "-") ? v : "");
+		return 1;
+	}
+	if ((v = after(line, "end"))) {
+		for (size_t k = 1; k < ARRAY_LEN(status_names); k++) {
+			if (strcmp(v, status_names[k]) == 0) {
+				j->status = (enum journal_status)k;
+				return 1;
+			}
+		}
+		return err_set(e, 0, "'%s':%u: unknown status '%s'", shown, lineno, v);
+	}
+	return 0;
+}
+
 static int parse(struct journal *j, char *text, size_t len, const char *shown, struct err *e)
 {
 	size_t off = 0;
 	unsigned lineno = 0;
+	int rc;
 
 	if (strncmp(text, MAGIC, strlen(MAGIC)) != 0)
 		return err_set(e, 0, "'%s' is not an hvtune journal (no '%.*s' line)", shown,
@@ -463,48 +511,11 @@ static int parse(struct journal *j, char *text, size_t len, const char *shown, s
 		if (lineno == 1)
 			continue;
 		memset(&s, 0, sizeof(s));
-		if ((v = after(line, "id"))) {
-			snprintf(j->id, sizeof(j->id), "%s", v);
+		rc = parse_header(j, line, shown, lineno, e);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
 			continue;
-		}
-		if ((v = after(line, "time"))) {
-			char *end;
-			long long t;
-
-			errno = 0;
-			t = strtoll(v, &end, 10);
-			if (end == v || *end != '\0' || errno != 0)
-				return err_set(e, 0, "'%s':%u: bad time in '%.64s'", shown, lineno,
-					       line);
-			j->time = (int64_t)t;
-			continue;
-		}
-		/* never cut short: a URI cut before "&command=..." would read as another */
-		if ((v = after(line, "root")) || (v = after(line, "uri"))) {
-			bool root = line[0] == 'r';
-
-			if (strlen(v) >= (root ? sizeof(j->root) : sizeof(j->uri)))
-				return err_set(e, 0, "'%s':%u: the %s is too long", shown, lineno,
-					       root ? "root" : "URI");
-			if (root)
-				snprintf(j->root, sizeof(j->root), "%s", v);
-			else
-				snprintf(j->uri, sizeof(j->uri), "%s", strcmp(v, "-") ? v : "");
-			continue;
-		}
-		if ((v = after(line, "end"))) {
-			bool known = false;
-
-			for (size_t k = 1; k < ARRAY_LEN(status_names); k++)
-				if (strcmp(v, status_names[k]) == 0) {
-					j->status = (enum journal_status)k;
-					known = true;
-				}
-			if (!known)
-				return err_set(e, 0, "'%s':%u: unknown status '%s'", shown, lineno,
-					       v);
-			continue;
-		}
 		if ((v = after(line, "define")) || (v = after(line, "write"))) {
 			char *end;
 			unsigned long long n = strtoull(v, &end, 10);

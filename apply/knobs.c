@@ -125,7 +125,8 @@ static bool valid(const struct knob_row *k, const char *v)
 	case KIND_CPUMASK:
 		return idset_parse_mask(&s, v, &pe) == 0;
 	case KIND_WORD:
-		return v[0] != '\0' && strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(v);
+		return v[0] != '\0' &&
+		       strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(v);
 	}
 	return false;
 }
@@ -138,8 +139,9 @@ int knobs_check(const struct knob_row *k, const char *path, const char *value, s
 	/* a newline would end the value early in a sysctl and start another */
 	for (const char *p = value; *p; p++)
 		if (iscntrl((unsigned char)*p))
-			return err_set(e, 0, "refusing to write to '%s': a control character in "
-					     "the value",
+			return err_set(e, 0,
+				       "refusing to write to '%s': a control character in "
+				       "the value",
 				       path);
 	if (len > longest(k))
 		return err_set(e, 0, "refusing to write a value of %zu bytes to '%s': %s", len,

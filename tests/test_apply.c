@@ -910,7 +910,7 @@ static void test_values(void **state)
 	add_setting(&f.p, "/sys/kernel/mm/ksm/run", "1");
 	assert_int_equal(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), -1);
 	assert_non_null(strstr(e.msg, "for rollback: refusing to write '7' to "
-				    "'/sys/kernel/mm/ksm/run': not a number from 0 to 2"));
+				      "'/sys/kernel/mm/ksm/run': not a number from 0 to 2"));
 	fx_close(&f);
 	tu_rmtree(dir);
 }
@@ -981,8 +981,9 @@ static void test_rollback_checks(void **state)
 		assert_int_equal(res.undone, 0);
 		apply_result_release(&res);
 		fsroot_close(&r);
-		snprintf(cmd, sizeof(cmd), "cat '%s/proc/sys/kernel/core_pattern' "
-			 "'%s/sys/kernel/mm/ksm/run' '%s/proc/sys/vm/swappiness' '%s/elsewhere/file'",
+		snprintf(cmd, sizeof(cmd),
+			 "cat '%s/proc/sys/kernel/core_pattern' '%s/sys/kernel/mm/ksm/run' "
+			 "'%s/proc/sys/vm/swappiness' '%s/elsewhere/file'",
 			 root, root, root, dir);
 		got = tu_run(cmd, &status);
 		assert_non_null(got);
@@ -1075,7 +1076,7 @@ static void test_full_disk(void **state)
 		assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 		assert_int_equal(res.undone, 3);
 		assert_non_null(strstr(res.log[res.nlog - 1], "' removed: it could not be marked "
-								"rolled back"));
+							      "rolled back"));
 		assert_int_equal(stat(path, &st), -1);
 	}
 	assert_string_equal(get(&f, files[0][0]), "0");

@@ -4,7 +4,9 @@
 # write them) are checked record by record before anything is undone, their libvirt URI is
 # refused unless it is a local one hvtune records, a state directory or journal file that
 # someone else could have written is refused, an unreadable journal is skipped by the listing
-# (and does not stop 'rollback ID' of a good one), an absurd time shows as "unknown time".
+# (and does not stop 'rollback ID' of a good one), an absurd time shows as "unknown time", and an
+# apply whose journal cannot grow part way (a full disk) undoes what it did, says so once and
+# leaves no journal for a later rollback to pick.
 # Every rollback here runs on a private --root, never on this host's /proc or /sys.
 set -u
 bin=${HVTUNE_BIN:?HVTUNE_BIN is not set}

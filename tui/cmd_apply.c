@@ -594,6 +594,28 @@ static int journal_show(const char *state, const char *id, bool full)
 	return cli_flush(EXIT_OK);
 }
 
+/* The text listing of 'hvtune journal'; releases each journal. */
+static void print_list(struct journal *all, size_t n, const char *state)
+{
+	if (n == 0)
+		printf("no journals in '%s'\n", state);
+	for (size_t i = 0; i < n; i++) {
+		size_t cnt[JSTEP_KINDS];
+		char when[48];
+
+		memset(cnt, 0, sizeof(cnt));
+		for (size_t k = 0; k < all[i].nsteps; k++)
+			cnt[all[i].steps[k].kind]++;
+		printf("%-22s %-23s  %-15s %zu define(s), %zu pin(s), %zu write(s), "
+		       "%zu numatune(s)  root %s\n",
+		       all[i].id, when_str(all[i].time, when, sizeof(when)),
+		       journal_status_str(all[i].status), cnt[JSTEP_DEFINE],
+		       cnt[JSTEP_VCPUPIN] + cnt[JSTEP_EMULATORPIN] + cnt[JSTEP_IOTHREADPIN],
+		       cnt[JSTEP_WRITE], cnt[JSTEP_NUMATUNE], all[i].root);
+		journal_release(&all[i]);
+	}
+}
+
 int cmd_journal(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -679,23 +701,7 @@ int cmd_journal(int argc, char **argv)
 		free(all);
 		return cli_flush(text ? EXIT_OK : EXIT_ERR);
 	}
-	if (n == 0)
-		printf("no journals in '%s'\n", state);
-	for (size_t i = 0; i < n; i++) {
-		size_t cnt[JSTEP_KINDS];
-		char when[48];
-
-		memset(cnt, 0, sizeof(cnt));
-		for (size_t k = 0; k < all[i].nsteps; k++)
-			cnt[all[i].steps[k].kind]++;
-		printf("%-22s %-23s  %-15s %zu define(s), %zu pin(s), %zu write(s), "
-		       "%zu numatune(s)  root %s\n",
-		       all[i].id, when_str(all[i].time, when, sizeof(when)),
-		       journal_status_str(all[i].status), cnt[JSTEP_DEFINE],
-		       cnt[JSTEP_VCPUPIN] + cnt[JSTEP_EMULATORPIN] + cnt[JSTEP_IOTHREADPIN],
-		       cnt[JSTEP_WRITE], cnt[JSTEP_NUMATUNE], all[i].root);
-		journal_release(&all[i]);
-	}
+	print_list(all, n, state);
 	free(all);
 	return cli_flush(EXIT_OK);
 }
