@@ -1,10 +1,11 @@
 /* apply.c - prepare a plan's change set, commit it step by step with a journal, roll back */
 #include "apply/apply.h"
 #include "apply/diff.h"
+#include "apply/knobs.h"
 #include "probe/strfmt.h"
 
+#include <ctype.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,37 +95,19 @@ void apply_opts(const struct profile *pf, struct domxml_opts *o)
 	o->vcpusched[0] = '\0';
 }
 
-static const char *const allowed[] = {
-    "/sys/kernel/mm/hugepages/hugepages-*kB/nr_hugepages",
-    "/sys/devices/system/node/node*/hugepages/hugepages-*kB/nr_hugepages",
-    "/sys/kernel/mm/transparent_hugepage/enabled",
-    "/sys/kernel/mm/transparent_hugepage/defrag",
-    "/sys/kernel/mm/ksm/run",
-    "/proc/sys/kernel/numa_balancing",
-    "/proc/sys/vm/swappiness",
-    "/proc/irq/*/smp_affinity_list",
-    "/proc/irq/default_smp_affinity",
-    "/sys/devices/system/cpu/cpu*/cpufreq/scaling_governor",
-};
-
 bool apply_allowed(const char *path)
 {
-	/* FNM_PATHNAME: a '*' never spans a '/'; FNM_PERIOD: never matches "." or ".." */
-	if (strstr(path, "/.") || strstr(path, "//"))
-		return false;
-	for (size_t i = 0; i < ARRAY_LEN(allowed); i++)
-		if (fnmatch(allowed[i], path, FNM_PATHNAME | FNM_PERIOD) == 0)
-			return true;
-	return false;
+	return knobs_find(path) != NULL;
 }
 
 /* The value of @path in the form it is written back: THP's bracketed choice. */
 static char *read_value(const struct fsroot *r, const char *path, struct err *e)
 {
+	const struct knob_row *k = knobs_find(path);
 	char buf[VALUE_MAX];
 	char *v;
 
-	if (strncmp(path, "/sys/kernel/mm/transparent_hugepage/", 36) == 0) {
+	if (k && k->kind == KIND_CHOICE) {
 		if (fs_read_setting(r, path, buf, sizeof(buf), e) < 0)
 			return NULL;
 	} else if (fs_read(r, path, buf, sizeof(buf), e) < 0) {
@@ -134,42 +117,6 @@ static char *read_value(const struct fsroot *r, const char *path, struct err *e)
 	if (!v)
 		err_set(e, ENOMEM, "cannot read '%s%s'", r->shown, path);
 	return v;
-}
-
-static const char *trim(const char *s, size_t *len)
-{
-	while (*s == ' ' || *s == '\t' || *s == '\n')
-		s++;
-	*len = strlen(s);
-	while (*len && (s[*len - 1] == ' ' || s[*len - 1] == '\t' || s[*len - 1] == '\n'))
-		(*len)--;
-	return s;
-}
-
-/* Equal as the kernel means them: CPU lists and masks as sets ("0-1" is "0,1",
- * "00000000,0000000f" is "f"), everything else as trimmed text. */
-static bool same_value(const char *path, const char *a, const char *b)
-{
-	size_t la, lb;
-	const char *ta = trim(a, &la), *tb = trim(b, &lb);
-	size_t pl = strlen(path);
-	struct idset x, y;
-	struct err e = ERR_INIT;
-	char ca[VALUE_MAX], cb[VALUE_MAX];
-
-	if (la == lb && memcmp(ta, tb, la) == 0)
-		return true;
-	if (la >= sizeof(ca) || lb >= sizeof(cb))
-		return false;
-	snprintf(ca, sizeof(ca), "%.*s", (int)la, ta);
-	snprintf(cb, sizeof(cb), "%.*s", (int)lb, tb);
-	if (pl > 19 && strcmp(path + pl - 19, "/smp_affinity_list") == 0)
-		return idset_parse(&x, ca, &e) == 0 && idset_parse(&y, cb, &e) == 0 &&
-		       idset_equal(&x, &y);
-	if (strcmp(path, "/proc/irq/default_smp_affinity") == 0)
-		return idset_parse_mask(&x, ca, &e) == 0 && idset_parse_mask(&y, cb, &e) == 0 &&
-		       idset_equal(&x, &y);
-	return false;
 }
 
 /* The plan's root and the root being applied to are the same directory. */
@@ -349,11 +296,12 @@ out:
 static int prepare_write(const struct plan_setting *s, const struct fsroot *r, struct changeset *cs,
 			 struct err *e)
 {
+	const struct knob_row *k = knobs_find(s->path);
 	struct apply_write w;
 	struct apply_write *grown;
 
 	memset(&w, 0, sizeof(w));
-	if (!apply_allowed(s->path))
+	if (!k)
 		return err_set(e, 0,
 			       "refusing to write '%s': not a setting hvtune changes (see "
 			       "'hvtune apply --help')",
@@ -361,9 +309,15 @@ static int prepare_write(const struct plan_setting *s, const struct fsroot *r, s
 	w.old_value = read_value(r, s->path, e);
 	if (!w.old_value)
 		return -1;
-	if (same_value(s->path, w.old_value, s->value)) {
+	if (knobs_same(k, w.old_value, s->value)) {
 		free(w.old_value);
 		return 0;
+	}
+	/* the old value goes into the journal: rollback checks it as a plan's */
+	if (knobs_check(k, s->path, w.old_value, e) < 0) {
+		free(w.old_value);
+		return err_prefix(e, "cannot record the old value of '%s%s' for rollback", r->shown,
+				  s->path);
 	}
 	snprintf(w.path, sizeof(w.path), "%s", s->path);
 	snprintf(w.reason, sizeof(w.reason), "%s", s->reason);
@@ -388,13 +342,20 @@ int apply_prepare(const struct plan *p, const struct domxml_opts *o, const struc
 	changeset_init(cs);
 	if (apply_check_root(p, r, e) < 0)
 		return -1;
-	/* every path first: a refused one refuses the plan before anything is read */
-	for (size_t i = 0; i < p->nsettings; i++)
-		if (!apply_allowed(p->settings[i].path))
+	/* every path and value first: a refused one refuses the plan before
+	 * anything is read */
+	for (size_t i = 0; i < p->nsettings; i++) {
+		const struct plan_setting *s = &p->settings[i];
+		const struct knob_row *k = knobs_find(s->path);
+
+		if (!k)
 			return err_set(e, 0,
 				       "refusing to write '%s': not a setting hvtune changes "
 				       "(see 'hvtune apply --help')",
-				       p->settings[i].path);
+				       s->path);
+		if (knobs_check(k, s->path, s->value, e) < 0)
+			return -1;
+	}
 	if (c && lv_domains(c, &doms, &ndoms, e) < 0)
 		return -1;
 	for (size_t i = 0; i < p->nvms; i++) {
@@ -734,14 +695,47 @@ static void root_name(const struct fsroot *r, char *buf, size_t size)
 		snprintf(buf, size, "%s", real);
 }
 
+/*
+ * Marks the journal of an undo that nothing failed in as rolled back.  When
+ * the journal cannot grow (a full disk, most likely the very failure that
+ * stopped the apply), it is removed instead: nothing in it is left to undo,
+ * unlink needs no free space, and left as it is it would stay 'incomplete' or
+ * 'complete', the default target of 'hvtune rollback', which would write its
+ * stale old values back over later changes.  Returns 0 when marked, 1 when
+ * removed (@why says why it could not be marked), -1 when neither.
+ */
+static int mark_undone(struct journal *j, struct err *why)
+{
+	struct err re = ERR_INIT;
+
+	if (journal_mark(j, JOURNAL_ROLLED_BACK, why) == 0)
+		return 0;
+	return journal_remove(j, &re) == 0 ? 1 : -1;
+}
+
+/* The end of a failed apply: what was undone, and the journal marked so. */
 static void finish(struct run *u, size_t failed, const struct err *first, struct err *e)
 {
 	struct err me = ERR_INIT;
+	int rc;
 
-	if (failed)
+	if (failed) {
 		strfmt_cat(e->msg, sizeof(e->msg), "; rollback incomplete: %s%s", first->msg,
 			   failed > 1 ? " (and more: see the log)" : "");
-	if (journal_mark(u->j, failed ? JOURNAL_ROLLBACK_FAILED : JOURNAL_ROLLED_BACK, &me) < 0)
+		/* left as it is when this fails too: 'hvtune rollback' completes it */
+		rc = journal_mark(u->j, JOURNAL_ROLLBACK_FAILED, &me);
+	} else {
+		rc = mark_undone(u->j, &me);
+		if (rc == 1) {
+			strfmt_cat(e->msg, sizeof(e->msg),
+				   "; everything was undone, and journal '%s' is removed (it could "
+				   "not be marked rolled back)",
+				   u->j->id);
+			return;
+		}
+	}
+	/* the same failure (the journal cannot grow) is said once */
+	if (rc < 0 && !strstr(e->msg, me.msg))
 		strfmt_cat(e->msg, sizeof(e->msg), "; %s", me.msg);
 }
 
@@ -806,27 +800,133 @@ out:
 	return rc;
 }
 
+/* A domain name as libvirt takes it, on one line of the journal. */
+static bool good_name(const char *name)
+{
+	for (const char *p = name; *p; p++)
+		if (iscntrl((unsigned char)*p) || *p == '/')
+			return false;
+	return name[0] != '\0';
+}
+
+/* One record checked as apply checks a plan: the allow-list and the kind of
+ * the value for a write, a plain domain name, a known numatune mode. */
+static int check_step(const struct jstep *s, struct err *e)
+{
+	static const char *const modes[] = {"", "strict", "preferred", "interleave", "restrictive"};
+	const struct knob_row *k;
+	struct idset nodes;
+	struct err pe = ERR_INIT;
+	bool known = false;
+
+	if (s->kind == JSTEP_WRITE) {
+		k = knobs_find(s->target);
+		if (!k)
+			return err_set(e, 0,
+				       "refusing to write to '%s': not a setting hvtune changes",
+				       s->target);
+		return knobs_check(k, s->target, s->data ? s->data : "", e);
+	}
+	if ((unsigned)s->kind >= JSTEP_KINDS)
+		return err_set(e, 0, "unknown record");
+	if (!good_name(s->target))
+		return err_set(e, 0, "invalid domain name '%s'", s->target);
+	if (s->kind != JSTEP_NUMATUNE)
+		return 0;
+	for (size_t i = 0; i < ARRAY_LEN(modes); i++)
+		known = known || strcmp(s->mode, modes[i]) == 0;
+	if (!known)
+		return err_set(e, 0, "unknown numatune mode '%s' for domain '%s'", s->mode,
+			       s->target);
+	if (s->nodeset[0] && idset_parse(&nodes, s->nodeset, &pe) < 0)
+		return err_set(e, 0, "%s in the numatune of domain '%s'", pe.msg, s->target);
+	return 0;
+}
+
+int apply_check_journal(const struct journal *j, struct err *e)
+{
+	for (size_t i = 0; i < j->nsteps; i++) {
+		if (check_step(&j->steps[i], e) < 0) {
+			err_prefix(e, "journal '%s' record %zu", j->id, i + 1);
+			strfmt_cat(e->msg, sizeof(e->msg), " (nothing was rolled back)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* An absolute path with nothing a URI would read as more than a path. */
+static bool plain_path(const char *p)
+{
+	if (p[0] != '/')
+		return false;
+	for (; *p; p++)
+		if (iscntrl((unsigned char)*p) || strchr("?&#%;\\ ", *p))
+			return false;
+	return true;
+}
+
+int apply_journal_uri(const struct journal *j, struct err *e)
+{
+	const char *u = j->uri;
+
+	if (!u[0])
+		return err_set(e, 0, "journal '%s' names no libvirt URI (give --connect URI)",
+			       j->id);
+	/* libvirt runs a command for some transports (qemu+ext://...?command=,
+	 * qemu+ssh://, a unix socket's ?command=): a journal may name only the
+	 * local forms hvtune records itself */
+	if (strcmp(u, "qemu:///system") == 0 || strcmp(u, "qemu:///session") == 0 ||
+	    strcmp(u, "test:///default") == 0)
+		return 0;
+	if (strncmp(u, "qemu:///system?socket=", 22) == 0 && plain_path(u + 22))
+		return 0;
+	if (strncmp(u, "test://", 7) == 0 && plain_path(u + 7))
+		return 0;
+	return err_set(e, 0,
+		       "journal '%s' names libvirt URI '%s': rollback connects on its own only to "
+		       "qemu:///system, qemu:///session, qemu:///system?socket=/PATH, "
+		       "test:///default or test:///PATH (give --connect URI to use another)",
+		       j->id, u);
+}
+
 int apply_pick_journal(const char *state_dir, const char *id, struct journal *j, struct err *e)
 {
 	struct journal *all;
-	size_t n;
+	struct journal_bad *bad;
+	size_t n, nbad;
 	ssize_t pick = -1;
+	int rc = 0;
 
 	journal_init(j);
-	if (journal_list(state_dir, &all, &n, e) < 0)
+	if (journal_scan(state_dir, &all, &n, &bad, &nbad, e) < 0)
 		return -1;
 	for (size_t i = n; i-- > 0 && pick < 0;)
 		if (id[0] ? strcmp(all[i].id, id) == 0 : all[i].status != JOURNAL_ROLLED_BACK)
 			pick = (ssize_t)i;
-	if (pick >= 0) {
+	for (size_t i = 0; i < nbad && rc == 0; i++) {
+		/* the default is the newest journal not rolled back: one newer that
+		 * cannot be read may be it, and is not passed over */
+		if (id[0] && strcmp(bad[i].id, id) == 0) {
+			*e = bad[i].why;
+			rc = -1;
+		} else if (!id[0] && (pick < 0 || strcmp(bad[i].id, all[pick].id) > 0)) {
+			rc = err_set(e, 0,
+				     "cannot tell whether journal '%s' is rolled back (%s): give "
+				     "the ID of the journal to roll back (see 'hvtune journal')",
+				     bad[i].id, bad[i].why.msg);
+		}
+	}
+	if (rc == 0 && pick >= 0) {
 		*j = all[pick];
 		journal_init(&all[pick]);
 	}
 	for (size_t i = 0; i < n; i++)
 		journal_release(&all[i]);
 	free(all);
-	if (pick >= 0)
-		return 0;
+	free(bad);
+	if (rc < 0 || pick >= 0)
+		return rc;
 	if (id[0])
 		return err_set(e, 0, "no journal '%s' in '%s' (see 'hvtune journal')", id,
 			       state_dir);
@@ -865,6 +965,9 @@ int apply_rollback(const char *state_dir, const char *id, const struct fsroot *r
 			j.root, root, j.root);
 		goto out;
 	}
+	/* all or nothing: every record is checked before the first is undone */
+	if (apply_check_journal(&j, e) < 0)
+		goto out;
 	failed = undo_all(&u, j.nsteps, &first);
 	if (failed) {
 		err_set(e, 0, "rollback of '%s' incomplete: %s%s", j.id, first.msg,
@@ -873,8 +976,17 @@ int apply_rollback(const char *state_dir, const char *id, const struct fsroot *r
 		journal_mark(&j, JOURNAL_ROLLBACK_FAILED, &first);
 		goto out;
 	}
-	if (journal_mark(&j, JOURNAL_ROLLED_BACK, e) < 0)
+	switch (mark_undone(&j, &first)) {
+	case -1:
+		err_set(e, 0, "rolled back, but journal '%s' is not marked so: %s", j.id,
+			first.msg);
+		e->sys = first.sys;
 		goto out;
+	case 1:
+		logf_(&u, "journal '%s' removed: it could not be marked rolled back (%s)", j.id,
+		      first.msg);
+		break;
+	}
 	rc = u.oom ? err_set(e, ENOMEM, "rolled back, but out of memory for the log") : 0;
 out:
 	journal_release(&j);

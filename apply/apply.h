@@ -87,9 +87,9 @@ void apply_result_release(struct apply_result *r);
 void apply_opts(const struct profile *pf, struct domxml_opts *o);
 
 /*
- * True when @path may be written by apply: hugepage pools, THP enabled and
- * defrag, KSM run, NUMA balancing, swappiness, IRQ affinity, cpufreq
- * governor.  Anything else is refused.
+ * True when @path may be written by apply (a row of apply/knobs.c): hugepage
+ * pools, THP enabled and defrag, KSM run, NUMA balancing, swappiness, IRQ
+ * affinity, cpufreq governor.  Anything else is refused.
  */
 bool apply_allowed(const char *path);
 
@@ -100,7 +100,9 @@ int apply_check_root(const struct plan *p, const struct fsroot *r, struct err *e
  * Computes the change set of @p on the host at @r: placed VMs whose domain
  * exists in @c (may be NULL: no domain is changed, and a note says so), and
  * every setting whose current value differs.  Refuses a plan made for another
- * root, a setting outside the allow-list, a file that cannot be read.
+ * root, a setting outside the allow-list or a value not of its kind (both
+ * before any file is read), a file that cannot be read, and a current value
+ * that rollback could not write back.
  */
 int apply_prepare(const struct plan *p, const struct domxml_opts *o, const struct fsroot *r,
 		  struct lv *c, struct changeset *cs, struct err *e);
@@ -112,7 +114,9 @@ int apply_prepare(const struct plan *p, const struct domxml_opts *o, const struc
  * libvirt refusing the numatune live (lv_set_numa() returns 1) is no
  * failure: the define carries it to the next start, and @res gets a note.  On failure every step
  * done is undone, newest first; the error is the first failure, with
- * "; rollback incomplete: ..." when an undo failed.  @res says what happened
+ * "; rollback incomplete: ..." when an undo failed.  The journal is then
+ * marked rolled back, or, when everything was undone but it cannot grow (a
+ * full disk), removed, so that no later rollback writes its stale values.  @res says what happened
  * either way.  @uri is written to the journal for 'hvtune rollback'.
  */
 int apply_commit(const struct changeset *cs, const struct fsroot *r, struct lv *c, const char *uri,
@@ -121,13 +125,34 @@ int apply_commit(const struct changeset *cs, const struct fsroot *r, struct lv *
 /*
  * Undoes the journal @id of @state_dir ("" = the newest one not rolled back),
  * newest step first, including one left incomplete by a killed apply.
+ * Nothing is undone unless apply_check_journal() accepts every record.  A
+ * journal fully undone that cannot take its "end" line is removed.
  * @c may be NULL when the journal changed no domain.
  */
 int apply_rollback(const char *state_dir, const char *id, const struct fsroot *r, struct lv *c,
 		   struct apply_result *res, struct err *e);
 
+/*
+ * Checks every record of @j as apply_prepare() checks a plan: a write's path
+ * is in the allow-list (absolute, no ".." component) and its old value of
+ * the kind that file takes; a domain record names a domain on one line; a
+ * numatune has a known mode and a valid nodeset.  apply_rollback() calls it
+ * before it undoes anything, so a bad record refuses the whole journal:
+ * "journal 'ID' record N: <why> (nothing was rolled back)".
+ */
+int apply_check_journal(const struct journal *j, struct err *e);
+
+/*
+ * 0 when the libvirt URI recorded in @j is one rollback may connect to
+ * without being told (--connect): qemu:///system, qemu:///session,
+ * qemu:///system?socket=/PATH, test:///default or test:///PATH.  A
+ * +transport or any other parameter can make libvirt run a command.
+ */
+int apply_journal_uri(const struct journal *j, struct err *e);
+
 /* The journal that apply_rollback() would pick for @id (""): fills @j (not
- * open).  For the caller to connect to the journal's URI first. */
+ * open).  For the caller to connect to the journal's URI first.  With @id
+ * "", a journal newer than the pick that cannot be read refuses the pick. */
 int apply_pick_journal(const char *state_dir, const char *id, struct journal *j, struct err *e);
 
 #endif

@@ -85,6 +85,14 @@ void journal_init(struct journal *j);
 void journal_release(struct journal *j); /* closes, frees the steps */
 
 /*
+ * The state directory and every journal in it are trusted (rollback writes
+ * what a journal says, as root), so every function here refuses a state
+ * directory that is a symbolic link, not a directory, not owned by the
+ * effective uid or writable by group or others, and likewise a journal file
+ * that is not such a regular file: "refusing state directory 'DIR': owned by
+ * uid 1000, not 0".  Journal files are opened O_NOFOLLOW | O_NONBLOCK (a FIFO
+ * never blocks).
+ *
  * Creates @dir (0700) when it does not exist and takes an exclusive flock on
  * @dir/lock.  Returns the lock fd; a second apply or rollback at the same time
  * fails with "'DIR' is locked by another hvtune apply or rollback".
@@ -92,8 +100,10 @@ void journal_release(struct journal *j); /* closes, frees the steps */
 int journal_lock(const char *dir, struct err *e);
 void journal_unlock(int fd);
 
-/* Creates @dir/ID.journal (id = UTC time + a counter), writes the header and
- * fsyncs the file and the directory.  @uri "" = no libvirt. */
+/* Creates @dir/ID.journal (id = UTC time + a counter): the header is written
+ * and fsynced under a temporary name, renamed into place, and the directory
+ * fsynced, so a journal is never seen without its header.  @uri "" = no
+ * libvirt.  On failure nothing is left in @dir. */
 int journal_create(struct journal *j, const char *dir, const char *root, const char *uri,
 		   struct err *e);
 /* Appends @s and fsyncs: after it returns 0 the undo survives a crash. */
@@ -101,10 +111,31 @@ int journal_record(struct journal *j, const struct jstep *s, struct err *e);
 /* Appends "end STATUS" and fsyncs. */
 int journal_mark(struct journal *j, enum journal_status st, struct err *e);
 
-/* Reads @dir/@id.journal; @append opens it for journal_mark() as well. */
+/* Removes the file of @j (created, or loaded with @append) and fsyncs the
+ * directory.  Needs no free space: for a journal journal_mark() cannot
+ * extend. */
+int journal_remove(struct journal *j, struct err *e);
+
+/* Reads @dir/@id.journal; @append opens it for journal_mark() and
+ * journal_remove() as well. */
 int journal_load(struct journal *j, const char *dir, const char *id, bool append, struct err *e);
-/* Every journal in @dir, oldest first (steps loaded, not open).  Caller
- * journal_release()s each and free()s *@out.  A missing @dir is no journal. */
+/* A journal file the listing could not read, and why. */
+struct journal_bad {
+	char id[JOURNAL_ID_MAX];
+	struct err why;
+};
+
+/*
+ * Every journal in @dir, oldest first (steps loaded, not open).  A journal
+ * that cannot be read (corrupt, refused) is skipped and, when @bad is not
+ * NULL, added to *@bad (heap, caller free()s).  Fails only for the directory
+ * itself or out of memory.  Caller journal_release()s each and free()s *@out.
+ * A missing @dir is no journal.  Names not ending in ".journal" (the
+ * temporary file of journal_create()) are not journals.
+ */
+int journal_scan(const char *dir, struct journal **out, size_t *n, struct journal_bad **bad,
+		 size_t *nbad, struct err *e);
+/* journal_scan() without the list of journals it skipped. */
 int journal_list(const char *dir, struct journal **out, size_t *n, struct err *e);
 
 const char *journal_status_str(enum journal_status st); /* "complete", ... */

@@ -244,12 +244,26 @@ DIR *fs_opendir(const struct fsroot *r, const char *path, struct err *e)
 	return d;
 }
 
+/* A ".." component: the path would leave the directory it names. */
+static bool has_dotdot(const char *path)
+{
+	for (const char *p = strstr(path, ".."); p; p = strstr(p + 1, ".."))
+		if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return true;
+	return false;
+}
+
 int fs_write(const struct fsroot *r, const char *path, const char *value, struct err *e)
 {
 	size_t len = strlen(value);
 	ssize_t n;
 	int fd;
 
+	/* the path can come from a file (a journal): rel() only asserts that it
+	 * is absolute, and "x/etc/f" would become "/etc/f", outside the root */
+	if (path[0] != '/' || has_dotdot(path))
+		return err_set(e, EINVAL, "refusing to write '%s%s': not a path under the root",
+			       r->shown, path);
 	/* O_TRUNC: sysfs and procfs ignore it, a plain file (a capture) needs it */
 	fd = openat(r->fd, rel(path), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)

@@ -173,3 +173,12 @@ char *idset_format(const struct idset *s, char *buf, size_t size)
 	}
 	return buf;
 }
+
+char *idset_format_dup(const struct idset *s)
+{
+	/* an id takes at most 5 characters: "8191," alone, or half of "8190-8191," */
+	size_t size = 5 * (size_t)idset_count(s) + 2;
+	char *buf = malloc(size);
+
+	return buf ? idset_format(s, buf, size) : NULL;
+}

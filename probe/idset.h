@@ -59,7 +59,11 @@ int idset_parse(struct idset *s, const char *list, struct err *e);
 int idset_parse_mask(struct idset *s, const char *mask, struct err *e);
 
 /* Formats @s in list format into @buf; returns @buf.  A set too long for @buf
- * ends in "..." (for display only; JSON output sizes its buffer for the set). */
+ * ends in "..." (for display only: what is read back uses idset_format_dup). */
 char *idset_format(const struct idset *s, char *buf, size_t size);
+
+/* @s in list format, whole, on the heap (caller free()s); NULL when out of
+ * memory.  For what is parsed again: a journal, a file written. */
+char *idset_format_dup(const struct idset *s);
 
 #endif

@@ -7,9 +7,12 @@
 #include "tui/json_plan.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -811,6 +814,282 @@ static void test_libvirt_define_fails(void **state)
 	tu_rmtree(dir);
 }
 
+/* ---- values: the kind each allowed file takes ---- */
+
+/* Every allowed file takes one kind of value; anything else is refused
+ * before a file is read, a newline or control character always. */
+static void test_values(void **state)
+{
+	static const char thp[] = "/sys/kernel/mm/transparent_hugepage/enabled";
+	static const char pool[] = "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages";
+	static const char gov[] = "/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor";
+	static const struct {
+		const char *path, *value;
+		bool ok;
+	} cases[] = {
+	    {pool, "4", true},
+	    {pool, "999999999999999", false},
+	    {pool, "-1", false},
+	    {pool, "", false},
+	    {pool, "0x10", false},
+	    {pool, "4 ", false},
+	    {"/proc/sys/vm/swappiness", "200", true},
+	    {"/proc/sys/vm/swappiness", "201", false},
+	    {"/proc/sys/vm/swappiness", "10\nkernel.core_pattern=|/tmp/x", false},
+	    {"/sys/kernel/mm/ksm/run", "2", true},
+	    {"/sys/kernel/mm/ksm/run", "3", false},
+	    {"/proc/sys/kernel/numa_balancing", "1", true},
+	    {"/proc/sys/kernel/numa_balancing", "on", false},
+	    {thp, "never", true},
+	    {thp, "sometimes", false},
+	    {thp, "[never]", false},
+	    {thp, "defer", false},
+	    {"/sys/kernel/mm/transparent_hugepage/defrag", "defer+madvise", true},
+	    {"/proc/irq/5/smp_affinity_list", "0-3,8", true},
+	    {"/proc/irq/5/smp_affinity_list", "0-3\n", false},
+	    {"/proc/irq/5/smp_affinity_list", "0-99999", false},
+	    {"/proc/irq/5/smp_affinity_list", "all", false},
+	    {"/proc/irq/default_smp_affinity", "00000000,0000000f", true},
+	    {"/proc/irq/default_smp_affinity", "f", true},
+	    {"/proc/irq/default_smp_affinity", "0-3", false},
+	    {gov, "performance", true},
+	    {gov, "perf ormance", false},
+	    {gov, "../../x", false},
+	    {gov, "schedutil\t", false},
+	};
+	char dir[4096], *big;
+	struct fx f;
+	struct changeset cs;
+	struct err e = ERR_INIT;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	fx_open(&f, dir);
+	put(&f, thp, "always [madvise] never\n");
+	put(&f, "/sys/kernel/mm/transparent_hugepage/defrag",
+	    "always defer defer+madvise [madvise] never\n");
+	put(&f, pool, "0\n");
+	put(&f, "/proc/sys/vm/swappiness", "60\n");
+	put(&f, "/sys/kernel/mm/ksm/run", "0\n");
+	put(&f, "/proc/sys/kernel/numa_balancing", "0\n");
+	put(&f, "/proc/irq/5/smp_affinity_list", "0-7\n");
+	put(&f, "/proc/irq/default_smp_affinity", "ff\n");
+	put(&f, gov, "schedutil\n");
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		int rc;
+
+		add_setting(&f.p, cases[i].path, cases[i].value);
+		rc = apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e);
+		if (cases[i].ok && rc < 0)
+			fail_msg("'%s' = '%s': %s", cases[i].path, cases[i].value, e.msg);
+		if (!cases[i].ok && (rc == 0 || !strstr(e.msg, "refusing to write") ||
+				     !strstr(e.msg, cases[i].path)))
+			fail_msg("'%s' = '%s': %s", cases[i].path, cases[i].value,
+				 rc == 0 ? "accepted" : e.msg);
+		if (rc == 0)
+			changeset_release(&cs);
+		plan_release(&f.p);
+		plan_init(&f.p);
+		snprintf(f.p.root, sizeof(f.p.root), "%s", dir);
+	}
+	/* 100,000 bytes for ksm/run: refused, and the message stays one short line */
+	big = malloc(100001);
+	assert_non_null(big);
+	memset(big, '1', 100000);
+	big[100000] = '\0';
+	add_setting(&f.p, "/sys/kernel/mm/ksm/run", big);
+	assert_int_equal(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), -1);
+	assert_string_equal(e.msg, "refusing to write a value of 100000 bytes to "
+				   "'/sys/kernel/mm/ksm/run': not a number from 0 to 2");
+	free(big);
+	/* a current value hvtune could not write back is refused before any change */
+	plan_release(&f.p);
+	plan_init(&f.p);
+	snprintf(f.p.root, sizeof(f.p.root), "%s", dir);
+	put(&f, "/sys/kernel/mm/ksm/run", "7\n");
+	add_setting(&f.p, "/sys/kernel/mm/ksm/run", "1");
+	assert_int_equal(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), -1);
+	assert_non_null(strstr(e.msg, "for rollback: refusing to write '7' to "
+				      "'/sys/kernel/mm/ksm/run': not a number from 0 to 2"));
+	fx_close(&f);
+	tu_rmtree(dir);
+}
+
+/* ---- rollback trusts no journal record ---- */
+
+/*
+ * Journals written by hand, each with one bad record first and a good one
+ * after it (the good one would be undone first, newest first): rollback
+ * refuses the whole journal, writes nothing and leaves the journal as it was.
+ */
+static void test_rollback_checks(void **state)
+{
+	static const char *const bad[] = {
+	    "write 13 /proc/sys/kernel/core_pattern\n|/some/script\n",
+	    "write 1 /sys/../../elsewhere/file\nX\n",
+	    "write 1 /proc/irq/../../elsewhere/file\nX\n",
+	    NULL, /* "x" + an absolute path: the '/' after it must not make it absolute */
+	    "write 1 sys/kernel/mm/ksm/run\n1\n",
+	    "write 2 /sys/kernel/mm/ksm/run\n99\n",
+	    "write 5 /proc/sys/vm/swappiness\n10\n20\n",
+	    "write 0 /proc/sys/vm/swappiness\n\n",
+	    "numatune bogus 0 vm0\n",
+	    "numatune strict 0-x vm0\n",
+	};
+	char dir[4096], root[4200], real[PATH_MAX], state_dir[4200], path[4400], rec[8400];
+	char text[16384], cmd[20000];
+	struct err e = ERR_INIT;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	snprintf(root, sizeof(root), "%s/root", dir);
+	snprintf(state_dir, sizeof(state_dir), "%s/state", dir);
+	assert_int_equal(mkdir(root, 0755), 0);
+	assert_ok(gentree_file(root, "/proc/sys/kernel/core_pattern", "core\n", &e), e);
+	assert_ok(gentree_file(root, "/sys/kernel/mm/ksm/run", "0\n", &e), e);
+	assert_ok(gentree_file(root, "/proc/sys/vm/swappiness", "60\n", &e), e);
+	assert_ok(gentree_file(dir, "/elsewhere/file", "kept\n", &e), e);
+	assert_non_null(realpath(root, real));
+	assert_int_equal(mkdir(state_dir, 0700), 0);
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		struct fsroot r = FSROOT_INIT;
+		struct apply_result res;
+		struct journal j;
+		FILE *f;
+		char id[32], *got;
+		int status;
+
+		snprintf(id, sizeof(id), "20260101T00000%zuZ-001", i);
+		if (bad[i])
+			snprintf(rec, sizeof(rec), "%s", bad[i]);
+		else
+			snprintf(rec, sizeof(rec), "write 1 x%s/elsewhere/file\nX\n", dir);
+		snprintf(text, sizeof(text),
+			 "hvtune-journal 1\nid %s\ntime 1767225600\nroot %s\nuri -\n%s"
+			 "write 1 /sys/kernel/mm/ksm/run\n1\nend complete\n",
+			 id, real, rec);
+		snprintf(path, sizeof(path), "%s/%s.journal", state_dir, id);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(text, f);
+		fclose(f);
+		assert_ok(fsroot_open(&r, root, &e), e);
+		if (apply_rollback(state_dir, id, &r, NULL, &res, &e) == 0)
+			fail_msg("case %zu: '%s' rolled back", i, rec);
+		if (!strstr(e.msg, "nothing was rolled back"))
+			fail_msg("case %zu: %s", i, e.msg);
+		assert_int_equal(res.undone, 0);
+		apply_result_release(&res);
+		fsroot_close(&r);
+		snprintf(cmd, sizeof(cmd),
+			 "cat '%s/proc/sys/kernel/core_pattern' '%s/sys/kernel/mm/ksm/run' "
+			 "'%s/proc/sys/vm/swappiness' '%s/elsewhere/file'",
+			 root, root, root, dir);
+		got = tu_run(cmd, &status);
+		assert_non_null(got);
+		if (strcmp(got, "core\n0\n60\nkept\n") != 0)
+			fail_msg("case %zu: the files hold '%s'", i, got);
+		free(got);
+		assert_ok(journal_load(&j, state_dir, id, false, &e), e);
+		assert_int_equal(j.status, JOURNAL_COMPLETE);
+		journal_release(&j);
+	}
+	tu_rmtree(dir);
+}
+
+/* ---- a full disk while journalling ---- */
+
+/*
+ * The journal cannot grow (the file size limit stands in for a full disk)
+ * at the third step: the two steps done are undone, the apply's error says
+ * so once, and the journal is no longer something 'rollback' would pick
+ * (it would write its stale old values back over later changes).  Then a
+ * rollback whose journal cannot take its "end" line: removed as well.
+ */
+static void test_full_disk(void **state)
+{
+	char dir[4096], real[PATH_MAX], want[8400];
+	struct fx f;
+	struct changeset cs;
+	struct apply_result res;
+	struct journal j;
+	struct rlimit old, lim;
+	struct err e = ERR_INIT;
+	size_t head;
+	const char *first;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	fx_open(&f, dir);
+	put(&f, files[0][0], "0\n");
+	put(&f, files[2][0], "60\n");
+	put(&f, files[3][0], "1\n");
+	add_setting(&f.p, files[0][0], "1");
+	add_setting(&f.p, files[2][0], "10");
+	add_setting(&f.p, files[3][0], "0");
+	assert_ok(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), e);
+	assert_int_equal(cs.nwrites, 3);
+	assert_non_null(realpath(dir, real));
+	/* "hvtune-journal 1\nid <20>\ntime <10>\nroot R\nuri -\n", then the first
+	 * two records; 5 bytes of the third fit */
+	head = 17 + 24 + 16 + 6 + strlen(real) + 6;
+	head += strlen("write 1 /sys/kernel/mm/ksm/run\n0\n");
+	head += strlen("write 2 /proc/sys/vm/swappiness\n60\n");
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	lim = old;
+	lim.rlim_cur = head + 5;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	assert_int_equal(apply_commit(&cs, &f.r, NULL, "", f.state, &res, &e), -1);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	first = strstr(e.msg, "cannot write journal '");
+	if (!first || strstr(first + 1, "cannot write journal '"))
+		fail_msg("the error: %s", e.msg);
+	assert_non_null(strstr(e.msg, strerror(EFBIG)));
+	assert_int_equal(res.done, 2);
+	assert_int_equal(res.undone, 2);
+	assert_int_equal(res.undo_failed, 0);
+	assert_string_equal(get(&f, files[0][0]), "0");
+	assert_string_equal(get(&f, files[2][0]), "60");
+	assert_string_equal(get(&f, files[3][0]), "1");
+	/* a later 'rollback' finds nothing to do */
+	apply_result_release(&res);
+	assert_int_equal(apply_pick_journal(f.state, "", &j, &e), -1);
+	snprintf(want, sizeof(want),
+		 "nothing to roll back: no journal in '%s' that is not rolled back", f.state);
+	assert_string_equal(e.msg, want);
+	changeset_release(&cs);
+
+	/* a rollback whose journal cannot take its "end" line: the same */
+	assert_ok(apply_prepare(&f.p, &no_opts, &f.r, NULL, &cs, &e), e);
+	assert_ok(apply_commit(&cs, &f.r, NULL, "", f.state, &res, &e), e);
+	{
+		char path[8400];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s.journal", f.state, res.journal_id);
+		assert_int_equal(stat(path, &st), 0);
+		lim.rlim_cur = (rlim_t)st.st_size;
+		apply_result_release(&res);
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+		assert_ok(apply_rollback(f.state, "", &f.r, NULL, &res, &e), e);
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+		assert_int_equal(res.undone, 3);
+		assert_non_null(strstr(res.log[res.nlog - 1], "' removed: it could not be marked "
+							      "rolled back"));
+		assert_int_equal(stat(path, &st), -1);
+	}
+	assert_string_equal(get(&f, files[0][0]), "0");
+	assert_string_equal(get(&f, files[2][0]), "60");
+	assert_string_equal(get(&f, files[3][0]), "1");
+	assert_int_equal(apply_pick_journal(f.state, "", &j, &e), -1);
+	assert_string_equal(e.msg, want);
+	apply_result_release(&res);
+	changeset_release(&cs);
+	fx_close(&f);
+	tu_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -824,6 +1103,9 @@ int main(void)
 	    cmocka_unit_test(test_libvirt),
 	    cmocka_unit_test(test_libvirt_define_fails),
 	    cmocka_unit_test(test_libvirt_iothreads_numa),
+	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_rollback_checks),
+	    cmocka_unit_test(test_full_disk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -283,6 +283,20 @@ static void test_write(void **state)
 	assert_int_equal(e.sys, ELOOP);
 	assert_int_equal(fs_read(&fx->r, "/knob", buf, sizeof(buf), &e), 1);
 	assert_string_equal(buf, "1");
+	/* nor a path that is not under the root: relative, or with ".." */
+	{
+		char rel[4200];
+
+		snprintf(rel, sizeof(rel), "x%s/knob", fx->dir);
+		assert_int_equal(fs_write(&fx->r, rel, "3", &e), -1);
+		assert_int_equal(e.sys, EINVAL);
+		assert_int_equal(fs_write(&fx->r, "/d/../knob", "3", &e), -1);
+		assert_msg(fx, &e, "refusing to write", "/d/../knob",
+			   ": not a path under the root: Invalid argument");
+		assert_int_equal(fs_write(&fx->r, "/..", "3", &e), -1);
+		assert_int_equal(fs_read(&fx->r, "/knob", buf, sizeof(buf), &e), 1);
+		assert_string_equal(buf, "1");
+	}
 	assert_int_equal(fs_access(&fx->r, "/knob", W_OK, &e), 0);
 	assert_int_equal(fs_access(&fx->r, "/none", F_OK, &e), -1);
 	assert_msg(fx, &e, "cannot access", "/none", ": No such file or directory");

@@ -2,6 +2,7 @@
 #include "tests/testutil.h"
 #include "probe/idset.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void test_parse_and_format(void **state)
@@ -70,6 +71,31 @@ static void test_format_too_long_is_marked(void **state)
 	assert_true(strlen(buf) < sizeof(buf));
 }
 
+/* The heap form is never cut, for the longest lists there are: every other id
+ * (singletons) and pairs with a gap ("8187-8188,8190-8191"). */
+static void test_format_dup_whole(void **state)
+{
+	(void)state;
+	for (unsigned step = 2; step <= 3; step++) {
+		struct idset s, back;
+		struct err e = ERR_INIT;
+		char *list;
+
+		idset_clear(&s);
+		for (unsigned id = 0; id < IDSET_MAX; id += step) {
+			idset_add(&s, id);
+			if (step == 3)
+				idset_add(&s, id + 1);
+		}
+		list = idset_format_dup(&s);
+		assert_non_null(list);
+		assert_null(strstr(list, "..."));
+		assert_ok(idset_parse(&back, list, &e), e);
+		assert_true(idset_equal(&s, &back));
+		free(list);
+	}
+}
+
 static void test_set_ops(void **state)
 {
 	struct err e = ERR_INIT;
@@ -97,6 +123,7 @@ int main(void)
 		cmocka_unit_test(test_parse_rejects_garbage),
 		cmocka_unit_test(test_mask),
 		cmocka_unit_test(test_format_too_long_is_marked),
+		cmocka_unit_test(test_format_dup_whole),
 		cmocka_unit_test(test_set_ops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

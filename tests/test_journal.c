@@ -3,7 +3,11 @@
 #include "tests/testutil.h"
 #include "apply/journal.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,6 +321,106 @@ static void test_old_journal(void **state)
 	tu_rmtree(dir);
 }
 
+/* A sparse set of 4096 CPUs (0,2,4,...,8190: 20 KB of list, as on POWER with
+ * SMT off) survives a round trip whole: never cut to fit a fixed buffer. */
+static void test_big_cpulist(void **state)
+{
+	char dir[4096];
+	struct journal j, r;
+	struct err e = ERR_INIT;
+	struct jstep s;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	assert_ok(journal_create(&j, dir, "/", "test:///default", &e), e);
+	memset(&s, 0, sizeof(s));
+	strcpy(s.target, "vm0");
+	for (unsigned id = 0; id < IDSET_MAX; id += 2)
+		idset_add(&s.cpus, id);
+	assert_int_equal(idset_count(&s.cpus), 4096);
+	s.kind = JSTEP_VCPUPIN;
+	s.vcpu = 1;
+	assert_ok(journal_record(&j, &s, &e), e);
+	s.kind = JSTEP_EMULATORPIN;
+	assert_ok(journal_record(&j, &s, &e), e);
+	s.kind = JSTEP_IOTHREADPIN;
+	s.iothread = 2;
+	assert_ok(journal_record(&j, &s, &e), e);
+	assert_ok(journal_mark(&j, JOURNAL_COMPLETE, &e), e);
+	assert_ok(journal_load(&r, dir, j.id, false, &e), e);
+	assert_int_equal(r.nsteps, 3);
+	for (size_t i = 0; i < r.nsteps; i++)
+		assert_true(idset_equal(&r.steps[i].cpus, &s.cpus));
+	assert_int_equal(r.steps[0].vcpu, 1);
+	assert_int_equal(r.steps[2].iothread, 2);
+	journal_release(&r);
+	journal_release(&j);
+	tu_rmtree(dir);
+}
+
+/* How many entries @dir holds ("." and ".." aside). */
+static size_t count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * A journal cut short while it is created (here the file size limit, as a
+ * full disk would) leaves nothing a listing trips on; an unreadable journal
+ * beside good ones is skipped (with a warning), and the good ones load.
+ */
+static void test_create_interrupted(void **state)
+{
+	char dir[4096], path[4200];
+	struct journal j, good, *all;
+	struct rlimit old, lim;
+	size_t n;
+	struct err e = ERR_INIT;
+	FILE *f;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	lim = old;
+	lim.rlim_cur = 10; /* the header does not fit */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	assert_int_equal(journal_create(&j, dir, "/", "", &e), -1);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_non_null(strstr(e.msg, strerror(EFBIG)));
+	assert_int_equal(count_entries(dir), 0); /* no empty journal, no temporary file */
+	assert_ok(journal_list(dir, &all, &n, &e), e);
+	assert_int_equal(n, 0);
+	free(all);
+
+	/* an empty journal (as an older hvtune left one) beside a good one */
+	make(dir, &good);
+	assert_ok(journal_mark(&good, JOURNAL_COMPLETE, &e), e);
+	snprintf(path, sizeof(path), "%s/20200101T000000Z-001.journal", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_ok(journal_list(dir, &all, &n, &e), e);
+	assert_int_equal(n, 1);
+	assert_string_equal(all[0].id, good.id);
+	journal_release(&all[0]);
+	free(all);
+	assert_ok(journal_load(&j, dir, good.id, true, &e), e);
+	assert_int_equal(j.status, JOURNAL_COMPLETE);
+	journal_release(&j);
+	journal_release(&good);
+	tu_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +430,8 @@ int main(void)
 	    cmocka_unit_test(test_list_and_lock),
 	    cmocka_unit_test(test_new_records),
 	    cmocka_unit_test(test_old_journal),
+	    cmocka_unit_test(test_big_cpulist),
+	    cmocka_unit_test(test_create_interrupted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

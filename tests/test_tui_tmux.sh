@@ -106,6 +106,14 @@ wait_for 'rolled back journal ' 'the rollback'
 [ "$(cat "$root/proc/sys/kernel/numa_balancing")" = 1 ] && pass=$((pass + 1)) ||
 	{ echo "FAIL: numa_balancing not restored by the rollback"; fail=$((fail + 1)); }
 wait_for 'rolled-back' 'the journal rolled back'
+# a journal whose libvirt URI would run a command: refused before the question
+bad=$tmp/state/29991231T000000Z-001.journal
+printf 'hvtune-journal 1\nid 29991231T000000Z-001\ntime 1767225600\nroot /\nuri qemu+ext:///system?command=%s/ran.sh\nvcpupin 0 0 vm0\nend complete\n' "$tmp" >"$bad"
+printf '#!/bin/sh\ntouch %s/ran\n' "$tmp" >"$tmp/ran.sh" && chmod 700 "$tmp/ran.sh" && chmod 600 "$bad"
+key u
+wait_for "rollback: journal '29991231T000000Z-001' names libvirt URI" 'the URI refused'
+[ -e "$tmp/ran" ] && { echo "FAIL: the journal's URI ran a command"; fail=$((fail + 1)); } || pass=$((pass + 1))
+rm -f "$bad"
 key 3
 key p
 wait_for 'profile density' 'the next profile'

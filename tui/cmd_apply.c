@@ -64,7 +64,10 @@ static void rollback_usage(FILE *f)
 	      "that is not rolled back), newest step first: old domain XML, old live pins,\n"
 	      "old numatune, old file values.  A journal left incomplete by a killed apply\n"
 	      "is completed.\n"
-	      "The libvirt URI defaults to the one the journal names.\n",
+	      "The libvirt URI defaults to the one the journal names when it is local\n"
+	      "(qemu:///system, qemu:///session, qemu:///system?socket=/PATH, test:///...);\n"
+	      "any other needs --connect URI.  Every record is checked first: one that\n"
+	      "apply would refuse refuses the whole journal.\n",
 	      f);
 }
 
@@ -479,15 +482,15 @@ int cmd_rollback(int argc, char **argv)
 		return EXIT_ERR;
 	}
 	apply_result_init(&res);
-	if (apply_pick_journal(o.state, id, &j, &e) < 0) {
+	/* checked before connecting too: apply_rollback() checks it again under the lock */
+	if (apply_pick_journal(o.state, id, &j, &e) < 0 || apply_check_journal(&j, &e) < 0) {
+		journal_release(&j);
 		fail("rollback", &e);
 		return EXIT_ERR;
 	}
-	if (has_domain_steps(&j)) {
-		const char *uri = o.uri ? o.uri : j.uri;
-
-		c = lv_open(uri, &e);
-	}
+	/* the journal's own URI only when it is a local one hvtune records */
+	if (has_domain_steps(&j) && (o.uri || apply_journal_uri(&j, &e) == 0))
+		c = lv_open(o.uri ? o.uri : j.uri, &e);
 	journal_release(&j);
 	if (e.msg[0] || fsroot_open(&r, o.root, &e) < 0) {
 		fail("rollback", &e);
@@ -508,6 +511,19 @@ out:
 		lv_close(c);
 	fsroot_close(&r);
 	return rc;
+}
+
+/* "2026-11-01 10:00:00 UTC", or "unknown time" for one gmtime() cannot convert
+ * (the year does not fit an int): a journal's time is only what its file says. */
+static const char *when_str(int64_t secs, char *buf, size_t size)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	if ((int64_t)t != secs || !gmtime_r(&t, &tm) ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, size, "unknown time");
+	return buf;
 }
 
 /* The data of a define or write record: in full, or its length. */
@@ -539,26 +555,26 @@ static int journal_show(const char *state, const char *id, bool full)
 {
 	struct journal j;
 	struct err e = ERR_INIT;
-	time_t t;
-	struct tm tm;
-	char when[32], cpus[256];
+	char when[48];
 
 	if (journal_load(&j, state, id, false, &e) < 0) {
 		fail("journal", &e);
 		return EXIT_ERR;
 	}
-	t = (time_t)j.time;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	printf("journal %s\ntime    %s UTC\nstatus  %s\nroot    %s\nuri     %s\n", STRFMT_ESC(j.id),
-	       when, journal_status_str(j.status), STRFMT_ESC(j.root),
-	       j.uri[0] ? STRFMT_ESC(j.uri) : "-");
+	printf("journal %s\ntime    %s\nstatus  %s\nroot    %s\nuri     %s\n", STRFMT_ESC(j.id),
+	       when_str(j.time, when, sizeof(when)), journal_status_str(j.status),
+	       STRFMT_ESC(j.root), j.uri[0] ? STRFMT_ESC(j.uri) : "-");
 	printf("%zu undo record(s), in the order recorded (rollback undoes the last first):\n",
 	       j.nsteps);
 	for (size_t i = 0; i < j.nsteps; i++) {
 		const struct jstep *s = &j.steps[i];
+		char *cpus = idset_format_dup(&s->cpus);
 
-		idset_format(&s->cpus, cpus, sizeof(cpus));
+		if (!cpus) {
+			journal_release(&j);
+			cli_error("journal: out of memory");
+			return EXIT_ERR;
+		}
 		printf("  %2zu %-11s ", i + 1, jstep_kind_str(s->kind));
 		switch (s->kind) {
 		case JSTEP_DEFINE:
@@ -595,9 +611,35 @@ static int journal_show(const char *state, const char *id, bool full)
 			printf("?\n");
 			break;
 		}
+		free(cpus);
 	}
 	journal_release(&j);
 	return cli_flush(EXIT_OK);
+}
+
+/* The text listing of 'hvtune journal'; releases each journal. */
+static void print_list(struct journal *all, size_t n, const char *state)
+{
+	if (n == 0) {
+		fputs("no journals in '", stdout);
+		text_put(stdout, state);
+		fputs("'\n", stdout);
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t cnt[JSTEP_KINDS];
+		char when[48];
+
+		memset(cnt, 0, sizeof(cnt));
+		for (size_t k = 0; k < all[i].nsteps; k++)
+			cnt[all[i].steps[k].kind]++;
+		printf("%-22s %-23s  %-15s %zu define(s), %zu pin(s), %zu write(s), "
+		       "%zu numatune(s)  root %s\n",
+		       STRFMT_ESC(all[i].id), when_str(all[i].time, when, sizeof(when)),
+		       journal_status_str(all[i].status), cnt[JSTEP_DEFINE],
+		       cnt[JSTEP_VCPUPIN] + cnt[JSTEP_EMULATORPIN] + cnt[JSTEP_IOTHREADPIN],
+		       cnt[JSTEP_WRITE], cnt[JSTEP_NUMATUNE], STRFMT_ESC(all[i].root));
+		journal_release(&all[i]);
+	}
 }
 
 int cmd_journal(int argc, char **argv)
@@ -612,7 +654,8 @@ int cmd_journal(int argc, char **argv)
 	const char *state = JOURNAL_DIR, *id = NULL;
 	bool json = false, full = false, show_one = false;
 	struct journal *all;
-	size_t n;
+	struct journal_bad *bad;
+	size_t n, nbad;
 	struct err e = ERR_INIT;
 	int opt;
 
@@ -664,10 +707,13 @@ int cmd_journal(int argc, char **argv)
 	}
 	if (show_one)
 		return journal_show(state, id, full);
-	if (journal_list(state, &all, &n, &e) < 0) {
+	if (journal_scan(state, &all, &n, &bad, &nbad, &e) < 0) {
 		fail("journal", &e);
 		return EXIT_ERR;
 	}
+	for (size_t i = 0; i < nbad; i++)
+		cli_error("journal: warning: skipped journal '%s': %s", bad[i].id, bad[i].why.msg);
+	free(bad);
 	if (json) {
 		char *text = json_journal_list(all, n, &e);
 
@@ -681,30 +727,7 @@ int cmd_journal(int argc, char **argv)
 		free(all);
 		return cli_flush(text ? EXIT_OK : EXIT_ERR);
 	}
-	if (n == 0) {
-		fputs("no journals in '", stdout);
-		text_put(stdout, state);
-		fputs("'\n", stdout);
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t cnt[JSTEP_KINDS];
-		time_t t = (time_t)all[i].time;
-		struct tm tm;
-		char when[32];
-
-		memset(cnt, 0, sizeof(cnt));
-		for (size_t k = 0; k < all[i].nsteps; k++)
-			cnt[all[i].steps[k].kind]++;
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		printf("%-22s %s UTC  %-15s %zu define(s), %zu pin(s), %zu write(s), "
-		       "%zu numatune(s)  root %s\n",
-		       STRFMT_ESC(all[i].id), when, journal_status_str(all[i].status),
-		       cnt[JSTEP_DEFINE],
-		       cnt[JSTEP_VCPUPIN] + cnt[JSTEP_EMULATORPIN] + cnt[JSTEP_IOTHREADPIN],
-		       cnt[JSTEP_WRITE], cnt[JSTEP_NUMATUNE], STRFMT_ESC(all[i].root));
-		journal_release(&all[i]);
-	}
+	print_list(all, n, state);
 	free(all);
 	return cli_flush(EXIT_OK);
 }

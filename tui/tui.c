@@ -770,7 +770,11 @@ static void do_rollback(struct tui_model *m, struct view *v, struct loop *lp)
 	struct err e = ERR_INIT;
 	char q[VIEW_STATUS_MAX];
 
-	if (apply_pick_journal(m->state_dir, "", &j, &e) < 0) {
+	/* checked before the question: a journal rollback would refuse, or whose
+	 * libvirt URI is not a local one hvtune records, is not offered */
+	if (apply_pick_journal(m->state_dir, "", &j, &e) < 0 || apply_check_journal(&j, &e) < 0 ||
+	    (j.uri[0] && apply_journal_uri(&j, &e) < 0)) {
+		journal_release(&j);
 		view_status(v, "rollback: %s", e.msg);
 		return;
 	}
