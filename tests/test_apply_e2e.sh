@@ -23,6 +23,8 @@
 set -u
 bin=${HVTUNE_BIN:?HVTUNE_BIN is not set}
 src=${HVTUNE_SRC:?HVTUNE_SRC is not set}
+# shellcheck source=tests/wait.sh
+. "$src/tests/wait.sh"
 export HVTUNE_PROFILES=$src/profiles
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -242,10 +244,8 @@ else
 	timeout 10 sh -c "echo 0 >'$root$n1'" || bad "apply did not read the FIFO (prepare)"
 	timeout 10 sh -c "echo 0 >'$root$n1'" || bad "apply did not read the FIFO (commit)"
 	# now it blocks opening the FIFO for writing: both steps are journalled
-	for _ in $(seq 200); do
-		[ "$(grep -c '^write ' "$st2"/*.journal 2>/dev/null)" = 2 ] && break
-		sleep 0.1
-	done
+	both_journalled() { [ "$(grep -c '^write ' "$st2"/*.journal 2>/dev/null)" = 2 ]; }
+	wait_until both_journalled
 	kill -9 "$apid"
 	wait "$apid" 2>/dev/null
 	same "$root$n0" 4
