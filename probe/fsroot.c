@@ -5,10 +5,200 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* The kernel's own bound on links in one lookup (MAXSYMLINKS, fs/namei.c) */
+#define WALK_MAX_LINKS 40
+/* Directories held open while walking; /sys paths are about 12 deep */
+#define WALK_MAX_DEPTH 256
+
+static const char *rel(const char *path)
+{
+	assert(path[0] == '/');
+	return path[1] ? path + 1 : ".";
+}
+
+/*
+ * glibc 2.36 has no openat2() wrapper.  RESOLVE_IN_ROOT makes "/" and ".."
+ * stop at @dirfd, as chroot() would; it already refuses magic links
+ * (/proc/PID/root and kin jump anywhere), RESOLVE_NO_MAGICLINKS says so.
+ */
+static int open2(int dirfd, const char *name, int flags, uint64_t resolve)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(unsigned)(flags | O_CLOEXEC),
+		.resolve = resolve | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = -1;
+
+	/* EAGAIN: a rename raced with a ".." lookup, and the kernel asks for a retry */
+	for (int i = 0; i < 16; i++) {
+		fd = syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+		if (fd >= 0 || (errno != EAGAIN && errno != EINTR))
+			break;
+	}
+	return (int)fd;
+}
+
+/* The fallback walk: the directories below the root it went through, so ".."
+ * returns to the one it came from (no lookup of "..", which a rename could
+ * move outside the root). */
+struct walk {
+	int root;			/* the root fd, not ours to close */
+	int dirs[WALK_MAX_DEPTH];	/* O_PATH fds, outermost first */
+	size_t ndirs;
+	unsigned nlinks;		/* links followed so far */
+	char todo[2 * FS_PATH_MAX];	/* what is left to resolve, links expanded */
+};
+
+static int walk_cur(const struct walk *w)
+{
+	return w->ndirs ? w->dirs[w->ndirs - 1] : w->root;
+}
+
+static void walk_up_to(struct walk *w, size_t depth)
+{
+	while (w->ndirs > depth)
+		close(w->dirs[--w->ndirs]);
+}
+
+/* Puts the target of the link @fd in front of @rest; an absolute target starts
+ * again at the root. */
+static int walk_link(struct walk *w, int fd, const char *rest)
+{
+	char target[FS_PATH_MAX], next[sizeof(w->todo)];
+	ssize_t n;
+	int len;
+
+	if (++w->nlinks > WALK_MAX_LINKS)
+		return errno = ELOOP, -1;
+	n = readlinkat(fd, "", target, sizeof(target));
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= sizeof(target))
+		return errno = ENAMETOOLONG, -1;
+	target[n] = '\0';
+	if (target[0] == '/')
+		walk_up_to(w, 0);
+	len = snprintf(next, sizeof(next), "%s/%s", target, rest);
+	if (len < 0 || (size_t)len >= sizeof(next))
+		return errno = ENAMETOOLONG, -1;
+	memcpy(w->todo, next, (size_t)len + 1);
+	return 0;
+}
+
+/* One component @name, the last one when @last: the next directory pushed, a
+ * link expanded into w->todo (1), or the final fd (2 with *out set). */
+static int walk_step(struct walk *w, const char *name, bool last, const char *rest, int flags,
+		     int *out)
+{
+	struct stat st;
+	int fd = openat(walk_cur(w), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (S_ISLNK(st.st_mode) && !(last && (flags & O_NOFOLLOW))) {
+		rc = walk_link(w, fd, rest);
+		close(fd);
+		return rc < 0 ? -1 : 1;
+	}
+	if (last) {
+		close(fd);
+		/* O_NOFOLLOW: a link swapped in since the fstat() fails with ELOOP */
+		*out = openat(walk_cur(w), name, flags | O_NOFOLLOW | O_CLOEXEC);
+		return *out < 0 ? -1 : 2;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		goto fail;
+	}
+	if (w->ndirs == WALK_MAX_DEPTH) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
+	w->dirs[w->ndirs++] = fd;
+	return 0;
+fail:
+	rc = errno;
+	close(fd);
+	errno = rc;
+	return -1;
+}
+
+/* openat2(RESOLVE_IN_ROOT) by hand, for kernels before 5.6. */
+static int walk_open(int root, const char *path, int flags)
+{
+	struct walk *w = malloc(sizeof(*w));
+	const char *p;
+	int fd = -1, sys;
+
+	if (!w)
+		return -1;
+	w->root = root;
+	w->ndirs = 0;
+	w->nlinks = 0;
+	snprintf(w->todo, sizeof(w->todo), "%s", path);
+	p = w->todo;
+	for (;;) {
+		char name[NAME_MAX + 1];
+		size_t len;
+		int rc;
+
+		p += strspn(p, "/");
+		len = strcspn(p, "/");
+		if (len == 0) {		/* the path ends on a directory */
+			fd = openat(walk_cur(w), ".", flags | O_CLOEXEC);
+			break;
+		}
+		if (len > NAME_MAX) {
+			errno = ENAMETOOLONG;
+			break;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		p += len;
+		if (strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) {	/* clamped at the root, as in chroot() */
+			if (w->ndirs > 0)
+				walk_up_to(w, w->ndirs - 1);
+			continue;
+		}
+		rc = walk_step(w, name, p[strspn(p, "/")] == '\0', p, flags, &fd);
+		if (rc < 0 || rc == 2)
+			break;
+		if (rc == 1)
+			p = w->todo;
+	}
+	sys = errno;
+	walk_up_to(w, 0);
+	free(w);
+	errno = sys;
+	return fd;
+}
+
+/* Opens @path beneath the root: an fd, or -1 with errno. */
+static int open_in(const struct fsroot *r, const char *path, int flags)
+{
+	switch (r->resolve) {
+	case FS_RESOLVE_OPENAT2:
+		return open2(r->fd, rel(path), flags, RESOLVE_IN_ROOT);
+	case FS_RESOLVE_WALK:
+		return walk_open(r->fd, path, flags);
+	case FS_RESOLVE_PLAIN:
+	default:
+		return openat(r->fd, rel(path), flags | O_CLOEXEC);
+	}
+}
 
 int fsroot_open(struct fsroot *r, const char *dir, struct err *e)
 {
@@ -17,6 +207,7 @@ int fsroot_open(struct fsroot *r, const char *dir, struct err *e)
 
 	r->fd = -1;
 	r->live = false;
+	r->resolve = FS_RESOLVE_PLAIN;
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
 	r->shown[0] = '\0';
 	if (dir[0] == '\0')
@@ -33,6 +224,11 @@ int fsroot_open(struct fsroot *r, const char *dir, struct err *e)
 	r->live = strcmp(real, "/") == 0;
 	if (!r->live) {
 		size_t len = strlen(dir);
+		int fd = open2(r->fd, ".", O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT);
+
+		r->resolve = fd >= 0 ? FS_RESOLVE_OPENAT2 : FS_RESOLVE_WALK;
+		if (fd >= 0)
+			close(fd);
 
 		/* "fx/" and "fx" both show as "fx/sys/..." */
 		while (len > 1 && dir[len - 1] == '/')
@@ -49,22 +245,59 @@ void fsroot_close(struct fsroot *r)
 	r->fd = -1;
 }
 
-static const char *rel(const char *path)
-{
-	assert(path[0] == '/');
-	return path[1] ? path + 1 : ".";
-}
-
 bool fs_exists(const struct fsroot *r, const char *path)
 {
-	return faccessat(r->fd, rel(path), F_OK, 0) == 0;
+	int fd;
+
+	if (r->resolve == FS_RESOLVE_PLAIN)
+		return faccessat(r->fd, rel(path), F_OK, 0) == 0;
+	fd = open_in(r, path, O_PATH);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 int fs_access(const struct fsroot *r, const char *path, int mode, struct err *e)
 {
-	if (faccessat(r->fd, rel(path), mode, 0) < 0)
+	char proc[64];
+	int fd, rc;
+
+	if (r->resolve == FS_RESOLVE_PLAIN) {
+		if (faccessat(r->fd, rel(path), mode, 0) < 0)
+			return err_set(e, errno, "cannot access '%s%s'", r->shown, path);
+		return 0;
+	}
+	fd = open_in(r, path, O_PATH);
+	if (fd < 0)
 		return err_set(e, errno, "cannot access '%s%s'", r->shown, path);
-	return 0;
+	/* faccessat2() takes AT_EMPTY_PATH since Linux 5.8; before, the fd's proc link */
+	rc = faccessat(fd, "", mode, AT_EMPTY_PATH);
+	if (rc < 0 && (errno == EINVAL || errno == ENOSYS)) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		rc = access(proc, mode);
+	}
+	if (rc < 0)
+		rc = err_set(e, errno, "cannot access '%s%s'", r->shown, path);
+	close(fd);
+	return rc;
+}
+
+int fs_stat(const struct fsroot *r, const char *path, struct stat *st, struct err *e)
+{
+	int fd, rc = 0;
+
+	if (r->resolve == FS_RESOLVE_PLAIN) {
+		if (fstatat(r->fd, rel(path), st, 0) < 0)
+			return err_set(e, errno, "cannot stat '%s%s'", r->shown, path);
+		return 0;
+	}
+	fd = open_in(r, path, O_PATH);
+	if (fd < 0 || fstat(fd, st) < 0)
+		rc = err_set(e, errno, "cannot stat '%s%s'", r->shown, path);
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 long fs_read(const struct fsroot *r, const char *path, char *buf, size_t size, struct err *e)
@@ -73,7 +306,8 @@ long fs_read(const struct fsroot *r, const char *path, char *buf, size_t size, s
 	int fd;
 
 	assert(size > 0);
-	fd = openat(r->fd, rel(path), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	buf[0] = '\0';
+	fd = open_in(r, path, O_RDONLY | O_NOCTTY);
 	if (fd < 0)
 		return err_set(e, errno, "cannot open '%s%s'", r->shown, path);
 	for (;;) {
@@ -200,10 +434,27 @@ int fs_read_setting(const struct fsroot *r, const char *path, char *out, size_t 
 long fs_readlink(const struct fsroot *r, const char *path, char *buf, size_t size,
 		 struct err *e)
 {
-	ssize_t n = readlinkat(r->fd, rel(path), buf, size);
+	ssize_t n;
+	int fd = -1;
 
-	if (n < 0)
-		return err_set(e, errno, "cannot read link '%s%s'", r->shown, path);
+	if (r->resolve == FS_RESOLVE_PLAIN) {
+		n = readlinkat(r->fd, rel(path), buf, size);
+	} else {
+		/* the link itself, its directory resolved beneath the root */
+		fd = open_in(r, path, O_PATH | O_NOFOLLOW);
+		n = fd < 0 ? -1 : readlinkat(fd, "", buf, size);
+		if (n < 0 && fd >= 0 && errno == ENOENT)
+			errno = EINVAL;	/* "" names no link: readlink(2)'s "not a link" */
+	}
+	if (n < 0) {
+		int sys = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return err_set(e, sys, "cannot read link '%s%s'", r->shown, path);
+	}
+	if (fd >= 0)
+		close(fd);
 	if ((size_t)n >= size)
 		return err_set(e, ENAMETOOLONG, "cannot read link '%s%s'", r->shown, path);
 	buf[n] = '\0';
@@ -212,7 +463,7 @@ long fs_readlink(const struct fsroot *r, const char *path, char *buf, size_t siz
 
 FILE *fs_fopen(const struct fsroot *r, const char *path, struct err *e)
 {
-	int fd = openat(r->fd, rel(path), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = open_in(r, path, O_RDONLY | O_NOCTTY);
 	FILE *f;
 
 	if (fd < 0) {
@@ -229,7 +480,7 @@ FILE *fs_fopen(const struct fsroot *r, const char *path, struct err *e)
 
 DIR *fs_opendir(const struct fsroot *r, const char *path, struct err *e)
 {
-	int fd = openat(r->fd, rel(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open_in(r, path, O_RDONLY | O_DIRECTORY);
 	DIR *d;
 
 	if (fd < 0) {
@@ -251,7 +502,7 @@ int fs_write(const struct fsroot *r, const char *path, const char *value, struct
 	int fd;
 
 	/* O_TRUNC: sysfs and procfs ignore it, a plain file (a capture) needs it */
-	fd = openat(r->fd, rel(path), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	fd = open_in(r, path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_NOCTTY);
 	if (fd < 0)
 		return err_set(e, errno, "cannot open '%s%s' for writing", r->shown, path);
 	do
@@ -267,3 +518,4 @@ int fs_write(const struct fsroot *r, const char *path, const char *value, struct
 		return err_set(e, errno, "cannot write '%s' to '%s%s'", value, r->shown, path);
 	return 0;
 }
+

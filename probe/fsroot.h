@@ -6,11 +6,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "probe/err.h"
 #include "probe/idset.h"
 
 #define FS_PATH_MAX 4096
+
+/*
+ * How a path beneath the root is resolved.  A capture is data from another
+ * machine: a link in it (absolute, or with enough "..") must not reach the host
+ * we run on, so it resolves as under chroot(): "/" and ".." stop at the root.
+ */
+enum fs_resolve {
+	FS_RESOLVE_PLAIN,	/* the live root "/": openat() has nothing to escape to */
+	FS_RESOLVE_OPENAT2,	/* openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), Linux 5.6 */
+	FS_RESOLVE_WALK,	/* no openat2 (ENOSYS, or EPERM from a seccomp filter):
+				 * one component at a time, links read and followed here */
+};
 
 /*
  * A root directory held open: "/" for the live host, or a captured tree of
@@ -24,18 +37,26 @@ struct fsroot {
 	bool live;		/* the root is "/": the running host */
 	char dir[FS_PATH_MAX];	/* as given, for HWLOC_FSROOT */
 	char shown[FS_PATH_MAX];/* prefix for messages: "" when live, else the dir */
+	enum fs_resolve resolve;/* chosen by fsroot_open() */
 };
 
-#define FSROOT_INIT { -1, false, "", "" }
+#define FSROOT_INIT { -1, false, "", "", FS_RESOLVE_PLAIN }
 
 /* Opens @dir as the root.  On error @r is closed (fsroot_close() is safe). */
 int fsroot_open(struct fsroot *r, const char *dir, struct err *e);
 void fsroot_close(struct fsroot *r);
 
+/*
+ * Every function below resolves @path beneath the root (enum fs_resolve):
+ * links inside the tree are followed, but never out of it.
+ */
+
 /* True when @path exists under the root (following links inside it). */
 bool fs_exists(const struct fsroot *r, const char *path);
 /* faccessat() under the root: 0, or -1 with errno in e->sys. */
 int fs_access(const struct fsroot *r, const char *path, int mode, struct err *e);
+/* stat() under the root (following links inside it): 0, or -1 with errno in e->sys. */
+int fs_stat(const struct fsroot *r, const char *path, struct stat *st, struct err *e);
 
 /*
  * Reads the whole file @path into @buf (NUL-terminated, one trailing newline
@@ -58,7 +79,7 @@ int fs_read_setting(const struct fsroot *r, const char *path, char *out, size_t 
 long fs_readlink(const struct fsroot *r, const char *path, char *buf, size_t size,
 		 struct err *e);
 
-/* Opens a line-oriented file (cpuinfo, interrupts) for fgets().  Caller fclose()s. */
+/* Opens a line-oriented file (cpuinfo, interrupts) for getline().  Caller fclose()s. */
 FILE *fs_fopen(const struct fsroot *r, const char *path, struct err *e);
 /* Opens a directory for readdir().  Caller closedir()s. */
 DIR *fs_opendir(const struct fsroot *r, const char *path, struct err *e);

@@ -976,7 +976,7 @@ static int probe_secure(struct host *h, const struct fsroot *r, const struct cpu
 		if (!has_token(ci->facilities, "158")) {
 			strfmt_set(v->secure_why, sizeof(v->secure_why),
 			      "hardware or firmware does not provide IBM Secure Execution");
-		} else if (fstatat(r->fd, "sys/firmware/uv", &st, 0) < 0 || !S_ISDIR(st.st_mode)) {
+		} else if (fs_stat(r, "/sys/firmware/uv", &st, &e2) < 0 || !S_ISDIR(st.st_mode)) {
 			strfmt_set(v->secure_why, sizeof(v->secure_why),
 			      "IBM Secure Execution not supported by the running kernel");
 		} else if (fs_read(r, "/proc/cmdline", buf, sizeof(buf), &e2) >= 0 &&

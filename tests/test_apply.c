@@ -421,7 +421,8 @@ static void test_fault_half_way(void **state)
 		snprintf(path, sizeof(path), "%s%s", dir, files[2][0]);
 		assert_int_equal(unlink(path), 0);
 		if (k == 1) {
-			snprintf(real, sizeof(real), "%s/elsewhere", dir);
+			/* absolute links resolve inside the root, as under chroot() */
+			snprintf(real, sizeof(real), "/elsewhere");
 			put(&f, "/elsewhere", "60\n");
 			assert_int_equal(symlink(real, path), 0);
 		}

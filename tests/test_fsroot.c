@@ -76,6 +76,7 @@ static void test_open(void **state)
 
 	assert_ok(fsroot_open(&r, "/", &e), e);
 	assert_true(r.live);
+	assert_int_equal(r.resolve, FS_RESOLVE_PLAIN);	/* nothing above "/" to escape to */
 	assert_string_equal(r.shown, "");
 	fsroot_close(&r);
 	assert_int_equal(r.fd, -1);
@@ -84,6 +85,7 @@ static void test_open(void **state)
 	snprintf(slash, sizeof(slash), "%s/", fx->dir);
 	assert_ok(fsroot_open(&r, slash, &e), e);
 	assert_false(r.live);
+	assert_int_not_equal(r.resolve, FS_RESOLVE_PLAIN);
 	assert_string_equal(r.shown, fx->dir);
 	fsroot_close(&r);
 	fsroot_close(&r);	/* twice is safe */
@@ -288,6 +290,102 @@ static void test_write(void **state)
 	assert_msg(fx, &e, "cannot access", "/none", ": No such file or directory");
 }
 
+/* Each way of resolving beneath a root that is not "/" (enum fs_resolve). */
+static const enum fs_resolve modes[] = { FS_RESOLVE_OPENAT2, FS_RESOLVE_WALK };
+
+/* Links out of the capture and their targets; @out is a directory of "the host". */
+static void escape_tree(const struct fixture *fx, const char *out)
+{
+	struct err e = ERR_INIT;
+	char target[4200];
+
+	assert_ok(gentree_file(out, "/secret", "host\n", &e), e);
+	assert_ok(gentree_file(out, "/vm/swappiness", "60\n", &e), e);
+	snprintf(target, sizeof(target), "%s/secret", out);
+	assert_ok(gentree_symlink(fx->dir, "/proc/cmdline", target, &e), e);
+	snprintf(target, sizeof(target), "%s/vm", out);
+	assert_ok(gentree_symlink(fx->dir, "/proc/sys/vm", target, &e), e);
+	assert_ok(gentree_symlink(fx->dir, "/proc/up", "../../../../../../../../../..", &e), e);
+	assert_ok(gentree_symlink(fx->dir, "/loop/a", "b", &e), e);
+	assert_ok(gentree_symlink(fx->dir, "/loop/b", "/loop/a", &e), e);
+	assert_ok(gentree_symlink(fx->dir, "/sys/cpu0/node0", "../node/node0", &e), e);
+	put(fx, "/sys/node/node0/meminfo", "Node 0 MemTotal: 1 kB\n");
+}
+
+static void host_file_is(const char *out, const char *name, const char *want)
+{
+	char path[4200], buf[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", out, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, want);
+}
+
+/* A link, absolute or with enough "..", resolves inside the root as under
+ * chroot(): the host's files are never read, listed or written. */
+static void test_links_stay_in_root(void **state)
+{
+	struct fixture *fx = *state;
+	struct err e = ERR_INIT;
+	struct stat st;
+	char out[4096], path[4200], buf[64];
+
+	tu_tmpdir(out, sizeof(out));
+	escape_tree(fx, out);
+	snprintf(path, sizeof(path), "/proc/up%s/secret", out);
+	for (size_t i = 0; i < ARRAY_LEN(modes); i++) {
+		fx->r.resolve = modes[i];
+		assert_int_equal(fs_read(&fx->r, "/proc/cmdline", buf, sizeof(buf), &e), -1);
+		assert_int_equal(e.sys, ENOENT);
+		assert_false(fs_exists(&fx->r, "/proc/cmdline"));
+		assert_int_equal(fs_read(&fx->r, path, buf, sizeof(buf), &e), -1);
+		assert_int_equal(e.sys, ENOENT);
+		assert_int_equal(fs_write(&fx->r, "/proc/sys/vm/swappiness", "10", &e), -1);
+		assert_msg(fx, &e, "cannot open", "/proc/sys/vm/swappiness",
+			   " for writing: No such file or directory");
+		assert_null(fs_opendir(&fx->r, "/proc/sys/vm", &e));
+		assert_int_equal(e.sys, ENOENT);
+		assert_int_equal(fs_stat(&fx->r, "/proc/sys/vm/swappiness", &st, &e), -1);
+		assert_int_equal(fs_access(&fx->r, "/proc/sys/vm/swappiness", F_OK, &e), -1);
+		assert_int_equal(fs_readlink(&fx->r, "/proc/sys/vm/x", buf, sizeof(buf), &e), -1);
+		assert_int_equal(e.sys, ENOENT);
+		assert_int_equal(fs_read(&fx->r, "/loop/a", buf, sizeof(buf), &e), -1);
+		assert_int_equal(e.sys, ELOOP);
+		/* a capture's own relative links keep working */
+		assert_int_equal(fs_read(&fx->r, "/sys/cpu0/node0/meminfo", buf, sizeof(buf), &e),
+				 21);
+		assert_int_equal(fs_readlink(&fx->r, "/sys/cpu0/node0", buf, sizeof(buf), &e), 13);
+		assert_string_equal(buf, "../node/node0");
+		assert_int_equal(fs_readlink(&fx->r, "/sys/node", buf, sizeof(buf), &e), -1);
+		assert_int_equal(e.sys, EINVAL);
+	}
+	/* the same names inside the root are what is read and written */
+	snprintf(path, sizeof(path), "%s/secret", out);
+	put(fx, path, "capture\n");
+	snprintf(path, sizeof(path), "%s/vm/swappiness", out);
+	put(fx, path, "60\n");
+	snprintf(path, sizeof(path), "/proc/up/..%s/secret", out);
+	for (size_t i = 0; i < ARRAY_LEN(modes); i++) {
+		fx->r.resolve = modes[i];
+		assert_int_equal(fs_read(&fx->r, "/proc/cmdline", buf, sizeof(buf), &e), 7);
+		assert_string_equal(buf, "capture");
+		assert_int_equal(fs_read(&fx->r, path, buf, sizeof(buf), &e), 7);
+		assert_ok(fs_write(&fx->r, "/proc/sys/vm/swappiness", "10", &e), e);
+		assert_ok(fs_access(&fx->r, "/proc/sys/vm/swappiness", W_OK, &e), e);
+		assert_ok(fs_stat(&fx->r, "/proc/sys/vm", &st, &e), e);
+		assert_true(S_ISDIR(st.st_mode));
+		assert_int_equal(fs_read(&fx->r, "/proc/sys/vm/swappiness", buf, sizeof(buf), &e), 2);
+		assert_string_equal(buf, "10");
+	}
+	host_file_is(out, "/secret", "host\n");
+	host_file_is(out, "/vm/swappiness", "60\n");
+	tu_rmtree(out);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -298,6 +396,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_setting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_and_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_links_stay_in_root, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
