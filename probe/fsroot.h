@@ -62,6 +62,12 @@ int fs_stat(const struct fsroot *r, const char *path, struct stat *st, struct er
  * Reads the whole file @path into @buf (NUL-terminated, one trailing newline
  * stripped).  Loops on EINTR and short reads, and fails with EFBIG instead of
  * truncating when the file does not fit.  Returns the length, or -1.
+ *
+ * fs_read() and fs_fopen() open only regular files (procfs and sysfs files are
+ * S_IFREG), with O_NONBLOCK so a FIFO in a capture cannot block the open.
+ * Anything else (FIFO, device, directory, socket) fails with "'PATH' is not a
+ * regular file" and e->sys ENOENT: to the probe it stands for no kernel file,
+ * so the fact is unknown, as for a missing one.
  */
 long fs_read(const struct fsroot *r, const char *path, char *buf, size_t size, struct err *e);
 /* A decimal (or "0x" hex) unsigned value, surrounding blanks allowed. */
@@ -86,9 +92,20 @@ DIR *fs_opendir(const struct fsroot *r, const char *path, struct err *e);
 
 /*
  * Writes @value to an existing file in one write(), as sysfs requires.  Never
- * creates a file (a typo fails with ENOENT) and never follows a symlink in the
- * last component.
+ * creates a file (a typo fails with ENOENT), never follows a symlink in the
+ * last component, and never writes to what is not a regular file (a FIFO or a
+ * device node in a capture: "'PATH' is not a regular file", EINVAL).
  */
 int fs_write(const struct fsroot *r, const char *path, const char *value, struct err *e);
+
+/*
+ * Looks through the directories @dirs of the tree (not following links) for
+ * what a reader that does not resolve beneath the root would trip on: hwloc
+ * with HWLOC_FSROOT opens with plain openat(), so a FIFO blocks it and an
+ * absolute link takes it to our own host.  Returns 1 with "'PATH' is not a
+ * regular file" or "'PATH' links out of the root" in @bad, or 0 (@bad "").
+ */
+int fs_check_tree(const struct fsroot *r, const char *const *dirs, size_t ndirs, char *bad,
+		  size_t size);
 
 #endif

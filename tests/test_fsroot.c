@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 struct fixture {
@@ -51,7 +52,8 @@ static void assert_msg(const struct fixture *fx, const struct err *e, const char
 {
 	char want[4600];
 
-	snprintf(want, sizeof(want), "%s '%s%s'%s", prefix, fx->dir, path, suffix);
+	snprintf(want, sizeof(want), "%s%s'%s%s'%s", prefix, prefix[0] ? " " : "", fx->dir, path,
+		 suffix);
 	assert_string_equal(e->msg, want);
 }
 
@@ -119,10 +121,11 @@ static void test_read(void **state)
 	assert_int_equal(e.sys, ENOENT);
 	assert_msg(fx, &e, "cannot open", "/missing", ": No such file or directory");
 
+	/* not a file the kernel provides: as absent as a missing one */
 	assert_ok(gentree_mkdir(fx->dir, "/dir", &e), e);
 	assert_int_equal(fs_read(&fx->r, "/dir", buf, sizeof(buf), &e), -1);
-	assert_int_equal(e.sys, EISDIR);
-	assert_msg(fx, &e, "cannot read", "/dir", ": Is a directory");
+	assert_int_equal(e.sys, ENOENT);
+	assert_msg(fx, &e, "", "/dir", " is not a regular file");
 	assert_true(fs_exists(&fx->r, "/dir"));
 	assert_false(fs_exists(&fx->r, "/missing"));
 }
@@ -386,6 +389,72 @@ static void test_links_stay_in_root(void **state)
 	tu_rmtree(out);
 }
 
+/* What hwloc, which opens with plain openat(), would trip on in a tree. */
+static void test_check_tree(void **state)
+{
+	static const char *const sys[] = { "/sys" }, *const proc[] = { "/proc" };
+	struct fixture *fx = *state;
+	struct err e = ERR_INIT;
+	char bad[4600], want[4600], path[4200];
+
+	assert_ok(gentree_symlink(fx->dir, "/sys/cpu0/node0", "../node/node0", &e), e);
+	put(fx, "/sys/node/node0/meminfo", "Node 0 MemTotal: 1 kB\n");
+	put(fx, "/proc/cpuinfo", "processor : 0\n");
+	for (size_t i = 0; i < ARRAY_LEN(modes); i++) {
+		fx->r.resolve = modes[i];
+		assert_int_equal(fs_check_tree(&fx->r, sys, 1, bad, sizeof(bad)), 0);
+		assert_string_equal(bad, "");
+	}
+	assert_ok(gentree_symlink(fx->dir, "/sys/cpu0/up", "../../..", &e), e);
+	for (size_t i = 0; i < ARRAY_LEN(modes); i++) {
+		fx->r.resolve = modes[i];
+		assert_int_equal(fs_check_tree(&fx->r, sys, 1, bad, sizeof(bad)), 1);
+		snprintf(want, sizeof(want), "'%s/sys/cpu0/up' links out of the root", fx->dir);
+		assert_string_equal(bad, want);
+	}
+	snprintf(path, sizeof(path), "%s/proc/meminfo", fx->dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(fs_check_tree(&fx->r, proc, 1, bad, sizeof(bad)), 1);
+	snprintf(want, sizeof(want), "'%s/proc/meminfo' is not a regular file", fx->dir);
+	assert_string_equal(bad, want);
+}
+
+/* A FIFO, device or directory where a file is read or written fails at once. */
+static void test_not_regular(void **state)
+{
+	static const enum fs_resolve all[] = { FS_RESOLVE_PLAIN, FS_RESOLVE_OPENAT2,
+					       FS_RESOLVE_WALK };
+	struct fixture *fx = *state;
+	struct err e = ERR_INIT;
+	char path[4200], buf[64];
+
+	snprintf(path, sizeof(path), "%s/fifo", fx->dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_ok(gentree_mkdir(fx->dir, "/dir", &e), e);
+	alarm(20);	/* a blocked open() fails the test instead of stalling it */
+	for (size_t i = 0; i < ARRAY_LEN(all); i++) {
+		fx->r.resolve = all[i];
+		assert_int_equal(fs_read(&fx->r, "/fifo", buf, sizeof(buf), &e), -1);
+		assert_int_equal(e.sys, ENOENT);
+		assert_msg(fx, &e, "", "/fifo", " is not a regular file");
+		assert_null(fs_fopen(&fx->r, "/fifo", &e));
+		assert_msg(fx, &e, "", "/fifo", " is not a regular file");
+		assert_null(fs_fopen(&fx->r, "/dir", &e));
+		assert_int_equal(e.sys, ENOENT);
+		assert_int_equal(fs_write(&fx->r, "/fifo", "1", &e), -1);
+		assert_msg(fx, &e, "cannot open", "/fifo", " for writing: No such device or address");
+	}
+	alarm(0);
+	snprintf(path, sizeof(path), "%s/null", fx->dir);
+	if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) == 0) {	/* /dev/null, as root */
+		assert_int_equal(fs_read(&fx->r, "/null", buf, sizeof(buf), &e), -1);
+		assert_msg(fx, &e, "", "/null", " is not a regular file");
+		assert_int_equal(fs_write(&fx->r, "/null", "1", &e), -1);
+		assert_int_equal(e.sys, EINVAL);
+		assert_msg(fx, &e, "", "/null", " is not a regular file");
+	}
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -397,6 +466,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_links_and_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_stay_in_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_regular, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
