@@ -255,10 +255,12 @@ void fsroot_close(struct fsroot *r)
 }
 
 /*
- * A regular file.  A capture's FIFO, device or directory fails with @notreg in
- * e->sys; procfs and sysfs files are S_IFREG.
+ * A regular file, of at most @max bytes when @max is not 0.  A capture's FIFO,
+ * device or directory fails with @notreg in e->sys; procfs and sysfs files are
+ * S_IFREG (procfs ones of size 0, so @max limits only files on a disk).
  */
-static int check_regular(int fd, const char *shown, const char *path, int notreg, struct err *e)
+static int check_regular(int fd, const char *shown, const char *path, size_t max, int notreg,
+			 struct err *e)
 {
 	struct stat st;
 
@@ -269,11 +271,21 @@ static int check_regular(int fd, const char *shown, const char *path, int notreg
 		e->sys = notreg;
 		return -1;
 	}
+	if (max > 0 && (uintmax_t)st.st_size > max) {
+		err_set(e, 0, "'%s%s' is larger than %zu MiB", shown, path, max >> 20);
+		e->sys = EFBIG;
+		return -1;
+	}
 	return 0;
 }
 
+int fs_check_input(int fd, const char *shown, size_t max, struct err *e)
+{
+	return check_regular(fd, shown, "", max, EINVAL, e);
+}
+
 /* A regular file beneath the root, opened for reading: an fd or -1. */
-static int open_regular(const struct fsroot *r, const char *path, struct err *e)
+static int open_regular(const struct fsroot *r, const char *path, size_t max, struct err *e)
 {
 	/* O_NONBLOCK: open() of a FIFO waits for a writer; regular files ignore it */
 	int fd = open_in(r, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
@@ -282,7 +294,7 @@ static int open_regular(const struct fsroot *r, const char *path, struct err *e)
 		return err_set(e, errno, "cannot open '%s%s'", r->shown, path);
 	/* The live /proc and /sys hold only the kernel's files, all S_IFREG (procfs
 	 * ones of size 0): the fstat() would cost a syscall a file for nothing. */
-	if (!r->live && check_regular(fd, r->shown, path, ENOENT, e) < 0) {
+	if (!r->live && check_regular(fd, r->shown, path, max, ENOENT, e) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -351,7 +363,7 @@ long fs_read(const struct fsroot *r, const char *path, char *buf, size_t size, s
 
 	assert(size > 0);
 	buf[0] = '\0';
-	fd = open_regular(r, path, e);
+	fd = open_regular(r, path, 0, e);
 	if (fd < 0)
 		return -1;
 	for (;;) {
@@ -505,9 +517,9 @@ long fs_readlink(const struct fsroot *r, const char *path, char *buf, size_t siz
 	return (long)n;
 }
 
-FILE *fs_fopen(const struct fsroot *r, const char *path, struct err *e)
+FILE *fs_fopen(const struct fsroot *r, const char *path, size_t max, struct err *e)
 {
-	int fd = open_regular(r, path, e);
+	int fd = open_regular(r, path, max, e);
 	FILE *f;
 
 	if (fd < 0)
@@ -549,7 +561,7 @@ int fs_write(const struct fsroot *r, const char *path, const char *value, struct
 	if (fd < 0)
 		return err_set(e, errno, "cannot open '%s%s' for writing", r->shown, path);
 	/* a device node in a capture is not a knob: never write to it */
-	if (check_regular(fd, r->shown, path, EINVAL, e) < 0) {
+	if (check_regular(fd, r->shown, path, 0, EINVAL, e) < 0) {
 		close(fd);
 		return -1;
 	}

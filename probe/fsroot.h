@@ -42,6 +42,22 @@ struct fsroot {
 
 #define FSROOT_INIT { -1, false, "", "", FS_RESOLVE_PLAIN }
 
+/*
+ * The most a line-oriented file may hold (fs_fopen()), by kind.  A capture is
+ * plain files, and a 2 GB one would be read whole (getline() keeps the longest
+ * line); these are far above what a kernel writes on the largest host Linux
+ * runs (NR_CPUS 8192), so only a wrong or hostile file reaches them.
+ */
+/* "Key: value" files with a fixed set of keys: meminfo (~1.5 KiB), node
+ * meminfo, vmstat (~200 lines), /proc/PID/status, cgroup files. */
+#define FS_MAX_KEYS		(1u << 20)
+/* A block or line per CPU, per mapping or per mount: cpuinfo (x86: ~1.7 KiB a
+ * CPU, 14 MiB at 8192), /proc/stat, numa_maps, mounts. */
+#define FS_MAX_PERCPU		(64u << 20)
+/* /proc/interrupts is CPUs x IRQs: "%10u " is 11 bytes a CPU, 88 KiB a line at
+ * 8192 CPUs, and 1 GiB still holds 12000 such lines. */
+#define FS_MAX_INTERRUPTS	(1024u << 20)
+
 /* Opens @dir as the root.  On error @r is closed (fsroot_close() is safe). */
 int fsroot_open(struct fsroot *r, const char *dir, struct err *e);
 void fsroot_close(struct fsroot *r);
@@ -85,8 +101,13 @@ int fs_read_setting(const struct fsroot *r, const char *path, char *out, size_t 
 long fs_readlink(const struct fsroot *r, const char *path, char *buf, size_t size,
 		 struct err *e);
 
-/* Opens a line-oriented file (cpuinfo, interrupts) for getline().  Caller fclose()s. */
-FILE *fs_fopen(const struct fsroot *r, const char *path, struct err *e);
+/*
+ * Opens a line-oriented file (cpuinfo, interrupts) for getline().  A file
+ * larger than @max bytes (FS_MAX_*) fails with EFBIG and "'PATH' is larger
+ * than N MiB"; procfs files show a size of 0 and are not limited.  Caller
+ * fclose()s.
+ */
+FILE *fs_fopen(const struct fsroot *r, const char *path, size_t max, struct err *e);
 /* Opens a directory for readdir().  Caller closedir()s. */
 DIR *fs_opendir(const struct fsroot *r, const char *path, struct err *e);
 
@@ -107,5 +128,15 @@ int fs_write(const struct fsroot *r, const char *path, const char *value, struct
  */
 int fs_check_tree(const struct fsroot *r, const char *const *dirs, size_t ndirs, char *bad,
 		  size_t size);
+
+/*
+ * Checks @fd, opened by the caller on a file the user named (--plan, a
+ * profile; not under a root), before it is read: a regular file of at most
+ * @max bytes.  Otherwise -1 with "'@shown' is not a regular file" (EINVAL),
+ * so /dev/zero or a FIFO fails at once instead of being read forever, or
+ * "'@shown' is larger than N MiB" (EFBIG).  Open with O_NONBLOCK: a FIFO with
+ * no writer would block open() itself.
+ */
+int fs_check_input(int fd, const char *shown, size_t max, struct err *e);
 
 #endif

@@ -264,7 +264,7 @@ static void test_links_and_dirs(void **state)
 	assert_msg(fx, &e, "cannot open directory", "/nodir", ": No such file or directory");
 	assert_null(fs_opendir(&fx->r, "/d/x", &e));
 	assert_int_equal(e.sys, ENOTDIR);
-	assert_null(fs_fopen(&fx->r, "/nofile", &e));
+	assert_null(fs_fopen(&fx->r, "/nofile", FS_MAX_KEYS, &e));
 	assert_msg(fx, &e, "cannot open", "/nofile", ": No such file or directory");
 }
 
@@ -427,6 +427,7 @@ static void test_not_regular(void **state)
 	struct fixture *fx = *state;
 	struct err e = ERR_INIT;
 	char path[4200], buf[64];
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/fifo", fx->dir);
 	assert_int_equal(mkfifo(path, 0600), 0);
@@ -437,9 +438,9 @@ static void test_not_regular(void **state)
 		assert_int_equal(fs_read(&fx->r, "/fifo", buf, sizeof(buf), &e), -1);
 		assert_int_equal(e.sys, ENOENT);
 		assert_msg(fx, &e, "", "/fifo", " is not a regular file");
-		assert_null(fs_fopen(&fx->r, "/fifo", &e));
+		assert_null(fs_fopen(&fx->r, "/fifo", FS_MAX_KEYS, &e));
 		assert_msg(fx, &e, "", "/fifo", " is not a regular file");
-		assert_null(fs_fopen(&fx->r, "/dir", &e));
+		assert_null(fs_fopen(&fx->r, "/dir", FS_MAX_KEYS, &e));
 		assert_int_equal(e.sys, ENOENT);
 		assert_int_equal(fs_write(&fx->r, "/fifo", "1", &e), -1);
 		assert_msg(fx, &e, "cannot open", "/fifo", " for writing: No such device or address");
@@ -453,6 +454,39 @@ static void test_not_regular(void **state)
 		assert_int_equal(e.sys, EINVAL);
 		assert_msg(fx, &e, "", "/null", " is not a regular file");
 	}
+	fd = open("/dev/zero", O_RDONLY | O_NONBLOCK);
+	assert_true(fd >= 0);
+	assert_int_equal(fs_check_input(fd, "/dev/zero", 1u << 20, &e), -1);
+	assert_string_equal(e.msg, "'/dev/zero' is not a regular file");
+	close(fd);
+}
+
+/* A 2 GiB file in a capture is refused, not read. */
+static void test_size_caps(void **state)
+{
+	struct fixture *fx = *state;
+	struct err e = ERR_INIT;
+	char path[4200];
+	FILE *f;
+	int fd;
+
+	put(fx, "/big", "");
+	snprintf(path, sizeof(path), "%s/big", fx->dir);
+	assert_int_equal(truncate(path, 2l << 30), 0);	/* sparse */
+	assert_null(fs_fopen(&fx->r, "/big", FS_MAX_PERCPU, &e));
+	assert_int_equal(e.sys, EFBIG);
+	assert_msg(fx, &e, "", "/big", " is larger than 64 MiB");
+	assert_null(fs_fopen(&fx->r, "/big", FS_MAX_INTERRUPTS, &e));
+	assert_msg(fx, &e, "", "/big", " is larger than 1024 MiB");
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(fs_check_input(fd, "big.json", 16u << 20, &e), -1);
+	assert_string_equal(e.msg, "'big.json' is larger than 16 MiB");
+	close(fd);
+	put(fx, "/small", "MemTotal: 1 kB\n");
+	f = fs_fopen(&fx->r, "/small", FS_MAX_KEYS, &e);
+	assert_non_null(f);
+	fclose(f);
 }
 
 int main(void)
@@ -468,6 +502,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_links_stay_in_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_regular, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_size_caps, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
