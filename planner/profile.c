@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -18,11 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "probe/fsroot.h"
 
 #ifndef HVTUNE_PROFILES_DIR
 #define HVTUNE_PROFILES_DIR ""
 #endif
 #define PROFILES_INSTALLED "/usr/share/hvtune/profiles"
+/* The largest profile file read: the shipped ones are under 2 KiB. */
+#define PROFILE_MAX (1u << 20)
 
 static const char *const smt_names[] = {"prefer", "isolate", "require"};
 static const char *const emu_names[] = {"housekeeping", "dedicated-core", "shared"};
@@ -347,12 +353,23 @@ static int parse(struct load *ld, struct profile *pf, struct err *e)
 int profile_load(struct profile *pf, const char *path, struct err *e)
 {
 	struct load ld = {.pf = pf, .shown = path, .e = e};
-	int rc;
+	int rc, fd;
 
 	profile_default(pf);
-	ld.f = fopen(path, "re");
-	if (!ld.f)
+	/* O_NONBLOCK: open() of a FIFO would wait for a writer */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
 		return err_set(e, errno, "cannot open profile '%s'", path);
+	/* a profile is a screenful of "key = value": /dev/zero would be read forever */
+	if (fs_check_input(fd, path, PROFILE_MAX, e) < 0) {
+		close(fd);
+		return -1;
+	}
+	ld.f = fdopen(fd, "r");
+	if (!ld.f) {
+		close(fd);
+		return err_set(e, errno, "cannot open profile '%s'", path);
+	}
 	name_from(pf->name, sizeof(pf->name), path);
 	snprintf(pf->path, sizeof(pf->path), "%s", path);
 	pf->description[0] = '\0';

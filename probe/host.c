@@ -102,7 +102,8 @@ const char *tri_str(enum tri t)
 void probe_why(char *why, size_t size, const struct fsroot *r, const char *path,
 	       const struct err *e)
 {
-	if (e->sys == ENOENT)
+	/* fs_read()'s "'X' is not a regular file" is ENOENT too, and says more than "no" */
+	if (e->sys == ENOENT && !strstr(e->msg, "is not a regular file"))
 		snprintf(why, size, "no '%s%s'", r->shown, path);
 	else
 		snprintf(why, size, "%s", e->msg);

@@ -55,7 +55,7 @@ static int meminfo_read(const struct fsroot *r, struct meminfo *mi, struct err *
 
 	static_assert(ARRAY_LEN(keys) == ARRAY_LEN(dst), "one destination per key");
 	memset(mi, 0, sizeof(*mi));
-	f = fs_fopen(r, MEMINFO, e);
+	f = fs_fopen(r, MEMINFO, FS_MAX_KEYS, e);
 	if (!f)
 		return -1;
 	errno = 0;

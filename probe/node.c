@@ -75,7 +75,7 @@ static int read_meminfo(struct node *n, const struct fsroot *r, struct err *e)
 	FILE *f;
 
 	snprintf(path, sizeof(path), SYS_NODE "/node%u/meminfo", n->id);
-	f = fs_fopen(r, path, e);
+	f = fs_fopen(r, path, FS_MAX_KEYS, e);
 	if (!f)
 		return e->sys == ENOENT ? 0 : -1;
 	while (fgets(line, sizeof(line), f)) {

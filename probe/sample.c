@@ -59,7 +59,7 @@ static int read_stat(struct sample *s, const struct fsroot *r, const struct host
 	size_t cap = 0, ncap = 0;
 	FILE *f;
 
-	f = fs_fopen(r, STAT, e);
+	f = fs_fopen(r, STAT, FS_MAX_PERCPU, e);
 	if (!f) {
 		if (e->sys != ENOENT)
 			return -1;
@@ -216,7 +216,7 @@ static int read_interrupts(struct sample *s, const struct fsroot *r, const struc
 	idset_clear(&nic);
 	for (size_t i = 0; i < h->virt.nnics; i++)
 		idset_or(&nic, &h->virt.nics[i].irqs);
-	f = fs_fopen(r, INTERRUPTS, e);
+	f = fs_fopen(r, INTERRUPTS, FS_MAX_INTERRUPTS, e);
 	if (!f) {
 		if (e->sys != ENOENT)
 			return -1;
@@ -632,7 +632,7 @@ static int read_numa_maps(struct sample_vm *v, const struct sample *s, const str
 	FILE *f;
 
 	strfmt_set(path, sizeof(path), "/proc/%d/numa_maps", v->pid);
-	f = fs_fopen(r, path, e);
+	f = fs_fopen(r, path, FS_MAX_PERCPU, e);
 	if (!f) {
 		if (!gone(e->sys) && !refused(e->sys))
 			return -1;

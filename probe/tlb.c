@@ -83,7 +83,7 @@ static int read_shootdowns(struct tlb *t, const struct fsroot *r, struct err *e)
 	ssize_t len;
 	FILE *f;
 
-	f = fs_fopen(r, INTERRUPTS, e);
+	f = fs_fopen(r, INTERRUPTS, FS_MAX_INTERRUPTS, e);
 	if (!f) {
 		if (e->sys != ENOENT)
 			return -1;
@@ -179,7 +179,7 @@ static int read_vmstat(struct tlb *t, const struct fsroot *r, struct err *e)
 	size_t cap = 0;
 	FILE *f;
 
-	f = fs_fopen(r, VMSTAT, e);
+	f = fs_fopen(r, VMSTAT, FS_MAX_KEYS, e);
 	if (!f) {
 		if (e->sys != ENOENT)
 			return -1;

@@ -1013,6 +1013,24 @@ static void why_l3(struct host *h, const struct fsroot *r, bool caches, bool cpu
 			"CPUID is not read for a tree under --root");
 }
 
+/*
+ * hwloc reads another root with plain openat() (HWLOC_FSROOT): a FIFO in a
+ * capture would block it for good, and a link out of the capture would feed it
+ * this host's files.  Such a tree is left to our own reader, which resolves
+ * beneath the root and refuses what is not a regular file.
+ */
+static bool hwloc_unsafe(struct host *h, const struct fsroot *r)
+{
+	static const char *const read_by_hwloc[] = { "/proc", "/sys" };
+	char bad[sizeof(h->topo.source_why)];
+
+	if (r->live || fs_check_tree(r, read_by_hwloc, ARRAY_LEN(read_by_hwloc), bad,
+				     sizeof(bad)) == 0)
+		return false;
+	set_why(h->topo.source_why, sizeof(h->topo.source_why), "hwloc not used: %s", bad);
+	return true;
+}
+
 int topo_probe(struct host *h, const struct fsroot *r, struct err *e)
 {
 	hwloc_topology_t t = NULL;
@@ -1022,7 +1040,7 @@ int topo_probe(struct host *h, const struct fsroot *r, struct err *e)
 	if (read_cpu_sets(&h->topo, r, e) < 0 || caches_exported(r, &h->topo.online, &caches, e) < 0)
 		goto fail;
 	cpuid = r->live && !caches;
-	rc = hwloc_load(&t, r, cpuid, &sys, e);
+	rc = hwloc_unsafe(h, r) ? 1 : hwloc_load(&t, r, cpuid, &sys, e);
 	if (rc < 0)
 		goto fail;
 	if (rc == 0) {
@@ -1032,7 +1050,8 @@ int topo_probe(struct host *h, const struct fsroot *r, struct err *e)
 			goto fail;
 	} else {
 		cpuid = false;
-		why_hwloc_failed(h, r, sys);
+		if (h->topo.source_why[0] == '\0')
+			why_hwloc_failed(h, r, sys);
 		snprintf(h->topo.source, sizeof(h->topo.source), "sysfs");
 		if (sysfs_cpus(h, r, e) < 0)
 			goto fail;

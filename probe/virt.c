@@ -153,7 +153,7 @@ static int cpuinfo_read(const struct fsroot *r, struct cpuinfo *ci, struct err *
 	FILE *f;
 
 	memset(ci, 0, sizeof(*ci));
-	f = fs_fopen(r, CPUINFO, e);
+	f = fs_fopen(r, CPUINFO, FS_MAX_PERCPU, e);
 	if (!f)
 		return e->sys == ENOENT ? 0 : -1;
 	ci->present = true;
@@ -579,7 +579,7 @@ static enum read_rc read_small(const struct fsroot *r, const char *path, char *b
 static bool raw_empty(const struct fsroot *r, const char *path)
 {
 	struct err e2 = ERR_INIT;
-	FILE *f = fs_fopen(r, path, &e2);
+	FILE *f = fs_fopen(r, path, FS_MAX_KEYS, &e2);
 	bool empty;
 
 	if (!f)
@@ -638,7 +638,7 @@ static int probe_cgroups(struct host *h, const struct fsroot *r, struct err *e)
 	FILE *f;
 
 	cgroups_unknown(v);
-	f = fs_fopen(r, "/proc/mounts", e);
+	f = fs_fopen(r, "/proc/mounts", FS_MAX_PERCPU, e);
 	if (!f) {
 		if (e->sys != ENOENT)
 			return -1;
@@ -976,7 +976,7 @@ static int probe_secure(struct host *h, const struct fsroot *r, const struct cpu
 		if (!has_token(ci->facilities, "158")) {
 			strfmt_set(v->secure_why, sizeof(v->secure_why),
 			      "hardware or firmware does not provide IBM Secure Execution");
-		} else if (fstatat(r->fd, "sys/firmware/uv", &st, 0) < 0 || !S_ISDIR(st.st_mode)) {
+		} else if (fs_stat(r, "/sys/firmware/uv", &st, &e2) < 0 || !S_ISDIR(st.st_mode)) {
 			strfmt_set(v->secure_why, sizeof(v->secure_why),
 			      "IBM Secure Execution not supported by the running kernel");
 		} else if (fs_read(r, "/proc/cmdline", buf, sizeof(buf), &e2) >= 0 &&

@@ -321,7 +321,7 @@ static int read_numa_maps(struct vm *v, const struct host *h, const struct fsroo
 	FILE *f;
 
 	strfmt_set(path, sizeof(path), "/proc/%d/numa_maps", v->pid);
-	f = fs_fopen(r, path, e);
+	f = fs_fopen(r, path, FS_MAX_PERCPU, e);
 	if (!f) {
 		if (!gone_or_denied(e))
 			return -1;

@@ -11,8 +11,12 @@
 #include "tests/gentree.h"
 #include "probe/probe_int.h"
 
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 typedef int (*ft_part)(struct host *, const struct fsroot *, struct err *);
 
@@ -85,6 +89,41 @@ static inline int ft_probe(const char *dir, const ft_part *parts, size_t nparts,
 static inline int ft_probe1(const char *dir, ft_part part, struct host *h, struct err *e)
 {
 	return ft_probe(dir, &part, 1, h, e);
+}
+
+/*
+ * A directory, then a FIFO, where the file @path belongs: the probe @part
+ * carries on (alarm() fails an open() that blocks), and the why string at
+ * @why_off in struct host says "'PATH' is not a regular file".
+ */
+static inline void ft_not_a_file(ft_part part, const char *path, unsigned ncpus, size_t why_off)
+{
+	for (int fifo = 0; fifo < 2; fifo++) {
+		struct ft_file f = { path, NULL, NULL };
+		char dir[4096], full[4200], want[4300];
+		struct err e = ERR_INIT;
+		struct host h;
+
+		ft_tree(dir, sizeof(dir), &f, 1);
+		snprintf(full, sizeof(full), "%s%s", dir, path);
+		if (fifo) {
+			assert_int_equal(rmdir(full), 0);
+			assert_int_equal(mkfifo(full, 0644), 0);
+		}
+		ft_host_init(&h);
+		if (ncpus)
+			ft_cpus(&h, ncpus);
+		alarm(20);
+		if (ft_probe1(dir, part, &h, &e) < 0)
+			fail_msg("%s for a %s: %s", path, fifo ? "FIFO" : "directory", e.msg);
+		alarm(0);
+		snprintf(want, sizeof(want), "'%s' is not a regular file", full);
+		if (!strstr((const char *)&h + why_off, want))
+			fail_msg("%s for a %s: why '%s'", path, fifo ? "FIFO" : "directory",
+				 (const char *)&h + why_off);
+		host_release(&h);
+		tu_rmtree(dir);
+	}
 }
 
 /* Asserts that @haystack contains @needle, showing both when it does not. */

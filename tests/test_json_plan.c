@@ -113,6 +113,16 @@ static void test_bad_requests(void **state)
 
 		assert_int_equal(json_plan_read_requests("/nonexistent.json", &vms, &n, &e), -1);
 		assert_string_equal(e.msg, "cannot open '/nonexistent.json': No such file or directory");
+		/* /dev/zero grew the buffer to gigabytes: refused before a byte is read */
+		assert_int_equal(json_plan_read_requests("/dev/zero", &vms, &n, &e), -1);
+		assert_string_equal(e.msg, "'/dev/zero' is not a regular file");
+	}
+	{
+		struct plan p;
+
+		assert_int_equal(json_plan_read("/dev/zero", &p, &e), -1);
+		assert_string_equal(e.msg, "'/dev/zero' is not a regular file");
+		plan_release(&p);
 	}
 }
 

@@ -142,6 +142,9 @@ static void test_files_and_names(void **state)
 	assert_int_equal(profile_load(&pf, "/nonexistent/x.conf", &e), -1);
 	assert_string_equal(e.msg, "cannot open profile '/nonexistent/x.conf': No such file or "
 				   "directory");
+	/* a device is read for ever: refused before a byte is read */
+	assert_int_equal(profile_load(&pf, "/dev/zero", &e), -1);
+	assert_string_equal(e.msg, "'/dev/zero' is not a regular file");
 	assert_int_equal(profile_find(&pf, "nope", profiles_dir(dir, sizeof(dir)), &e), -1);
 	snprintf(msg, sizeof(msg), "unknown profile 'nope' (no '%s/nope.conf'; see 'hvtune profiles')",
 		 dir);

@@ -2,10 +2,21 @@
 #include "tui/json_plan.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "probe/fsroot.h"
+
+/*
+ * The most a --plan or --requests file may hold.  A plan pins at most one vCPU
+ * per CPU (8192, ~40 bytes each pretty-printed) plus a setting per IRQ
+ * (~150 bytes, a few thousand): about 2 MiB on the largest host.
+ */
+#define JSON_MAX (16u << 20)
 
 #include "tui/json_build.h"
 
@@ -164,12 +175,25 @@ out:
  * refused, since the JSON parser would stop there.  NULL with @e set. */
 static char *slurp(const char *path, struct err *e)
 {
-	FILE *f = fopen(path, "re");
+	/* O_NONBLOCK: open() of a FIFO would wait for a writer */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	char *text = NULL;
 	size_t len = 0, cap = 0;
+	FILE *f;
 
+	if (fd < 0) {
+		err_set(e, errno, "cannot open '%s'", path);
+		return NULL;
+	}
+	/* a regular file of bounded size: /dev/zero would be read until memory runs out */
+	if (fs_check_input(fd, path, JSON_MAX, e) < 0) {
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "r");
 	if (!f) {
 		err_set(e, errno, "cannot open '%s'", path);
+		close(fd);
 		return NULL;
 	}
 	for (;;) {
@@ -190,6 +214,13 @@ static char *slurp(const char *path, struct err *e)
 		len += got;
 		if (got == 0)
 			break;
+		if (len > JSON_MAX) {	/* it grew since the fstat() */
+			free(text);
+			fclose(f);
+			err_set(e, 0, "'%s' is larger than %u MiB", path, JSON_MAX >> 20);
+			e->sys = EFBIG;
+			return NULL;
+		}
 	}
 	if (ferror(f)) {
 		int sys = errno;
