@@ -714,8 +714,10 @@ int fs_check_tree(const struct fsroot *r, const char *const *dirs, size_t ndirs,
 	int rc = 0;
 
 	bad[0] = '\0';
-	if (!sc)
-		return 0;
+	if (!sc) {	/* unscanned is unsafe: our own reader then reads the tree */
+		snprintf(bad, size, "cannot scan '%s': out of memory", r->shown);
+		return 1;
+	}
 	sc->r = r;
 	sc->bad = bad;
 	sc->size = size;
