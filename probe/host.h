@@ -53,8 +53,10 @@ struct node {
 	bool mem_known;		/* nodeN/meminfo (or libnuma) was read */
 	uint64_t mem_total_kib;
 	uint64_t mem_free_kib;
+	char mem_why[HOST_WHY_MAX];	/* why the memory is unknown, "" when known or absent */
 	size_t npools;
 	struct hugepool pools[HOST_MAX_PAGE_SIZES];	/* by size, ascending */
+	char pools_why[HOST_WHY_MAX];	/* why the pools could not be read, "" otherwise */
 };
 
 /* CPU and NUMA topology: the only facts whose absence is fatal. */

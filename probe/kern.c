@@ -255,7 +255,9 @@ static void parse_cmdline(struct host *h)
 static int read_cpu_set(const struct fsroot *r, const char *path, struct idset *s, bool *known,
 			char *why, size_t whysize, struct err *e)
 {
-	char buf[64];
+	struct err e2 = ERR_INIT;
+	char buf[256];
+	size_t len;
 
 	*known = false;
 	idset_clear(s);
@@ -263,17 +265,21 @@ static int read_cpu_set(const struct fsroot *r, const char *path, struct idset *
 		*known = true;
 		return 0;
 	}
-	if (e->sys == ENOENT) {
-		probe_why(why, whysize, r, path, e);
-		return 0;
+	/* Kernels with CONFIG_NO_HZ_FULL but no nohz_full= print "(null)",
+	 * some padded with blanks to about 100 bytes: no CPU is nohz_full. */
+	if ((e->sys == EINVAL || e->sys == EFBIG) && fs_read(r, path, buf, sizeof(buf), &e2) >= 0) {
+		len = strlen(buf);
+		while (len > 0 && isspace((unsigned char)buf[len - 1]))
+			buf[--len] = '\0';
+		if (strcmp(buf, "(null)") == 0) {
+			*known = true;
+			return 0;
+		}
 	}
-	/* kernels with CONFIG_NO_HZ_FULL but no nohz_full= print "(null)" */
-	if (e->sys == EINVAL && fs_read(r, path, buf, sizeof(buf), e) >= 0 &&
-	    strcmp(buf, "(null)") == 0) {
-		*known = true;
-		return 0;
-	}
-	return -1;
+	if (!probe_soft(e))
+		return -1;
+	probe_why(why, whysize, r, path, e);
+	return 0;
 }
 
 static int read_governors(struct host *h, const struct fsroot *r, struct err *e)
@@ -290,8 +296,9 @@ static int read_governors(struct host *h, const struct fsroot *r, struct err *e)
 		if (fs_read(r, path, c->governor, sizeof(c->governor), e) >= 0)
 			continue;
 		c->governor[0] = '\0';
-		if (e->sys != ENOENT)
+		if (!probe_soft(e))
 			return -1;
+		/* unreadable counts as absent: that CPU's governor is unknown */
 		if (absent++ == 0)
 			strfmt_set(first, sizeof(first), "%s%s", r->shown, path);
 	}
@@ -319,8 +326,12 @@ static int find_irqbalance(struct kern *k, const struct fsroot *r, struct err *e
 		return 0;
 	}
 	d = fs_opendir(r, "/proc", e);
-	if (!d)
-		return -1;
+	if (!d) {
+		if (!probe_soft(e))
+			return -1;
+		strfmt_set(k->irqbalance_why, sizeof(k->irqbalance_why), "%s", e->msg);
+		return 0;
+	}
 	k->irqbalance = TRI_NO;
 	while ((de = readdir(d))) {
 		char path[64], comm[64];
@@ -348,7 +359,7 @@ int kern_probe(struct host *h, const struct fsroot *r, struct err *e)
 	if (fs_read(r, CMDLINE, k->cmdline, sizeof(k->cmdline), e) >= 0) {
 		k->cmdline_known = true;
 		parse_cmdline(h);
-	} else if (e->sys == ENOENT || e->sys == EFBIG) {
+	} else if (probe_soft(e)) {
 		k->cmdline[0] = '\0';
 		probe_why(k->cmdline_why, sizeof(k->cmdline_why), r, CMDLINE, e);
 	} else {
@@ -365,7 +376,7 @@ int kern_probe(struct host *h, const struct fsroot *r, struct err *e)
 	if (fs_read(r, "/sys/devices/system/cpu/smt/control", k->smt_control,
 		    sizeof(k->smt_control), e) < 0) {
 		k->smt_control[0] = '\0';
-		if (e->sys != ENOENT)
+		if (!probe_soft(e))
 			return -1;
 		probe_why(k->smt_why, sizeof(k->smt_why), r, "/sys/devices/system/cpu/smt/control",
 			  e);

@@ -174,12 +174,12 @@ static int read_pools(struct mem *m, const struct fsroot *r, struct err *e)
 	return 0;
 }
 
-/* A setting that may be absent: ENOENT fills @why (the first reason kept)
- * and returns 0. */
+/* A setting that may be absent or unreadable: fills @why (the first reason
+ * kept) and returns 0; -1 only when out of memory. */
 static int absent_ok(const struct fsroot *r, const char *path, char *why, size_t size,
 		     struct err *e)
 {
-	if (e->sys != ENOENT)
+	if (!probe_soft(e))
 		return -1;
 	if (why[0] == '\0')
 		probe_why(why, size, r, path, e);
@@ -219,10 +219,11 @@ static int read_knobs(struct mem *m, const struct fsroot *r, struct err *e)
 
 	m->swappiness = -1;
 	if (fs_read_int(r, swap, &l, e) == 0) {
-		if (l < 0 || l > 200)
-			return err_set(e, EINVAL, "invalid swappiness %ld in '%s%s'", l, r->shown,
-				       swap);
-		m->swappiness = (int)l;
+		if (l >= 0 && l <= 200)
+			m->swappiness = (int)l;
+		else
+			strfmt_set(m->swappiness_why, sizeof(m->swappiness_why),
+				   "invalid swappiness %ld in '%s%s'", l, r->shown, swap);
 	} else if (absent_ok(r, swap, m->swappiness_why, sizeof(m->swappiness_why), e) < 0) {
 		return -1;
 	}
@@ -237,7 +238,7 @@ int mem_probe(struct host *h, const struct fsroot *r, struct err *e)
 	bool have_mi;
 
 	have_mi = meminfo_read(r, &mi, &mi_err) == 0;
-	if (!have_mi && mi_err.sys != ENOENT) {
+	if (!have_mi && !probe_soft(&mi_err)) {
 		*e = mi_err;
 		return -1;
 	}
@@ -256,8 +257,11 @@ int mem_probe(struct host *h, const struct fsroot *r, struct err *e)
 
 	if (read_pools(m, r, e) == 0) {
 		strfmt_set(m->hugepages_source, sizeof(m->hugepages_source), "sysfs");
-	} else if (e->sys != ENOENT) {
+	} else if (!probe_soft(e)) {
 		return -1;
+	} else if (e->sys != ENOENT) {
+		m->npools = 0;	/* there but unreadable: unknown, and why */
+		strfmt_set(m->hugepages_why, sizeof(m->hugepages_why), "%s", e->msg);
 	} else if (have_mi && (mi.seen & MI_HPSIZE) && (mi.seen & MI_HP_TOTAL)) {
 		/* without the sysfs pools only the default size is visible */
 		struct hugepool *p = &m->pools[0];

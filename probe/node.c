@@ -255,12 +255,27 @@ int node_probe(struct host *h, const struct fsroot *r, struct err *e)
 {
 	for (size_t i = 0; i < h->nnodes; i++) {
 		struct node *n = &h->nodes[i];
+		char path[64];
 
 		n->mem_known = false;
 		n->mem_total_kib = n->mem_free_kib = 0;
 		n->npools = 0;
-		if (read_meminfo(n, r, e) < 0 || read_pools(n, r, e) < 0)
-			return -1;
+		/* a node file that cannot be read or parsed: that node's memory
+		 * (or pools) unknown, with the reason; the probe goes on */
+		if (read_meminfo(n, r, e) < 0) {
+			if (!probe_soft(e))
+				return -1;
+			n->mem_known = false;
+			snprintf(path, sizeof(path), SYS_NODE "/node%u/meminfo", n->id);
+			probe_why(n->mem_why, sizeof(n->mem_why), r, path, e);
+		}
+		if (read_pools(n, r, e) < 0) {
+			if (!probe_soft(e))
+				return -1;
+			n->npools = 0;
+			snprintf(path, sizeof(path), SYS_NODE "/node%u/hugepages", n->id);
+			probe_why(n->pools_why, sizeof(n->pools_why), r, path, e);
+		}
 		if (!n->mem_known && r->live)
 			live_meminfo(n);
 	}

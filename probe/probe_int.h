@@ -11,6 +11,8 @@
 
 #include "probe/host.h"
 
+#include <errno.h>
+
 /* topo.c: h->cpus, h->nodes (ids and CPUs), h->topo (hwloc, else sysfs) */
 int topo_probe(struct host *h, const struct fsroot *r, struct err *e);
 /* node.c: per-node memory and hugepage pools (after topo_probe) */
@@ -34,6 +36,17 @@ typedef bool (*tlb_cpuid_fn)(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_
  * Takes its leaves from @cpuid, so tests can replay recorded CPUID dumps. */
 void tlb_cpuid_geometry(tlb_cpuid_fn cpuid, void *ctx, char *out, size_t size, char *why,
 			size_t whysize);
+
+/*
+ * Whether a failed read leaves its fact unknown (true) or fails the probe.
+ * Only an allocation failure stops a probe: a file that is absent,
+ * unreadable, too large or malformed is one fact this host does not tell,
+ * and probe_why() says which and why.  (Missing CPUs stay fatal in topo.c.)
+ */
+static inline bool probe_soft(const struct err *e)
+{
+	return e->sys != ENOMEM;
+}
 
 /* Fills @why with "no 'PATH' in this root" style text for an absent file. */
 void probe_why(char *why, size_t size, const struct fsroot *r, const char *path,

@@ -85,7 +85,7 @@ static int read_shootdowns(struct tlb *t, const struct fsroot *r, struct err *e)
 
 	f = fs_fopen(r, INTERRUPTS, FS_MAX_INTERRUPTS, e);
 	if (!f) {
-		if (e->sys != ENOENT)
+		if (!probe_soft(e))
 			return -1;
 		probe_why(t->shootdowns_why, sizeof(t->shootdowns_why), r, INTERRUPTS, e);
 		return 0;
@@ -181,7 +181,7 @@ static int read_vmstat(struct tlb *t, const struct fsroot *r, struct err *e)
 
 	f = fs_fopen(r, VMSTAT, FS_MAX_KEYS, e);
 	if (!f) {
-		if (e->sys != ENOENT)
+		if (!probe_soft(e))
 			return -1;
 		probe_why(t->vmstat_why, sizeof(t->vmstat_why), r, VMSTAT, e);
 		return 0;
@@ -437,7 +437,7 @@ static int device_tree_geometry(struct tlb *t, const struct fsroot *r, struct er
 
 	d = fs_opendir(r, "/proc/device-tree/cpus", e);
 	if (!d)
-		return e->sys == ENOENT ? 0 : -1;
+		return probe_soft(e) ? 0 : -1;
 	while ((de = readdir(d))) {
 		char path[FS_PATH_MAX];
 		size_t i;
@@ -451,7 +451,7 @@ static int device_tree_geometry(struct tlb *t, const struct fsroot *r, struct er
 				break;
 		}
 		if (i < ARRAY_LEN(files)) {
-			if (e->sys == ENOENT || e->sys == ENOTDIR)
+			if (probe_soft(e))
 				continue;
 			closedir(d);
 			return -1;
@@ -561,14 +561,32 @@ static void try_perf(struct host *h, const struct fsroot *r)
 	}
 }
 
+/* Each reader fills its figure or says why not; a file it cannot parse makes
+ * that figure unknown with the reason, and the others are still read. */
 int tlb_probe(struct host *h, const struct fsroot *r, struct err *e)
 {
-	if (read_shootdowns(&h->tlb, r, e) < 0)
-		return -1;
-	if (read_vmstat(&h->tlb, r, e) < 0)
-		return -1;
-	if (read_geometry(h, r, e) < 0)
-		return -1;
+	struct tlb *t = &h->tlb;
+
+	if (read_shootdowns(t, r, e) < 0) {
+		if (!probe_soft(e))
+			return -1;
+		t->shootdowns_known = false;
+		strfmt_set(t->shootdowns_why, sizeof(t->shootdowns_why), "%s", e->msg);
+	}
+	if (read_vmstat(t, r, e) < 0) {
+		if (!probe_soft(e))
+			return -1;
+		t->vmstat_known = false;
+		t->nr_tlb_remote_flush = t->nr_tlb_remote_flush_received = 0;
+		t->nr_tlb_local_flush_all = t->nr_tlb_local_flush_one = 0;
+		strfmt_set(t->vmstat_why, sizeof(t->vmstat_why), "%s", e->msg);
+	}
+	if (read_geometry(h, r, e) < 0) {
+		if (!probe_soft(e))
+			return -1;
+		t->geometry[0] = '\0';
+		strfmt_set(t->geometry_why, sizeof(t->geometry_why), "%s", e->msg);
+	}
 	try_perf(h, r);
 	return 0;
 }

@@ -16,6 +16,7 @@
  * load, so nothing else may read or change the environment meanwhile.
  */
 #include "probe/probe_int.h"
+#include "probe/strfmt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <hwloc.h>
 
@@ -169,8 +171,9 @@ static int read_set_opt(const struct fsroot *r, const char *path, bool mask, str
 {
 	int rc = mask ? fs_read_mask(r, path, s, e) : fs_read_idset(r, path, s, e);
 
+	/* absent or unreadable: unknown, and the callers fall back */
 	*known = rc == 0;
-	if (rc < 0 && e->sys != ENOENT)
+	if (rc < 0 && !probe_soft(e))
 		return -1;
 	return 0;
 }
@@ -194,7 +197,7 @@ static int read_long_opt(const struct fsroot *r, const char *path, long *v, bool
 			 struct err *e)
 {
 	*known = fs_read_int(r, path, v, e) == 0;
-	if (!*known && e->sys != ENOENT)
+	if (!*known && !probe_soft(e))
 		return -1;
 	return 0;
 }
@@ -206,16 +209,26 @@ static int read_long_opt(const struct fsroot *r, const char *path, long *v, bool
  * online.  "offline" is the kernel's: possible but not online, so it may list
  * CPUs that were never present (cpu/offline 32-111 on a 32-CPU Xeon).
  */
-static int read_cpu_sets(struct topo *t, const struct fsroot *r, struct err *e)
+/* @damaged: why cpu/online is there but unusable, "" when it is fine or absent */
+static int read_cpu_sets(struct topo *t, const struct fsroot *r, char *damaged, size_t size,
+			 struct err *e)
 {
 	bool online_known, present_known, possible_known, offline_known;
 	struct idset dirs;
 
-	if (read_set_opt(r, SYS_CPU "/online", false, &t->online, &online_known, e) < 0 ||
-	    read_set_opt(r, SYS_CPU "/present", false, &t->present, &present_known, e) < 0 ||
+	damaged[0] = '\0';
+	if (read_set_opt(r, SYS_CPU "/online", false, &t->online, &online_known, e) < 0)
+		return -1;
+	if (!online_known && e->sys != ENOENT)
+		strfmt_set(damaged, size, "%s", e->msg);
+	else if (online_known && idset_empty(&t->online))
+		strfmt_set(damaged, size, "'%s" SYS_CPU "/online' is empty", r->shown);
+	if (read_set_opt(r, SYS_CPU "/present", false, &t->present, &present_known, e) < 0 ||
 	    read_set_opt(r, SYS_CPU "/possible", false, &t->possible, &possible_known, e) < 0 ||
 	    read_set_opt(r, SYS_CPU "/offline", false, &t->offline, &offline_known, e) < 0)
 		return -1;
+	/* a running kernel has an online CPU: an empty list is a damaged file */
+	online_known = online_known && !idset_empty(&t->online);
 	if (!online_known || !present_known) {
 		if (read_numbered_dir(r, SYS_CPU, "cpu", &dirs, e) < 0) {
 			if (e->sys == ENOENT)
@@ -236,10 +249,9 @@ static int read_cpu_sets(struct topo *t, const struct fsroot *r, struct err *e)
 			snprintf(path, sizeof(path), SYS_CPU "/cpu%d/online", id);
 			if (read_long_opt(r, path, &v, &known, e) < 0)
 				return -1;
-			if (known && v != 0 && v != 1)
-				return err_set(e, EINVAL, "invalid value '%ld' in '%s%s'", v,
-					       r->shown, path);
-			if (!known || v == 1)
+			/* absent (cpu0 of x86), empty or odd: online, as its
+			 * directory says the CPU is there */
+			if (!known || v != 0)
 				idset_add(&t->online, (unsigned)id);
 		}
 	}
@@ -559,7 +571,7 @@ static int l3_key(const struct fsroot *r, unsigned id, const struct idset *onlin
 	*key = -1;
 	snprintf(cache, sizeof(cache), SYS_CPU "/cpu%u/cache", id);
 	if (read_numbered_dir(r, cache, "index", &ks, e) < 0)
-		return e->sys == ENOENT ? 0 : -1;
+		return probe_soft(e) ? 0 : -1;
 	for (int k = idset_next(&ks, 0); k >= 0; k = idset_next(&ks, (unsigned)k + 1)) {
 		char dir[160], path[192];
 		struct idset s;
@@ -912,7 +924,7 @@ static int read_distances(struct host *h, const struct fsroot *r, struct err *e)
 		snprintf(path, sizeof(path), SYS_NODE "/node%u/distance", h->nodes[i].id);
 		if (fs_read(r, path, buf, sizeof(buf), e) < 0) {
 			free(d);
-			if (e->sys != ENOENT)
+			if (!probe_soft(e))
 				return -1;
 			if (!fs_exists(r, SYS_NODE))
 				set_why(h->topo.distances_why, sizeof(h->topo.distances_why),
@@ -924,8 +936,9 @@ static int read_distances(struct host *h, const struct fsroot *r, struct err *e)
 		}
 		if (parse_row(buf, d + i * n, n, &count) < 0) {
 			free(d);
-			return err_set(e, EINVAL, "invalid distances '%.64s' in '%s%s'", buf,
-				       r->shown, path);
+			set_why(h->topo.distances_why, sizeof(h->topo.distances_why),
+				"invalid distances '%.64s' in 'node%u/distance'", buf, h->nodes[i].id);
+			return 0;
 		}
 		if (count != n) {
 			free(d);
@@ -980,7 +993,7 @@ static int caches_exported(const struct fsroot *r, const struct idset *online, b
 		return 0;
 	snprintf(path, sizeof(path), SYS_CPU "/cpu%d/cache", first);
 	if (read_numbered_dir(r, path, "index", &ks, e) < 0)
-		return e->sys == ENOENT ? 0 : -1;
+		return probe_soft(e) ? 0 : -1;
 	*yes = !idset_empty(&ks);
 	return 0;
 }
@@ -1022,10 +1035,22 @@ static void why_l3(struct host *h, const struct fsroot *r, bool caches, bool cpu
 static bool hwloc_unsafe(struct host *h, const struct fsroot *r)
 {
 	static const char *const read_by_hwloc[] = { "/proc", "/sys" };
+	/* the files hwloc reads whole, without a cap of its own */
+	static const char *const whole[] = { "/proc/cpuinfo", "/proc/meminfo" };
 	char bad[sizeof(h->topo.source_why)];
+	struct err e = ERR_INIT;
+	struct stat st;
 
-	if (r->live || fs_check_tree(r, read_by_hwloc, ARRAY_LEN(read_by_hwloc), bad,
-				     sizeof(bad)) == 0)
+	if (r->live)
+		return false;
+	for (size_t i = 0; i < ARRAY_LEN(whole); i++)
+		if (fs_stat(r, whole[i], &st, &e) == 0 && st.st_size > (off_t)FS_MAX_PERCPU) {
+			set_why(h->topo.source_why, sizeof(h->topo.source_why),
+				"hwloc not used: '%s%s' is larger than %u MiB", r->shown, whole[i],
+				FS_MAX_PERCPU >> 20);
+			return true;
+		}
+	if (fs_check_tree(r, read_by_hwloc, ARRAY_LEN(read_by_hwloc), bad, sizeof(bad)) == 0)
 		return false;
 	set_why(h->topo.source_why, sizeof(h->topo.source_why), "hwloc not used: %s", bad);
 	return true;
@@ -1034,13 +1059,20 @@ static bool hwloc_unsafe(struct host *h, const struct fsroot *r)
 int topo_probe(struct host *h, const struct fsroot *r, struct err *e)
 {
 	hwloc_topology_t t = NULL;
+	char damaged[HOST_WHY_MAX];
 	bool caches, cpuid;
 	int rc, sys = 0;
 
-	if (read_cpu_sets(&h->topo, r, e) < 0 || caches_exported(r, &h->topo.online, &caches, e) < 0)
+	if (read_cpu_sets(&h->topo, r, damaged, sizeof(damaged), e) < 0 ||
+	    caches_exported(r, &h->topo.online, &caches, e) < 0)
 		goto fail;
+	/* hwloc would take a damaged cpu/online as it reads ("0-x" as CPU 0) */
+	if (damaged[0])
+		set_why(h->topo.source_why, sizeof(h->topo.source_why),
+			"hwloc not used: %s; the online CPUs come from the cpuN directories",
+			damaged);
 	cpuid = r->live && !caches;
-	rc = hwloc_unsafe(h, r) ? 1 : hwloc_load(&t, r, cpuid, &sys, e);
+	rc = damaged[0] || hwloc_unsafe(h, r) ? 1 : hwloc_load(&t, r, cpuid, &sys, e);
 	if (rc < 0)
 		goto fail;
 	if (rc == 0) {

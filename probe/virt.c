@@ -155,7 +155,7 @@ static int cpuinfo_read(const struct fsroot *r, struct cpuinfo *ci, struct err *
 	memset(ci, 0, sizeof(*ci));
 	f = fs_fopen(r, CPUINFO, FS_MAX_PERCPU, e);
 	if (!f)
-		return e->sys == ENOENT ? 0 : -1;
+		return probe_soft(e) ? 0 : -1;
 	ci->present = true;
 	errno = 0;
 	while ((n = getline(&line, &cap, f)) > 0) {
@@ -345,7 +345,7 @@ static int read_param(const struct fsroot *r, const char *path, enum tri *t, cha
 
 	*t = TRI_UNKNOWN;
 	if (fs_read(r, path, buf, sizeof(buf), &e2) < 0) {
-		if (e2.sys != ENOENT)
+		if (!probe_soft(&e2))
 			return *e = e2, -1;
 		if (why && why[0] == '\0')
 			probe_why(why, whysize, r, path, &e2);
@@ -640,7 +640,7 @@ static int probe_cgroups(struct host *h, const struct fsroot *r, struct err *e)
 	cgroups_unknown(v);
 	f = fs_fopen(r, "/proc/mounts", FS_MAX_PERCPU, e);
 	if (!f) {
-		if (e->sys != ENOENT)
+		if (!probe_soft(e))
 			return -1;
 		probe_why(v->cgroups_why, sizeof(v->cgroups_why), r, "/proc/mounts", e);
 		return 0;
@@ -840,7 +840,7 @@ static int probe_irq_remap(struct host *h, const struct fsroot *r, struct err *e
 	v->irq_remap = TRI_UNKNOWN;
 	d = fs_opendir(r, "/sys/class/iommu", e);
 	if (!d)
-		return e->sys == ENOENT ? 0 : -1;
+		return probe_soft(e) ? 0 : -1;
 	while ((de = readdir(d))) {
 		char path[FS_PATH_MAX];
 		uint64_t ecap;
@@ -849,7 +849,7 @@ static int probe_irq_remap(struct host *h, const struct fsroot *r, struct err *e
 			continue;
 		strfmt_set(path, sizeof(path), "/sys/class/iommu/%s/intel-iommu/ecap", de->d_name);
 		if (read_hex(r, path, &ecap, e) < 0) {
-			if (e->sys == ENOENT)
+			if (probe_soft(e))
 				continue;
 			closedir(d);
 			return -1;
@@ -1052,7 +1052,7 @@ static int read_u64_or(const struct fsroot *r, const char *path, uint64_t dflt, 
 {
 	if (fs_read_u64(r, path, v, e) == 0)
 		return 0;
-	if (e->sys != ENOENT)
+	if (!probe_soft(e))
 		return -1;
 	*v = dflt;
 	return 0;
@@ -1076,11 +1076,11 @@ static int nic_pci_dir(const struct fsroot *r, const char *name, char *dir, size
 	strfmt_set(path, sizeof(path), "/sys/class/net/%s", name);
 	if (fs_readlink(r, path, link, sizeof(link), e) < 0) {
 		if (e->sys != EINVAL)
-			return e->sys == ENOENT ? 0 : -1;
+			return probe_soft(e) ? 0 : -1;
 		/* a copied tree may hold a plain directory: its device link then */
 		strfmt_set(path, sizeof(path), "/sys/class/net/%s/device", name);
 		if (fs_readlink(r, path, link, sizeof(link), e) < 0)
-			return e->sys == EINVAL || e->sys == ENOENT ? 0 : -1;
+			return probe_soft(e) ? 0 : -1;
 		if (!is_pci_addr(base_name(link)))
 			return 0;
 		strfmt_set(pci, pcisize, "%s", base_name(link));
@@ -1141,17 +1141,16 @@ static int probe_nic(const struct fsroot *r, const char *name, struct nic *n, bo
 	strfmt_set(path, sizeof(path), "/sys/class/net/%s/device/driver", name);
 	if (fs_readlink(r, path, link, sizeof(link), e) >= 0)
 		strfmt_set(n->driver, sizeof(n->driver), "%s", base_name(link));
-	else if (e->sys != ENOENT)
+	else if (!probe_soft(e))
 		return -1;
 
 	strfmt_set(path, sizeof(path), "%s/numa_node", dir);
 	n->numa_node = -1;
+	/* an odd node id is an unknown node, as an absent file is */
 	if (fs_read_int(r, path, &node, e) == 0) {
-		if (node < -1 || node >= (long)IDSET_MAX)
-			return err_set(e, EINVAL, "invalid NUMA node %ld in '%s%s'", node,
-				       r->shown, path);
-		n->numa_node = (int)node;
-	} else if (e->sys != ENOENT) {
+		if (node >= -1 && node < (long)IDSET_MAX)
+			n->numa_node = (int)node;
+	} else if (!probe_soft(e)) {
 		return -1;
 	}
 
@@ -1173,7 +1172,7 @@ static int probe_nic(const struct fsroot *r, const char *name, struct nic *n, bo
 	strfmt_set(path, sizeof(path), "%s/msi_irqs", dir);
 	d = fs_opendir(r, path, e);
 	if (!d)
-		return e->sys == ENOENT ? 0 : -1;
+		return probe_soft(e) ? 0 : -1;
 	while ((de = readdir(d))) {
 		char *end;
 		unsigned long irq;
@@ -1202,7 +1201,7 @@ static int probe_nics(struct host *h, const struct fsroot *r, struct err *e)
 
 	d = fs_opendir(r, "/sys/class/net", e);
 	if (!d)
-		return e->sys == ENOENT ? 0 : -1;
+		return probe_soft(e) ? 0 : -1;
 	while ((de = readdir(d))) {
 		struct nic n;
 		bool is_pci;

@@ -126,6 +126,15 @@ static inline void ft_not_a_file(ft_part part, const char *path, unsigned ncpus,
 	}
 }
 
+/*
+ * Whether one of the text fields of @h (its *_why strings) contains @needle:
+ * a fact the probe could not read says why somewhere in the host.
+ */
+static inline bool ft_host_says(const struct host *h, const char *needle)
+{
+	return memmem(h, sizeof(*h), needle, strlen(needle)) != NULL;
+}
+
 /* Asserts that @haystack contains @needle, showing both when it does not. */
 #define assert_contains(haystack, needle) \
 	do { \

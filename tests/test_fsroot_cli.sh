@@ -6,7 +6,7 @@
 # 'apply --root' writes, and proc/cmdline linked to a file of this host is not
 # what 'probe --root' prints.  A FIFO where a file belongs makes that fact
 # unknown instead of blocking the probe (timeout 10: exit 124 is a hang), and
-# a 2 GiB file is refused with an error, not read.  /dev/zero or a FIFO as --plan,
+# a 2 GiB file is not read: its facts are unknown, with the reason.  /dev/zero or a FIFO as --plan,
 # --requests or a profile fails at once with a clear error.
 #
 # Env: HVTUNE_BIN, HVTUNE_GENTREE (synthetic trees).
@@ -94,11 +94,11 @@ mkdir -p "$T/fifo/proc/sys/vm" && mkfifo "$T/fifo/proc/sys/vm/swappiness"
 sed "s|$T/esc|$T/fifo|" "$T/swap.json" >"$T/fifo.json"
 run "apply, FIFO swappiness" "1 2" apply --root "$T/fifo" --plan "$T/fifo.json" --state-dir "$T/st3" --yes
 
-## A 2 GiB file in a capture is refused, not read: an error, as for garbage
+## A 2 GiB file in a capture is not read (hwloc neither): its facts are unknown, with the reason
 fresh big
 truncate -s 2G "$T/big/proc/cpuinfo"
-run "probe, 2 GiB cpuinfo" "2" probe --root "$T/big"
-has "probe, 2 GiB cpuinfo" "$T/err" "hvtune: '$T/big/proc/cpuinfo' is larger than 64 MiB"
+run "probe, 2 GiB cpuinfo" "0" probe --root "$T/big" --json
+has "probe, 2 GiB cpuinfo" "$T/out" "'$T/big/proc/cpuinfo' is larger than 64 MiB"
 
 ## /dev/zero and a FIFO as input files
 mkfifo "$T/in.fifo"

@@ -190,9 +190,11 @@ static void test_bad_input(void **state)
 		ft_tree(dir, sizeof(dir), &cases[i].f, 1);
 		ft_host_init(&h);
 		ft_cpus(&h, 1);
-		assert_int_equal(ft_probe1(dir, kern_probe, &h, &e), -1);
+		/* the fact is unknown with the reason; the probe goes on */
+		assert_ok(ft_probe1(dir, kern_probe, &h, &e), e);
 		snprintf(want, sizeof(want), "%s%s%s", cases[i].before, dir, cases[i].after);
-		assert_string_equal(e.msg, want);
+		if (!ft_host_says(&h, want))
+			fail_msg("no reason says '%s'", want);
 		host_release(&h);
 		tu_rmtree(dir);
 	}

@@ -161,7 +161,7 @@ static void test_bad_input(void **state)
 		  "invalid number 'many' in '", "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages': "
 		  "Invalid argument" },
 		{ "swappiness out of range", { "/proc/sys/vm/swappiness", "300\n", NULL },
-		  "invalid swappiness 300 in '", "/proc/sys/vm/swappiness': Invalid argument" },
+		  "invalid swappiness 300 in '", "/proc/sys/vm/swappiness'" },
 		{ "THP without the closing bracket",
 		  { "/sys/kernel/mm/transparent_hugepage/enabled", "always [madvise never\n", NULL },
 		  "invalid setting 'always [madvise never' in '", "/sys/kernel/mm/transparent_hugepage/enabled': "
@@ -177,9 +177,11 @@ static void test_bad_input(void **state)
 		ft_tree(dir, sizeof(dir), &cases[i].f, 1);
 		ft_host_init(&h);
 		print_message("%s\n", cases[i].what);
-		assert_int_equal(ft_probe1(dir, mem_probe, &h, &e), -1);
+		/* the fact is unknown with the reason; the probe goes on */
+		assert_ok(ft_probe1(dir, mem_probe, &h, &e), e);
 		snprintf(want, sizeof(want), "%s%s%s", cases[i].before, dir, cases[i].after);
-		assert_string_equal(e.msg, want);
+		if (!ft_host_says(&h, want))
+			fail_msg("no reason says '%s'", want);
 		host_release(&h);
 		tu_rmtree(dir);
 	}

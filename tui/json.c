@@ -165,7 +165,8 @@ static void json_nodes(struct jb *b, struct json_object *top, const struct host 
 			jb_null(b, o, "memory_free_kib");
 		}
 		snprintf(path, sizeof(path), "/sys/devices/system/node/node%u/meminfo", n->id);
-		jset_why(b, o, "memory", !n->mem_known, NULL, absent(fb, sizeof(fb), h, path));
+		jset_why(b, o, "memory", !n->mem_known, n->mem_known ? NULL : n->mem_why,
+			 absent(fb, sizeof(fb), h, path));
 		if (h->topo.distances) {
 			struct json_object *row = jb_val(b, json_object_new_array());
 

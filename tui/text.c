@@ -431,6 +431,8 @@ static void numa_section(struct out *o, const struct host *h)
 		if (n->mem_known)
 			sb_add(v, "memory %s, %s free", size_str(a, sizeof(a), n->mem_total_kib),
 			       size_str(b, sizeof(b), n->mem_free_kib));
+		else if (n->mem_why[0])
+			sb_add(v, "memory unknown (%s)", n->mem_why);
 		else
 			sb_add(v, "memory unknown (no node%u/meminfo in this tree)", n->id);
 		field(o, "");
@@ -438,7 +440,8 @@ static void numa_section(struct out *o, const struct host *h)
 		if (n->npools)
 			sb_pools(v, n->pools, n->npools, false);
 		else
-			sb_unknown(v, "no per-node hugepages in this tree");
+			sb_unknown(v, n->pools_why[0] ? n->pools_why
+						       : "no per-node hugepages in this tree");
 		field(o, "");
 	}
 	if (h->nnodes > 1)
