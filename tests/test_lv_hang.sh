@@ -9,9 +9,10 @@
 # 1. libvirtd stopped (SIGSTOP): 'probe --connect' and 'apply' end with
 #    "libvirt at 'URI' did not answer within 5 s" (exit 2), long before the
 #    timeout(1) of 120 s; so does an apply whose libvirtd stops while it asks
-#    for confirmation (the lock is taken after the question), and it releases
-#    the lock; a rollback then fails the same way; after SIGCONT the rollback
-#    restores the persistent XML.
+#    for confirmation (the lock is taken after the question): the deadline
+#    ends its first call, or keepalive (8 s) has closed the connection while
+#    it waited; the lock is released.  A rollback then fails the same way;
+#    after SIGCONT the rollback restores the persistent XML.
 # 2. A define whose reply is lost: a proxy between hvtune and libvirtd passes
 #    the define to libvirtd, waits for its reply (the new XML is saved), then
 #    kills libvirtd (SIGKILL) and closes hvtune's connection.  apply counts the
@@ -52,9 +53,10 @@ run() {
 	secs=$(($(date +%s) - t0))
 	echo "  $what: exit $rc after $secs s"
 }
-# timed_out WHAT PREFIX: exit 2, the one-line timeout error, in well under 120 s
+# timed_out WHAT PREFIX [SECONDS]: exit 2, the one-line timeout error ("within
+# 5 s", the deadline; 8 s is keepalive's 2 s x (3 + 1)), in well under 120 s
 timed_out() {
-	local want="hvtune: $2libvirt at '$LVENV_URI' did not answer within 5 s"
+	local want="hvtune: $2libvirt at '$LVENV_URI' did not answer within ${3:-5} s"
 	if [ "$rc" = 2 ] && [[ "$out" == *"$want"* ]] && [ "$secs" -lt 60 ]; then ok; else
 		bad "$1: exit $rc after $secs s (want 2, '$want'), output: $(echo "$out" | tail -5)"
 	fi
@@ -73,10 +75,16 @@ run "apply, libvirtd stopped" "$bin" apply --plan "$plan" --profile "$tmp/p.conf
 timed_out "apply" "apply: "
 kill -CONT "$LVENV_LIBVIRTD_PID"
 
-# stopped while apply asks: the commit (under the lock) meets a silent libvirtd
-if command -v script >/dev/null; then
+# stopped while apply asks for confirmation (the lock is taken after it):
+# the commit meets a silent libvirtd.  ask_stopped IDLE SECONDS: IDLE
+# seconds stopped before the answer; after 1 s the deadline (5 s) ends the
+# first call of the commit, after 10 s keepalive has closed the idle
+# connection already (8 s) and the first call fails at once.
+ask_stopped() {
+	local spid t0
+
+	rm -f "$tmp/answer" "$tmp/typescript"
 	mkfifo "$tmp/answer"
-	t0=$(date +%s)
 	timeout 120 script -qfec "'$bin' apply --plan '$plan' --profile '$tmp/p.conf' --connect '$LVENV_URI' --state-dir '$st'" \
 		"$tmp/typescript" <"$tmp/answer" >/dev/null 2>&1 &
 	spid=$!
@@ -86,15 +94,21 @@ if command -v script >/dev/null; then
 		sleep 0.1
 	done
 	kill -STOP "$LVENV_LIBVIRTD_PID"
+	sleep "$1"
+	t0=$(date +%s)
 	echo y >&7
 	wait "$spid"
 	rc=$? secs=$(($(date +%s) - t0))
 	exec 7>&-
 	out=$(tr -d '\r' <"$tmp/typescript")
-	echo "  apply stopped at the question: exit $rc after $secs s"
-	timed_out "apply, libvirtd stopped at the question" "apply: "
+	echo "  apply, libvirtd stopped $1 s before the answer: exit $rc after $secs s"
+	timed_out "apply, libvirtd stopped $1 s before the answer" "apply: " "$2"
 	unlocked "$st"
 	kill -CONT "$LVENV_LIBVIRTD_PID"
+}
+if command -v script >/dev/null; then
+	ask_stopped 1 5
+	ask_stopped 10 8
 else
 	echo "SKIP: no script(1): apply stopped at its question"
 fi
