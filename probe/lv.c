@@ -199,7 +199,8 @@ static void lv_load(void)
 	 * ends a wait */
 	pthread_attr_init(&ta);
 	pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
-	if (api.virEventRegisterDefaultImpl() == 0 && pthread_create(&t, &ta, event_loop, NULL) == 0)
+	if (api.virEventRegisterDefaultImpl() == 0 &&
+	    pthread_create(&t, &ta, event_loop, NULL) == 0)
 		loop_pid = getpid();
 	api.virResetLastError();
 	pthread_attr_destroy(&ta);
@@ -781,7 +782,7 @@ static int pin_live(pin_fn pin, virDomainPtr d, unsigned id, unsigned char *map,
 }
 
 static int do_pin_vcpu(struct lv *c, const char *name, unsigned vcpu, const struct idset *cpus,
-		struct err *e)
+		       struct err *e)
 {
 	unsigned char map[IDSET_MAX / 8];
 	virDomainPtr d;
@@ -877,7 +878,7 @@ static int do_emulator_pin(struct lv *c, const char *name, struct idset *cpus, s
 static const char *const numa_modes[] = { "strict", "preferred", "interleave", "restrictive" };
 
 static int do_numa(struct lv *c, const char *name, char *mode, size_t mode_size, char *nodeset,
-	    size_t nodeset_size, struct err *e)
+		   size_t nodeset_size, struct err *e)
 {
 	virTypedParameterPtr p = NULL;
 	int np = 0, rc = 0;
@@ -926,7 +927,7 @@ out:
 }
 
 static int do_pin_iothread(struct lv *c, const char *name, unsigned iothread_id,
-		    const struct idset *cpus, struct err *e)
+			   const struct idset *cpus, struct err *e)
 {
 	unsigned char map[IDSET_MAX / 8];
 	virDomainPtr d;
@@ -952,7 +953,7 @@ static int by_iothread_id(const void *a, const void *b)
 }
 
 static int do_iothread_pins(struct lv *c, const char *name, struct lv_iothread **out, size_t *n,
-		     struct err *e)
+			    struct err *e)
 {
 	virDomainIOThreadInfoPtr *info = NULL;
 	struct lv_iothread *list = NULL;
@@ -1027,7 +1028,7 @@ static bool refused_live(int code)
 }
 
 static int do_set_numa(struct lv *c, const char *name, const char *mode, const char *nodeset,
-		struct err *e)
+		       struct err *e)
 {
 	virTypedParameter p[2];
 	char all[32], *ns;
