@@ -17,8 +17,9 @@
  *    libvirt pings the daemon and closes a connection whose daemon stops
  *    answering.  Its timer lives in libvirt's event loop, so lv_load()
  *    registers the default one (before any connection, as libvirt requires)
- *    and a thread runs it for the life of the process.  It starts only after
- *    the open, and it sees a stopped daemon, not a hung call;
+ *    and a thread runs it for the life of the process (not in one that forks
+ *    libvirt children: lv_forks()).  It starts only after the open, and it
+ *    sees a stopped daemon, not a hung call;
  *  - a watchdog thread with a deadline on every lv_* call (the open included):
  *    when lv_timeout_s() passes, it shut down()s the connection's socket.  The
  *    socket is found as the one the open made: the process's sockets are
@@ -82,6 +83,7 @@ static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_error[256];	/* "" once loaded */
 static unsigned timeout_s = LV_TIMEOUT_S;
 static pid_t loop_pid;		/* the process whose thread runs libvirt's event loop */
+static bool no_loop;		/* lv_forks() */
 
 struct lv {
 	virConnectPtr conn;
@@ -199,11 +201,16 @@ static void lv_load(void)
 	 * ends a wait */
 	pthread_attr_init(&ta);
 	pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
-	if (api.virEventRegisterDefaultImpl() == 0 &&
+	if (!no_loop && api.virEventRegisterDefaultImpl() == 0 &&
 	    pthread_create(&t, &ta, event_loop, NULL) == 0)
 		loop_pid = getpid();
 	api.virResetLastError();
 	pthread_attr_destroy(&ta);
+}
+
+void lv_forks(void)
+{
+	no_loop = true; /* read by lv_load(), which has not run yet */
 }
 
 unsigned lv_timeout_s(void)

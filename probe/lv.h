@@ -29,6 +29,15 @@ struct lv;	/* an open connection (opaque) */
 #define LV_KEEPALIVE_S	   2	/* keepalive: a probe after 2 s of silence, */
 #define LV_KEEPALIVE_COUNT 3	/* closed after 3 probes unanswered (8 s) */
 
+/*
+ * Call before the first lv_open() in a process that forks children which use
+ * libvirt (the TUI and tui/vmsproc.c): keepalive is then off in it, since
+ * libvirt's event loop thread that keepalive needs could hold one of its
+ * locks at the fork, and the child would wait for that lock for ever.  The
+ * deadline alone then ends a wait.
+ */
+void lv_forks(void);
+
 /* The deadline of a call in seconds: LV_TIMEOUT_S, or the environment's
  * HVTUNE_LIBVIRT_TIMEOUT (1 to LV_TIMEOUT_MAX_S; documented in docs/cli.md;
  * an invalid one fails lv_open()). */
