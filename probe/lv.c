@@ -334,7 +334,8 @@ static void *watchdog(void *arg)
 	return NULL;
 }
 
-/* Starts this process's watchdog (again in a forked child) and adds @c. */
+/* Starts this process's watchdog (again in a forked child) and adds @c.
+ * Returns 0 or pthread_create()'s error. */
 static int watch(struct lv *c)
 {
 	pthread_attr_t ta;
@@ -355,7 +356,7 @@ static int watch(struct lv *c)
 		wd_list = c;
 	}
 	pthread_mutex_unlock(&wd_lock);
-	return rc == 0 ? 0 : -1;
+	return rc;
 }
 
 static void unwatch(struct lv *c)
@@ -370,22 +371,6 @@ static void unwatch(struct lv *c)
 	pthread_mutex_unlock(&wd_lock);
 }
 
-/* A call starts: refused at once on a lost connection, else timed. */
-static int arm(struct lv *c, struct err *e)
-{
-	if (c->lost) {
-		err_set(e, 0, "%s", c->lost_why);
-		e->sys = ENOTCONN;
-		return -1;
-	}
-	pthread_mutex_lock(&wd_lock);
-	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
-	c->deadline.tv_sec += timeout_s;
-	pthread_cond_signal(&wd_cond);
-	pthread_mutex_unlock(&wd_lock);
-	return 0;
-}
-
 static void lose(struct lv *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void lose(struct lv *c, const char *fmt, ...)
@@ -396,6 +381,38 @@ static void lose(struct lv *c, const char *fmt, ...)
 	vsnprintf(c->lost_why, sizeof(c->lost_why), fmt, ap);
 	va_end(ap);
 	c->lost = true;
+}
+
+static void set_deadline(struct lv *c)
+{
+	pthread_mutex_lock(&wd_lock);
+	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+	c->deadline.tv_sec += timeout_s;
+	pthread_cond_signal(&wd_cond);
+	pthread_mutex_unlock(&wd_lock);
+}
+
+/*
+ * A call starts: timed, or refused at once (ENOTCONN: not sent, so not
+ * done) on a connection lost before, or closed by libvirt since the last
+ * call (keepalive while it was idle, the daemon gone).
+ */
+static int arm(struct lv *c, struct err *e)
+{
+	int reason = __atomic_load_n(&c->close_reason, __ATOMIC_SEQ_CST);
+
+	if (!c->lost && reason == VIR_CONNECT_CLOSE_REASON_KEEPALIVE)
+		lose(c, "libvirt at '%s' did not answer within %u s", c->uri,
+		     LV_KEEPALIVE_S * (LV_KEEPALIVE_COUNT + 1));
+	else if (!c->lost && reason >= 0)
+		lose(c, "the connection to libvirt at '%s' was closed", c->uri);
+	if (c->lost) {
+		err_set(e, 0, "%s", c->lost_why);
+		e->sys = ENOTCONN;
+		return -1;
+	}
+	set_deadline(c);
+	return 0;
 }
 
 /*
@@ -554,6 +571,7 @@ static int open_conn(struct lv *c, const char *uri, struct err *e)
 struct lv *lv_open(const char *uri, struct err *e)
 {
 	struct lv *c;
+	int rc;
 
 	pthread_once(&load_once, lv_load);
 	if (load_error[0]) {
@@ -567,8 +585,11 @@ struct lv *lv_open(const char *uri, struct err *e)
 	}
 	c->close_reason = -1;
 	strfmt_set(c->uri, sizeof(c->uri), "%s", uri);
-	if (list_sockets(&c->socks, &c->nsocks) < 0 || watch(c) < 0) {
-		err_set(e, errno ? errno : ENOMEM, "cannot connect to '%s'", uri);
+	/* no list (no /proc): the deadline then cuts every new socket */
+	list_sockets(&c->socks, &c->nsocks);
+	rc = watch(c);
+	if (rc != 0) {
+		err_set(e, rc, "cannot connect to '%s': cannot start a watchdog thread", uri);
 		free(c->socks);
 		free(c);
 		return NULL;
@@ -591,11 +612,9 @@ void lv_close(struct lv *c)
 		api.virResetLastError();
 		/* the close is a call to the daemon too (on a lost connection it
 		 * fails at once) */
-		c->lost = false;
-		if (arm(c, &e) == 0) {
-			api.virConnectClose(c->conn);
-			disarm(c, 0, &e);
-		}
+		set_deadline(c);
+		api.virConnectClose(c->conn);
+		disarm(c, 0, &e);
 	}
 	unwatch(c);
 	free(c->socks);
