@@ -18,6 +18,10 @@
 #    kills libvirtd (SIGKILL) and closes hvtune's connection.  apply counts the
 #    define as done, its undo cannot reach libvirt, and the journal stays
 #    incomplete; libvirtd restarted, 'hvtune rollback' restores the old XML.
+# 3. A live vCPU pin whose reply is lost (libvirtd alive, the connection
+#    closed): counted as done, the journal stays incomplete (no undo can go
+#    through the lost connection), and 'hvtune rollback' restores the pin and
+#    the XML.
 set -u
 bin=${HVTUNE_BIN:?HVTUNE_BIN is not set}
 src=${HVTUNE_SRC:?HVTUNE_SRC is not set}
@@ -132,8 +136,12 @@ run "rollback" "$bin" rollback --state-dir "$st"
 ## 2. the define's reply lost: libvirtd killed once the define is done
 cat >"$tmp/proxy.py" <<'PY'
 import os, signal, socket, struct, sys, threading
-upstream, path, pidfile, flag = sys.argv[1:5]
-PROGRAM, DEFINE_XML_FLAGS, CALL, REPLY = 0x20008086, 350, 0, 1
+# proxy.py UPSTREAM PATH PROC PIDFILE FLAG: passes libvirt's RPC through;
+# the reply to the first call of remote procedure PROC is lost: libvirtd
+# (pid in PIDFILE, "-": it stays) is killed, the client's socket is closed
+upstream, path, proc_lost, pidfile, flag = sys.argv[1:6]
+PROGRAM, CALL, REPLY = 0x20008086, 0, 1
+lost = []
 
 def frames(s):
     buf = b''
@@ -154,7 +162,8 @@ def serve(cli):
     def to_daemon():
         try:
             for f, (prog, vers, proc, typ, serial, status) in frames(cli):
-                if prog == PROGRAM and proc == DEFINE_XML_FLAGS and typ == CALL:
+                if prog == PROGRAM and proc == int(proc_lost) and typ == CALL and not lost:
+                    lost.append(serial)
                     defines.add(serial)
                 up.sendall(f)
         except OSError:
@@ -163,8 +172,9 @@ def serve(cli):
     try:
         for f, (prog, vers, proc, typ, serial, status) in frames(up):
             if prog == PROGRAM and typ == REPLY and serial in defines:
-                # libvirtd has defined the domain: it dies, the answer is lost
-                os.kill(int(open(pidfile).read()), signal.SIGKILL)
+                # libvirtd has done it: the answer is lost (and libvirtd dies)
+                if pidfile != '-':
+                    os.kill(int(open(pidfile).read()), signal.SIGKILL)
                 open(flag, 'w').write('status %d\n' % status)
                 cli.shutdown(socket.SHUT_RDWR)
                 break
@@ -181,7 +191,7 @@ while True:
     threading.Thread(target=serve, args=(srv.accept()[0],), daemon=True).start()
 PY
 echo "$LVENV_LIBVIRTD_PID" >"$tmp/libvirtd.pid"
-python3 "$tmp/proxy.py" "$LVENV_RUN/libvirt-sock" "$tmp/proxy.sock" "$tmp/libvirtd.pid" \
+python3 "$tmp/proxy.py" "$LVENV_RUN/libvirt-sock" "$tmp/proxy.sock" 350 "$tmp/libvirtd.pid" \
 	"$tmp/dropped" &
 proxy=$!
 for _ in $(seq 100); do [ -S "$tmp/proxy.sock" ] && break; sleep 0.1; done
@@ -216,6 +226,44 @@ run "rollback after the restart" "$bin" rollback --state-dir "$st2" --connect "$
 	bad "the persistent XML differs after rollback"
 jl=$(timeout 30 "$bin" journal --state-dir "$st2")
 [[ "$jl" == *"$id"*" rolled-back "* ]] && ok || bad "journal after rollback: $jl"
+
+## 3. a live pin's reply lost, libvirtd alive: the connection is, not libvirtd
+pid=$(lvenv_pid "$name")
+affinity() {	# the Cpus_allowed_list of the guest's thread named $1
+	local t
+	for t in /proc/"$pid"/task/*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = "$1" ] &&
+			sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status"
+	done
+}
+cpu0=$(affinity "CPU 0/TCG")
+want=$(tr -d ' \n' <"$plan" | sed -n 's/.*"vcpu_pins":\[{"vcpu":0,"cpu":\([0-9]*\)}\].*/\1/p')
+rm -f "$tmp/proxy.sock" "$tmp/dropped"
+python3 "$tmp/proxy.py" "$LVENV_RUN/libvirt-sock" "$tmp/proxy.sock" 225 - "$tmp/dropped" &
+proxy=$!
+for _ in $(seq 100); do [ -S "$tmp/proxy.sock" ] && break; sleep 0.1; done
+st3=$tmp/st3
+run "apply, a pin's reply lost" "$bin" apply --plan "$plan" --profile "$tmp/p.conf" --yes \
+	--connect "$puri" --state-dir "$st3"
+kill "$proxy" 2>/dev/null
+wait "$proxy" 2>/dev/null
+echo "$out" | grep -v '^[ +@-]\|^$' | sed 's/^/    /'
+[ "$(cat "$tmp/dropped" 2>/dev/null)" = "status 0" ] && ok ||
+	bad "the proxy did not see a successful pin reply ($(cat "$tmp/dropped" 2>/dev/null))"
+[ "$rc" = 2 ] && ok || bad "apply with the pin's reply lost: exit $rc, want 2"
+[[ "$out" == *"the pin of domain '$name' vCPU 0 may be done (libvirt's answer was lost): it is undone too"* ]] &&
+	ok || bad "no 'may be done' for the pin in the apply's log"
+[ -n "$want" ] && [ "$(affinity "CPU 0/TCG")" = "$want" ] && ok ||
+	bad "vCPU 0 runs on '$(affinity "CPU 0/TCG")', not the plan's '$want' (the pin did not happen)"
+id=$(basename "$(ls "$st3"/*.journal 2>/dev/null | head -1)" .journal)
+jl=$(timeout 30 "$bin" journal --state-dir "$st3")
+[[ "$jl" == *"$id"*" incomplete      1 define(s), 1 pin(s)"* ]] && ok || bad "journal: $jl"
+run "rollback, libvirtd alive" "$bin" rollback --state-dir "$st3" --connect "$LVENV_URI"
+[ "$rc" = 0 ] && [[ "$out" == *"restored domain '$name' vCPU 0 to CPUs $cpu0"* ]] && ok ||
+	bad "rollback: exit $rc: $out"
+[ "$(affinity "CPU 0/TCG")" = "$cpu0" ] && ok || bad "vCPU 0 runs on '$(affinity "CPU 0/TCG")', not '$cpu0'"
+[ "$(virsh -q -c "$LVENV_URI" dumpxml --inactive "$name")" = "$xml0" ] && ok ||
+	bad "the persistent XML differs after rollback"
 
 echo "lv hang: $pass passed, $fail failed"
 [ "$fail" = 0 ]
