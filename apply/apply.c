@@ -404,6 +404,8 @@ struct run {
 	struct lv *c;
 	struct apply_result *res;
 	bool oom;
+	bool maybe_done;  /* the failed step's libvirt answer was lost: it may have acted */
+	bool unreachable; /* an undo failed because libvirt could not be reached */
 };
 
 static void logf_(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -521,6 +523,8 @@ static size_t undo_all(struct run *u, size_t n, struct err *first)
 		struct err ue = ERR_INIT;
 
 		if (undo(u, &u->j->steps[i], &ue) < 0) {
+			if (u->j->steps[i].kind != JSTEP_WRITE && lv_unreachable(&ue))
+				u->unreachable = true;
 			if (failed++ == 0)
 				*first = ue;
 			logf_(u, "NOT restored: %s", ue.msg);
@@ -530,6 +534,30 @@ static size_t undo_all(struct run *u, size_t n, struct err *first)
 	}
 	u->res->undo_failed = failed;
 	return failed;
+}
+
+/*
+ * After a libvirt call of a step failed with @e: a lost answer (the
+ * connection broke or libvirt did not answer in time) may hide a change
+ * libvirt made all the same.  The step was journaled before the call, so it
+ * counts as done and is undone with the others: putting back the old XML or
+ * pin is harmless when nothing changed.
+ */
+static void lost(struct run *u, const struct err *e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void lost(struct run *u, const struct err *e, const char *fmt, ...)
+{
+	char what[APPLY_NOTE_MAX];
+	va_list ap;
+
+	if (!lv_outcome_unknown(e))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	u->maybe_done = true;
+	logf_(u, "%s may be done (libvirt's answer was lost): it is undone too", what);
 }
 
 static int step_define(struct run *u, const struct apply_domain *d, struct err *e)
@@ -552,9 +580,13 @@ static int step_define(struct run *u, const struct apply_domain *d, struct err *
 	s.kind = JSTEP_DEFINE;
 	snprintf(s.target, sizeof(s.target), "%s", d->name);
 	s.data = now;
-	if (journal_record(u->j, &s, e) == 0 && lv_define(u->c, d->new_xml, e) == 0) {
-		logf_(u, "defined domain '%s'", d->name);
-		rc = 0;
+	if (journal_record(u->j, &s, e) == 0) {
+		if (lv_define(u->c, d->new_xml, e) == 0) {
+			logf_(u, "defined domain '%s'", d->name);
+			rc = 0;
+		} else {
+			lost(u, e, "the define of domain '%s'", d->name);
+		}
 	}
 	free(now);
 	return rc;
@@ -592,6 +624,7 @@ static int step_numa(struct run *u, const struct apply_domain *d, struct err *e)
 	rc = lv_set_numa(u->c, d->name, d->numa_mode, d->numa_nodeset, &why);
 	if (rc < 0) {
 		*e = why;
+		lost(u, e, "the numatune of domain '%s'", d->name);
 		return -1;
 	}
 	if (rc > 0) {
@@ -623,9 +656,12 @@ static int step_pins(struct run *u, const struct apply_domain *d, struct err *e)
 		s.kind = JSTEP_VCPUPIN;
 		s.vcpu = d->pins[i].vcpu;
 		s.cpus = d->old_pins[i];
-		if (journal_record(u->j, &s, e) < 0 ||
-		    lv_pin_vcpu(u->c, d->name, d->pins[i].vcpu, &want, e) < 0)
+		if (journal_record(u->j, &s, e) < 0)
 			return -1;
+		if (lv_pin_vcpu(u->c, d->name, d->pins[i].vcpu, &want, e) < 0) {
+			lost(u, e, "the pin of domain '%s' vCPU %u", d->name, s.vcpu);
+			return -1;
+		}
 		u->res->done++;
 		logf_(u, "pinned domain '%s' vCPU %u to CPU %u", d->name, d->pins[i].vcpu,
 		      d->pins[i].cpu);
@@ -633,9 +669,12 @@ static int step_pins(struct run *u, const struct apply_domain *d, struct err *e)
 	if (d->pin_emulator) {
 		s.kind = JSTEP_EMULATORPIN;
 		s.cpus = d->old_emulator;
-		if (journal_record(u->j, &s, e) < 0 ||
-		    lv_pin_emulator(u->c, d->name, &d->emulator, e) < 0)
+		if (journal_record(u->j, &s, e) < 0)
 			return -1;
+		if (lv_pin_emulator(u->c, d->name, &d->emulator, e) < 0) {
+			lost(u, e, "the emulator pin of domain '%s'", d->name);
+			return -1;
+		}
 		u->res->done++;
 		logf_(u, "pinned domain '%s' emulator to CPUs %s", d->name,
 		      idset_format(&d->emulator, cpus, sizeof(cpus)));
@@ -645,9 +684,12 @@ static int step_pins(struct run *u, const struct apply_domain *d, struct err *e)
 		s.kind = JSTEP_IOTHREADPIN;
 		s.iothread = d->old_iothreads[i].id;
 		s.cpus = d->old_iothreads[i].cpus;
-		if (journal_record(u->j, &s, e) < 0 ||
-		    lv_pin_iothread(u->c, d->name, s.iothread, &d->iothread, e) < 0)
+		if (journal_record(u->j, &s, e) < 0)
 			return -1;
+		if (lv_pin_iothread(u->c, d->name, s.iothread, &d->iothread, e) < 0) {
+			lost(u, e, "the pin of domain '%s' iothread %u", d->name, s.iothread);
+			return -1;
+		}
 		u->res->done++;
 		logf_(u, "pinned domain '%s' iothread %u to CPUs %s", d->name, s.iothread, cpus);
 	}
@@ -713,15 +755,29 @@ static int mark_undone(struct journal *j, struct err *why)
 	return journal_remove(j, &re) == 0 ? 1 : -1;
 }
 
-/* The end of a failed apply: what was undone, and the journal marked so. */
+/*
+ * The end of a failed apply: what was undone, and the journal marked so.  An
+ * undo that could not reach libvirt leaves it incomplete (no "end" line):
+ * libvirt may hold the plan (a define whose answer was lost), and 'hvtune
+ * rollback' undoes every step again once libvirt answers (each undo puts back
+ * an old value: doing one twice is harmless).
+ */
 static void finish(struct run *u, size_t failed, const struct err *first, struct err *e)
 {
 	struct err me = ERR_INIT;
 	int rc;
 
-	if (failed) {
+	if (failed)
 		strfmt_cat(e->msg, sizeof(e->msg), "; rollback incomplete: %s%s", first->msg,
 			   failed > 1 ? " (and more: see the log)" : "");
+	if (u->unreachable) {
+		strfmt_cat(e->msg, sizeof(e->msg),
+			   "; journal '%s' stays incomplete: run 'hvtune rollback' when libvirt "
+			   "answers",
+			   u->j->id);
+		return;
+	}
+	if (failed) {
 		/* left as it is when this fails too: 'hvtune rollback' completes it */
 		rc = journal_mark(u->j, JOURNAL_ROLLBACK_FAILED, &me);
 	} else {
@@ -743,7 +799,7 @@ int apply_commit(const struct changeset *cs, const struct fsroot *r, struct lv *
 		 const char *state_dir, struct apply_result *res, struct err *e)
 {
 	struct journal j;
-	struct run u = {&j, r, c, res, false};
+	struct run u = {&j, r, c, res, false, false, false};
 	char root[PATH_MAX];
 	size_t n0 = 0;
 	int lock, rc = -1;
@@ -788,9 +844,10 @@ int apply_commit(const struct changeset *cs, const struct fsroot *r, struct lv *
 undo : {
 	struct err first = ERR_INIT;
 	/* the step that failed recorded its undo but did not act (a refused
-	 * define or write changes nothing): undo the steps before it.  A killed
-	 * process cannot say so, and 'hvtune rollback' undoes that one too. */
-	size_t acted = j.nsteps > n0 ? j.nsteps - 1 : j.nsteps;
+	 * define or write changes nothing): undo the steps before it.  One whose
+	 * answer was lost may have acted: it is undone too, as 'hvtune rollback'
+	 * undoes the last step of a killed process. */
+	size_t acted = j.nsteps > n0 && !u.maybe_done ? j.nsteps - 1 : j.nsteps;
 
 	finish(&u, undo_all(&u, acted, &first), &first, e);
 }
@@ -938,7 +995,7 @@ int apply_rollback(const char *state_dir, const char *id, const struct fsroot *r
 		   struct apply_result *res, struct err *e)
 {
 	struct journal j, pick;
-	struct run u = {&j, r, c, res, false};
+	struct run u = {&j, r, c, res, false, false, false};
 	char root[PATH_MAX];
 	struct err first = ERR_INIT;
 	size_t failed;

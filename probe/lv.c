@@ -7,17 +7,49 @@
  * connection.  libvirt prints every error on stderr by default; a no-op error
  * handler stops that (nothing prints below tui/), and each failure carries
  * virGetLastErrorMessage() in its struct err instead.
+ *
+ * No call waits for ever.  libvirt's client has no timeout of its own: a
+ * daemon stopped with SIGSTOP (or hung) still has the kernel accept the
+ * connection and the request, and the calling thread sleeps until the reply.
+ * Two things end that wait, both by closing the connection under the call,
+ * which makes libvirt fail it as if the daemon had gone:
+ *  - keepalive (virConnectSetKeepAlive, LV_KEEPALIVE_S x LV_KEEPALIVE_COUNT):
+ *    libvirt pings the daemon and closes a connection whose daemon stops
+ *    answering.  Its timer lives in libvirt's event loop, so lv_load()
+ *    registers the default one (before any connection, as libvirt requires)
+ *    and a thread runs it for the life of the process (not in one that forks
+ *    libvirt children: lv_forks()).  It starts only after the open, and it
+ *    sees a stopped daemon, not a hung call;
+ *  - a watchdog thread with a deadline on every lv_* call (the open included):
+ *    when lv_timeout_s() passes, it shut down()s the connection's socket.  The
+ *    socket is found as the one the open made: the process's sockets are
+ *    listed (/proc/self/fd, this process's descriptors, not a fact about the
+ *    host, so not under a struct fsroot) before and after virConnectOpen().
+ *    shutdown() and not close(): the descriptor stays libvirt's to close, so
+ *    a number reused meanwhile can never be hit.
+ * Both are cheaper and safer than the alternatives: a signal cannot take a
+ * thread out of libvirt (it holds locks), and a call left running on an
+ * abandoned thread would write its results into memory its caller has freed.
+ * After either one the connection is lost for good and every later call on
+ * it fails at once.  hvtune opens its connections from one thread, so the
+ * sockets that appear during an open are that connection's.
  */
 #include "probe/lv.h"
 #include "probe/strfmt.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -32,7 +64,9 @@
 	X(virDomainDefineXMLFlags) X(virDomainPinVcpuFlags) X(virDomainPinEmulator)          \
 	X(virDomainGetVcpuPinInfo) X(virDomainGetEmulatorPinInfo)                            \
 	X(virDomainGetNumaParameters) X(virTypedParamsClear) X(virDomainPinIOThread)          \
-	X(virDomainGetIOThreadInfo) X(virDomainIOThreadInfoFree) X(virDomainSetNumaParameters)
+	X(virDomainGetIOThreadInfo) X(virDomainIOThreadInfoFree) X(virDomainSetNumaParameters)  \
+	X(virEventRegisterDefaultImpl) X(virEventRunDefaultImpl) X(virConnectSetKeepAlive)       \
+	X(virConnectRegisterCloseCallback) X(virConnectUnregisterCloseCallback)
 
 #define LV_MEMBER(f) __typeof__(f) *f;
 static struct lv_api {
@@ -47,12 +81,31 @@ static const struct {
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_error[256];	/* "" once loaded */
+static unsigned timeout_s = LV_TIMEOUT_S;
+static pid_t loop_pid;		/* the process whose thread runs libvirt's event loop */
+static bool no_loop;		/* lv_forks() */
 
 struct lv {
 	virConnectPtr conn;
 	char uri[512];
 	unsigned ncpus;		/* host CPUs libvirt knows: the length of its CPU maps */
+	/* the watchdog's, under wd_lock: */
+	struct lv *next;	/* in wd_list */
+	struct timespec deadline; /* CLOCK_MONOTONIC; tv_sec 0 = no call running */
+	bool fired;		/* the deadline passed and the socket was shut down */
+	bool opened;		/* socks[] are the connection's (else: the open's) */
+	size_t nsocks;
+	ino_t *socks;		/* socket inodes: before the open, then the connection's */
+	/* set by libvirt's close callback (any thread): */
+	int close_reason;	/* VIR_CONNECT_CLOSE_REASON_*, -1 while open */
+	bool lost;		/* no later call is sent */
+	char lost_why[128];
 };
+
+static pthread_mutex_t wd_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wd_cond;
+static struct lv *wd_list;	/* every open connection */
+static pid_t wd_pid;		/* the process whose watchdog thread runs */
 
 static void no_error_print(void *data, virErrorPtr error)
 {
@@ -60,9 +113,50 @@ static void no_error_print(void *data, virErrorPtr error)
 	(void)error;
 }
 
+/* A thread for libvirt's event loop: keepalive's timer runs there.  libvirt
+ * says the loop must run for ever once registered. */
+static void *event_loop(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		if (api.virEventRunDefaultImpl() < 0) {
+			api.virResetLastError();
+			usleep(100000); /* not a busy loop if it keeps failing */
+		}
+	}
+	return NULL;
+}
+
+/* fork() keeps only the calling thread: the watchdog's lock must not be held
+ * by a thread the child does not have (tui/vmsproc.c lists VMs in a child). */
+static void fork_prepare(void)
+{
+	pthread_mutex_lock(&wd_lock);
+}
+
+static void fork_parent(void)
+{
+	pthread_mutex_unlock(&wd_lock);
+}
+
+static void fork_child(void)
+{
+	pthread_condattr_t ca;
+
+	pthread_mutex_unlock(&wd_lock);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&wd_cond, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
 static void lv_load(void)
 {
 	void *h = dlopen("libvirt.so.0", RTLD_NOW | RTLD_LOCAL);
+	const char *env = getenv("HVTUNE_LIBVIRT_TIMEOUT");
+	pthread_condattr_t ca;
+	pthread_attr_t ta;
+	pthread_t t;
 
 	if (!h) {
 		strfmt_set(load_error, sizeof(load_error), "cannot load libvirt (%s)", dlerror());
@@ -86,6 +180,271 @@ static void lv_load(void)
 		return;
 	}
 	api.virSetErrorFunc(NULL, no_error_print);
+	if (env && *env) {
+		char *end;
+		unsigned long v = strtoul(env, &end, 10);
+
+		if (*end || v == 0 || v > LV_TIMEOUT_MAX_S) {
+			strfmt_set(load_error, sizeof(load_error),
+				   "invalid HVTUNE_LIBVIRT_TIMEOUT '%s' (seconds, 1 to %u)", env,
+				   LV_TIMEOUT_MAX_S);
+			return;
+		}
+		timeout_s = (unsigned)v;
+	}
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&wd_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	/* without a running loop there is no keepalive, and the watchdog alone
+	 * ends a wait */
+	pthread_attr_init(&ta);
+	pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
+	if (!no_loop && api.virEventRegisterDefaultImpl() == 0 &&
+	    pthread_create(&t, &ta, event_loop, NULL) == 0)
+		loop_pid = getpid();
+	api.virResetLastError();
+	pthread_attr_destroy(&ta);
+}
+
+void lv_forks(void)
+{
+	no_loop = true; /* read by lv_load(), which has not run yet */
+}
+
+unsigned lv_timeout_s(void)
+{
+	pthread_once(&load_once, lv_load);
+	return timeout_s;
+}
+
+/* ---- the watchdog ---- */
+
+/* The inodes of this process's sockets, into a new array. */
+static int list_sockets(ino_t **out, size_t *n)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	ino_t *list = NULL;
+	struct stat st;
+
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		ino_t *grown;
+
+		if (de->d_name[0] == '.' || fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
+		    !S_ISSOCK(st.st_mode))
+			continue;
+		grown = realloc(list, (*n + 1) * sizeof(*grown));
+		if (!grown) {
+			free(list);
+			closedir(d);
+			*n = 0;
+			return -1;
+		}
+		list = grown;
+		list[(*n)++] = st.st_ino;
+	}
+	closedir(d);
+	*out = list;
+	return 0;
+}
+
+static bool has_inode(const ino_t *list, size_t n, ino_t ino)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] == ino)
+			return true;
+	return false;
+}
+
+/* The connection's sockets: those made since the list before the open. */
+static void own_sockets(struct lv *c)
+{
+	ino_t *now, *mine;
+	size_t n, k = 0;
+
+	if (list_sockets(&now, &n) < 0)
+		return;
+	mine = now;
+	for (size_t i = 0; i < n; i++)
+		if (!has_inode(c->socks, c->nsocks, now[i]))
+			mine[k++] = now[i];
+	free(c->socks);
+	c->socks = mine;
+	c->nsocks = k;
+	c->opened = true;
+}
+
+/* Shuts the connection's sockets down under the call that waits on them:
+ * libvirt then reads end-of-file and fails the call.  Under wd_lock. */
+static void cut(struct lv *c)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	struct stat st;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		int fd = atoi(de->d_name);
+
+		if (de->d_name[0] == '.' || fd == dirfd(d) || fstat(fd, &st) < 0 ||
+		    !S_ISSOCK(st.st_mode))
+			continue;
+		if (has_inode(c->socks, c->nsocks, st.st_ino) == c->opened)
+			shutdown(fd, SHUT_RDWR);
+	}
+	closedir(d);
+}
+
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static void *watchdog(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&wd_lock);
+	for (;;) {
+		struct timespec now, next = { 0, 0 };
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		for (struct lv *c = wd_list; c; c = c->next) {
+			if (c->deadline.tv_sec == 0)
+				continue;
+			if (!before(&now, &c->deadline)) {
+				c->deadline.tv_sec = 0;
+				c->fired = true;
+				cut(c);
+			} else if (next.tv_sec == 0 || before(&c->deadline, &next)) {
+				next = c->deadline;
+			}
+		}
+		if (next.tv_sec)
+			pthread_cond_timedwait(&wd_cond, &wd_lock, &next);
+		else
+			pthread_cond_wait(&wd_cond, &wd_lock);
+	}
+	return NULL;
+}
+
+/* Starts this process's watchdog (again in a forked child) and adds @c.
+ * Returns 0 or pthread_create()'s error. */
+static int watch(struct lv *c)
+{
+	pthread_attr_t ta;
+	pthread_t t;
+	int rc = 0;
+
+	pthread_mutex_lock(&wd_lock);
+	if (wd_pid != getpid()) {
+		pthread_attr_init(&ta);
+		pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
+		rc = pthread_create(&t, &ta, watchdog, NULL);
+		pthread_attr_destroy(&ta);
+		if (rc == 0)
+			wd_pid = getpid();
+	}
+	if (rc == 0) {
+		c->next = wd_list;
+		wd_list = c;
+	}
+	pthread_mutex_unlock(&wd_lock);
+	return rc;
+}
+
+static void unwatch(struct lv *c)
+{
+	pthread_mutex_lock(&wd_lock);
+	for (struct lv **p = &wd_list; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&wd_lock);
+}
+
+static void lose(struct lv *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void lose(struct lv *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->lost_why, sizeof(c->lost_why), fmt, ap);
+	va_end(ap);
+	c->lost = true;
+}
+
+static void set_deadline(struct lv *c)
+{
+	pthread_mutex_lock(&wd_lock);
+	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+	c->deadline.tv_sec += timeout_s;
+	pthread_cond_signal(&wd_cond);
+	pthread_mutex_unlock(&wd_lock);
+}
+
+/*
+ * A call starts: timed, or refused at once (ENOTCONN: not sent, so not
+ * done) on a connection lost before, or closed by libvirt since the last
+ * call (keepalive while it was idle, the daemon gone).
+ */
+static int arm(struct lv *c, struct err *e)
+{
+	int reason = __atomic_load_n(&c->close_reason, __ATOMIC_SEQ_CST);
+
+	if (!c->lost && reason == VIR_CONNECT_CLOSE_REASON_KEEPALIVE)
+		lose(c, "libvirt at '%s' did not answer within %u s", c->uri,
+		     LV_KEEPALIVE_S * (LV_KEEPALIVE_COUNT + 1));
+	else if (!c->lost && reason >= 0)
+		lose(c, "the connection to libvirt at '%s' was closed", c->uri);
+	if (c->lost) {
+		err_set(e, 0, "%s", c->lost_why);
+		e->sys = ENOTCONN;
+		return -1;
+	}
+	set_deadline(c);
+	return 0;
+}
+
+/*
+ * The call is over: @rc is its result.  A deadline that passed, or
+ * keepalive closing the connection, is the error whatever libvirt said
+ * about the socket it then found closed.  After a lost answer (ETIMEDOUT,
+ * ECONNABORTED) the connection is not used again.
+ */
+static int disarm(struct lv *c, int rc, struct err *e)
+{
+	bool fired;
+	int reason = __atomic_load_n(&c->close_reason, __ATOMIC_SEQ_CST);
+
+	pthread_mutex_lock(&wd_lock);
+	c->deadline.tv_sec = 0;
+	fired = c->fired;
+	pthread_mutex_unlock(&wd_lock);
+	if (fired || reason == VIR_CONNECT_CLOSE_REASON_KEEPALIVE) {
+		unsigned s = fired ? timeout_s : LV_KEEPALIVE_S * (LV_KEEPALIVE_COUNT + 1);
+
+		lose(c, "libvirt at '%s' did not answer within %u s", c->uri, s);
+		if (rc < 0) {
+			err_set(e, 0, "%s", c->lost_why);
+			e->sys = ETIMEDOUT;
+		}
+		return rc;
+	}
+	if (rc < 0 && lv_outcome_unknown(e))
+		lose(c, "the connection to libvirt at '%s' was lost", c->uri);
+	else if (reason >= 0 && !c->lost)
+		lose(c, "the connection to libvirt at '%s' was closed", c->uri);
+	return rc;
 }
 
 /* libvirt's last error of this thread, for the end of a message. */
@@ -119,11 +478,39 @@ static void one_line(char *s)
 	*w = '\0';
 }
 
-/* "<what failed>: <libvirt's reason>", then libvirt's error is cleared. */
+bool lv_error_lost(int code, int domain)
+{
+	switch (code) {
+	case VIR_ERR_RPC:		/* the RPC layer: no reply could be read */
+	case VIR_ERR_NO_CONNECT:	/* no connection (any more) */
+		return true;
+	case VIR_ERR_SYSTEM_ERROR:	/* a read or write on the socket failed */
+	case VIR_ERR_INTERNAL_ERROR:	/* "client socket is closed", keepalive */
+		/* from the client's own RPC layer, not a driver's reply */
+		return domain == VIR_FROM_RPC || domain == VIR_FROM_REMOTE;
+	default:
+		return false;
+	}
+}
+
+bool lv_outcome_unknown(const struct err *e)
+{
+	return e->sys == ECONNABORTED || e->sys == ETIMEDOUT;
+}
+
+bool lv_unreachable(const struct err *e)
+{
+	return lv_outcome_unknown(e) || e->sys == ENOTCONN;
+}
+
+/* "<what failed>: <libvirt's reason>", then libvirt's error is cleared.  A
+ * connection-level error is ECONNABORTED in @e->sys (lv_outcome_unknown()). */
 static int lv_fail(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int lv_fail(struct err *e, const char *fmt, ...)
 {
+	virErrorPtr err = api.virGetLastError();
+	bool lost = err && lv_error_lost(err->code, err->domain);
 	char what[400];
 	va_list ap;
 
@@ -133,15 +520,58 @@ static int lv_fail(struct err *e, const char *fmt, ...)
 	err_set(e, 0, "%s: %s", what, lv_why());
 	api.virResetLastError();
 	one_line(e->msg);
+	e->sys = lost ? ECONNABORTED : 0;
 	return -1;
+}
+
+/* libvirt closed the connection (keepalive, end of file, an error). */
+static void on_close(virConnectPtr conn, int reason, void *opaque)
+{
+	struct lv *c = opaque;
+
+	(void)conn;
+	__atomic_store_n(&c->close_reason, reason, __ATOMIC_SEQ_CST);
+}
+
+/* The open, under the watchdog: @c is watched, c->socks lists the sockets
+ * that were there before. */
+static int open_conn(struct lv *c, const char *uri, struct err *e)
+{
+	virNodeInfo ni;
+	char *u;
+	int n;
+
+	c->conn = api.virConnectOpen(uri);
+	if (!c->conn)
+		return lv_fail(e, "cannot connect to '%s'", uri);
+	pthread_mutex_lock(&wd_lock);
+	own_sockets(c);
+	pthread_mutex_unlock(&wd_lock);
+	/* only with this process's event loop running: a forked child has not */
+	if (loop_pid == getpid() &&
+	    api.virConnectSetKeepAlive(c->conn, LV_KEEPALIVE_S, LV_KEEPALIVE_COUNT) == 0)
+		api.virConnectRegisterCloseCallback(c->conn, on_close, c, NULL);
+	api.virResetLastError(); /* the test driver has no keepalive: not needed */
+	u = api.virConnectGetURI(c->conn);
+	strfmt_set(c->uri, sizeof(c->uri), "%s", u ? u : uri);
+	free(u);
+	/* virNodeGetCPUMap counts possible CPUs (the highest id + 1), which is
+	 * what the cpumaps of the pinning calls are indexed by. */
+	n = api.virNodeGetCPUMap(c->conn, NULL, NULL, 0);
+	if (n <= 0) {
+		api.virResetLastError();
+		if (api.virNodeGetInfo(c->conn, &ni) < 0)
+			return lv_fail(e, "cannot read the host CPUs of '%s'", c->uri);
+		n = (int)ni.cpus;
+	}
+	c->ncpus = n > 0 && (unsigned)n <= IDSET_MAX ? (unsigned)n : IDSET_MAX;
+	return 0;
 }
 
 struct lv *lv_open(const char *uri, struct err *e)
 {
 	struct lv *c;
-	virNodeInfo ni;
-	char *u;
-	int n;
+	int rc;
 
 	pthread_once(&load_once, lv_load);
 	if (load_error[0]) {
@@ -153,37 +583,41 @@ struct lv *lv_open(const char *uri, struct err *e)
 		err_set(e, ENOMEM, "cannot connect to '%s'", uri);
 		return NULL;
 	}
-	c->conn = api.virConnectOpen(uri);
-	if (!c->conn) {
-		lv_fail(e, "cannot connect to '%s'", uri);
+	c->close_reason = -1;
+	strfmt_set(c->uri, sizeof(c->uri), "%s", uri);
+	/* no list (no /proc): the deadline then cuts every new socket */
+	list_sockets(&c->socks, &c->nsocks);
+	rc = watch(c);
+	if (rc != 0) {
+		err_set(e, rc, "cannot connect to '%s': cannot start a watchdog thread", uri);
+		free(c->socks);
 		free(c);
 		return NULL;
 	}
-	u = api.virConnectGetURI(c->conn);
-	strfmt_set(c->uri, sizeof(c->uri), "%s", u ? u : uri);
-	free(u);
-	/* virNodeGetCPUMap counts possible CPUs (the highest id + 1), which is
-	 * what the cpumaps of the pinning calls are indexed by. */
-	n = api.virNodeGetCPUMap(c->conn, NULL, NULL, 0);
-	if (n <= 0) {
-		api.virResetLastError();
-		if (api.virNodeGetInfo(c->conn, &ni) < 0) {
-			lv_fail(e, "cannot read the host CPUs of '%s'", c->uri);
-			lv_close(c);
-			return NULL;
-		}
-		n = (int)ni.cpus;
+	if (arm(c, e) < 0 || disarm(c, open_conn(c, uri, e), e) < 0) {
+		lv_close(c);
+		return NULL;
 	}
-	c->ncpus = n > 0 && (unsigned)n <= IDSET_MAX ? (unsigned)n : IDSET_MAX;
 	return c;
 }
 
 void lv_close(struct lv *c)
 {
+	struct err e = ERR_INIT;
+
 	if (!c)
 		return;
-	if (c->conn)
+	if (c->conn) {
+		api.virConnectUnregisterCloseCallback(c->conn, on_close);
+		api.virResetLastError();
+		/* the close is a call to the daemon too (on a lost connection it
+		 * fails at once) */
+		set_deadline(c);
 		api.virConnectClose(c->conn);
+		disarm(c, 0, &e);
+	}
+	unwatch(c);
+	free(c->socks);
 	free(c);
 }
 
@@ -231,7 +665,7 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct lv_domain *)a)->name, ((const struct lv_domain *)b)->name);
 }
 
-int lv_domains(struct lv *c, struct lv_domain **out, size_t *n, struct err *e)
+static int do_domains(struct lv *c, struct lv_domain **out, size_t *n, struct err *e)
 {
 	virDomainPtr *doms = NULL;
 	struct lv_domain *list;
@@ -261,7 +695,7 @@ int lv_domains(struct lv *c, struct lv_domain **out, size_t *n, struct err *e)
 	return 0;
 }
 
-int lv_domain(struct lv *c, const char *name, struct lv_domain *out, struct err *e)
+static int do_domain(struct lv *c, const char *name, struct lv_domain *out, struct err *e)
 {
 	virDomainPtr d = lookup(c, name, e);
 	int rc;
@@ -274,7 +708,7 @@ int lv_domain(struct lv *c, const char *name, struct lv_domain *out, struct err 
 	return rc;
 }
 
-char *lv_xml(struct lv *c, const char *name, bool inactive, struct err *e)
+static char *do_xml(struct lv *c, const char *name, bool inactive, struct err *e)
 {
 	virDomainPtr d = lookup(c, name, e);
 	char *xml;
@@ -303,7 +737,7 @@ static void xml_name(const char *xml, char *out, size_t size)
 		strfmt_set(out, size, "%.*s", (int)(end - s), s);
 }
 
-int lv_define(struct lv *c, const char *xml, struct err *e)
+static int do_define(struct lv *c, const char *xml, struct err *e)
 {
 	virDomainPtr d = api.virDomainDefineXMLFlags(c->conn, xml, VIR_DOMAIN_DEFINE_VALIDATE);
 	char name[80];
@@ -373,8 +807,8 @@ static int pin_live(pin_fn pin, virDomainPtr d, unsigned id, unsigned char *map,
 	return pin(d, id, map, len, VIR_DOMAIN_AFFECT_CURRENT);
 }
 
-int lv_pin_vcpu(struct lv *c, const char *name, unsigned vcpu, const struct idset *cpus,
-		struct err *e)
+static int do_pin_vcpu(struct lv *c, const char *name, unsigned vcpu, const struct idset *cpus,
+		       struct err *e)
 {
 	unsigned char map[IDSET_MAX / 8];
 	virDomainPtr d;
@@ -392,7 +826,7 @@ int lv_pin_vcpu(struct lv *c, const char *name, unsigned vcpu, const struct idse
 	return rc;
 }
 
-int lv_pin_emulator(struct lv *c, const char *name, const struct idset *cpus, struct err *e)
+static int do_pin_emulator(struct lv *c, const char *name, const struct idset *cpus, struct err *e)
 {
 	unsigned char map[IDSET_MAX / 8];
 	virDomainPtr d;
@@ -415,7 +849,7 @@ static unsigned int state_flag(virDomainPtr d)
 	return api.virDomainIsActive(d) == 1 ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
 }
 
-int lv_vcpu_pins(struct lv *c, const char *name, struct idset *cpus, size_t n, struct err *e)
+static int do_vcpu_pins(struct lv *c, const char *name, struct idset *cpus, size_t n, struct err *e)
 {
 	int len = VIR_CPU_MAPLEN((int)c->ncpus), got;
 	unsigned char *maps;
@@ -446,7 +880,7 @@ int lv_vcpu_pins(struct lv *c, const char *name, struct idset *cpus, size_t n, s
 	return got < 0 ? -1 : 0;
 }
 
-int lv_emulator_pin(struct lv *c, const char *name, struct idset *cpus, struct err *e)
+static int do_emulator_pin(struct lv *c, const char *name, struct idset *cpus, struct err *e)
 {
 	unsigned char map[IDSET_MAX / 8];
 	int len = VIR_CPU_MAPLEN((int)c->ncpus), rc = 0;
@@ -469,8 +903,8 @@ int lv_emulator_pin(struct lv *c, const char *name, struct idset *cpus, struct e
 /* virDomainNumatuneMemMode, in its order. */
 static const char *const numa_modes[] = { "strict", "preferred", "interleave", "restrictive" };
 
-int lv_numa(struct lv *c, const char *name, char *mode, size_t mode_size, char *nodeset,
-	    size_t nodeset_size, struct err *e)
+static int do_numa(struct lv *c, const char *name, char *mode, size_t mode_size, char *nodeset,
+		   size_t nodeset_size, struct err *e)
 {
 	virTypedParameterPtr p = NULL;
 	int np = 0, rc = 0;
@@ -518,8 +952,8 @@ out:
 	return rc;
 }
 
-int lv_pin_iothread(struct lv *c, const char *name, unsigned iothread_id,
-		    const struct idset *cpus, struct err *e)
+static int do_pin_iothread(struct lv *c, const char *name, unsigned iothread_id,
+			   const struct idset *cpus, struct err *e)
 {
 	unsigned char map[IDSET_MAX / 8];
 	virDomainPtr d;
@@ -544,8 +978,8 @@ static int by_iothread_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int lv_iothread_pins(struct lv *c, const char *name, struct lv_iothread **out, size_t *n,
-		     struct err *e)
+static int do_iothread_pins(struct lv *c, const char *name, struct lv_iothread **out, size_t *n,
+			    struct err *e)
 {
 	virDomainIOThreadInfoPtr *info = NULL;
 	struct lv_iothread *list = NULL;
@@ -619,8 +1053,8 @@ static bool refused_live(int code)
 	}
 }
 
-int lv_set_numa(struct lv *c, const char *name, const char *mode, const char *nodeset,
-		struct err *e)
+static int do_set_numa(struct lv *c, const char *name, const char *mode, const char *nodeset,
+		       struct err *e)
 {
 	virTypedParameter p[2];
 	char all[32], *ns;
@@ -677,4 +1111,79 @@ int lv_set_numa(struct lv *c, const char *name, const char *mode, const char *no
 	api.virDomainFree(d);
 	free(ns);
 	return rc;
+}
+
+/* ---- every public call under the watchdog (arm() / disarm()) ---- */
+
+int lv_domains(struct lv *c, struct lv_domain **out, size_t *n, struct err *e)
+{
+	return arm(c, e) < 0 ? -1 : disarm(c, do_domains(c, out, n, e), e);
+}
+
+int lv_domain(struct lv *c, const char *name, struct lv_domain *out, struct err *e)
+{
+	return arm(c, e) < 0 ? -1 : disarm(c, do_domain(c, name, out, e), e);
+}
+
+int lv_define(struct lv *c, const char *xml, struct err *e)
+{
+	return arm(c, e) < 0 ? -1 : disarm(c, do_define(c, xml, e), e);
+}
+
+int lv_pin_vcpu(struct lv *c, const char *name, unsigned vcpu, const struct idset *cpus,
+		struct err *e)
+{
+	return arm(c, e) < 0 ? -1 : disarm(c, do_pin_vcpu(c, name, vcpu, cpus, e), e);
+}
+
+int lv_pin_emulator(struct lv *c, const char *name, const struct idset *cpus, struct err *e)
+{
+	return arm(c, e) < 0 ? -1 : disarm(c, do_pin_emulator(c, name, cpus, e), e);
+}
+
+int lv_vcpu_pins(struct lv *c, const char *name, struct idset *cpus, size_t n, struct err *e)
+{
+	return arm(c, e) < 0 ? -1 : disarm(c, do_vcpu_pins(c, name, cpus, n, e), e);
+}
+
+int lv_emulator_pin(struct lv *c, const char *name, struct idset *cpus, struct err *e)
+{
+	return arm(c, e) < 0 ? -1 : disarm(c, do_emulator_pin(c, name, cpus, e), e);
+}
+
+int lv_numa(struct lv *c, const char *name, char *mode, size_t mode_size, char *nodeset,
+	    size_t nodeset_size, struct err *e)
+{
+	if (arm(c, e) < 0)
+		return -1;
+	return disarm(c, do_numa(c, name, mode, mode_size, nodeset, nodeset_size, e), e);
+}
+
+int lv_pin_iothread(struct lv *c, const char *name, unsigned iothread_id,
+		    const struct idset *cpus, struct err *e)
+{
+	return arm(c, e) < 0 ? -1 : disarm(c, do_pin_iothread(c, name, iothread_id, cpus, e), e);
+}
+
+int lv_iothread_pins(struct lv *c, const char *name, struct lv_iothread **out, size_t *n,
+		     struct err *e)
+{
+	return arm(c, e) < 0 ? -1 : disarm(c, do_iothread_pins(c, name, out, n, e), e);
+}
+
+int lv_set_numa(struct lv *c, const char *name, const char *mode, const char *nodeset,
+		struct err *e)
+{
+	return arm(c, e) < 0 ? -1 : disarm(c, do_set_numa(c, name, mode, nodeset, e), e);
+}
+
+char *lv_xml(struct lv *c, const char *name, bool inactive, struct err *e)
+{
+	char *xml;
+
+	if (arm(c, e) < 0)
+		return NULL;
+	xml = do_xml(c, name, inactive, e);
+	disarm(c, xml ? 0 : -1, e);
+	return xml;
 }

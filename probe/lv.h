@@ -5,6 +5,12 @@
  * `hvtune check`.  Commands that never talk to libvirt never pay for it.
  * Every failure carries libvirt's own message ("cannot define domain 'vm0':
  * <virGetLastErrorMessage()>").  No libvirt type leaves lv.c.
+ *
+ * No call waits for ever (lv.c says how): each has a deadline of
+ * lv_timeout_s() seconds, and keepalive closes a connection whose daemon
+ * stops answering.  Then the call fails with "libvirt at 'URI' did not
+ * answer within N s" and the connection is lost: every later call on it
+ * fails at once (@e->sys ENOTCONN); lv_close() is still needed.
  */
 #ifndef HVTUNE_LV_H
 #define HVTUNE_LV_H
@@ -17,6 +23,45 @@
 #include "probe/idset.h"
 
 struct lv;	/* an open connection (opaque) */
+
+#define LV_TIMEOUT_S	   30	/* the deadline of one call, the open included */
+#define LV_TIMEOUT_MAX_S   3600
+#define LV_KEEPALIVE_S	   2	/* keepalive: a probe after 2 s of silence, */
+#define LV_KEEPALIVE_COUNT 3	/* closed after 3 probes unanswered (8 s) */
+
+/*
+ * Call before the first lv_open() in a process that forks children which use
+ * libvirt (the TUI and tui/vmsproc.c): keepalive is then off in it, since
+ * libvirt's event loop thread that keepalive needs could hold one of its
+ * locks at the fork, and the child would wait for that lock for ever.  The
+ * deadline alone then ends a wait.
+ */
+void lv_forks(void);
+
+/* The deadline of a call in seconds: LV_TIMEOUT_S, or the environment's
+ * HVTUNE_LIBVIRT_TIMEOUT (1 to LV_TIMEOUT_MAX_S; documented in docs/cli.md;
+ * an invalid one fails lv_open()). */
+unsigned lv_timeout_s(void);
+
+/*
+ * After a failed call, whether libvirt may have done it all the same: its
+ * answer was lost with the connection (@e->sys ECONNABORTED: a
+ * connection-level libvirt error) or did not come in time (ETIMEDOUT).  A
+ * refusal (a bad XML, an invalid operation) is a reply: false.
+ */
+bool lv_outcome_unknown(const struct err *e);
+/* lv_outcome_unknown(), or a call not even sent on a lost connection
+ * (ENOTCONN): libvirt cannot be reached through this connection. */
+bool lv_unreachable(const struct err *e);
+/*
+ * The rule behind ECONNABORTED, on libvirt's virErrorNumber @code and
+ * virErrorDomain @domain: RPC and NO_CONNECT always; SYSTEM_ERROR and
+ * INTERNAL_ERROR when they come from the client's RPC layer (VIR_FROM_RPC,
+ * VIR_FROM_REMOTE: a socket that failed or closed, keepalive), not from a
+ * driver's reply.  Everything else is a reply: libvirt refused or failed
+ * before changing anything.
+ */
+bool lv_error_lost(int code, int domain);
 
 /* Loads libvirt if needed and opens @uri ("qemu:///system", "test:///default").
  * Returns NULL with @e set: "cannot load libvirt (libvirt.so.0: ...)" or

@@ -8,6 +8,7 @@
 #	lvenv_guest vm1 2 64 1 >/dev/null	# the same with <iothreads>1</iothreads>
 #					# (QEMU thread comm "IO iothread1")
 #	pid=$(lvenv_pid vm0)		# its QEMU process
+#	kill -9 "$LVENV_LIBVIRTD_PID"; lvenv_restart	# libvirtd again, same state
 #	virsh -c "$LVENV_URI" vcpupin vm0 0 1 --live
 #	# lvenv_stop runs on EXIT (chained after any EXIT trap set before lvenv_start)
 #
@@ -180,6 +181,37 @@ EOF
 	echo "$LVENV_URI"
 }
 
+# lvenv_restart: starts libvirtd again after it was killed (or stops it
+# first): a new mount namespace with the same bind mounts, so it finds its
+# domains and their running QEMUs in the same private directories.  virtlogd
+# keeps running.  Updates LVENV_LIBVIRTD_PID.
+lvenv_restart()
+{
+	local t=$LVENV_DIR i
+
+	[ -n "$t" ] || { echo "libvirt-env: lvenv_start first" >&2; return 1; }
+	if kill -0 "$LVENV_LIBVIRTD_PID" 2>/dev/null; then
+		kill -CONT "$LVENV_LIBVIRTD_PID" 2>/dev/null
+		kill "$LVENV_LIBVIRTD_PID"
+		lvenv_wait_gone "$LVENV_LIBVIRTD_PID"
+	fi
+	sed '/virtlogd/d' "$t/ns.sh" >"$t/ns-restart.sh" || return 1
+	unshare -m --propagation private bash "$t/ns-restart.sh" </dev/null &
+	LVENV_LIBVIRTD_PID=$!
+	for i in $(seq 1 150); do
+		if ! kill -0 "$LVENV_LIBVIRTD_PID" 2>/dev/null; then
+			echo "libvirt-env: libvirtd exited at restart" >&2
+			lvenv_log_tail
+			return 1
+		fi
+		virsh -q -c "$LVENV_URI" list >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "libvirt-env: libvirtd did not answer on '$LVENV_URI' within 15 s of its restart" >&2
+	lvenv_log_tail
+	return 1
+}
+
 # lvenv_pid NAME: the QEMU pid of a running guest (from the private pid file).
 lvenv_pid()
 {
@@ -222,6 +254,7 @@ lvenv_stop()
 	fi
 	[ -n "$LVENV_VIRTLOGD_PID" ] || LVENV_VIRTLOGD_PID=$(cat "$LVENV_DIR/virtlogd.pid" 2>/dev/null)
 	for pid in $LVENV_LIBVIRTD_PID $LVENV_VIRTLOGD_PID; do
+		kill -CONT "$pid" 2>/dev/null	# a test may have stopped it (SIGSTOP)
 		kill "$pid" 2>/dev/null
 	done
 	for pid in $LVENV_LIBVIRTD_PID $LVENV_VIRTLOGD_PID; do

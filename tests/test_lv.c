@@ -7,9 +7,17 @@
 #include "tests/testutil.h"
 #include "probe/lv.h"
 
+#include <errno.h>
+#include <libvirt/virterror.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TIMEOUT_S "4"	/* HVTUNE_LIBVIRT_TIMEOUT of this process (set in main) */
 
 #define URI "test:///default"
 
@@ -113,6 +121,9 @@ static void test_define_refuses_invalid(void **state)
 		assert_null(strstr(e.msg, "unknown libvirt error"));
 		assert_true(strlen(e.msg) > strlen(cases[i].want) + 5);
 		assert_null(strchr(e.msg, '\n'));	/* one line, for "hvtune: ..." */
+		/* a refusal is a reply: libvirt changed nothing */
+		assert_false(lv_outcome_unknown(&e));
+		assert_false(lv_unreachable(&e));
 	}
 	assert_non_null(strstr(e.msg, "Start tag expected"));
 	assert_int_equal(lv_domain(c, "lvt-bad", &d, &e), -1);
@@ -430,6 +441,82 @@ static void test_binary_does_not_link_libvirt(void **state)
 	free(out);
 }
 
+/* Which libvirt errors lose the answer (the call may have been done) and
+ * which are a reply (refused before anything changed): by number, with the
+ * real virErrorNumber and virErrorDomain values. */
+static void test_error_classes(void **state)
+{
+	static const struct { int code, domain; bool lost; } cases[] = {
+		/* the connection broke under the call, or was not there */
+		{ VIR_ERR_RPC, VIR_FROM_RPC, true },
+		{ VIR_ERR_RPC, VIR_FROM_REMOTE, true },
+		{ VIR_ERR_NO_CONNECT, VIR_FROM_NONE, true },
+		{ VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, true },	/* "End of file while reading" */
+		{ VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, true },	/* "client socket is closed" */
+		{ VIR_ERR_INTERNAL_ERROR, VIR_FROM_REMOTE, true },
+		/* a driver's reply: refused or failed, nothing changed */
+		{ VIR_ERR_XML_ERROR, VIR_FROM_DOMAIN, false },
+		{ VIR_ERR_XML_DETAIL, VIR_FROM_XML, false },
+		{ VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_QEMU, false },
+		{ VIR_ERR_OPERATION_INVALID, VIR_FROM_QEMU, false },
+		{ VIR_ERR_INVALID_ARG, VIR_FROM_TEST, false },
+		{ VIR_ERR_NO_DOMAIN, VIR_FROM_QEMU, false },
+		{ VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_QEMU, false },	/* the job lock */
+		{ VIR_ERR_SYSTEM_ERROR, VIR_FROM_QEMU, false },	/* sched_setaffinity failed */
+		{ VIR_ERR_INTERNAL_ERROR, VIR_FROM_QEMU, false },
+	};
+	struct err e = ERR_INIT;
+	(void)state;
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		if (lv_error_lost(cases[i].code, cases[i].domain) != cases[i].lost)
+			fail_msg("case %zu: code %d domain %d: want %s", i, cases[i].code,
+				 cases[i].domain, cases[i].lost ? "lost" : "a reply");
+	e.sys = ECONNABORTED;
+	assert_true(lv_outcome_unknown(&e) && lv_unreachable(&e));
+	e.sys = ETIMEDOUT;
+	assert_true(lv_outcome_unknown(&e) && lv_unreachable(&e));
+	e.sys = ENOTCONN;	/* never sent: not done, but libvirt is out of reach */
+	assert_true(!lv_outcome_unknown(&e) && lv_unreachable(&e));
+	e.sys = 0;
+	assert_true(!lv_outcome_unknown(&e) && !lv_unreachable(&e));
+}
+
+/* A socket that accepts and never answers (a daemon stopped with SIGSTOP
+ * looks so): the open ends at the deadline with the timeout error. */
+static void test_open_timeout(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[] = "/tmp/lvt.XXXXXX", uri[256], want[400];
+	struct err e = ERR_INIT;
+	struct timespec t0, t1;
+	int fd;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", dir);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	snprintf(uri, sizeof(uri), "qemu:///system?socket=%s", sa.sun_path);
+	assert_int_equal(lv_timeout_s(), atoi(TIMEOUT_S));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_null(lv_open(uri, &e));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	close(fd);
+	unlink(sa.sun_path);
+	rmdir(dir);
+	if (strstr(e.msg, "cannot connect to"))	/* no remote driver in this libvirt */
+		skip();
+	snprintf(want, sizeof(want), "libvirt at '%s' did not answer within " TIMEOUT_S " s", uri);
+	assert_string_equal(e.msg, want);
+	assert_int_equal(e.sys, ETIMEDOUT);
+	/* at the deadline, not long after */
+	assert_true(t1.tv_sec - t0.tv_sec >= atoi(TIMEOUT_S) - 1);
+	assert_true(t1.tv_sec - t0.tv_sec <= atoi(TIMEOUT_S) + 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,7 +532,12 @@ int main(void)
 		cmocka_unit_test(test_custom_host_file),
 		cmocka_unit_test(test_bad_uri),
 		cmocka_unit_test(test_binary_does_not_link_libvirt),
+		cmocka_unit_test(test_error_classes),
+		cmocka_unit_test(test_open_timeout),
 	};
+
+	/* before the first lv_open(): libvirt is loaded once */
+	setenv("HVTUNE_LIBVIRT_TIMEOUT", TIMEOUT_S, 1);
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,6 +51,11 @@ static void apply_usage(FILE *f)
 	      "cpufreq scaling_governor.  Domain XML: host-passthrough CPU; <nosharepages/>\n"
 	      "when the profile turns KSM off; <locked/> when it isolates CPUs.\n"
 	      "\n"
+	      "A libvirt call that gets no answer within 30 s (HVTUNE_LIBVIRT_TIMEOUT=SECONDS\n"
+	      "changes that) fails.  A libvirt step whose answer was lost may be done: it\n"
+	      "is undone too, and when libvirt cannot be reached for that the journal stays\n"
+	      "incomplete for 'hvtune rollback'.\n"
+	      "\n"
 	      "Exit status: 0 applied (or nothing to change, or --dry-run), 1 not confirmed,\n"
 	      "2 error (nothing changed, or what was changed is undone and listed).\n",
 	      f);

@@ -32,8 +32,9 @@ static const char help[] =
 	"coloured only on a terminal whose TERM is not \"dumb\" (and no NO_COLOR).\n"
 	"\n"
 	"exit status: 0 the host was probed, 2 a usage error or the probe failed\n"
-	"(no such root, no CPU or NUMA topology, an unreadable file); the reason is\n"
-	"one line on stderr.\n";
+	"(no such root, no CPU or NUMA topology, an unreadable file, a libvirt that\n"
+	"did not answer within 30 s: HVTUNE_LIBVIRT_TIMEOUT=SECONDS changes that);\n"
+	"the reason is one line on stderr.\n";
 
 /* Probes @root into @h; prints the error and returns false on failure. */
 bool cli_probe(const char *root, struct host *h)
@@ -95,8 +96,9 @@ static bool take_connect(int *argc, char **argv, const char **uri)
 	return true;
 }
 
-/* The running domains of @uri into @h.  A connection that fails leaves them
- * unknown with libvirt's reason; only a real probe error is fatal. */
+/* The running domains of @uri into @h.  A connection that is refused leaves
+ * them unknown with libvirt's reason; a probe error, or a libvirt that does
+ * not answer, is fatal. */
 static bool probe_vms(struct host *h, const char *root, const char *uri)
 {
 	struct fsroot r = FSROOT_INIT;
@@ -109,7 +111,12 @@ static bool probe_vms(struct host *h, const char *root, const char *uri)
 		return false;
 	}
 	c = lv_open(uri, &e);
-	if (!c) {
+	if (!c && lv_unreachable(&e)) {
+		/* a daemon that accepts and does not answer is no fact about the
+		 * host's VMs: the user asked for them, and must know it hung */
+		cli_error("%s", e.msg);
+		ok = false;
+	} else if (!c) {
 		h->vms_known = false;
 		strfmt_set(h->vms_why, sizeof(h->vms_why), "%s", e.msg);
 	} else if (host_probe_vms(h, &r, c, &e) < 0) {

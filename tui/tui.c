@@ -976,6 +976,9 @@ int cmd_tui(int argc, char **argv)
 	}
 	memset(&lp, 0, sizeof(lp));
 	vmsproc_init(&lp.vp);
+	/* the VM lists come from forked children; this process connects too
+	 * (apply, rollback): no libvirt event loop thread for them to inherit */
+	lv_forks();
 	rescan(&m, &v, &lp);
 	lp.next_sample_ns = now_ns() + (uint64_t)v.interval_ms * 1000000u;
 	for (bool dirty = true; !stop;) {
