@@ -10,7 +10,7 @@
 set -eu
 gentree=$1 hvtune=$2 src=$3 out=$4
 targets="idset cpuinfo meminfo interrupts vmstat status numa_maps sample cmdline profile
-	requests plan_json journal vmspec domxml vms"
+	requests plan_json journal vmspec domxml vms sysfs"
 
 rm -rf "$out"
 for t in $targets; do mkdir -p "$out/$t"; done
