@@ -20,7 +20,7 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 	(void)st;
 	(void)flag;
 	(void)ftw;
-	remove(path);	/* keep going past a failure: leave as little as we can */
+	remove(path); /* keep going past a failure: leave as little as we can */
 	return 0;
 }
 
@@ -49,7 +49,7 @@ void fz_init(void)
 		return;
 	if (!t || !t[0])
 		t = stat("/dev/shm", &st) == 0 && access("/dev/shm", W_OK) == 0 ? "/dev/shm"
-										  : "/tmp";
+										: "/tmp";
 	snprintf(fz_dir, sizeof(fz_dir), "%s/hvtune-fuzz.XXXXXX", t);
 	if (!mkdtemp(fz_dir)) {
 		fprintf(stderr, "fuzz: cannot make '%s': %s\n", fz_dir, strerror(errno));
@@ -137,7 +137,8 @@ size_t fz_split(const uint8_t *data, size_t size, char **parts, size_t max)
 	size_t n = 0;
 
 	for (; n < max; n++) {
-		const char *at = p < end ? memmem(p, (size_t)(end - p), sep, sizeof(sep) - 1) : NULL;
+		const char *at =
+		    p < end ? memmem(p, (size_t)(end - p), sep, sizeof(sep) - 1) : NULL;
 		size_t len = p >= end ? 0 : at ? (size_t)(at - p) : (size_t)(end - p);
 		/* the last part takes the rest, separators included */
 		if (n == max - 1 && p < end)
@@ -165,7 +166,8 @@ void fz_host(struct host *h, unsigned ncpus)
 	h->ncpus = ncpus;
 	h->nnodes = 1;
 	for (unsigned i = 0; i < ncpus; i++) {
-		h->cpus[i] = (struct cpu){ .id = i, .node = 0, .package = 0, .core = (int)i, .l3 = 0 };
+		h->cpus[i] =
+		    (struct cpu){.id = i, .node = 0, .package = 0, .core = (int)i, .l3 = 0};
 		idset_add(&h->nodes[0].cpus, i);
 		idset_add(&h->topo.online, i);
 		idset_add(&h->topo.possible, i);

@@ -42,7 +42,7 @@ static void plan_for(struct vm_plan *vm, unsigned vcpus, uint64_t mem_kib, uint6
 	if (!vm->pins || !vm->cells)
 		abort();
 	for (unsigned i = 0; i < vcpus; i++) {
-		vm->pins[i] = (struct pin){ .vcpu = i, .cpu = 4 + i };
+		vm->pins[i] = (struct pin){.vcpu = i, .cpu = 4 + i};
 		idset_add(&vm->cpus, 4 + i);
 	}
 	idset_add(&vm->emulator, 0);
@@ -90,7 +90,7 @@ static bool same_but_blanks(const char *a, const char *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *xml = fz_cstr(data, size), *out, *again;
-	struct domxml_opts o = { 0 };
+	struct domxml_opts o = {0};
 	struct vm_request req;
 	struct vm_plan vm;
 	struct err e = ERR_INIT;

@@ -19,7 +19,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char big[IDSET_MAX * 12];	/* every id as "NNNN," */
+	static char big[IDSET_MAX * 12]; /* every id as "NNNN," */
 	char *s = fz_cstr(data, size), small[24];
 	struct idset a, b;
 	struct err e = ERR_INIT;

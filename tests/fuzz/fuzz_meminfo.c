@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_write("/sys/devices/system/node/node0/meminfo", data, size);
 	fz_host(&h, 2);
 	if (mem_probe(&h, &fz_root, &e) == 0)
-		fz_check(h.mem.meminfo_known || h.mem.meminfo_why[0], "meminfo unknown without a why");
+		fz_check(h.mem.meminfo_known || h.mem.meminfo_why[0],
+			 "meminfo unknown without a why");
 	node_probe(&h, &fz_root, &e);
 	host_release(&h);
 	return 0;

@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		plan_release(&q);
 		free(again);
 		for (size_t i = 0; i < p.nvms; i++) {
-			struct domxml_opts o = { .host_passthrough = true, .locked = i % 2 == 1 };
+			struct domxml_opts o = {.host_passthrough = true, .locked = i % 2 == 1};
 
 			free(domxml_rewrite(domain, &p.vms[i], &o, &e));
 		}

@@ -17,7 +17,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const files[] = {
-		"/proc/stat", FX_TASK "/stat", FX_TASK "/sched", FX_TASK "/comm",
+	    "/proc/stat",
+	    FX_TASK "/stat",
+	    FX_TASK "/sched",
+	    FX_TASK "/comm",
 	};
 	char *parts[ARRAY_LEN(files)];
 

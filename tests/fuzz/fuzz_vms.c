@@ -35,7 +35,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const files[] = {
-		TASK "/stat", TASK "/status", TASK "/sched", "/proc/100/numa_maps",
+	    TASK "/stat",
+	    TASK "/status",
+	    TASK "/sched",
+	    "/proc/100/numa_maps",
 	};
 	char *parts[ARRAY_LEN(files)];
 	struct host h;

@@ -22,7 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t kib;
 
 	if (plan_parse_vm(&vm, spec, &e) == 0) {
-		fz_check(vm.name[0] != '\0' && strlen(vm.name) < sizeof(vm.name), "a VM without a name");
+		fz_check(vm.name[0] != '\0' && strlen(vm.name) < sizeof(vm.name),
+			 "a VM without a name");
 		fz_check(vm.vcpus <= IDSET_MAX, "more vCPUs than CPU ids");
 	} else {
 		fz_check(memcmp(&vm, &zero, sizeof(vm)) == 0, "a failed spec leaves a request");

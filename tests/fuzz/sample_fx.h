@@ -21,12 +21,13 @@ static const char fx_stat[] = "cpu  40 0 20 400 4 0 0 0 0 0\n"
 			      "cpu3 10 0 5 100 1 0 0 0 0 0\n"
 			      "intr 0\nctxt 0\n";
 static const char fx_task_stat[] =
-	"101 (CPU 0/KVM) S 1 100 100 0 -1 4194624 0 0 0 0 150 30 0 0 20 0 2 0 "
-	"1000 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 -1 2 0 0 0 0 0";
+    "101 (CPU 0/KVM) S 1 100 100 0 -1 4194624 0 0 0 0 150 30 0 0 20 0 2 0 "
+    "1000 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 -1 2 0 0 0 0 0";
 static const char fx_status[] = "Name:\tCPU 0/KVM\nTgid:\t100\nPid:\t101\n"
 				"Cpus_allowed:\tf\nCpus_allowed_list:\t0-3\n";
-static const char fx_sched[] = "CPU 0/KVM (101, #threads: 2)\n"
-			       "se.nr_migrations                             :                   7\n";
+static const char fx_sched[] =
+    "CPU 0/KVM (101, #threads: 2)\n"
+    "se.nr_migrations                             :                   7\n";
 static const char fx_numa_maps[] = "7f0000000000 bind:0 anon=512 dirty=512 N0=512 "
 				   "kernelpagesize_kB=2048\n";
 
