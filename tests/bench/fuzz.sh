@@ -32,9 +32,11 @@ mkdir -p "$build/fuzz-corpus" "$build/fuzz-artifacts" "$build/fuzz-logs"
 
 one() {
 	local t=$1 log=$build/fuzz-logs/$1.log
+	local dict=()
+	[ -f "$here/tests/fuzz/dict/$t.dict" ] && dict=(-dict="$here/tests/fuzz/dict/$t.dict")
 	mkdir -p "$build/fuzz-corpus/$t"
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} "$dir/fuzz_$t" -max_total_time="$secs" \
-		-timeout=10 -max_len=16384 -print_final_stats=1 \
+		-timeout=10 -max_len=16384 -print_final_stats=1 "${dict[@]}" \
 		-artifact_prefix="$build/fuzz-artifacts/$t-" \
 		"$build/fuzz-corpus/$t" "$seeds/$t" >"$log" 2>&1
 	local rc=$?

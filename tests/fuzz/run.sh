@@ -4,8 +4,9 @@
 # usage: run.sh BINARY TARGET SRCDIR SEEDS RUNS MAX_SECONDS
 # Every file in tests/fuzz/regress/TARGET/ (inputs that once crashed it) is
 # run first; then RUNS inputs from the seeds (SEEDS/TARGET), MAX_SECONDS at
-# most.  New inputs go to a scratch corpus that is thrown away; a crash is
-# kept as BINARY's directory/fuzz-artifacts/TARGET-crash-* for the report.
+# most, with tests/fuzz/dict/TARGET.dict when there is one.  New inputs go
+# to a scratch corpus that is thrown away; a crash is kept as BINARY's
+# directory/fuzz-artifacts/TARGET-crash-* for the report.
 set -u
 bin=$1 target=$2 src=$3 seeds=$4 runs=$5 max=$6
 art="$(dirname "$bin")/fuzz-artifacts"
@@ -17,5 +18,7 @@ if [ -e "${regress[0]}" ]; then
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/hvtune-corpus.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-"$bin" -runs="$runs" -max_total_time="$max" -timeout=10 -max_len=16384 \
+dict=()
+[ -f "$src/tests/fuzz/dict/$target.dict" ] && dict=(-dict="$src/tests/fuzz/dict/$target.dict")
+"$bin" -runs="$runs" -max_total_time="$max" -timeout=10 -max_len=16384 "${dict[@]}" \
 	-artifact_prefix="$art/$target-" -print_final_stats=1 "$work" "$seeds/$target"
