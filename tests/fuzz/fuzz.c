@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sanitizer/common_interface_defs.h>
+
 struct fsroot fz_root = FSROOT_INIT;
 char fz_dir[FS_PATH_MAX];
 
@@ -35,6 +37,7 @@ void fz_check(int cond, const char *msg)
 {
 	if (!cond) {
 		fprintf(stderr, "fuzz: invariant broken: %s\n", msg);
+		fz_cleanup(); /* libFuzzer leaves with _Exit() after a crash */
 		abort();
 	}
 }
@@ -56,6 +59,8 @@ void fz_init(void)
 		abort();
 	}
 	atexit(fz_cleanup);
+	/* a sanitizer report ends the process without atexit handlers */
+	__sanitizer_set_death_callback(fz_cleanup);
 	if (fsroot_open(&fz_root, fz_dir, &e) < 0) {
 		fprintf(stderr, "fuzz: %s\n", e.msg);
 		abort();
