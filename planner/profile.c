@@ -119,13 +119,21 @@ static char *read_line(char *str, int num, void *stream)
 		ld->text += len;
 		got = str;
 	}
-	/* A line longer than inih's buffer arrives in pieces; count it once. */
-	if (got && strchr(got, '\n'))
+	/* A line longer than inih's buffer arrives in pieces; count it once.
+	 * A last line without '\n' that fills the buffer exactly leaves the
+	 * file short of EOF (feof() is still false): peek to see it ends. */
+	if (got && strchr(got, '\n')) {
 		ld->line++;
-	else if (got && ld->f && feof(ld->f))
+	} else if (got && ld->f) {
+		int c = getc(ld->f);
+
+		if (c == EOF)
+			ld->line++;
+		else
+			ungetc(c, ld->f);
+	} else if (got && !ld->f && *ld->text == '\0') {
 		ld->line++;
-	else if (got && !ld->f && *ld->text == '\0')
-		ld->line++;
+	}
 	return got;
 }
 

@@ -169,6 +169,15 @@ static void test_files_and_names(void **state)
 	snprintf(msg, sizeof(msg), "%s:6: invalid value 'sometimes' for 'thp' (expected always, "
 				   "madvise, never or keep)", path);
 	assert_string_equal(e.msg, msg);
+	/* a last line without '\n' that fills inih's 200-byte buffer exactly is
+	 * still line 1 (found by fuzz_profile: the file reader said line 0) */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "x = %0195d", 0);
+	fclose(f);
+	assert_int_equal(profile_find(&pf, path, NULL, &e), -1);
+	snprintf(msg, sizeof(msg), "%s:1: key 'x' outside a section", path);
+	assert_string_equal(e.msg, msg);
 	/* $HVTUNE_PROFILES picks the directory */
 	setenv("HVTUNE_PROFILES", dir, 1);
 	assert_string_equal(profile_dir(msg, sizeof(msg)), dir);
