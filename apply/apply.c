@@ -462,7 +462,8 @@ static int undo(struct run *u, const struct jstep *s, struct err *e)
 		if (!u->c)
 			return err_set(e, 0, "cannot restore domain '%s': no libvirt connection",
 				       s->target);
-		if (lv_define(u->c, s->data, e) < 0)
+		/* what was defined before, exactly: libvirt's schema judged it then */
+		if (lv_define(u->c, s->data, false, e) < 0)
 			return -1;
 		logf_(u, "restored the definition of domain '%s'", s->target);
 		return 0;
@@ -560,6 +561,47 @@ static void lost(struct run *u, const struct err *e, const char *fmt, ...)
 	logf_(u, "%s may be done (libvirt's answer was lost): it is undone too", what);
 }
 
+static void note(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note(struct run *u, const char *fmt, ...)
+{
+	char line[APPLY_NOTE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (!add_line(&u->res->notes, &u->res->nnotes, "%s", line))
+		u->oom = true;
+}
+
+/*
+ * Defines the new XML with libvirt's schema validation.  Domains defined
+ * without it may not pass the schema at all (an odd machine name, say); when
+ * libvirt's schema refuses the new XML, the current definition @old is
+ * validated too (a define of the same XML, which changes nothing): if it
+ * fails as well, the schema is not ours to fix, and the new XML is defined
+ * without validation, said in a note.  If it passes, the rewrite broke it.
+ */
+static int define(struct run *u, const struct apply_domain *d, const char *old, struct err *e)
+{
+	struct err e2 = ERR_INIT;
+
+	if (lv_define(u->c, d->new_xml, true, e) == 0) {
+		logf_(u, "defined domain '%s'", d->name);
+		return 0;
+	}
+	if (!lv_schema_invalid(e) || lv_define(u->c, old, true, &e2) == 0 ||
+	    !lv_schema_invalid(&e2))
+		return -1;
+	if (lv_define(u->c, d->new_xml, false, e) < 0)
+		return -1;
+	logf_(u, "defined domain '%s' without schema validation", d->name);
+	note(u, "domain '%s' did not pass libvirt's schema before the change either: defined "
+		"without validation", d->name);
+	return 0;
+}
+
 static int step_define(struct run *u, const struct apply_domain *d, struct err *e)
 {
 	struct jstep s;
@@ -581,30 +623,15 @@ static int step_define(struct run *u, const struct apply_domain *d, struct err *
 	snprintf(s.target, sizeof(s.target), "%s", d->name);
 	s.data = now;
 	if (journal_record(u->j, &s, e) == 0) {
-		if (lv_define(u->c, d->new_xml, e) == 0) {
-			logf_(u, "defined domain '%s'", d->name);
+		if (define(u, d, now, e) == 0)
 			rc = 0;
-		} else {
+		else
 			lost(u, e, "the define of domain '%s'", d->name);
-		}
 	}
 	free(now);
 	return rc;
 }
 
-static void note(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void note(struct run *u, const char *fmt, ...)
-{
-	char line[APPLY_NOTE_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (!add_line(&u->res->notes, &u->res->nnotes, "%s", line))
-		u->oom = true;
-}
 
 /* The live numatune, where libvirt allows it: a refusal leaves the live
  * binding as it was (the step did not act) and is a note, not a failure. */

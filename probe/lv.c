@@ -737,15 +737,22 @@ static void xml_name(const char *xml, char *out, size_t size)
 		strfmt_set(out, size, "%.*s", (int)(end - s), s);
 }
 
-static int do_define(struct lv *c, const char *xml, struct err *e)
+static int do_define(struct lv *c, const char *xml, bool validate, struct err *e)
 {
-	virDomainPtr d = api.virDomainDefineXMLFlags(c->conn, xml, VIR_DOMAIN_DEFINE_VALIDATE);
+	virDomainPtr d = api.virDomainDefineXMLFlags(c->conn, xml,
+						     validate ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
+	virErrorPtr err;
 	char name[80];
+	bool schema;
 
 	if (!d) {
+		err = api.virGetLastError();
+		schema = err && err->code == VIR_ERR_XML_INVALID_SCHEMA;
 		xml_name(xml, name, sizeof(name));
-		return lv_fail(e, "cannot define domain '%s' on '%s'", name[0] ? name : "?",
-			       c->uri);
+		lv_fail(e, "cannot define domain '%s' on '%s'", name[0] ? name : "?", c->uri);
+		if (schema)
+			e->sys = EBADMSG;
+		return -1;
 	}
 	api.virDomainFree(d);
 	return 0;
@@ -1125,9 +1132,14 @@ int lv_domain(struct lv *c, const char *name, struct lv_domain *out, struct err 
 	return arm(c, e) < 0 ? -1 : disarm(c, do_domain(c, name, out, e), e);
 }
 
-int lv_define(struct lv *c, const char *xml, struct err *e)
+int lv_define(struct lv *c, const char *xml, bool validate, struct err *e)
 {
-	return arm(c, e) < 0 ? -1 : disarm(c, do_define(c, xml, e), e);
+	return arm(c, e) < 0 ? -1 : disarm(c, do_define(c, xml, validate, e), e);
+}
+
+bool lv_schema_invalid(const struct err *e)
+{
+	return e->sys == EBADMSG;
 }
 
 int lv_pin_vcpu(struct lv *c, const char *name, unsigned vcpu, const struct idset *cpus,

@@ -89,9 +89,12 @@ int lv_domain(struct lv *c, const char *name, struct lv_domain *out, struct err 
 /* The domain XML: @inactive = the persistent definition (what define wrote),
  * else the live one.  Caller free()s.  NULL on error. */
 char *lv_xml(struct lv *c, const char *name, bool inactive, struct err *e);
-/* Defines (or redefines) a domain from @xml with schema validation on
- * (VIR_DOMAIN_DEFINE_VALIDATE): a bad XML is refused with libvirt's reason. */
-int lv_define(struct lv *c, const char *xml, struct err *e);
+/* Defines (or redefines) a domain from @xml, with libvirt's schema validation
+ * when @validate (VIR_DOMAIN_DEFINE_VALIDATE): a bad XML is refused with
+ * libvirt's reason, and lv_schema_invalid() tells a schema refusal apart. */
+int lv_define(struct lv *c, const char *xml, bool validate, struct err *e);
+/* The failure was libvirt's schema refusing the XML (VIR_ERR_XML_INVALID_SCHEMA). */
+bool lv_schema_invalid(const struct err *e);
 
 /* Live changes to a running domain (VIR_DOMAIN_AFFECT_LIVE only: the
  * persistent side is changed by lv_define()). */

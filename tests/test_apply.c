@@ -771,7 +771,7 @@ static void test_libvirt_define_fails(void **state)
 		assert_true(asprintf(&xml2, "%.*s<name>apply2</name>%.*s%s", (int)(n - base), base,
 				     (int)(u - (n + 17)), n + 17, ue + 8) > 0);
 	}
-	assert_ok(lv_define(c, xml2, &e), e);
+	assert_ok(lv_define(c, xml2, true, &e), e);
 	free(xml2);
 	free(base);
 	add_vm(&f.p, "test", cpus, 2, "0");
@@ -810,6 +810,73 @@ static void test_libvirt_define_fails(void **state)
 	apply_result_release(&res);
 	free(old1);
 	free(old2);
+	lv_close(c);
+	fx_close(&f);
+	tu_rmtree(dir);
+}
+
+/*
+ * A domain that libvirt accepted without validation but whose definition does
+ * not pass libvirt's schema (a machine name with a blank): apply defines it
+ * without validation and says so; rollback restores it byte for byte.  The
+ * new XML of a domain that did pass is still refused (test above).
+ */
+static void test_libvirt_schema_before(void **state)
+{
+	static const unsigned cpus[] = {1, 0};
+	char dir[4096], *xml, *old, *cur, *t;
+	struct fx f;
+	struct changeset cs;
+	struct apply_result res;
+	struct err e = ERR_INIT;
+	struct lv *c = test_driver();
+	char *base;
+
+	(void)state;
+	tu_tmpdir(dir, sizeof(dir));
+	fx_open(&f, dir);
+	base = lv_xml(c, "test", true, &e);
+	assert_non_null(base);
+	{
+		char *u = strstr(base, "  <uuid>"), *ue = u ? strstr(u, "</uuid>\n") : NULL;
+		char *n = strstr(base, "<name>test</name>");
+
+		assert_non_null(ue);
+		assert_non_null(n);
+		t = strstr(base, "<type arch='i686'>");
+		assert_non_null(t);
+		assert_true(asprintf(&xml, "%.*s<name>odd</name>%.*s%.*s<type arch='i686' "
+				     "machine='pc with space'>%s",
+				     (int)(n - base), base, (int)(u - (n + 17)), n + 17,
+				     (int)(t - (ue + 8)), ue + 8, t + strlen("<type arch='i686'>")) > 0);
+	}
+	assert_int_equal(lv_define(c, xml, true, &e), -1);
+	assert_true(lv_schema_invalid(&e));
+	assert_ok(lv_define(c, xml, false, &e), e);
+	free(xml);
+	free(base);
+	add_vm(&f.p, "odd", cpus, 2, "0");
+	old = lv_xml(c, "odd", true, &e);
+	assert_non_null(old);
+	assert_ok(apply_prepare(&f.p, &no_opts, &f.r, c, &cs, &e), e);
+	assert_int_equal(cs.ndomains, 1);
+	assert_ok(apply_commit(&cs, &f.r, c, "test:///default", f.state, &res, &e), e);
+	assert_int_equal(res.nnotes, 1);
+	assert_string_equal(res.notes[0], "domain 'odd' did not pass libvirt's schema before the "
+					  "change either: defined without validation");
+	cur = lv_xml(c, "odd", true, &e);
+	assert_non_null(cur);
+	assert_non_null(strstr(cur, "<vcpupin vcpu='0' cpuset='1'/>"));
+	assert_non_null(strstr(cur, "machine='pc with space'"));
+	free(cur);
+	changeset_release(&cs);
+	apply_result_release(&res);
+	assert_ok(apply_rollback(f.state, "", &f.r, c, &res, &e), e);
+	cur = lv_xml(c, "odd", true, &e);
+	assert_string_equal(cur, old);
+	free(cur);
+	apply_result_release(&res);
+	free(old);
 	lv_close(c);
 	fx_close(&f);
 	tu_rmtree(dir);
@@ -1103,6 +1170,7 @@ int main(void)
 	    cmocka_unit_test(test_rollback_incomplete),
 	    cmocka_unit_test(test_libvirt),
 	    cmocka_unit_test(test_libvirt_define_fails),
+	    cmocka_unit_test(test_libvirt_schema_before),
 	    cmocka_unit_test(test_libvirt_iothreads_numa),
 	    cmocka_unit_test(test_values),
 	    cmocka_unit_test(test_rollback_checks),

@@ -85,7 +85,7 @@ static void test_xml_and_define(void **state)
 	assert_null(lv_xml(c, "nope", true, &e));
 	assert_non_null(strstr(e.msg, "cannot find domain 'nope'"));
 
-	assert_ok(lv_define(c, new_xml, &e), e);
+	assert_ok(lv_define(c, new_xml, true, &e), e);
 	assert_ok(lv_domain(c, "lvt-new", &d, &e), e);
 	assert_false(d.active);
 	assert_int_equal(d.id, -1);
@@ -115,7 +115,7 @@ static void test_define_refuses_invalid(void **state)
 	(void)state;
 
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		assert_int_equal(lv_define(c, cases[i].xml, &e), -1);
+		assert_int_equal(lv_define(c, cases[i].xml, true, &e), -1);
 		assert_non_null(strstr(e.msg, cases[i].want));
 		/* libvirt's reason is there, not our placeholder */
 		assert_null(strstr(e.msg, "unknown libvirt error"));
@@ -181,7 +181,7 @@ static void test_inactive_domain(void **state)
 	char mode[16], nodeset[64];
 	(void)state;
 
-	assert_ok(lv_define(c, new_xml, &e), e);
+	assert_ok(lv_define(c, new_xml, true, &e), e);
 	assert_ok(lv_vcpu_pins(c, "lvt-new", pins, 3, &e), e);
 	assert_false(idset_empty(&pins[0]));
 	idset_clear(&one);
@@ -287,7 +287,7 @@ static void test_iothreads(void **state)
 	assert_null(io);
 
 	/* a stopped domain: read from its definition, never pinned live */
-	assert_ok(lv_define(c, stopped_xml, &e), e);
+	assert_ok(lv_define(c, stopped_xml, true, &e), e);
 	assert_ok(lv_iothread_pins(c, "io-off", &io, &n, &e), e);
 	assert_int_equal(n, 1);
 	assert_int_equal(io[0].id, 1);
@@ -344,7 +344,7 @@ static void test_set_numa(void **state)
 	assert_string_equal(mode, "strict");
 	assert_string_equal(nodeset, "0-1");
 
-	assert_ok(lv_define(c, stopped_xml, &e), e);
+	assert_ok(lv_define(c, stopped_xml, true, &e), e);
 	assert_int_equal(lv_set_numa(c, "nt-off", "strict", "0", &e), 1);
 	assert_non_null(strstr(e.msg, "domain is not running"));
 
