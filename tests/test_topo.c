@@ -206,6 +206,51 @@ static unsigned xml_count(const char *xml, const char *type)
 }
 
 /*
+ * Each NUMA node that hwloc keeps has the CPUs hvtune lists for it: hwloc's
+ * cpuset ("0x000000ff,0xffffffff") as a kernel mask.  CPU-less nodes are
+ * skipped: hwloc gives them their neighbours' CPUs as locality.
+ */
+static void assert_nodes_like_hwloc(const struct host *h, const char *xml)
+{
+	static const char pat[] = "<object type=\"NUMANode\" os_index=\"";
+
+	for (const char *p = strstr(xml, pat); p; p = strstr(p + 1, pat)) {
+		char mask[2048], *m = mask, a[512], b[512];
+		const char *q = strstr(p, "cpuset=\"");
+		unsigned id = (unsigned)strtoul(p + strlen(pat), NULL, 10);
+		const struct node *n = host_node(h, id);
+		struct err e = ERR_INIT;
+		struct idset hw;
+
+		assert_non_null(q);
+		assert_non_null(n);
+		if (idset_empty(&n->cpus))
+			continue;
+		/* each "0x..." group is one 32-bit word; hwloc drops leading zeros
+		 * ("0x0") and writes an empty group for a zero word ("0xff,,0x0"),
+		 * the kernel's format has 8 digits a word */
+		for (q += 8;;) {
+			size_t len = strcspn(q, ",\"");
+			const char *w = len >= 2 && q[0] == '0' && q[1] == 'x' ? q + 2 : q;
+			size_t wl = len - (size_t)(w - q);
+
+			assert_true(wl <= 8 && m + 10 < mask + sizeof(mask));
+			m += sprintf(m, "%s%.*s%.*s", m == mask ? "" : ",", (int)(8 - wl), "00000000",
+				     (int)wl, w);
+			q += len;
+			if (*q != ',')
+				break;
+			q++;
+		}
+		*m = '\0';
+		assert_ok(idset_parse_mask(&hw, mask, &e), e);
+		if (!idset_equal(&hw, &n->cpus))
+			fail_msg("node %u: hwloc %s, hvtune %s", id, fmt_set(&hw, a, sizeof(a)),
+				 fmt_set(&n->cpus, b, sizeof(b)));
+	}
+}
+
+/*
  * Packages, cores, PUs, NUMA nodes, L3 and dies as lstopo counts them.  The
  * exception: where the kernel gives no package id (POWER LPAR), hwloc makes
  * packages from the device tree and we report none.
@@ -230,6 +275,8 @@ static void assert_like_lstopo(const struct host *h, const char *root)
 	dies = xml_count(xml, "Die");
 	if (dies > 0)
 		assert_int_equal(dies, h->topo.ndies);
+	if (!h->topo.numa_inconsistent[0])
+		assert_nodes_like_hwloc(h, xml);
 	free(xml);
 }
 
