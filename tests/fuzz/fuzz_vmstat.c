@@ -2,22 +2,9 @@
 #include "tests/fuzz/fuzz.h"
 #include "probe/probe_int.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_init();
-	return 0;
-}
+FZ_INITIALIZE()
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct host h;
-	struct err e = ERR_INIT;
-
-	fz_write("/proc/vmstat", data, size);
-	fz_host(&h, 2);
-	tlb_probe(&h, &fz_root, &e);
-	host_release(&h);
-	return 0;
+	return fz_probe_one("/proc/vmstat", data, size, tlb_probe, 2);
 }
