@@ -743,6 +743,25 @@ static void test_libvirt_iothreads_numa(void **state)
 
 /* A define that libvirt refuses (the second domain's XML): the first
  * domain's definition and the host file are exactly as before. */
+/* The test driver's domain 'test' under the name @name, without its uuid. */
+static char *copy_of_test(struct lv *c, const char *name)
+{
+	struct err e = ERR_INIT;
+	char *base = lv_xml(c, "test", true, &e), *xml;
+	char *u, *ue, *n;
+
+	assert_non_null(base);
+	u = strstr(base, "  <uuid>");
+	ue = u ? strstr(u, "</uuid>\n") : NULL;
+	n = strstr(base, "<name>test</name>");
+	assert_non_null(ue);
+	assert_non_null(n);
+	assert_true(asprintf(&xml, "%.*s<name>%s</name>%.*s%s", (int)(n - base), base, name,
+			     (int)(u - (n + 17)), n + 17, ue + 8) > 0);
+	free(base);
+	return xml;
+}
+
 static void test_libvirt_define_fails(void **state)
 {
 	static const unsigned cpus[] = {1, 0};
@@ -752,28 +771,16 @@ static void test_libvirt_define_fails(void **state)
 	struct apply_result res;
 	struct err e = ERR_INIT;
 	struct lv *c = test_driver();
-	char *base;
 
 	(void)state;
 	tu_tmpdir(dir, sizeof(dir));
 	fx_open(&f, dir);
 	put(&f, files[0][0], "0\n");
 	add_setting(&f.p, files[0][0], "1");
-	/* a second domain: the test domain under another name, without its uuid */
-	base = lv_xml(c, "test", true, &e);
-	assert_non_null(base);
-	{
-		char *u = strstr(base, "  <uuid>"), *ue = u ? strstr(u, "</uuid>\n") : NULL;
-		char *n = strstr(base, "<name>test</name>");
-
-		assert_non_null(ue);
-		assert_non_null(n);
-		assert_true(asprintf(&xml2, "%.*s<name>apply2</name>%.*s%s", (int)(n - base), base,
-				     (int)(u - (n + 17)), n + 17, ue + 8) > 0);
-	}
+	/* a second domain: the test domain under another name */
+	xml2 = copy_of_test(c, "apply2");
 	assert_ok(lv_define(c, xml2, true, &e), e);
 	free(xml2);
-	free(base);
 	add_vm(&f.p, "test", cpus, 2, "0");
 	add_vm(&f.p, "apply2", cpus, 2, "0");
 	old1 = lv_xml(c, "test", true, &e);
@@ -835,21 +842,11 @@ static void test_libvirt_schema_before(void **state)
 	(void)state;
 	tu_tmpdir(dir, sizeof(dir));
 	fx_open(&f, dir);
-	base = lv_xml(c, "test", true, &e);
-	assert_non_null(base);
-	{
-		char *u = strstr(base, "  <uuid>"), *ue = u ? strstr(u, "</uuid>\n") : NULL;
-		char *n = strstr(base, "<name>test</name>");
-
-		assert_non_null(ue);
-		assert_non_null(n);
-		t = strstr(base, "<type arch='i686'>");
-		assert_non_null(t);
-		assert_true(asprintf(&xml, "%.*s<name>odd</name>%.*s%.*s<type arch='i686' "
-				     "machine='pc with space'>%s",
-				     (int)(n - base), base, (int)(u - (n + 17)), n + 17,
-				     (int)(t - (ue + 8)), ue + 8, t + strlen("<type arch='i686'>")) > 0);
-	}
+	base = copy_of_test(c, "odd");
+	t = strstr(base, "<type arch='i686'>");
+	assert_non_null(t);
+	assert_true(asprintf(&xml, "%.*s<type arch='i686' machine='pc with space'>%s",
+			     (int)(t - base), base, t + strlen("<type arch='i686'>")) > 0);
 	assert_int_equal(lv_define(c, xml, true, &e), -1);
 	assert_true(lv_schema_invalid(&e));
 	assert_ok(lv_define(c, xml, false, &e), e);
