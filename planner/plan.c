@@ -2011,6 +2011,12 @@ static void ctx_free(struct ctx *c)
 	state_free(&c->st0);
 }
 
+void vm_request_release(struct vm_request *vm)
+{
+	free(vm->cells);
+	memset(vm, 0, sizeof(*vm));
+}
+
 void plan_init(struct plan *p)
 {
 	memset(p, 0, sizeof(*p));

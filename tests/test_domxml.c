@@ -198,9 +198,9 @@ static void assert_plan_in(const char *name, const char *xml, const struct vm_pl
 	assert_non_null(strstr(owned, line));
 	assert_non_null(strstr(owned, "/domain/cputune/emulatorpin cpuset='0-1'\n"));
 	for (size_t c = 0; c < vm->ncells; c++) {
+		/* unit='KiB' only where the cell had a unit: none is KiB */
 		snprintf(line, sizeof(line),
-			 "/domain/cpu/numa/cell id='%u' cpus='%s' memory='%" PRIu64
-			 "' unit='KiB'\n",
+			 "/domain/cpu/numa/cell id='%u' cpus='%s' memory='%" PRIu64 "'",
 			 vm->cells[c].id, idset_format(&vm->cells[c].vcpus, set, sizeof(set)),
 			 vm->cells[c].mem_kib);
 		if (!strstr(owned, line))
@@ -922,7 +922,7 @@ static void test_request(void **state)
 	     1048576, PAGES_PROFILE, 0, ""},
 	    {"<domain><name>b</name><vcpu current='2'>6</vcpu><memory unit='GiB'>8</memory>"
 	     "<currentMemory unit='M'>4096</currentMemory></domain>",
-	     "b", 2, 4194304, PAGES_PROFILE, 0, ""},
+	     "b", 6, 8388608, PAGES_PROFILE, 0, ""},
 	    {"<domain><name>c</name><vcpu> 3 </vcpu><memory unit='b'>1025</memory>"
 	     "<memoryBacking><hugepages><page size='1' unit='G'/></hugepages></memoryBacking>"
 	     "<devices><interface type='network'><target dev='vnet0'/></interface>"
@@ -982,6 +982,209 @@ static void test_request_errors(void **state)
 	}
 }
 
+/* ---- every domain: what the plan does not own survives (issue 10) */
+
+/*
+ * The plan a request makes: its own cells when it has them (cell k on host
+ * node k % 2), else one cell; vCPU i on pCPU 8+i; 1 socket x N cores.
+ */
+static void plan_request(struct vm_plan *vm, const struct vm_request *r)
+{
+	plan_vm(vm, r->name, r->vcpus, r->mem_kib, 0, r->ncells ? 0 : 1);
+	vm->threads = 1;
+	vm->cores = r->vcpus;
+	if (r->ncells == 0)
+		return;
+	free(vm->cells);
+	vm->cells = calloc(r->ncells, sizeof(*vm->cells));
+	assert_non_null(vm->cells);
+	vm->ncells = r->ncells;
+	vm->mem_kib = r->mem_kib;
+	idset_clear(&vm->nodes);
+	for (size_t k = 0; k < r->ncells; k++) {
+		vm->cells[k] = (struct guest_cell){.id = (unsigned)k, .node = (unsigned)k % 2,
+						   .vcpus = r->cells[k].vcpus,
+						   .mem_kib = r->cells[k].mem_kib};
+		idset_add(&vm->nodes, (unsigned)k % 2);
+	}
+}
+
+/* The lines of @canon that start with @prefix, with the attributes @drop
+ * (" name='...'") taken out.  Caller free()s. */
+static char *lines_of(const char *canon, const char *prefix, const char *const *drop)
+{
+	size_t size = strlen(canon) + 1, len = 0;
+	char *out = calloc(1, size);
+
+	assert_non_null(out);
+	for (const char *p = canon; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+
+		if (strncmp(p, prefix, strlen(prefix)) == 0) {
+			memcpy(out + len, p, n);
+			out[len + n] = '\0';
+			for (const char *const *d = drop; *d; d++) {
+				char *a = strstr(out + len, *d), *q;
+
+				if (a && a < strchr(out + len, '\n') && (q = strchr(a + strlen(*d), '\'')))
+					memmove(a, q + 1, strlen(q + 1) + 1);
+			}
+			len = strlen(out);
+		}
+		p += n;
+	}
+	return out;
+}
+
+/* The guest cell ids of @owned (a DOMXML_OWNED canon). */
+static struct idset cells_of(const char *owned)
+{
+	struct idset s;
+	const char *p = owned;
+
+	idset_clear(&s);
+	while ((p = strstr(p, "/domain/cpu/numa/cell ")) != NULL) {
+		const char *id = strstr(p, " id='");
+
+		p++;
+		if (id && id < strchr(p, '\n'))
+			idset_add(&s, (unsigned)strtoul(id + 5, NULL, 10));
+	}
+	return s;
+}
+
+/* Every device's <target><node> of @unowned names a cell of @cells. */
+static void assert_device_cells(const char *name, const char *unowned, const struct idset *cells)
+{
+	for (const char *p = unowned; (p = strstr(p, "/target/node text '")) != NULL; p++) {
+		unsigned id = (unsigned)strtoul(p + 19, NULL, 10);
+
+		if (!idset_has(cells, id))
+			fail_msg("%s: a device is on guest cell %u, which is gone", name, id);
+	}
+}
+
+static bool virsh_defines(const char *xml, char **why)
+{
+	return run_on(xml, "virsh -q -c test:///default define --validate", "2>&1", why) == 0;
+}
+
+/* The <vcpu> maximum and current= of @xml, by the canon of its owned part. */
+static void vcpu_of(const char *owned, unsigned *max, unsigned *cur)
+{
+	const char *t = strstr(owned, "/domain/vcpu text '"), *v = strstr(owned, "/domain/vcpu ");
+	const char *c = v ? strstr(v, " current='") : NULL;
+
+	*max = t ? (unsigned)strtoul(t + 19, NULL, 10) : 0;
+	*cur = c && c < strchr(v, '\n') ? (unsigned)strtoul(c + 10, NULL, 10) : 0;
+}
+
+/* Rewrites one domain for its own request: 1, or 0 when it makes no request. */
+static int keep_one(const char *name, const char *xml, bool libvirt, unsigned *defined)
+{
+	static const char *const owned_attrs[] = {" cpus='", " memory='", " unit='", NULL};
+	struct domxml_opts o = {.host_passthrough = true};
+	struct err e = ERR_INIT;
+	struct vm_request req;
+	struct vm_plan vm;
+	char *out, *before, *after, *ub, *ua, *why = NULL;
+	unsigned max0, cur0, max1, cur1;
+	struct idset cells;
+
+	if (domxml_request(xml, &req, &e) < 0)
+		return 0; /* one of our odd ones: no request to make */
+	plan_request(&vm, &req);
+	out = domxml_rewrite(xml, &vm, &o, &e);
+	if (!out)
+		fail_msg("%s: %s", name, e.msg);
+	before = domxml_canon(xml, DOMXML_OWNED, &e);
+	after = domxml_canon(out, DOMXML_OWNED, &e);
+	assert_non_null(before);
+	assert_non_null(after);
+	vcpu_of(before, &max0, &cur0);
+	vcpu_of(after, &max1, &cur1);
+	if (max1 < max0 || cur1 != cur0)
+		fail_msg("%s: <vcpu> %u (current %u) became %u (current %u)", name, max0, cur0,
+			 max1, cur1);
+	if (req.ncells) {
+		/* every cell attribute and child but cpus and memory, as it was */
+		char *cb = lines_of(before, "/domain/cpu/numa/", owned_attrs);
+		char *ca = lines_of(after, "/domain/cpu/numa/", owned_attrs);
+
+		if (strcmp(cb, ca) != 0)
+			fail_msg("%s: guest cells changed\n--- before\n%s--- after\n%s", name, cb, ca);
+		free(cb);
+		free(ca);
+	}
+	cells = cells_of(after);
+	ua = domxml_canon(out, DOMXML_UNOWNED, &e);
+	assert_non_null(ua);
+	assert_device_cells(name, ua, &cells);
+	ub = domxml_canon(xml, DOMXML_UNOWNED, &e);
+	assert_non_null(ub);
+	assert_string_equal(ub, ua);
+	if (libvirt && virsh_defines(xml, NULL)) {
+		if (!virsh_defines(out, &why))
+			fail_msg("%s: libvirt defined it, not its rewrite: %s\n%s", name, why, out);
+		(*defined)++;
+	}
+	free(why);
+	free(ub);
+	free(ua);
+	free(before);
+	free(after);
+	free(out);
+	plan_vm_release(&vm);
+	vm_request_release(&req);
+	return 1;
+}
+
+/* Each domain of @dir (*.xml), rewritten for its own request. */
+static unsigned keep_dir(const char *dir, unsigned *defined)
+{
+	bool libvirt = have("virsh");
+	struct dirent *de;
+	unsigned n = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		char path[4200];
+		char *xml;
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".xml") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		xml = slurp(path);
+		if (!xml)
+			fail_msg("cannot read '%s'", path);
+		n += (unsigned)keep_one(de->d_name, xml, libvirt, defined);
+		free(xml);
+	}
+	closedir(d);
+	return n;
+}
+
+static void test_keep_unowned(void **state)
+{
+	unsigned n = 0, defined = 0;
+	char dir[4200];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/tests/domxml", src_dir());
+	n += keep_dir(dir, &defined);
+	if (tu_fixtures()) {
+		snprintf(dir, sizeof(dir), "%s/domains", tu_fixtures());
+		n += keep_dir(dir, &defined);
+	}
+	assert_true(n > 0);
+	print_message("%u domains rewritten for their own request, %u defined before and after\n",
+		      n, defined);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -999,6 +1202,7 @@ int main(void)
 	    cmocka_unit_test(test_shrink),
 	    cmocka_unit_test(test_canon),
 	    cmocka_unit_test(test_iothreads_sched),
+	    cmocka_unit_test(test_keep_unowned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
