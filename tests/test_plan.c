@@ -437,6 +437,95 @@ static void test_unplaced_reasons(void **state)
 
 /* ---- memory, pages, topology ---- */
 
+/* ---- requested guest cells: the domain's own layout, each cell on one node (issue 10) */
+
+static int node_of_cpu(const struct host *h, unsigned cpu)
+{
+	for (size_t i = 0; i < h->ncpus; i++)
+		if (h->cpus[i].id == cpu)
+			return h->cpus[i].node;
+	return -1;
+}
+
+/* Cell k of @vm holds @list's vCPUs and @kib. */
+static void set_cell(struct vm_request *vm, size_t k, const char *list, uint64_t kib)
+{
+	struct err e = ERR_INIT;
+
+	assert_ok(idset_parse(&vm->cells[k].vcpus, list, &e), e);
+	vm->cells[k].mem_kib = kib;
+}
+
+static void test_requested_cells(void **state)
+{
+	static const char *const lists[] = {"0", "1", "2-3,8", "4-7"}; /* 4 cells, disjoint */
+	struct hostlit_spec s;
+	struct host h;
+	struct profile pf;
+	struct vm_request vms[3];
+	struct cell_request cells[3][4];
+	struct plan p;
+	struct err e = ERR_INIT;
+	const struct vm_plan *v;
+	char buf[64];
+
+	(void)state;
+	hostlit_default(&s);
+	s.nnodes = 2;
+	assert_ok(hostlit_build(&h, &s, &e), e);
+	load_profile(&pf, NULL);
+	memset(vms, 0, sizeof(vms));
+	memset(cells, 0, sizeof(cells));
+	/* "four": 9 vCPUs in 4 cells, more than one node holds (6 pCPUs a node) */
+	assert_ok(plan_parse_vm(&vms[0], "four:vcpus=9,mem=5G,pages=none", &e), e);
+	vms[0].cells = cells[0];
+	vms[0].ncells = 4;
+	for (size_t k = 0; k < 4; k++)
+		set_cell(&vms[0], k, lists[k], k == 3 ? 2 * GIB : GIB);
+	/* "big": one cell of 7 vCPUs fits no node, though the host has 12 pCPUs free */
+	assert_ok(plan_parse_vm(&vms[1], "big:vcpus=8,mem=2G,pages=none", &e), e);
+	vms[1].cells = cells[1];
+	vms[1].ncells = 2;
+	set_cell(&vms[1], 0, "0-6", GIB);
+	set_cell(&vms[1], 1, "7", GIB);
+	/* "bad": vCPU 1 in no cell */
+	assert_ok(plan_parse_vm(&vms[2], "bad:vcpus=2,mem=2G,pages=none", &e), e);
+	vms[2].cells = cells[2];
+	vms[2].ncells = 2;
+	set_cell(&vms[2], 0, "0", GIB);
+	set_cell(&vms[2], 1, "0", GIB);
+	assert_ok(plan_compute(&h, &pf, vms, 3, NULL, &p, &e), e);
+
+	v = find_vm(&p, "four");
+	assert_true(v->placed);
+	assert_int_equal(v->ncells, 4);
+	assert_int_equal(v->npins, 9);
+	for (size_t k = 0; k < 4; k++) {
+		assert_int_equal(v->cells[k].id, k);
+		assert_string_equal(idset_format(&v->cells[k].vcpus, buf, sizeof(buf)), lists[k]);
+		assert_int_equal(v->cells[k].mem_kib, k == 3 ? 2 * GIB : GIB);
+		/* each vCPU on a pCPU of its cell's node */
+		for (int id = idset_next(&v->cells[k].vcpus, 0); id >= 0;
+		     id = idset_next(&v->cells[k].vcpus, (unsigned)id + 1)) {
+			assert_int_equal(v->pins[id].vcpu, id);
+			assert_int_equal(node_of_cpu(&h, v->pins[id].cpu), v->cells[k].node);
+		}
+	}
+	assert_true(has_reason(v, "guest cells as the domain defines them"));
+	assert_int_equal(idset_count(&v->cpus), 9);
+
+	v = find_vm(&p, "big");
+	assert_false(v->placed);
+	if (!has_reason(v, "guest cell 0 (7 pCPUs, 1024 MiB of normal pages) fits no node whole"))
+		fail_msg("why: %s", v->why_not);
+	v = find_vm(&p, "bad");
+	assert_false(v->placed);
+	assert_int_equal(v->shortage, SHORT_REQUEST);
+	assert_string_equal(v->why_not, "vCPU 0 is in two guest cells");
+	plan_release(&p);
+	host_release(&h);
+}
+
 static void test_hugepages_and_cells(void **state)
 {
 	struct hostlit_spec s;
@@ -1194,6 +1283,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_topology),
 		cmocka_unit_test(test_unplaced_reasons),
 		cmocka_unit_test(test_hugepages_and_cells),
+	    cmocka_unit_test(test_requested_cells),
 		cmocka_unit_test(test_guest_topology),
 		cmocka_unit_test(test_reasons_cap),
 		cmocka_unit_test(test_settings),
