@@ -1772,23 +1772,35 @@ static void explain(const struct ctx *c, const struct state *st, size_t vi, stru
 	for (size_t k = 0; k < vp->ncells; k++) {
 		const struct guest_cell *gc = &vp->cells[k];
 		size_t slot = vi * c->nnodes + (size_t)host_node_index(h, gc->node);
+		bool first = true;
+		char cell[48] = "";
 
+		/* the free and reserved pages are the node's: said with its first cell */
+		for (size_t j = 0; j < k; j++)
+			first &= vp->cells[j].node != gc->node;
+		if (c->req[vi].ncells)
+			snprintf(cell, sizeof(cell), "guest cell %zu, ", k);
 		if (gc->page_kib == 0)
 			add_reason(vp->reasons, &vp->nreasons,
-				   "memory: %" PRIu64 " MiB of normal pages bound to node %u",
+				   "memory: %s%" PRIu64 " MiB of normal pages bound to node %u", cell,
 				   gc->mem_kib / 1024, gc->node);
+		else if (!first)
+			add_reason(vp->reasons, &vp->nreasons,
+				   "memory: %s%" PRIu64 " MiB as %" PRIu64 " x %s pages on node %u",
+				   cell, gc->mem_kib / 1024, gc->pages, pg, gc->node);
 		else
 			add_reason(vp->reasons, &vp->nreasons,
-				   "memory: %" PRIu64 " MiB as %" PRIu64
+				   "memory: %s%" PRIu64 " MiB as %" PRIu64
 				   " x %s pages on node %u (%" PRIu64 " free now, %" PRIu64
 				   " to reserve)",
-				   gc->mem_kib / 1024, gc->pages, pg, gc->node, st->vm_free[slot],
-				   st->vm_res[slot] / gc->page_kib);
+				   cell, gc->mem_kib / 1024, gc->pages, pg, gc->node,
+				   st->vm_free[slot], st->vm_res[slot] / gc->page_kib);
 	}
 	add_reason(vp->reasons, &vp->nreasons,
-		   "guest: %u socket(s) x %u core(s) x %u thread(s), %zu NUMA cell(s) mirroring "
-		   "the host placement",
-		   vp->sockets, vp->cores, vp->threads, vp->ncells);
+		   "guest: %u socket(s) x %u core(s) x %u thread(s), %zu NUMA cell(s) %s",
+		   vp->sockets, vp->cores, vp->threads, vp->ncells,
+		   c->req[vi].ncells ? "as the domain defines them"
+				     : "mirroring the host placement");
 }
 
 /* Guest topology: threads = the host's SMT width when every core of the VM

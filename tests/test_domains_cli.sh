@@ -99,6 +99,43 @@ py "plan two" 'sorted(v["name"] for v in d["vms"]) == ["busy", "new"]'
 run "plan text" 0 plan --root "$T/root" --connect "$URI" --domains new
 grep -q '^new: node' "$T/out" && pass || fail "plan text: no 'new: node' line"
 
+# plan --domains asks what each definition asks (issue 9 item 9): the maximum
+# vCPUs (not current=), <memory> (not the balloon's <currentMemory>), the
+# hugepage size of <memoryBacking>, the domain's own guest cells, and no NIC
+# that is only the guest's tap device
+cat >"$T/asks.xml" <<'EOF'
+<node>
+  <domain type='test'>
+    <name>hot</name>
+    <memory>1048576</memory>
+    <currentMemory>524288</currentMemory>
+    <memoryBacking><hugepages><page size='2048' unit='KiB'/></hugepages></memoryBacking>
+    <vcpu placement='auto' current='1'>3</vcpu>
+    <os><type>hvm</type></os>
+  </domain>
+  <domain type='test'>
+    <name>cells</name>
+    <memory>1048576</memory>
+    <vcpu>2</vcpu>
+    <os><type>hvm</type></os>
+    <cpu>
+      <numa>
+        <cell id='0' cpus='0' memory='262144' unit='KiB'/>
+        <cell id='1' cpus='1' memory='786432' unit='KiB' memAccess='shared'/>
+      </numa>
+    </cpu>
+    <devices>
+      <interface type='network'><source network='default'/><target dev='vnet3'/></interface>
+    </devices>
+  </domain>
+</node>
+EOF
+ASKS="test://$T/asks.xml"
+run "plan asks" 0 plan --root "$T/root" --profile density --connect "$ASKS" --domains --json
+py "plan asks hot" '[(v["vcpus"], v["memory_mib"], v["hugepage_kib"], len(v["vcpu_pins"])) for v in d["vms"] if v["name"] == "hot"] == [(3, 1024, 2048, 3)]'
+py "plan asks cells" '[[(c["id"], c["vcpus"], c["memory_mib"]) for c in v["numa_cells"]] for v in d["vms"] if v["name"] == "cells"] == [[(0, "0", 256), (1, "1", 768)]]'
+py "plan asks placed" 'all(v["placed"] for v in d["vms"])'
+
 # errors
 run "plan no such" 2 plan --root "$T/root" --connect "$URI" --domains new nope
 err_is "plan no such" "hvtune: plan: no domain 'nope' on '$URI'"
