@@ -936,6 +936,16 @@ static void test_request(void **state)
 	    {"<domain><name>e</name><vcpu>1</vcpu><memory>4096</memory><memoryBacking>"
 	     "<hugepages><page size='4' unit='KiB'/></hugepages></memoryBacking></domain>",
 	     "e", 1, 4096, PAGES_NORMAL, 0, ""},
+	    /* memory devices: libvirt's <memory> counts them, the cells do not */
+	    {"<domain><name>f</name><vcpu>2</vcpu><memory>3145728</memory><cpu><numa>"
+	     "<cell id='0' cpus='0-1' memory='2' unit='GiB'/></numa></cpu><devices>"
+	     "<memory model='dimm'><target><size unit='GiB'>1</size><node>0</node></target>"
+	     "</memory></devices></domain>",
+	     "f", 2, 2097152, PAGES_PROFILE, 0, ""},
+	    {"<domain><name>g</name><vcpu>2</vcpu><memory>3145728</memory><devices>"
+	     "<memory model='dimm'><target><size unit='GiB'>1</size></target></memory>"
+	     "</devices></domain>",
+	     "g", 2, 2097152, PAGES_PROFILE, 0, ""},
 	};
 
 	(void)state;
@@ -1185,6 +1195,54 @@ static void test_keep_unowned(void **state)
 		      n, defined);
 }
 
+/*
+ * Memory devices and the plan's memory: the plan holds the cells' memory
+ * (libvirt's initial memory), the dimms stay as they are, and libvirt's
+ * total (<memory>, cells plus dimms) is what it was: 4 GiB of cells and a
+ * 512 MiB dimm on cell 1 stay 4718592 KiB after a define.
+ */
+static void test_dimm_total(void **state)
+{
+	struct domxml_opts o = {0};
+	struct err e = ERR_INIT;
+	struct vm_request req;
+	struct vm_plan vm;
+	char in[4200], *xml, *out, *dump = NULL;
+	int st;
+
+	(void)state;
+	snprintf(in, sizeof(in), "%s/tests/domxml/cells4.xml", src_dir());
+	xml = slurp(in);
+	assert_non_null(xml);
+	assert_ok(domxml_request(xml, &req, &e), e);
+	assert_int_equal(req.mem_kib, 4194304);
+	assert_int_equal(req.ncells, 4);
+	assert_int_equal(req.vcpus, 8);
+	plan_request(&vm, &req);
+	out = domxml_rewrite(xml, &vm, &o, &e);
+	if (!out)
+		fail_msg("%s", e.msg);
+	assert_non_null(strstr(out, "<cell id='1' cpus='2-3' memory='1048576' unit='KiB' "
+				    "memAccess='shared'>"));
+	assert_non_null(strstr(out, "<node>1</node>"));
+	if (!have("virsh")) {
+		tu_skip_msg("no virsh: the total is not checked by libvirt");
+	} else {
+		st = run_on(out, "virsh -q -c test:///default 'define --validate",
+			    "; dumpxml cells4' 2>&1", &dump);
+		if (st != 0 || !dump)
+			fail_msg("virsh: %s", dump ? dump : "");
+		if (!strstr(dump, "<memory unit='KiB'>4718592</memory>") ||
+		    !strstr(dump, "<size unit='KiB'>524288</size>"))
+			fail_msg("libvirt's total is not 4 GiB of cells + 512 MiB:\n%s", dump);
+		free(dump);
+	}
+	free(out);
+	free(xml);
+	plan_vm_release(&vm);
+	vm_request_release(&req);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1203,6 +1261,7 @@ int main(void)
 	    cmocka_unit_test(test_canon),
 	    cmocka_unit_test(test_iothreads_sched),
 	    cmocka_unit_test(test_keep_unowned),
+	    cmocka_unit_test(test_dimm_total),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
