@@ -48,8 +48,11 @@ static void apply_usage(FILE *f)
 	      "Only these files are ever written: hugepages nr_hugepages (global and per\n"
 	      "node), transparent_hugepage/{enabled,defrag}, ksm/run, kernel.numa_balancing,\n"
 	      "vm.swappiness, /proc/irq/*/smp_affinity_list, /proc/irq/default_smp_affinity,\n"
-	      "cpufreq scaling_governor.  Domain XML: host-passthrough CPU; <nosharepages/>\n"
-	      "when the profile turns KSM off; <locked/> when it isolates CPUs.\n"
+	      "cpufreq scaling_governor.  Domain XML: <vcpu>, <iothreads> (added when\n"
+	      "absent), <cputune> pins, <numatune>, <memoryBacking> hugepages, <cpu>\n"
+	      "host-passthrough, topology and NUMA cells (docs/cli.md lists each);\n"
+	      "<nosharepages/> when the profile turns KSM off; <locked/> when it\n"
+	      "isolates CPUs.\n"
 	      "\n"
 	      "Exit status: 0 applied (or nothing to change, or --dry-run), 1 not confirmed,\n"
 	      "2 error (nothing changed, or what was changed is undone and listed).\n",
