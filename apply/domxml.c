@@ -1573,12 +1573,14 @@ static bool parse_list(const char *s, struct idset *out)
 }
 
 /*
- * The guest cells of <cpu><numa>: each cell's vCPUs and memory, in cell id
- * order (libvirt wants the ids 0..n-1 in order).  0 without cells.
+ * The guest cells of <cpu><numa>: each cell's vCPUs and memory, by cell id.
+ * libvirt takes the cells in any order but wants the ids 0..n-1, each once
+ * (no id= is the cell's position).  0 cells without <numa>.
  */
 static int read_cells(xmlNodePtr numa, struct vm_request *out, struct err *e)
 {
-	size_t n = 0, k = 0;
+	struct idset seen;
+	size_t n = 0, pos = 0;
 
 	for (xmlNodePtr c = numa ? numa->children : NULL; c; c = c->next)
 		n += is_el(c, "cell");
@@ -1588,25 +1590,33 @@ static int read_cells(xmlNodePtr numa, struct vm_request *out, struct err *e)
 	if (!out->cells)
 		return err_set(e, ENOMEM, "cannot read domain XML");
 	out->ncells = n;
+	idset_clear(&seen);
 	for (xmlNodePtr c = numa->children; c; c = c->next) {
-		unsigned long long id = k;
+		unsigned long long id = pos;
+		struct cell_request *cr;
 		xmlChar *cpus;
 		bool ok;
 
 		if (!is_el(c, "cell"))
 			continue;
-		if (xmlHasProp(c, BAD_CAST "id") && (!prop_uint(c, "id", &id) || id != k))
-			return err_set(e, 0, "domain XML line %ld: guest cell %zu has id '%llu'",
-				       xmlGetLineNo(c), k, id);
-		if (read_size(c, "cell memory", ATTR_MEMORY, &out->cells[k].mem_kib, e) < 0)
+		pos++;
+		if (xmlHasProp(c, BAD_CAST "id") && !prop_uint(c, "id", &id))
+			id = n;
+		if (id >= n || idset_has(&seen, (unsigned)id))
+			return err_set(e, 0,
+				       "domain XML line %ld: guest cell ids are not 0 to %zu, "
+				       "each once",
+				       xmlGetLineNo(c), n - 1);
+		idset_add(&seen, (unsigned)id);
+		cr = &out->cells[id];
+		if (read_size(c, "cell memory", ATTR_MEMORY, &cr->mem_kib, e) < 0)
 			return -1;
 		cpus = xmlGetNoNsProp(c, BAD_CAST "cpus");
-		ok = !cpus || parse_list(xstr(cpus), &out->cells[k].vcpus);
+		ok = !cpus || parse_list(xstr(cpus), &cr->vcpus);
 		xmlFree(cpus);
 		if (!ok)
-			return err_set(e, 0, "domain XML line %ld: invalid cpus of guest cell %zu",
-				       xmlGetLineNo(c), k);
-		k++;
+			return err_set(e, 0, "domain XML line %ld: invalid cpus of guest cell %llu",
+				       xmlGetLineNo(c), id);
 	}
 	return 0;
 }

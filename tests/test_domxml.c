@@ -942,6 +942,11 @@ static void test_request(void **state)
 	     "<memory model='dimm'><target><size unit='GiB'>1</size><node>0</node></target>"
 	     "</memory></devices></domain>",
 	     "f", 2, 2097152, PAGES_PROFILE, 0, ""},
+	    /* cells in any order, as libvirt takes them (cpu-numa-disordered) */
+	    {"<domain><name>h</name><vcpu>3</vcpu><cpu><numa>"
+	     "<cell id='1' cpus='2' memory='1024'/><cell id='0' cpus='0-1' memory='2048'/>"
+	     "</numa></cpu></domain>",
+	     "h", 3, 3072, PAGES_PROFILE, 0, ""},
 	    {"<domain><name>g</name><vcpu>2</vcpu><memory>3145728</memory><devices>"
 	     "<memory model='dimm'><target><size unit='GiB'>1</size></target></memory>"
 	     "</devices></domain>",
@@ -960,6 +965,13 @@ static void test_request(void **state)
 		assert_int_equal(r.pages, cases[i].pages);
 		assert_int_equal(r.hugepage_kib, cases[i].page_kib);
 		assert_string_equal(r.nic, cases[i].nic);
+		if (strcmp(r.name, "h") == 0) {
+			assert_int_equal(r.ncells, 2);
+			assert_int_equal(r.cells[0].mem_kib, 2048);
+			assert_int_equal(idset_count(&r.cells[0].vcpus), 2);
+			assert_true(idset_has(&r.cells[1].vcpus, 2));
+		}
+		vm_request_release(&r);
 	}
 }
 
@@ -980,6 +992,15 @@ static void test_request_errors(void **state)
 	     "domain XML line 1: invalid unit 'EiB' of memory"},
 	    {"<domain><name>a</name><vcpu>2</vcpu>\n<memory>-1</memory></domain>",
 	     "domain XML line 2: invalid memory"},
+	    {"<domain><name>a</name><vcpu>2</vcpu><cpu><numa><cell id='0' memory='1'/>"
+	     "<cell id='0' memory='1'/></numa></cpu></domain>",
+	     "domain XML line 1: guest cell ids are not 0 to 1, each once"},
+	    {"<domain><name>a</name><vcpu>2</vcpu><cpu><numa><cell id='0' cpus='x' "
+	     "memory='1'/></numa></cpu></domain>",
+	     "domain XML line 1: invalid cpus of guest cell 0"},
+	    {"<domain><name>a</name><vcpu>2</vcpu><memory>1024</memory><devices><memory "
+	     "model='dimm'><target><size>1024</size></target></memory></devices></domain>",
+	     "domain 'a': memory devices of 1024 KiB leave none of its <memory>"},
 	};
 
 	(void)state;
