@@ -288,6 +288,7 @@ static void check_rewrite(const char *name, const char *xml, uint64_t page_kib,
 
 	assert_ok(domxml_request(xml, &req, &e), e);
 	plan_vm(&vm, req.name, req.vcpus, req.mem_kib, page_kib, req.vcpus >= 2 ? 2 : 1);
+	vm_request_release(&req);
 	out = domxml_rewrite(xml, &vm, o, &e);
 	if (!out)
 		fail_msg("%s: %s", name, e.msg);
@@ -366,6 +367,7 @@ static void test_fixtures_negative(void **state)
 		check_rewrite(neg[i].file, xml, 2048, &o, &validated, &defined);
 		assert_ok(domxml_request(xml, &req, &e), e);
 		plan_vm(&vm, req.name, req.vcpus, req.mem_kib, 2048, 2);
+		vm_request_release(&req);
 		out = domxml_rewrite(xml, &vm, &o, &e);
 		assert_non_null(out);
 		if (strstr(out, neg[i].bad_out))
@@ -896,6 +898,7 @@ static void test_huge(void **state)
 	assert_int_equal(req.vcpus, 4096);
 	assert_int_equal(req.pages, PAGES_HUGE);
 	assert_int_equal(req.hugepage_kib, 1048576);
+	vm_request_release(&req);
 	free(out);
 	plan_vm_release(&vm);
 	assert_int_equal(domxml_request("<domain><name>b</name><vcpu>99999999999</vcpu>"
