@@ -819,7 +819,8 @@ static bool could_fit_without(const struct ctx *c, const struct state *st, size_
 {
 	const struct vmx *vu = &c->vm[u];
 
-	if (!vu->fits_one) {
+	/* kept cells may spread over nodes: only the totals say anything */
+	if (!vu->fits_one || c->req[u].ncells > 0) {
 		uint64_t units = 0, mem = 0;
 
 		for (size_t n = 0; n < c->nnodes; n++) {
@@ -853,6 +854,9 @@ static bool covers(const struct ctx *c, size_t a, size_t b)
 {
 	const struct vmx *va = &c->vm[a], *vb = &c->vm[b];
 
+	/* kept cells are shapes, not sizes: one layout does not cover another */
+	if (c->req[a].ncells > 0 || c->req[b].ncells > 0)
+		return false;
 	return va->demand >= vb->demand && c->req[a].mem_kib >= c->req[b].mem_kib &&
 	       va->psz == vb->psz && va->nic_node == vb->nic_node && va->fits_one == vb->fits_one;
 }
