@@ -972,8 +972,24 @@ static void check_invariants(const struct host *h, const struct profile *pf,
 		}
 		assert_int_equal(cell_vcpus, v->vcpus);
 		assert_int_equal(cell_mem, v->mem_kib);
-		/* a VM that fits one node of the empty host never spans two */
-		if (v->ncells > 1) {
+		/* kept cells: as requested, each vCPU on its cell's node */
+		for (size_t c = 0; c < vms[i].ncells; c++) {
+			const struct guest_cell *gc = &v->cells[c];
+
+			assert_int_equal(gc->id, c);
+			assert_true(idset_equal(&gc->vcpus, &vms[i].cells[c].vcpus));
+			assert_int_equal(gc->mem_kib, vms[i].cells[c].mem_kib);
+			for (int id = idset_next(&gc->vcpus, 0); id >= 0;
+			     id = idset_next(&gc->vcpus, (unsigned)id + 1))
+				if ((unsigned)host_cpu(h, v->pins[id].cpu)->node != gc->node)
+					fail_msg("seed %u: '%s' vCPU %d is off its cell's node %u", seed,
+						 v->name, id, gc->node);
+		}
+		if (vms[i].ncells)
+			assert_int_equal(v->ncells, vms[i].ncells);
+		/* a VM that fits one node of the empty host never spans two (its
+		 * own cells may: they are placed as they are) */
+		if (v->ncells > 1 && vms[i].ncells == 0) {
 			unsigned demand = v->vcpus + (pf->emulator == EMU_DEDICATED);
 
 			for (size_t n = 0; n < h->nnodes; n++) {
@@ -1033,6 +1049,80 @@ static void check_invariants(const struct host *h, const struct profile *pf,
 				 need, reservable(h, n, pf));
 	}
 	free(core_owner);
+}
+
+/* Random batches where some VMs keep their own guest cells (2 to 4, vCPUs
+ * dealt round-robin or in runs, memory in whole pages): the invariants hold,
+ * and each kept cell is as requested, on one node. */
+static void test_invariants_cells(void **state)
+{
+	static const char *const profiles[] = { "balanced", "high-pps", "low-latency", "density" };
+	unsigned total = 0, placed = 0, kept = 0;
+	(void)state;
+
+	for (unsigned seed = 1; seed <= 120; seed++) {
+		struct hostlit_spec s;
+		struct host h;
+		struct profile pf;
+		struct vm_request vms[24];
+		struct cell_request cells[24][4];
+		struct idset taken;
+		struct plan p;
+		struct err e = ERR_INIT;
+		size_t n;
+		uint64_t page;
+
+		rng_state = UINT64_C(0xD1B54A32D192ED03) * seed;
+		hostlit_default(&s);
+		s.nnodes = 1 + rnd(4);
+		s.cores_per_node = 3 + rnd(10);
+		s.threads_per_core = rnd(2) + 1;
+		s.mem_per_node_kib = (16 + rnd(48)) * GIB;
+		s.hp1g_total = rnd(6);
+		s.hp1g_free = s.hp1g_total;
+		s.hp2m_total = rnd(2) * 512;
+		s.hp2m_free = s.hp2m_total;
+		assert_ok(hostlit_build(&h, &s, &e), e);
+		load_profile(&pf, profiles[seed % ARRAY_LEN(profiles)]);
+		page = pf.hugepage_kib ? pf.hugepage_kib : 1024;
+		n = 4 + rnd(20);
+		memset(cells, 0, sizeof(cells));
+		for (size_t i = 0; i < n; i++) {
+			size_t nc = rnd(3) ? 2 + rnd(3) : 0;
+			bool runs = rnd(2);
+
+			memset(&vms[i], 0, sizeof(vms[i]));
+			snprintf(vms[i].name, sizeof(vms[i].name), "vm%zu", i);
+			vms[i].vcpus = (unsigned)(nc ? nc : 1) + rnd(12);
+			if (nc == 0) {
+				vms[i].mem_kib = (1 + rnd(16)) * GIB / page * page;
+				continue;
+			}
+			vms[i].cells = cells[i];
+			vms[i].ncells = nc;
+			for (unsigned v = 0; v < vms[i].vcpus; v++) {
+				size_t k = runs ? v * nc / vms[i].vcpus : v % nc;
+
+				idset_add(&cells[i][k].vcpus, v);
+			}
+			for (size_t k = 0; k < nc; k++) {
+				cells[i][k].mem_kib = (1 + rnd(6)) * page * (page < GIB ? 256 : 1);
+				vms[i].mem_kib += cells[i][k].mem_kib;
+			}
+		}
+		idset_clear(&taken);
+		if (plan_compute(&h, &pf, vms, n, &taken, &p, &e) < 0)
+			fail_msg("seed %u: %s", seed, e.msg);
+		check_invariants(&h, &pf, vms, &taken, &p, seed);
+		total += (unsigned)n;
+		placed += p.nplaced;
+		for (size_t i = 0; i < n; i++)
+			kept += p.vms[i].placed && vms[i].ncells > 0;
+		plan_release(&p);
+		host_release(&h);
+	}
+	print_message("%u VMs, %u placed, %u with their own cells\n", total, placed, kept);
+	assert_true(kept > 0 && placed < total);
 }
 
 static void test_invariants_generated(void **state)
@@ -1284,6 +1374,7 @@ int main(void)
 		cmocka_unit_test(test_unplaced_reasons),
 		cmocka_unit_test(test_hugepages_and_cells),
 	    cmocka_unit_test(test_requested_cells),
+	    cmocka_unit_test(test_invariants_cells),
 		cmocka_unit_test(test_guest_topology),
 		cmocka_unit_test(test_reasons_cap),
 		cmocka_unit_test(test_settings),
