@@ -1776,12 +1776,14 @@ static void explain(const struct ctx *c, const struct state *st, size_t vi, stru
 	for (size_t k = 0; k < vp->ncells; k++) {
 		const struct guest_cell *gc = &vp->cells[k];
 		size_t slot = vi * c->nnodes + (size_t)host_node_index(h, gc->node);
-		bool first = true;
+		bool first = true, sharing = false;
 		char cell[48] = "";
 
 		/* the free and reserved pages are the node's: said with its first cell */
-		for (size_t j = 0; j < k; j++)
-			first &= vp->cells[j].node != gc->node;
+		for (size_t j = 0; j < vp->ncells; j++) {
+			first &= j >= k || vp->cells[j].node != gc->node;
+			sharing |= j != k && vp->cells[j].node == gc->node;
+		}
 		if (c->req[vi].ncells)
 			snprintf(cell, sizeof(cell), "guest cell %zu, ", k);
 		if (gc->page_kib == 0)
@@ -1795,9 +1797,10 @@ static void explain(const struct ctx *c, const struct state *st, size_t vi, stru
 		else
 			add_reason(vp->reasons, &vp->nreasons,
 				   "memory: %s%" PRIu64 " MiB as %" PRIu64
-				   " x %s pages on node %u (%" PRIu64 " free now, %" PRIu64
+				   " x %s pages on node %u (%s%" PRIu64 " free now, %" PRIu64
 				   " to reserve)",
 				   cell, gc->mem_kib / 1024, gc->pages, pg, gc->node,
+				   sharing ? "with its other cells there: " : "",
 				   st->vm_free[slot], st->vm_res[slot] / gc->page_kib);
 	}
 	add_reason(vp->reasons, &vp->nreasons,

@@ -106,7 +106,7 @@ static void print_vm(const struct vm_plan *v)
 		return;
 	}
 	printf("%s: node%s %s (%u vCPUs, %" PRIu64 " MiB, %s)\n", STRFMT_ESC(v->name),
-	       v->ncells > 1 ? "s" : "", idset_format(&v->nodes, buf, sizeof(buf)), v->vcpus,
+	       idset_count(&v->nodes) > 1 ? "s" : "", idset_format(&v->nodes, buf, sizeof(buf)), v->vcpus,
 	       v->mem_kib / 1024, pg);
 	printf("  %-14s", "vCPU -> pCPU");
 	for (size_t i = 0; i < v->npins; i++) {
@@ -124,8 +124,10 @@ static void print_vm(const struct vm_plan *v)
 	for (size_t i = 0; i < v->ncells; i++) {
 		const struct guest_cell *c = &v->cells[i];
 
+		/* a memory-only cell (a domain's own, kept) has no vCPUs */
 		printf("  %-14s vCPUs %s, %" PRIu64 " MiB on node %u", i == 0 ? "guest cells" : "",
-		       idset_format(&c->vcpus, buf, sizeof(buf)), c->mem_kib / 1024, c->node);
+		       idset_empty(&c->vcpus) ? "none" : idset_format(&c->vcpus, buf, sizeof(buf)),
+		       c->mem_kib / 1024, c->node);
 		if (c->page_kib)
 			printf(" (%" PRIu64 " x %s)", c->pages,
 			       page_str(c->page_kib, pg, sizeof(pg)));
