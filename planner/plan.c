@@ -1670,10 +1670,55 @@ static void explain_where(const struct ctx *c, const struct state *st, size_t vi
 	}
 }
 
+/* The memory reasons: each cell's pages and node, and the guest it makes. */
+static void explain_memory(const struct ctx *c, const struct state *st, size_t vi,
+			   struct vm_plan *vp)
+{
+	const struct host *h = c->h;
+	char pg[32];
+
+	size_str(vp->page_kib, pg, sizeof(pg));
+	for (size_t k = 0; k < vp->ncells; k++) {
+		const struct guest_cell *gc = &vp->cells[k];
+		size_t slot = vi * c->nnodes + (size_t)host_node_index(h, gc->node);
+		bool first = true, sharing = false;
+		char cell[48] = "";
+
+		/* the free and reserved pages are the node's: said with its first cell */
+		for (size_t j = 0; j < vp->ncells; j++) {
+			first &= j >= k || vp->cells[j].node != gc->node;
+			sharing |= j != k && vp->cells[j].node == gc->node;
+		}
+		if (c->req[vi].ncells)
+			snprintf(cell, sizeof(cell), "guest cell %zu, ", k);
+		if (gc->page_kib == 0)
+			add_reason(vp->reasons, &vp->nreasons,
+				   "memory: %s%" PRIu64 " MiB of normal pages bound to node %u", cell,
+				   gc->mem_kib / 1024, gc->node);
+		else if (!first)
+			add_reason(vp->reasons, &vp->nreasons,
+				   "memory: %s%" PRIu64 " MiB as %" PRIu64 " x %s pages on node %u",
+				   cell, gc->mem_kib / 1024, gc->pages, pg, gc->node);
+		else
+			add_reason(vp->reasons, &vp->nreasons,
+				   "memory: %s%" PRIu64 " MiB as %" PRIu64
+				   " x %s pages on node %u (%s%" PRIu64 " free now, %" PRIu64
+				   " to reserve)",
+				   cell, gc->mem_kib / 1024, gc->pages, pg, gc->node,
+				   sharing ? "with its other cells there: " : "",
+				   st->vm_free[slot], st->vm_res[slot] / gc->page_kib);
+	}
+	add_reason(vp->reasons, &vp->nreasons,
+		   "guest: %u socket(s) x %u core(s) x %u thread(s), %zu NUMA cell(s) %s",
+		   vp->sockets, vp->cores, vp->threads, vp->ncells,
+		   c->req[vi].ncells ? "as the domain defines them"
+				     : "mirroring the host placement");
+}
+
 static void explain(const struct ctx *c, const struct state *st, size_t vi, struct vm_plan *vp)
 {
 	const struct host *h = c->h;
-	char buf[PLAN_WHY_MAX], pg[32];
+	char buf[PLAN_WHY_MAX];
 	size_t n0 = vp->cells[0].node; /* guest cell 0's host node, as an id */
 	unsigned shared = 0, ncores = 0;
 
@@ -1771,43 +1816,7 @@ static void explain(const struct ctx *c, const struct state *st, size_t vi, stru
 			   vp->niothreads);
 		break;
 	}
-	/* memory */
-	size_str(vp->page_kib, pg, sizeof(pg));
-	for (size_t k = 0; k < vp->ncells; k++) {
-		const struct guest_cell *gc = &vp->cells[k];
-		size_t slot = vi * c->nnodes + (size_t)host_node_index(h, gc->node);
-		bool first = true, sharing = false;
-		char cell[48] = "";
-
-		/* the free and reserved pages are the node's: said with its first cell */
-		for (size_t j = 0; j < vp->ncells; j++) {
-			first &= j >= k || vp->cells[j].node != gc->node;
-			sharing |= j != k && vp->cells[j].node == gc->node;
-		}
-		if (c->req[vi].ncells)
-			snprintf(cell, sizeof(cell), "guest cell %zu, ", k);
-		if (gc->page_kib == 0)
-			add_reason(vp->reasons, &vp->nreasons,
-				   "memory: %s%" PRIu64 " MiB of normal pages bound to node %u", cell,
-				   gc->mem_kib / 1024, gc->node);
-		else if (!first)
-			add_reason(vp->reasons, &vp->nreasons,
-				   "memory: %s%" PRIu64 " MiB as %" PRIu64 " x %s pages on node %u",
-				   cell, gc->mem_kib / 1024, gc->pages, pg, gc->node);
-		else
-			add_reason(vp->reasons, &vp->nreasons,
-				   "memory: %s%" PRIu64 " MiB as %" PRIu64
-				   " x %s pages on node %u (%s%" PRIu64 " free now, %" PRIu64
-				   " to reserve)",
-				   cell, gc->mem_kib / 1024, gc->pages, pg, gc->node,
-				   sharing ? "with its other cells there: " : "",
-				   st->vm_free[slot], st->vm_res[slot] / gc->page_kib);
-	}
-	add_reason(vp->reasons, &vp->nreasons,
-		   "guest: %u socket(s) x %u core(s) x %u thread(s), %zu NUMA cell(s) %s",
-		   vp->sockets, vp->cores, vp->threads, vp->ncells,
-		   c->req[vi].ncells ? "as the domain defines them"
-				     : "mirroring the host placement");
+	explain_memory(c, st, vi, vp);
 }
 
 /* Guest topology: threads = the host's SMT width when every core of the VM

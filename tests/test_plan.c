@@ -925,6 +925,26 @@ static uint64_t free_pages(const struct host *h, size_t n, uint64_t size)
 	return 0;
 }
 
+/* Kept cells: as requested, in order, each vCPU on its cell's node. */
+static void check_kept_cells(const struct host *h, const struct vm_request *r,
+			     const struct vm_plan *v, unsigned seed)
+{
+	if (r->ncells)
+		assert_int_equal(v->ncells, r->ncells);
+	for (size_t c = 0; c < r->ncells; c++) {
+		const struct guest_cell *gc = &v->cells[c];
+
+		assert_int_equal(gc->id, c);
+		assert_true(idset_equal(&gc->vcpus, &r->cells[c].vcpus));
+		assert_int_equal(gc->mem_kib, r->cells[c].mem_kib);
+		for (int id = idset_next(&gc->vcpus, 0); id >= 0;
+		     id = idset_next(&gc->vcpus, (unsigned)id + 1))
+			if ((unsigned)host_cpu(h, v->pins[id].cpu)->node != gc->node)
+				fail_msg("seed %u: '%s' vCPU %d is off its cell's node %u", seed,
+					 v->name, id, gc->node);
+	}
+}
+
 static void check_invariants(const struct host *h, const struct profile *pf,
 			     const struct vm_request *vms, const struct idset *taken,
 			     const struct plan *p, unsigned seed)
@@ -972,21 +992,7 @@ static void check_invariants(const struct host *h, const struct profile *pf,
 		}
 		assert_int_equal(cell_vcpus, v->vcpus);
 		assert_int_equal(cell_mem, v->mem_kib);
-		/* kept cells: as requested, each vCPU on its cell's node */
-		for (size_t c = 0; c < vms[i].ncells; c++) {
-			const struct guest_cell *gc = &v->cells[c];
-
-			assert_int_equal(gc->id, c);
-			assert_true(idset_equal(&gc->vcpus, &vms[i].cells[c].vcpus));
-			assert_int_equal(gc->mem_kib, vms[i].cells[c].mem_kib);
-			for (int id = idset_next(&gc->vcpus, 0); id >= 0;
-			     id = idset_next(&gc->vcpus, (unsigned)id + 1))
-				if ((unsigned)host_cpu(h, v->pins[id].cpu)->node != gc->node)
-					fail_msg("seed %u: '%s' vCPU %d is off its cell's node %u", seed,
-						 v->name, id, gc->node);
-		}
-		if (vms[i].ncells)
-			assert_int_equal(v->ncells, vms[i].ncells);
+		check_kept_cells(h, &vms[i], v, seed);
 		/* a VM that fits one node of the empty host never spans two (its
 		 * own cells may: they are placed as they are) */
 		if (v->ncells > 1 && vms[i].ncells == 0) {
