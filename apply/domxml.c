@@ -472,10 +472,11 @@ static bool is_ws(const xmlNode *n)
 	return true;
 }
 
+/* The first child element @name of @parent (any name when NULL), or NULL. */
 static xmlNodePtr child(xmlNodePtr parent, const char *name)
 {
 	for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
-		if (is_el(c, name))
+		if (name ? is_el(c, name) : c->type == XML_ELEMENT_NODE)
 			return c;
 	return NULL;
 }
@@ -840,6 +841,8 @@ static const char *const membacking_order[] = {
     "hugepages", "nosharepages", "locked", "source", "access", "allocation", "discard", NULL,
 };
 
+static const char *const numa_order[] = {"cell", "interconnects", NULL};
+
 static const char *const cpu_order[] = {
     "model", "vendor", "topology", "cache", "maxphysaddr", "feature", "numa", NULL,
 };
@@ -1122,6 +1125,138 @@ static void rewrite_membacking(struct ed *ed, xmlNodePtr root, const struct vm_p
 		drop_if_empty(mb);
 }
 
+/* The plan's guest cell of id @id, or NULL. */
+static const struct guest_cell *plan_cell(const struct vm_plan *vm, unsigned long long id)
+{
+	for (size_t i = 0; i < vm->ncells; i++)
+		if (vm->cells[i].id == id)
+			return &vm->cells[i];
+	return NULL;
+}
+
+/* What the plan owns of a <cell>: cpus (none for a memory-only cell) and memory. */
+static void set_cell(struct ed *ed, xmlNodePtr cell, const struct guest_cell *gc)
+{
+	if (idset_empty(&gc->vcpus))
+		xmlUnsetProp(cell, BAD_CAST "cpus");
+	else
+		attr_set(ed, cell, "cpus", &gc->vcpus);
+	attr(ed, cell, "memory", "%" PRIu64, gc->mem_kib);
+	/* no unit is KiB: one written only when the old one said something else */
+	if (xmlHasProp(cell, BAD_CAST "unit"))
+		attr(ed, cell, "unit", "KiB");
+}
+
+static xmlNodePtr new_cell(struct ed *ed, const struct guest_cell *gc)
+{
+	xmlNodePtr cell = el(ed, "cell");
+
+	attr(ed, cell, "id", "%u", gc->id);
+	if (!idset_empty(&gc->vcpus))
+		attr_set(ed, cell, "cpus", &gc->vcpus);
+	attr(ed, cell, "memory", "%" PRIu64, gc->mem_kib);
+	attr(ed, cell, "unit", "KiB");
+	return cell;
+}
+
+/* The id of a <cell>: its id=, else its position (libvirt's rule). */
+static unsigned long long cell_id(xmlNodePtr cell, unsigned long long pos)
+{
+	unsigned long long id;
+
+	return prop_uint(cell, "id", &id) ? id : pos;
+}
+
+/* Drops the children of @parent named @name whose @a (or @b) names a cell the plan lacks. */
+static void drop_refs(xmlNodePtr parent, const char *name, const char *a, const char *b,
+		      const struct vm_plan *vm)
+{
+	xmlNodePtr c = parent ? parent->children : NULL;
+
+	while (c) {
+		xmlNodePtr next = c->next;
+		unsigned long long id;
+
+		if (is_el(c, name) && ((prop_uint(c, a, &id) && !plan_cell(vm, id)) ||
+				       (b && prop_uint(c, b, &id) && !plan_cell(vm, id))))
+			drop(c);
+		c = next;
+	}
+}
+
+/*
+ * <numa>: each old <cell> the plan has keeps every attribute and child
+ * (memAccess, discard, distances, caches) and gets the plan's cpus and
+ * memory; a cell the plan lacks goes, with the distances and interconnects
+ * that name it; a cell the plan adds comes after the last one.
+ */
+static void rewrite_numa(struct ed *ed, xmlNodePtr numa, const struct vm_plan *vm)
+{
+	struct idset seen;
+	xmlNodePtr c = numa->children, last = NULL;
+	unsigned long long pos = 0;
+	char ind[256];
+
+	idset_clear(&seen);
+	while (c) {
+		xmlNodePtr next = c->next;
+		const struct guest_cell *gc;
+
+		if (is_el(c, "cell")) {
+			unsigned long long id = cell_id(c, pos++);
+
+			gc = plan_cell(vm, id);
+			if (!gc) {
+				drop(c);
+			} else {
+				set_cell(ed, c, gc);
+				idset_add(&seen, gc->id);
+				drop_refs(child(c, "distances"), "sibling", "id", NULL, vm);
+				drop_if_empty(child(c, "distances"));
+				last = c;
+			}
+		}
+		c = next;
+	}
+	for (const char *const *kind = (const char *const[]){"latency", "bandwidth", NULL}; *kind;
+	     kind++)
+		drop_refs(child(numa, "interconnects"), *kind, "initiator", "target", vm);
+	drop_if_empty(child(numa, "interconnects"));
+	child_indent(ed, numa, ind, sizeof(ind));
+	for (size_t i = 0; i < vm->ncells; i++) {
+		xmlNodePtr n;
+
+		if (idset_has(&seen, vm->cells[i].id))
+			continue;
+		n = new_cell(ed, &vm->cells[i]);
+		if (last ? add_next(ed, last, n) && add_next(ed, last, text(ed, ind))
+			 : insert(ed, numa, n, numa_order))
+			last = n;
+	}
+}
+
+/*
+ * Devices that name a guest cell (<memory model='dimm'> and the PCI
+ * expander buses: <target><node>) must find it in the plan: libvirt refuses
+ * a definition whose device is on a missing cell.
+ */
+static int check_device_cells(xmlNodePtr root, const struct vm_plan *vm, struct err *e)
+{
+	for (xmlNodePtr d = child(child(root, "devices"), NULL); d; d = d->next) {
+		xmlNodePtr node = child(child(d, "target"), "node");
+		unsigned long long id;
+
+		if (d->type != XML_ELEMENT_NODE || !node || !content_uint(node, &id))
+			continue;
+		if (!plan_cell(vm, id))
+			return err_set(e, 0,
+				       "plan for '%s' has %zu guest cell(s): the <%s> of domain "
+				       "XML line %ld is on guest cell %llu",
+				       vm->name, vm->ncells, xstr(d->name), xmlGetLineNo(d), id);
+	}
+	return 0;
+}
+
 static int rewrite_cpu(struct ed *ed, xmlNodePtr root, const struct vm_plan *vm,
 		       const struct domxml_opts *o, struct err *e)
 {
@@ -1179,19 +1314,14 @@ static int rewrite_cpu(struct ed *ed, xmlNodePtr root, const struct vm_plan *vm,
 			drop(topo);
 	}
 	numa = child(cpu, "numa");
-	if (vm->ncells > 0) {
+	if (vm->ncells > 0 && numa) {
+		rewrite_numa(ed, numa, vm);
+	} else if (vm->ncells > 0) {
 		n = el(ed, "numa");
-		if (numa ? replace(ed, numa, n) : insert(ed, cpu, n, cpu_order)) {
+		if (insert(ed, cpu, n, cpu_order)) {
 			indent_of(n, ind, sizeof(ind));
-			for (size_t i = 0; i < vm->ncells; i++) {
-				xmlNodePtr cell = el(ed, "cell");
-
-				attr(ed, cell, "id", "%u", vm->cells[i].id);
-				attr_set(ed, cell, "cpus", &vm->cells[i].vcpus);
-				attr(ed, cell, "memory", "%" PRIu64, vm->cells[i].mem_kib);
-				attr(ed, cell, "unit", "KiB");
-				kid(ed, n, cell, ind);
-			}
+			for (size_t i = 0; i < vm->ncells; i++)
+				kid(ed, n, new_cell(ed, &vm->cells[i]), ind);
 			kids_done(ed, n, ind);
 		}
 	} else if (numa) {
@@ -1214,10 +1344,10 @@ static int check_plan(const struct vm_plan *vm, const struct domxml_opts *o, str
 		if (vm->pins[i].vcpu != i)
 			return err_set(e, 0, "plan for '%s': pin %zu is for vCPU %u", vm->name, i,
 				       vm->pins[i].vcpu);
+	/* a cell without vCPUs is a memory-only cell (HMAT); one without memory is none */
 	for (size_t i = 0; i < vm->ncells; i++)
-		if (idset_empty(&vm->cells[i].vcpus) || vm->cells[i].mem_kib == 0)
-			return err_set(e, 0,
-				       "plan for '%s': guest cell %u has no vCPUs or no memory",
+		if (vm->cells[i].mem_kib == 0)
+			return err_set(e, 0, "plan for '%s': guest cell %u has no memory",
 				       vm->name, vm->cells[i].id);
 	if (o->vcpusched[0] && strcmp(o->vcpusched, "fifo") != 0 &&
 	    strcmp(o->vcpusched, "rr") != 0 && strcmp(o->vcpusched, "batch") != 0 &&
@@ -1261,6 +1391,8 @@ char *domxml_rewrite(const char *xml, const struct vm_plan *vm, const struct dom
 		goto out;
 	}
 	root = xmlDocGetRootElement(ed.doc);
+	if (check_device_cells(root, vm, e) < 0)
+		goto out;
 	find_unit(&ed, root);
 	rewrite_vcpu(&ed, root, vm);
 	rewrite_iothreads(&ed, root, vm, &iothreads);
@@ -1327,13 +1459,18 @@ static int scale_kib(const char *unit, unsigned long long v, uint64_t *kib)
 	return -1;
 }
 
-static int read_size(xmlNodePtr n, const char *what, bool content, uint64_t *kib, struct err *e)
+enum size_in { ATTR_CONTENT, ATTR_SIZE, ATTR_MEMORY }; /* text, size=, memory= */
+
+static int read_size(xmlNodePtr n, const char *what, enum size_in in, uint64_t *kib,
+		     struct err *e)
 {
 	unsigned long long v;
 	xmlChar *unit = xmlGetNoNsProp(n, BAD_CAST "unit");
+	bool ok = in == ATTR_CONTENT ? content_uint(n, &v)
+				     : prop_uint(n, in == ATTR_SIZE ? "size" : "memory", &v);
 	int rc;
 
-	if (content ? !content_uint(n, &v) : !prop_uint(n, "size", &v)) {
+	if (!ok) {
 		xmlFree(unit);
 		return err_set(e, 0, "domain XML line %ld: invalid %s", xmlGetLineNo(n), what);
 	}
@@ -1397,12 +1534,118 @@ static void read_nic(xmlNodePtr devices, char *nic, size_t size)
 	}
 }
 
+/* libvirt's id list ("0-3,^2,8"), as virBitmapParse reads it: in order, '^' clears. */
+static bool parse_list(const char *s, struct idset *out)
+{
+	idset_clear(out);
+	while (*s) {
+		bool neg = *s == '^';
+		unsigned long a, b;
+		char *end;
+
+		s += neg;
+		while (*s == ' ')
+			s++;
+		if (*s < '0' || *s > '9')
+			return false;
+		a = b = strtoul(s, &end, 10);
+		if (*end == '-') {
+			if (end[1] < '0' || end[1] > '9')
+				return false;
+			b = strtoul(end + 1, &end, 10);
+		}
+		if (a > b || b >= IDSET_MAX)
+			return false;
+		for (unsigned long id = a; id <= b; id++)
+			if (neg)
+				idset_del(out, (unsigned)id);
+			else
+				idset_add(out, (unsigned)id);
+		while (*end == ' ')
+			end++;
+		if (*end == ',')
+			end++;
+		else if (*end != '\0')
+			return false;
+		s = end;
+	}
+	return true;
+}
+
+/*
+ * The guest cells of <cpu><numa>: each cell's vCPUs and memory, by cell id.
+ * libvirt takes the cells in any order but wants the ids 0..n-1, each once
+ * (no id= is the cell's position).  0 cells without <numa>.
+ */
+static int read_cells(xmlNodePtr numa, struct vm_request *out, struct err *e)
+{
+	struct idset seen;
+	size_t n = 0, pos = 0;
+
+	for (xmlNodePtr c = numa ? numa->children : NULL; c; c = c->next)
+		n += is_el(c, "cell");
+	if (n == 0)
+		return 0;
+	out->cells = calloc(n, sizeof(*out->cells));
+	if (!out->cells)
+		return err_set(e, ENOMEM, "cannot read domain XML");
+	out->ncells = n;
+	idset_clear(&seen);
+	for (xmlNodePtr c = numa->children; c; c = c->next) {
+		unsigned long long id = pos;
+		struct cell_request *cr;
+		xmlChar *cpus;
+		bool ok;
+
+		if (!is_el(c, "cell"))
+			continue;
+		pos++;
+		if (xmlHasProp(c, BAD_CAST "id") && !prop_uint(c, "id", &id))
+			id = n;
+		if (id >= n || idset_has(&seen, (unsigned)id))
+			return err_set(e, 0,
+				       "domain XML line %ld: guest cell ids are not 0 to %zu, "
+				       "each once",
+				       xmlGetLineNo(c), n - 1);
+		idset_add(&seen, (unsigned)id);
+		cr = &out->cells[id];
+		if (read_size(c, "cell memory", ATTR_MEMORY, &cr->mem_kib, e) < 0)
+			return -1;
+		cpus = xmlGetNoNsProp(c, BAD_CAST "cpus");
+		ok = !cpus || parse_list(xstr(cpus), &cr->vcpus);
+		xmlFree(cpus);
+		if (!ok)
+			return err_set(e, 0, "domain XML line %ld: invalid cpus of guest cell %llu",
+				       xmlGetLineNo(c), id);
+	}
+	return 0;
+}
+
+/* KiB of the memory devices (<memory model='dimm'>, nvdimm, virtio-mem ...):
+ * libvirt's <memory> counts them, its NUMA cells do not. */
+static int device_memory(xmlNodePtr devices, uint64_t *kib, struct err *e)
+{
+	*kib = 0;
+	for (xmlNodePtr d = devices ? devices->children : NULL; d; d = d->next) {
+		xmlNodePtr size = child(child(d, "target"), "size");
+		uint64_t v;
+
+		if (!is_el(d, "memory") || !size)
+			continue;
+		if (read_size(size, "memory device size", ATTR_CONTENT, &v, e) < 0)
+			return -1;
+		*kib += v;
+	}
+	return 0;
+}
+
 int domxml_request(const char *xml, struct vm_request *out, struct err *e)
 {
 	xmlDocPtr doc;
 	xmlNodePtr root, n, mem;
 	xmlChar *s;
 	unsigned long long v;
+	uint64_t devmem;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -1425,29 +1668,41 @@ int domxml_request(const char *xml, struct vm_request *out, struct err *e)
 		err_set(e, 0, "domain '%s' has no valid <vcpu> count", out->name);
 		goto out;
 	}
+	/* the maximum, not current=: a vCPU plugged in later needs its pCPU too */
 	out->vcpus = (unsigned)v;
-	if (xmlHasProp(n, BAD_CAST "current")) {
-		if (!prop_uint(n, "current", &v) || v == 0 || v > out->vcpus) {
-			err_set(e, 0, "domain XML line %ld: invalid <vcpu current=>",
-				xmlGetLineNo(n));
-			goto out;
-		}
-		out->vcpus = (unsigned)v;
+	if (xmlHasProp(n, BAD_CAST "current") &&
+	    (!prop_uint(n, "current", &v) || v == 0 || v > out->vcpus)) {
+		err_set(e, 0, "domain XML line %ld: invalid <vcpu current=>", xmlGetLineNo(n));
+		goto out;
 	}
-	mem = child(root, "currentMemory");
-	if (!mem)
-		mem = child(root, "memory");
-	if (!mem) {
+	if (read_cells(child(child(root, "cpu"), "numa"), out, e) < 0)
+		goto out;
+	mem = child(root, "memory");
+	if (out->ncells > 0) {
+		/* libvirt's initial memory is what the cells hold; <memory> is ignored */
+		for (size_t k = 0; k < out->ncells; k++)
+			out->mem_kib += out->cells[k].mem_kib;
+	} else if (!mem) {
 		err_set(e, 0, "domain '%s' has no <memory>", out->name);
 		goto out;
+	} else {
+		/* the memory the guest boots with: <memory> less its memory devices
+		 * (<currentMemory> is a balloon target the guest may take back) */
+		if (read_size(mem, "memory", ATTR_CONTENT, &out->mem_kib, e) < 0 ||
+		    device_memory(child(root, "devices"), &devmem, e) < 0)
+			goto out;
+		if (devmem >= out->mem_kib) {
+			err_set(e, 0, "domain '%s': memory devices of %" PRIu64
+				" KiB leave none of its <memory>", out->name, devmem);
+			goto out;
+		}
+		out->mem_kib -= devmem;
 	}
-	if (read_size(mem, "memory", true, &out->mem_kib, e) < 0)
-		goto out;
 	n = child(child(child(root, "memoryBacking"), "hugepages"), "page");
 	if (n) {
 		uint64_t kib;
 
-		if (read_size(n, "hugepage size", false, &kib, e) < 0)
+		if (read_size(n, "hugepage size", ATTR_SIZE, &kib, e) < 0)
 			goto out;
 		/* a page of the base size is libvirt's way to say normal pages; a
 		 * size no host has stays, for plan_compute() to refuse by name */
@@ -1460,7 +1715,7 @@ int domxml_request(const char *xml, struct vm_request *out, struct err *e)
 	rc = 0;
 out:
 	if (rc < 0)
-		memset(out, 0, sizeof(*out));
+		vm_request_release(out);
 	xmlFreeDoc(doc);
 	return rc;
 }

@@ -28,7 +28,8 @@ struct domxml_opts {
  * ..."), has a DOCTYPE (refused: no DTD, no entities), has a root that is not
  * <domain>; or when the plan does not fit it (not placed, not one pin per
  * vCPU in vCPU order, a topology that does not multiply to the vCPUs, a cell
- * without vCPUs or memory, an unknown scheduler).  The rules:
+ * without memory, a device on a guest cell the plan lacks: <target><node>
+ * of a dimm or a PCI expander bus, an unknown scheduler).  The rules:
  *
  * - <vcpu>: text N, placement='static', cpuset= removed (every vCPU has a
  *   vcpupin), current= kept when <= N else removed; other attributes kept.
@@ -55,10 +56,14 @@ struct domxml_opts {
  *   cannot pass the host CPU through), mode='host-passthrough', match= and
  *   <model>/<vendor> removed.  <topology> replaced (dies='1'/clusters='1'
  *   kept when the old one had them) when the plan has one; when it has none
- *   (0) an old topology is kept only if it still multiplies to N.  <numa>
- *   replaced by one <cell id cpus memory unit='KiB'/> per guest cell (old cell
- *   attributes, distances, caches and interconnects go with it).  check=,
- *   <feature>, <cache>... kept.  An empty owned container is removed.
+ *   (0) an old topology is kept only if it still multiplies to N.  <numa>:
+ *   an old <cell> (by id=, else its position) that the plan has gets cpus=
+ *   (removed for a memory-only cell), memory= and, when it had a unit=,
+ *   unit='KiB'; its other attributes and children (memAccess, discard,
+ *   distances, cache) are kept.  An old cell the plan lacks is removed, and
+ *   so are the <sibling>, <latency> and <bandwidth> that name it; a cell the
+ *   plan adds is <cell id cpus memory unit='KiB'/> after the last one.
+ *   check=, <feature>, <cache>... kept.  An empty owned container is removed.
  * - New elements go after the last sibling that precedes them in libvirt's
  *   own output order (virDomainDefFormat), with the siblings' indentation.
  *
@@ -80,16 +85,22 @@ char *domxml_rewrite(const char *xml, const struct vm_plan *vm, const struct dom
 		     struct err *e);
 
 /*
- * Reads a VM request from a domain's XML: <name>; vCPUs = <vcpu current=>
- * when present, else the <vcpu> count; memory = <currentMemory>, else
- * <memory>, in KiB (libvirt's units, rounded up to whole KiB); pages and
+ * Reads a VM request from a domain's XML: <name>; vCPUs = the <vcpu> count,
+ * the maximum (current= is checked, not used: hot-plugged vCPUs need pCPUs
+ * too); cells = <cpu><numa><cell>s in order (vCPUs from cpus=, libvirt's
+ * "0-3,^2" lists; memory; the ids must be 0, 1, ...; @out->cells is heap,
+ * vm_request_release()); memory = libvirt's initial memory, in KiB (its
+ * units, rounded up to whole KiB): the cells' sum, else <memory> less the
+ * memory devices' <target><size> (<memory> counts them, the cells do not;
+ * <currentMemory> is a balloon target, not the size); pages and
  * hugepage_kib from the first <memoryBacking><hugepages><page size unit>
  * (PAGES_NORMAL for a 4 KiB page; PAGES_PROFILE when there is none, also for
  * <hugepages/> without a page: the host default);
  * nic = the PCI address ("0000:3b:00.1") of the first <interface
  * type='hostdev'>, else the <target dev> of the first interface that has one,
- * else "".  -1 with @e set (and @out zeroed) on a parse error as for
- * domxml_rewrite(), or a missing/invalid name, vcpu, memory or unit.
+ * else "".  -1 with @e set (and @out empty) on a parse error as for
+ * domxml_rewrite(), or a missing/invalid name, vcpu, memory, unit or cell,
+ * or memory devices as large as <memory>.
  */
 int domxml_request(const char *xml, struct vm_request *out, struct err *e);
 

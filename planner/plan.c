@@ -77,6 +77,7 @@ struct state {
 	int *core_free; /* free threads of each core */
 	int *node_u;	/* pCPU units each node offers (kept up to date) */
 	int *vm_thr;	/* per VM and node: threads it holds */
+	int *cell_node; /* per requested cell (ctx.cell_off): its node index, -1 none */
 };
 
 struct ctx {
@@ -98,6 +99,8 @@ struct ctx {
 	int *pool_of;	  /* nnodes x npsz: index in node.pools, -1 none */
 	unsigned *units0; /* pCPU units of each node on the empty host */
 	struct vmx *vm;
+	size_t *cell_off; /* per VM: index of its first requested cell in state.cell_node */
+	size_t ncellreq;  /* requested cells of the whole batch */
 	struct state st0; /* the empty host: housekeeping and taken CPUs only */
 	long tries;	  /* repair budget left */
 };
@@ -190,7 +193,7 @@ static int state_alloc(const struct ctx *c, struct state *st)
 {
 	size_t nn = c->nnodes, nv = c->nvms;
 	size_t n64 = nn + nn * (c->npsz ? c->npsz : 1) + 3 * nv * nn;
-	size_t nint = c->ncpus + nv * nn + nv + c->ncores + nn + nv * nn;
+	size_t nint = c->ncpus + nv * nn + nv + c->ncores + nn + nv * nn + c->ncellreq;
 
 	st->size = n64 * sizeof(uint64_t) + nint * sizeof(int);
 	st->buf = calloc(1, st->size ? st->size : 1);
@@ -207,6 +210,7 @@ static int state_alloc(const struct ctx *c, struct state *st)
 	st->core_free = st->placed + nv;
 	st->node_u = st->core_free + c->ncores;
 	st->vm_thr = st->node_u + nn;
+	st->cell_node = st->vm_thr + nv * nn;
 	return 0;
 }
 
@@ -338,6 +342,8 @@ static void vm_remove(const struct ctx *c, struct state *st, size_t vi)
 		st->vm_mem[slot] = st->vm_free[slot] = st->vm_res[slot] = 0;
 		st->rank[slot] = 0;
 	}
+	for (size_t k = 0; k < c->req[vi].ncells; k++)
+		st->cell_node[c->cell_off[vi] + k] = -1;
 	st->placed[vi] = 0;
 }
 
@@ -679,10 +685,80 @@ static bool place_split(const struct ctx *c, struct state *st, size_t vi)
 	return true;
 }
 
+/* The node for requested cell @k of @vi: one that holds it whole; the NIC's
+ * node first, then a node the VM already uses, then the tightest fit. */
+static size_t pick_cell_node(const struct ctx *c, const struct state *st, size_t vi, size_t k,
+			     unsigned need)
+{
+	const struct vmx *v = &c->vm[vi];
+	uint64_t mem = c->req[vi].cells[k].mem_kib;
+	bool by_nic = v->nic_node >= 0 && c->pf->nic_local;
+	size_t best = SIZE_MAX;
+	double best_score = 0;
+	uint32_t best_dist = 0;
+	bool best_used = false;
+
+	for (size_t n = 0; n < c->nnodes; n++) {
+		unsigned u = node_units(c, st, n);
+		uint64_t m = mem_cap(c, st, n, v), m0 = mem_cap(c, &c->st0, n, v);
+		uint32_t d = by_nic ? dist(c, (size_t)v->nic_node, n) : 0;
+		bool used = st->rank[vi * c->nnodes + n] > 0;
+		double score;
+
+		if (u < need || m < mem)
+			continue;
+		score = (double)(u - need) / (double)(c->units0[n] ? c->units0[n] : 1) +
+			(double)(m - mem) / (double)(m0 ? m0 : 1);
+		if (c->pf->fit == FIT_SPREAD)
+			score = -score;
+		if (best == SIZE_MAX || d < best_dist ||
+		    (d == best_dist && (used > best_used ||
+					(used == best_used && score < best_score)))) {
+			best = n;
+			best_score = score;
+			best_dist = d;
+			best_used = used;
+		}
+	}
+	return best;
+}
+
+/*
+ * A VM with requested cells: each cell whole on one node, in cell order (two
+ * cells may share a node); the first cell's node also runs a dedicated
+ * emulator.  All or nothing: a cell that fits nowhere undoes the others.
+ */
+static bool place_cells(const struct ctx *c, struct state *st, size_t vi)
+{
+	const struct vm_request *r = &c->req[vi];
+	unsigned emu = is_emu_own(c) ? 1 : 0, nrank = 0;
+
+	for (size_t k = 0; k < r->ncells; k++) {
+		unsigned need = (unsigned)idset_count(&r->cells[k].vcpus) + (k == 0 ? emu : 0);
+		size_t n = pick_cell_node(c, st, vi, k, need);
+		int *rk;
+
+		if (n == SIZE_MAX) {
+			vm_remove(c, st, vi);
+			return false;
+		}
+		take_node(c, st, n, need, vi, k == 0 && emu);
+		mem_take(c, st, n, vi, r->cells[k].mem_kib);
+		st->cell_node[c->cell_off[vi] + k] = (int)n;
+		rk = &st->rank[vi * c->nnodes + n];
+		if (*rk == 0)
+			*rk = (int)++nrank;
+	}
+	st->placed[vi] = 1;
+	return true;
+}
+
 static bool place(const struct ctx *c, struct state *st, size_t vi)
 {
 	if (c->vm[vi].hopeless || st->placed[vi])
 		return false;
+	if (c->req[vi].ncells > 0)
+		return place_cells(c, st, vi);
 	if (c->vm[vi].fits_one)
 		return place_one_node(c, st, vi);
 	return place_split(c, st, vi);
@@ -743,7 +819,8 @@ static bool could_fit_without(const struct ctx *c, const struct state *st, size_
 {
 	const struct vmx *vu = &c->vm[u];
 
-	if (!vu->fits_one) {
+	/* kept cells may spread over nodes: only the totals say anything */
+	if (!vu->fits_one || c->req[u].ncells > 0) {
 		uint64_t units = 0, mem = 0;
 
 		for (size_t n = 0; n < c->nnodes; n++) {
@@ -777,6 +854,9 @@ static bool covers(const struct ctx *c, size_t a, size_t b)
 {
 	const struct vmx *va = &c->vm[a], *vb = &c->vm[b];
 
+	/* kept cells are shapes, not sizes: one layout does not cover another */
+	if (c->req[a].ncells > 0 || c->req[b].ncells > 0)
+		return false;
 	return va->demand >= vb->demand && c->req[a].mem_kib >= c->req[b].mem_kib &&
 	       va->psz == vb->psz && va->nic_node == vb->nic_node && va->fits_one == vb->fits_one;
 }
@@ -1031,8 +1111,20 @@ static void reject(struct vmx *v, const char *fmt, ...)
 	v->why = SHORT_REQUEST;
 }
 
-/* The largest hugepage size below @below that the host offers and that divides @mem_kib; 0 none. */
-static uint64_t smaller_size(const struct host *h, uint64_t below, uint64_t mem_kib)
+/* Whether pages of @kib hold @r's memory, and each requested cell's, whole. */
+static bool divides(const struct vm_request *r, uint64_t kib)
+{
+	if (r->mem_kib % kib != 0)
+		return false;
+	for (size_t k = 0; k < r->ncells; k++)
+		if (r->cells[k].mem_kib % kib != 0)
+			return false;
+	return true;
+}
+
+/* The largest hugepage size below @below that the host offers and that divides
+ * @r's memory; 0 none. */
+static uint64_t smaller_size(const struct host *h, uint64_t below, const struct vm_request *r)
 {
 	uint64_t best = 0;
 
@@ -1040,7 +1132,7 @@ static uint64_t smaller_size(const struct host *h, uint64_t below, uint64_t mem_
 		for (size_t k = 0; k < h->nodes[n].npools; k++) {
 			uint64_t sz = h->nodes[n].pools[k].size_kib;
 
-			if (sz < below && sz > best && mem_kib % sz == 0 && plan_hugepage_ok(sz))
+			if (sz < below && sz > best && divides(r, sz) && plan_hugepage_ok(sz))
 				best = sz;
 		}
 	return best;
@@ -1066,20 +1158,62 @@ static void choose_pages(struct ctx *c, size_t i)
 	if (v->page_kib != 0 && !plan_hugepage_ok(v->page_kib))
 		return reject(v, "page size %" PRIu64 " KiB is not a power of two from 64 KiB "
 			      "to 16 GiB", v->page_kib);
-	if (v->page_kib == 0 || r->mem_kib % v->page_kib == 0)
+	if (v->page_kib == 0 || divides(r, v->page_kib))
 		return;
 	size_str(v->page_kib, want, sizeof(want));
 	if (r->pages == PAGES_HUGE)
-		return reject(v, "memory %" PRIu64 " KiB is not a multiple of the requested %s "
-			      "page size", r->mem_kib, want);
-	v->page_kib = smaller_size(c->h, v->page_kib, r->mem_kib);
-	if (v->page_kib == 0 && r->mem_kib % PLAN_BASE_PAGE_KIB != 0)
+		return reject(v, "memory %" PRIu64 " KiB%s is not a multiple of the requested %s "
+			      "page size", r->mem_kib, r->ncells ? " (or a cell's)" : "", want);
+	v->page_kib = smaller_size(c->h, v->page_kib, r);
+	if (v->page_kib == 0 && !divides(r, PLAN_BASE_PAGE_KIB))
 		return reject(v, "memory %" PRIu64 " KiB is not a multiple of any page size",
 			      r->mem_kib);
 	snprintf(v->page_note, sizeof(v->page_note),
 		 "%s pages: memory %" PRIu64 " KiB is not a multiple of the profile's %s pages",
 		 v->page_kib ? size_str(v->page_kib, got, sizeof(got)) : "normal", r->mem_kib,
 		 want);
+}
+
+/* Rejects requested cells that are not a layout of the VM: true when rejected. */
+static bool vet_cells(const struct vm_request *r, struct vmx *v)
+{
+	struct idset all;
+	uint64_t mem = 0;
+
+	idset_clear(&all);
+	for (size_t k = 0; k < r->ncells; k++) {
+		const struct cell_request *cr = &r->cells[k];
+		int last = -1;
+
+		for (int id = idset_next(&cr->vcpus, 0); id >= 0;
+		     id = idset_next(&cr->vcpus, (unsigned)id + 1)) {
+			if (idset_has(&all, (unsigned)id)) {
+				reject(v, "vCPU %d is in two guest cells", id);
+				return true;
+			}
+			idset_add(&all, (unsigned)id);
+			last = id;
+		}
+		if (last >= (int)r->vcpus) {
+			reject(v, "guest cell %zu has vCPU %d of %u", k, last, r->vcpus);
+			return true;
+		}
+		if (cr->mem_kib == 0) {
+			reject(v, "guest cell %zu has no memory", k);
+			return true;
+		}
+		mem += cr->mem_kib;
+	}
+	if (r->ncells > 0 && idset_count(&all) != r->vcpus) {
+		reject(v, "its guest cells hold %u of its %u vCPUs", idset_count(&all), r->vcpus);
+		return true;
+	}
+	if (r->ncells > 0 && mem != r->mem_kib) {
+		reject(v, "its guest cells hold %" PRIu64 " KiB, not its %" PRIu64 " KiB", mem,
+		       r->mem_kib);
+		return true;
+	}
+	return false;
 }
 
 /* What the request of VM @i gets wrong, if anything; then its page size. */
@@ -1099,6 +1233,8 @@ static void vet(struct ctx *c, size_t i)
 		return reject(v, "no memory");
 	if (r->nic[0] != '\0' && node_of_nic(c->h, r->nic, &v->nic_node) < 0)
 		return reject(v, "no NIC '%s' on this host", r->nic);
+	if (vet_cells(r, v))
+		return;
 	choose_pages(c, i);
 	if (v->hopeless || v->page_kib == 0)
 		return;
@@ -1139,8 +1275,14 @@ static int setup(struct ctx *c, struct err *e)
 	c->dist = calloc(nn * nn, sizeof(*c->dist));
 	c->units0 = calloc(nn, sizeof(*c->units0));
 	c->vm = calloc(c->nvms ? c->nvms : 1, sizeof(*c->vm));
-	if (!c->node_first || !c->node_ncores || !c->node_hk || !c->dist || !c->units0 || !c->vm)
+	c->cell_off = calloc(c->nvms ? c->nvms : 1, sizeof(*c->cell_off));
+	if (!c->node_first || !c->node_ncores || !c->node_hk || !c->dist || !c->units0 || !c->vm ||
+	    !c->cell_off)
 		return err_set(e, ENOMEM, "cannot plan");
+	for (size_t i = 0; i < c->nvms; i++) {
+		c->cell_off[i] = c->ncellreq;
+		c->ncellreq += c->req[i].ncells;
+	}
 	for (size_t i = c->ncores; i-- > 0;) {
 		c->node_first[c->cores[i].node] = i;
 		c->node_ncores[c->cores[i].node]++;
@@ -1180,6 +1322,8 @@ static int setup(struct ctx *c, struct err *e)
 	}
 	for (size_t i = 0; i < h->ncpus; i++)
 		c->st0.owner[i] = OWN_FREE;
+	for (size_t k = 0; k < c->ncellreq; k++)
+		c->st0.cell_node[k] = -1;
 	for (size_t ci = 0; ci < c->ncores; ci++)
 		for (unsigned t = 0; t < c->cores[ci].nthreads; t++) {
 			size_t cpu = c->cores[ci].thread[t];
@@ -1327,6 +1471,51 @@ static const char *unit_name(const struct ctx *c)
 	}
 }
 
+/* Why requested cells did not fit: the first cell no node holds, else all of them together. */
+static void diagnose_cells(const struct ctx *c, const struct state *st, size_t vi,
+			   struct vm_plan *vp)
+{
+	const struct vmx *v = &c->vm[vi];
+	const struct vm_request *r = &c->req[vi];
+	unsigned emu = is_emu_own(c) ? 1 : 0;
+	char pg[32];
+
+	size_str(v->page_kib, pg, sizeof(pg));
+	for (size_t k = 0; k < r->ncells; k++) {
+		unsigned need = idset_count(&r->cells[k].vcpus) + (k == 0 ? emu : 0);
+		uint64_t mem = r->cells[k].mem_kib;
+		unsigned cpu_ok = 0, mem_ok = 0, both = 0;
+
+		for (size_t n = 0; n < c->nnodes; n++) {
+			bool cu = node_units(c, st, n) >= need, me = mem_cap(c, st, n, v) >= mem;
+
+			cpu_ok += cu;
+			mem_ok += me;
+			both += cu && me;
+		}
+		if (both > 0)
+			continue;
+		vp->shortage = cpu_ok == 0 ? (mem_ok == 0 ? SHORT_BOTH : SHORT_CPUS)
+			       : mem_ok == 0 ? SHORT_MEMORY
+					     : SHORT_BOTH;
+		snprintf(vp->why_not, sizeof(vp->why_not),
+			 "guest cell %zu (%u %s, %" PRIu64 " MiB of %s pages) fits no node whole:",
+			 k, need, unit_name(c), mem / 1024, pg);
+		for (size_t n = 0; n < c->nnodes; n++)
+			if (c->node_ncores[n] > 0)
+				strfmt_cat(vp->why_not, sizeof(vp->why_not),
+					   " node%u %u, %" PRIu64 " MiB;", c->h->nodes[n].id,
+					   node_units(c, st, n), mem_cap(c, st, n, v) / 1024);
+		vp->why_not[strlen(vp->why_not) - 1] = '\0';
+		return;
+	}
+	vp->shortage = SHORT_BOTH;
+	snprintf(vp->why_not, sizeof(vp->why_not),
+		 "its %zu guest cells (the domain's own layout) each fit a node, but not all "
+		 "together, each whole on one node",
+		 r->ncells);
+}
+
 static void diagnose(const struct ctx *c, const struct state *st, size_t vi, struct vm_plan *vp)
 {
 	const struct vmx *v = &c->vm[vi];
@@ -1357,6 +1546,8 @@ static void diagnose(const struct ctx *c, const struct state *st, size_t vi, str
 		tot_u += u;
 		tot_m += m;
 	}
+	if (!v->hopeless && r->ncells > 0)
+		return diagnose_cells(c, st, vi, vp);
 	if (v->hopeless && v->why == SHORT_MEMORY) {
 		vp->shortage = SHORT_MEMORY;
 		snprintf(vp->why_not, sizeof(vp->why_not),
@@ -1425,18 +1616,25 @@ static struct idset l3_cpus(const struct ctx *c, size_t n, int l3)
 	return s;
 }
 
-static void explain(const struct ctx *c, const struct state *st, size_t vi, struct vm_plan *vp)
+/* Why these nodes: the domain's cells, the NIC, the fit, or the fewest nodes. */
+static void explain_where(const struct ctx *c, const struct state *st, size_t vi,
+			  struct vm_plan *vp)
 {
 	const struct vmx *v = &c->vm[vi];
 	const struct vm_request *r = &c->req[vi];
 	const struct host *h = c->h;
-	char buf[PLAN_WHY_MAX], pg[32];
+	char buf[PLAN_WHY_MAX];
 	size_t n0 = vp->cells[0].node; /* guest cell 0's host node, as an id */
 	size_t ni0 = (size_t)host_node_index(h, (unsigned)n0);
-	unsigned shared = 0, ncores = 0;
 
-	/* where */
-	if (vp->ncells == 1) {
+	if (r->ncells > 0) {
+		snprintf(buf, sizeof(buf), "guest cells as the domain defines them, each whole on "
+			 "one node:");
+		for (size_t k = 0; k < vp->ncells; k++)
+			strfmt_cat(buf, sizeof(buf), " cell %zu node %u%s", k, vp->cells[k].node,
+				   k + 1 < vp->ncells ? "," : "");
+		add_reason(vp->reasons, &vp->nreasons, "%s", buf);
+	} else if (vp->ncells == 1) {
 		if (v->nic_node >= 0 && c->pf->nic_local && (size_t)v->nic_node == ni0)
 			add_reason(vp->reasons, &vp->nreasons, "node %zu: the node of NIC '%s'", n0,
 				   r->nic);
@@ -1470,6 +1668,61 @@ static void explain(const struct ctx *c, const struct state *st, size_t vi, stru
 			   r->mem_kib / 1024, vp->ncells, dsum,
 			   c->dist_known ? "" : " (distances unknown)");
 	}
+}
+
+/* The memory reasons: each cell's pages and node, and the guest it makes. */
+static void explain_memory(const struct ctx *c, const struct state *st, size_t vi,
+			   struct vm_plan *vp)
+{
+	const struct host *h = c->h;
+	char pg[32];
+
+	size_str(vp->page_kib, pg, sizeof(pg));
+	for (size_t k = 0; k < vp->ncells; k++) {
+		const struct guest_cell *gc = &vp->cells[k];
+		size_t slot = vi * c->nnodes + (size_t)host_node_index(h, gc->node);
+		bool first = true, sharing = false;
+		char cell[48] = "";
+
+		/* the free and reserved pages are the node's: said with its first cell */
+		for (size_t j = 0; j < vp->ncells; j++) {
+			first &= j >= k || vp->cells[j].node != gc->node;
+			sharing |= j != k && vp->cells[j].node == gc->node;
+		}
+		if (c->req[vi].ncells)
+			snprintf(cell, sizeof(cell), "guest cell %zu, ", k);
+		if (gc->page_kib == 0)
+			add_reason(vp->reasons, &vp->nreasons,
+				   "memory: %s%" PRIu64 " MiB of normal pages bound to node %u", cell,
+				   gc->mem_kib / 1024, gc->node);
+		else if (!first)
+			add_reason(vp->reasons, &vp->nreasons,
+				   "memory: %s%" PRIu64 " MiB as %" PRIu64 " x %s pages on node %u",
+				   cell, gc->mem_kib / 1024, gc->pages, pg, gc->node);
+		else
+			add_reason(vp->reasons, &vp->nreasons,
+				   "memory: %s%" PRIu64 " MiB as %" PRIu64
+				   " x %s pages on node %u (%s%" PRIu64 " free now, %" PRIu64
+				   " to reserve)",
+				   cell, gc->mem_kib / 1024, gc->pages, pg, gc->node,
+				   sharing ? "with its other cells there: " : "",
+				   st->vm_free[slot], st->vm_res[slot] / gc->page_kib);
+	}
+	add_reason(vp->reasons, &vp->nreasons,
+		   "guest: %u socket(s) x %u core(s) x %u thread(s), %zu NUMA cell(s) %s",
+		   vp->sockets, vp->cores, vp->threads, vp->ncells,
+		   c->req[vi].ncells ? "as the domain defines them"
+				     : "mirroring the host placement");
+}
+
+static void explain(const struct ctx *c, const struct state *st, size_t vi, struct vm_plan *vp)
+{
+	const struct host *h = c->h;
+	char buf[PLAN_WHY_MAX];
+	size_t n0 = vp->cells[0].node; /* guest cell 0's host node, as an id */
+	unsigned shared = 0, ncores = 0;
+
+	explain_where(c, st, vi, vp);
 	/* how: SMT */
 	for (size_t ci = 0; ci < c->ncores; ci++) {
 		const struct core *co = &c->cores[ci];
@@ -1563,28 +1816,7 @@ static void explain(const struct ctx *c, const struct state *st, size_t vi, stru
 			   vp->niothreads);
 		break;
 	}
-	/* memory */
-	size_str(vp->page_kib, pg, sizeof(pg));
-	for (size_t k = 0; k < vp->ncells; k++) {
-		const struct guest_cell *gc = &vp->cells[k];
-		size_t slot = vi * c->nnodes + (size_t)host_node_index(h, gc->node);
-
-		if (gc->page_kib == 0)
-			add_reason(vp->reasons, &vp->nreasons,
-				   "memory: %" PRIu64 " MiB of normal pages bound to node %u",
-				   gc->mem_kib / 1024, gc->node);
-		else
-			add_reason(vp->reasons, &vp->nreasons,
-				   "memory: %" PRIu64 " MiB as %" PRIu64
-				   " x %s pages on node %u (%" PRIu64 " free now, %" PRIu64
-				   " to reserve)",
-				   gc->mem_kib / 1024, gc->pages, pg, gc->node, st->vm_free[slot],
-				   st->vm_res[slot] / gc->page_kib);
-	}
-	add_reason(vp->reasons, &vp->nreasons,
-		   "guest: %u socket(s) x %u core(s) x %u thread(s), %zu NUMA cell(s) mirroring "
-		   "the host placement",
-		   vp->sockets, vp->cores, vp->threads, vp->ncells);
+	explain_memory(c, st, vi, vp);
 }
 
 /* Guest topology: threads = the host's SMT width when every core of the VM
@@ -1609,6 +1841,16 @@ static void topology(const struct ctx *c, const struct state *st, size_t vi, str
 	vp->threads = ok && t > 0 ? t : 1;
 	for (size_t k = 1; k < vp->ncells; k++)
 		even &= idset_count(&vp->cells[k].vcpus) == idset_count(&vp->cells[0].vcpus);
+	/* a guest socket is a run of vCPUs: requested cells are sockets only when
+	 * cell k holds vCPUs k*per..(k+1)*per-1 */
+	for (size_t k = 0; even && c->req[vi].ncells > 0 && k < vp->ncells; k++) {
+		unsigned per = idset_count(&vp->cells[0].vcpus);
+
+		even = idset_next(&vp->cells[k].vcpus, 0) == (int)(k * per) &&
+		       idset_count(&vp->cells[k].vcpus) == per;
+		for (unsigned i = 0; even && i < per; i++)
+			even = idset_has(&vp->cells[k].vcpus, (unsigned)k * per + i);
+	}
 	vp->sockets = 1;
 	if (vp->ncells > 1 && even && idset_count(&vp->cells[0].vcpus) % vp->threads == 0)
 		vp->sockets = (unsigned)vp->ncells;
@@ -1619,13 +1861,96 @@ static void topology(const struct ctx *c, const struct state *st, size_t vi, str
 	vp->cores = vp->vcpus / (vp->sockets * vp->threads);
 }
 
+/*
+ * The pCPUs of VM @vi's vCPUs on node @n, in core order then thread order
+ * (into @cpus, the count returned); its idle and emulator CPUs go to @vp.
+ */
+static size_t node_cpus(const struct ctx *c, const struct state *st, size_t vi, size_t n,
+			struct vm_plan *vp, unsigned *cpus)
+{
+	size_t k = 0;
+
+	for (size_t ci = c->node_first[n]; ci < c->node_first[n] + c->node_ncores[n]; ci++) {
+		const struct core *co = &c->cores[ci];
+
+		for (unsigned t = 0; t < co->nthreads; t++) {
+			int o = st->owner[co->thread[t]];
+			unsigned id = c->h->cpus[co->thread[t]].id;
+
+			if (o == OWNER(vi, ROLE_VCPU))
+				cpus[k++] = id;
+			else if (o == OWNER(vi, ROLE_IDLE))
+				idset_add(&vp->idle, id);
+			else if (o == OWNER(vi, ROLE_EMU))
+				idset_add(&vp->emulator, id);
+		}
+	}
+	if (c->pf->emulator == EMU_HOUSEKEEPING)
+		idset_or(&vp->emulator, &c->node_hk[n]);
+	return k;
+}
+
+/*
+ * Guest cells and pins.  Mirrored cells (no request): cell k is the node of
+ * rank k + 1 and takes the next vCPUs: guest vCPUs 2k and 2k+1 land on one
+ * core's siblings, as QEMU numbers threads.  Requested cells: each cell's
+ * vCPUs, ascending, take its node's pCPUs in order, cell after cell.
+ */
+static void fill_cells(const struct ctx *c, const struct state *st, size_t vi, struct vm_plan *vp,
+		       unsigned *cpus)
+{
+	const struct vm_request *r = &c->req[vi];
+	const struct host *h = c->h;
+	unsigned vcpu = 0;
+
+	for (int rk = 1; rk <= (int)c->nnodes; rk++) {
+		size_t n, got, used = 0;
+
+		for (n = 0; n < c->nnodes && st->rank[vi * c->nnodes + n] != rk; n++)
+			;
+		if (n == c->nnodes)
+			break;
+		got = node_cpus(c, st, vi, n, vp, cpus);
+		for (size_t k = 0; k < vp->ncells; k++) {
+			struct guest_cell *gc = &vp->cells[k];
+			bool mine = r->ncells ? st->cell_node[c->cell_off[vi] + k] == (int)n
+					      : k == (size_t)rk - 1;
+
+			if (!mine)
+				continue;
+			gc->id = (unsigned)k;
+			gc->node = h->nodes[n].id;
+			gc->mem_kib = r->ncells ? r->cells[k].mem_kib : st->vm_mem[vi * c->nnodes + n];
+			gc->page_kib = vp->page_kib;
+			gc->pages = vp->page_kib ? gc->mem_kib / vp->page_kib : 0;
+			idset_add(&vp->nodes, gc->node);
+			if (r->ncells == 0) {
+				for (; used < got && vcpu < r->vcpus; used++, vcpu++)
+					idset_add(&gc->vcpus, vcpu);
+				continue;
+			}
+			gc->vcpus = r->cells[k].vcpus;
+			for (int id = idset_next(&gc->vcpus, 0); id >= 0 && used < got;
+			     id = idset_next(&gc->vcpus, (unsigned)id + 1))
+				vp->pins[id] = (struct pin){.vcpu = (unsigned)id, .cpu = cpus[used++]};
+		}
+		if (r->ncells == 0)
+			for (size_t j = 0; j < used; j++)
+				vp->pins[vcpu - used + j] =
+				    (struct pin){.vcpu = vcpu - (unsigned)used + (unsigned)j,
+						 .cpu = cpus[j]};
+		for (size_t j = 0; j < used; j++)
+			idset_add(&vp->cpus, cpus[j]);
+	}
+	vp->npins = r->vcpus;
+}
+
 static int fill_vm(const struct ctx *c, const struct state *st, size_t vi, struct vm_plan *vp,
 		   struct err *e)
 {
 	const struct vm_request *r = &c->req[vi];
-	const struct host *h = c->h;
-	size_t ncells = 0, nn = c->nnodes;
-	unsigned vcpu = 0;
+	size_t ncells = r->ncells;
+	unsigned *cpus;
 
 	snprintf(vp->name, sizeof(vp->name), "%s", r->name);
 	vp->vcpus = r->vcpus;
@@ -1640,56 +1965,18 @@ static int fill_vm(const struct ctx *c, const struct state *st, size_t vi, struc
 	}
 	vp->placed = true;
 	vp->shortage = SHORT_NONE;
-	for (size_t n = 0; n < nn; n++)
-		ncells += st->rank[vi * nn + n] > 0;
+	for (size_t n = 0; r->ncells == 0 && n < c->nnodes; n++)
+		ncells += st->rank[vi * c->nnodes + n] > 0;
 	vp->cells = calloc(ncells, sizeof(*vp->cells));
 	vp->pins = calloc(r->vcpus, sizeof(*vp->pins));
-	if (!vp->cells || !vp->pins)
+	cpus = calloc(c->ncpus, sizeof(*cpus));
+	if (!vp->cells || !vp->pins || !cpus) {
+		free(cpus);
 		return err_set(e, ENOMEM, "cannot plan");
+	}
 	vp->ncells = ncells;
-	for (size_t n = 0; n < nn; n++) {
-		int rk = st->rank[vi * nn + n];
-		struct guest_cell *gc;
-
-		if (rk <= 0)
-			continue;
-		gc = &vp->cells[rk - 1];
-		gc->id = (unsigned)rk - 1;
-		gc->node = h->nodes[n].id;
-		gc->mem_kib = st->vm_mem[vi * nn + n];
-		gc->page_kib = vp->page_kib;
-		gc->pages = vp->page_kib ? gc->mem_kib / vp->page_kib : 0;
-		idset_add(&vp->nodes, gc->node);
-	}
-	/* vCPUs in cell order, cores in node order, threads in core order: guest
-	 * vCPUs 2k and 2k+1 land on one core's siblings, as QEMU numbers threads */
-	for (size_t k = 0; k < ncells; k++) {
-		size_t n = (size_t)host_node_index(h, vp->cells[k].node);
-
-		for (size_t ci = c->node_first[n]; ci < c->node_first[n] + c->node_ncores[n];
-		     ci++) {
-			const struct core *co = &c->cores[ci];
-
-			for (unsigned t = 0; t < co->nthreads; t++) {
-				int o = st->owner[co->thread[t]];
-				unsigned id = h->cpus[co->thread[t]].id;
-
-				if (o == OWNER(vi, ROLE_VCPU) && vcpu < r->vcpus) {
-					vp->pins[vcpu] = (struct pin){.vcpu = vcpu, .cpu = id};
-					idset_add(&vp->cells[k].vcpus, vcpu);
-					idset_add(&vp->cpus, id);
-					vcpu++;
-				} else if (o == OWNER(vi, ROLE_IDLE)) {
-					idset_add(&vp->idle, id);
-				} else if (o == OWNER(vi, ROLE_EMU)) {
-					idset_add(&vp->emulator, id);
-				}
-			}
-		}
-		if (c->pf->emulator == EMU_HOUSEKEEPING)
-			idset_or(&vp->emulator, &c->node_hk[n]);
-	}
-	vp->npins = vcpu;
+	fill_cells(c, st, vi, vp, cpus);
+	free(cpus);
 	if (c->pf->emulator == EMU_SHARED)
 		vp->emulator = vp->cpus;
 	vp->iothread = vp->emulator;
@@ -2008,7 +2295,14 @@ static void ctx_free(struct ctx *c)
 	free(c->pool_of);
 	free(c->units0);
 	free(c->vm);
+	free(c->cell_off);
 	state_free(&c->st0);
+}
+
+void vm_request_release(struct vm_request *vm)
+{
+	free(vm->cells);
+	memset(vm, 0, sizeof(*vm));
 }
 
 void plan_init(struct plan *p)

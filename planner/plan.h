@@ -36,14 +36,26 @@ enum page_choice {
 	PAGES_HUGE,    /* hugepages of vm_request.hugepage_kib */
 };
 
+/* A guest NUMA cell a request asks for: the domain's own layout, kept. */
+struct cell_request {
+	struct idset vcpus; /* its guest vCPU ids (empty: a memory-only cell) */
+	uint64_t mem_kib;
+};
+
 /* One VM to place. */
 struct vm_request {
 	char name[PLAN_NAME_MAX];
-	unsigned vcpus;
+	unsigned vcpus; /* the maximum: hot-plugged vCPUs get pCPUs too */
 	uint64_t mem_kib;
 	enum page_choice pages;
 	uint64_t hugepage_kib; /* the page size when pages == PAGES_HUGE, else 0 */
 	char nic[32];	       /* interface name or PCI address; "" = none */
+	/* Guest cells to keep (0: the planner chooses them).  Cell k is guest
+	 * cell id k; each is placed whole on one host node (two may share one);
+	 * their vCPUs are 0..vcpus-1, each once, and their memory adds up to
+	 * mem_kib.  Heap, owned: vm_request_release(). */
+	size_t ncells;
+	struct cell_request *cells;
 };
 
 /* The resource that kept a VM out. */
@@ -137,6 +149,9 @@ struct plan {
 	char reasons[PLAN_MAX_REASONS][PLAN_WHY_MAX]; /* plan-wide: housekeeping, order */
 };
 
+/* Frees @vm's cells (a zeroed request is fine). */
+void vm_request_release(struct vm_request *vm);
+
 /* An empty plan (plan_release() is safe on it). */
 void plan_init(struct plan *p);
 
@@ -145,8 +160,8 @@ void plan_init(struct plan *p);
  * belong to VMs that are not re-planned.  A VM that does not fit is in the
  * plan with placed = false and the reason; that is not an error.  Errors
  * (-1, @out empty): a host whose CPU/NUMA topology is unknown, a bad request
- * (no name, a duplicate name, 0 vCPUs, no memory, memory not a multiple of
- * the page size, a NIC that is not on the host), out of memory.
+ * (no name, a duplicate name), out of memory.  A request with cells gets
+ * them as its guest cells, in order, each on one node, or is not placed.
  * The caller owns @out and calls plan_release().
  */
 int plan_compute(const struct host *h, const struct profile *pf, const struct vm_request *vms,

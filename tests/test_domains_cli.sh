@@ -99,6 +99,43 @@ py "plan two" 'sorted(v["name"] for v in d["vms"]) == ["busy", "new"]'
 run "plan text" 0 plan --root "$T/root" --connect "$URI" --domains new
 grep -q '^new: node' "$T/out" && pass || fail "plan text: no 'new: node' line"
 
+# plan --domains asks what each definition asks (issue 9 item 9): the maximum
+# vCPUs (not current=), <memory> (not the balloon's <currentMemory>), the
+# hugepage size of <memoryBacking>, the domain's own guest cells, and no NIC
+# that is only the guest's tap device
+cat >"$T/asks.xml" <<'EOF'
+<node>
+  <domain type='test'>
+    <name>hot</name>
+    <memory>1048576</memory>
+    <currentMemory>524288</currentMemory>
+    <memoryBacking><hugepages><page size='2048' unit='KiB'/></hugepages></memoryBacking>
+    <vcpu placement='auto' current='1'>3</vcpu>
+    <os><type>hvm</type></os>
+  </domain>
+  <domain type='test'>
+    <name>cells</name>
+    <memory>1048576</memory>
+    <vcpu>2</vcpu>
+    <os><type>hvm</type></os>
+    <cpu>
+      <numa>
+        <cell id='0' cpus='0' memory='262144' unit='KiB'/>
+        <cell id='1' cpus='1' memory='786432' unit='KiB' memAccess='shared'/>
+      </numa>
+    </cpu>
+    <devices>
+      <interface type='network'><source network='default'/><target dev='vnet3'/></interface>
+    </devices>
+  </domain>
+</node>
+EOF
+ASKS="test://$T/asks.xml"
+run "plan asks" 0 plan --root "$T/root" --profile density --connect "$ASKS" --domains --json
+py "plan asks hot" '[(v["vcpus"], v["memory_mib"], v["hugepage_kib"], len(v["vcpu_pins"])) for v in d["vms"] if v["name"] == "hot"] == [(3, 1024, 2048, 3)]'
+py "plan asks cells" '[[(c["id"], c["vcpus"], c["memory_mib"]) for c in v["numa_cells"]] for v in d["vms"] if v["name"] == "cells"] == [[(0, "0", 256), (1, "1", 768)]]'
+py "plan asks placed" 'all(v["placed"] for v in d["vms"])'
+
 # errors
 run "plan no such" 2 plan --root "$T/root" --connect "$URI" --domains new nope
 err_is "plan no such" "hvtune: plan: no domain 'nope' on '$URI'"
@@ -153,6 +190,48 @@ err_is "odd no such" "hvtune: plan: no domain 'a\x1b[2Jb' on '$ODD'"
 run "odd vm" 2 plan --vm "$(printf 'a\nb:vcpus=1,mem=1G')"
 raw "odd vm" "$T/err"
 has "odd vm" "$T/err" "hvtune: invalid VM name in 'a\nb:vcpus=1,mem=1G'"
+
+# issue 10: four guest cells, memAccess and discard on two, a dimm on cell 1,
+# hot-plug vCPUs: 'plan --domains' + 'apply' keeps every cell and its
+# attributes, pins all 4 vCPUs, keeps current='2', and libvirt defines it
+cat >"$T/four.xml" <<'EOF'
+<node>
+  <domain type='test'>
+    <name>four</name>
+    <maxMemory slots='16' unit='KiB'>16777216</maxMemory>
+    <memory unit='KiB'>1572864</memory>
+    <vcpu placement='auto' current='2'>4</vcpu>
+    <os><type>hvm</type></os>
+    <cpu>
+      <numa>
+        <cell id='0' cpus='0' memory='262144' unit='KiB'/>
+        <cell id='1' cpus='1' memory='262144' unit='KiB' memAccess='shared'/>
+        <cell id='2' cpus='2' memory='262144' unit='KiB' discard='yes'/>
+        <cell id='3' cpus='3' memory='262144' unit='KiB'/>
+      </numa>
+    </cpu>
+    <devices>
+      <memory model='dimm'>
+        <target><size unit='KiB'>524288</size><node>1</node></target>
+      </memory>
+    </devices>
+  </domain>
+</node>
+EOF
+FOUR="test://$T/four.xml"
+cp -a "$T/root" "$T/root4"
+run "four plan" 0 plan --root "$T/root4" --profile density --connect "$FOUR" --domains --json
+cp "$T/out" "$T/four.json"
+py "four cells" '[(c["id"], c["vcpus"], c["memory_mib"]) for c in d["vms"][0]["numa_cells"]] == [(0, "0", 256), (1, "1", 256), (2, "2", 256), (3, "3", 256)]'
+py "four pins" 'len(d["vms"][0]["vcpu_pins"]) == 4'
+run "four apply" 0 apply --plan "$T/four.json" --root "$T/root4" --connect "$FOUR" --yes --state-dir "$T/st4"
+has "four defined" "$T/out" "defined domain 'four'"
+has "four current" "$T/out" "+  <vcpu placement='static' current='2'>4</vcpu>"
+if grep -qE "^[-+] *<cell|^[-+] *<memory model|^[-+] *<node>" "$T/out"; then
+	fail "four apply: a cell or the dimm changed: $(grep -E '^[-+]' "$T/out" | head -40)"
+else
+	pass
+fi
 
 echo "domains cli: $npass passed, $nfail failed"
 exit $((nfail > 0))

@@ -198,9 +198,9 @@ static void assert_plan_in(const char *name, const char *xml, const struct vm_pl
 	assert_non_null(strstr(owned, line));
 	assert_non_null(strstr(owned, "/domain/cputune/emulatorpin cpuset='0-1'\n"));
 	for (size_t c = 0; c < vm->ncells; c++) {
+		/* unit='KiB' only where the cell had a unit: none is KiB */
 		snprintf(line, sizeof(line),
-			 "/domain/cpu/numa/cell id='%u' cpus='%s' memory='%" PRIu64
-			 "' unit='KiB'\n",
+			 "/domain/cpu/numa/cell id='%u' cpus='%s' memory='%" PRIu64 "'",
 			 vm->cells[c].id, idset_format(&vm->cells[c].vcpus, set, sizeof(set)),
 			 vm->cells[c].mem_kib);
 		if (!strstr(owned, line))
@@ -288,6 +288,7 @@ static void check_rewrite(const char *name, const char *xml, uint64_t page_kib,
 
 	assert_ok(domxml_request(xml, &req, &e), e);
 	plan_vm(&vm, req.name, req.vcpus, req.mem_kib, page_kib, req.vcpus >= 2 ? 2 : 1);
+	vm_request_release(&req);
 	out = domxml_rewrite(xml, &vm, o, &e);
 	if (!out)
 		fail_msg("%s: %s", name, e.msg);
@@ -366,6 +367,7 @@ static void test_fixtures_negative(void **state)
 		check_rewrite(neg[i].file, xml, 2048, &o, &validated, &defined);
 		assert_ok(domxml_request(xml, &req, &e), e);
 		plan_vm(&vm, req.name, req.vcpus, req.mem_kib, 2048, 2);
+		vm_request_release(&req);
 		out = domxml_rewrite(xml, &vm, &o, &e);
 		assert_non_null(out);
 		if (strstr(out, neg[i].bad_out))
@@ -896,6 +898,7 @@ static void test_huge(void **state)
 	assert_int_equal(req.vcpus, 4096);
 	assert_int_equal(req.pages, PAGES_HUGE);
 	assert_int_equal(req.hugepage_kib, 1048576);
+	vm_request_release(&req);
 	free(out);
 	plan_vm_release(&vm);
 	assert_int_equal(domxml_request("<domain><name>b</name><vcpu>99999999999</vcpu>"
@@ -922,7 +925,7 @@ static void test_request(void **state)
 	     1048576, PAGES_PROFILE, 0, ""},
 	    {"<domain><name>b</name><vcpu current='2'>6</vcpu><memory unit='GiB'>8</memory>"
 	     "<currentMemory unit='M'>4096</currentMemory></domain>",
-	     "b", 2, 4194304, PAGES_PROFILE, 0, ""},
+	     "b", 6, 8388608, PAGES_PROFILE, 0, ""},
 	    {"<domain><name>c</name><vcpu> 3 </vcpu><memory unit='b'>1025</memory>"
 	     "<memoryBacking><hugepages><page size='1' unit='G'/></hugepages></memoryBacking>"
 	     "<devices><interface type='network'><target dev='vnet0'/></interface>"
@@ -936,6 +939,21 @@ static void test_request(void **state)
 	    {"<domain><name>e</name><vcpu>1</vcpu><memory>4096</memory><memoryBacking>"
 	     "<hugepages><page size='4' unit='KiB'/></hugepages></memoryBacking></domain>",
 	     "e", 1, 4096, PAGES_NORMAL, 0, ""},
+	    /* memory devices: libvirt's <memory> counts them, the cells do not */
+	    {"<domain><name>f</name><vcpu>2</vcpu><memory>3145728</memory><cpu><numa>"
+	     "<cell id='0' cpus='0-1' memory='2' unit='GiB'/></numa></cpu><devices>"
+	     "<memory model='dimm'><target><size unit='GiB'>1</size><node>0</node></target>"
+	     "</memory></devices></domain>",
+	     "f", 2, 2097152, PAGES_PROFILE, 0, ""},
+	    /* cells in any order, as libvirt takes them (cpu-numa-disordered) */
+	    {"<domain><name>h</name><vcpu>3</vcpu><cpu><numa>"
+	     "<cell id='1' cpus='2' memory='1024'/><cell id='0' cpus='0-1' memory='2048'/>"
+	     "</numa></cpu></domain>",
+	     "h", 3, 3072, PAGES_PROFILE, 0, ""},
+	    {"<domain><name>g</name><vcpu>2</vcpu><memory>3145728</memory><devices>"
+	     "<memory model='dimm'><target><size unit='GiB'>1</size></target></memory>"
+	     "</devices></domain>",
+	     "g", 2, 2097152, PAGES_PROFILE, 0, ""},
 	};
 
 	(void)state;
@@ -950,6 +968,13 @@ static void test_request(void **state)
 		assert_int_equal(r.pages, cases[i].pages);
 		assert_int_equal(r.hugepage_kib, cases[i].page_kib);
 		assert_string_equal(r.nic, cases[i].nic);
+		if (strcmp(r.name, "h") == 0) {
+			assert_int_equal(r.ncells, 2);
+			assert_int_equal(r.cells[0].mem_kib, 2048);
+			assert_int_equal(idset_count(&r.cells[0].vcpus), 2);
+			assert_true(idset_has(&r.cells[1].vcpus, 2));
+		}
+		vm_request_release(&r);
 	}
 }
 
@@ -970,6 +995,15 @@ static void test_request_errors(void **state)
 	     "domain XML line 1: invalid unit 'EiB' of memory"},
 	    {"<domain><name>a</name><vcpu>2</vcpu>\n<memory>-1</memory></domain>",
 	     "domain XML line 2: invalid memory"},
+	    {"<domain><name>a</name><vcpu>2</vcpu><cpu><numa><cell id='0' memory='1'/>"
+	     "<cell id='0' memory='1'/></numa></cpu></domain>",
+	     "domain XML line 1: guest cell ids are not 0 to 1, each once"},
+	    {"<domain><name>a</name><vcpu>2</vcpu><cpu><numa><cell id='0' cpus='x' "
+	     "memory='1'/></numa></cpu></domain>",
+	     "domain XML line 1: invalid cpus of guest cell 0"},
+	    {"<domain><name>a</name><vcpu>2</vcpu><memory>1024</memory><devices><memory "
+	     "model='dimm'><target><size>1024</size></target></memory></devices></domain>",
+	     "domain 'a': memory devices of 1024 KiB leave none of its <memory>"},
 	};
 
 	(void)state;
@@ -980,6 +1014,257 @@ static void test_request_errors(void **state)
 		assert_int_equal(domxml_request(cases[i].xml, &r, &e), -1);
 		assert_string_equal(e.msg, cases[i].msg);
 	}
+}
+
+/* ---- every domain: what the plan does not own survives (issue 10) */
+
+/*
+ * The plan a request makes: its own cells when it has them (cell k on host
+ * node k % 2), else one cell; vCPU i on pCPU 8+i; 1 socket x N cores.
+ */
+static void plan_request(struct vm_plan *vm, const struct vm_request *r)
+{
+	plan_vm(vm, r->name, r->vcpus, r->mem_kib, 0, r->ncells ? 0 : 1);
+	vm->threads = 1;
+	vm->cores = r->vcpus;
+	if (r->ncells == 0)
+		return;
+	free(vm->cells);
+	vm->cells = calloc(r->ncells, sizeof(*vm->cells));
+	assert_non_null(vm->cells);
+	vm->ncells = r->ncells;
+	vm->mem_kib = r->mem_kib;
+	idset_clear(&vm->nodes);
+	for (size_t k = 0; k < r->ncells; k++) {
+		vm->cells[k] = (struct guest_cell){.id = (unsigned)k, .node = (unsigned)k % 2,
+						   .vcpus = r->cells[k].vcpus,
+						   .mem_kib = r->cells[k].mem_kib};
+		idset_add(&vm->nodes, (unsigned)k % 2);
+	}
+}
+
+/* The lines of @canon that start with @prefix, with the attributes @drop
+ * (" name='...'") taken out.  Caller free()s. */
+static char *lines_of(const char *canon, const char *prefix, const char *const *drop)
+{
+	size_t size = strlen(canon) + 1, len = 0;
+	char *out = calloc(1, size);
+
+	assert_non_null(out);
+	for (const char *p = canon; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+
+		if (strncmp(p, prefix, strlen(prefix)) == 0) {
+			memcpy(out + len, p, n);
+			out[len + n] = '\0';
+			for (const char *const *d = drop; *d; d++) {
+				char *a = strstr(out + len, *d), *q;
+
+				if (a && a < strchr(out + len, '\n') && (q = strchr(a + strlen(*d), '\'')))
+					memmove(a, q + 1, strlen(q + 1) + 1);
+			}
+			len = strlen(out);
+		}
+		p += n;
+	}
+	return out;
+}
+
+/* The guest cell ids of @owned (a DOMXML_OWNED canon). */
+static struct idset cells_of(const char *owned)
+{
+	struct idset s;
+	const char *p = owned;
+
+	idset_clear(&s);
+	while ((p = strstr(p, "/domain/cpu/numa/cell ")) != NULL) {
+		const char *id = strstr(p, " id='");
+
+		p++;
+		if (id && id < strchr(p, '\n'))
+			idset_add(&s, (unsigned)strtoul(id + 5, NULL, 10));
+	}
+	return s;
+}
+
+/* Every device's <target><node> of @unowned names a cell of @cells. */
+static void assert_device_cells(const char *name, const char *unowned, const struct idset *cells)
+{
+	for (const char *p = unowned; (p = strstr(p, "/target/node text '")) != NULL; p++) {
+		unsigned id = (unsigned)strtoul(p + 19, NULL, 10);
+
+		if (!idset_has(cells, id))
+			fail_msg("%s: a device is on guest cell %u, which is gone", name, id);
+	}
+}
+
+static bool virsh_defines(const char *xml, char **why)
+{
+	return run_on(xml, "virsh -q -c test:///default define --validate", "2>&1", why) == 0;
+}
+
+/* The <vcpu> maximum and current= of @xml, by the canon of its owned part. */
+static void vcpu_of(const char *owned, unsigned *max, unsigned *cur)
+{
+	const char *t = strstr(owned, "/domain/vcpu text '"), *v = strstr(owned, "/domain/vcpu ");
+	const char *c = v ? strstr(v, " current='") : NULL;
+
+	*max = t ? (unsigned)strtoul(t + 19, NULL, 10) : 0;
+	*cur = c && c < strchr(v, '\n') ? (unsigned)strtoul(c + 10, NULL, 10) : 0;
+}
+
+/* Rewrites one domain for its own request: 1, or 0 when it makes no request. */
+static int keep_one(const char *name, const char *xml, bool libvirt, unsigned *defined)
+{
+	static const char *const owned_attrs[] = {" cpus='", " memory='", " unit='", NULL};
+	struct domxml_opts o = {.host_passthrough = true};
+	struct err e = ERR_INIT;
+	struct vm_request req;
+	struct vm_plan vm;
+	char *out, *before, *after, *ub, *ua, *why = NULL;
+	unsigned max0, cur0, max1, cur1;
+	struct idset cells;
+
+	if (domxml_request(xml, &req, &e) < 0)
+		return 0; /* one of our odd ones: no request to make */
+	plan_request(&vm, &req);
+	out = domxml_rewrite(xml, &vm, &o, &e);
+	if (!out)
+		fail_msg("%s: %s", name, e.msg);
+	before = domxml_canon(xml, DOMXML_OWNED, &e);
+	after = domxml_canon(out, DOMXML_OWNED, &e);
+	assert_non_null(before);
+	assert_non_null(after);
+	vcpu_of(before, &max0, &cur0);
+	vcpu_of(after, &max1, &cur1);
+	if (max1 < max0 || cur1 != cur0)
+		fail_msg("%s: <vcpu> %u (current %u) became %u (current %u)", name, max0, cur0,
+			 max1, cur1);
+	if (req.ncells) {
+		/* every cell attribute and child but cpus and memory, as it was */
+		char *cb = lines_of(before, "/domain/cpu/numa/", owned_attrs);
+		char *ca = lines_of(after, "/domain/cpu/numa/", owned_attrs);
+
+		if (strcmp(cb, ca) != 0)
+			fail_msg("%s: guest cells changed\n--- before\n%s--- after\n%s", name, cb, ca);
+		free(cb);
+		free(ca);
+	}
+	cells = cells_of(after);
+	ua = domxml_canon(out, DOMXML_UNOWNED, &e);
+	assert_non_null(ua);
+	assert_device_cells(name, ua, &cells);
+	ub = domxml_canon(xml, DOMXML_UNOWNED, &e);
+	assert_non_null(ub);
+	assert_string_equal(ub, ua);
+	if (libvirt && virsh_defines(xml, NULL)) {
+		if (!virsh_defines(out, &why))
+			fail_msg("%s: libvirt defined it, not its rewrite: %s\n%s", name, why, out);
+		(*defined)++;
+	}
+	free(why);
+	free(ub);
+	free(ua);
+	free(before);
+	free(after);
+	free(out);
+	plan_vm_release(&vm);
+	vm_request_release(&req);
+	return 1;
+}
+
+/* Each domain of @dir (*.xml), rewritten for its own request. */
+static unsigned keep_dir(const char *dir, unsigned *defined)
+{
+	bool libvirt = have("virsh");
+	struct dirent *de;
+	unsigned n = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		char path[4200];
+		char *xml;
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".xml") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		xml = slurp(path);
+		if (!xml)
+			fail_msg("cannot read '%s'", path);
+		n += (unsigned)keep_one(de->d_name, xml, libvirt, defined);
+		free(xml);
+	}
+	closedir(d);
+	return n;
+}
+
+static void test_keep_unowned(void **state)
+{
+	unsigned n = 0, defined = 0;
+	char dir[4200];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/tests/domxml", src_dir());
+	n += keep_dir(dir, &defined);
+	if (tu_fixtures()) {
+		snprintf(dir, sizeof(dir), "%s/domains", tu_fixtures());
+		n += keep_dir(dir, &defined);
+	}
+	assert_true(n > 0);
+	print_message("%u domains rewritten for their own request, %u defined before and after\n",
+		      n, defined);
+}
+
+/*
+ * Memory devices and the plan's memory: the plan holds the cells' memory
+ * (libvirt's initial memory), the dimms stay as they are, and libvirt's
+ * total (<memory>, cells plus dimms) is what it was: 4 GiB of cells and a
+ * 512 MiB dimm on cell 1 stay 4718592 KiB after a define.
+ */
+static void test_dimm_total(void **state)
+{
+	struct domxml_opts o = {0};
+	struct err e = ERR_INIT;
+	struct vm_request req;
+	struct vm_plan vm;
+	char in[4200], *xml, *out, *dump = NULL;
+	int st;
+
+	(void)state;
+	snprintf(in, sizeof(in), "%s/tests/domxml/cells4.xml", src_dir());
+	xml = slurp(in);
+	assert_non_null(xml);
+	assert_ok(domxml_request(xml, &req, &e), e);
+	assert_int_equal(req.mem_kib, 4194304);
+	assert_int_equal(req.ncells, 4);
+	assert_int_equal(req.vcpus, 8);
+	plan_request(&vm, &req);
+	out = domxml_rewrite(xml, &vm, &o, &e);
+	if (!out)
+		fail_msg("%s", e.msg);
+	assert_non_null(strstr(out, "<cell id='1' cpus='2-3' memory='1048576' unit='KiB' "
+				    "memAccess='shared'>"));
+	assert_non_null(strstr(out, "<node>1</node>"));
+	if (!have("virsh")) {
+		tu_skip_msg("no virsh: the total is not checked by libvirt");
+	} else {
+		st = run_on(out, "virsh -q -c test:///default 'define --validate",
+			    "; dumpxml cells4' 2>&1", &dump);
+		if (st != 0 || !dump)
+			fail_msg("virsh: %s", dump ? dump : "");
+		if (!strstr(dump, "<memory unit='KiB'>4718592</memory>") ||
+		    !strstr(dump, "<size unit='KiB'>524288</size>"))
+			fail_msg("libvirt's total is not 4 GiB of cells + 512 MiB:\n%s", dump);
+		free(dump);
+	}
+	free(out);
+	free(xml);
+	plan_vm_release(&vm);
+	vm_request_release(&req);
 }
 
 int main(void)
@@ -999,6 +1284,8 @@ int main(void)
 	    cmocka_unit_test(test_shrink),
 	    cmocka_unit_test(test_canon),
 	    cmocka_unit_test(test_iothreads_sched),
+	    cmocka_unit_test(test_keep_unowned),
+	    cmocka_unit_test(test_dimm_total),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

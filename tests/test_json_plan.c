@@ -196,6 +196,54 @@ static void test_plan_json_shape(void **state)
 	host_release(&h);
 }
 
+/* Memory in KiB survives the JSON: a cell of 219100 KiB is no whole MiB, and
+ * apply would shrink the guest from "memory_mib" alone. */
+static void test_plan_json_kib(void **state)
+{
+	struct hostlit_spec s;
+	struct host h;
+	struct profile pf;
+	struct vm_request vm;
+	struct cell_request cells[2];
+	struct plan p, back;
+	struct err e = ERR_INIT;
+	char dir[4096], path[4200], *text;
+	FILE *f;
+
+	(void)state;
+	hostlit_default(&s);
+	s.nnodes = 2;
+	assert_ok(hostlit_build(&h, &s, &e), e);
+	profile_default(&pf);
+	assert_ok(plan_parse_vm(&vm, "odd:vcpus=2,mem=438200K,pages=none", &e), e);
+	memset(cells, 0, sizeof(cells));
+	idset_add(&cells[0].vcpus, 0);
+	idset_add(&cells[1].vcpus, 1);
+	cells[0].mem_kib = cells[1].mem_kib = 219100;
+	vm.cells = cells;
+	vm.ncells = 2;
+	assert_ok(plan_compute(&h, &pf, &vm, 1, NULL, &p, &e), e);
+	assert_true(p.vms[0].placed);
+	text = json_plan_format(&p, &e);
+	assert_non_null(text);
+	tu_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/plan.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_ok(json_plan_read(path, &back, &e), e);
+	assert_int_equal(back.vms[0].mem_kib, 438200);
+	assert_int_equal(back.vms[0].ncells, 2);
+	assert_int_equal(back.vms[0].cells[0].mem_kib, 219100);
+	assert_int_equal(back.vms[0].cells[1].mem_kib, 219100);
+	tu_rmtree(dir);
+	free(text);
+	plan_release(&back);
+	plan_release(&p);
+	host_release(&h);
+}
+
 /* A name plan_compute() takes (from libvirt, whose names are not checked
  * like a request's) with bytes that are not UTF-8, an overlong '/', a
  * surrogate and an escape: the document stays valid UTF-8 and JSON. */
@@ -244,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_bad_requests),
 		cmocka_unit_test(test_plan_json_shape),
+		cmocka_unit_test(test_plan_json_kib),
 		cmocka_unit_test(test_plan_json_odd_name),
 	};
 

@@ -437,6 +437,95 @@ static void test_unplaced_reasons(void **state)
 
 /* ---- memory, pages, topology ---- */
 
+/* ---- requested guest cells: the domain's own layout, each cell on one node (issue 10) */
+
+static int node_of_cpu(const struct host *h, unsigned cpu)
+{
+	for (size_t i = 0; i < h->ncpus; i++)
+		if (h->cpus[i].id == cpu)
+			return h->cpus[i].node;
+	return -1;
+}
+
+/* Cell k of @vm holds @list's vCPUs and @kib. */
+static void set_cell(struct vm_request *vm, size_t k, const char *list, uint64_t kib)
+{
+	struct err e = ERR_INIT;
+
+	assert_ok(idset_parse(&vm->cells[k].vcpus, list, &e), e);
+	vm->cells[k].mem_kib = kib;
+}
+
+static void test_requested_cells(void **state)
+{
+	static const char *const lists[] = {"0", "1", "2-3,8", "4-7"}; /* 4 cells, disjoint */
+	struct hostlit_spec s;
+	struct host h;
+	struct profile pf;
+	struct vm_request vms[3];
+	struct cell_request cells[3][4];
+	struct plan p;
+	struct err e = ERR_INIT;
+	const struct vm_plan *v;
+	char buf[64];
+
+	(void)state;
+	hostlit_default(&s);
+	s.nnodes = 2;
+	assert_ok(hostlit_build(&h, &s, &e), e);
+	load_profile(&pf, NULL);
+	memset(vms, 0, sizeof(vms));
+	memset(cells, 0, sizeof(cells));
+	/* "four": 9 vCPUs in 4 cells, more than one node holds (6 pCPUs a node) */
+	assert_ok(plan_parse_vm(&vms[0], "four:vcpus=9,mem=5G,pages=none", &e), e);
+	vms[0].cells = cells[0];
+	vms[0].ncells = 4;
+	for (size_t k = 0; k < 4; k++)
+		set_cell(&vms[0], k, lists[k], k == 3 ? 2 * GIB : GIB);
+	/* "big": one cell of 7 vCPUs fits no node, though the host has 12 pCPUs free */
+	assert_ok(plan_parse_vm(&vms[1], "big:vcpus=8,mem=2G,pages=none", &e), e);
+	vms[1].cells = cells[1];
+	vms[1].ncells = 2;
+	set_cell(&vms[1], 0, "0-6", GIB);
+	set_cell(&vms[1], 1, "7", GIB);
+	/* "bad": vCPU 1 in no cell */
+	assert_ok(plan_parse_vm(&vms[2], "bad:vcpus=2,mem=2G,pages=none", &e), e);
+	vms[2].cells = cells[2];
+	vms[2].ncells = 2;
+	set_cell(&vms[2], 0, "0", GIB);
+	set_cell(&vms[2], 1, "0", GIB);
+	assert_ok(plan_compute(&h, &pf, vms, 3, NULL, &p, &e), e);
+
+	v = find_vm(&p, "four");
+	assert_true(v->placed);
+	assert_int_equal(v->ncells, 4);
+	assert_int_equal(v->npins, 9);
+	for (size_t k = 0; k < 4; k++) {
+		assert_int_equal(v->cells[k].id, k);
+		assert_string_equal(idset_format(&v->cells[k].vcpus, buf, sizeof(buf)), lists[k]);
+		assert_int_equal(v->cells[k].mem_kib, k == 3 ? 2 * GIB : GIB);
+		/* each vCPU on a pCPU of its cell's node */
+		for (int id = idset_next(&v->cells[k].vcpus, 0); id >= 0;
+		     id = idset_next(&v->cells[k].vcpus, (unsigned)id + 1)) {
+			assert_int_equal(v->pins[id].vcpu, id);
+			assert_int_equal(node_of_cpu(&h, v->pins[id].cpu), v->cells[k].node);
+		}
+	}
+	assert_true(has_reason(v, "guest cells as the domain defines them"));
+	assert_int_equal(idset_count(&v->cpus), 9);
+
+	v = find_vm(&p, "big");
+	assert_false(v->placed);
+	if (!has_reason(v, "guest cell 0 (7 pCPUs, 1024 MiB of normal pages) fits no node whole"))
+		fail_msg("why: %s", v->why_not);
+	v = find_vm(&p, "bad");
+	assert_false(v->placed);
+	assert_int_equal(v->shortage, SHORT_REQUEST);
+	assert_string_equal(v->why_not, "vCPU 0 is in two guest cells");
+	plan_release(&p);
+	host_release(&h);
+}
+
 static void test_hugepages_and_cells(void **state)
 {
 	struct hostlit_spec s;
@@ -836,6 +925,26 @@ static uint64_t free_pages(const struct host *h, size_t n, uint64_t size)
 	return 0;
 }
 
+/* Kept cells: as requested, in order, each vCPU on its cell's node. */
+static void check_kept_cells(const struct host *h, const struct vm_request *r,
+			     const struct vm_plan *v, unsigned seed)
+{
+	if (r->ncells)
+		assert_int_equal(v->ncells, r->ncells);
+	for (size_t c = 0; c < r->ncells; c++) {
+		const struct guest_cell *gc = &v->cells[c];
+
+		assert_int_equal(gc->id, c);
+		assert_true(idset_equal(&gc->vcpus, &r->cells[c].vcpus));
+		assert_int_equal(gc->mem_kib, r->cells[c].mem_kib);
+		for (int id = idset_next(&gc->vcpus, 0); id >= 0;
+		     id = idset_next(&gc->vcpus, (unsigned)id + 1))
+			if ((unsigned)host_cpu(h, v->pins[id].cpu)->node != gc->node)
+				fail_msg("seed %u: '%s' vCPU %d is off its cell's node %u", seed,
+					 v->name, id, gc->node);
+	}
+}
+
 static void check_invariants(const struct host *h, const struct profile *pf,
 			     const struct vm_request *vms, const struct idset *taken,
 			     const struct plan *p, unsigned seed)
@@ -883,8 +992,10 @@ static void check_invariants(const struct host *h, const struct profile *pf,
 		}
 		assert_int_equal(cell_vcpus, v->vcpus);
 		assert_int_equal(cell_mem, v->mem_kib);
-		/* a VM that fits one node of the empty host never spans two */
-		if (v->ncells > 1) {
+		check_kept_cells(h, &vms[i], v, seed);
+		/* a VM that fits one node of the empty host never spans two (its
+		 * own cells may: they are placed as they are) */
+		if (v->ncells > 1 && vms[i].ncells == 0) {
 			unsigned demand = v->vcpus + (pf->emulator == EMU_DEDICATED);
 
 			for (size_t n = 0; n < h->nnodes; n++) {
@@ -944,6 +1055,80 @@ static void check_invariants(const struct host *h, const struct profile *pf,
 				 need, reservable(h, n, pf));
 	}
 	free(core_owner);
+}
+
+/* Random batches where some VMs keep their own guest cells (2 to 4, vCPUs
+ * dealt round-robin or in runs, memory in whole pages): the invariants hold,
+ * and each kept cell is as requested, on one node. */
+static void test_invariants_cells(void **state)
+{
+	static const char *const profiles[] = { "balanced", "high-pps", "low-latency", "density" };
+	unsigned total = 0, placed = 0, kept = 0;
+	(void)state;
+
+	for (unsigned seed = 1; seed <= 120; seed++) {
+		struct hostlit_spec s;
+		struct host h;
+		struct profile pf;
+		struct vm_request vms[24];
+		struct cell_request cells[24][4];
+		struct idset taken;
+		struct plan p;
+		struct err e = ERR_INIT;
+		size_t n;
+		uint64_t page;
+
+		rng_state = UINT64_C(0xD1B54A32D192ED03) * seed;
+		hostlit_default(&s);
+		s.nnodes = 1 + rnd(4);
+		s.cores_per_node = 3 + rnd(10);
+		s.threads_per_core = rnd(2) + 1;
+		s.mem_per_node_kib = (16 + rnd(48)) * GIB;
+		s.hp1g_total = rnd(6);
+		s.hp1g_free = s.hp1g_total;
+		s.hp2m_total = rnd(2) * 512;
+		s.hp2m_free = s.hp2m_total;
+		assert_ok(hostlit_build(&h, &s, &e), e);
+		load_profile(&pf, profiles[seed % ARRAY_LEN(profiles)]);
+		page = pf.hugepage_kib ? pf.hugepage_kib : 1024;
+		n = 4 + rnd(20);
+		memset(cells, 0, sizeof(cells));
+		for (size_t i = 0; i < n; i++) {
+			size_t nc = rnd(3) ? 2 + rnd(3) : 0;
+			bool runs = rnd(2);
+
+			memset(&vms[i], 0, sizeof(vms[i]));
+			snprintf(vms[i].name, sizeof(vms[i].name), "vm%zu", i);
+			vms[i].vcpus = (unsigned)(nc ? nc : 1) + rnd(12);
+			if (nc == 0) {
+				vms[i].mem_kib = (1 + rnd(16)) * GIB / page * page;
+				continue;
+			}
+			vms[i].cells = cells[i];
+			vms[i].ncells = nc;
+			for (unsigned v = 0; v < vms[i].vcpus; v++) {
+				size_t k = runs ? v * nc / vms[i].vcpus : v % nc;
+
+				idset_add(&cells[i][k].vcpus, v);
+			}
+			for (size_t k = 0; k < nc; k++) {
+				cells[i][k].mem_kib = (1 + rnd(6)) * page * (page < GIB ? 256 : 1);
+				vms[i].mem_kib += cells[i][k].mem_kib;
+			}
+		}
+		idset_clear(&taken);
+		if (plan_compute(&h, &pf, vms, n, &taken, &p, &e) < 0)
+			fail_msg("seed %u: %s", seed, e.msg);
+		check_invariants(&h, &pf, vms, &taken, &p, seed);
+		total += (unsigned)n;
+		placed += p.nplaced;
+		for (size_t i = 0; i < n; i++)
+			kept += p.vms[i].placed && vms[i].ncells > 0;
+		plan_release(&p);
+		host_release(&h);
+	}
+	print_message("%u VMs, %u placed, %u with their own cells\n", total, placed, kept);
+	assert_true(kept > 0 && placed < total);
 }
 
 static void test_invariants_generated(void **state)
@@ -1194,6 +1379,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_topology),
 		cmocka_unit_test(test_unplaced_reasons),
 		cmocka_unit_test(test_hugepages_and_cells),
+	    cmocka_unit_test(test_requested_cells),
+	    cmocka_unit_test(test_invariants_cells),
 		cmocka_unit_test(test_guest_topology),
 		cmocka_unit_test(test_reasons_cap),
 		cmocka_unit_test(test_settings),

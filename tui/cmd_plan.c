@@ -2,6 +2,7 @@
 #include "tui/cli.h"
 #include "tui/json_plan.h"
 #include "tui/text.h"
+#include "apply/domxml.h"
 #include "planner/plan.h"
 #include "planner/profile.h"
 #include "probe/fsroot.h"
@@ -37,9 +38,10 @@ static void plan_usage(FILE *f)
 	      "                      pages=none or 4K: normal pages; else a power of two\n"
 	      "                      from 64K to 16G.  NAME: printable UTF-8, no '/' or '\\'\n"
 	      "  --domains [NAME...] the VMs are libvirt domains: the NAMEs, or every\n"
-	      "                      defined domain (name, vCPUs, memory; the profile's\n"
-	      "                      page size).  The vCPU pins of running domains that\n"
-	      "                      are not re-planned count as taken CPUs\n"
+	      "                      defined domain, as its definition asks (maximum\n"
+	      "                      vCPUs, memory, hugepage size, guest NUMA cells,\n"
+	      "                      a NIC of this host).  The vCPU pins of running\n"
+	      "                      domains that are not re-planned count as taken CPUs\n"
 	      "  --connect URI       the libvirt of --domains (default qemu:///system)\n"
 	      "  --taken CPULIST     CPUs pinned by VMs that are not re-planned (\"8-11,40\")\n"
 	      "  --json              print the plan as JSON (the input of 'hvtune apply')\n"
@@ -104,7 +106,7 @@ static void print_vm(const struct vm_plan *v)
 		return;
 	}
 	printf("%s: node%s %s (%u vCPUs, %" PRIu64 " MiB, %s)\n", STRFMT_ESC(v->name),
-	       v->ncells > 1 ? "s" : "", idset_format(&v->nodes, buf, sizeof(buf)), v->vcpus,
+	       idset_count(&v->nodes) > 1 ? "s" : "", idset_format(&v->nodes, buf, sizeof(buf)), v->vcpus,
 	       v->mem_kib / 1024, pg);
 	printf("  %-14s", "vCPU -> pCPU");
 	for (size_t i = 0; i < v->npins; i++) {
@@ -122,8 +124,10 @@ static void print_vm(const struct vm_plan *v)
 	for (size_t i = 0; i < v->ncells; i++) {
 		const struct guest_cell *c = &v->cells[i];
 
+		/* a memory-only cell (a domain's own, kept) has no vCPUs */
 		printf("  %-14s vCPUs %s, %" PRIu64 " MiB on node %u", i == 0 ? "guest cells" : "",
-		       idset_format(&c->vcpus, buf, sizeof(buf)), c->mem_kib / 1024, c->node);
+		       idset_empty(&c->vcpus) ? "none" : idset_format(&c->vcpus, buf, sizeof(buf)),
+		       c->mem_kib / 1024, c->node);
 		if (c->page_kib)
 			printf(" (%" PRIu64 " x %s)", c->pages,
 			       page_str(c->page_kib, pg, sizeof(pg)));
@@ -192,6 +196,39 @@ static bool wanted(const char *name, char *const *names, size_t nnames, bool *se
 	return false;
 }
 
+/* Whether @nic names a NIC of @h (by name or PCI address). */
+static bool host_has_nic(const struct host *h, const char *nic)
+{
+	for (size_t i = 0; i < h->virt.nnics; i++)
+		if (strcmp(h->virt.nics[i].name, nic) == 0 ||
+		    (h->virt.nics[i].pci[0] && strcmp(h->virt.nics[i].pci, nic) == 0))
+			return true;
+	return false;
+}
+
+/*
+ * The request of domain @name: what its persistent definition asks
+ * (domxml_request()).  Its NIC is kept only when it is one of @h's: a
+ * guest's tap device (vnet0) is no NIC of the host to place it near.
+ */
+static int domain_request(struct lv *c, const char *name, const struct host *h,
+			  struct vm_request *out)
+{
+	struct err e = ERR_INIT;
+	char *xml = lv_xml(c, name, true, &e);
+
+	memset(out, 0, sizeof(*out));
+	if (!xml || domxml_request(xml, out, &e) < 0) {
+		cli_error("plan: domain '%s': %s", STRFMT_ESC(name), e.msg);
+		free(xml);
+		return -1;
+	}
+	free(xml);
+	if (out->nic[0] && !host_has_nic(h, out->nic))
+		out->nic[0] = '\0';
+	return 0;
+}
+
 /*
  * The requests of --domains: @names (all defined domains when none), and in
  * @taken the vCPU pins of the running domains left as they are.  A pin that
@@ -226,10 +263,8 @@ static int domain_requests(const char *uri, char *const *names, size_t nnames,
 				goto out;
 			}
 			*vms = g;
-			memset(&g[*nvms], 0, sizeof(g[0]));
-			strfmt_set(g[*nvms].name, sizeof(g[0].name), "%s", d[i].name);
-			g[*nvms].vcpus = d[i].vcpus;
-			g[*nvms].mem_kib = d[i].mem_kib;
+			if (domain_request(c, d[i].name, h, &g[*nvms]) < 0)
+				goto out;
 			(*nvms)++;
 		} else if (d[i].active && d[i].vcpus > 0) {
 			struct idset *pins = calloc(d[i].vcpus, sizeof(*pins));
@@ -403,6 +438,8 @@ int cmd_plan(int argc, char **argv)
 		rc = EXIT_ERR;
 	}
 out:
+	for (size_t i = 0; i < nvms; i++)
+		vm_request_release(&vms[i]);
 	free(vms);
 	return rc;
 }

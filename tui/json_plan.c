@@ -328,6 +328,7 @@ static json_object *vm_json(struct out *o, const struct vm_plan *v)
 	put(o, j, "placed", jnew(o, json_object_new_boolean(v->placed)));
 	put(o, j, "vcpus", jint(o, v->vcpus));
 	put(o, j, "memory_mib", jint(o, v->mem_kib / 1024));
+	put(o, j, "memory_kib", jint(o, v->mem_kib)); /* exact: domains have 219100 KiB */
 	put(o, j, "hugepage_kib", jint(o, v->page_kib));
 	if (!v->placed) {
 		put(o, j, "reason", jstr(o, v->why_not));
@@ -376,6 +377,7 @@ static json_object *vm_json(struct out *o, const struct vm_plan *v)
 		put(o, c, "id", jint(o, v->cells[i].id));
 		put(o, c, "vcpus", jset(o, &v->cells[i].vcpus));
 		put(o, c, "memory_mib", jint(o, v->cells[i].mem_kib / 1024));
+		put(o, c, "memory_kib", jint(o, v->cells[i].mem_kib));
 		put(o, c, "node", jint(o, v->cells[i].node));
 		push(o, a, c);
 	}
@@ -508,6 +510,24 @@ static int rd_u64(struct rd *r, json_object *o, const char *key, uint64_t max, u
 	return 0;
 }
 
+/*
+ * Memory in KiB: "memory_kib" when there (exact), else "memory_mib" (plans
+ * written before memory_kib; a domain's cell of 219100 KiB is not whole MiB,
+ * and a cell rewritten from MiB would shrink the guest).
+ */
+static int rd_mem(struct rd *r, json_object *o, uint64_t *kib)
+{
+	json_object *x = NULL;
+	uint64_t mib;
+
+	if (json_object_object_get_ex(o, "memory_kib", &x))
+		return rd_u64(r, o, "memory_kib", UINT64_MAX, kib);
+	if (rd_u64(r, o, "memory_mib", UINT64_MAX / 1024, &mib) < 0)
+		return -1;
+	*kib = mib * 1024;
+	return 0;
+}
+
 static int rd_uint(struct rd *r, json_object *o, const char *key, unsigned *v)
 {
 	uint64_t x;
@@ -584,7 +604,6 @@ static void *rd_alloc(struct rd *r, size_t n, size_t size)
 static int rd_vm(struct rd *r, json_object *o, struct vm_plan *v)
 {
 	json_object *x, *a, *hp;
-	uint64_t mib;
 	char sh[32];
 	bool found = false;
 
@@ -596,11 +615,9 @@ static int rd_vm(struct rd *r, json_object *o, struct vm_plan *v)
 	if (!(x = rd_get(r, o, "placed", json_type_boolean)))
 		return -1;
 	v->placed = json_object_get_boolean(x);
-	if (rd_uint(r, o, "vcpus", &v->vcpus) < 0 ||
-	    rd_u64(r, o, "memory_mib", UINT64_MAX / 1024, &mib) < 0 ||
+	if (rd_uint(r, o, "vcpus", &v->vcpus) < 0 || rd_mem(r, o, &v->mem_kib) < 0 ||
 	    rd_u64(r, o, "hugepage_kib", UINT64_MAX, &v->page_kib) < 0)
 		return -1;
-	v->mem_kib = mib * 1024;
 	if (!v->placed) {
 		if (rd_str(r, o, "reason", v->why_not, sizeof(v->why_not)) < 0 ||
 		    rd_str(r, o, "shortage", sh, sizeof(sh)) < 0)
@@ -659,10 +676,8 @@ static int rd_vm(struct rd *r, json_object *o, struct vm_plan *v)
 		if (!json_object_is_type(co, json_type_object))
 			return rd_fail(r, "numa_cells", "holds a non-object");
 		if (rd_uint(r, co, "id", &c->id) < 0 || rd_set(r, co, "vcpus", &c->vcpus) < 0 ||
-		    rd_u64(r, co, "memory_mib", UINT64_MAX / 1024, &mib) < 0 ||
-		    rd_uint(r, co, "node", &c->node) < 0)
+		    rd_mem(r, co, &c->mem_kib) < 0 || rd_uint(r, co, "node", &c->node) < 0)
 			return -1;
-		c->mem_kib = mib * 1024;
 		/* the writer lists hugepages for the cells that have them, in cell order */
 		if (v->page_kib && h < json_object_array_length(hp)) {
 			json_object *ho = json_object_array_get_idx(hp, h++);
