@@ -1240,6 +1240,31 @@ static void rewrite_numa(struct ed *ed, xmlNodePtr numa, const struct vm_plan *v
  * expander buses: <target><node>) must find it in the plan: libvirt refuses
  * a definition whose device is on a missing cell.
  */
+/*
+ * The rewrite edits the one element of each name it owns; libvirt reads all
+ * of them (./cputune/vcpupin matches in every <cputune>), so a second one
+ * would keep pins and memory nodes the plan does not know.  Refused.
+ */
+static int check_single(xmlNodePtr root, struct err *e)
+{
+	static const char *const owned[] = {
+		"vcpu", "iothreads", "cputune", "numatune", "memoryBacking", "cpu",
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(owned); i++) {
+		unsigned n = 0;
+
+		for (xmlNodePtr c = root->children; c; c = c->next)
+			n += is_el(c, owned[i]);
+		if (n > 1)
+			return err_set(e, 0,
+				       "the domain XML has %u <%s> elements: libvirt reads them "
+				       "all, and hvtune would change only the first (merge them)",
+				       n, owned[i]);
+	}
+	return 0;
+}
+
 static int check_device_cells(xmlNodePtr root, const struct vm_plan *vm, struct err *e)
 {
 	for (xmlNodePtr d = child(child(root, "devices"), NULL); d; d = d->next) {
@@ -1391,7 +1416,7 @@ char *domxml_rewrite(const char *xml, const struct vm_plan *vm, const struct dom
 		goto out;
 	}
 	root = xmlDocGetRootElement(ed.doc);
-	if (check_device_cells(root, vm, e) < 0)
+	if (check_single(root, e) < 0 || check_device_cells(root, vm, e) < 0)
 		goto out;
 	find_unit(&ed, root);
 	rewrite_vcpu(&ed, root, vm);

@@ -396,7 +396,8 @@ static void test_own_golden(void **state)
 		const char *name;
 		bool libvirt_valid; /* emptycontainers, cputunetext, twovcpus: odd on purpose */
 	} own[] = {{"odd", true},	      {"bare", true},	       {"metadata", true},
-		   {"emptycontainers", false}, {"cputunetext", false}, {"twovcpus", false}};
+		   {"emptycontainers", false}, {"cputunetext", false}, {"twovcpus", false},
+		   {"numatunetext", false}};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(own); i++) {
@@ -443,7 +444,7 @@ static void test_own_golden(void **state)
 static void test_rewrite_idempotent(void **state)
 {
 	static const char *const own[] = {"odd",     "bare",	    "metadata", "emptycontainers",
-					  "planned", "cputunetext", "twovcpus"};
+					  "planned", "cputunetext", "twovcpus", "numatunetext"};
 	struct domxml_opts o = {.host_passthrough = true,
 				.nosharepages = true,
 				.locked = true,
@@ -873,6 +874,15 @@ static void test_bad_plans(void **state)
 	strfmt_set(o.vcpusched, sizeof(o.vcpusched), "deadline");
 	assert_null(domxml_rewrite(xml, &vm, &o, &e));
 	assert_string_equal(e.msg, "unknown vCPU scheduler 'deadline'");
+	o.vcpusched[0] = '\0';
+	/* two <cputune>: libvirt reads both, the rewrite would keep the second's pins */
+	assert_null(domxml_rewrite("<domain type='kvm'>\n  <name>x</name>\n  <vcpu>2</vcpu>\n"
+				   "  <cputune>\n    <vcpupin vcpu='0' cpuset='3'/>\n  </cputune>\n"
+				   "  <cputune>\n    <vcpupin vcpu='1' cpuset='5'/>\n  </cputune>\n"
+				   "</domain>\n",
+				   &vm, &o, &e));
+	assert_string_equal(e.msg, "the domain XML has 2 <cputune> elements: libvirt reads them "
+				   "all, and hvtune would change only the first (merge them)");
 	plan_vm_release(&vm);
 }
 
