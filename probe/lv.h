@@ -63,6 +63,9 @@ bool lv_unreachable(const struct err *e);
  */
 bool lv_error_lost(int code, int domain);
 
+/* The URI every command connects to when none is given: the system QEMU driver. */
+#define LV_DEFAULT_URI "qemu:///system"
+
 /* Loads libvirt if needed and opens @uri ("qemu:///system", "test:///default").
  * Returns NULL with @e set: "cannot load libvirt (libvirt.so.0: ...)" or
  * "cannot connect to 'URI': <libvirt's reason>". */

@@ -1,5 +1,6 @@
 #!/bin/bash
 # layering.sh - the dependency direction is the rule: probe <- planner <- apply <- tui,
+# inside tui/ report and screens never reach into cli/, report never into ncurses,
 # and one file wraps each external library.
 set -u
 top=${1:-$(dirname "$0")/..}
@@ -13,20 +14,26 @@ grep -qn '#include "\(planner\|apply\|tui\)/' probe/*.[ch] 2>/dev/null && bad=1
 grep -qn '#include "\(apply\|tui\)/' planner/*.[ch] 2>/dev/null && fail "planner reaches up: $(grep -n '#include "\(apply\|tui\)/' planner/*.[ch])"
 grep -qn '#include "tui/' apply/*.[ch] 2>/dev/null && fail "apply reaches up: $(grep -n '#include "tui/' apply/*.[ch])"
 
+# The three rooms of tui/: cli runs the others; they never include it.
+grep -qn '#include "tui/cli/' tui/report/*.[ch] tui/screens/*.[ch] 2>/dev/null &&
+	fail "a renderer or screen reaches into cli/: $(grep -n '#include "tui/cli/' tui/report/*.[ch] tui/screens/*.[ch])"
+grep -qn '#include "tui/screens/' tui/report/*.[ch] 2>/dev/null &&
+	fail "report reaches into screens/: $(grep -n '#include "tui/screens/' tui/report/*.[ch])"
+
 # One file per library.
 only() {	# only PATTERN ALLOWED-FILES...
 	local pat=$1; shift
 	local f
-	for f in $(grep -l "#include <$pat" probe/*.[ch] planner/*.[ch] apply/*.[ch] tui/*.[ch] 2>/dev/null); do
+	for f in $(grep -l "#include <$pat" probe/*.[ch] planner/*.[ch] apply/*.[ch] tui/*/*.[ch] 2>/dev/null); do
 		case " $* " in *" $f "*) ;; *) fail "$f includes <$pat> (allowed only in: $*)";; esac
 	done
 }
 only 'hwloc' probe/topo.c
 only 'libxml/' apply/domxml.c
 only 'libvirt/' probe/lv.c
-only 'curses.h' $(ls tui/screen_*.c tui/view.c tui/tui.c tui/main.c 2>/dev/null)
-only 'ncurses' $(ls tui/screen_*.c tui/view.c tui/tui.c tui/main.c 2>/dev/null)
-only 'json-c/' $(ls tui/json*.c)
+only 'curses.h' $(ls tui/screens/*.c 2>/dev/null)
+only 'ncurses' $(ls tui/screens/*.c 2>/dev/null)
+only 'json-c/' $(ls tui/report/json*.c)
 only 'ini.h' planner/profile.c
 
 # Nothing prints below tui/.

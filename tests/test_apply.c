@@ -4,7 +4,7 @@
 #include "tests/gentree.h"
 #include "apply/apply.h"
 #include "apply/diff.h"
-#include "tui/json_plan.h"
+#include "tui/report/json_plan.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -5,7 +5,7 @@
  * output back.
  */
 #include "tests/testutil.h"
-#include "tui/json.h"
+#include "tui/report/json.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>

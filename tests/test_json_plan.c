@@ -1,7 +1,7 @@
 /* test_json_plan.c - the plan's JSON: requests in (good and bad), the plan out (its shape) */
 #include "tests/testutil.h"
 #include "tests/hostlit.h"
-#include "tui/json_plan.h"
+#include "tui/report/json_plan.h"
 
 #include <json-c/json.h>
 #include <stdio.h>

@@ -10,9 +10,9 @@
  */
 #include "tests/testutil.h"
 #include "tests/hostlit.h"
-#include "tui/cli.h"
-#include "tui/tui.h"
-#include "tui/view.h"
+#include "tui/cli/cli.h"
+#include "tui/screens/tui.h"
+#include "tui/screens/view.h"
 #include "probe/fsroot.h"
 #include "probe/strfmt.h"
 

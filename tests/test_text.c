@@ -1,6 +1,6 @@
 /* test_text.c - the text of `hvtune probe` and `hvtune check`, on host and finding literals */
 #include "tests/testutil.h"
-#include "tui/text.h"
+#include "tui/report/text.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -13,7 +13,7 @@
 
 #include "probe/strfmt.h"
 #include "tests/hostlit.h"
-#include "tui/vmsproc.h"
+#include "tui/screens/vmsproc.h"
 
 /* A host of @nnodes nodes (2 cores x 2 threads each), no VMs. */
 static void make_host(struct host *h, unsigned nnodes)

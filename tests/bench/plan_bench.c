@@ -12,7 +12,7 @@
 #include "planner/plan.h"
 #include "planner/profile.h"
 #include "tests/hostlit.h"
-#include "tui/json_plan.h"
+#include "tui/report/json_plan.h"
 #include "probe/fsroot.h"
 
 #include <inttypes.h>

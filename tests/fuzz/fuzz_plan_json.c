@@ -8,7 +8,7 @@
  */
 #include "tests/fuzz/fuzz.h"
 #include "apply/domxml.h"
-#include "tui/json_plan.h"
+#include "tui/report/json_plan.h"
 
 #include <stdlib.h>
 

@@ -1,6 +1,6 @@
 /* fuzz_requests.c - VM requests JSON ({"vms":[...]}, --requests FILE) */
 #include "tests/fuzz/fuzz.h"
-#include "tui/json_plan.h"
+#include "tui/report/json_plan.h"
 
 #include <stdlib.h>
 

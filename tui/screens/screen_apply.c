@@ -5,7 +5,7 @@
  * 'a' applies after a y/N question and 'u' rolls the newest journal back;
  * the loop (tui.c) does both.  This file only shows the change set.
  */
-#include "tui/tui.h"
+#include "tui/screens/tui.h"
 #include "probe/strfmt.h"
 
 #include <curses.h>

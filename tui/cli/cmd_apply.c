@@ -1,8 +1,8 @@
 /* cmd_apply.c - 'hvtune apply' (show, confirm, commit), 'hvtune rollback' and 'hvtune journal' */
-#include "tui/cli.h"
-#include "tui/json_journal.h"
-#include "tui/json_plan.h"
-#include "tui/text.h"
+#include "tui/cli/cli.h"
+#include "tui/report/json_journal.h"
+#include "tui/report/json_plan.h"
+#include "tui/report/text.h"
 #include "apply/apply.h"
 #include "planner/plan.h"
 #include "planner/profile.h"
@@ -19,7 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_URI "qemu:///system"
 
 static void apply_usage(FILE *f)
 {
@@ -40,7 +39,7 @@ static void apply_usage(FILE *f)
 	      "                    (for the XML options), when it is not in 'hvtune profiles'\n"
 	      "  --dry-run         show the changes and stop\n"
 	      "  --yes             do not ask (needed when stdin is not a terminal)\n"
-	      "  --connect URI     libvirt connection (default " DEFAULT_URI " on the live\n"
+	      "  --connect URI     libvirt connection (default " LV_DEFAULT_URI " on the live\n"
 	      "                    host; none with --root DIR: domains are then not changed)\n"
 	      "  --state-dir DIR   lock and journals (default " JOURNAL_DIR ", made 0700)\n"
 	      "  --root DIR        write the host files under DIR (a copy of a capture)\n"
@@ -340,7 +339,7 @@ int cmd_apply(int argc, char **argv)
 		goto out;
 	}
 	if (!uri && r.live)
-		uri = DEFAULT_URI;
+		uri = LV_DEFAULT_URI;
 	if (uri && p.nplaced > 0) {
 		/* the XML options come from the plan's profile (--profile FILE when
 		 * the plan was made from a file) */

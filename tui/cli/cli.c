@@ -1,5 +1,5 @@
 /* cli.c - what every subcommand shares: one-line errors and option parsing */
-#include "tui/cli.h"
+#include "tui/cli/cli.h"
 
 #include <getopt.h>
 #include <stdarg.h>

@@ -9,9 +9,9 @@
  * Values are built through tui/json_build.h, which remembers a failed
  * allocation (json-c's null is a NULL pointer); the builders return NULL then.
  */
-#include "tui/json.h"
-#include "tui/json_build.h"
-#include "tui/text.h"
+#include "tui/report/json.h"
+#include "tui/report/json_build.h"
+#include "tui/report/text.h"
 
 #include <errno.h>
 #include <json-c/json.h>

@@ -1,5 +1,5 @@
 /* screen_checks.c - the Checks tab: the findings, the selected one's why and fix below */
-#include "tui/tui.h"
+#include "tui/screens/tui.h"
 
 #include <curses.h>
 #include <stdio.h>

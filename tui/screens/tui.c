@@ -14,9 +14,8 @@
  * first; it is closed when the action is done).  Each tick on the Monitor tab reads a sample (probe/sample.h) and
  * keeps the rates against the previous one; the clock is read here only.
  */
-#include "tui/tui.h"
-#include "tui/cli.h"
-#include "tui/vmsproc.h"
+#include "tui/screens/tui.h"
+#include "tui/screens/vmsproc.h"
 #include "probe/fsroot.h"
 #include "probe/lv.h"
 #include "probe/sample.h"
@@ -501,7 +500,6 @@ static void monitor_tick(struct tui_model *m, struct view *v)
 		view_status(v, "sample: %s", e.msg);
 }
 
-#define TUI_DEFAULT_URI "qemu:///system"
 #define TUI_CHILD_TICK_MS 100	/* the loop's tick while the VMs are being listed */
 #define TUI_VMS_EVERY_NS (UINT64_C(10) * 1000000000u)	/* the Monitor tab re-lists the VMs */
 
@@ -513,39 +511,6 @@ static void on_signal(int sig)
 }
 
 static bool curses_up;
-
-/* Out of memory in the front end: give the terminal back, then say so. */
-static void die_nomem(void)
-{
-	if (curses_up)
-		endwin();
-	cli_error("out of memory");
-	exit(EXIT_ERR);
-}
-
-static void tui_usage(FILE *f)
-{
-	fputs("usage: hvtune tui [--root DIR] [--connect URI] [--state-dir DIR]\n"
-	      "                  [--profile NAME|FILE] [--vm SPEC ...]\n"
-	      "\n"
-	      "The screens: Host (topology map), Checks, Plan, Apply, Monitor.  'hvtune'\n"
-	      "with no arguments on a terminal opens them too.  Keys: 1-5 or Tab for the\n"
-	      "tabs, arrows to select, p next profile, r rescan, +/- interval, ? help, q quit.\n"
-	      "\n"
-	      "  --root DIR          read the host under DIR (a capture) instead of /\n"
-	      "  --connect URI       libvirt, for the running VMs and their domain XML\n"
-	      "                      (default " TUI_DEFAULT_URI " on the live host when it\n"
-	      "                      answers).  A child process lists the VMs: the screen\n"
-	      "                      never waits for it.  Only an apply or a rollback\n"
-	      "                      connects in-process, and may wait for libvirt\n"
-	      "  --state-dir DIR     apply's lock and journals (default " JOURNAL_DIR ")\n"
-	      "  --profile NAME|FILE the profile of the Plan tab (default: balanced)\n"
-	      "  --vm SPEC           a VM to place: NAME:vcpus=N,mem=SIZE[,pages=SIZE][,nic=IF]\n"
-	      "                      (repeatable; default: the running domains)\n"
-	      "\n"
-	      "Exit status: 0 after 'q', 2 a usage error or no terminal.\n",
-	      f);
-}
 
 /* Draws the window now (before a stage that may take a while). */
 static void show(const struct tui_model *m, struct view *v)
@@ -845,77 +810,6 @@ static void next_profile(struct tui_model *m, struct view *v, struct loop *lp)
 	profile_names_free(names, n);
 }
 
-static int add_req(struct tui_model *m, const char *spec)
-{
-	struct vm_request *grown = realloc(m->reqs, (m->nreqs + 1) * sizeof(*m->reqs));
-	struct err e = ERR_INIT;
-
-	if (!grown)
-		die_nomem();
-	m->reqs = grown;
-	if (plan_parse_vm(&grown[m->nreqs], spec, &e) < 0) {
-		cli_error("%s", e.msg);
-		return -1;
-	}
-	m->nreqs++;
-	strfmt_set(m->reqs_from, sizeof(m->reqs_from), "--vm");
-	return 0;
-}
-
-/* Parses the options into @m; returns CLI_CONTINUE or the exit status. */
-static int parse(int argc, char **argv, struct tui_model *m)
-{
-	static const struct option opts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "connect", required_argument, NULL, 'c' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "vm", required_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct err e = ERR_INIT;
-	const char *profile = NULL;
-	int c;
-
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			strfmt_set(m->root, sizeof(m->root), "%s", optarg);
-			break;
-		case 'c':
-			strfmt_set(m->uri, sizeof(m->uri), "%s", optarg);
-			break;
-		case 's':
-			strfmt_set(m->state_dir, sizeof(m->state_dir), "%s", optarg);
-			break;
-		case 'p':
-			profile = optarg;
-			break;
-		case 'v':
-			if (add_req(m, optarg) < 0)
-				return EXIT_ERR;
-			break;
-		case 'h':
-			tui_usage(stdout);
-			return EXIT_OK;
-		default:
-			return cli_option_error(c, argv, "tui", "h");
-		}
-	}
-	if (optind < argc) {
-		cli_error("unexpected argument '%s' (see 'hvtune tui --help')", argv[optind]);
-		return EXIT_ERR;
-	}
-	if (profile && profile_find(&m->profile, profile, NULL, &e) < 0) {
-		cli_error("%s", e.msg);
-		return EXIT_ERR;
-	}
-	return CLI_CONTINUE;
-}
-
 /* Whether the terminal draws lines (acsc); else boxes are ASCII. */
 static bool has_line_drawing(void)
 {
@@ -924,33 +818,27 @@ static bool has_line_drawing(void)
 	return acsc && acsc != (char *)-1 && acsc[0] != '\0';
 }
 
-int cmd_tui(int argc, char **argv)
+int tui_run(struct tui_model *mp)
 {
-	struct tui_model m;
+	struct tui_model m = *mp;
 	struct view v;
 	SCREEN *scr;
 	struct loop lp;
 	struct sigaction sa;
-	int rc;
 
-	tui_model_init(&m);
-	rc = parse(argc, argv, &m);
-	if (rc != CLI_CONTINUE) {
-		tui_model_release(&m);
-		return rc;
-	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		cli_error("tui: stdin and stdout must be a terminal (use 'hvtune probe' in a pipe)");
+		fputs("hvtune: tui: stdin and stdout must be a terminal (use 'hvtune probe' in a "
+		      "pipe)\n", stderr);
 		tui_model_release(&m);
-		return EXIT_ERR;
+		return 2;
 	}
 	setlocale(LC_ALL, "");
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
-		cli_error("tui: cannot start the terminal '%s'",
-			  getenv("TERM") ? getenv("TERM") : "");
+		fprintf(stderr, "hvtune: tui: cannot start the terminal '%s'\n",
+			getenv("TERM") ? getenv("TERM") : "");
 		tui_model_release(&m);
-		return EXIT_ERR;
+		return 2;
 	}
 	curses_up = true;
 	memset(&sa, 0, sizeof(sa));
@@ -972,7 +860,7 @@ int cmd_tui(int argc, char **argv)
 
 		fsroot_close(&r);
 		if (!m.uri[0] && live)
-			strfmt_set(m.uri, sizeof(m.uri), "%s", TUI_DEFAULT_URI);
+			strfmt_set(m.uri, sizeof(m.uri), "%s", LV_DEFAULT_URI);
 	}
 	memset(&lp, 0, sizeof(lp));
 	vmsproc_init(&lp.vp);
@@ -1037,5 +925,5 @@ int cmd_tui(int argc, char **argv)
 	vmsproc_cancel(&lp.vp);
 	disconnect_lv(&lp);
 	tui_model_release(&m);
-	return stop ? 128 + (int)stop : EXIT_OK;
+	return stop ? 128 + (int)stop : 0;
 }

@@ -1,12 +1,12 @@
 /* json_journal.c - `hvtune journal --json` (json-c): one object per journal */
-#include "tui/json_journal.h"
+#include "tui/report/json_journal.h"
 
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/json_build.h"
+#include "tui/report/json_build.h"
 
 static struct json_object *one(const struct journal *j)
 {

@@ -7,9 +7,9 @@
  * status is 0.  Between samples it poll()s the pipe of the child process
  * that lists the VMs (tui/vmsproc.h), so libvirt never delays a sample.
  */
-#include "tui/cli.h"
-#include "tui/json_monitor.h"
-#include "tui/vmsproc.h"
+#include "tui/cli/cli.h"
+#include "tui/report/json_monitor.h"
+#include "tui/screens/vmsproc.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,5 +1,5 @@
 /* json_plan.c - the plan's JSON (json-c): VM requests in, the plan out */
-#include "tui/json_plan.h"
+#include "tui/report/json_plan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +18,7 @@
  */
 #define JSON_MAX (16u << 20)
 
-#include "tui/json_build.h"
+#include "tui/report/json_build.h"
 
 /* Line and column of byte @off in @text, for messages. */
 static void where(const char *text, size_t off, int *line, int *col)

@@ -5,8 +5,8 @@
  * Rates are written with two decimals: the counters behind them are
  * jiffies and event counts, finer digits would be noise.
  */
-#include "tui/json_monitor.h"
-#include "tui/json_build.h"
+#include "tui/report/json_monitor.h"
+#include "tui/report/json_build.h"
 
 #include <errno.h>
 #include <json-c/json.h>

@@ -1,7 +1,7 @@
 /* cmd_plan.c - 'hvtune plan' (place VMs, say why) and 'hvtune profiles' (list, show) */
-#include "tui/cli.h"
-#include "tui/json_plan.h"
-#include "tui/text.h"
+#include "tui/cli/cli.h"
+#include "tui/report/json_plan.h"
+#include "tui/report/text.h"
 #include "apply/domxml.h"
 #include "planner/plan.h"
 #include "planner/profile.h"
@@ -401,13 +401,13 @@ int cmd_plan(int argc, char **argv)
 	}
 	fsroot_close(&r);
 	if (domains) {
-		if (domain_requests(uri ? uri : "qemu:///system", argv + optind,
+		if (domain_requests(uri ? uri : LV_DEFAULT_URI, argv + optind,
 				    (size_t)(argc - optind), &h, &vms, &nvms, &taken) < 0) {
 			host_release(&h);
 			goto out;
 		}
 		if (nvms == 0) {
-			cli_error("plan: no domains to place on '%s'", uri ? uri : "qemu:///system");
+			cli_error("plan: no domains to place on '%s'", uri ? uri : LV_DEFAULT_URI);
 			host_release(&h);
 			goto out;
 		}

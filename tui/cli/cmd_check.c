@@ -1,7 +1,7 @@
 /* cmd_check.c - `hvtune check`: is this host ready for KVM guests, and what to fix */
-#include "tui/cli.h"
-#include "tui/json.h"
-#include "tui/text.h"
+#include "tui/cli/cli.h"
+#include "tui/report/json.h"
+#include "tui/report/text.h"
 
 #include <stdlib.h>
 

@@ -1,7 +1,7 @@
 /* cmd_probe.c - `hvtune probe`: the host's facts, as text or JSON */
-#include "tui/cli.h"
-#include "tui/json.h"
-#include "tui/text.h"
+#include "tui/cli/cli.h"
+#include "tui/report/json.h"
+#include "tui/report/text.h"
 #include "probe/lv.h"
 #include "probe/strfmt.h"
 

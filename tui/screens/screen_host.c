@@ -8,7 +8,7 @@
  * if even that is too long; the rows of boxes scroll to keep the
  * selected node in view.
  */
-#include "tui/tui.h"
+#include "tui/screens/tui.h"
 #include "probe/strfmt.h"
 
 #include <inttypes.h>

@@ -5,7 +5,7 @@
  * passes the width whatever the host.  Colour never goes inside wrapped text:
  * escape codes would count as columns.
  */
-#include "tui/text.h"
+#include "tui/report/text.h"
 
 #include <assert.h>
 #include <errno.h>

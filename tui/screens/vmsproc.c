@@ -1,5 +1,5 @@
 /* vmsproc.c - the running VMs listed by a child process, read without blocking */
-#include "tui/vmsproc.h"
+#include "tui/screens/vmsproc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -294,7 +294,7 @@ no_mem:
  * Returns 0, 1 when an explicit @uri does not connect, -1 a real error. */
 static int list_vms(struct host *h, const struct fsroot *r, const char *uri, struct err *e)
 {
-	struct lv *c = lv_open(uri ? uri : "qemu:///system", e);
+	struct lv *c = lv_open(uri ? uri : LV_DEFAULT_URI, e);
 
 	if (!c) {
 		if (uri)
@@ -412,7 +412,7 @@ int vmsproc_start(struct vmsproc *p, const struct host *h, const struct fsroot *
 	int fds[2];
 
 	vmsproc_cancel(p);
-	strfmt_set(p->uri, sizeof(p->uri), "%s", uri ? uri : "qemu:///system");
+	strfmt_set(p->uri, sizeof(p->uri), "%s", uri ? uri : LV_DEFAULT_URI);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return err_set(e, errno, "cannot create a pipe");
 	fflush(NULL);	/* the child must not write the parent's buffered output again */

@@ -1,5 +1,5 @@
 /* view.c - the TUI's keys, declared in one table, applied to a struct view */
-#include "tui/view.h"
+#include "tui/screens/view.h"
 
 #include <assert.h>
 #include <curses.h>

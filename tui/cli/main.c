@@ -1,6 +1,6 @@
 /* main.c - hvtune: probe, check, plan, apply and monitor a KVM/libvirt host */
-#include "tui/cli.h"
-#include "tui/tui.h"
+#include "tui/cli/cli.h"
+#include "tui/screens/tui.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* json_build.c - json-c values that remember a failed allocation (see json_build.h) */
-#include "tui/json_build.h"
+#include "tui/report/json_build.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>

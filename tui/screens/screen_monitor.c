@@ -5,7 +5,7 @@
  * A vCPU running off its pinning and memory on a node outside the VM's
  * nodeset are highlighted.  Nothing here reads the host: tui.c samples.
  */
-#include "tui/tui.h"
+#include "tui/screens/tui.h"
 #include "probe/strfmt.h"
 
 #include <inttypes.h>

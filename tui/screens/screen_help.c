@@ -1,5 +1,5 @@
 /* screen_help.c - the help screen: the key table of view.c, as it is */
-#include "tui/tui.h"
+#include "tui/screens/tui.h"
 
 #include <curses.h>
 #include <stdio.h>

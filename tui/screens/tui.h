@@ -19,7 +19,7 @@
 #include "planner/profile.h"
 #include "probe/host.h"
 #include "probe/sample.h"
-#include "tui/view.h"
+#include "tui/screens/view.h"
 
 /*
  * ncurses stays in the .c files of tui/ (tests/layering.sh): here its WINDOW
@@ -154,7 +154,11 @@ int tui_journals(struct tui_model *m, struct err *e);
  * from the second one on, the rates against the previous sample. */
 int tui_sample(struct tui_model *m, uint64_t now_ns, struct err *e);
 
-/* 'hvtune tui': the options, then the loop until 'q'.  Returns the exit status. */
+/* The screens until 'q' on @m (options already in it), which it takes over
+ * and releases.  Returns the exit status: 0, 128 + a signal, or 2 without a
+ * terminal. */
+int tui_run(struct tui_model *m);
+/* 'hvtune tui' (tui/cli/cmd_tui.c): the options, then tui_run(). */
 int cmd_tui(int argc, char **argv);
 
 #endif

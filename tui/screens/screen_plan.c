@@ -1,5 +1,5 @@
 /* screen_plan.c - the Plan tab: the profile, the VMs, the map coloured by owner, the reasons */
-#include "tui/tui.h"
+#include "tui/screens/tui.h"
 
 #include <inttypes.h>
 #include <curses.h>
