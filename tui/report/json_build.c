@@ -1,7 +1,9 @@
 /* json_build.c - json-c values that remember a failed allocation (see json_build.h) */
 #include "tui/report/json_build.h"
 
+#include <errno.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,4 +129,41 @@ struct json_object *jb_idset(struct jb *b, const struct idset *s)
 void jb_set_idset(struct jb *b, struct json_object *o, const char *key, const struct idset *s)
 {
 	jb_set(b, o, key, jb_idset(b, s));
+}
+
+struct json_object *jb_obj(struct jb *b)
+{
+	return jb_val(b, json_object_new_object());
+}
+
+struct json_object *jb_arr(struct jb *b)
+{
+	return jb_val(b, json_object_new_array());
+}
+
+char *jb_text(struct jb *b, struct json_object *root, enum jb_layout layout, const char *what,
+	      struct err *e)
+{
+	const char *s;
+	char *text = NULL;
+
+	if (!b->oom && root) {
+		if (layout == JB_PRETTY) {
+			s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+									 JSON_C_TO_STRING_SPACED |
+									 JSON_C_TO_STRING_NOSLASHESCAPE);
+			if (s && asprintf(&text, "%s\n", s) < 0)
+				text = NULL;
+		} else {
+			s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+									 JSON_C_TO_STRING_NOSLASHESCAPE);
+			text = s ? strdup(s) : NULL;
+		}
+	}
+	json_object_put(root);
+	if (!text) {
+		b->oom = true;
+		err_set(e, ENOMEM, "cannot format %s", what);
+	}
+	return text;
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "probe/err.h"
 #include "probe/idset.h"
 
 struct json_object;
@@ -39,5 +40,21 @@ void jb_set_bool(struct jb *b, struct json_object *o, const char *key, bool v);
 /* An id or index where -1 (any negative) means unknown: null. */
 void jb_set_id(struct jb *b, struct json_object *o, const char *key, int v);
 void jb_set_idset(struct jb *b, struct json_object *o, const char *key, const struct idset *s);
+/* A new empty object or array (NULL marks out of memory). */
+struct json_object *jb_obj(struct jb *b);
+struct json_object *jb_arr(struct jb *b);
+
+/* How jb_text() writes a document. */
+enum jb_layout {
+	JB_PRETTY,	/* indented, "key": value, ending in a newline (files, --json) */
+	JB_LINE,	/* one compact line, no newline (a stream of lines) */
+};
+
+/* The document @root as text; caller free()s.  @root is freed either way.
+ * When @b ran out of memory while building it (or the text cannot be made),
+ * NULL with @e set to ENOMEM "cannot format @what": an allocation failure is
+ * an error, never a document with a null in place of what was lost. */
+char *jb_text(struct jb *b, struct json_object *root, enum jb_layout layout, const char *what,
+	      struct err *e);
 
 #endif

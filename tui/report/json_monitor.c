@@ -1,6 +1,6 @@
 /* json_monitor.c - `hvtune monitor --json`: the rates of one interval as one JSON line
  *
- * Values are built through tui/json_build.h (a failed allocation is
+ * Values are built through tui/report/json_build.h (a failed allocation is
  * remembered, not mistaken for null).
  * Rates are written with two decimals: the counters behind them are
  * jiffies and event counts, finer digits would be noise.
@@ -37,11 +37,11 @@ static void jset_rate(struct jb *b, struct json_object *o, const char *key, doub
 
 static struct json_object *jcpus(struct jb *b, const struct rates *r)
 {
-	struct json_object *a = jb_val(b, json_object_new_array());
+	struct json_object *a = jb_arr(b);
 
 	for (size_t i = 0; i < r->ncpus; i++) {
 		const struct rate_cpu *c = &r->cpus[i];
-		struct json_object *o = jb_val(b, json_object_new_object());
+		struct json_object *o = jb_obj(b);
 
 		jb_set(b, o, "id", jb_val(b, json_object_new_int64(c->id)));
 		jset_rate(b, o, "busy_pct", c->busy_pct);
@@ -56,10 +56,10 @@ static struct json_object *jcpus(struct jb *b, const struct rates *r)
 
 static struct json_object *jpools(struct jb *b, const struct rates *r)
 {
-	struct json_object *a = jb_val(b, json_object_new_array());
+	struct json_object *a = jb_arr(b);
 
 	for (size_t i = 0; i < r->npools; i++) {
-		struct json_object *o = jb_val(b, json_object_new_object());
+		struct json_object *o = jb_obj(b);
 
 		jb_set_u64(b, o, "node", r->pools[i].node);
 		jb_set_u64(b, o, "size_kib", r->pools[i].size_kib);
@@ -72,8 +72,8 @@ static struct json_object *jpools(struct jb *b, const struct rates *r)
 
 static struct json_object *jvm(struct jb *b, const struct rates *r, const struct rate_vm *v)
 {
-	struct json_object *o = jb_val(b, json_object_new_object());
-	struct json_object *t = jb_val(b, json_object_new_array());
+	struct json_object *o = jb_obj(b);
+	struct json_object *t = jb_arr(b);
 
 	jb_set_str(b, o, "name", v->name);
 	jb_set_id(b, o, "pid", v->pid);
@@ -81,7 +81,7 @@ static struct json_object *jvm(struct jb *b, const struct rates *r, const struct
 	jset_why(b, o, "why", v->why);
 	for (size_t i = 0; i < v->nthreads; i++) {
 		const struct rate_thread *th = &v->threads[i];
-		struct json_object *x = jb_val(b, json_object_new_object());
+		struct json_object *x = jb_obj(b);
 
 		jb_set_u64(b, x, "vcpu", th->vcpu);
 		jb_set_id(b, x, "tid", th->tid);
@@ -94,10 +94,10 @@ static struct json_object *jvm(struct jb *b, const struct rates *r, const struct
 	}
 	jb_set(b, o, "vcpus", t);
 	if (v->mem_known) {
-		struct json_object *m = jb_val(b, json_object_new_array());
+		struct json_object *m = jb_arr(b);
 
 		for (size_t n = 0; n < r->nnodes; n++) {
-			struct json_object *x = jb_val(b, json_object_new_object());
+			struct json_object *x = jb_obj(b);
 
 			jb_set_u64(b, x, "node", r->node_ids[n]);
 			jb_set_u64(b, x, "kib", v->node_kib[n]);
@@ -125,10 +125,8 @@ static struct json_object *jvm(struct jb *b, const struct rates *r, const struct
 char *json_monitor_line(const struct rates *r, unsigned seq, double elapsed_s, struct err *e)
 {
 	struct jb b = {false};
-	struct json_object *o = jb_val(&b, json_object_new_object());
-	struct json_object *vms = jb_val(&b, json_object_new_array());
-	const char *s;
-	char *line = NULL;
+	struct json_object *o = jb_obj(&b);
+	struct json_object *vms = jb_arr(&b);
 
 	jb_set(&b, o, "schema", jb_val(&b, json_object_new_int(JSON_MONITOR_SCHEMA)));
 	jb_set_u64(&b, o, "seq", seq);
@@ -152,13 +150,5 @@ char *json_monitor_line(const struct rates *r, unsigned seq, double elapsed_s, s
 		jb_null(&b, o, "vms");
 		jb_set_str(&b, o, "vms_why", r->vms_why[0] ? r->vms_why : "no libvirt connection");
 	}
-	if (!b.oom) {
-		s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							  JSON_C_TO_STRING_NOSLASHESCAPE);
-		line = s ? strdup(s) : NULL;
-	}
-	json_object_put(o);
-	if (!line)
-		err_set(e, ENOMEM, "cannot format the JSON output");
-	return line;
+	return jb_text(&b, o, JB_LINE, "the JSON output", e);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "probe/fsroot.h"
+#include "tui/report/json_build.h"
 
 /*
  * The most a --plan or --requests file may hold.  A plan pins at most one vCPU
@@ -17,8 +18,6 @@
  * (~150 bytes, a few thousand): about 2 MiB on the largest host.
  */
 #define JSON_MAX (16u << 20)
-
-#include "tui/report/json_build.h"
 
 /* Line and column of byte @off in @text, for messages. */
 static void where(const char *text, size_t off, int *line, int *col)
@@ -256,215 +255,145 @@ int json_plan_read_requests(const char *path, struct vm_request **vms, size_t *n
 
 /* ---- output ---- */
 
-/* json-c's adders fail only on allocation; one flag collects that. */
-struct out {
-	bool oom;
-};
-
-static json_object *jnew(struct out *o, json_object *x)
+static json_object *jnodes(struct jb *b, const struct idset *s)
 {
-	if (!x)
-		o->oom = true;
-	return x;
-}
-
-static void put(struct out *o, json_object *obj, const char *key, json_object *val)
-{
-	if (!obj || !val || json_object_object_add(obj, key, val) < 0) {
-		json_object_put(val);
-		o->oom = true;
-	}
-}
-
-static void push(struct out *o, json_object *arr, json_object *val)
-{
-	if (!arr || !val || json_object_array_add(arr, val) < 0) {
-		json_object_put(val);
-		o->oom = true;
-	}
-}
-
-static json_object *jstr(struct out *o, const char *s)
-{
-	return jnew(o, jb_utf8_string(s));
-}
-
-static json_object *jint(struct out *o, uint64_t v)
-{
-	return jnew(o, json_object_new_uint64(v));
-}
-
-/* A CPU list as a string, sized for the set (idset_format truncates only
- * when the buffer is short). */
-static json_object *jset(struct out *o, const struct idset *s)
-{
-	size_t size = 16 + 12 * (size_t)idset_count(s);
-	char *buf = malloc(size);
-	json_object *x;
-
-	if (!buf) {
-		o->oom = true;
-		return NULL;
-	}
-	x = jstr(o, idset_format(s, buf, size));
-	free(buf);
-	return x;
-}
-
-static json_object *jnodes(struct out *o, const struct idset *s)
-{
-	json_object *a = jnew(o, json_object_new_array());
+	json_object *a = jb_arr(b);
 
 	for (int id = idset_next(s, 0); id >= 0; id = idset_next(s, (unsigned)id + 1))
-		push(o, a, jint(o, (uint64_t)id));
+		jb_push(b, a, jb_val(b, json_object_new_uint64((uint64_t)id)));
 	return a;
 }
 
-static json_object *vm_json(struct out *o, const struct vm_plan *v)
+static json_object *vm_json(struct jb *b, const struct vm_plan *v)
 {
-	json_object *j = jnew(o, json_object_new_object()), *a;
+	json_object *j = jb_obj(b), *a;
 
-	put(o, j, "name", jstr(o, v->name));
-	put(o, j, "placed", jnew(o, json_object_new_boolean(v->placed)));
-	put(o, j, "vcpus", jint(o, v->vcpus));
-	put(o, j, "memory_mib", jint(o, v->mem_kib / 1024));
-	put(o, j, "memory_kib", jint(o, v->mem_kib)); /* exact: domains have 219100 KiB */
-	put(o, j, "hugepage_kib", jint(o, v->page_kib));
+	jb_set_str(b, j, "name", v->name);
+	jb_set_bool(b, j, "placed", v->placed);
+	jb_set_u64(b, j, "vcpus", v->vcpus);
+	jb_set_u64(b, j, "memory_mib", v->mem_kib / 1024);
+	jb_set_u64(b, j, "memory_kib", v->mem_kib); /* exact: domains have 219100 KiB */
+	jb_set_u64(b, j, "hugepage_kib", v->page_kib);
 	if (!v->placed) {
-		put(o, j, "reason", jstr(o, v->why_not));
-		put(o, j, "shortage", jstr(o, shortage_str(v->shortage)));
+		jb_set_str(b, j, "reason", v->why_not);
+		jb_set_str(b, j, "shortage", shortage_str(v->shortage));
 		return j;
 	}
-	put(o, j, "nodes", jnodes(o, &v->nodes));
-	a = jnew(o, json_object_new_array());
+	jb_set(b, j, "nodes", jnodes(b, &v->nodes));
+	a = jb_arr(b);
 	for (size_t i = 0; i < v->npins; i++) {
-		json_object *p = jnew(o, json_object_new_object());
+		json_object *p = jb_obj(b);
 
-		put(o, p, "vcpu", jint(o, v->pins[i].vcpu));
-		put(o, p, "cpu", jint(o, v->pins[i].cpu));
-		push(o, a, p);
+		jb_set_u64(b, p, "vcpu", v->pins[i].vcpu);
+		jb_set_u64(b, p, "cpu", v->pins[i].cpu);
+		jb_push(b, a, p);
 	}
-	put(o, j, "vcpu_pins", a);
-	put(o, j, "emulator_cpus", jset(o, &v->emulator));
-	put(o, j, "iothreads", jint(o, v->niothreads));
-	put(o, j, "iothread_cpus", jset(o, &v->iothread));
-	put(o, j, "idle_cpus", jset(o, &v->idle));
-	a = jnew(o, json_object_new_array());
+	jb_set(b, j, "vcpu_pins", a);
+	jb_set_idset(b, j, "emulator_cpus", &v->emulator);
+	jb_set_u64(b, j, "iothreads", v->niothreads);
+	jb_set_idset(b, j, "iothread_cpus", &v->iothread);
+	jb_set_idset(b, j, "idle_cpus", &v->idle);
+	a = jb_arr(b);
 	for (size_t i = 0; i < v->ncells; i++) {
 		json_object *hp;
 
 		if (v->cells[i].page_kib == 0)
 			continue;
-		hp = jnew(o, json_object_new_object());
-		put(o, hp, "node", jint(o, v->cells[i].node));
-		put(o, hp, "size_kib", jint(o, v->cells[i].page_kib));
-		put(o, hp, "count", jint(o, v->cells[i].pages));
-		push(o, a, hp);
+		hp = jb_obj(b);
+		jb_set_u64(b, hp, "node", v->cells[i].node);
+		jb_set_u64(b, hp, "size_kib", v->cells[i].page_kib);
+		jb_set_u64(b, hp, "count", v->cells[i].pages);
+		jb_push(b, a, hp);
 	}
-	put(o, j, "hugepages", a);
+	jb_set(b, j, "hugepages", a);
 	{
-		json_object *t = jnew(o, json_object_new_object());
+		json_object *t = jb_obj(b);
 
-		put(o, t, "sockets", jint(o, v->sockets));
-		put(o, t, "cores", jint(o, v->cores));
-		put(o, t, "threads", jint(o, v->threads));
-		put(o, j, "topology", t);
+		jb_set_u64(b, t, "sockets", v->sockets);
+		jb_set_u64(b, t, "cores", v->cores);
+		jb_set_u64(b, t, "threads", v->threads);
+		jb_set(b, j, "topology", t);
 	}
-	a = jnew(o, json_object_new_array());
+	a = jb_arr(b);
 	for (size_t i = 0; i < v->ncells; i++) {
-		json_object *c = jnew(o, json_object_new_object());
+		json_object *c = jb_obj(b);
 
-		put(o, c, "id", jint(o, v->cells[i].id));
-		put(o, c, "vcpus", jset(o, &v->cells[i].vcpus));
-		put(o, c, "memory_mib", jint(o, v->cells[i].mem_kib / 1024));
-		put(o, c, "memory_kib", jint(o, v->cells[i].mem_kib));
-		put(o, c, "node", jint(o, v->cells[i].node));
-		push(o, a, c);
+		jb_set_u64(b, c, "id", v->cells[i].id);
+		jb_set_idset(b, c, "vcpus", &v->cells[i].vcpus);
+		jb_set_u64(b, c, "memory_mib", v->cells[i].mem_kib / 1024);
+		jb_set_u64(b, c, "memory_kib", v->cells[i].mem_kib);
+		jb_set_u64(b, c, "node", v->cells[i].node);
+		jb_push(b, a, c);
 	}
-	put(o, j, "numa_cells", a);
-	a = jnew(o, json_object_new_array());
+	jb_set(b, j, "numa_cells", a);
+	a = jb_arr(b);
 	for (size_t i = 0; i < v->nreasons; i++)
-		push(o, a, jstr(o, v->reasons[i]));
-	put(o, j, "reasons", a);
+		jb_push(b, a, jb_str(b, v->reasons[i]));
+	jb_set(b, j, "reasons", a);
 	return j;
 }
 
-static json_object *host_json(struct out *o, const struct plan *p)
+static json_object *host_json(struct jb *b, const struct plan *p)
 {
-	json_object *j = jnew(o, json_object_new_object()), *a;
+	json_object *j = jb_obj(b), *a;
 
-	put(o, j, "housekeeping_cpus", jset(o, &p->housekeeping));
-	put(o, j, "dedicated_cpus", jset(o, &p->dedicated));
-	put(o, j, "irq_affinity_cpus", jset(o, &p->housekeeping));
-	a = jnew(o, json_object_new_array());
+	jb_set_idset(b, j, "housekeeping_cpus", &p->housekeeping);
+	jb_set_idset(b, j, "dedicated_cpus", &p->dedicated);
+	jb_set_idset(b, j, "irq_affinity_cpus", &p->housekeeping);
+	a = jb_arr(b);
 	for (size_t i = 0; i < p->npools; i++) {
-		json_object *h = jnew(o, json_object_new_object());
+		json_object *h = jb_obj(b);
 
-		put(o, h, "node", jint(o, p->pools[i].node));
-		put(o, h, "size_kib", jint(o, p->pools[i].size_kib));
-		put(o, h, "count_now", jint(o, p->pools[i].total_now));
-		put(o, h, "free_now", jint(o, p->pools[i].free_now));
-		put(o, h, "used", jint(o, p->pools[i].used));
-		put(o, h, "count", jint(o, p->pools[i].total));
-		push(o, a, h);
+		jb_set_u64(b, h, "node", p->pools[i].node);
+		jb_set_u64(b, h, "size_kib", p->pools[i].size_kib);
+		jb_set_u64(b, h, "count_now", p->pools[i].total_now);
+		jb_set_u64(b, h, "free_now", p->pools[i].free_now);
+		jb_set_u64(b, h, "used", p->pools[i].used);
+		jb_set_u64(b, h, "count", p->pools[i].total);
+		jb_push(b, a, h);
 	}
-	put(o, j, "hugepages", a);
-	a = jnew(o, json_object_new_array());
+	jb_set(b, j, "hugepages", a);
+	a = jb_arr(b);
 	for (size_t i = 0; i < p->nsettings; i++) {
-		json_object *s = jnew(o, json_object_new_object());
+		json_object *s = jb_obj(b);
 
-		put(o, s, "path", jstr(o, p->settings[i].path));
-		put(o, s, "value", jstr(o, p->settings[i].value));
-		put(o, s, "reason", jstr(o, p->settings[i].reason));
-		push(o, a, s);
+		jb_set_str(b, s, "path", p->settings[i].path);
+		jb_set_str(b, s, "value", p->settings[i].value);
+		jb_set_str(b, s, "reason", p->settings[i].reason);
+		jb_push(b, a, s);
 	}
-	put(o, j, "settings", a);
-	a = jnew(o, json_object_new_array());
+	jb_set(b, j, "settings", a);
+	a = jb_arr(b);
 	for (size_t i = 0; i < p->ncmdline; i++) {
-		json_object *s = jnew(o, json_object_new_object());
+		json_object *s = jb_obj(b);
 
-		put(o, s, "arg", jstr(o, p->cmdline[i].arg));
-		put(o, s, "reason", jstr(o, p->cmdline[i].reason));
-		push(o, a, s);
+		jb_set_str(b, s, "arg", p->cmdline[i].arg);
+		jb_set_str(b, s, "reason", p->cmdline[i].reason);
+		jb_push(b, a, s);
 	}
-	put(o, j, "kernel_cmdline", a);
-	a = jnew(o, json_object_new_array());
+	jb_set(b, j, "kernel_cmdline", a);
+	a = jb_arr(b);
 	for (size_t i = 0; i < p->nreasons; i++)
-		push(o, a, jstr(o, p->reasons[i]));
-	put(o, j, "reasons", a);
+		jb_push(b, a, jb_str(b, p->reasons[i]));
+	jb_set(b, j, "reasons", a);
 	return j;
 }
 
 char *json_plan_format(const struct plan *p, struct err *e)
 {
-	struct out o = {false};
-	json_object *root = jnew(&o, json_object_new_object()), *a;
-	char *text = NULL;
+	struct jb b = {false};
+	json_object *root = jb_obj(&b), *a;
 
-	put(&o, root, "root", jstr(&o, p->root[0] ? p->root : "/"));
-	put(&o, root, "profile", jstr(&o, p->profile));
-	put(&o, root, "placed", jint(&o, p->nplaced));
-	put(&o, root, "requested", jint(&o, p->nvms));
-	a = jnew(&o, json_object_new_array());
+	jb_set_str(&b, root, "root", p->root[0] ? p->root : "/");
+	jb_set_str(&b, root, "profile", p->profile);
+	jb_set_u64(&b, root, "placed", p->nplaced);
+	jb_set_u64(&b, root, "requested", p->nvms);
+	a = jb_arr(&b);
 	for (size_t i = 0; i < p->nvms; i++)
-		push(&o, a, vm_json(&o, &p->vms[i]));
-	put(&o, root, "vms", a);
-	put(&o, root, "host", host_json(&o, p));
-	if (!o.oom) {
-		size_t len;
-		const char *s = json_object_to_json_string_length(
-		    root,
-		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-			JSON_C_TO_STRING_NOSLASHESCAPE,
-		    &len);
-
-		if (s && asprintf(&text, "%s\n", s) < 0)
-			text = NULL;
-	}
-	json_object_put(root);
-	if (!text)
-		err_set(e, ENOMEM, "cannot format the plan as JSON");
-	return text;
+		jb_push(&b, a, vm_json(&b, &p->vms[i]));
+	jb_set(&b, root, "vms", a);
+	jb_set(&b, root, "host", host_json(&b, p));
+	return jb_text(&b, root, JB_PRETTY, "the plan as JSON", e);
 }
 
 /* ---- reading a plan back (the input of 'hvtune apply --plan FILE') ---- */
