@@ -34,6 +34,40 @@ static void where(const char *text, size_t off, int *line, int *col)
 	}
 }
 
+/*
+ * Parses @text (named @shown in messages) strictly: no trailing commas, no
+ * 'quotes', nothing after the value.  The document (caller json_object_put()s),
+ * or NULL with @e naming the line and column.  Shared by --requests and --plan.
+ */
+static json_object *parse_doc(const char *text, const char *shown, struct err *e)
+{
+	json_tokener *tok = json_tokener_new();
+	json_object *root;
+	size_t len = strlen(text);
+
+	if (!tok) {
+		err_set(e, ENOMEM, "cannot parse '%s'", shown);
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	if (!root || json_tokener_get_parse_end(tok) < len) {
+		enum json_tokener_error je = json_tokener_get_error(tok);
+		int line, col;
+
+		/* json-c returns a value only when it parsed one (je is success) */
+		where(text, json_tokener_get_parse_end(tok), &line, &col);
+		err_set(e, 0, "'%s':%d:%d: invalid JSON: %s", shown, line, col,
+			root ? "text after the end"
+			: je == json_tokener_continue ? "unexpected end"
+						      : json_tokener_error_desc(je));
+		json_object_put(root);
+		root = NULL;
+	}
+	json_tokener_free(tok);
+	return root;
+}
+
 static int get_uint(json_object *o, const char *key, uint64_t max, uint64_t *v, bool *present)
 {
 	json_object *x;
@@ -117,32 +151,14 @@ static int one_vm(json_object *o, size_t idx, const char *shown, struct vm_reque
 int json_plan_parse_requests(const char *text, const char *shown, struct vm_request **vms,
 			     size_t *n, struct err *e)
 {
-	json_tokener *tok = json_tokener_new();
-	json_object *root = NULL, *arr;
-	size_t len = strlen(text), cnt;
+	json_object *root, *arr;
+	size_t cnt;
 	int rc = -1;
 
 	*vms = NULL;
 	*n = 0;
-	if (!tok)
-		return err_set(e, ENOMEM, "cannot parse '%s'", shown);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT); /* no trailing commas, no 'quotes' */
-	root = json_tokener_parse_ex(tok, text, (int)len);
-	if (!root || json_tokener_get_parse_end(tok) < len) {
-		enum json_tokener_error je = json_tokener_get_error(tok);
-		size_t end = json_tokener_get_parse_end(tok);
-		int line, col;
-
-		where(text, end, &line, &col);
-		if (root && je == json_tokener_success)
-			err_set(e, 0, "'%s':%d:%d: invalid JSON: text after the end", shown, line,
-				col);
-		else
-			err_set(e, 0, "'%s':%d:%d: invalid JSON: %s", shown, line, col,
-				je == json_tokener_continue ? "unexpected end"
-							    : json_tokener_error_desc(je));
-		goto out;
-	}
+	if (!(root = parse_doc(text, shown, e)))
+		return -1;
 	if (!json_object_is_type(root, json_type_object) ||
 	    !json_object_object_get_ex(root, "vms", &arr) ||
 	    !json_object_is_type(arr, json_type_array)) {
@@ -166,7 +182,6 @@ int json_plan_parse_requests(const char *text, const char *shown, struct vm_requ
 	rc = 0;
 out:
 	json_object_put(root);
-	json_tokener_free(tok);
 	return rc;
 }
 
@@ -688,29 +703,14 @@ static int rd_host(struct rd *r, json_object *o, struct plan *p)
 
 int json_plan_parse(const char *text, const char *shown, struct plan *p, struct err *e)
 {
-	json_tokener *tok = json_tokener_new();
-	json_object *root = NULL, *a, *h;
+	json_object *root, *a, *h;
 	struct rd r = {shown, "plan", e};
-	size_t len = strlen(text);
 	uint64_t v;
 	int rc = -1;
 
 	plan_init(p);
-	if (!tok)
-		return err_set(e, ENOMEM, "cannot parse '%s'", shown);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, text, (int)len);
-	if (!root || json_tokener_get_parse_end(tok) < len) {
-		int line, col;
-
-		where(text, json_tokener_get_parse_end(tok), &line, &col);
-		err_set(e, 0, "'%s':%d:%d: invalid JSON: %s", shown, line, col,
-			root ? "text after the end"
-			: json_tokener_get_error(tok) == json_tokener_continue
-			    ? "unexpected end"
-			    : json_tokener_error_desc(json_tokener_get_error(tok)));
-		goto out;
-	}
+	if (!(root = parse_doc(text, shown, e)))
+		return -1;
 	if (!json_object_is_type(root, json_type_object)) {
 		err_set(e, 0, "'%s': expected the JSON of 'hvtune plan --json'", shown);
 		goto out;
@@ -739,7 +739,6 @@ out:
 	if (rc < 0)
 		plan_release(p);
 	json_object_put(root);
-	json_tokener_free(tok);
 	return rc;
 }
 
