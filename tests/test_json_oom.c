@@ -5,15 +5,19 @@
  * every n until the document needs fewer values.  Each failure must come back
  * as NULL with ENOMEM, and the last run must give the document the plain build
  * gives.  The production code has no hook: only this executable is wrapped.
+ * The host's JSON (json.c) is checked the same way through its own contract:
+ * NULL with errno ENOMEM.
  */
 #include "tests/testutil.h"
 #include "tests/hostlit.h"
+#include "tui/report/json.h"
 #include "tui/report/json_journal.h"
 #include "tui/report/json_monitor.h"
 #include "tui/report/json_plan.h"
 
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +35,11 @@ static bool failing(void)
 	ret __wrap_##name params; \
 	ret __wrap_##name params \
 	{ \
-		return failing() ? NULL : __real_##name args; \
+		if (failing()) { \
+			errno = ENOMEM;	/* as malloc() sets it */ \
+			return NULL; \
+		} \
+		return __real_##name args; \
 	}
 
 WRAP(struct json_object *, json_object_new_object, (void), ())
@@ -170,12 +178,48 @@ static void test_monitor(void **state)
 	assert_true(fail_each(render_monitor, &r, "cannot format the JSON output") > 20);
 }
 
+/* json_host() gives NULL and errno ENOMEM: the caller's error. */
+static char *render_host(const void *model, struct err *e)
+{
+	struct json_object *o = json_host(model);
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	if (!o) {
+		assert_int_equal(errno, ENOMEM);
+		err_set(e, ENOMEM, "host");
+		return NULL;
+	}
+	f = open_memstream(&text, &size);
+	assert_non_null(f);
+	assert_ok(json_write(f, o, e), *e);
+	fclose(f);
+	json_free(o);
+	return text;
+}
+
+static void test_host(void **state)
+{
+	struct hostlit_spec s;
+	struct host h;
+	struct err e = ERR_INIT;
+	(void)state;
+
+	hostlit_default(&s);
+	s.hp1g_total = 4;
+	assert_ok(hostlit_build(&h, &s, &e), e);
+	assert_true(fail_each(render_host, &h, "host") > 50);
+	host_release(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_journal),
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_monitor),
+		cmocka_unit_test(test_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,11 +8,8 @@
 #include "tui/report/json_monitor.h"
 #include "tui/report/json_build.h"
 
-#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 /* A reason: null when there is none. */
 static void jset_why(struct jb *b, struct json_object *o, const char *key, const char *why)
