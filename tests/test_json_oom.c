@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static long fail_at;	/* the call that fails (1 = the first), 0 none */
+static long fail_at; /* the call that fails (1 = the first), 0 none */
 static long calls;
 
 /* True when this call is the one that fails. */
@@ -30,16 +30,16 @@ static bool failing(void)
 	return fail_at > 0 && ++calls == fail_at;
 }
 
-#define WRAP(ret, name, params, args) \
-	ret __real_##name params; \
-	ret __wrap_##name params; \
-	ret __wrap_##name params \
-	{ \
-		if (failing()) { \
-			errno = ENOMEM;	/* as malloc() sets it */ \
-			return NULL; \
-		} \
-		return __real_##name args; \
+#define WRAP(ret, name, params, args)                                                              \
+	ret __real_##name params;                                                                  \
+	ret __wrap_##name params;                                                                  \
+	ret __wrap_##name params                                                                   \
+	{                                                                                          \
+		if (failing()) {                                                                   \
+			errno = ENOMEM; /* as malloc() sets it */                                  \
+			return NULL;                                                               \
+		}                                                                                  \
+		return __real_##name args;                                                         \
 	}
 
 WRAP(struct json_object *, json_object_new_object, (void), ())
@@ -68,12 +68,12 @@ static long fail_each(render_fn render, const void *model, const char *msg)
 		calls = 0;
 		e = (struct err)ERR_INIT;
 		got = render(model, &e);
-		if (calls < n)	/* the document needs fewer than n values */
+		if (calls < n) /* the document needs fewer than n values */
 			break;
 		if (got)
 			fail_msg("allocation %ld failed, yet the output came back:\n%s", n, got);
 		assert_int_equal(e.sys, ENOMEM);
-		if (strncmp(e.msg, msg, strlen(msg)) != 0)	/* err_set appends ": <reason>" */
+		if (strncmp(e.msg, msg, strlen(msg)) != 0) /* err_set appends ": <reason>" */
 			fail_msg("allocation %ld failed with '%s'", n, e.msg);
 	}
 	fail_at = 0;
@@ -216,10 +216,10 @@ static void test_host(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_journal),
-		cmocka_unit_test(test_plan),
-		cmocka_unit_test(test_monitor),
-		cmocka_unit_test(test_host),
+	    cmocka_unit_test(test_journal),
+	    cmocka_unit_test(test_plan),
+	    cmocka_unit_test(test_monitor),
+	    cmocka_unit_test(test_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -149,14 +149,14 @@ char *jb_text(struct jb *b, struct json_object *root, enum jb_layout layout, con
 
 	if (!b->oom && root) {
 		if (layout == JB_PRETTY) {
-			s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-									 JSON_C_TO_STRING_SPACED |
-									 JSON_C_TO_STRING_NOSLASHESCAPE);
+			s = json_object_to_json_string_ext(
+			    root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+				      JSON_C_TO_STRING_NOSLASHESCAPE);
 			if (s && asprintf(&text, "%s\n", s) < 0)
 				text = NULL;
 		} else {
-			s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
-									 JSON_C_TO_STRING_NOSLASHESCAPE);
+			s = json_object_to_json_string_ext(
+			    root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 			text = s ? strdup(s) : NULL;
 		}
 	}

@@ -46,8 +46,8 @@ struct json_object *jb_arr(struct jb *b);
 
 /* How jb_text() writes a document. */
 enum jb_layout {
-	JB_PRETTY,	/* indented, "key": value, ending in a newline (files, --json) */
-	JB_LINE,	/* one compact line, no newline (a stream of lines) */
+	JB_PRETTY, /* indented, "key": value, ending in a newline (files, --json) */
+	JB_LINE,   /* one compact line, no newline (a stream of lines) */
 };
 
 /* The document @root as text; caller free()s.  @root is freed either way.

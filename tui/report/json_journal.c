@@ -26,7 +26,7 @@ static struct json_object *one(struct jb *b, const struct journal *j)
 	if (j->uri[0])
 		jb_set_str(b, o, "uri", j->uri);
 	else
-		jb_null(b, o, "uri");	/* the apply touched no domain */
+		jb_null(b, o, "uri"); /* the apply touched no domain */
 	for (int k = 0; k < JSTEP_KINDS; k++)
 		jb_set_int(b, steps, jstep_kind_str((enum jstep_kind)k), (int64_t)cnt[k]);
 	jb_set(b, o, "steps", steps);

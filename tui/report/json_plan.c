@@ -53,14 +53,16 @@ static json_object *parse_doc(const char *text, const char *shown, struct err *e
 	root = json_tokener_parse_ex(tok, text, (int)len);
 	if (!root || json_tokener_get_parse_end(tok) < len) {
 		enum json_tokener_error je = json_tokener_get_error(tok);
+		const char *what = json_tokener_error_desc(je);
 		int line, col;
 
 		/* json-c returns a value only when it parsed one (je is success) */
+		if (root)
+			what = "text after the end";
+		else if (je == json_tokener_continue)
+			what = "unexpected end";
 		where(text, json_tokener_get_parse_end(tok), &line, &col);
-		err_set(e, 0, "'%s':%d:%d: invalid JSON: %s", shown, line, col,
-			root ? "text after the end"
-			: je == json_tokener_continue ? "unexpected end"
-						      : json_tokener_error_desc(je));
+		err_set(e, 0, "'%s':%d:%d: invalid JSON: %s", shown, line, col, what);
 		json_object_put(root);
 		root = NULL;
 	}
