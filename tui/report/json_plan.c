@@ -547,6 +547,59 @@ static void *rd_alloc(struct rd *r, size_t n, size_t size)
 	return p;
 }
 
+/* "vcpu_pins": [{"vcpu": 0, "cpu": 5}, ...] into @v's pins and CPU set. */
+static int rd_pins(struct rd *r, json_object *a, struct vm_plan *v)
+{
+	v->npins = json_object_array_length(a);
+	if (!(v->pins = rd_alloc(r, v->npins, sizeof(*v->pins))))
+		return -1;
+	for (size_t i = 0; i < v->npins; i++) {
+		json_object *p = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(p, json_type_object))
+			return rd_fail(r, "vcpu_pins", "holds a non-object");
+		if (rd_uint(r, p, "vcpu", &v->pins[i].vcpu) < 0 ||
+		    rd_uint(r, p, "cpu", &v->pins[i].cpu) < 0)
+			return -1;
+		if (v->pins[i].cpu >= IDSET_MAX)
+			return rd_fail(r, "vcpu_pins", "holds a CPU out of range");
+		idset_add(&v->cpus, v->pins[i].cpu);
+	}
+	return 0;
+}
+
+/* "numa_cells" @a, with their pages from "hugepages" @hp, into @v's cells. */
+static int rd_cells(struct rd *r, json_object *a, json_object *hp, struct vm_plan *v)
+{
+	v->ncells = json_object_array_length(a);
+	if (!(v->cells = rd_alloc(r, v->ncells, sizeof(*v->cells))))
+		return -1;
+	for (size_t i = 0, h = 0; i < v->ncells; i++) {
+		struct guest_cell *c = &v->cells[i];
+		json_object *co = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(co, json_type_object))
+			return rd_fail(r, "numa_cells", "holds a non-object");
+		if (rd_uint(r, co, "id", &c->id) < 0 || rd_set(r, co, "vcpus", &c->vcpus) < 0 ||
+		    rd_mem(r, co, &c->mem_kib) < 0 || rd_uint(r, co, "node", &c->node) < 0)
+			return -1;
+		/* the writer lists hugepages for the cells that have them, in cell order */
+		if (v->page_kib && h < json_object_array_length(hp)) {
+			json_object *ho = json_object_array_get_idx(hp, h++);
+			unsigned node;
+
+			if (!json_object_is_type(ho, json_type_object) ||
+			    rd_uint(r, ho, "node", &node) < 0 ||
+			    rd_u64(r, ho, "size_kib", UINT64_MAX, &c->page_kib) < 0 ||
+			    rd_u64(r, ho, "count", UINT64_MAX, &c->pages) < 0)
+				return -1;
+			if (node != c->node)
+				return rd_fail(r, "hugepages", "do not follow the NUMA cells");
+		}
+	}
+	return 0;
+}
+
 static int rd_vm(struct rd *r, json_object *o, struct vm_plan *v)
 {
 	json_object *x, *a, *hp;
@@ -585,23 +638,8 @@ static int rd_vm(struct rd *r, json_object *o, struct vm_plan *v)
 			return rd_fail(r, "nodes", "holds a bad node id");
 		idset_add(&v->nodes, (unsigned)id);
 	}
-	if (!(a = rd_get(r, o, "vcpu_pins", json_type_array)))
+	if (!(a = rd_get(r, o, "vcpu_pins", json_type_array)) || rd_pins(r, a, v) < 0)
 		return -1;
-	v->npins = json_object_array_length(a);
-	if (!(v->pins = rd_alloc(r, v->npins, sizeof(*v->pins))))
-		return -1;
-	for (size_t i = 0; i < v->npins; i++) {
-		json_object *p = json_object_array_get_idx(a, i);
-
-		if (!json_object_is_type(p, json_type_object))
-			return rd_fail(r, "vcpu_pins", "holds a non-object");
-		if (rd_uint(r, p, "vcpu", &v->pins[i].vcpu) < 0 ||
-		    rd_uint(r, p, "cpu", &v->pins[i].cpu) < 0)
-			return -1;
-		if (v->pins[i].cpu >= IDSET_MAX)
-			return rd_fail(r, "vcpu_pins", "holds a CPU out of range");
-		idset_add(&v->cpus, v->pins[i].cpu);
-	}
 	if (rd_set(r, o, "emulator_cpus", &v->emulator) < 0 ||
 	    rd_uint(r, o, "iothreads", &v->niothreads) < 0 ||
 	    rd_set(r, o, "iothread_cpus", &v->iothread) < 0 ||
@@ -612,32 +650,8 @@ static int rd_vm(struct rd *r, json_object *o, struct vm_plan *v)
 	    !(hp = rd_get(r, o, "hugepages", json_type_array)) ||
 	    !(a = rd_get(r, o, "numa_cells", json_type_array)))
 		return -1;
-	v->ncells = json_object_array_length(a);
-	if (!(v->cells = rd_alloc(r, v->ncells, sizeof(*v->cells))))
+	if (rd_cells(r, a, hp, v) < 0)
 		return -1;
-	for (size_t i = 0, h = 0; i < v->ncells; i++) {
-		struct guest_cell *c = &v->cells[i];
-		json_object *co = json_object_array_get_idx(a, i);
-
-		if (!json_object_is_type(co, json_type_object))
-			return rd_fail(r, "numa_cells", "holds a non-object");
-		if (rd_uint(r, co, "id", &c->id) < 0 || rd_set(r, co, "vcpus", &c->vcpus) < 0 ||
-		    rd_mem(r, co, &c->mem_kib) < 0 || rd_uint(r, co, "node", &c->node) < 0)
-			return -1;
-		/* the writer lists hugepages for the cells that have them, in cell order */
-		if (v->page_kib && h < json_object_array_length(hp)) {
-			json_object *ho = json_object_array_get_idx(hp, h++);
-			unsigned node;
-
-			if (!json_object_is_type(ho, json_type_object) ||
-			    rd_uint(r, ho, "node", &node) < 0 ||
-			    rd_u64(r, ho, "size_kib", UINT64_MAX, &c->page_kib) < 0 ||
-			    rd_u64(r, ho, "count", UINT64_MAX, &c->pages) < 0)
-				return -1;
-			if (node != c->node)
-				return rd_fail(r, "hugepages", "do not follow the NUMA cells");
-		}
-	}
 	return rd_reasons(r, o, v->reasons, &v->nreasons);
 }
 
