@@ -1,8 +1,10 @@
-/* json_build.h - building json-c values without losing "out of memory" (tui/json*.c only)
+/* json_build.h - building json-c values without losing "out of memory" (tui/report/json*.c only)
  *
- * json-c represents JSON null as a NULL pointer, so a failed allocation cannot
- * be told from null by the pointer: every value goes through struct jb, which
- * remembers a failed allocation, and a builder checks b->oom at the end.
+ * The one way hvtune builds JSON: the host, findings, plan, journal and
+ * monitor outputs all go through it.  json-c represents JSON null as a NULL
+ * pointer, so a failed allocation cannot be told from null by the pointer:
+ * every value goes through struct jb, which remembers a failed allocation,
+ * and a builder checks b->oom at the end (jb_text() does it for a document).
  * Strings are made valid UTF-8 on the way in (each bad byte becomes '?'): one
  * Latin-1 byte in a firmware string must not make a whole document unparsable.
  */
