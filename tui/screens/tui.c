@@ -818,27 +818,23 @@ static bool has_line_drawing(void)
 	return acsc && acsc != (char *)-1 && acsc[0] != '\0';
 }
 
-int tui_run(struct tui_model *mp)
+/* Takes the terminal: NULL after saying why not (not a terminal, no terminfo). */
+static SCREEN *tui_start(void)
 {
-	struct tui_model m = *mp;
-	struct view v;
-	SCREEN *scr;
-	struct loop lp;
 	struct sigaction sa;
+	SCREEN *scr;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fputs("hvtune: tui: stdin and stdout must be a terminal (use 'hvtune probe' in a "
 		      "pipe)\n", stderr);
-		tui_model_release(&m);
-		return 2;
+		return NULL;
 	}
 	setlocale(LC_ALL, "");
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
 		fprintf(stderr, "hvtune: tui: cannot start the terminal '%s'\n",
 			getenv("TERM") ? getenv("TERM") : "");
-		tui_model_release(&m);
-		return 2;
+		return NULL;
 	}
 	curses_up = true;
 	memset(&sa, 0, sizeof(sa));
@@ -850,18 +846,103 @@ int tui_run(struct tui_model *mp)
 	noecho();
 	keypad(stdscr, TRUE);
 	curs_set(0);
+	return scr;
+}
+
+/* The default libvirt URI, on the live host only. */
+static void default_uri(struct tui_model *m)
+{
+	struct fsroot r = FSROOT_INIT;
+	struct err e = ERR_INIT;
+	bool live = fsroot_open(&r, m->root, &e) == 0 && r.live;
+
+	fsroot_close(&r);
+	if (!m->uri[0] && live)
+		strfmt_set(m->uri, sizeof(m->uri), "%s", LV_DEFAULT_URI);
+}
+
+/* A timeout of the key wait: a sample when the interval is over; whether to redraw. */
+static bool on_tick(struct tui_model *m, struct view *v, struct loop *lp, bool dirty)
+{
+	if (now_ns() < lp->next_sample_ns)
+		return dirty;
+	lp->next_sample_ns = now_ns() + (uint64_t)v->interval_ms * 1000000u;
+	if (v->screen == SCREEN_MONITOR) {
+		monitor_tick(m, v);
+		/* VMs started or stopped since: a new list now and then */
+		if (!vmsproc_running(&lp->vp) && now_ns() >= lp->next_vms_ns)
+			ask_vms(m, v, lp, false);
+	}
+	return true;
+}
+
+/* Runs what a key asked for; false to quit. */
+static bool on_action(struct tui_model *m, struct view *v, struct loop *lp, enum action act)
+{
+	if (act == ACT_QUIT)
+		return false;
+	if (act == ACT_RESCAN)
+		rescan(m, v, lp);
+	else if (act == ACT_PROFILE)
+		next_profile(m, v, lp);
+	else if (act == ACT_APPLY)
+		do_apply(m, v, lp);
+	else if (act == ACT_ROLLBACK)
+		do_rollback(m, v, lp);
+	if (v->screen == SCREEN_MONITOR && !m->have_rates)
+		monitor_tick(m, v);	/* the first sample at once, rates a tick later */
+	return true;
+}
+
+/* The loop: draw, wait for a key or the tick, act; until 'q' or a signal. */
+static void tui_loop(struct tui_model *m, struct view *v, struct loop *lp)
+{
+	for (bool dirty = true; !stop;) {
+		uint64_t now;
+		int key, wait_ms;
+
+		if (dirty)
+			show(m, v);	/* not on the short ticks that changed nothing */
+		dirty = true;
+		/* a tick every interval; while the child runs, often enough to take
+		 * its answer soon after it came */
+		now = now_ns();
+		wait_ms = now >= lp->next_sample_ns
+			      ? 0
+			      : (int)((lp->next_sample_ns - now + 999999) / 1000000);
+		if (vmsproc_running(&lp->vp) && wait_ms > TUI_CHILD_TICK_MS)
+			wait_ms = TUI_CHILD_TICK_MS;
+		wtimeout(stdscr, wait_ms);
+		key = wgetch(stdscr);
+		dirty = vms_tick(m, v, lp);
+		if (key == ERR) {
+			dirty = on_tick(m, v, lp, dirty);
+			continue;
+		}
+		dirty = true;
+		lp->next_sample_ns = now_ns() + (uint64_t)v->interval_ms * 1000000u;
+		if (key == KEY_RESIZE)
+			clearok(curscr, TRUE);	/* tmux and others reflow the old text: paint all */
+		if (!on_action(m, v, lp, view_key(v, key, tui_rows(m, v))))
+			break;
+	}
+}
+
+int tui_run(struct tui_model *mp)
+{
+	struct tui_model m = *mp;
+	struct view v;
+	SCREEN *scr = tui_start();
+	struct loop lp;
+
+	if (!scr) {
+		tui_model_release(&m);
+		return 2;
+	}
 	m.color = tui_colors();
 	view_init(&v);
 	v.ascii = !has_line_drawing();
-	{
-		struct fsroot r = FSROOT_INIT;
-		struct err e = ERR_INIT;
-		bool live = fsroot_open(&r, m.root, &e) == 0 && r.live;
-
-		fsroot_close(&r);
-		if (!m.uri[0] && live)
-			strfmt_set(m.uri, sizeof(m.uri), "%s", LV_DEFAULT_URI);
-	}
+	default_uri(&m);
 	memset(&lp, 0, sizeof(lp));
 	vmsproc_init(&lp.vp);
 	/* the VM lists come from forked children; this process connects too
@@ -869,56 +950,7 @@ int tui_run(struct tui_model *mp)
 	lv_forks();
 	rescan(&m, &v, &lp);
 	lp.next_sample_ns = now_ns() + (uint64_t)v.interval_ms * 1000000u;
-	for (bool dirty = true; !stop;) {
-		enum action act;
-		uint64_t now;
-		int key, wait_ms;
-
-		if (dirty)
-			show(&m, &v);	/* not on the short ticks that changed nothing */
-		dirty = true;
-		/* a tick every interval; while the child runs, often enough to take
-		 * its answer soon after it came */
-		now = now_ns();
-		wait_ms = now >= lp.next_sample_ns
-			      ? 0
-			      : (int)((lp.next_sample_ns - now + 999999) / 1000000);
-		if (vmsproc_running(&lp.vp) && wait_ms > TUI_CHILD_TICK_MS)
-			wait_ms = TUI_CHILD_TICK_MS;
-		wtimeout(stdscr, wait_ms);
-		key = wgetch(stdscr);
-		dirty = vms_tick(&m, &v, &lp);
-		if (key == ERR) {
-			if (now_ns() >= lp.next_sample_ns) {
-				lp.next_sample_ns = now_ns() + (uint64_t)v.interval_ms * 1000000u;
-				if (v.screen == SCREEN_MONITOR) {
-					monitor_tick(&m, &v);
-					/* VMs started or stopped since: a new list now and then */
-					if (!vmsproc_running(&lp.vp) && now_ns() >= lp.next_vms_ns)
-						ask_vms(&m, &v, &lp, false);
-				}
-				dirty = true;
-			}
-			continue;
-		}
-		dirty = true;
-		lp.next_sample_ns = now_ns() + (uint64_t)v.interval_ms * 1000000u;
-		if (key == KEY_RESIZE)
-			clearok(curscr, TRUE);	/* tmux and others reflow the old text: paint all */
-		act = view_key(&v, key, tui_rows(&m, &v));
-		if (act == ACT_QUIT)
-			break;
-		if (act == ACT_RESCAN)
-			rescan(&m, &v, &lp);
-		else if (act == ACT_PROFILE)
-			next_profile(&m, &v, &lp);
-		else if (act == ACT_APPLY)
-			do_apply(&m, &v, &lp);
-		else if (act == ACT_ROLLBACK)
-			do_rollback(&m, &v, &lp);
-		if (v.screen == SCREEN_MONITOR && !m.have_rates)
-			monitor_tick(&m, &v);	/* the first sample at once, rates a tick later */
-	}
+	tui_loop(&m, &v, &lp);
 	endwin();
 	curses_up = false;
 	delscreen(scr);
