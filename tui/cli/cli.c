@@ -115,20 +115,20 @@ int cli_no_operands(const struct cli_parser *p)
 	return EXIT_ERR;
 }
 
-int cli_parse_common(int argc, char **argv, const char *help, struct cli_opts *o)
+const struct cli_option cli_common_options[] = {
+	{ "root", 'r', true, "read the host under DIR (a capture) instead of /" },
+	{ "json", 'j', false, "print JSON" },
+	{ NULL, 0, false, NULL },
+};
+
+int cli_parse_common(int argc, char **argv, const struct cli_command *cmd, struct cli_opts *o)
 {
-	static const struct cli_option opts[] = {
-		{ "root", 'r', true, "read the host under DIR (a capture) instead of /" },
-		{ "json", 'j', false, "print JSON" },
-		{ NULL, 0, false, NULL },
-	};
-	const struct cli_command cmd = { argv[0], opts, NULL, help, false, CLI_FORM_PLAIN };
 	struct cli_parser p;
 	int c;
 
 	o->root = "/";
 	o->json = false;
-	cli_parser_init(&p, &cmd, argc, argv);
+	cli_parser_init(&p, cmd, argc, argv);
 	while ((c = cli_next(&p)) != CLI_END) {
 		if (c == CLI_STOP)
 			return p.status;

@@ -98,12 +98,20 @@ struct cli_opts {
 #define CLI_CONTINUE (-1)
 
 /*
- * Parses @argv (argv[0] is the subcommand's name) with getopt_long.  Returns
- * CLI_CONTINUE with @o filled, or the exit status to return at once: EXIT_OK
- * after printing @help on stdout for -h/--help, EXIT_ERR after a one-line
+ * Parses @argv (argv[0] is the subcommand's name) as @cmd, whose table is
+ * cli_common_options[].  Returns CLI_CONTINUE with @o filled, or the exit
+ * status to return at once: EXIT_OK after printing its help on stdout for -h/--help, EXIT_ERR after a one-line
  * usage error on stderr ("unknown option '--x' (see 'hvtune probe --help')").
  */
-int cli_parse_common(int argc, char **argv, const char *help, struct cli_opts *o);
+int cli_parse_common(int argc, char **argv, const struct cli_command *cmd, struct cli_opts *o);
+
+/* --root DIR and --json: the table of cli_parse_common(). */
+extern const struct cli_option cli_common_options[];
+
+/* Every command's table and help (tests/test_cli_help.c checks that the help
+ * names each option of the table). */
+extern const struct cli_command cli_cmd_probe, cli_cmd_check, cli_cmd_plan, cli_cmd_apply,
+	cli_cmd_rollback, cli_cmd_journal, cli_cmd_monitor, cli_cmd_tui;
 
 struct host;
 

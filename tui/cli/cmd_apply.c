@@ -187,7 +187,7 @@ static const struct cli_option apply_options[] = {
 	{ NULL, 0, false, NULL },
 };
 
-static const struct cli_command apply_command = {
+const struct cli_command cli_cmd_apply = {
 	"apply", apply_options, plan_input_options, apply_help, false, CLI_FORM_NAMED,
 };
 
@@ -218,7 +218,7 @@ static int apply_parse(int argc, char **argv, struct apply_args *a)
 	a->file = a->uri = NULL;
 	a->state = JOURNAL_DIR;
 	a->dry = a->yes = false;
-	cli_parser_init(&p, &apply_command, argc, argv);
+	cli_parser_init(&p, &cli_cmd_apply, argc, argv);
 	while ((c = cli_next(&p)) != CLI_END) {
 		if (c == CLI_STOP)
 			return p.status;
@@ -426,7 +426,7 @@ static const struct cli_option rollback_options[] = {
 	{ NULL, 0, false, NULL },
 };
 
-static const struct cli_command rollback_command = {
+const struct cli_command cli_cmd_rollback = {
 	"rollback", rollback_options, NULL, rollback_help, false, CLI_FORM_NAMED,
 };
 
@@ -443,7 +443,7 @@ static int parse_small(int argc, char **argv, struct small_opts *o)
 	o->state = JOURNAL_DIR;
 	o->uri = NULL;
 	o->root = "/";
-	cli_parser_init(&p, &rollback_command, argc, argv);
+	cli_parser_init(&p, &cli_cmd_rollback, argc, argv);
 	while ((c = cli_next(&p)) != CLI_END) {
 		if (c == CLI_STOP)
 			return p.status;
@@ -655,7 +655,7 @@ static const struct cli_option journal_options[] = {
 };
 
 /* interleaved: options may follow "show" and the id */
-static const struct cli_command journal_command = {
+const struct cli_command cli_cmd_journal = {
 	"journal", journal_options, NULL, journal_help, true, CLI_FORM_NAMED,
 };
 
@@ -670,7 +670,7 @@ int cmd_journal(int argc, char **argv)
 	struct cli_parser p;
 	int opt;
 
-	cli_parser_init(&p, &journal_command, argc, argv);
+	cli_parser_init(&p, &cli_cmd_journal, argc, argv);
 	while ((opt = cli_next(&p)) != CLI_END) {
 		if (opt == CLI_STOP)
 			return p.status;

@@ -83,8 +83,9 @@ static const struct cli_option mon_options[] = {
 	{ NULL, 0, false, NULL },
 };
 
-static const struct cli_command cli_monitor = { "monitor", mon_options, NULL, help, false,
-						 CLI_FORM_PLAIN };
+const struct cli_command cli_cmd_monitor = {
+	"monitor", mon_options, NULL, help, false, CLI_FORM_PLAIN,
+};
 
 /* The value of one option into @o: 0, or EXIT_ERR after saying why not. */
 static int take_option(struct mon_opts *o, int c, const char *cmd)
@@ -128,17 +129,15 @@ static int take_option(struct mon_opts *o, int c, const char *cmd)
 
 static int parse(int argc, char **argv, struct mon_opts *o)
 {
-	struct cli_command cmd = cli_monitor;
 	struct cli_parser p;
 	int c;
 
-	cmd.name = argv[0];
 	o->root = "/";
 	o->connect = NULL;
 	o->interval_s = 1.0;
 	o->count = 0;
 	o->json = false;
-	cli_parser_init(&p, &cmd, argc, argv);
+	cli_parser_init(&p, &cli_cmd_monitor, argc, argv);
 	while ((c = cli_next(&p)) != CLI_END) {
 		if (c == CLI_STOP)
 			return p.status;

@@ -282,7 +282,7 @@ static const struct cli_option plan_options[] = {
 	{ NULL, 0, false, NULL },
 };
 
-static const struct cli_command plan_command = {
+const struct cli_command cli_cmd_plan = {
 	"plan", plan_options, plan_input_options, plan_help, true, CLI_FORM_NAMED,
 };
 
@@ -329,7 +329,7 @@ static int plan_parse(int argc, char **argv, struct plan_args *a)
 	a->root = "/";
 	a->uri = NULL;
 	a->json = false;
-	cli_parser_init(&p, &plan_command, argc, argv);
+	cli_parser_init(&p, &cli_cmd_plan, argc, argv);
 	while ((c = cli_next(&p)) != CLI_END) {
 		if (c == CLI_STOP)
 			return p.status;

@@ -41,6 +41,10 @@ static const struct cli_option tui_options[] = {
 	{ NULL, 0, false, NULL },
 };
 
+const struct cli_command cli_cmd_tui = {
+	"tui", tui_options, NULL, tui_help, false, CLI_FORM_PLAIN,
+};
+
 /* The options into @m, from the loop of parse(); --profile and --vm into @in. */
 static int take_option(struct tui_model *m, struct plan_input *in, int c)
 {
@@ -60,15 +64,13 @@ static int take_option(struct tui_model *m, struct plan_input *in, int c)
 /* Parses the options into @m; returns CLI_CONTINUE or the exit status. */
 static int parse(int argc, char **argv, struct tui_model *m)
 {
-	const struct cli_command cmd = { "tui", tui_options, NULL, tui_help, false,
-					 CLI_FORM_PLAIN };
 	struct cli_parser p;
 	struct plan_input in;
 	struct err e = ERR_INIT;
 	int c, rc = CLI_CONTINUE;
 
 	plan_input_init(&in);
-	cli_parser_init(&p, &cmd, argc, argv);
+	cli_parser_init(&p, &cli_cmd_tui, argc, argv);
 	while (rc == CLI_CONTINUE && (c = cli_next(&p)) != CLI_END) {
 		if (c == CLI_STOP)
 			rc = p.status;
