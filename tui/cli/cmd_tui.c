@@ -1,4 +1,4 @@
-/* cmd_tui.c - 'hvtune tui': its options, then the screens' loop (tui/screens/tui.c) */
+/* cmd_tui.c - 'hvtune tui': its options, then the screens' loop (tui/screens/tui_loop.c) */
 #include "tui/cli/cli.h"
 #include "tui/cli/plan_input.h"
 #include "tui/screens/tui.h"
