@@ -1,5 +1,6 @@
 /* cmd_apply.c - 'hvtune apply' (show, confirm, commit), 'hvtune rollback' and 'hvtune journal' */
 #include "tui/cli/cli.h"
+#include "tui/cli/plan_input.h"
 #include "tui/report/json_journal.h"
 #include "tui/report/json_plan.h"
 #include "tui/report/text.h"
@@ -20,78 +21,69 @@
 #include <unistd.h>
 
 
-static void apply_usage(FILE *f)
-{
-	fputs("usage: hvtune apply [--dry-run] [--yes] [--connect URI] [--state-dir DIR]\n"
-	      "                    [--root DIR] (--plan FILE | PLAN OPTIONS)\n"
-	      "\n"
-	      "Applies a plan: shows every change first (a unified diff of each domain's\n"
-	      "XML, the live vCPU/emulator/iothread pins and numatune of running domains,\n"
-	      "and a table of host file writes), asks, then commits with an undo journal.\n"
-	      "Any failure undoes what was done, newest first.  libvirt changes a running\n"
-	      "domain's numatune only where it can (nodeset, strict mode, cgroups): a\n"
-	      "refusal is a note, the definition carries it to the next start.  Applying\n"
-	      "the same plan twice changes nothing.\n"
-	      "\n"
-	      "  --plan FILE       the JSON of 'hvtune plan --json'; or give the options of\n"
-	      "                    'hvtune plan' (--profile, --requests, --vm, --taken)\n"
-	      "  --profile FILE    with --plan: the profile file the plan was made with\n"
-	      "                    (for the XML options), when it is not in 'hvtune profiles'\n"
-	      "  --dry-run         show the changes and stop\n"
-	      "  --yes             do not ask (needed when stdin is not a terminal)\n"
-	      "  --connect URI     libvirt connection (default " LV_DEFAULT_URI " on the live\n"
-	      "                    host; none with --root DIR: domains are then not changed)\n"
-	      "  --state-dir DIR   lock and journals (default " JOURNAL_DIR ", made 0700)\n"
-	      "  --root DIR        write the host files under DIR (a copy of a capture)\n"
-	      "\n"
-	      "Only these files are ever written: hugepages nr_hugepages (global and per\n"
-	      "node), transparent_hugepage/{enabled,defrag}, ksm/run, kernel.numa_balancing,\n"
-	      "vm.swappiness, /proc/irq/*/smp_affinity_list, /proc/irq/default_smp_affinity,\n"
-	      "cpufreq scaling_governor.  Domain XML: <vcpu>, <iothreads> (added when\n"
-	      "absent), <cputune> pins, <numatune>, <memoryBacking> hugepages, <cpu>\n"
-	      "host-passthrough, topology and NUMA cells (docs/cli.md lists each);\n"
-	      "<nosharepages/> when the profile turns KSM off; <locked/> when it\n"
-	      "isolates CPUs.\n"
-	      "\n"
-	      "A libvirt call that gets no answer within 30 s (HVTUNE_LIBVIRT_TIMEOUT=SECONDS\n"
-	      "changes that) fails.  A libvirt step whose answer was lost may be done: it\n"
-	      "is undone too, and when libvirt cannot be reached for that the journal stays\n"
-	      "incomplete for 'hvtune rollback'.\n"
-	      "\n"
-	      "Exit status: 0 applied (or nothing to change, or --dry-run), 1 not confirmed,\n"
-	      "2 error (nothing changed, or what was changed is undone and listed).\n",
-	      f);
-}
+static const char apply_help[] =
+	"usage: hvtune apply [--dry-run] [--yes] [--connect URI] [--state-dir DIR]\n"
+	"                    [--root DIR] (--plan FILE | PLAN OPTIONS)\n"
+	"\n"
+	"Applies a plan: shows every change first (a unified diff of each domain's\n"
+	"XML, the live vCPU/emulator/iothread pins and numatune of running domains,\n"
+	"and a table of host file writes), asks, then commits with an undo journal.\n"
+	"Any failure undoes what was done, newest first.  libvirt changes a running\n"
+	"domain's numatune only where it can (nodeset, strict mode, cgroups): a\n"
+	"refusal is a note, the definition carries it to the next start.  Applying\n"
+	"the same plan twice changes nothing.\n"
+	"\n"
+	"  --plan FILE       the JSON of 'hvtune plan --json'; or give the options of\n"
+	"                    'hvtune plan' (--profile, --requests, --vm, --taken)\n"
+	"  --profile FILE    with --plan: the profile file the plan was made with\n"
+	"                    (for the XML options), when it is not in 'hvtune profiles'\n"
+	"  --dry-run         show the changes and stop\n"
+	"  --yes             do not ask (needed when stdin is not a terminal)\n"
+	"  --connect URI     libvirt connection (default " LV_DEFAULT_URI " on the live\n"
+	"                    host; none with --root DIR: domains are then not changed)\n"
+	"  --state-dir DIR   lock and journals (default " JOURNAL_DIR ", made 0700)\n"
+	"  --root DIR        write the host files under DIR (a copy of a capture)\n"
+	"\n"
+	"Only these files are ever written: hugepages nr_hugepages (global and per\n"
+	"node), transparent_hugepage/{enabled,defrag}, ksm/run, kernel.numa_balancing,\n"
+	"vm.swappiness, /proc/irq/*/smp_affinity_list, /proc/irq/default_smp_affinity,\n"
+	"cpufreq scaling_governor.  Domain XML: <vcpu>, <iothreads> (added when\n"
+	"absent), <cputune> pins, <numatune>, <memoryBacking> hugepages, <cpu>\n"
+	"host-passthrough, topology and NUMA cells (docs/cli.md lists each);\n"
+	"<nosharepages/> when the profile turns KSM off; <locked/> when it\n"
+	"isolates CPUs.\n"
+	"\n"
+	"A libvirt call that gets no answer within 30 s (HVTUNE_LIBVIRT_TIMEOUT=SECONDS\n"
+	"changes that) fails.  A libvirt step whose answer was lost may be done: it\n"
+	"is undone too, and when libvirt cannot be reached for that the journal stays\n"
+	"incomplete for 'hvtune rollback'.\n"
+	"\n"
+	"Exit status: 0 applied (or nothing to change, or --dry-run), 1 not confirmed,\n"
+	"2 error (nothing changed, or what was changed is undone and listed).\n";
 
-static void rollback_usage(FILE *f)
-{
-	fputs("usage: hvtune rollback [--state-dir DIR] [--connect URI] [--root DIR] [ID]\n"
-	      "\n"
-	      "Restores what the apply with journal ID changed (default: the newest journal\n"
-	      "that is not rolled back), newest step first: old domain XML, old live pins,\n"
-	      "old numatune, old file values.  A journal left incomplete by a killed apply\n"
-	      "is completed.\n"
-	      "The libvirt URI defaults to the one the journal names when it is local\n"
-	      "(qemu:///system, qemu:///session, qemu:///system?socket=/PATH, test:///...);\n"
-	      "any other needs --connect URI.  Every record is checked first: one that\n"
-	      "apply would refuse refuses the whole journal.\n",
-	      f);
-}
+static const char rollback_help[] =
+	"usage: hvtune rollback [--state-dir DIR] [--connect URI] [--root DIR] [ID]\n"
+	"\n"
+	"Restores what the apply with journal ID changed (default: the newest journal\n"
+	"that is not rolled back), newest step first: old domain XML, old live pins,\n"
+	"old numatune, old file values.  A journal left incomplete by a killed apply\n"
+	"is completed.\n"
+	"The libvirt URI defaults to the one the journal names when it is local\n"
+	"(qemu:///system, qemu:///session, qemu:///system?socket=/PATH, test:///...);\n"
+	"any other needs --connect URI.  Every record is checked first: one that\n"
+	"apply would refuse refuses the whole journal.\n";
 
-static void journal_usage(FILE *f)
-{
-	fputs("usage: hvtune journal [--state-dir DIR] [--json]\n"
-	      "       hvtune journal show [--state-dir DIR] [--full] ID\n"
-	      "\n"
-	      "Lists the apply journals, oldest first: id, time (UTC), status (complete,\n"
-	      "incomplete, rolled-back, rollback-failed) and what each changed.  'show'\n"
-	      "prints the undo records of one journal; old domain XML is summarised by\n"
-	      "its length unless --full.\n"
-	      "\n"
-	      "  --json          the list as a JSON array (schema in docs/cli.md)\n"
-	      "  --full          with show: every old XML and value in full\n",
-	      f);
-}
+static const char journal_help[] =
+	"usage: hvtune journal [--state-dir DIR] [--json]\n"
+	"       hvtune journal show [--state-dir DIR] [--full] ID\n"
+	"\n"
+	"Lists the apply journals, oldest first: id, time (UTC), status (complete,\n"
+	"incomplete, rolled-back, rollback-failed) and what each changed.  'show'\n"
+	"prints the undo records of one journal; old domain XML is summarised by\n"
+	"its length unless --full.\n"
+	"\n"
+	"  --json          the list as a JSON array (schema in docs/cli.md)\n"
+	"  --full          with show: every old XML and value in full\n";
 
 /* "hvtune: apply: needs root: ..." when the system said so. */
 static void fail(const char *cmd, const struct err *e)
@@ -100,24 +92,6 @@ static void fail(const char *cmd, const struct err *e)
 		cli_error("%s: needs root: %s", cmd, e->msg);
 	else
 		cli_error("%s: %s", cmd, e->msg);
-}
-
-static int add_vm(struct vm_request **vms, size_t *n, const char *spec)
-{
-	struct vm_request *grown = realloc(*vms, (*n + 1) * sizeof(**vms));
-	struct err e = ERR_INIT;
-
-	if (!grown) {
-		cli_error("out of memory");
-		return -1;
-	}
-	*vms = grown;
-	if (plan_parse_vm(&grown[*n], spec, &e) < 0) {
-		cli_error("%s", e.msg);
-		return -1;
-	}
-	(*n)++;
-	return 0;
 }
 
 /* @s escaped, padded to @width columns, then two blanks. */
@@ -203,20 +177,104 @@ static int confirm(void)
 	return strcmp(line, "y\n") == 0 || strcmp(line, "yes\n") == 0 || strcmp(line, "Y\n") == 0;
 }
 
-/* The plan from --plan FILE, or computed like 'hvtune plan'. */
-static int get_plan(const char *file, const char *profile, const char *requests,
-		    struct vm_request *vms, size_t nvms, const struct idset *taken,
-		    const struct fsroot *r, struct plan *p, struct err *e)
+static const struct cli_option apply_options[] = {
+	{ "plan", 'f', true, "the JSON of 'hvtune plan --json'" },
+	{ "dry-run", 'n', false, "show the changes and stop" },
+	{ "yes", 'y', false, "do not ask (needed when stdin is not a terminal)" },
+	{ "connect", 'c', true, "libvirt connection" },
+	{ "state-dir", 's', true, "lock and journals" },
+	{ "root", 'r', true, "write the host files under DIR (a copy of a capture)" },
+	{ NULL, 0, false, NULL },
+};
+
+const struct cli_command cli_cmd_apply = {
+	"apply", apply_options, plan_input_options, apply_help, false, CLI_FORM_NAMED,
+};
+
+struct apply_args {
+	const char *root, *file, *uri, *state;	/* file: --plan; uri: --connect or NULL */
+	bool dry, yes;
+	struct plan_input in;
+};
+
+/* What one apply holds between its steps (cmd_apply() releases it). */
+struct apply_run {
+	struct fsroot r;
+	struct plan p;
+	bool have_plan, have_cs;
+	struct changeset cs;
+	struct apply_result res;
+	struct lv *c;
+	const char *uri;	/* the connection, or NULL: domains not changed */
+};
+
+/* Parses @argv into @a (caller plan_input_release()s a->in); CLI_CONTINUE or the exit status. */
+static int apply_parse(int argc, char **argv, struct apply_args *a)
 {
+	struct cli_parser p;
+	int c, rc;
+
+	a->root = "/";
+	a->file = a->uri = NULL;
+	a->state = JOURNAL_DIR;
+	a->dry = a->yes = false;
+	cli_parser_init(&p, &cli_cmd_apply, argc, argv);
+	while ((c = cli_next(&p)) != CLI_END) {
+		if (c == CLI_STOP)
+			return p.status;
+		if ((rc = plan_input_take(&a->in, c, optarg)) < 0)
+			return EXIT_ERR;
+		if (rc > 0)
+			continue;
+		switch (c) {
+		case 'n':
+			a->dry = true;
+			break;
+		case 'y':
+			a->yes = true;
+			break;
+		case 'c':
+			a->uri = optarg;
+			break;
+		case 's':
+			a->state = optarg;
+			break;
+		case 'r':
+			a->root = optarg;
+			break;
+		default:
+			a->file = optarg;
+			break;
+		}
+	}
+	if ((rc = cli_no_operands(&p)) != CLI_CONTINUE)
+		return rc;
+	if (a->file && (a->in.requests || a->in.nvms || !idset_empty(&a->in.taken))) {
+		cli_error("apply: give --plan FILE or the plan options, not both");
+		return EXIT_ERR;
+	}
+	if (a->in.requests && a->in.nvms) {
+		cli_error("apply: give --requests or --vm, not both");
+		return EXIT_ERR;
+	}
+	return CLI_CONTINUE;
+}
+
+/* The plan from --plan FILE, or computed like 'hvtune plan'. */
+static int get_plan(const struct apply_args *a, const struct fsroot *r, struct plan *p,
+		    struct err *e)
+{
+	const struct vm_request *vms = a->in.vms;
+	size_t nvms = a->in.nvms;
 	struct profile pf;
 	struct host h;
 	struct vm_request *rq = NULL;
 	int rc;
 
-	if (file)
-		return json_plan_read(file, p, e);
-	if (requests) {
-		if (json_plan_read_requests(requests, &rq, &nvms, e) < 0)
+	if (a->file)
+		return json_plan_read(a->file, p, e);
+	if (a->in.requests) {
+		if (json_plan_read_requests(a->in.requests, &rq, &nvms, e) < 0)
 			return -1;
 		vms = rq;
 	}
@@ -224,237 +282,177 @@ static int get_plan(const char *file, const char *profile, const char *requests,
 		free(rq);
 		return err_set(e, 0, "no plan (use --plan FILE, --vm or --requests)");
 	}
-	if (profile_find(&pf, profile, NULL, e) < 0 || host_probe(&h, r, e) < 0) {
+	if (profile_find(&pf, a->in.profile ? a->in.profile : "balanced", NULL, e) < 0 ||
+	    host_probe(&h, r, e) < 0) {
 		free(rq);
 		return -1;
 	}
-	rc = plan_compute(&h, &pf, vms, nvms, taken, p, e);
+	rc = plan_compute(&h, &pf, vms, nvms, &a->in.taken, p, e);
 	host_release(&h);
 	free(rq);
 	return rc;
 }
 
-int cmd_apply(int argc, char **argv)
+/* Connects to libvirt for a plan that places VMs, with the XML options of the plan's
+ * profile (--profile FILE when the plan was made from a file). */
+static int apply_connect(const struct apply_args *a, struct apply_run *run,
+			 struct domxml_opts *xo, struct err *e)
 {
-	static const struct option opts[] = {
-	    {"dry-run", no_argument, NULL, 'n'},       {"yes", no_argument, NULL, 'y'},
-	    {"connect", required_argument, NULL, 'c'}, {"state-dir", required_argument, NULL, 's'},
-	    {"root", required_argument, NULL, 'r'},    {"plan", required_argument, NULL, 'f'},
-	    {"profile", required_argument, NULL, 'p'}, {"requests", required_argument, NULL, 'q'},
-	    {"vm", required_argument, NULL, 'v'},      {"taken", required_argument, NULL, 't'},
-	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
-	};
-	const char *root = "/", *profile = NULL, *requests = NULL, *file = NULL, *uri = NULL;
-	const char *state = JOURNAL_DIR;
-	struct vm_request *vms = NULL;
-	size_t nvms = 0;
-	struct idset taken;
-	bool dry = false, yes = false, have_plan = false, have_cs = false;
-	struct fsroot r = FSROOT_INIT;
 	struct profile pf;
-	struct domxml_opts xo = {false, false, false, "", 0};
-	struct plan p;
-	struct changeset cs;
-	struct apply_result res;
-	struct lv *c = NULL;
+
+	if (!run->uri || run->p.nplaced == 0)
+		return 0;
+	if (profile_find(&pf, a->in.profile ? a->in.profile : run->p.profile, NULL, e) < 0)
+		return -1;
+	if (strcmp(pf.name, run->p.profile) != 0)
+		return err_set(e, 0, "the plan was made with profile '%s', not '%s'",
+			       run->p.profile, pf.name);
+	apply_opts(&pf, xo);
+	run->c = lv_open(run->uri, e);
+	return run->c ? 0 : -1;
+}
+
+/* Reads or computes the plan and works out the changes into @run; -1 after saying why. */
+static int apply_load(const struct apply_args *a, struct apply_run *run)
+{
+	struct domxml_opts xo = { false, false, false, "", 0 };
 	struct err e = ERR_INIT;
-	int opt, rc = EXIT_ERR;
 
-	idset_clear(&taken);
-	apply_result_init(&res);
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'n':
-			dry = true;
-			break;
-		case 'y':
-			yes = true;
-			break;
-		case 'c':
-			uri = optarg;
-			break;
-		case 's':
-			state = optarg;
-			break;
-		case 'r':
-			root = optarg;
-			break;
-		case 'f':
-			file = optarg;
-			break;
-		case 'p':
-			profile = optarg;
-			break;
-		case 'q':
-			requests = optarg;
-			break;
-		case 'v':
-			if (add_vm(&vms, &nvms, optarg) < 0)
-				goto out;
-			break;
-		case 't':
-			if (idset_parse(&taken, optarg, &e) < 0) {
-				cli_error("--taken: %s", e.msg);
-				goto out;
-			}
-			break;
-		case 'h':
-			apply_usage(stdout);
-			rc = EXIT_OK;
-			goto out;
-		default:
-			cli_error("apply: unknown or incomplete option '%s' (see 'hvtune apply "
-				  "--help')",
-				  argv[optind - 1]);
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		cli_error("apply: unexpected argument '%s' (see 'hvtune apply --help')",
-			  argv[optind]);
-		goto out;
-	}
-	if (file && (requests || nvms || !idset_empty(&taken))) {
-		cli_error("apply: give --plan FILE or the plan options, not both");
-		goto out;
-	}
-	if (requests && nvms) {
-		cli_error("apply: give --requests or --vm, not both");
-		goto out;
-	}
-	if (fsroot_open(&r, root, &e) < 0) {
-		fail("apply", &e);
-		goto out;
-	}
-	if (get_plan(file, profile ? profile : "balanced", requests, vms, nvms, &taken, &r, &p,
-		     &e) < 0) {
-		fail("apply", &e);
-		goto out;
-	}
-	have_plan = true;
-	if (apply_check_root(&p, &r, &e) < 0) {
-		fail("apply", &e);
-		goto out;
-	}
-	if (!uri && r.live)
-		uri = LV_DEFAULT_URI;
-	if (uri && p.nplaced > 0) {
-		/* the XML options come from the plan's profile (--profile FILE when
-		 * the plan was made from a file) */
-		if (profile_find(&pf, profile ? profile : p.profile, NULL, &e) < 0) {
-			fail("apply", &e);
-			goto out;
-		}
-		if (strcmp(pf.name, p.profile) != 0) {
-			cli_error("apply: the plan was made with profile '%s', not '%s'", p.profile,
-				  pf.name);
-			goto out;
-		}
-		apply_opts(&pf, &xo);
-		if (!(c = lv_open(uri, &e))) {
-			fail("apply", &e);
-			goto out;
-		}
-	}
-	if (apply_prepare(&p, &xo, &r, c, &cs, &e) < 0) {
-		fail("apply", &e);
-		goto out;
-	}
-	have_cs = true;
-	show(&cs);
-	if (changeset_empty(&cs)) {
+	if (fsroot_open(&run->r, a->root, &e) < 0 || get_plan(a, &run->r, &run->p, &e) < 0)
+		goto fail;
+	run->have_plan = true;
+	if (apply_check_root(&run->p, &run->r, &e) < 0)
+		goto fail;
+	run->uri = a->uri;
+	if (!run->uri && run->r.live)
+		run->uri = LV_DEFAULT_URI;
+	if (apply_connect(a, run, &xo, &e) < 0)
+		goto fail;
+	if (apply_prepare(&run->p, &xo, &run->r, run->c, &run->cs, &e) < 0)
+		goto fail;
+	run->have_cs = true;
+	return 0;
+fail:
+	fail("apply", &e);
+	return -1;
+}
+
+/* Shows the changes and asks: CLI_CONTINUE to commit, or the exit status. */
+static int apply_ask(const struct apply_args *a, const struct changeset *cs)
+{
+	int ok;
+
+	show(cs);
+	if (changeset_empty(cs)) {
 		printf("nothing to change: the host already carries the plan\n");
-		rc = EXIT_OK;
-		goto out;
+		return EXIT_OK;
 	}
-	if (dry) {
+	if (a->dry) {
 		printf("dry run: nothing changed\n");
-		rc = EXIT_OK;
-		goto out;
+		return EXIT_OK;
 	}
-	if (!yes) {
-		int ok = confirm();
+	if (a->yes)
+		return CLI_CONTINUE;
+	ok = confirm();
+	if (ok < 0) {
+		cli_error("apply: refusing without --yes: stdin is not a terminal");
+		return EXIT_ERR;
+	}
+	if (ok == 0) {
+		printf("not confirmed: nothing changed\n");
+		return EXIT_BAD;
+	}
+	return CLI_CONTINUE;
+}
 
-		if (ok < 0) {
-			cli_error("apply: refusing without --yes: stdin is not a terminal");
-			goto out;
-		}
-		if (ok == 0) {
-			printf("not confirmed: nothing changed\n");
-			rc = EXIT_BAD;
-			goto out;
-		}
-	}
-	if (apply_commit(&cs, &r, c, uri ? uri : "", state, &res, &e) < 0) {
-		if (res.nlog) {
+/* Commits the changes and says what was done (or done and undone); the exit status. */
+static int apply_run_commit(const struct apply_args *a, struct apply_run *run)
+{
+	const char *state = a->state;
+	struct apply_result *res = &run->res;
+	struct err e = ERR_INIT;
+
+	if (apply_commit(&run->cs, &run->r, run->c, run->uri ? run->uri : "", state, res,
+			 &e) < 0) {
+		if (res->nlog) {
 			printf("apply failed; what was done and undone:\n");
-			show_log(&res);
+			show_log(res);
 		}
-		for (size_t i = 0; i < res.nnotes; i++)
-			printf("note: %s\n", STRFMT_ESC(res.notes[i]));
+		for (size_t i = 0; i < res->nnotes; i++)
+			printf("note: %s\n", STRFMT_ESC(res->notes[i]));
 		fflush(stdout);
 		fail("apply", &e);
-		goto out;
+		return EXIT_ERR;
 	}
-	show_log(&res);
-	for (size_t i = 0; i < res.nnotes; i++)
-		printf("note: %s\n", STRFMT_ESC(res.notes[i]));
-	printf("applied %zu change(s): journal %s (undo: hvtune rollback%s%s %s)\n", res.done,
-	       res.journal_id, strcmp(state, JOURNAL_DIR) ? " --state-dir " : "",
-	       strcmp(state, JOURNAL_DIR) ? state : "", res.journal_id);
-	rc = EXIT_OK;
-out:
+	show_log(res);
+	for (size_t i = 0; i < res->nnotes; i++)
+		printf("note: %s\n", STRFMT_ESC(res->notes[i]));
+	printf("applied %zu change(s): journal %s (undo: hvtune rollback%s%s %s)\n", res->done,
+	       res->journal_id, strcmp(state, JOURNAL_DIR) ? " --state-dir " : "",
+	       strcmp(state, JOURNAL_DIR) ? state : "", res->journal_id);
+	return EXIT_OK;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	struct apply_args a;
+	struct apply_run run = { .r = FSROOT_INIT };
+	int rc;
+
+	apply_result_init(&run.res);
+	plan_input_init(&a.in);
+	rc = apply_parse(argc, argv, &a);
+	if (rc == CLI_CONTINUE)
+		rc = apply_load(&a, &run) < 0 ? EXIT_ERR : apply_ask(&a, &run.cs);
+	if (rc == CLI_CONTINUE)
+		rc = apply_run_commit(&a, &run);
 	rc = cli_flush(rc);
-	apply_result_release(&res);
-	if (have_cs)
-		changeset_release(&cs);
-	if (have_plan)
-		plan_release(&p);
-	if (c)
-		lv_close(c);
-	fsroot_close(&r);
-	free(vms);
+	apply_result_release(&run.res);
+	if (run.have_cs)
+		changeset_release(&run.cs);
+	if (run.have_plan)
+		plan_release(&run.p);
+	if (run.c)
+		lv_close(run.c);
+	fsroot_close(&run.r);
+	plan_input_release(&a.in);
 	return rc;
 }
 
-/* --state-dir, --connect, --root, --help for rollback and journal. */
+static const struct cli_option rollback_options[] = {
+	{ "state-dir", 's', true, "lock and journals" },
+	{ "connect", 'c', true, "libvirt connection (default: the journal's, when local)" },
+	{ "root", 'r', true, "the host files under DIR" },
+	{ NULL, 0, false, NULL },
+};
+
+const struct cli_command cli_cmd_rollback = {
+	"rollback", rollback_options, NULL, rollback_help, false, CLI_FORM_NAMED,
+};
+
+/* --state-dir, --connect, --root of rollback. */
 struct small_opts {
 	const char *state, *uri, *root;
 };
 
-static int parse_small(int argc, char **argv, bool lv, void (*usage)(FILE *), struct small_opts *o)
+static int parse_small(int argc, char **argv, struct small_opts *o)
 {
-	static const struct option opts[] = {
-	    {"state-dir", required_argument, NULL, 's'},
-	    {"connect", required_argument, NULL, 'c'},
-	    {"root", required_argument, NULL, 'r'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	int opt;
+	struct cli_parser p;
+	int c;
 
 	o->state = JOURNAL_DIR;
 	o->uri = NULL;
 	o->root = "/";
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (opt == 's') {
+	cli_parser_init(&p, &cli_cmd_rollback, argc, argv);
+	while ((c = cli_next(&p)) != CLI_END) {
+		if (c == CLI_STOP)
+			return p.status;
+		if (c == 's')
 			o->state = optarg;
-		} else if (opt == 'c' && lv) {
+		else if (c == 'c')
 			o->uri = optarg;
-		} else if (opt == 'r' && lv) {
+		else
 			o->root = optarg;
-		} else if (opt == 'h') {
-			usage(stdout);
-			return EXIT_OK;
-		} else {
-			cli_error("%s: unknown or incomplete option '%s' (see 'hvtune %s --help')",
-				  argv[0], argv[optind - 1], argv[0]);
-			return EXIT_ERR;
-		}
 	}
 	return CLI_CONTINUE;
 }
@@ -476,7 +474,7 @@ int cmd_rollback(int argc, char **argv)
 	struct lv *c = NULL;
 	struct err e = ERR_INIT;
 	const char *id = "";
-	int rc = parse_small(argc, argv, true, rollback_usage, &o);
+	int rc = parse_small(argc, argv, &o);
 
 	if (rc != CLI_CONTINUE)
 		return rc;
@@ -649,46 +647,39 @@ static void print_list(struct journal *all, size_t n, const char *state)
 	}
 }
 
+static const struct cli_option journal_options[] = {
+	{ "state-dir", 's', true, "lock and journals" },
+	{ "json", 'j', false, "the list as a JSON array" },
+	{ "full", 'f', false, "with show: every old XML and value in full" },
+	{ NULL, 0, false, NULL },
+};
+
+/* interleaved: options may follow "show" and the id */
+const struct cli_command cli_cmd_journal = {
+	"journal", journal_options, NULL, journal_help, true, CLI_FORM_NAMED,
+};
+
 int cmd_journal(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"state-dir", required_argument, NULL, 's'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"full", no_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *state = JOURNAL_DIR, *id = NULL;
 	bool json = false, full = false, show_one = false;
 	struct journal *all;
 	struct journal_bad *bad;
 	size_t n, nbad;
 	struct err e = ERR_INIT;
+	struct cli_parser p;
 	int opt;
 
-	optind = 1;
-	opterr = 0;
-	/* no '+': options may follow "show" and the id */
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 's':
+	cli_parser_init(&p, &cli_cmd_journal, argc, argv);
+	while ((opt = cli_next(&p)) != CLI_END) {
+		if (opt == CLI_STOP)
+			return p.status;
+		if (opt == 's')
 			state = optarg;
-			break;
-		case 'j':
+		else if (opt == 'j')
 			json = true;
-			break;
-		case 'f':
+		else
 			full = true;
-			break;
-		case 'h':
-			journal_usage(stdout);
-			return EXIT_OK;
-		default:
-			cli_error("journal: unknown or incomplete option '%s' (see 'hvtune journal "
-				  "--help')",
-				  argv[optind - 1]);
-			return EXIT_ERR;
-		}
 	}
 	if (optind < argc && strcmp(argv[optind], "show") == 0) {
 		show_one = true;

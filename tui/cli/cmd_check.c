@@ -31,6 +31,10 @@ static const char help[] =
 	"exit status: 0 nothing FAILs, 1 at least one check FAILs (also with\n"
 	"--json), 2 a usage error or the probe failed (the reason on stderr).\n";
 
+const struct cli_command cli_cmd_check = {
+	"check", cli_common_options, NULL, help, false, CLI_FORM_PLAIN,
+};
+
 int cmd_check(int argc, char **argv)
 {
 	struct cli_opts o;
@@ -38,7 +42,7 @@ int cmd_check(int argc, char **argv)
 	struct finding *f = NULL;
 	struct err e = ERR_INIT;
 	size_t n = 0;
-	int rc = cli_parse_common(argc, argv, help, &o);
+	int rc = cli_parse_common(argc, argv, &cli_cmd_check, &o);
 
 	if (rc != CLI_CONTINUE)
 		return rc;

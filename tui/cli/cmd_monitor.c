@@ -12,7 +12,6 @@
 #include "tui/screens/vmsproc.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -75,19 +74,62 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+static const struct cli_option mon_options[] = {
+	{ "root", 'r', true, "read DIR/sys and DIR/proc instead of the live host's" },
+	{ "connect", 'c', true, "the libvirt connection that lists the running VMs" },
+	{ "interval", 'i', true, "seconds between samples, at least 0.1 (default 1)" },
+	{ "count", 'n', true, "stop after N intervals (default: until Ctrl-C)" },
+	{ "json", 'j', false, "one JSON object per line and interval" },
+	{ NULL, 0, false, NULL },
+};
+
+const struct cli_command cli_cmd_monitor = {
+	"monitor", mon_options, NULL, help, false, CLI_FORM_PLAIN,
+};
+
+/* The value of one option into @o: 0, or EXIT_ERR after saying why not. */
+static int take_option(struct mon_opts *o, int c, const char *cmd)
+{
+	char *end;
+
+	switch (c) {
+	case 'r':
+		o->root = optarg;
+		break;
+	case 'c':
+		o->connect = optarg;
+		break;
+	case 'i':
+		errno = 0;
+		o->interval_s = strtod(optarg, &end);
+		if (errno || end == optarg || *end || !isfinite(o->interval_s) ||
+		    o->interval_s < 0.1 || o->interval_s > 86400) {
+			cli_error("invalid interval '%s': seconds from 0.1 to 86400 "
+				  "(see 'hvtune %s --help')",
+				  optarg, cmd);
+			return EXIT_ERR;
+		}
+		break;
+	case 'n':
+		errno = 0;
+		o->count = strtoul(optarg, &end, 10);
+		if (errno || end == optarg || *end || optarg[0] == '-' || o->count == 0) {
+			cli_error("invalid count '%s': a whole number, at least 1 "
+				  "(see 'hvtune %s --help')",
+				  optarg, cmd);
+			return EXIT_ERR;
+		}
+		break;
+	default:
+		o->json = true;
+		break;
+	}
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct mon_opts *o)
 {
-	static const struct option longopts[] = {
-	    {"root", required_argument, NULL, 'r'},
-	    {"connect", required_argument, NULL, 'c'},
-	    {"interval", required_argument, NULL, 'i'},
-	    {"count", required_argument, NULL, 'n'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *cmd = argv[0];
-	char *end;
+	struct cli_parser p;
 	int c;
 
 	o->root = "/";
@@ -95,52 +137,14 @@ static int parse(int argc, char **argv, struct mon_opts *o)
 	o->interval_s = 1.0;
 	o->count = 0;
 	o->json = false;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			o->root = optarg;
-			break;
-		case 'c':
-			o->connect = optarg;
-			break;
-		case 'i':
-			errno = 0;
-			o->interval_s = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(o->interval_s) ||
-			    o->interval_s < 0.1 || o->interval_s > 86400) {
-				cli_error("invalid interval '%s': seconds from 0.1 to 86400 "
-					  "(see 'hvtune %s --help')",
-					  optarg, cmd);
-				return EXIT_ERR;
-			}
-			break;
-		case 'n':
-			errno = 0;
-			o->count = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || o->count == 0) {
-				cli_error("invalid count '%s': a whole number, at least 1 "
-					  "(see 'hvtune %s --help')",
-					  optarg, cmd);
-				return EXIT_ERR;
-			}
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return EXIT_OK;
-		default:
-			return cli_option_error(c, argv, cmd, "jh");
-		}
+	cli_parser_init(&p, &cli_cmd_monitor, argc, argv);
+	while ((c = cli_next(&p)) != CLI_END) {
+		if (c == CLI_STOP)
+			return p.status;
+		if (take_option(o, c, argv[0]) != 0)
+			return EXIT_ERR;
 	}
-	if (optind < argc) {
-		cli_error("unexpected argument '%s' (see 'hvtune %s --help')", argv[optind], cmd);
-		return EXIT_ERR;
-	}
-	return CLI_CONTINUE;
+	return cli_no_operands(&p);
 }
 
 static uint64_t now_ns(void)

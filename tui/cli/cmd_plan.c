@@ -1,5 +1,6 @@
 /* cmd_plan.c - 'hvtune plan' (place VMs, say why) and 'hvtune profiles' (list, show) */
 #include "tui/cli/cli.h"
+#include "tui/cli/plan_input.h"
 #include "tui/report/json_plan.h"
 #include "tui/report/text.h"
 #include "apply/domxml.h"
@@ -10,75 +11,50 @@
 #include "probe/lv.h"
 #include "probe/strfmt.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void plan_usage(FILE *f)
-{
-	fputs("usage: hvtune plan [--root DIR] [--profile NAME|FILE] [--taken CPULIST]\n"
-	      "                   (--requests FILE | --vm SPEC ... |\n"
-	      "                    [--connect URI] --domains [NAME...]) [--json]\n"
-	      "\n"
-	      "Places a batch of VMs on the host: NUMA node(s), one pCPU per vCPU, emulator\n"
-	      "and I/O threads, guest topology and NUMA cells, hugepages per node; and the\n"
-	      "host settings and kernel command line the placement needs.  Every decision\n"
-	      "comes with its reason.  Nothing is changed: 'hvtune apply' does that.\n"
-	      "\n"
-	      "  --root DIR          read the host under DIR (a capture) instead of /\n"
-	      "  --profile NAME|FILE a profile from 'hvtune profiles', or a .conf file\n"
-	      "                      (default: balanced)\n"
-	      "  --requests FILE     JSON: "
-	      "{\"vms\":[{\"name\":\"vm0\",\"vcpus\":4,\"memory_mib\":4096,\n"
-	      "                      \"hugepage_kib\":1048576,\"nic\":\"0000:3b:00.0\"}]}\n"
-	      "  --vm SPEC           NAME:vcpus=N,mem=SIZE[,pages=SIZE|none][,nic=IF|PCI]\n"
-	      "                      e.g. vm0:vcpus=4,mem=8G,pages=1G,nic=eth2 (repeatable);\n"
-	      "                      pages=none or 4K: normal pages; else a power of two\n"
-	      "                      from 64K to 16G.  NAME: printable UTF-8, no '/' or '\\'\n"
-	      "  --domains [NAME...] the VMs are libvirt domains: the NAMEs, or every\n"
-	      "                      defined domain, as its definition asks (maximum\n"
-	      "                      vCPUs, memory, hugepage size, guest NUMA cells,\n"
-	      "                      a NIC of this host).  The vCPU pins of running\n"
-	      "                      domains that are not re-planned count as taken CPUs\n"
-	      "  --connect URI       the libvirt of --domains (default qemu:///system)\n"
-	      "  --taken CPULIST     CPUs pinned by VMs that are not re-planned (\"8-11,40\")\n"
-	      "  --json              print the plan as JSON (the input of 'hvtune apply')\n"
-	      "\n"
-	      "Exit status: 0 every VM placed, 1 some VM not placed, 2 bad input or error.\n",
-	      f);
-}
+static const char plan_help[] =
+	"usage: hvtune plan [--root DIR] [--profile NAME|FILE] [--taken CPULIST]\n"
+	"                   (--requests FILE | --vm SPEC ... |\n"
+	"                    [--connect URI] --domains [NAME...]) [--json]\n"
+	"\n"
+	"Places a batch of VMs on the host: NUMA node(s), one pCPU per vCPU, emulator\n"
+	"and I/O threads, guest topology and NUMA cells, hugepages per node; and the\n"
+	"host settings and kernel command line the placement needs.  Every decision\n"
+	"comes with its reason.  Nothing is changed: 'hvtune apply' does that.\n"
+	"\n"
+	"  --root DIR          read the host under DIR (a capture) instead of /\n"
+	"  --profile NAME|FILE a profile from 'hvtune profiles', or a .conf file\n"
+	"                      (default: balanced)\n"
+	"  --requests FILE     JSON: "
+	"{\"vms\":[{\"name\":\"vm0\",\"vcpus\":4,\"memory_mib\":4096,\n"
+	"                      \"hugepage_kib\":1048576,\"nic\":\"0000:3b:00.0\"}]}\n"
+	"  --vm SPEC           NAME:vcpus=N,mem=SIZE[,pages=SIZE|none][,nic=IF|PCI]\n"
+	"                      e.g. vm0:vcpus=4,mem=8G,pages=1G,nic=eth2 (repeatable);\n"
+	"                      pages=none or 4K: normal pages; else a power of two\n"
+	"                      from 64K to 16G.  NAME: printable UTF-8, no '/' or '\\'\n"
+	"  --domains [NAME...] the VMs are libvirt domains: the NAMEs, or every\n"
+	"                      defined domain, as its definition asks (maximum\n"
+	"                      vCPUs, memory, hugepage size, guest NUMA cells,\n"
+	"                      a NIC of this host).  The vCPU pins of running\n"
+	"                      domains that are not re-planned count as taken CPUs\n"
+	"  --connect URI       the libvirt of --domains (default qemu:///system)\n"
+	"  --taken CPULIST     CPUs pinned by VMs that are not re-planned (\"8-11,40\")\n"
+	"  --json              print the plan as JSON (the input of 'hvtune apply')\n"
+	"\n"
+	"Exit status: 0 every VM placed, 1 some VM not placed, 2 bad input or error.\n";
 
-static void profiles_usage(FILE *f)
-{
-	fputs("usage: hvtune profiles\n"
-	      "       hvtune profiles show NAME|FILE\n"
-	      "\n"
-	      "Lists the tuning profiles, one line each, or prints a profile's effective\n"
-	      "settings (every key, defaults filled in) as INI text.  Profiles are read\n"
-	      "from $HVTUNE_PROFILES, else the source tree's profiles/, else\n"
-	      "/usr/share/hvtune/profiles.\n",
-	      f);
-}
-
-static int add_vm(struct vm_request **vms, size_t *n, const char *spec)
-{
-	struct vm_request *grown = realloc(*vms, (*n + 1) * sizeof(**vms));
-	struct err e = ERR_INIT;
-
-	if (!grown) {
-		cli_error("out of memory");
-		return -1;
-	}
-	*vms = grown;
-	if (plan_parse_vm(&grown[*n], spec, &e) < 0) {
-		cli_error("%s", e.msg);
-		return -1;
-	}
-	(*n)++;
-	return 0;
-}
+static const char profiles_help[] =
+	"usage: hvtune profiles\n"
+	"       hvtune profiles show NAME|FILE\n"
+	"\n"
+	"Lists the tuning profiles, one line each, or prints a profile's effective\n"
+	"settings (every key, defaults filled in) as INI text.  Profiles are read\n"
+	"from $HVTUNE_PROFILES, else the source tree's profiles/, else\n"
+	"/usr/share/hvtune/profiles.\n";
 
 static const char *page_str(uint64_t kib, char *buf, size_t size)
 {
@@ -298,149 +274,159 @@ out:
 	return rc;
 }
 
+static const struct cli_option plan_options[] = {
+	{ "root", 'r', true, "read the host under DIR (a capture) instead of /" },
+	{ "domains", PLAN_INPUT_DOMAINS, false, "the VMs are libvirt domains" },
+	{ "connect", 'c', true, "the libvirt of --domains" },
+	{ "json", 'j', false, "print the plan as JSON (the input of 'hvtune apply')" },
+	{ NULL, 0, false, NULL },
+};
+
+const struct cli_command cli_cmd_plan = {
+	"plan", plan_options, plan_input_options, plan_help, true, CLI_FORM_NAMED,
+};
+
+struct plan_args {
+	const char *root, *uri;	/* uri: --connect, or NULL */
+	bool json;
+	struct plan_input in;
+	char **names;		/* the operands: the domains of --domains */
+	size_t nnames;
+};
+
+/* What the options together say, before anything is read; EXIT_ERR when it is no plan. */
+static int plan_args_check(struct plan_args *a)
+{
+	struct err e = ERR_INIT;
+
+	if ((a->in.requests != NULL) + (a->in.nvms > 0) + a->in.domains > 1) {
+		cli_error("plan: give one of --requests, --vm or --domains");
+		return EXIT_ERR;
+	}
+	if (a->uri && !a->in.domains) {
+		cli_error("plan: --connect is for --domains (see 'hvtune plan --help')");
+		return EXIT_ERR;
+	}
+	if (a->in.requests &&
+	    json_plan_read_requests(a->in.requests, &a->in.vms, &a->in.nvms, &e) < 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERR;
+	}
+	if (a->in.nvms == 0 && !a->in.domains) {
+		cli_error("plan: no VMs to place (use --vm, --requests or --domains; see 'hvtune "
+			  "plan --help')");
+		return EXIT_ERR;
+	}
+	return CLI_CONTINUE;
+}
+
+/* Parses @argv into @a (caller plan_input_release()s a->in); CLI_CONTINUE or the exit status. */
+static int plan_parse(int argc, char **argv, struct plan_args *a)
+{
+	struct cli_parser p;
+	int c, rc;
+
+	a->root = "/";
+	a->uri = NULL;
+	a->json = false;
+	cli_parser_init(&p, &cli_cmd_plan, argc, argv);
+	while ((c = cli_next(&p)) != CLI_END) {
+		if (c == CLI_STOP)
+			return p.status;
+		rc = plan_input_take(&a->in, c, optarg);
+		if (rc < 0)
+			return EXIT_ERR;
+		if (rc == 0 && c == 'r')
+			a->root = optarg;
+		else if (rc == 0 && c == 'c')
+			a->uri = optarg;
+		else if (rc == 0)
+			a->json = true;
+	}
+	if (!a->in.domains && (rc = cli_no_operands(&p)) != CLI_CONTINUE)
+		return rc;
+	a->names = argv + optind;
+	a->nnames = (size_t)(argc - optind);
+	return plan_args_check(a);
+}
+
+/* Probes the host and, for --domains, asks libvirt for the requests; false after saying why. */
+static bool plan_gather(struct plan_args *a, struct host *h)
+{
+	const char *uri = a->uri ? a->uri : LV_DEFAULT_URI;
+
+	if (!cli_probe(a->root, h))
+		return false;
+	if (!a->in.domains)
+		return true;
+	if (domain_requests(uri, a->names, a->nnames, h, &a->in.vms, &a->in.nvms,
+			    &a->in.taken) < 0) {
+		host_release(h);
+		return false;
+	}
+	if (a->in.nvms == 0) {
+		cli_error("plan: no domains to place on '%s'", uri);
+		host_release(h);
+		return false;
+	}
+	return true;
+}
+
+/* Prints @p as text or JSON; the exit status. */
+static int plan_print(const struct plan *p, bool json)
+{
+	struct err e = ERR_INIT;
+	int rc = p->nplaced == p->nvms ? EXIT_OK : EXIT_BAD;
+
+	if (json) {
+		char *text = json_plan_format(p, &e);
+
+		if (!text) {
+			cli_error("%s", e.msg);
+			return EXIT_ERR;
+		}
+		fputs(text, stdout);
+		free(text);
+	} else {
+		print_plan(p);
+	}
+	if (fflush(stdout) != 0) {
+		cli_error("cannot write the plan");
+		rc = EXIT_ERR;
+	}
+	return rc;
+}
+
 int cmd_plan(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"root", required_argument, NULL, 'r'},	{"profile", required_argument, NULL, 'p'},
-	    {"requests", required_argument, NULL, 'q'}, {"vm", required_argument, NULL, 'v'},
-	    {"taken", required_argument, NULL, 't'},	{"json", no_argument, NULL, 'j'},
-	    {"connect", required_argument, NULL, 'c'},	{"domains", no_argument, NULL, 'd'},
-	    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0},
-	};
-	const char *root = "/", *profile = "balanced", *requests = NULL, *uri = NULL;
-	bool domains = false;
-	struct vm_request *vms = NULL;
-	size_t nvms = 0;
-	struct idset taken;
-	bool json = false;
-	struct fsroot r = FSROOT_INIT;
+	struct plan_args a;
 	struct profile pf;
 	struct host h;
 	struct plan p;
 	struct err e = ERR_INIT;
-	int opt, rc = EXIT_ERR;
+	int rc;
 
-	idset_clear(&taken);
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'r':
-			root = optarg;
-			break;
-		case 'p':
-			profile = optarg;
-			break;
-		case 'q':
-			requests = optarg;
-			break;
-		case 'v':
-			if (add_vm(&vms, &nvms, optarg) < 0)
-				goto out;
-			break;
-		case 't':
-			if (idset_parse(&taken, optarg, &e) < 0) {
-				cli_error("--taken: %s", e.msg);
-				goto out;
-			}
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'c':
-			uri = optarg;
-			break;
-		case 'd':
-			domains = true;
-			break;
-		case 'h':
-			plan_usage(stdout);
-			rc = EXIT_OK;
-			goto out;
-		default:
-			cli_error(
-			    "plan: unknown or incomplete option '%s' (see 'hvtune plan --help')",
-			    argv[optind - 1]);
-			goto out;
-		}
-	}
-	if (optind < argc && !domains) {
-		cli_error("plan: unexpected argument '%s' (see 'hvtune plan --help')",
-			  argv[optind]);
+	plan_input_init(&a.in);
+	rc = plan_parse(argc, argv, &a);
+	if (rc != CLI_CONTINUE)
 		goto out;
-	}
-	if ((requests != NULL) + (nvms > 0) + domains > 1) {
-		cli_error("plan: give one of --requests, --vm or --domains");
-		goto out;
-	}
-	if (uri && !domains) {
-		cli_error("plan: --connect is for --domains (see 'hvtune plan --help')");
-		goto out;
-	}
-	if (requests && json_plan_read_requests(requests, &vms, &nvms, &e) < 0) {
+	rc = EXIT_ERR;
+	if (profile_find(&pf, a.in.profile ? a.in.profile : "balanced", NULL, &e) < 0) {
 		cli_error("%s", e.msg);
 		goto out;
 	}
-	if (nvms == 0 && !domains) {
-		cli_error("plan: no VMs to place (use --vm, --requests or --domains; see 'hvtune "
-			  "plan --help')");
+	if (!plan_gather(&a, &h))
 		goto out;
-	}
-	if (profile_find(&pf, profile, NULL, &e) < 0) {
-		cli_error("%s", e.msg);
-		goto out;
-	}
-	if (fsroot_open(&r, root, &e) < 0) {
-		cli_error("%s", e.msg);
-		goto out;
-	}
-	if (host_probe(&h, &r, &e) < 0) {
-		cli_error("%s", e.msg);
-		fsroot_close(&r);
-		goto out;
-	}
-	fsroot_close(&r);
-	if (domains) {
-		if (domain_requests(uri ? uri : LV_DEFAULT_URI, argv + optind,
-				    (size_t)(argc - optind), &h, &vms, &nvms, &taken) < 0) {
-			host_release(&h);
-			goto out;
-		}
-		if (nvms == 0) {
-			cli_error("plan: no domains to place on '%s'", uri ? uri : LV_DEFAULT_URI);
-			host_release(&h);
-			goto out;
-		}
-	}
-	if (plan_compute(&h, &pf, vms, nvms, &taken, &p, &e) < 0) {
+	if (plan_compute(&h, &pf, a.in.vms, a.in.nvms, &a.in.taken, &p, &e) < 0) {
 		cli_error("%s", e.msg);
 		host_release(&h);
 		goto out;
 	}
 	host_release(&h);
-	if (json) {
-		char *text = json_plan_format(&p, &e);
-
-		if (!text) {
-			cli_error("%s", e.msg);
-			plan_release(&p);
-			goto out;
-		}
-		fputs(text, stdout);
-		free(text);
-	} else {
-		print_plan(&p);
-	}
-	rc = p.nplaced == p.nvms ? EXIT_OK : EXIT_BAD;
+	rc = plan_print(&p, a.json);
 	plan_release(&p);
-	if (fflush(stdout) != 0) {
-		cli_error("cannot write the plan");
-		rc = EXIT_ERR;
-	}
 out:
-	for (size_t i = 0; i < nvms; i++)
-		vm_request_release(&vms[i]);
-	free(vms);
+	plan_input_release(&a.in);
 	return rc;
 }
 
@@ -485,7 +471,7 @@ int cmd_profiles(int argc, char **argv)
 	if (argc == 1)
 		return list_profiles();
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		profiles_usage(stdout);
+		fputs(profiles_help, stdout);
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "show") != 0 || argc != 3) {

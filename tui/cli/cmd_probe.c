@@ -36,6 +36,10 @@ static const char help[] =
 	"did not answer within 30 s: HVTUNE_LIBVIRT_TIMEOUT=SECONDS changes that);\n"
 	"the reason is one line on stderr.\n";
 
+const struct cli_command cli_cmd_probe = {
+	"probe", cli_common_options, NULL, help, false, CLI_FORM_PLAIN,
+};
+
 /* Probes @root into @h; prints the error and returns false on failure. */
 bool cli_probe(const char *root, struct host *h)
 {
@@ -137,7 +141,7 @@ int cmd_probe(int argc, char **argv)
 
 	if (!take_connect(&argc, argv, &uri))
 		return EXIT_ERR;
-	rc = cli_parse_common(argc, argv, help, &o);
+	rc = cli_parse_common(argc, argv, &cli_cmd_probe, &o);
 	if (rc != CLI_CONTINUE)
 		return rc;
 	if (!cli_probe(o.root, &h))

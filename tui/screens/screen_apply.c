@@ -3,7 +3,7 @@
  * journals that 'u' rolls back
  *
  * 'a' applies after a y/N question and 'u' rolls the newest journal back;
- * the loop (tui.c) does both.  This file only shows the change set.
+ * the loop (tui_loop.c) does both.  This file only shows the change set.
  */
 #include "tui/screens/tui.h"
 #include "probe/strfmt.h"

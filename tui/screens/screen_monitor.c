@@ -3,7 +3,8 @@
  * shootdowns and NIC IRQs, from the rates between the last two samples
  *
  * A vCPU running off its pinning and memory on a node outside the VM's
- * nodeset are highlighted.  Nothing here reads the host: tui.c samples.
+ * nodeset are highlighted.  Nothing here reads the host: the loop
+ * (tui_loop.c) samples.
  */
 #include "tui/screens/tui.h"
 #include "probe/strfmt.h"

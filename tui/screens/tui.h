@@ -2,8 +2,8 @@
  *
  * The screens only format and place text: screen_<x>_draw() draws the whole
  * window (tab bar, content, status line, footer) from a struct tui_model and
- * a struct view, and never runs a stage.  Only the loop in tui.c probes,
- * checks and plans, and it swaps a new snapshot in only when the stage
+ * a struct view, and never runs a stage.  Only the loop (tui_loop.c, with
+ * the stages of tui.c) probes, checks and plans, and it swaps a new snapshot in only when the stage
  * succeeded (a failure goes to view.status), so a screen never sees a
  * half-read host.
  */

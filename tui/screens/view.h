@@ -22,7 +22,7 @@ enum view_screen {
 	SCREEN_COUNT
 };
 
-/* What the loop (tui.c) must do after a key; the view itself is already updated. */
+/* What the loop (tui_loop.c) must do after a key; the view itself is already updated. */
 enum action {
 	ACT_NONE,	/* nothing changed */
 	ACT_REDRAW,	/* the view changed (screen, selection, interval, size): draw */
