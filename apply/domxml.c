@@ -13,7 +13,6 @@
  */
 #include "apply/domxml.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -27,6 +26,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "probe/dl.h"
 #include "probe/strfmt.h"
 
 /*
@@ -58,61 +58,25 @@
 	X(xmlAddNextSibling) \
 	X(xmlAddChild) \
 
-static struct {
-	bool loaded;
-#define LX_FIELD(f) __typeof__(f) *p_##f;
-	LX_FUNCS(LX_FIELD)
-#undef LX_FIELD
-	xmlFreeFunc *p_xmlFree; /* a variable in libxml2: the free function to use */
+static struct lx_api {
+	LX_FUNCS(DL_MEMBER)
+	xmlFreeFunc *xml_free;	/* the variable xmlFree: the free function to use */
 } lx;
+
+#define LX_ROW(f) DL_SYM(struct lx_api, f)
+static const struct dl_sym lx_syms[] = {
+	LX_FUNCS(LX_ROW)
+	{ "xmlFree", offsetof(struct lx_api, xml_free) },
+};
+static struct dl_lib lx_lib = DL_LIB("libxml2", "libxml2.so.2", lx_syms, &lx);
 
 static int lx_load(struct err *e)
 {
-	void *so;
-
-	if (lx.loaded)
-		return 0;
-	so = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
-	if (!so)
-		return err_set(e, 0, "cannot load libxml2: %s", dlerror());
-	/* dlsym() returns void *: memcpy into the typed pointer (ISO C has no cast) */
-#define LX_SYM(f) \
-	do { \
-		void *sym = dlsym(so, #f); \
-		if (!sym) \
-			return err_set(e, 0, "cannot load libxml2: no symbol '%s'", #f); \
-		memcpy(&lx.p_##f, &sym, sizeof(sym)); \
-	} while (0);
-	LX_FUNCS(LX_SYM)
-	LX_SYM(xmlFree)
-#undef LX_SYM
-	lx.loaded = true;	/* the library stays loaded: it is never dlclose()d */
-	return 0;
+	return dl_load(&lx_lib, e);
 }
 
-#define xmlReadMemory (*lx.p_xmlReadMemory)
-#define xmlFreeDoc (*lx.p_xmlFreeDoc)
-#define xmlFreeNode (*lx.p_xmlFreeNode)
-#define xmlUnlinkNode (*lx.p_xmlUnlinkNode)
-#define xmlGetLineNo (*lx.p_xmlGetLineNo)
-#define xmlGetNoNsProp (*lx.p_xmlGetNoNsProp)
-#define xmlGetProp (*lx.p_xmlGetProp)
-#define xmlHasProp (*lx.p_xmlHasProp)
-#define xmlSetProp (*lx.p_xmlSetProp)
-#define xmlUnsetProp (*lx.p_xmlUnsetProp)
-#define xmlNodeSetContent (*lx.p_xmlNodeSetContent)
-#define xmlNodeGetContent (*lx.p_xmlNodeGetContent)
-#define xmlDocGetRootElement (*lx.p_xmlDocGetRootElement)
-#define xmlSetStructuredErrorFunc (*lx.p_xmlSetStructuredErrorFunc)
-#define xmlSetGenericErrorFunc (*lx.p_xmlSetGenericErrorFunc)
-#define xmlStrcmp (*lx.p_xmlStrcmp)
-#define xmlNewDocText (*lx.p_xmlNewDocText)
-#define xmlNewDocNode (*lx.p_xmlNewDocNode)
-#define xmlAddPrevSibling (*lx.p_xmlAddPrevSibling)
-#define xmlAddNextSibling (*lx.p_xmlAddNextSibling)
-#define xmlAddChild (*lx.p_xmlAddChild)
-#undef xmlFree
-#define xmlFree (*lx.p_xmlFree)
+/* xmlFree is a variable (or a macro around one) in libxml2's headers */
+#define lx_free(p) (*lx.xml_free)(p)
 
 #define SET_TEXT_MAX 40960 /* "0,2,4,...,8190" (every other id of IDSET_MAX) fits */
 
@@ -171,13 +135,13 @@ static xmlDocPtr parse(const char *xml, struct err *e)
 		return err_set(e, 0, "domain XML is empty"), NULL;
 	if (len > INT_MAX)
 		return err_set(e, 0, "domain XML is too large (%zu bytes)", len), NULL;
-	xmlSetStructuredErrorFunc(&xe, on_structured);
-	xmlSetGenericErrorFunc(NULL, on_generic);
+	lx.xmlSetStructuredErrorFunc(&xe, on_structured);
+	lx.xmlSetGenericErrorFunc(NULL, on_generic);
 	/* No XML_PARSE_NOENT (no entity substitution), no DTDLOAD, no network;
 	 * blanks are kept so the formatting of untouched parts survives. */
-	doc = xmlReadMemory(xml, (int)len, "domain.xml", NULL, XML_PARSE_NONET);
-	xmlSetStructuredErrorFunc(NULL, NULL);
-	xmlSetGenericErrorFunc(NULL, NULL);
+	doc = lx.xmlReadMemory(xml, (int)len, "domain.xml", NULL, XML_PARSE_NONET);
+	lx.xmlSetStructuredErrorFunc(NULL, NULL);
+	lx.xmlSetGenericErrorFunc(NULL, NULL);
 	if (!doc) {
 		if (xe.set)
 			err_set(e, 0, "domain XML line %d: %s", xe.line, xe.msg);
@@ -196,14 +160,14 @@ static xmlDocPtr parse(const char *xml, struct err *e)
 		    e, 0,
 		    "domain XML line %ld: a DOCTYPE is refused (no DTD or entities in a domain)",
 		    line);
-		xmlFreeDoc(doc);
+		lx.xmlFreeDoc(doc);
 		return NULL;
 	}
-	root = xmlDocGetRootElement(doc);
+	root = lx.xmlDocGetRootElement(doc);
 	if (!is_el(root, "domain")) {
 		err_set(e, 0, "domain XML line %ld: the root element is <%s>, not <domain>",
-			root ? xmlGetLineNo(root) : 1, root ? xstr(root->name) : "");
-		xmlFreeDoc(doc);
+			root ? lx.xmlGetLineNo(root) : 1, root ? xstr(root->name) : "");
+		lx.xmlFreeDoc(doc);
 		return NULL;
 	}
 	return doc;
@@ -522,7 +486,7 @@ static void child_indent(const struct ed *ed, const xmlNode *parent, char *out, 
 
 static xmlNodePtr text(struct ed *ed, const char *s)
 {
-	xmlNodePtr t = xmlNewDocText(ed->doc, BAD_CAST s);
+	xmlNodePtr t = lx.xmlNewDocText(ed->doc, BAD_CAST s);
 
 	if (!t)
 		ed->oom = true;
@@ -534,7 +498,7 @@ static bool link_ok(struct ed *ed, xmlNodePtr ret, xmlNodePtr n)
 {
 	if (ret)
 		return true;
-	xmlFreeNode(n);
+	lx.xmlFreeNode(n);
 	ed->oom = true;
 	return false;
 }
@@ -542,17 +506,17 @@ static bool link_ok(struct ed *ed, xmlNodePtr ret, xmlNodePtr n)
 /* The add_*() and insert() return false when @n could not be linked (then it is freed). */
 static bool add_next(struct ed *ed, xmlNodePtr at, xmlNodePtr n)
 {
-	return n && link_ok(ed, xmlAddNextSibling(at, n), n);
+	return n && link_ok(ed, lx.xmlAddNextSibling(at, n), n);
 }
 
 static bool add_prev(struct ed *ed, xmlNodePtr at, xmlNodePtr n)
 {
-	return n && link_ok(ed, xmlAddPrevSibling(at, n), n);
+	return n && link_ok(ed, lx.xmlAddPrevSibling(at, n), n);
 }
 
 static bool add_child(struct ed *ed, xmlNodePtr parent, xmlNodePtr n)
 {
-	return n && link_ok(ed, xmlAddChild(parent, n), n);
+	return n && link_ok(ed, lx.xmlAddChild(parent, n), n);
 }
 
 /* Whether @n is text whose last line holds only blanks ("text\n    "): the
@@ -578,8 +542,8 @@ static void drop(xmlNodePtr n)
 	xmlNodePtr p = n->prev;
 
 	if (is_ws(p) && (n->next || !n->parent || n->parent->children != p)) {
-		xmlUnlinkNode(p);
-		xmlFreeNode(p);
+		lx.xmlUnlinkNode(p);
+		lx.xmlFreeNode(p);
 	} else if (!is_ws(p) && ends_in_indent(p)) {
 		/* a copy: the content may be in the document's dictionary.  Out of
 		 * memory leaves the blank line, which is still the same document */
@@ -587,12 +551,12 @@ static void drop(xmlNodePtr n)
 
 		if (s) {
 			*strrchr(s, '\n') = '\0';
-			xmlNodeSetContent(p, BAD_CAST s);
+			lx.xmlNodeSetContent(p, BAD_CAST s);
 			free(s);
 		}
 	}
-	xmlUnlinkNode(n);
-	xmlFreeNode(n);
+	lx.xmlUnlinkNode(n);
+	lx.xmlFreeNode(n);
 }
 
 static void drop_all(xmlNodePtr parent, const char *name)
@@ -664,8 +628,8 @@ static bool insert(struct ed *ed, xmlNodePtr parent, xmlNodePtr n, const char *c
 			xmlNodePtr next = c->next;
 
 			if (is_ws(c)) {
-				xmlUnlinkNode(c);
-				xmlFreeNode(c);
+				lx.xmlUnlinkNode(c);
+				lx.xmlFreeNode(c);
 			}
 			c = next;
 		}
@@ -675,7 +639,7 @@ static bool insert(struct ed *ed, xmlNodePtr parent, xmlNodePtr n, const char *c
 		char close[256];
 
 		strfmt_set(close, sizeof(close), "%s", strrchr(xstr(last->content), '\n'));
-		xmlNodeSetContent(last, BAD_CAST ind);
+		lx.xmlNodeSetContent(last, BAD_CAST ind);
 		if (!add_next(ed, last, n))
 			return false;
 		add_next(ed, n, text(ed, close));
@@ -696,14 +660,14 @@ static bool replace(struct ed *ed, xmlNodePtr old, xmlNodePtr n)
 {
 	if (!add_prev(ed, old, n))
 		return false;
-	xmlUnlinkNode(old);
-	xmlFreeNode(old);
+	lx.xmlUnlinkNode(old);
+	lx.xmlFreeNode(old);
 	return true;
 }
 
 static xmlNodePtr el(struct ed *ed, const char *name)
 {
-	xmlNodePtr n = xmlNewDocNode(ed->doc, NULL, BAD_CAST name, NULL);
+	xmlNodePtr n = lx.xmlNewDocNode(ed->doc, NULL, BAD_CAST name, NULL);
 
 	if (!n)
 		ed->oom = true;
@@ -723,7 +687,7 @@ static void attr(struct ed *ed, xmlNodePtr n, const char *name, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(val, sizeof(val), fmt, ap);
 	va_end(ap);
-	if (!xmlSetProp(n, BAD_CAST name, BAD_CAST val))
+	if (!lx.xmlSetProp(n, BAD_CAST name, BAD_CAST val))
 		ed->oom = true;
 }
 
@@ -732,7 +696,7 @@ static void attr_set(struct ed *ed, xmlNodePtr n, const char *name, const struct
 	if (!n)
 		return;
 	idset_format(s, ed->set, SET_TEXT_MAX);
-	if (!xmlSetProp(n, BAD_CAST name, BAD_CAST ed->set))
+	if (!lx.xmlSetProp(n, BAD_CAST name, BAD_CAST ed->set))
 		ed->oom = true;
 }
 
@@ -742,7 +706,7 @@ static void kid(struct ed *ed, xmlNodePtr n, xmlNodePtr k, const char *ind)
 	char ki[256];
 
 	if (!n || !k) {
-		xmlFreeNode(k);
+		lx.xmlFreeNode(k);
 		ed->oom = true;
 		return;
 	}
@@ -862,16 +826,16 @@ static bool parse_uint(const char *s, unsigned long long *v)
 
 static bool prop_uint(xmlNodePtr n, const char *name, unsigned long long *v)
 {
-	xmlChar *s = xmlGetNoNsProp(n, BAD_CAST name);
+	xmlChar *s = lx.xmlGetNoNsProp(n, BAD_CAST name);
 	bool ok = s && parse_uint(xstr(s), v);
 
-	xmlFree(s);
+	lx_free(s);
 	return ok;
 }
 
 static bool content_uint(xmlNodePtr n, unsigned long long *v)
 {
-	xmlChar *s = xmlNodeGetContent(n);
+	xmlChar *s = lx.xmlNodeGetContent(n);
 	char *p, *q;
 	bool ok = false;
 
@@ -884,7 +848,7 @@ static bool content_uint(xmlNodePtr n, unsigned long long *v)
 			*--q = '\0';
 		ok = parse_uint(p, v);
 	}
-	xmlFree(s);
+	lx_free(s);
 	return ok;
 }
 
@@ -898,13 +862,13 @@ static void rewrite_vcpu(struct ed *ed, xmlNodePtr root, const struct vm_plan *v
 	if (!v)
 		return;
 	strfmt_set(n, sizeof(n), "%u", vm->vcpus);
-	xmlNodeSetContent(v, BAD_CAST n);
+	lx.xmlNodeSetContent(v, BAD_CAST n);
 	attr(ed, v, "placement", "static");
 	/* every vCPU gets a vcpupin, so a cpuset here would only confuse */
-	xmlUnsetProp(v, BAD_CAST "cpuset");
+	lx.xmlUnsetProp(v, BAD_CAST "cpuset");
 	/* libvirt refuses current > maximum; current <= N is the user's choice */
 	if (prop_uint(v, "current", &cur) && cur > vm->vcpus)
-		xmlUnsetProp(v, BAD_CAST "current");
+		lx.xmlUnsetProp(v, BAD_CAST "current");
 	/* per-vCPU hotplug states must list exactly N vCPUs.  libvirt reads
 	 * them as ./vcpus/vcpu, over every <vcpus>: count them all, and keep or
 	 * drop them all, so the next rewrite finds what this one left */
@@ -938,7 +902,7 @@ static void rewrite_iothreads(struct ed *ed, xmlNodePtr root, const struct vm_pl
 		strfmt_set(s, sizeof(s), "%u", vm->niothreads);
 		io = el(ed, "iothreads");
 		if (io) {
-			xmlNodeSetContent(io, BAD_CAST s);
+			lx.xmlNodeSetContent(io, BAD_CAST s);
 			insert(ed, root, io, domain_order);
 		}
 	}
@@ -977,11 +941,11 @@ static void drop_vcpusched_beyond(xmlNodePtr ct, unsigned vcpus)
 		xmlNodePtr next = c->next;
 
 		if (is_el(c, "vcpusched")) {
-			xmlChar *list = xmlGetNoNsProp(c, BAD_CAST "vcpus");
+			xmlChar *list = lx.xmlGetNoNsProp(c, BAD_CAST "vcpus");
 
 			if (!list || list_reaches(xstr(list), vcpus))
 				drop(c);
-			xmlFree(list);
+			lx_free(list);
 		}
 		c = next;
 	}
@@ -1138,12 +1102,12 @@ static const struct guest_cell *plan_cell(const struct vm_plan *vm, unsigned lon
 static void set_cell(struct ed *ed, xmlNodePtr cell, const struct guest_cell *gc)
 {
 	if (idset_empty(&gc->vcpus))
-		xmlUnsetProp(cell, BAD_CAST "cpus");
+		lx.xmlUnsetProp(cell, BAD_CAST "cpus");
 	else
 		attr_set(ed, cell, "cpus", &gc->vcpus);
 	attr(ed, cell, "memory", "%" PRIu64, gc->mem_kib);
 	/* no unit is KiB: one written only when the old one said something else */
-	if (xmlHasProp(cell, BAD_CAST "unit"))
+	if (lx.xmlHasProp(cell, BAD_CAST "unit"))
 		attr(ed, cell, "unit", "KiB");
 }
 
@@ -1277,7 +1241,7 @@ static int check_device_cells(xmlNodePtr root, const struct vm_plan *vm, struct 
 			return err_set(e, 0,
 				       "plan for '%s' has %zu guest cell(s): the <%s> of domain "
 				       "XML line %ld is on guest cell %llu",
-				       vm->name, vm->ncells, xstr(d->name), xmlGetLineNo(d), id);
+				       vm->name, vm->ncells, xstr(d->name), lx.xmlGetLineNo(d), id);
 	}
 	return 0;
 }
@@ -1290,11 +1254,11 @@ static int rewrite_cpu(struct ed *ed, xmlNodePtr root, const struct vm_plan *vm,
 	bool topo_known = vm->sockets && vm->cores && vm->threads;
 	/* Only KVM can pass the host CPU through: a TCG guest (type='qemu')
 	 * with host-passthrough no longer starts. */
-	xmlChar *type = xmlGetProp(root, BAD_CAST "type");
-	bool passthrough = o->host_passthrough && type && xmlStrcmp(type, BAD_CAST "kvm") == 0;
+	xmlChar *type = lx.xmlGetProp(root, BAD_CAST "type");
+	bool passthrough = o->host_passthrough && type && lx.xmlStrcmp(type, BAD_CAST "kvm") == 0;
 	char ind[256];
 
-	xmlFree(type);
+	lx_free(type);
 
 	if (topo_known && (unsigned long long)vm->sockets * vm->cores * vm->threads != vm->vcpus)
 		return err_set(e, 0,
@@ -1308,7 +1272,7 @@ static int rewrite_cpu(struct ed *ed, xmlNodePtr root, const struct vm_plan *vm,
 	if (passthrough) {
 		attr(ed, cpu, "mode", "host-passthrough");
 		/* host-passthrough takes no CPU model or vendor to match */
-		xmlUnsetProp(cpu, BAD_CAST "match");
+		lx.xmlUnsetProp(cpu, BAD_CAST "match");
 		drop_all(cpu, "model");
 		drop_all(cpu, "vendor");
 	}
@@ -1316,9 +1280,9 @@ static int rewrite_cpu(struct ed *ed, xmlNodePtr root, const struct vm_plan *vm,
 	if (topo_known) {
 		n = el(ed, "topology");
 		attr(ed, n, "sockets", "%u", vm->sockets);
-		if (topo && xmlHasProp(topo, BAD_CAST "dies"))
+		if (topo && lx.xmlHasProp(topo, BAD_CAST "dies"))
 			attr(ed, n, "dies", "1");
-		if (topo && xmlHasProp(topo, BAD_CAST "clusters"))
+		if (topo && lx.xmlHasProp(topo, BAD_CAST "clusters"))
 			attr(ed, n, "clusters", "1");
 		attr(ed, n, "cores", "%u", vm->cores);
 		attr(ed, n, "threads", "%u", vm->threads);
@@ -1415,7 +1379,7 @@ char *domxml_rewrite(const char *xml, const struct vm_plan *vm, const struct dom
 		err_set(e, ENOMEM, "cannot rewrite domain XML");
 		goto out;
 	}
-	root = xmlDocGetRootElement(ed.doc);
+	root = lx.xmlDocGetRootElement(ed.doc);
 	if (check_single(root, e) < 0 || check_device_cells(root, vm, e) < 0)
 		goto out;
 	find_unit(&ed, root);
@@ -1433,7 +1397,7 @@ char *domxml_rewrite(const char *xml, const struct vm_plan *vm, const struct dom
 	out = serialize(ed.doc, doc_quote(xml), e);
 out:
 	free(ed.set);
-	xmlFreeDoc(ed.doc);
+	lx.xmlFreeDoc(ed.doc);
 	return out;
 }
 
@@ -1445,7 +1409,7 @@ char *domxml_format(const char *xml, struct err *e)
 	if (!doc)
 		return NULL;
 	out = serialize(doc, doc_quote(xml), e);
-	xmlFreeDoc(doc);
+	lx.xmlFreeDoc(doc);
 	return out;
 }
 
@@ -1490,20 +1454,20 @@ static int read_size(xmlNodePtr n, const char *what, enum size_in in, uint64_t *
 		     struct err *e)
 {
 	unsigned long long v;
-	xmlChar *unit = xmlGetNoNsProp(n, BAD_CAST "unit");
+	xmlChar *unit = lx.xmlGetNoNsProp(n, BAD_CAST "unit");
 	bool ok = in == ATTR_CONTENT ? content_uint(n, &v)
 				     : prop_uint(n, in == ATTR_SIZE ? "size" : "memory", &v);
 	int rc;
 
 	if (!ok) {
-		xmlFree(unit);
-		return err_set(e, 0, "domain XML line %ld: invalid %s", xmlGetLineNo(n), what);
+		lx_free(unit);
+		return err_set(e, 0, "domain XML line %ld: invalid %s", lx.xmlGetLineNo(n), what);
 	}
 	rc = scale_kib(unit ? xstr(unit) : NULL, v, kib);
 	if (rc < 0)
-		err_set(e, 0, "domain XML line %ld: invalid unit '%s' of %s", xmlGetLineNo(n),
+		err_set(e, 0, "domain XML line %ld: invalid unit '%s' of %s", lx.xmlGetLineNo(n),
 			unit ? xstr(unit) : "", what);
-	xmlFree(unit);
+	lx_free(unit);
 	return rc;
 }
 
@@ -1519,14 +1483,14 @@ static void read_nic(xmlNodePtr devices, char *nic, size_t size)
 			continue;
 		if (!first)
 			first = i;
-		type = xmlGetNoNsProp(i, BAD_CAST "type");
+		type = lx.xmlGetNoNsProp(i, BAD_CAST "type");
 		a = child(child(i, "source"), "address");
 		if (type && strcmp(xstr(type), "hostdev") == 0 && a) {
 			unsigned long dom = 0, bus = 0, slot = 0, fn = 0;
-			xmlChar *v[4] = {xmlGetNoNsProp(a, BAD_CAST "domain"),
-					 xmlGetNoNsProp(a, BAD_CAST "bus"),
-					 xmlGetNoNsProp(a, BAD_CAST "slot"),
-					 xmlGetNoNsProp(a, BAD_CAST "function")};
+			xmlChar *v[4] = {lx.xmlGetNoNsProp(a, BAD_CAST "domain"),
+					 lx.xmlGetNoNsProp(a, BAD_CAST "bus"),
+					 lx.xmlGetNoNsProp(a, BAD_CAST "slot"),
+					 lx.xmlGetNoNsProp(a, BAD_CAST "function")};
 
 			/* libvirt writes them in hex with 0x; strtoul base 0 reads either */
 			if (v[0])
@@ -1539,21 +1503,21 @@ static void read_nic(xmlNodePtr devices, char *nic, size_t size)
 				fn = strtoul(xstr(v[3]), NULL, 0);
 			strfmt_set(nic, size, "%04lx:%02lx:%02lx.%lx", dom, bus, slot, fn);
 			for (int k = 0; k < 4; k++)
-				xmlFree(v[k]);
-			xmlFree(type);
+				lx_free(v[k]);
+			lx_free(type);
 			return;
 		}
-		xmlFree(type);
+		lx_free(type);
 	}
 	for (xmlNodePtr i = first; i; i = i->next) {
 		xmlChar *dev;
 
 		if (!is_el(i, "interface"))
 			continue;
-		dev = xmlGetNoNsProp(child(i, "target"), BAD_CAST "dev");
+		dev = lx.xmlGetNoNsProp(child(i, "target"), BAD_CAST "dev");
 		if (dev) {
 			strfmt_set(nic, size, "%s", xstr(dev));
-			xmlFree(dev);
+			lx_free(dev);
 			return;
 		}
 	}
@@ -1625,23 +1589,23 @@ static int read_cells(xmlNodePtr numa, struct vm_request *out, struct err *e)
 		if (!is_el(c, "cell"))
 			continue;
 		pos++;
-		if (xmlHasProp(c, BAD_CAST "id") && !prop_uint(c, "id", &id))
+		if (lx.xmlHasProp(c, BAD_CAST "id") && !prop_uint(c, "id", &id))
 			id = n;
 		if (id >= n || idset_has(&seen, (unsigned)id))
 			return err_set(e, 0,
 				       "domain XML line %ld: guest cell ids are not 0 to %zu, "
 				       "each once",
-				       xmlGetLineNo(c), n - 1);
+				       lx.xmlGetLineNo(c), n - 1);
 		idset_add(&seen, (unsigned)id);
 		cr = &out->cells[id];
 		if (read_size(c, "cell memory", ATTR_MEMORY, &cr->mem_kib, e) < 0)
 			return -1;
-		cpus = xmlGetNoNsProp(c, BAD_CAST "cpus");
+		cpus = lx.xmlGetNoNsProp(c, BAD_CAST "cpus");
 		ok = !cpus || parse_list(xstr(cpus), &cr->vcpus);
-		xmlFree(cpus);
+		lx_free(cpus);
 		if (!ok)
 			return err_set(e, 0, "domain XML line %ld: invalid cpus of guest cell %llu",
-				       xmlGetLineNo(c), id);
+				       lx.xmlGetLineNo(c), id);
 	}
 	return 0;
 }
@@ -1677,17 +1641,17 @@ int domxml_request(const char *xml, struct vm_request *out, struct err *e)
 	doc = parse(xml, e);
 	if (!doc)
 		return -1;
-	root = xmlDocGetRootElement(doc);
+	root = lx.xmlDocGetRootElement(doc);
 	n = child(root, "name");
-	s = n ? xmlNodeGetContent(n) : NULL;
+	s = n ? lx.xmlNodeGetContent(n) : NULL;
 	if (!s || !*s || strlen(xstr(s)) >= sizeof(out->name)) {
 		err_set(e, 0, "domain XML has no <name> of 1 to %zu characters",
 			sizeof(out->name) - 1);
-		xmlFree(s);
+		lx_free(s);
 		goto out;
 	}
 	strfmt_set(out->name, sizeof(out->name), "%s", xstr(s));
-	xmlFree(s);
+	lx_free(s);
 	n = child(root, "vcpu");
 	if (!n || !content_uint(n, &v) || v == 0 || v > UINT_MAX) {
 		err_set(e, 0, "domain '%s' has no valid <vcpu> count", out->name);
@@ -1695,9 +1659,9 @@ int domxml_request(const char *xml, struct vm_request *out, struct err *e)
 	}
 	/* the maximum, not current=: a vCPU plugged in later needs its pCPU too */
 	out->vcpus = (unsigned)v;
-	if (xmlHasProp(n, BAD_CAST "current") &&
+	if (lx.xmlHasProp(n, BAD_CAST "current") &&
 	    (!prop_uint(n, "current", &v) || v == 0 || v > out->vcpus)) {
-		err_set(e, 0, "domain XML line %ld: invalid <vcpu current=>", xmlGetLineNo(n));
+		err_set(e, 0, "domain XML line %ld: invalid <vcpu current=>", lx.xmlGetLineNo(n));
 		goto out;
 	}
 	if (read_cells(child(child(root, "cpu"), "numa"), out, e) < 0)
@@ -1741,7 +1705,7 @@ int domxml_request(const char *xml, struct vm_request *out, struct err *e)
 out:
 	if (rc < 0)
 		vm_request_release(out);
-	xmlFreeDoc(doc);
+	lx.xmlFreeDoc(doc);
 	return rc;
 }
 
@@ -1926,7 +1890,7 @@ char *domxml_canon(const char *xml, enum domxml_part part, struct err *e)
 		return NULL;
 	puts_(&b, "");
 	canon(&b, doc->children, part, false);
-	xmlFreeDoc(doc);
+	lx.xmlFreeDoc(doc);
 	if (b.oom) {
 		free(b.p);
 		return err_set(e, ENOMEM, "cannot format domain XML"), NULL;

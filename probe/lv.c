@@ -35,10 +35,10 @@
  * sockets that appear during an open are that connection's.
  */
 #include "probe/lv.h"
+#include "probe/dl.h"
 #include "probe/strfmt.h"
 
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -68,16 +68,13 @@
 	X(virEventRegisterDefaultImpl) X(virEventRunDefaultImpl) X(virConnectSetKeepAlive)       \
 	X(virConnectRegisterCloseCallback) X(virConnectUnregisterCloseCallback)
 
-#define LV_MEMBER(f) __typeof__(f) *f;
 static struct lv_api {
-	LV_FUNCS(LV_MEMBER)
+	LV_FUNCS(DL_MEMBER)
 } api;
 
-#define LV_ENTRY(f) { #f, offsetof(struct lv_api, f) },
-static const struct {
-	const char *name;
-	size_t off;
-} api_syms[] = { LV_FUNCS(LV_ENTRY) };
+#define LV_ROW(f) DL_SYM(struct lv_api, f)
+static const struct dl_sym api_syms[] = { LV_FUNCS(LV_ROW) };
+static struct dl_lib lv_lib = DL_LIB("libvirt", "libvirt.so.0", api_syms, &api);
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_error[256];	/* "" once loaded */
@@ -152,28 +149,15 @@ static void fork_child(void)
 
 static void lv_load(void)
 {
-	void *h = dlopen("libvirt.so.0", RTLD_NOW | RTLD_LOCAL);
 	const char *env = getenv("HVTUNE_LIBVIRT_TIMEOUT");
+	struct err e = ERR_INIT;
 	pthread_condattr_t ca;
 	pthread_attr_t ta;
 	pthread_t t;
 
-	if (!h) {
-		strfmt_set(load_error, sizeof(load_error), "cannot load libvirt (%s)", dlerror());
+	if (dl_load(&lv_lib, &e) < 0) {
+		strfmt_set(load_error, sizeof(load_error), "%s", e.msg);
 		return;
-	}
-	for (size_t i = 0; i < ARRAY_LEN(api_syms); i++) {
-		void *sym = dlsym(h, api_syms[i].name);
-
-		if (!sym) {
-			strfmt_set(load_error, sizeof(load_error),
-				   "cannot load libvirt: no symbol '%s' in libvirt.so.0",
-				   api_syms[i].name);
-			return;
-		}
-		/* POSIX guarantees a data pointer from dlsym() converts to a
-		 * function pointer; memcpy says so without a cast ISO C lacks. */
-		memcpy((char *)&api + api_syms[i].off, &sym, sizeof(sym));
 	}
 	if (api.virInitialize() < 0) {
 		strfmt_set(load_error, sizeof(load_error), "cannot initialize libvirt");
