@@ -21,8 +21,9 @@ static void dl_resolve(struct dl_lib *l)
 		void *sym = dlsym(h, l->syms[i].name);
 
 		if (!sym) {
-			strfmt_set(l->error, sizeof(l->error), "cannot load %s: no symbol '%s' in %s",
-				   l->what, l->syms[i].name, l->soname);
+			strfmt_set(l->error, sizeof(l->error),
+				   "cannot load %s: no symbol '%s' in %s", l->what, l->syms[i].name,
+				   l->soname);
 			return;
 		}
 		/* POSIX guarantees a data pointer from dlsym() converts to a
