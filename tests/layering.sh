@@ -29,7 +29,7 @@ only() {	# only PATTERN ALLOWED-FILES...
 	done
 }
 only 'hwloc' probe/topo.c
-only 'libxml/' apply/domxml.c
+only 'libxml/' apply/domxml.c apply/domxml_int.h apply/domxml_xml.c apply/domxml_request.c
 only 'libvirt/' probe/lv.c probe/lv_int.h apply/virt.c
 # libvirt's reads are probe/lv.c's, its writes apply/virt.c's: they share the
 # connection through probe/lv_int.h, which nothing else includes.
