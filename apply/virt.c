@@ -31,7 +31,7 @@ static void xml_name(const char *xml, char *out, size_t size)
 static int do_define(struct lv *c, const char *xml, bool validate, struct err *e)
 {
 	virDomainPtr d = lv_fn.virDomainDefineXMLFlags(c->conn, xml,
-						     validate ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
+						       validate ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
 	virErrorPtr err;
 	char name[80];
 	bool schema;
