@@ -431,7 +431,7 @@ static void logf_(struct run *u, const char *fmt, ...)
 static int undo_numa(struct run *u, const struct jstep *s, struct err *e)
 {
 	struct err why = ERR_INIT;
-	int rc = lv_set_numa(u->c, s->target, s->mode, s->nodeset, &why);
+	int rc = virt_set_numa(u->c, s->target, s->mode, s->nodeset, &why);
 	const char *ns = s->nodeset[0] ? s->nodeset : "all nodes";
 
 	if (rc < 0) {
@@ -463,7 +463,7 @@ static int undo(struct run *u, const struct jstep *s, struct err *e)
 			return err_set(e, 0, "cannot restore domain '%s': no libvirt connection",
 				       s->target);
 		/* what was defined before, exactly: libvirt's schema judged it then */
-		if (lv_define(u->c, s->data, false, e) < 0)
+		if (virt_define(u->c, s->data, false, e) < 0)
 			return -1;
 		logf_(u, "restored the definition of domain '%s'", s->target);
 		return 0;
@@ -492,17 +492,17 @@ static int undo(struct run *u, const struct jstep *s, struct err *e)
 		if (s->kind == JSTEP_NUMATUNE)
 			return undo_numa(u, s, e);
 		if (s->kind == JSTEP_VCPUPIN) {
-			if (lv_pin_vcpu(u->c, s->target, s->vcpu, &s->cpus, e) < 0)
+			if (virt_pin_vcpu(u->c, s->target, s->vcpu, &s->cpus, e) < 0)
 				return -1;
 			logf_(u, "restored domain '%s' vCPU %u to CPUs %s", s->target, s->vcpu,
 			      cpus);
 		} else if (s->kind == JSTEP_IOTHREADPIN) {
-			if (lv_pin_iothread(u->c, s->target, s->iothread, &s->cpus, e) < 0)
+			if (virt_pin_iothread(u->c, s->target, s->iothread, &s->cpus, e) < 0)
 				return -1;
 			logf_(u, "restored domain '%s' iothread %u to CPUs %s", s->target,
 			      s->iothread, cpus);
 		} else {
-			if (lv_pin_emulator(u->c, s->target, &s->cpus, e) < 0)
+			if (virt_pin_emulator(u->c, s->target, &s->cpus, e) < 0)
 				return -1;
 			logf_(u, "restored domain '%s' emulator to CPUs %s", s->target, cpus);
 		}
@@ -587,14 +587,14 @@ static int define(struct run *u, const struct apply_domain *d, const char *old, 
 {
 	struct err e2 = ERR_INIT;
 
-	if (lv_define(u->c, d->new_xml, true, e) == 0) {
+	if (virt_define(u->c, d->new_xml, true, e) == 0) {
 		logf_(u, "defined domain '%s'", d->name);
 		return 0;
 	}
-	if (!lv_schema_invalid(e) || lv_define(u->c, old, true, &e2) == 0 ||
-	    !lv_schema_invalid(&e2))
+	if (!virt_schema_invalid(e) || virt_define(u->c, old, true, &e2) == 0 ||
+	    !virt_schema_invalid(&e2))
 		return -1;
-	if (lv_define(u->c, d->new_xml, false, e) < 0)
+	if (virt_define(u->c, d->new_xml, false, e) < 0)
 		return -1;
 	logf_(u, "defined domain '%s' without schema validation", d->name);
 	note(u, "domain '%s' did not pass libvirt's schema before the change either: defined "
@@ -648,7 +648,7 @@ static int step_numa(struct run *u, const struct apply_domain *d, struct err *e)
 	snprintf(s.nodeset, sizeof(s.nodeset), "%s", d->old_numa_nodeset);
 	if (journal_record(u->j, &s, e) < 0)
 		return -1;
-	rc = lv_set_numa(u->c, d->name, d->numa_mode, d->numa_nodeset, &why);
+	rc = virt_set_numa(u->c, d->name, d->numa_mode, d->numa_nodeset, &why);
 	if (rc < 0) {
 		*e = why;
 		lost(u, e, "the numatune of domain '%s'", d->name);
@@ -685,7 +685,7 @@ static int step_pins(struct run *u, const struct apply_domain *d, struct err *e)
 		s.cpus = d->old_pins[i];
 		if (journal_record(u->j, &s, e) < 0)
 			return -1;
-		if (lv_pin_vcpu(u->c, d->name, d->pins[i].vcpu, &want, e) < 0) {
+		if (virt_pin_vcpu(u->c, d->name, d->pins[i].vcpu, &want, e) < 0) {
 			lost(u, e, "the pin of domain '%s' vCPU %u", d->name, s.vcpu);
 			return -1;
 		}
@@ -698,7 +698,7 @@ static int step_pins(struct run *u, const struct apply_domain *d, struct err *e)
 		s.cpus = d->old_emulator;
 		if (journal_record(u->j, &s, e) < 0)
 			return -1;
-		if (lv_pin_emulator(u->c, d->name, &d->emulator, e) < 0) {
+		if (virt_pin_emulator(u->c, d->name, &d->emulator, e) < 0) {
 			lost(u, e, "the emulator pin of domain '%s'", d->name);
 			return -1;
 		}
@@ -713,7 +713,7 @@ static int step_pins(struct run *u, const struct apply_domain *d, struct err *e)
 		s.cpus = d->old_iothreads[i].cpus;
 		if (journal_record(u->j, &s, e) < 0)
 			return -1;
-		if (lv_pin_iothread(u->c, d->name, s.iothread, &d->iothread, e) < 0) {
+		if (virt_pin_iothread(u->c, d->name, s.iothread, &d->iothread, e) < 0) {
 			lost(u, e, "the pin of domain '%s' iothread %u", d->name, s.iothread);
 			return -1;
 		}

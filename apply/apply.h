@@ -16,6 +16,7 @@
 
 #include "apply/domxml.h"
 #include "apply/journal.h"
+#include "apply/virt.h"
 #include "planner/plan.h"
 #include "planner/profile.h"
 #include "probe/err.h"
@@ -111,7 +112,7 @@ int apply_prepare(const struct plan *p, const struct domxml_opts *o, const struc
  * Commits @cs under the lock of @state_dir (created 0700 when missing): a new
  * journal, then each step recorded before it is done: defines, then per
  * running domain its vCPU, emulator and iothread pins and its numatune.
- * libvirt refusing the numatune live (lv_set_numa() returns 1) is no
+ * libvirt refusing the numatune live (virt_set_numa() returns 1) is no
  * failure: the define carries it to the next start, and @res gets a note.  On failure every step
  * done is undone, newest first; the error is the first failure, with
  * "; rollback incomplete: ..." when an undo failed.  The journal is then

@@ -1,4 +1,4 @@
-/* domxml.h - domain XML in, domain XML out (domxml.c is the only file that includes libxml2)
+/* domxml.h - domain XML in, domain XML out (apply/domxml*.c: the only files with libxml2)
  *
  * The rewrite edits the parsed tree: elements the plan owns are replaced or
  * added, and everything else (devices, metadata, comments, attribute order,

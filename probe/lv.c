@@ -1,8 +1,9 @@
-/* lv.c - libvirt behind probe/lv.h: loaded with dlopen(), every symbol resolved once
+/* lv.c - libvirt behind probe/lv.h: the connection, its deadline, and the reads
  *
- * The only file that includes libvirt.  Its headers give the types; the
- * functions come from dlsym() into a table of typed pointers, so hvtune never
- * links libvirt (lv.h says why).  The library is never unloaded: libvirt keeps
+ * With apply/virt.c (the writes, through probe/lv_int.h) the only file that
+ * includes libvirt.  Its headers give the types; the functions come from
+ * probe/dl.c into a table of typed pointers (lv_fn), so hvtune never links
+ * libvirt (lv.h says why).  The library is never unloaded: libvirt keeps
  * thread-local state and global error handlers that must outlive any
  * connection.  libvirt prints every error on stderr by default; a no-op error
  * handler stops that (nothing prints below tui/), and each failure carries
@@ -35,10 +36,11 @@
  * sockets that appear during an open are that connection's.
  */
 #include "probe/lv.h"
+#include "probe/lv_int.h"
+#include "probe/dl.h"
 #include "probe/strfmt.h"
 
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -54,53 +56,17 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#define LV_FUNCS(X)                                                                      \
-	X(virInitialize) X(virSetErrorFunc) X(virGetLastErrorMessage) X(virResetLastError)   \
-	X(virGetLastError)                                                                   \
-	X(virConnectOpen) X(virConnectClose) X(virConnectGetURI) X(virNodeGetCPUMap)         \
-	X(virNodeGetInfo) X(virConnectListAllDomains) X(virDomainLookupByName)               \
-	X(virDomainFree) X(virDomainGetName) X(virDomainGetUUIDString) X(virDomainIsActive)  \
-	X(virDomainGetInfo) X(virDomainGetID) X(virDomainGetXMLDesc)                         \
-	X(virDomainDefineXMLFlags) X(virDomainPinVcpuFlags) X(virDomainPinEmulator)          \
-	X(virDomainGetVcpuPinInfo) X(virDomainGetEmulatorPinInfo)                            \
-	X(virDomainGetNumaParameters) X(virTypedParamsClear) X(virDomainPinIOThread)          \
-	X(virDomainGetIOThreadInfo) X(virDomainIOThreadInfoFree) X(virDomainSetNumaParameters)  \
-	X(virEventRegisterDefaultImpl) X(virEventRunDefaultImpl) X(virConnectSetKeepAlive)       \
-	X(virConnectRegisterCloseCallback) X(virConnectUnregisterCloseCallback)
+struct lv_api lv_fn;
 
-#define LV_MEMBER(f) __typeof__(f) *f;
-static struct lv_api {
-	LV_FUNCS(LV_MEMBER)
-} api;
-
-#define LV_ENTRY(f) { #f, offsetof(struct lv_api, f) },
-static const struct {
-	const char *name;
-	size_t off;
-} api_syms[] = { LV_FUNCS(LV_ENTRY) };
+#define LV_ROW(f) DL_SYM(struct lv_api, f)
+static const struct dl_sym lv_syms[] = { LV_FUNCS(LV_ROW) };
+static struct dl_lib lv_lib = DL_LIB("libvirt", "libvirt.so.0", lv_syms, &lv_fn);
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_error[256];	/* "" once loaded */
 static unsigned timeout_s = LV_TIMEOUT_S;
 static pid_t loop_pid;		/* the process whose thread runs libvirt's event loop */
 static bool no_loop;		/* lv_forks() */
-
-struct lv {
-	virConnectPtr conn;
-	char uri[512];
-	unsigned ncpus;		/* host CPUs libvirt knows: the length of its CPU maps */
-	/* the watchdog's, under wd_lock: */
-	struct lv *next;	/* in wd_list */
-	struct timespec deadline; /* CLOCK_MONOTONIC; tv_sec 0 = no call running */
-	bool fired;		/* the deadline passed and the socket was shut down */
-	bool opened;		/* socks[] are the connection's (else: the open's) */
-	size_t nsocks;
-	ino_t *socks;		/* socket inodes: before the open, then the connection's */
-	/* set by libvirt's close callback (any thread): */
-	int close_reason;	/* VIR_CONNECT_CLOSE_REASON_*, -1 while open */
-	bool lost;		/* no later call is sent */
-	char lost_why[128];
-};
 
 static pthread_mutex_t wd_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wd_cond;
@@ -119,8 +85,8 @@ static void *event_loop(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		if (api.virEventRunDefaultImpl() < 0) {
-			api.virResetLastError();
+		if (lv_fn.virEventRunDefaultImpl() < 0) {
+			lv_fn.virResetLastError();
 			usleep(100000); /* not a busy loop if it keeps failing */
 		}
 	}
@@ -152,34 +118,21 @@ static void fork_child(void)
 
 static void lv_load(void)
 {
-	void *h = dlopen("libvirt.so.0", RTLD_NOW | RTLD_LOCAL);
 	const char *env = getenv("HVTUNE_LIBVIRT_TIMEOUT");
+	struct err e = ERR_INIT;
 	pthread_condattr_t ca;
 	pthread_attr_t ta;
 	pthread_t t;
 
-	if (!h) {
-		strfmt_set(load_error, sizeof(load_error), "cannot load libvirt (%s)", dlerror());
+	if (dl_load(&lv_lib, &e) < 0) {
+		strfmt_set(load_error, sizeof(load_error), "%s", e.msg);
 		return;
 	}
-	for (size_t i = 0; i < ARRAY_LEN(api_syms); i++) {
-		void *sym = dlsym(h, api_syms[i].name);
-
-		if (!sym) {
-			strfmt_set(load_error, sizeof(load_error),
-				   "cannot load libvirt: no symbol '%s' in libvirt.so.0",
-				   api_syms[i].name);
-			return;
-		}
-		/* POSIX guarantees a data pointer from dlsym() converts to a
-		 * function pointer; memcpy says so without a cast ISO C lacks. */
-		memcpy((char *)&api + api_syms[i].off, &sym, sizeof(sym));
-	}
-	if (api.virInitialize() < 0) {
+	if (lv_fn.virInitialize() < 0) {
 		strfmt_set(load_error, sizeof(load_error), "cannot initialize libvirt");
 		return;
 	}
-	api.virSetErrorFunc(NULL, no_error_print);
+	lv_fn.virSetErrorFunc(NULL, no_error_print);
 	if (env && *env) {
 		char *end;
 		unsigned long v = strtoul(env, &end, 10);
@@ -201,10 +154,10 @@ static void lv_load(void)
 	 * ends a wait */
 	pthread_attr_init(&ta);
 	pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
-	if (!no_loop && api.virEventRegisterDefaultImpl() == 0 &&
+	if (!no_loop && lv_fn.virEventRegisterDefaultImpl() == 0 &&
 	    pthread_create(&t, &ta, event_loop, NULL) == 0)
 		loop_pid = getpid();
-	api.virResetLastError();
+	lv_fn.virResetLastError();
 	pthread_attr_destroy(&ta);
 }
 
@@ -397,7 +350,7 @@ static void set_deadline(struct lv *c)
  * done) on a connection lost before, or closed by libvirt since the last
  * call (keepalive while it was idle, the daemon gone).
  */
-static int arm(struct lv *c, struct err *e)
+int lv_arm(struct lv *c, struct err *e)
 {
 	int reason = __atomic_load_n(&c->close_reason, __ATOMIC_SEQ_CST);
 
@@ -421,7 +374,7 @@ static int arm(struct lv *c, struct err *e)
  * about the socket it then found closed.  After a lost answer (ETIMEDOUT,
  * ECONNABORTED) the connection is not used again.
  */
-static int disarm(struct lv *c, int rc, struct err *e)
+int lv_disarm(struct lv *c, int rc, struct err *e)
 {
 	bool fired;
 	int reason = __atomic_load_n(&c->close_reason, __ATOMIC_SEQ_CST);
@@ -448,9 +401,9 @@ static int disarm(struct lv *c, int rc, struct err *e)
 }
 
 /* libvirt's last error of this thread, for the end of a message. */
-static const char *lv_why(void)
+const char *lv_why(void)
 {
-	const char *m = api.virGetLastErrorMessage();
+	const char *m = lv_fn.virGetLastErrorMessage();
 
 	return m ? m : "unknown libvirt error";
 }
@@ -458,7 +411,7 @@ static const char *lv_why(void)
 /* libvirt's schema and parser errors span lines (the failing line, a caret);
  * an error is one line on stderr: each run of blanks with a newline becomes
  * one space, and trailing blanks go. */
-static void one_line(char *s)
+void lv_one_line(char *s)
 {
 	char *w = s;
 
@@ -505,11 +458,9 @@ bool lv_unreachable(const struct err *e)
 
 /* "<what failed>: <libvirt's reason>", then libvirt's error is cleared.  A
  * connection-level error is ECONNABORTED in @e->sys (lv_outcome_unknown()). */
-static int lv_fail(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int lv_fail(struct err *e, const char *fmt, ...)
+int lv_fail(struct err *e, const char *fmt, ...)
 {
-	virErrorPtr err = api.virGetLastError();
+	virErrorPtr err = lv_fn.virGetLastError();
 	bool lost = err && lv_error_lost(err->code, err->domain);
 	char what[400];
 	va_list ap;
@@ -518,8 +469,8 @@ static int lv_fail(struct err *e, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	err_set(e, 0, "%s: %s", what, lv_why());
-	api.virResetLastError();
-	one_line(e->msg);
+	lv_fn.virResetLastError();
+	lv_one_line(e->msg);
 	e->sys = lost ? ECONNABORTED : 0;
 	return -1;
 }
@@ -541,7 +492,7 @@ static int open_conn(struct lv *c, const char *uri, struct err *e)
 	char *u;
 	int n;
 
-	c->conn = api.virConnectOpen(uri);
+	c->conn = lv_fn.virConnectOpen(uri);
 	if (!c->conn)
 		return lv_fail(e, "cannot connect to '%s'", uri);
 	pthread_mutex_lock(&wd_lock);
@@ -549,18 +500,18 @@ static int open_conn(struct lv *c, const char *uri, struct err *e)
 	pthread_mutex_unlock(&wd_lock);
 	/* only with this process's event loop running: a forked child has not */
 	if (loop_pid == getpid() &&
-	    api.virConnectSetKeepAlive(c->conn, LV_KEEPALIVE_S, LV_KEEPALIVE_COUNT) == 0)
-		api.virConnectRegisterCloseCallback(c->conn, on_close, c, NULL);
-	api.virResetLastError(); /* the test driver has no keepalive: not needed */
-	u = api.virConnectGetURI(c->conn);
+	    lv_fn.virConnectSetKeepAlive(c->conn, LV_KEEPALIVE_S, LV_KEEPALIVE_COUNT) == 0)
+		lv_fn.virConnectRegisterCloseCallback(c->conn, on_close, c, NULL);
+	lv_fn.virResetLastError(); /* the test driver has no keepalive: not needed */
+	u = lv_fn.virConnectGetURI(c->conn);
 	strfmt_set(c->uri, sizeof(c->uri), "%s", u ? u : uri);
 	free(u);
 	/* virNodeGetCPUMap counts possible CPUs (the highest id + 1), which is
 	 * what the cpumaps of the pinning calls are indexed by. */
-	n = api.virNodeGetCPUMap(c->conn, NULL, NULL, 0);
+	n = lv_fn.virNodeGetCPUMap(c->conn, NULL, NULL, 0);
 	if (n <= 0) {
-		api.virResetLastError();
-		if (api.virNodeGetInfo(c->conn, &ni) < 0)
+		lv_fn.virResetLastError();
+		if (lv_fn.virNodeGetInfo(c->conn, &ni) < 0)
 			return lv_fail(e, "cannot read the host CPUs of '%s'", c->uri);
 		n = (int)ni.cpus;
 	}
@@ -594,7 +545,7 @@ struct lv *lv_open(const char *uri, struct err *e)
 		free(c);
 		return NULL;
 	}
-	if (arm(c, e) < 0 || disarm(c, open_conn(c, uri, e), e) < 0) {
+	if (lv_arm(c, e) < 0 || lv_disarm(c, open_conn(c, uri, e), e) < 0) {
 		lv_close(c);
 		return NULL;
 	}
@@ -608,13 +559,13 @@ void lv_close(struct lv *c)
 	if (!c)
 		return;
 	if (c->conn) {
-		api.virConnectUnregisterCloseCallback(c->conn, on_close);
-		api.virResetLastError();
+		lv_fn.virConnectUnregisterCloseCallback(c->conn, on_close);
+		lv_fn.virResetLastError();
 		/* the close is a call to the daemon too (on a lost connection it
 		 * fails at once) */
 		set_deadline(c);
-		api.virConnectClose(c->conn);
-		disarm(c, 0, &e);
+		lv_fn.virConnectClose(c->conn);
+		lv_disarm(c, 0, &e);
 	}
 	unwatch(c);
 	free(c->socks);
@@ -626,9 +577,9 @@ const char *lv_uri(const struct lv *c)
 	return c->uri;
 }
 
-static virDomainPtr lookup(struct lv *c, const char *name, struct err *e)
+virDomainPtr lv_lookup(struct lv *c, const char *name, struct err *e)
 {
-	virDomainPtr d = api.virDomainLookupByName(c->conn, name);
+	virDomainPtr d = lv_fn.virDomainLookupByName(c->conn, name);
 
 	if (!d)
 		lv_fail(e, "cannot find domain '%s' on '%s'", name, c->uri);
@@ -638,25 +589,25 @@ static virDomainPtr lookup(struct lv *c, const char *name, struct err *e)
 static int fill(struct lv *c, virDomainPtr d, struct lv_domain *out, struct err *e)
 {
 	virDomainInfo info;
-	const char *name = api.virDomainGetName(d);
+	const char *name = lv_fn.virDomainGetName(d);
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	int active;
 
 	memset(out, 0, sizeof(*out));
 	strfmt_set(out->name, sizeof(out->name), "%s", name ? name : "");
-	if (api.virDomainGetUUIDString(d, uuid) < 0)
+	if (lv_fn.virDomainGetUUIDString(d, uuid) < 0)
 		return lv_fail(e, "cannot read the UUID of domain '%s' on '%s'", out->name, c->uri);
 	strfmt_set(out->uuid, sizeof(out->uuid), "%s", uuid);
-	active = api.virDomainIsActive(d);
+	active = lv_fn.virDomainIsActive(d);
 	if (active < 0)
 		return lv_fail(e, "cannot read the state of domain '%s' on '%s'", out->name,
 			       c->uri);
-	if (api.virDomainGetInfo(d, &info) < 0)
+	if (lv_fn.virDomainGetInfo(d, &info) < 0)
 		return lv_fail(e, "cannot read domain '%s' on '%s'", out->name, c->uri);
 	out->active = active == 1;
 	out->vcpus = info.nrVirtCpu;
 	out->mem_kib = info.memory;
-	out->id = out->active ? (int)api.virDomainGetID(d) : -1;
+	out->id = out->active ? (int)lv_fn.virDomainGetID(d) : -1;
 	return 0;
 }
 
@@ -669,7 +620,7 @@ static int do_domains(struct lv *c, struct lv_domain **out, size_t *n, struct er
 {
 	virDomainPtr *doms = NULL;
 	struct lv_domain *list;
-	int nd = api.virConnectListAllDomains(c->conn, &doms, 0);
+	int nd = lv_fn.virConnectListAllDomains(c->conn, &doms, 0);
 	int rc = 0;
 
 	*out = NULL;
@@ -682,7 +633,7 @@ static int do_domains(struct lv *c, struct lv_domain **out, size_t *n, struct er
 	for (int i = 0; i < nd; i++) {
 		if (rc == 0 && fill(c, doms[i], &list[i], e) < 0)
 			rc = -1;
-		api.virDomainFree(doms[i]);
+		lv_fn.virDomainFree(doms[i]);
 	}
 	free(doms);
 	if (rc < 0) {
@@ -697,85 +648,29 @@ static int do_domains(struct lv *c, struct lv_domain **out, size_t *n, struct er
 
 static int do_domain(struct lv *c, const char *name, struct lv_domain *out, struct err *e)
 {
-	virDomainPtr d = lookup(c, name, e);
+	virDomainPtr d = lv_lookup(c, name, e);
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!d)
 		return -1;
 	rc = fill(c, d, out, e);
-	api.virDomainFree(d);
+	lv_fn.virDomainFree(d);
 	return rc;
 }
 
 static char *do_xml(struct lv *c, const char *name, bool inactive, struct err *e)
 {
-	virDomainPtr d = lookup(c, name, e);
+	virDomainPtr d = lv_lookup(c, name, e);
 	char *xml;
 
 	if (!d)
 		return NULL;
-	xml = api.virDomainGetXMLDesc(d, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
+	xml = lv_fn.virDomainGetXMLDesc(d, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
 	if (!xml)
 		lv_fail(e, "cannot read the XML of domain '%s' on '%s'", name, c->uri);
-	api.virDomainFree(d);
+	lv_fn.virDomainFree(d);
 	return xml;
-}
-
-/* The <name> of a domain XML, for messages only (the XML itself is libxml2's
- * business, in apply/domxml.c). */
-static void xml_name(const char *xml, char *out, size_t size)
-{
-	const char *s = strstr(xml, "<name>"), *end;
-
-	out[0] = '\0';
-	if (!s)
-		return;
-	s += strlen("<name>");
-	end = strstr(s, "</name>");
-	if (end && end - s < 64)
-		strfmt_set(out, size, "%.*s", (int)(end - s), s);
-}
-
-static int do_define(struct lv *c, const char *xml, bool validate, struct err *e)
-{
-	virDomainPtr d = api.virDomainDefineXMLFlags(c->conn, xml,
-						     validate ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
-	virErrorPtr err;
-	char name[80];
-	bool schema;
-
-	if (!d) {
-		err = api.virGetLastError();
-		schema = err && err->code == VIR_ERR_XML_INVALID_SCHEMA;
-		xml_name(xml, name, sizeof(name));
-		lv_fail(e, "cannot define domain '%s' on '%s'", name[0] ? name : "?", c->uri);
-		if (schema)
-			e->sys = EBADMSG;
-		return -1;
-	}
-	api.virDomainFree(d);
-	return 0;
-}
-
-/* A libvirt cpumap (VIR_CPU_MAPLEN(ncpus) bytes, bit n = CPU n) from @cpus. */
-static int to_map(const struct lv *c, const struct idset *cpus, unsigned char *map, int *len,
-		  const char *name, struct err *e)
-{
-	int maxid = -1;
-
-	for (int id = idset_next(cpus, 0); id >= 0; id = idset_next(cpus, (unsigned)id + 1))
-		maxid = id;
-	if (maxid < 0)
-		return err_set(e, 0, "cannot pin domain '%s' on '%s': empty CPU set", name, c->uri);
-	if ((unsigned)maxid >= c->ncpus)
-		return err_set(e, 0, "cannot pin domain '%s' on '%s': CPU %d does not exist "
-			       "(the host has %u)", name, c->uri, maxid, c->ncpus);
-	*len = VIR_CPU_MAPLEN((int)c->ncpus);
-	memset(map, 0, (size_t)*len);
-	for (int id = idset_next(cpus, 0); id >= 0; id = idset_next(cpus, (unsigned)id + 1))
-		VIR_USE_CPU(map, id);
-	return 0;
 }
 
 static void from_map(const struct lv *c, const unsigned char *map, struct idset *cpus)
@@ -786,74 +681,10 @@ static void from_map(const struct lv *c, const unsigned char *map, struct idset 
 			idset_add(cpus, id);
 }
 
-/* virDomainPinVcpuFlags and virDomainPinIOThread: (domain, id, map, maplen, flags) */
-typedef int (*pin_fn)(virDomainPtr, unsigned int, unsigned char *, int, unsigned int);
-
-/*
- * libvirt 9.0's test driver takes no flags at all in virDomainPinVcpuFlags
- * (virCheckFlags(0)) and refuses VIR_DOMAIN_AFFECT_LIVE as an invalid
- * argument (older test drivers did the same for virDomainPinIOThread).  For a
- * running domain "current" is the live state, so that one refusal is retried
- * with AFFECT_CURRENT; a domain that is not running is never retried (current
- * would then mean its persistent definition).
- */
-static int pin_live(pin_fn pin, virDomainPtr d, unsigned id, unsigned char *map, int len)
-{
-	virErrorPtr err;
-
-	if (pin(d, id, map, len, VIR_DOMAIN_AFFECT_LIVE) == 0)
-		return 0;
-	err = api.virGetLastError();
-	if (!err || err->code != VIR_ERR_INVALID_ARG)
-		return -1;
-	/* every public call resets the last error: keep the first one */
-	if (api.virDomainIsActive(d) != 1) {
-		pin(d, id, map, len, VIR_DOMAIN_AFFECT_LIVE);
-		return -1;
-	}
-	return pin(d, id, map, len, VIR_DOMAIN_AFFECT_CURRENT);
-}
-
-static int do_pin_vcpu(struct lv *c, const char *name, unsigned vcpu, const struct idset *cpus,
-		       struct err *e)
-{
-	unsigned char map[IDSET_MAX / 8];
-	virDomainPtr d;
-	int len, rc = 0;
-
-	if (to_map(c, cpus, map, &len, name, e) < 0)
-		return -1;
-	d = lookup(c, name, e);
-	if (!d)
-		return -1;
-	if (pin_live(api.virDomainPinVcpuFlags, d, vcpu, map, len) < 0) {
-		rc = lv_fail(e, "cannot pin vCPU %u of domain '%s' on '%s'", vcpu, name, c->uri);
-	}
-	api.virDomainFree(d);
-	return rc;
-}
-
-static int do_pin_emulator(struct lv *c, const char *name, const struct idset *cpus, struct err *e)
-{
-	unsigned char map[IDSET_MAX / 8];
-	virDomainPtr d;
-	int len, rc = 0;
-
-	if (to_map(c, cpus, map, &len, name, e) < 0)
-		return -1;
-	d = lookup(c, name, e);
-	if (!d)
-		return -1;
-	if (api.virDomainPinEmulator(d, map, len, VIR_DOMAIN_AFFECT_LIVE) < 0)
-		rc = lv_fail(e, "cannot pin the emulator of domain '%s' on '%s'", name, c->uri);
-	api.virDomainFree(d);
-	return rc;
-}
-
 /* The live state of a running domain, the persistent one of a defined one. */
 static unsigned int state_flag(virDomainPtr d)
 {
-	return api.virDomainIsActive(d) == 1 ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
+	return lv_fn.virDomainIsActive(d) == 1 ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
 }
 
 static int do_vcpu_pins(struct lv *c, const char *name, struct idset *cpus, size_t n, struct err *e)
@@ -872,17 +703,17 @@ static int do_vcpu_pins(struct lv *c, const char *name, struct idset *cpus, size
 	maps = calloc(n, (size_t)len);
 	if (!maps)
 		return err_set(e, ENOMEM, "cannot read the vCPU pins of domain '%s'", name);
-	d = lookup(c, name, e);
+	d = lv_lookup(c, name, e);
 	if (!d) {
 		free(maps);
 		return -1;
 	}
-	got = api.virDomainGetVcpuPinInfo(d, (int)n, maps, len, state_flag(d));
+	got = lv_fn.virDomainGetVcpuPinInfo(d, (int)n, maps, len, state_flag(d));
 	if (got < 0)
 		lv_fail(e, "cannot read the vCPU pins of domain '%s' on '%s'", name, c->uri);
 	for (int i = 0; i < got && (size_t)i < n; i++)
 		from_map(c, maps + (size_t)i * (size_t)len, &cpus[i]);
-	api.virDomainFree(d);
+	lv_fn.virDomainFree(d);
 	free(maps);
 	return got < 0 ? -1 : 0;
 }
@@ -894,21 +725,22 @@ static int do_emulator_pin(struct lv *c, const char *name, struct idset *cpus, s
 	virDomainPtr d;
 
 	idset_clear(cpus);
-	d = lookup(c, name, e);
+	d = lv_lookup(c, name, e);
 	if (!d)
 		return -1;
 	memset(map, 0, sizeof(map));
-	if (api.virDomainGetEmulatorPinInfo(d, map, len, state_flag(d)) < 0)
+	if (lv_fn.virDomainGetEmulatorPinInfo(d, map, len, state_flag(d)) < 0)
 		rc = lv_fail(e, "cannot read the emulator pin of domain '%s' on '%s'", name,
 			     c->uri);
 	else
 		from_map(c, map, cpus);
-	api.virDomainFree(d);
+	lv_fn.virDomainFree(d);
 	return rc;
 }
 
 /* virDomainNumatuneMemMode, in its order. */
-static const char *const numa_modes[] = { "strict", "preferred", "interleave", "restrictive" };
+const char *const lv_numa_modes[LV_NUMA_NMODES] = { "strict", "preferred", "interleave",
+						    "restrictive" };
 
 static int do_numa(struct lv *c, const char *name, char *mode, size_t mode_size, char *nodeset,
 		   size_t nodeset_size, struct err *e)
@@ -920,12 +752,12 @@ static int do_numa(struct lv *c, const char *name, char *mode, size_t mode_size,
 
 	mode[0] = '\0';
 	nodeset[0] = '\0';
-	d = lookup(c, name, e);
+	d = lv_lookup(c, name, e);
 	if (!d)
 		return -1;
 	flags = state_flag(d);
 	/* The documented two calls: the count first, then the values. */
-	if (api.virDomainGetNumaParameters(d, NULL, &np, flags) < 0) {
+	if (lv_fn.virDomainGetNumaParameters(d, NULL, &np, flags) < 0) {
 		rc = lv_fail(e, "cannot read the numatune of domain '%s' on '%s'", name, c->uri);
 		goto out;
 	}
@@ -934,7 +766,7 @@ static int do_numa(struct lv *c, const char *name, char *mode, size_t mode_size,
 		rc = err_set(e, ENOMEM, "cannot read the numatune of domain '%s'", name);
 		goto out;
 	}
-	if (np > 0 && api.virDomainGetNumaParameters(d, p, &np, flags) < 0) {
+	if (np > 0 && lv_fn.virDomainGetNumaParameters(d, p, &np, flags) < 0) {
 		rc = lv_fail(e, "cannot read the numatune of domain '%s' on '%s'", name, c->uri);
 		goto out;
 	}
@@ -943,8 +775,8 @@ static int do_numa(struct lv *c, const char *name, char *mode, size_t mode_size,
 		    p[i].type == VIR_TYPED_PARAM_INT) {
 			int m = p[i].value.i;
 
-			if (m >= 0 && (size_t)m < ARRAY_LEN(numa_modes))
-				strfmt_set(mode, mode_size, "%s", numa_modes[m]);
+			if (m >= 0 && (size_t)m < ARRAY_LEN(lv_numa_modes))
+				strfmt_set(mode, mode_size, "%s", lv_numa_modes[m]);
 			else
 				strfmt_set(mode, mode_size, "mode-%d", m);
 		} else if (strcmp(p[i].field, VIR_DOMAIN_NUMA_NODESET) == 0 &&
@@ -952,29 +784,10 @@ static int do_numa(struct lv *c, const char *name, char *mode, size_t mode_size,
 			strfmt_set(nodeset, nodeset_size, "%s", p[i].value.s);
 		}
 	}
-	api.virTypedParamsClear(p, np);
+	lv_fn.virTypedParamsClear(p, np);
 out:
 	free(p);
-	api.virDomainFree(d);
-	return rc;
-}
-
-static int do_pin_iothread(struct lv *c, const char *name, unsigned iothread_id,
-			   const struct idset *cpus, struct err *e)
-{
-	unsigned char map[IDSET_MAX / 8];
-	virDomainPtr d;
-	int len, rc = 0;
-
-	if (to_map(c, cpus, map, &len, name, e) < 0)
-		return -1;
-	d = lookup(c, name, e);
-	if (!d)
-		return -1;
-	if (pin_live(api.virDomainPinIOThread, d, iothread_id, map, len) < 0)
-		rc = lv_fail(e, "cannot pin iothread %u of domain '%s' on '%s'", iothread_id, name,
-			     c->uri);
-	api.virDomainFree(d);
+	lv_fn.virDomainFree(d);
 	return rc;
 }
 
@@ -995,10 +808,10 @@ static int do_iothread_pins(struct lv *c, const char *name, struct lv_iothread *
 
 	*out = NULL;
 	*n = 0;
-	d = lookup(c, name, e);
+	d = lv_lookup(c, name, e);
 	if (!d)
 		return -1;
-	got = api.virDomainGetIOThreadInfo(d, &info, state_flag(d));
+	got = lv_fn.virDomainGetIOThreadInfo(d, &info, state_flag(d));
 	if (got < 0) {
 		rc = lv_fail(e, "cannot read the iothreads of domain '%s' on '%s'", name, c->uri);
 		got = 0;
@@ -1020,10 +833,10 @@ static int do_iothread_pins(struct lv *c, const char *name, struct lv_iothread *
 			list[i].id = info[i]->iothread_id;
 			from_map(c, map, &list[i].cpus);
 		}
-		api.virDomainIOThreadInfoFree(info[i]);
+		lv_fn.virDomainIOThreadInfoFree(info[i]);
 	}
 	free(info);
-	api.virDomainFree(d);
+	lv_fn.virDomainFree(d);
 	if (rc < 0) {
 		free(list);
 		return -1;
@@ -1034,168 +847,49 @@ static int do_iothread_pins(struct lv *c, const char *name, struct lv_iothread *
 	return 0;
 }
 
-/*
- * What libvirt says when it will not change numatune live, as opposed to a
- * change it tried and could not make.  QEMU (9.0, qemuDomainSetNumaParameters)
- * refuses with OPERATION_INVALID: no cpuset cgroup controller ("cgroup cpuset
- * controller is not mounted"), a mode change on a running domain, a nodeset
- * change in a mode other than strict or restrictive, a domain not running;
- * with OPERATION_UNSUPPORTED in session mode.  NO_SUPPORT is a driver without
- * the API, ARGUMENT_UNSUPPORTED a parameter it does not take, and
- * CONFIG_UNSUPPORTED a numatune it cannot express live (the test driver: a
- * mode without a nodeset).  Everything else (a cgroup write that failed, an
- * invalid nodeset, a lost connection) is a failure.
- */
-static bool refused_live(int code)
-{
-	switch (code) {
-	case VIR_ERR_OPERATION_INVALID:
-	case VIR_ERR_OPERATION_UNSUPPORTED:
-	case VIR_ERR_ARGUMENT_UNSUPPORTED:
-	case VIR_ERR_NO_SUPPORT:
-	case VIR_ERR_CONFIG_UNSUPPORTED:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static int do_set_numa(struct lv *c, const char *name, const char *mode, const char *nodeset,
-		       struct err *e)
-{
-	virTypedParameter p[2];
-	char all[32], *ns;
-	virNodeInfo ni;
-	virDomainPtr d;
-	virErrorPtr err;
-	int np = 0, m = -1, rc = 0;
-
-	for (size_t i = 0; i < ARRAY_LEN(numa_modes); i++)
-		if (mode[0] && strcmp(mode, numa_modes[i]) == 0)
-			m = (int)i;
-	if (mode[0] && m < 0)
-		return err_set(e, 0, "cannot set the numatune of domain '%s': unknown mode '%s'",
-			       name, mode);
-	/* no nodeset is no binding: every node of the host */
-	if (!nodeset[0]) {
-		if (api.virNodeGetInfo(c->conn, &ni) < 0)
-			return lv_fail(e, "cannot read the NUMA nodes of '%s'", c->uri);
-		if (ni.nodes > 1)
-			strfmt_set(all, sizeof(all), "0-%u", ni.nodes - 1);
-		else
-			strfmt_set(all, sizeof(all), "0");
-		nodeset = all;
-	}
-	ns = strdup(nodeset);
-	if (!ns)
-		return err_set(e, ENOMEM, "cannot set the numatune of domain '%s'", name);
-	memset(p, 0, sizeof(p));
-	if (m >= 0) {
-		strfmt_set(p[np].field, sizeof(p[np].field), "%s", VIR_DOMAIN_NUMA_MODE);
-		p[np].type = VIR_TYPED_PARAM_INT;
-		p[np++].value.i = m;
-	}
-	strfmt_set(p[np].field, sizeof(p[np].field), "%s", VIR_DOMAIN_NUMA_NODESET);
-	p[np].type = VIR_TYPED_PARAM_STRING;
-	p[np++].value.s = ns;
-	d = lookup(c, name, e);
-	if (!d) {
-		free(ns);
-		return -1;
-	}
-	if (api.virDomainSetNumaParameters(d, p, np, VIR_DOMAIN_AFFECT_LIVE) < 0) {
-		err = api.virGetLastError();
-		if (err && refused_live(err->code)) {
-			err_set(e, 0, "%s", lv_why());
-			api.virResetLastError();
-			one_line(e->msg);
-			rc = 1;
-		} else {
-			rc = lv_fail(e, "cannot set the numatune of domain '%s' on '%s' to %s %s",
-				     name, c->uri, m >= 0 ? mode : "(mode kept)", nodeset);
-		}
-	}
-	api.virDomainFree(d);
-	free(ns);
-	return rc;
-}
-
-/* ---- every public call under the watchdog (arm() / disarm()) ---- */
+/* ---- every public call under the watchdog (lv_arm() / lv_disarm()) ---- */
 
 int lv_domains(struct lv *c, struct lv_domain **out, size_t *n, struct err *e)
 {
-	return arm(c, e) < 0 ? -1 : disarm(c, do_domains(c, out, n, e), e);
+	return lv_arm(c, e) < 0 ? -1 : lv_disarm(c, do_domains(c, out, n, e), e);
 }
 
 int lv_domain(struct lv *c, const char *name, struct lv_domain *out, struct err *e)
 {
-	return arm(c, e) < 0 ? -1 : disarm(c, do_domain(c, name, out, e), e);
-}
-
-int lv_define(struct lv *c, const char *xml, bool validate, struct err *e)
-{
-	return arm(c, e) < 0 ? -1 : disarm(c, do_define(c, xml, validate, e), e);
-}
-
-bool lv_schema_invalid(const struct err *e)
-{
-	return e->sys == EBADMSG;
-}
-
-int lv_pin_vcpu(struct lv *c, const char *name, unsigned vcpu, const struct idset *cpus,
-		struct err *e)
-{
-	return arm(c, e) < 0 ? -1 : disarm(c, do_pin_vcpu(c, name, vcpu, cpus, e), e);
-}
-
-int lv_pin_emulator(struct lv *c, const char *name, const struct idset *cpus, struct err *e)
-{
-	return arm(c, e) < 0 ? -1 : disarm(c, do_pin_emulator(c, name, cpus, e), e);
+	return lv_arm(c, e) < 0 ? -1 : lv_disarm(c, do_domain(c, name, out, e), e);
 }
 
 int lv_vcpu_pins(struct lv *c, const char *name, struct idset *cpus, size_t n, struct err *e)
 {
-	return arm(c, e) < 0 ? -1 : disarm(c, do_vcpu_pins(c, name, cpus, n, e), e);
+	return lv_arm(c, e) < 0 ? -1 : lv_disarm(c, do_vcpu_pins(c, name, cpus, n, e), e);
 }
 
 int lv_emulator_pin(struct lv *c, const char *name, struct idset *cpus, struct err *e)
 {
-	return arm(c, e) < 0 ? -1 : disarm(c, do_emulator_pin(c, name, cpus, e), e);
+	return lv_arm(c, e) < 0 ? -1 : lv_disarm(c, do_emulator_pin(c, name, cpus, e), e);
 }
 
 int lv_numa(struct lv *c, const char *name, char *mode, size_t mode_size, char *nodeset,
 	    size_t nodeset_size, struct err *e)
 {
-	if (arm(c, e) < 0)
+	if (lv_arm(c, e) < 0)
 		return -1;
-	return disarm(c, do_numa(c, name, mode, mode_size, nodeset, nodeset_size, e), e);
-}
-
-int lv_pin_iothread(struct lv *c, const char *name, unsigned iothread_id,
-		    const struct idset *cpus, struct err *e)
-{
-	return arm(c, e) < 0 ? -1 : disarm(c, do_pin_iothread(c, name, iothread_id, cpus, e), e);
+	return lv_disarm(c, do_numa(c, name, mode, mode_size, nodeset, nodeset_size, e), e);
 }
 
 int lv_iothread_pins(struct lv *c, const char *name, struct lv_iothread **out, size_t *n,
 		     struct err *e)
 {
-	return arm(c, e) < 0 ? -1 : disarm(c, do_iothread_pins(c, name, out, n, e), e);
-}
-
-int lv_set_numa(struct lv *c, const char *name, const char *mode, const char *nodeset,
-		struct err *e)
-{
-	return arm(c, e) < 0 ? -1 : disarm(c, do_set_numa(c, name, mode, nodeset, e), e);
+	return lv_arm(c, e) < 0 ? -1 : lv_disarm(c, do_iothread_pins(c, name, out, n, e), e);
 }
 
 char *lv_xml(struct lv *c, const char *name, bool inactive, struct err *e)
 {
 	char *xml;
 
-	if (arm(c, e) < 0)
+	if (lv_arm(c, e) < 0)
 		return NULL;
 	xml = do_xml(c, name, inactive, e);
-	disarm(c, xml ? 0 : -1, e);
+	lv_disarm(c, xml ? 0 : -1, e);
 	return xml;
 }

@@ -1,10 +1,10 @@
-/* lv.h - libvirt, behind one small interface (lv.c is the only file that includes libvirt)
+/* lv.h - libvirt connections and reads (lv.c); the writes are apply/virt.h's
  *
  * libvirt.so is loaded with dlopen() on the first lv_open(): linking it costs
  * about 7.5 ms at every start of hvtune (its 55 libraries), more than a whole
  * `hvtune check`.  Commands that never talk to libvirt never pay for it.
  * Every failure carries libvirt's own message ("cannot define domain 'vm0':
- * <virGetLastErrorMessage()>").  No libvirt type leaves lv.c.
+ * <virGetLastErrorMessage()>").  No libvirt type leaves lv.c and apply/virt.c.
  *
  * No call waits for ever (lv.c says how): each has a deadline of
  * lv_timeout_s() seconds, and keepalive closes a connection whose daemon
@@ -92,18 +92,7 @@ int lv_domain(struct lv *c, const char *name, struct lv_domain *out, struct err 
 /* The domain XML: @inactive = the persistent definition (what define wrote),
  * else the live one.  Caller free()s.  NULL on error. */
 char *lv_xml(struct lv *c, const char *name, bool inactive, struct err *e);
-/* Defines (or redefines) a domain from @xml, with libvirt's schema validation
- * when @validate (VIR_DOMAIN_DEFINE_VALIDATE): a bad XML is refused with
- * libvirt's reason, and lv_schema_invalid() tells a schema refusal apart. */
-int lv_define(struct lv *c, const char *xml, bool validate, struct err *e);
-/* The failure was libvirt's schema refusing the XML (VIR_ERR_XML_INVALID_SCHEMA). */
-bool lv_schema_invalid(const struct err *e);
 
-/* Live changes to a running domain (VIR_DOMAIN_AFFECT_LIVE only: the
- * persistent side is changed by lv_define()). */
-int lv_pin_vcpu(struct lv *c, const char *name, unsigned vcpu, const struct idset *cpus,
-		struct err *e);
-int lv_pin_emulator(struct lv *c, const char *name, const struct idset *cpus, struct err *e);
 /* Live vCPU affinity as libvirt reports it: @cpus[i] for vCPU i, @n entries. */
 int lv_vcpu_pins(struct lv *c, const char *name, struct idset *cpus, size_t n, struct err *e);
 int lv_emulator_pin(struct lv *c, const char *name, struct idset *cpus, struct err *e);
@@ -111,11 +100,6 @@ int lv_emulator_pin(struct lv *c, const char *name, struct idset *cpus, struct e
  * "restrictive") and nodeset ("" = none) through virDomainGetNumaParameters. */
 int lv_numa(struct lv *c, const char *name, char *mode, size_t mode_size, char *nodeset,
 	    size_t nodeset_size, struct err *e);
-
-/* Live iothread pins: virDomainPinIOThread with VIR_DOMAIN_AFFECT_LIVE (an
- * iothread of a running domain; the persistent side is lv_define()'s). */
-int lv_pin_iothread(struct lv *c, const char *name, unsigned iothread_id,
-		    const struct idset *cpus, struct err *e);
 
 struct lv_iothread {
 	unsigned id;	   /* the iothread id (<iothreadids>, or 1..<iothreads>) */
@@ -127,19 +111,5 @@ struct lv_iothread {
  * Caller free()s *@out. */
 int lv_iothread_pins(struct lv *c, const char *name, struct lv_iothread **out, size_t *n,
 		     struct err *e);
-
-/*
- * Sets the live <numatune> memory @mode ("" = leave it) and @nodeset ("" =
- * every host node: no binding) through virDomainSetNumaParameters with
- * VIR_DOMAIN_AFFECT_LIVE.  libvirt changes only the nodeset live, only in
- * mode strict or restrictive, and (QEMU) only with the cpuset cgroup
- * controller.  Returns 0 when set, -1 on failure, and 1 when libvirt refuses
- * the change live (OPERATION_INVALID, OPERATION_UNSUPPORTED,
- * ARGUMENT_UNSUPPORTED, NO_SUPPORT, CONFIG_UNSUPPORTED): then @e holds
- * libvirt's reason alone ("cgroup cpuset controller is not mounted"), for a
- * note; it is not an error.
- */
-int lv_set_numa(struct lv *c, const char *name, const char *mode, const char *nodeset,
-		struct err *e);
 
 #endif

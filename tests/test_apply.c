@@ -779,7 +779,7 @@ static void test_libvirt_define_fails(void **state)
 	add_setting(&f.p, files[0][0], "1");
 	/* a second domain: the test domain under another name */
 	xml2 = copy_of_test(c, "apply2");
-	assert_ok(lv_define(c, xml2, true, &e), e);
+	assert_ok(virt_define(c, xml2, true, &e), e);
 	free(xml2);
 	add_vm(&f.p, "test", cpus, 2, "0");
 	add_vm(&f.p, "apply2", cpus, 2, "0");
@@ -847,9 +847,9 @@ static void test_libvirt_schema_before(void **state)
 	assert_non_null(t);
 	assert_true(asprintf(&xml, "%.*s<type arch='i686' machine='pc with space'>%s",
 			     (int)(t - base), base, t + strlen("<type arch='i686'>")) > 0);
-	assert_int_equal(lv_define(c, xml, true, &e), -1);
-	assert_true(lv_schema_invalid(&e));
-	assert_ok(lv_define(c, xml, false, &e), e);
+	assert_int_equal(virt_define(c, xml, true, &e), -1);
+	assert_true(virt_schema_invalid(&e));
+	assert_ok(virt_define(c, xml, false, &e), e);
 	free(xml);
 	free(base);
 	add_vm(&f.p, "odd", cpus, 2, "0");

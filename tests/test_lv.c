@@ -6,6 +6,7 @@
  */
 #include "tests/testutil.h"
 #include "probe/lv.h"
+#include "apply/virt.h"
 
 #include <errno.h>
 #include <libvirt/virterror.h>
@@ -85,7 +86,7 @@ static void test_xml_and_define(void **state)
 	assert_null(lv_xml(c, "nope", true, &e));
 	assert_non_null(strstr(e.msg, "cannot find domain 'nope'"));
 
-	assert_ok(lv_define(c, new_xml, true, &e), e);
+	assert_ok(virt_define(c, new_xml, true, &e), e);
 	assert_ok(lv_domain(c, "lvt-new", &d, &e), e);
 	assert_false(d.active);
 	assert_int_equal(d.id, -1);
@@ -115,7 +116,7 @@ static void test_define_refuses_invalid(void **state)
 	(void)state;
 
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		assert_int_equal(lv_define(c, cases[i].xml, true, &e), -1);
+		assert_int_equal(virt_define(c, cases[i].xml, true, &e), -1);
 		assert_non_null(strstr(e.msg, cases[i].want));
 		/* libvirt's reason is there, not our placeholder */
 		assert_null(strstr(e.msg, "unknown libvirt error"));
@@ -141,7 +142,7 @@ static void test_live_pins(void **state)
 	assert_ok(lv_vcpu_pins(c, "test", before, 2, &e), e);
 	idset_clear(&want);
 	idset_add(&want, 3);
-	assert_ok(lv_pin_vcpu(c, "test", 1, &want, &e), e);
+	assert_ok(virt_pin_vcpu(c, "test", 1, &want, &e), e);
 	assert_ok(lv_vcpu_pins(c, "test", pins, 3, &e), e);
 	assert_string_equal(idset_format(&pins[1], buf, sizeof(buf)), "3");
 	assert_true(idset_equal(&pins[0], &before[0]));
@@ -150,25 +151,25 @@ static void test_live_pins(void **state)
 	idset_clear(&want);
 	idset_add(&want, 1);
 	idset_add(&want, 2);
-	assert_ok(lv_pin_emulator(c, "test", &want, &e), e);
+	assert_ok(virt_pin_emulator(c, "test", &want, &e), e);
 	assert_ok(lv_emulator_pin(c, "test", &emu, &e), e);
 	assert_string_equal(idset_format(&emu, buf, sizeof(buf)), "1-2");
 
 	/* refused before libvirt is asked */
 	idset_clear(&want);
-	assert_int_equal(lv_pin_vcpu(c, "test", 0, &want, &e), -1);
+	assert_int_equal(virt_pin_vcpu(c, "test", 0, &want, &e), -1);
 	assert_string_equal(e.msg, "cannot pin domain 'test' on '" URI "': empty CPU set");
 	idset_add(&want, 4000);
-	assert_int_equal(lv_pin_emulator(c, "test", &want, &e), -1);
+	assert_int_equal(virt_pin_emulator(c, "test", &want, &e), -1);
 	assert_non_null(strstr(e.msg, "CPU 4000 does not exist"));
 	/* refused by libvirt: no vCPU 7 */
 	idset_clear(&want);
 	idset_add(&want, 0);
-	assert_int_equal(lv_pin_vcpu(c, "test", 7, &want, &e), -1);
+	assert_int_equal(virt_pin_vcpu(c, "test", 7, &want, &e), -1);
 	assert_non_null(strstr(e.msg, "cannot pin vCPU 7 of domain 'test' on '" URI "': "));
 
 	/* put "test" back as it was */
-	assert_ok(lv_pin_vcpu(c, "test", 1, &before[1], &e), e);
+	assert_ok(virt_pin_vcpu(c, "test", 1, &before[1], &e), e);
 	lv_close(c);
 }
 
@@ -181,12 +182,12 @@ static void test_inactive_domain(void **state)
 	char mode[16], nodeset[64];
 	(void)state;
 
-	assert_ok(lv_define(c, new_xml, true, &e), e);
+	assert_ok(virt_define(c, new_xml, true, &e), e);
 	assert_ok(lv_vcpu_pins(c, "lvt-new", pins, 3, &e), e);
 	assert_false(idset_empty(&pins[0]));
 	idset_clear(&one);
 	idset_add(&one, 0);
-	assert_int_equal(lv_pin_vcpu(c, "lvt-new", 0, &one, &e), -1);
+	assert_int_equal(virt_pin_vcpu(c, "lvt-new", 0, &one, &e), -1);
 	assert_non_null(strstr(e.msg, "cannot pin vCPU 0 of domain 'lvt-new'"));
 	assert_null(strstr(e.msg, "unknown libvirt error"));
 	assert_ok(lv_numa(c, "lvt-new", mode, sizeof(mode), nodeset, sizeof(nodeset), &e), e);
@@ -261,39 +262,39 @@ static void test_iothreads(void **state)
 	assert_false(idset_empty(&io[0].cpus));
 	idset_clear(&want);
 	idset_add(&want, 1);
-	assert_ok(lv_pin_iothread(c, "io0", 1, &want, &e), e);
+	assert_ok(virt_pin_iothread(c, "io0", 1, &want, &e), e);
 	assert_ok(lv_iothread_pins(c, "io0", &io2, &n2, &e), e);
 	assert_int_equal(n2, 2);
 	assert_string_equal(idset_format(&io2[0].cpus, buf, sizeof(buf)), "1");
 	assert_true(idset_equal(&io2[1].cpus, &io[1].cpus));
 	free(io2);
 	/* back */
-	assert_ok(lv_pin_iothread(c, "io0", 1, &io[0].cpus, &e), e);
+	assert_ok(virt_pin_iothread(c, "io0", 1, &io[0].cpus, &e), e);
 	assert_ok(lv_iothread_pins(c, "io0", &io2, &n2, &e), e);
 	assert_true(idset_equal(&io2[0].cpus, &io[0].cpus));
 	free(io2);
 	free(io);
 
 	/* no iothread 9: libvirt's reason after ours */
-	assert_int_equal(lv_pin_iothread(c, "io0", 9, &want, &e), -1);
+	assert_int_equal(virt_pin_iothread(c, "io0", 9, &want, &e), -1);
 	assert_non_null(strstr(e.msg, "cannot pin iothread 9 of domain 'io0' on 'test://"));
 	assert_non_null(strstr(e.msg, "iothread"));
 	assert_null(strstr(e.msg, "unknown libvirt error"));
 	idset_clear(&want);
-	assert_int_equal(lv_pin_iothread(c, "io0", 1, &want, &e), -1);
+	assert_int_equal(virt_pin_iothread(c, "io0", 1, &want, &e), -1);
 	assert_non_null(strstr(e.msg, "empty CPU set"));
 	assert_int_equal(lv_iothread_pins(c, "gone", &io, &n, &e), -1);
 	assert_non_null(strstr(e.msg, "cannot find domain 'gone'"));
 	assert_null(io);
 
 	/* a stopped domain: read from its definition, never pinned live */
-	assert_ok(lv_define(c, stopped_xml, true, &e), e);
+	assert_ok(virt_define(c, stopped_xml, true, &e), e);
 	assert_ok(lv_iothread_pins(c, "io-off", &io, &n, &e), e);
 	assert_int_equal(n, 1);
 	assert_int_equal(io[0].id, 1);
 	free(io);
 	idset_add(&want, 0);
-	assert_int_equal(lv_pin_iothread(c, "io-off", 1, &want, &e), -1);
+	assert_int_equal(virt_pin_iothread(c, "io-off", 1, &want, &e), -1);
 	assert_non_null(strstr(e.msg, "cannot pin iothread 1 of domain 'io-off'"));
 	assert_null(strstr(e.msg, "unknown libvirt error"));
 	lv_close(c);
@@ -327,16 +328,16 @@ static void test_set_numa(void **state)
 	struct lv *c = open_host_file(dir, sizeof(dir), io_host);
 	(void)state;
 
-	assert_ok(lv_set_numa(c, "io0", "strict", "1", &e), e);
+	assert_ok(virt_set_numa(c, "io0", "strict", "1", &e), e);
 	assert_ok(lv_numa(c, "io0", mode, sizeof(mode), nodeset, sizeof(nodeset), &e), e);
 	assert_string_equal(mode, "strict");
 	assert_string_equal(nodeset, "1");
 	/* "" is every node of the host (the test driver's has 2) */
-	assert_ok(lv_set_numa(c, "io0", "", "", &e), e);
+	assert_ok(virt_set_numa(c, "io0", "", "", &e), e);
 	assert_ok(lv_numa(c, "io0", mode, sizeof(mode), nodeset, sizeof(nodeset), &e), e);
 	assert_string_equal(nodeset, "0-1");
 
-	assert_int_equal(lv_set_numa(c, "io0", "interleave", "0", &e), 1);
+	assert_int_equal(virt_set_numa(c, "io0", "interleave", "0", &e), 1);
 	assert_string_equal(e.msg,
 			    "Requested operation is not valid: can't change numatune mode for "
 			    "running domain");
@@ -344,16 +345,16 @@ static void test_set_numa(void **state)
 	assert_string_equal(mode, "strict");
 	assert_string_equal(nodeset, "0-1");
 
-	assert_ok(lv_define(c, stopped_xml, true, &e), e);
-	assert_int_equal(lv_set_numa(c, "nt-off", "strict", "0", &e), 1);
+	assert_ok(virt_define(c, stopped_xml, true, &e), e);
+	assert_int_equal(virt_set_numa(c, "nt-off", "strict", "0", &e), 1);
 	assert_non_null(strstr(e.msg, "domain is not running"));
 
-	assert_int_equal(lv_set_numa(c, "io0", "strict", "x-y", &e), -1);
+	assert_int_equal(virt_set_numa(c, "io0", "strict", "x-y", &e), -1);
 	assert_non_null(strstr(e.msg, "cannot set the numatune of domain 'io0' on 'test://"));
 	assert_null(strstr(e.msg, "unknown libvirt error"));
-	assert_int_equal(lv_set_numa(c, "io0", "bogus", "0", &e), -1);
+	assert_int_equal(virt_set_numa(c, "io0", "bogus", "0", &e), -1);
 	assert_string_equal(e.msg, "cannot set the numatune of domain 'io0': unknown mode 'bogus'");
-	assert_int_equal(lv_set_numa(c, "gone", "strict", "0", &e), -1);
+	assert_int_equal(virt_set_numa(c, "gone", "strict", "0", &e), -1);
 	assert_non_null(strstr(e.msg, "cannot find domain 'gone'"));
 	lv_close(c);
 	tu_rmtree(dir);
