@@ -171,6 +171,11 @@ enum cgroup_ctrl {
 	CGROUP_DEVICES = 1u << 4,
 	CGROUP_BLKIO = 1u << 5,
 };
+#define CGROUP_NCTRLS 6	/* the CGROUP_* bits are 1u << 0 .. 1u << (CGROUP_NCTRLS - 1) */
+
+/* A CGROUP_* bit's controller name as cgroup v1 mounts it ("cpu", "cpuset",
+ * "blkio" ...), or "" for anything else.  A static string. */
+const char *cgroup_ctrl_name(unsigned bit);
 
 /* virt.vhv_flags: the cpuinfo tokens virt-host-validate 9.0 looks for. */
 enum vhv_flag {

@@ -2,6 +2,7 @@
 #include "probe/strfmt.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -177,4 +178,15 @@ bool strfmt_plain(const char *s)
 		p += n;
 	}
 	return true;
+}
+
+char *strfmt_trim(char *s)
+{
+	size_t len = strlen(s);
+
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		s[--len] = '\0';
+	while (isspace((unsigned char)*s))
+		s++;
+	return s;
 }

@@ -117,17 +117,6 @@ static unsigned vhv_scan(const char *raw, size_t len)
 	return bits;
 }
 
-static char *trim(char *s)
-{
-	size_t len = strlen(s);
-
-	while (len > 0 && isspace((unsigned char)s[len - 1]))
-		s[--len] = '\0';
-	while (isspace((unsigned char)*s))
-		s++;
-	return s;
-}
-
 static int take_str(char **dst, const char *val, struct err *e)
 {
 	if (*dst)
@@ -171,8 +160,8 @@ static int cpuinfo_read(const struct fsroot *r, struct cpuinfo *ci, struct err *
 		if (!colon)
 			continue;
 		*colon = '\0';
-		key = trim(line);
-		val = trim(colon + 1);
+		key = strfmt_trim(line);
+		val = strfmt_trim(colon + 1);
 		if (strcmp(key, "flags") == 0) {
 			if (take_str(&ci->flags, val, e) < 0)
 				goto fail;
@@ -547,16 +536,18 @@ static bool has_opt(const char *opts, const char *opt)
 	return false;
 }
 
+/* v2's cgroup.controllers word for each CGROUP_* bit (its v1 mount option is
+ * cgroup_ctrl_name()), NULL when v2 has none. */
 static const struct {
-	const char *v1, *v2;	/* v1 mount option, v2 cgroup.controllers word */
+	const char *v2;
 	unsigned bit;
 } cg_names[] = {
-	{ "cpu", "cpu", CGROUP_CPU },
-	{ "cpuacct", NULL, CGROUP_CPUACCT },	/* v2 has no cpuacct: cpu.stat is always there */
-	{ "cpuset", "cpuset", CGROUP_CPUSET },
-	{ "memory", "memory", CGROUP_MEMORY },
-	{ "devices", NULL, CGROUP_DEVICES },	/* v2: a BPF program, not a controller */
-	{ "blkio", "io", CGROUP_BLKIO },
+	{ "cpu", CGROUP_CPU },
+	{ NULL, CGROUP_CPUACCT },	/* v2 has no cpuacct: cpu.stat is always there */
+	{ "cpuset", CGROUP_CPUSET },
+	{ "memory", CGROUP_MEMORY },
+	{ NULL, CGROUP_DEVICES },	/* v2: a BPF program, not a controller */
+	{ "io", CGROUP_BLKIO },
 };
 
 enum read_rc { READ_OK, READ_ABSENT, READ_FAILED };
@@ -660,7 +651,7 @@ static int probe_cgroups(struct host *h, const struct fsroot *r, struct err *e)
 				v1_mount = true;
 			/* the last mount of a controller wins, as in libvirt */
 			for (size_t i = 0; i < ARRAY_LEN(cg_names); i++)
-				if (has_opt(opts, cg_names[i].v1))
+				if (has_opt(opts, cgroup_ctrl_name(cg_names[i].bit)))
 					v1_ctrls |= cg_names[i].bit;
 		} else if (strcmp(type, "cgroup2") == 0) {
 			/* virCgroupV2Available(): the first cgroup2 mount whose
@@ -820,10 +811,10 @@ static int read_hex(const struct fsroot *r, const char *path, uint64_t *v, struc
 
 	if (fs_read(r, path, buf, sizeof(buf), e) < 0)
 		return -1;
-	s = trim(buf);
+	s = strfmt_trim(buf);
 	errno = 0;
 	*v = strtoull(s, &end, 16);
-	if (!isxdigit((unsigned char)*s) || *trim(end) != '\0' || errno)
+	if (!isxdigit((unsigned char)*s) || *strfmt_trim(end) != '\0' || errno)
 		return err_set(e, EINVAL, "invalid hex value '%s' in '%s%s'", s, r->shown, path);
 	return 0;
 }

@@ -212,15 +212,10 @@ static void json_cpus(struct jb *b, struct json_object *top, const struct host *
 
 static struct json_object *json_cgroups(struct jb *b, unsigned ctrls)
 {
-	static const struct { const char *name; unsigned bit; } names[] = {
-		{ "cpu", CGROUP_CPU }, { "cpuacct", CGROUP_CPUACCT },
-		{ "cpuset", CGROUP_CPUSET }, { "memory", CGROUP_MEMORY },
-		{ "devices", CGROUP_DEVICES }, { "blkio", CGROUP_BLKIO },
-	};
 	struct json_object *o = jb_val(b, json_object_new_object());
 
-	for (size_t i = 0; i < ARRAY_LEN(names); i++)
-		jb_set_bool(b, o, names[i].name, (ctrls & names[i].bit) != 0);
+	for (unsigned i = 0; i < CGROUP_NCTRLS; i++)
+		jb_set_bool(b, o, cgroup_ctrl_name(1u << i), (ctrls & 1u << i) != 0);
 	return o;
 }
 

@@ -459,11 +459,6 @@ static void virt_section(struct out *o, const struct host *h)
 		{ "APICv", offsetof(struct virt, apicv) },
 		{ "AVIC", offsetof(struct virt, avic) },
 	};
-	static const struct { const char *name; unsigned bit; } ctrls[] = {
-		{ "cpu", CGROUP_CPU }, { "cpuacct", CGROUP_CPUACCT },
-		{ "cpuset", CGROUP_CPUSET }, { "memory", CGROUP_MEMORY },
-		{ "devices", CGROUP_DEVICES }, { "blkio", CGROUP_BLKIO },
-	};
 	const struct virt *x = &h->virt;
 	struct sb *v = &o->v;
 	bool unknown = false, missing = false;
@@ -514,14 +509,15 @@ static void virt_section(struct out *o, const struct host *h)
 	} else {
 		size_t k = 0;
 
-		for (size_t i = 0; i < ARRAY_LEN(ctrls); i++)
-			if (x->cgroup_ctrls & ctrls[i].bit)
-				sb_add(v, "%s%s", k++ ? " " : "", ctrls[i].name);
+		for (unsigned i = 0; i < CGROUP_NCTRLS; i++)
+			if (x->cgroup_ctrls & 1u << i)
+				sb_add(v, "%s%s", k++ ? " " : "", cgroup_ctrl_name(1u << i));
 		if (k == 0)
 			sb_add(v, "none");
-		for (size_t i = 0; i < ARRAY_LEN(ctrls); i++)
-			if (!(x->cgroup_ctrls & ctrls[i].bit)) {
-				sb_add(v, "%s%s", missing ? " " : " (missing: ", ctrls[i].name);
+		for (unsigned i = 0; i < CGROUP_NCTRLS; i++)
+			if (!(x->cgroup_ctrls & 1u << i)) {
+				sb_add(v, "%s%s", missing ? " " : " (missing: ",
+				       cgroup_ctrl_name(1u << i));
 				missing = true;
 			}
 		if (missing)
