@@ -195,7 +195,7 @@ static int read_knobs(struct mem *m, const struct fsroot *r, struct err *e)
 	    absent_ok(r, thp_enabled, m->thp_why, sizeof(m->thp_why), e) < 0)
 		return -1;
 	if (fs_read_setting(r, thp_defrag, m->thp_defrag, sizeof(m->thp_defrag), e) < 0 &&
-	    absent_ok(r, thp_defrag, m->thp_why, sizeof(m->thp_why), e) < 0)
+	    absent_ok(r, thp_defrag, m->thp_defrag_why, sizeof(m->thp_defrag_why), e) < 0)
 		return -1;
 
 	/* ksm/run: 0 stop, 1 run, 2 stop and unmerge (Documentation/admin-guide/mm/ksm.rst) */
@@ -246,8 +246,13 @@ int mem_probe(struct host *h, const struct fsroot *r, struct err *e)
 		if (!m->meminfo_known)
 			strfmt_set(m->meminfo_why, sizeof(m->meminfo_why), "no 'MemTotal' in '%s%s'",
 			      r->shown, MEMINFO);
+		if (!(mi.seen & MI_HPSIZE))
+			strfmt_set(m->default_hugepage_why, sizeof(m->default_hugepage_why),
+				   "no 'Hugepagesize' in '%s%s'", r->shown, MEMINFO);
 	} else {
 		probe_why(m->meminfo_why, sizeof(m->meminfo_why), r, MEMINFO, &mi_err);
+		strfmt_set(m->default_hugepage_why, sizeof(m->default_hugepage_why), "%s",
+			   m->meminfo_why);
 	}
 
 	if (read_pools(m, r, e) == 0) {

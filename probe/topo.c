@@ -222,9 +222,18 @@ static int read_cpu_sets(struct topo *t, const struct fsroot *r, char *damaged, 
 		strfmt_set(damaged, size, "%s", e->msg);
 	else if (online_known && idset_empty(&t->online))
 		strfmt_set(damaged, size, "'%s" SYS_CPU "/online' is empty", r->shown);
-	if (read_set_opt(r, SYS_CPU "/present", false, &t->present, &present_known, e) < 0 ||
-	    read_set_opt(r, SYS_CPU "/possible", false, &t->possible, &possible_known, e) < 0 ||
-	    read_set_opt(r, SYS_CPU "/offline", false, &t->offline, &offline_known, e) < 0)
+	if (read_set_opt(r, SYS_CPU "/present", false, &t->present, &present_known, e) < 0)
+		return -1;
+	if (!present_known)
+		probe_why(t->present_why, sizeof(t->present_why), r, SYS_CPU "/present", e);
+	if (read_set_opt(r, SYS_CPU "/possible", false, &t->possible, &possible_known, e) < 0)
+		return -1;
+	if (!possible_known)
+		probe_why(t->possible_why, sizeof(t->possible_why), r, SYS_CPU "/possible", e);
+	else if (idset_empty(&t->possible))
+		strfmt_set(t->possible_why, sizeof(t->possible_why), "'%s" SYS_CPU "/possible' is empty",
+			   r->shown);
+	if (read_set_opt(r, SYS_CPU "/offline", false, &t->offline, &offline_known, e) < 0)
 		return -1;
 	/* a running kernel has an online CPU: an empty list is a damaged file */
 	online_known = online_known && !idset_empty(&t->online);
@@ -258,6 +267,8 @@ static int read_cpu_sets(struct topo *t, const struct fsroot *r, char *damaged, 
 		t->offline = idset_empty(&t->possible) ? t->present : t->possible;
 		idset_andnot(&t->offline, &t->online);
 	}
+	if (!idset_empty(&t->present))
+		t->present_why[0] = '\0';	/* the cpuN directories stood in */
 	if (idset_empty(&t->online))
 		return err_set(e, ENOENT, "no online CPU in '%s%s'", r->shown, SYS_CPU);
 	return 0;
@@ -720,6 +731,24 @@ static bool hwloc_unsafe(struct host *h, const struct fsroot *r)
 	return true;
 }
 
+/* A count the topology source did not give says so (after why_l3(), whose
+ * reason for L3 is more precise). */
+static void why_counts(struct topo *t)
+{
+	struct {
+		unsigned n;
+		char *why;
+	} c[] = {
+		{ t->npackages, t->packages_why }, { t->ndies, t->dies_why },
+		{ t->ncores, t->cores_why }, { t->npus, t->pus_why }, { t->nl3, t->l3_why },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(c); i++)
+		if (c[i].n == 0 && c[i].why[0] == '\0')
+			strfmt_set(c[i].why, HOST_WHY_MAX, "not reported by the %s topology",
+				   t->source);
+}
+
 int topo_probe(struct host *h, const struct fsroot *r, struct err *e)
 {
 	hwloc_topology_t t = NULL;
@@ -753,6 +782,7 @@ int topo_probe(struct host *h, const struct fsroot *r, struct err *e)
 			goto fail;
 	}
 	why_l3(h, r, caches, cpuid);
+	why_counts(&h->topo);
 	if (topo_read_nodes(h, r, e) < 0 || read_distances(h, r, e) < 0)
 		goto fail;
 	return 0;

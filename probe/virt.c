@@ -224,6 +224,33 @@ static const char *arm_implementer(const char *code)
 	return NULL;
 }
 
+/* topo.cpuinfo_why: the file is missing, or which of the three it does not give. */
+static void why_cpu_identity(struct topo *t, const struct fsroot *r, const struct cpuinfo *ci)
+{
+	const char *missing[3];
+	size_t n = 0;
+
+	if (!ci->present && !t->arch[0]) {
+		strfmt_set(t->cpuinfo_why, sizeof(t->cpuinfo_why), "no '%s" CPUINFO "'", r->shown);
+		return;
+	}
+	if (!t->arch[0])
+		missing[n++] = "architecture";
+	if (!t->vendor[0])
+		missing[n++] = "vendor";
+	if (!t->model[0])
+		missing[n++] = "model";
+	if (n == 0)
+		return;
+	if (!ci->present) {
+		strfmt_set(t->cpuinfo_why, sizeof(t->cpuinfo_why), "no '%s" CPUINFO "'", r->shown);
+		return;
+	}
+	strfmt_set(t->cpuinfo_why, sizeof(t->cpuinfo_why), "no %s%s%s%s%s in '%s" CPUINFO "'",
+		   missing[0], n > 1 ? (n > 2 ? ", " : " or ") : "", n > 1 ? missing[1] : "",
+		   n > 2 ? " or " : "", n > 2 ? missing[2] : "", r->shown);
+}
+
 static void fill_cpu_identity(struct host *h, const struct fsroot *r, const struct cpuinfo *ci)
 {
 	struct topo *t = &h->topo;
@@ -262,6 +289,7 @@ static void fill_cpu_identity(struct host *h, const struct fsroot *r, const stru
 		if (uname(&u) == 0)
 			strfmt_set(t->arch, sizeof(t->arch), "%s", u.machine);
 	}
+	why_cpu_identity(t, r, ci);
 }
 
 static void flags_unknown(struct virt *v)
