@@ -443,6 +443,34 @@ static void numa_section(struct out *o, const struct host *h)
 		distances(o, h);
 }
 
+/* One field per NIC, or "none found". */
+static void nics_fields(struct out *o, const struct virt *x)
+{
+	struct sb *v = &o->v;
+
+	if (x->nnics == 0) {
+		sb_add(v, "none found");
+		field(o, "NICs");
+	}
+	for (size_t i = 0; i < x->nnics; i++) {
+		const struct nic *n = &x->nics[i];
+		char label[48];
+
+		snprintf(label, sizeof(label), "NIC %s", n->name);
+		sb_add(v, "%s, driver %s, ", n->pci[0] ? n->pci : "not PCI",
+		       n->driver[0] ? n->driver : "unknown");
+		if (n->numa_node >= 0)
+			sb_add(v, "node %d", n->numa_node);
+		else
+			sb_add(v, "node unknown");
+		if (n->is_vf)
+			sb_add(v, ", SR-IOV VF");
+		else if (n->sriov_total)
+			sb_add(v, ", SR-IOV %u of %u VFs", n->sriov_num, n->sriov_total);
+		field(o, label);
+	}
+}
+
 static void virt_section(struct out *o, const struct host *h)
 {
 	static const struct { const char *name; size_t off; } feats[] = {
@@ -537,27 +565,7 @@ static void virt_section(struct out *o, const struct host *h)
 		sb_add(v, "%s%s%s%s", tri_str(x->secure_guest), x->secure_why[0] ? " (" : "",
 		       x->secure_why, x->secure_why[0] ? ")" : "");
 	field(o, "secure guests");
-	if (x->nnics == 0) {
-		sb_add(v, "none found");
-		field(o, "NICs");
-	}
-	for (size_t i = 0; i < x->nnics; i++) {
-		const struct nic *n = &x->nics[i];
-		char label[48];
-
-		snprintf(label, sizeof(label), "NIC %s", n->name);
-		sb_add(v, "%s, driver %s, ", n->pci[0] ? n->pci : "not PCI",
-		       n->driver[0] ? n->driver : "unknown");
-		if (n->numa_node >= 0)
-			sb_add(v, "node %d", n->numa_node);
-		else
-			sb_add(v, "node unknown");
-		if (n->is_vf)
-			sb_add(v, ", SR-IOV VF");
-		else if (n->sriov_total)
-			sb_add(v, ", SR-IOV %u of %u VFs", n->sriov_num, n->sriov_total);
-		field(o, label);
-	}
+	nics_fields(o, x);
 }
 
 static void memory_section(struct out *o, const struct host *h)
