@@ -202,7 +202,7 @@ struct mem {
 	struct hugepool pools[HOST_MAX_PAGE_SIZES];	/* sys/kernel/mm/hugepages, by size */
 	char hugepages_why[HOST_WHY_MAX];
 	char thp[16];			/* transparent_hugepage/enabled: "always", "madvise", "never"; "" unknown */
-	char thp_defrag[24];		/* transparent_hugepage/defrag; "" unknown (thp_defrag_why) */
+	char thp_defrag[24];		/* transparent_hugepage/defrag, "" unknown */
 	char thp_defrag_why[HOST_WHY_MAX];
 	char default_hugepage_why[HOST_WHY_MAX];	/* why default_hugepage_kib is 0 */
 	enum tri ksm;			/* ksm/run == 1 */

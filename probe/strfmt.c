@@ -32,6 +32,23 @@ void strfmt_cat(char *buf, size_t size, const char *fmt, ...)
 		memcpy(buf + size - 4, "...", 4);
 }
 
+const char *strfmt_size_kib(uint64_t kib, char *buf, size_t size)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)kib;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	if (v == (double)(uint64_t)v)
+		snprintf(buf, size, "%llu %s", (unsigned long long)v, units[u]);
+	else
+		snprintf(buf, size, "%.1f %s", v, units[u]);
+	return buf;
+}
+
 const char *strfmt_page_kib(uint64_t kib, char *buf, size_t size)
 {
 	const uint64_t gib = UINT64_C(1) << 20;

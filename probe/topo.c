@@ -231,8 +231,8 @@ static int read_cpu_sets(struct topo *t, const struct fsroot *r, char *damaged, 
 	if (!possible_known)
 		probe_why(t->possible_why, sizeof(t->possible_why), r, SYS_CPU "/possible", e);
 	else if (idset_empty(&t->possible))
-		strfmt_set(t->possible_why, sizeof(t->possible_why), "'%s" SYS_CPU "/possible' is empty",
-			   r->shown);
+		strfmt_set(t->possible_why, sizeof(t->possible_why),
+			   "'%s" SYS_CPU "/possible' is empty", r->shown);
 	if (read_set_opt(r, SYS_CPU "/offline", false, &t->offline, &offline_known, e) < 0)
 		return -1;
 	/* a running kernel has an online CPU: an empty list is a damaged file */
@@ -410,8 +410,8 @@ static int smt_from_sysfs(struct host *h, const struct fsroot *r, struct err *e)
 		bool known;
 
 		snprintf(dir, sizeof(dir), SYS_CPU "/cpu%u/topology", c->id);
-		if (topo_read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &sib, &known,
-				    e) < 0) {
+		if (topo_read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &sib,
+					 &known, e) < 0) {
 			free(index);
 			return -1;
 		}
@@ -446,7 +446,8 @@ static int note_module_cores(struct host *h, hwloc_topology_t t, const struct fs
 	if (!core)
 		return 0;
 	snprintf(dir, sizeof(dir), SYS_CPU "/cpu%u/topology", first->id);
-	if (topo_read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &sys, &known, e) < 0)
+	if (topo_read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &sys, &known,
+				 e) < 0)
 		return -1;
 	if (!known)
 		return 0;

@@ -42,7 +42,8 @@ static int l3_key(const struct fsroot *r, unsigned id, const struct idset *onlin
 			return -1;
 		if (!known || level != 3)
 			continue;
-		if (topo_read_set_either(r, dir, "shared_cpu_list", "shared_cpu_map", &s, &known, e) < 0)
+		if (topo_read_set_either(r, dir, "shared_cpu_list", "shared_cpu_map", &s, &known,
+					 e) < 0)
 			return -1;
 		if (known)
 			*key = topo_set_key(&s, online, id);
@@ -124,8 +125,8 @@ int topo_sysfs_cpus(struct host *h, const struct fsroot *r, struct err *e)
 		/* a package+die pair as one value: die ids are small */
 		die[i] = known && v >= 0 && pkg[i] >= 0 ? pkg[i] * 65536 + v : -1;
 		ndie_known += known;
-		if (topo_read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &s, &known,
-				    e) < 0)
+		if (topo_read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &s,
+					 &known, e) < 0)
 			goto done;
 		core[i] = known ? (long)topo_set_key(&s, online, (unsigned)id) : -1;
 		if (l3_key(r, (unsigned)id, online, &l3[i], e) < 0)
@@ -230,8 +231,9 @@ static void check_numa(struct host *h, const struct idset *raw)
 			continue;
 		idset_format(&absent, cpus, sizeof(cpus));
 		strfmt_set(h->topo.numa_inconsistent, sizeof(h->topo.numa_inconsistent),
-			"node %u lists CPUs %s, which cannot exist (cpu/possible is %s)",
-			h->nodes[i].id, cpus, idset_format(&h->topo.possible, nodes, sizeof(nodes)));
+			   "node %u lists CPUs %s, which cannot exist (cpu/possible is %s)",
+			   h->nodes[i].id, cpus,
+			   idset_format(&h->topo.possible, nodes, sizeof(nodes)));
 		return;
 	}
 }

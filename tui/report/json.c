@@ -308,7 +308,8 @@ static void json_memory(struct jb *b, struct json_object *top, const struct host
 		jb_set_u64(b, o, "default_hugepage_kib", m->default_hugepage_kib);
 	else
 		jb_null(b, o, "default_hugepage_kib");
-	jset_why(b, o, "default_hugepage_kib", m->default_hugepage_kib == 0, m->default_hugepage_why);
+	jset_why(b, o, "default_hugepage_kib", m->default_hugepage_kib == 0,
+		 m->default_hugepage_why);
 	jset_str_or_null(b, o, "thp", m->thp);
 	jset_why(b, o, "thp", !m->thp[0], m->thp_why);
 	jset_str_or_null(b, o, "thp_defrag", m->thp_defrag);

@@ -165,23 +165,6 @@ static void sb_set(struct sb *b, const struct idset *s)
 		sb_add(b, "%s", idset_format(s, buf, sizeof(buf)));
 }
 
-static const char *size_str(char *buf, size_t size, uint64_t kib)
-{
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)kib;
-	size_t u = 0;
-
-	while (v >= 1024 && u + 1 < ARRAY_LEN(units)) {
-		v /= 1024;
-		u++;
-	}
-	if (v == (double)(uint64_t)v)
-		snprintf(buf, size, "%llu %s", (unsigned long long)v, units[u]);
-	else
-		snprintf(buf, size, "%.1f %s", v, units[u]);
-	return buf;
-}
-
 struct out {
 	FILE *f;
 	const struct text_style *st;
@@ -350,7 +333,7 @@ static void sb_pools(struct sb *v, const struct hugepool *p, size_t n, bool host
 		char sz[32];
 
 		sb_add(v, "%s%s: %llu total, %llu free", i ? "; " : "",
-		       size_str(sz, sizeof(sz), p[i].size_kib),
+		       strfmt_size_kib(p[i].size_kib, sz, sizeof(sz)),
 		       (unsigned long long)p[i].total, (unsigned long long)p[i].free);
 		if (p[i].surplus)
 			sb_add(v, ", %llu surplus", (unsigned long long)p[i].surplus);
@@ -425,8 +408,9 @@ static void numa_section(struct out *o, const struct host *h)
 		}
 		field(o, label);
 		if (n->mem_known)
-			sb_add(v, "memory %s, %s free", size_str(a, sizeof(a), n->mem_total_kib),
-			       size_str(b, sizeof(b), n->mem_free_kib));
+			sb_add(v, "memory %s, %s free",
+			       strfmt_size_kib(n->mem_total_kib, a, sizeof(a)),
+			       strfmt_size_kib(n->mem_free_kib, b, sizeof(b)));
 		else if (n->mem_why[0])
 			sb_add(v, "memory unknown (%s)", n->mem_why);
 		else
@@ -501,7 +485,8 @@ static void virt_section(struct out *o, const struct host *h)
 			unknown |= t == TRI_UNKNOWN;
 		}
 		if (unknown && (x->flags_why[0] || x->vmx_flags_why[0]))
-			sb_add(v, " (unknown: %s)", x->flags_why[0] ? x->flags_why : x->vmx_flags_why);
+			sb_add(v, " (unknown: %s)",
+			       x->flags_why[0] ? x->flags_why : x->vmx_flags_why);
 		field(o, "features");
 	}
 	if (x->pdpe1gb == TRI_UNKNOWN)
@@ -576,8 +561,10 @@ static void memory_section(struct out *o, const struct host *h)
 
 	section(o, "Memory");
 	if (m->meminfo_known)
-		sb_add(v, "%s total, %s free, %s available", size_str(a, sizeof(a), m->total_kib),
-		       size_str(b, sizeof(b), m->free_kib), size_str(c, sizeof(c), m->available_kib));
+		sb_add(v, "%s total, %s free, %s available",
+		       strfmt_size_kib(m->total_kib, a, sizeof(a)),
+		       strfmt_size_kib(m->free_kib, b, sizeof(b)),
+		       strfmt_size_kib(m->available_kib, c, sizeof(c)));
 	else
 		sb_unknown(v, m->meminfo_why);
 	field(o, "memory");
@@ -587,7 +574,7 @@ static void memory_section(struct out *o, const struct host *h)
 		sb_unknown(v, m->hugepages_why);
 	field(o, "hugepages");
 	if (m->default_hugepage_kib)
-		sb_add(v, "%s", size_str(a, sizeof(a), m->default_hugepage_kib));
+		sb_add(v, "%s", strfmt_size_kib(m->default_hugepage_kib, a, sizeof(a)));
 	else
 		sb_unknown(v, m->default_hugepage_why);
 	field(o, "default huge page");
@@ -744,7 +731,8 @@ static void vms_section(struct out *o, const struct host *h)
 	for (size_t i = 0; i < h->nvms; i++) {
 		const struct vm *vm = &h->vms[i];
 
-		sb_add(v, "%u vCPUs, %s", vm->vcpus, size_str(buf, sizeof(buf), vm->mem_kib));
+		sb_add(v, "%u vCPUs, %s", vm->vcpus,
+		       strfmt_size_kib(vm->mem_kib, buf, sizeof(buf)));
 		if (vm->pid > 0)
 			sb_add(v, ", QEMU pid %d%s%s%s", vm->pid, vm->pid_why[0] ? " (" : "",
 			       vm->pid_why, vm->pid_why[0] ? ")" : "");
@@ -783,9 +771,10 @@ static void vms_section(struct out *o, const struct host *h)
 		if (vm->node_kib) {
 			for (size_t n = 0; n < h->nnodes; n++)
 				sb_add(v, "%snode %u %s", n ? ", " : "", h->nodes[n].id,
-				       size_str(buf, sizeof(buf), vm->node_kib[n]));
+				       strfmt_size_kib(vm->node_kib[n], buf, sizeof(buf)));
 			if (vm->page_kib)
-				sb_add(v, "; pages up to %s", size_str(buf, sizeof(buf), vm->page_kib));
+				sb_add(v, "; pages up to %s",
+				       strfmt_size_kib(vm->page_kib, buf, sizeof(buf)));
 		} else {
 			sb_unknown(v, vm->mem_why);
 		}
