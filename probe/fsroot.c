@@ -1,5 +1,6 @@
 /* fsroot.c - reading (and writing) host files relative to a root directory fd */
 #include "probe/fsroot.h"
+#include "probe/strfmt.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -394,17 +395,6 @@ long fs_read(const struct fsroot *r, const char *path, char *buf, size_t size, s
 	return (long)len;
 }
 
-static const char *trim(char *s)
-{
-	size_t len = strlen(s);
-
-	while (len > 0 && isspace((unsigned char)s[len - 1]))
-		s[--len] = '\0';
-	while (isspace((unsigned char)*s))
-		s++;
-	return s;
-}
-
 int fs_read_u64(const struct fsroot *r, const char *path, uint64_t *v, struct err *e)
 {
 	char buf[128];
@@ -413,7 +403,7 @@ int fs_read_u64(const struct fsroot *r, const char *path, uint64_t *v, struct er
 
 	if (fs_read(r, path, buf, sizeof(buf), e) < 0)
 		return -1;
-	s = trim(buf);
+	s = strfmt_trim(buf);
 	errno = 0;
 	*v = strtoull(s, &end, 0);
 	if (!isdigit((unsigned char)*s) || *end != '\0' || errno != 0)
@@ -429,7 +419,7 @@ int fs_read_int(const struct fsroot *r, const char *path, long *v, struct err *e
 
 	if (fs_read(r, path, buf, sizeof(buf), e) < 0)
 		return -1;
-	s = trim(buf);
+	s = strfmt_trim(buf);
 	errno = 0;
 	*v = strtol(s, &end, 10);
 	if (*s == '\0' || *end != '\0' || errno != 0)
@@ -445,7 +435,7 @@ int fs_read_idset(const struct fsroot *r, const char *path, struct idset *s, str
 	idset_clear(s);
 	if (fs_read(r, path, buf, sizeof(buf), e) < 0)
 		return -1;
-	t = trim(buf);
+	t = strfmt_trim(buf);
 	if (idset_parse(s, t, e) < 0)
 		return err_set(e, EINVAL, "invalid id list '%.64s' in '%s%s'", t, r->shown, path);
 	return 0;
@@ -459,7 +449,7 @@ int fs_read_mask(const struct fsroot *r, const char *path, struct idset *s, stru
 	idset_clear(s);
 	if (fs_read(r, path, buf, sizeof(buf), e) < 0)
 		return -1;
-	t = trim(buf);
+	t = strfmt_trim(buf);
 	if (idset_parse_mask(s, t, e) < 0)
 		return err_set(e, EINVAL, "invalid id mask '%.64s' in '%s%s'", t, r->shown, path);
 	return 0;
@@ -475,7 +465,7 @@ int fs_read_setting(const struct fsroot *r, const char *path, char *out, size_t 
 	out[0] = '\0';
 	if (fs_read(r, path, buf, sizeof(buf), e) < 0)
 		return -1;
-	t = trim(buf);
+	t = strfmt_trim(buf);
 	open = strchr(t, '[');
 	close = open ? strchr(open, ']') : NULL;
 	if (open && !close)
@@ -530,6 +520,30 @@ FILE *fs_fopen(const struct fsroot *r, const char *path, size_t max, struct err 
 		close(fd);
 	}
 	return f;
+}
+
+int fs_each_line(const struct fsroot *r, const char *path, size_t max, fs_line_fn fn, void *arg,
+		 struct err *e)
+{
+	FILE *f = fs_fopen(r, path, max, e);
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = 0;
+
+	if (!f)
+		return -1;
+	errno = 0;
+	while (getline(&line, &cap, f) > 0) {
+		rc = fn(line, arg, e);
+		if (rc != 0)
+			break;
+		errno = 0;
+	}
+	if (rc == 0 && ferror(f))
+		rc = err_set(e, errno, "cannot read '%s%s'", r->shown, path);
+	free(line);
+	fclose(f);
+	return rc < 0 ? -1 : 0;
 }
 
 DIR *fs_opendir(const struct fsroot *r, const char *path, struct err *e)

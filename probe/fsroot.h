@@ -108,6 +108,19 @@ long fs_readlink(const struct fsroot *r, const char *path, char *buf, size_t siz
  * fclose()s.
  */
 FILE *fs_fopen(const struct fsroot *r, const char *path, size_t max, struct err *e);
+/* Called by fs_each_line() for each line of the file, "\n" included when the
+ * file has one; @line may be changed.  Returns 0 to go on, 1 to stop, or -1
+ * with @e filled to fail the read. */
+typedef int (*fs_line_fn)(char *line, void *arg, struct err *e);
+/*
+ * fs_fopen()s @path (at most @max bytes) and calls @fn on each line in turn:
+ * the open, the read loop, the size cap and the "cannot read" wording once.
+ * Returns 0 at the end of the file or when @fn returned 1, or -1 with @e
+ * filled: the open failed (e->sys ENOENT for a missing file), a read failed,
+ * or @fn failed (its own message).
+ */
+int fs_each_line(const struct fsroot *r, const char *path, size_t max, fs_line_fn fn, void *arg,
+		 struct err *e);
 /* Opens a directory for readdir().  Caller closedir()s. */
 DIR *fs_opendir(const struct fsroot *r, const char *path, struct err *e);
 

@@ -2,6 +2,7 @@
 #include "probe/host.h"
 #include "probe/probe_int.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,18 @@ const char *tri_str(enum tri t)
 	static const char *const names[] = { "unknown", "no", "yes" };
 
 	return (unsigned)t < ARRAY_LEN(names) ? names[t] : "unknown";
+}
+
+const char *cgroup_ctrl_name(unsigned bit)
+{
+	static const char *const names[] = { "cpu", "cpuacct", "cpuset", "memory", "devices",
+					     "blkio" };
+
+	static_assert(ARRAY_LEN(names) == CGROUP_NCTRLS, "one name per CGROUP_* bit");
+	for (unsigned i = 0; i < ARRAY_LEN(names); i++)
+		if (bit == 1u << i)
+			return names[i];
+	return "";
 }
 
 void probe_why(char *why, size_t size, const struct fsroot *r, const char *path,

@@ -69,8 +69,11 @@ struct topo {
 	unsigned npackages;
 	char packages_why[HOST_WHY_MAX];
 	unsigned ndies;
+	char dies_why[HOST_WHY_MAX];	/* why ndies is unknown, "" otherwise */
 	unsigned ncores;
+	char cores_why[HOST_WHY_MAX];
 	unsigned npus;
+	char pus_why[HOST_WHY_MAX];
 	unsigned nl3;		/* L3 groups (AMD CCX, Intel per socket); 0 unknown */
 	char l3_why[HOST_WHY_MAX];	/* why nl3 is unknown, "" otherwise */
 	char cores_note[HOST_WHY_MAX];	/* where sysfs and hwloc disagree on cores (AMD modules), "" otherwise */
@@ -84,12 +87,16 @@ struct topo {
 	struct idset offline;	/* possible but not online */
 	struct idset present;
 	struct idset possible;
+	char present_why[HOST_WHY_MAX];	/* why present is empty (unknown), "" otherwise */
+	char possible_why[HOST_WHY_MAX];	/* why possible is empty (unknown), "" otherwise */
 	/* NUMA distances (SLIT), nnodes x nnodes in host.nodes order; NULL when unknown */
 	uint32_t *distances;
 	char distances_why[HOST_WHY_MAX];
 	char arch[16];		/* "x86_64", "aarch64", "ppc64" ... from cpuinfo or uname; "" unknown */
 	char vendor[32];	/* vendor_id: "GenuineIntel", "AuthenticAMD"; "" unknown */
 	char model[96];		/* model name */
+	/* why arch, vendor or model is unknown (no cpuinfo, or no such line), "" otherwise */
+	char cpuinfo_why[HOST_WHY_MAX];
 };
 
 /* A network interface backed by a PCI device. */
@@ -171,6 +178,11 @@ enum cgroup_ctrl {
 	CGROUP_DEVICES = 1u << 4,
 	CGROUP_BLKIO = 1u << 5,
 };
+#define CGROUP_NCTRLS 6	/* the CGROUP_* bits are 1u << 0 .. 1u << (CGROUP_NCTRLS - 1) */
+
+/* A CGROUP_* bit's controller name as cgroup v1 mounts it ("cpu", "cpuset",
+ * "blkio" ...), or "" for anything else.  A static string. */
+const char *cgroup_ctrl_name(unsigned bit);
 
 /* virt.vhv_flags: the cpuinfo tokens virt-host-validate 9.0 looks for. */
 enum vhv_flag {
@@ -190,7 +202,9 @@ struct mem {
 	struct hugepool pools[HOST_MAX_PAGE_SIZES];	/* sys/kernel/mm/hugepages, by size */
 	char hugepages_why[HOST_WHY_MAX];
 	char thp[16];			/* transparent_hugepage/enabled: "always", "madvise", "never"; "" unknown */
-	char thp_defrag[24];
+	char thp_defrag[24];		/* transparent_hugepage/defrag, "" unknown */
+	char thp_defrag_why[HOST_WHY_MAX];
+	char default_hugepage_why[HOST_WHY_MAX];	/* why default_hugepage_kib is 0 */
 	enum tri ksm;			/* ksm/run == 1 */
 	enum tri numa_balancing;	/* kernel.numa_balancing != 0 */
 	int swappiness;			/* vm.swappiness, -1 unknown */

@@ -33,79 +33,74 @@ enum {
 	MI_HP_TOTAL = 1u << 4, MI_HP_FREE = 1u << 5, MI_HP_RSVD = 1u << 6, MI_HP_SURP = 1u << 7,
 };
 
-static int meminfo_read(const struct fsroot *r, struct meminfo *mi, struct err *e)
+static const struct { const char *key; unsigned bit; bool kib; } mi_keys[] = {
+	{ "MemTotal", MI_TOTAL, true },
+	{ "MemFree", MI_FREE, true },
+	{ "MemAvailable", MI_AVAILABLE, true },
+	{ "Hugepagesize", MI_HPSIZE, true },
+	{ "HugePages_Total", MI_HP_TOTAL, false },
+	{ "HugePages_Free", MI_HP_FREE, false },
+	{ "HugePages_Rsvd", MI_HP_RSVD, false },
+	{ "HugePages_Surp", MI_HP_SURP, false },
+};
+
+struct meminfo_ctx {
+	const struct fsroot *r;
+	struct meminfo *mi;
+};
+
+static uint64_t *meminfo_dst(struct meminfo *mi, size_t i)
 {
-	static const struct { const char *key; unsigned bit; bool kib; } keys[] = {
-		{ "MemTotal", MI_TOTAL, true },
-		{ "MemFree", MI_FREE, true },
-		{ "MemAvailable", MI_AVAILABLE, true },
-		{ "Hugepagesize", MI_HPSIZE, true },
-		{ "HugePages_Total", MI_HP_TOTAL, false },
-		{ "HugePages_Free", MI_HP_FREE, false },
-		{ "HugePages_Rsvd", MI_HP_RSVD, false },
-		{ "HugePages_Surp", MI_HP_SURP, false },
-	};
 	uint64_t *const dst[] = {
 		&mi->total, &mi->free, &mi->available, &mi->hugepagesize,
 		&mi->hp_total, &mi->hp_free, &mi->hp_rsvd, &mi->hp_surp,
 	};
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f;
 
-	static_assert(ARRAY_LEN(keys) == ARRAY_LEN(dst), "one destination per key");
-	memset(mi, 0, sizeof(*mi));
-	f = fs_fopen(r, MEMINFO, FS_MAX_KEYS, e);
-	if (!f)
-		return -1;
-	errno = 0;
-	while (getline(&line, &cap, f) > 0) {
-		char *colon = strchr(line, ':');
-		char *val, *end;
-		size_t len;
+	static_assert(ARRAY_LEN(mi_keys) == ARRAY_LEN(dst), "one destination per key");
+	return dst[i];
+}
 
-		if (!colon)
+static int meminfo_line(char *line, void *arg, struct err *e)
+{
+	struct meminfo_ctx *c = arg;
+	char *colon = strchr(line, ':');
+	char *val, *end;
+	size_t len;
+
+	if (!colon)
+		return 0;
+	*colon = '\0';
+	for (size_t i = 0; i < ARRAY_LEN(mi_keys); i++) {
+		uint64_t v;
+
+		if (strcmp(line, mi_keys[i].key) != 0)
 			continue;
-		*colon = '\0';
-		for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
-			uint64_t v;
-
-			if (strcmp(line, keys[i].key) != 0)
-				continue;
-			val = colon + 1;
-			while (isblank((unsigned char)*val))
-				val++;
-			len = strlen(val);
-			while (len > 0 && isspace((unsigned char)val[len - 1]))
-				val[--len] = '\0';
-			errno = 0;
-			v = strtoull(val, &end, 10);
-			while (isblank((unsigned char)*end))
-				end++;
-			if (!isdigit((unsigned char)*val) || errno ||
-			    strcmp(end, keys[i].kib ? "kB" : "") != 0) {
-				int rc = err_set(e, EINVAL, "invalid value '%s' for '%s' in '%s%s'",
-						 val, keys[i].key, r->shown, MEMINFO);
-
-				free(line);
-				fclose(f);
-				return rc;
-			}
-			*dst[i] = v;
-			mi->seen |= keys[i].bit;
-		}
+		val = colon + 1;
+		while (isblank((unsigned char)*val))
+			val++;
+		len = strlen(val);
+		while (len > 0 && isspace((unsigned char)val[len - 1]))
+			val[--len] = '\0';
 		errno = 0;
+		v = strtoull(val, &end, 10);
+		while (isblank((unsigned char)*end))
+			end++;
+		if (!isdigit((unsigned char)*val) || errno ||
+		    strcmp(end, mi_keys[i].kib ? "kB" : "") != 0)
+			return err_set(e, EINVAL, "invalid value '%s' for '%s' in '%s%s'", val,
+				       mi_keys[i].key, c->r->shown, MEMINFO);
+		*meminfo_dst(c->mi, i) = v;
+		c->mi->seen |= mi_keys[i].bit;
 	}
-	if (ferror(f)) {
-		int sys = errno;
-
-		free(line);
-		fclose(f);
-		return err_set(e, sys, "cannot read '%s%s'", r->shown, MEMINFO);
-	}
-	free(line);
-	fclose(f);
 	return 0;
+}
+
+static int meminfo_read(const struct fsroot *r, struct meminfo *mi, struct err *e)
+{
+	struct meminfo_ctx c = { r, mi };
+
+	memset(mi, 0, sizeof(*mi));
+	return fs_each_line(r, MEMINFO, FS_MAX_KEYS, meminfo_line, &c, e);
 }
 
 static int pool_cmp(const void *a, const void *b)
@@ -200,7 +195,7 @@ static int read_knobs(struct mem *m, const struct fsroot *r, struct err *e)
 	    absent_ok(r, thp_enabled, m->thp_why, sizeof(m->thp_why), e) < 0)
 		return -1;
 	if (fs_read_setting(r, thp_defrag, m->thp_defrag, sizeof(m->thp_defrag), e) < 0 &&
-	    absent_ok(r, thp_defrag, m->thp_why, sizeof(m->thp_why), e) < 0)
+	    absent_ok(r, thp_defrag, m->thp_defrag_why, sizeof(m->thp_defrag_why), e) < 0)
 		return -1;
 
 	/* ksm/run: 0 stop, 1 run, 2 stop and unmerge (Documentation/admin-guide/mm/ksm.rst) */
@@ -251,8 +246,13 @@ int mem_probe(struct host *h, const struct fsroot *r, struct err *e)
 		if (!m->meminfo_known)
 			strfmt_set(m->meminfo_why, sizeof(m->meminfo_why), "no 'MemTotal' in '%s%s'",
 			      r->shown, MEMINFO);
+		if (!(mi.seen & MI_HPSIZE))
+			strfmt_set(m->default_hugepage_why, sizeof(m->default_hugepage_why),
+				   "no 'Hugepagesize' in '%s%s'", r->shown, MEMINFO);
 	} else {
 		probe_why(m->meminfo_why, sizeof(m->meminfo_why), r, MEMINFO, &mi_err);
+		strfmt_set(m->default_hugepage_why, sizeof(m->default_hugepage_why), "%s",
+			   m->meminfo_why);
 	}
 
 	if (read_pools(m, r, e) == 0) {

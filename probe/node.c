@@ -7,6 +7,7 @@
  * live host libnuma may still say what a missing meminfo does not.
  */
 #include "probe/probe_int.h"
+#include "probe/strfmt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -67,7 +68,7 @@ static int parse_meminfo_line(char *line, unsigned *id, char *key, size_t key_si
 	return 1;
 }
 
-/* 0 with n->mem_known false when nodeN/meminfo is absent. */
+/* -1 with e->sys ENOENT when nodeN/meminfo is absent (the caller words why). */
 static int read_meminfo(struct node *n, const struct fsroot *r, struct err *e)
 {
 	char path[128], line[256];	/* sysfs lines are short; the path is ours */
@@ -77,7 +78,7 @@ static int read_meminfo(struct node *n, const struct fsroot *r, struct err *e)
 	snprintf(path, sizeof(path), SYS_NODE "/node%u/meminfo", n->id);
 	f = fs_fopen(r, path, FS_MAX_KEYS, e);
 	if (!f)
-		return e->sys == ENOENT ? 0 : -1;
+		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		char key[64], shown[80];
 		uint64_t v;
@@ -175,7 +176,7 @@ static int read_pool(struct hugepool *pool, const struct fsroot *r, const char *
 	return 0;
 }
 
-/* nodeN/hugepages/hugepages-<size>kB: npools 0 when the directory is absent. */
+/* nodeN/hugepages/hugepages-<size>kB: -1 with e->sys ENOENT when the directory is absent. */
 static int read_pools(struct node *n, const struct fsroot *r, struct err *e)
 {
 	char dir[128];
@@ -185,7 +186,7 @@ static int read_pools(struct node *n, const struct fsroot *r, struct err *e)
 	snprintf(dir, sizeof(dir), SYS_NODE "/node%u/hugepages", n->id);
 	dp = fs_opendir(r, dir, e);
 	if (!dp)
-		return e->sys == ENOENT ? 0 : -1;
+		return -1;
 	errno = 0;
 	while ((d = readdir(dp)) != NULL) {
 		char path[512];
@@ -238,11 +239,14 @@ int node_probe_no_numa(struct host *h, const struct fsroot *r, struct err *e)
 		return 0;
 	if (h->mem.meminfo_known) {
 		n->mem_known = true;
+		n->mem_why[0] = '\0';
 		n->mem_total_kib = h->mem.total_kib;
 		n->mem_free_kib = h->mem.free_kib;
 	}
 	if (strcmp(h->mem.hugepages_source, "sysfs") == 0) {
 		n->npools = h->mem.npools;
+		if (n->npools)
+			n->pools_why[0] = '\0';
 		for (size_t i = 0; i < n->npools; i++) {
 			n->pools[i] = h->mem.pools[i];
 			n->pools[i].reserved = 0;	/* host-wide only */
@@ -276,8 +280,13 @@ int node_probe(struct host *h, const struct fsroot *r, struct err *e)
 			snprintf(path, sizeof(path), SYS_NODE "/node%u/hugepages", n->id);
 			probe_why(n->pools_why, sizeof(n->pools_why), r, path, e);
 		}
+		if (n->npools == 0 && n->pools_why[0] == '\0')
+			strfmt_set(n->pools_why, sizeof(n->pools_why), "no hugepage size in '%s"
+				   SYS_NODE "/node%u/hugepages'", r->shown, n->id);
 		if (!n->mem_known && r->live)
 			live_meminfo(n);
+		if (n->mem_known)
+			n->mem_why[0] = '\0';
 	}
 	return 0;
 }

@@ -222,4 +222,7 @@ int sample_rates(struct rates *out, const struct sample *a, const struct sample 
 		 struct err *e);
 void sample_rates_release(struct rates *r);
 
+/* The CPU @id of @s (its cpus[] are sorted by id), or NULL. */
+struct sample_cpu *sample_find_cpu(const struct sample *s, unsigned id);
+
 #endif

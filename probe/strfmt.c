@@ -2,6 +2,7 @@
 #include "probe/strfmt.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +30,23 @@ void strfmt_cat(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	if (n >= 0 && len + (size_t)n >= size && size >= 4)
 		memcpy(buf + size - 4, "...", 4);
+}
+
+const char *strfmt_size_kib(uint64_t kib, char *buf, size_t size)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)kib;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	if (v == (double)(uint64_t)v)
+		snprintf(buf, size, "%llu %s", (unsigned long long)v, units[u]);
+	else
+		snprintf(buf, size, "%.1f %s", v, units[u]);
+	return buf;
 }
 
 const char *strfmt_page_kib(uint64_t kib, char *buf, size_t size)
@@ -177,4 +195,15 @@ bool strfmt_plain(const char *s)
 		p += n;
 	}
 	return true;
+}
+
+char *strfmt_trim(char *s)
+{
+	size_t len = strlen(s);
+
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		s[--len] = '\0';
+	while (isspace((unsigned char)*s))
+		s++;
+	return s;
 }

@@ -12,6 +12,13 @@ void strfmt_set(char *dst, size_t size, const char *fmt, ...)
 /* Appends to the string in @buf; what does not fit ends in a visible "...". */
 void strfmt_cat(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* @s without leading and trailing white space: cuts the end in place and
+ * returns a pointer into @s. */
+char *strfmt_trim(char *s);
+/* A memory size for people: "16 GiB", "15.5 GiB", "512 MiB" (the largest unit
+ * of KiB, MiB, GiB, TiB that leaves at least 1; one decimal when not whole).
+ * Returns @buf. */
+const char *strfmt_size_kib(uint64_t kib, char *buf, size_t size);
 /* An exact page size: "2 MiB", "1 GiB", "64 KiB".  Returns @buf. */
 const char *strfmt_page_kib(uint64_t kib, char *buf, size_t size);
 

@@ -9,6 +9,7 @@
 #include "probe/probe_int.h"
 #include "probe/strfmt.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -164,62 +165,58 @@ fail:
 
 /* ---- /proc/vmstat ---- */
 
+static const char *const vmstat_names[] = {
+	"nr_tlb_remote_flush", "nr_tlb_remote_flush_received",
+	"nr_tlb_local_flush_all", "nr_tlb_local_flush_one",
+};
+
+struct vmstat_ctx {
+	struct tlb *t;
+	const struct fsroot *r;
+	unsigned seen;		/* bits of vmstat_names[] */
+	bool started;		/* a line was read: a failure is not the open's */
+};
+
+static int vmstat_line(char *line, void *arg, struct err *e)
+{
+	struct vmstat_ctx *c = arg;
+	uint64_t *const dst[] = {
+		&c->t->nr_tlb_remote_flush, &c->t->nr_tlb_remote_flush_received,
+		&c->t->nr_tlb_local_flush_all, &c->t->nr_tlb_local_flush_one,
+	};
+	char *sp = strchr(line, ' ');
+
+	static_assert(ARRAY_LEN(dst) == ARRAY_LEN(vmstat_names), "one destination per name");
+	c->started = true;
+	if (!sp || strncmp(line, "nr_tlb_", 7) != 0)
+		return 0;
+	*sp = '\0';
+	for (size_t i = 0; i < ARRAY_LEN(vmstat_names); i++) {
+		char *end;
+
+		if (strcmp(line, vmstat_names[i]) != 0)
+			continue;
+		errno = 0;
+		*dst[i] = strtoull(sp + 1, &end, 10);
+		if (!isdigit((unsigned char)sp[1]) || errno || (*end && *end != '\n'))
+			return err_set(e, EINVAL, "invalid value for '%s' in '%s%s'", vmstat_names[i],
+				       c->r->shown, VMSTAT);
+		c->seen |= 1u << i;
+	}
+	return 0;
+}
+
 static int read_vmstat(struct tlb *t, const struct fsroot *r, struct err *e)
 {
-	static const char *const names[] = {
-		"nr_tlb_remote_flush", "nr_tlb_remote_flush_received",
-		"nr_tlb_local_flush_all", "nr_tlb_local_flush_one",
-	};
-	uint64_t *const dst[] = {
-		&t->nr_tlb_remote_flush, &t->nr_tlb_remote_flush_received,
-		&t->nr_tlb_local_flush_all, &t->nr_tlb_local_flush_one,
-	};
-	unsigned seen = 0;
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f;
+	struct vmstat_ctx c = { t, r, 0, false };
 
-	f = fs_fopen(r, VMSTAT, FS_MAX_KEYS, e);
-	if (!f) {
-		if (!probe_soft(e))
+	if (fs_each_line(r, VMSTAT, FS_MAX_KEYS, vmstat_line, &c, e) < 0) {
+		if (c.started || !probe_soft(e))
 			return -1;
 		probe_why(t->vmstat_why, sizeof(t->vmstat_why), r, VMSTAT, e);
 		return 0;
 	}
-	errno = 0;
-	while (getline(&line, &cap, f) > 0) {
-		char *sp = strchr(line, ' ');
-
-		if (!sp || strncmp(line, "nr_tlb_", 7) != 0)
-			continue;
-		*sp = '\0';
-		for (size_t i = 0; i < ARRAY_LEN(names); i++) {
-			char *end;
-
-			if (strcmp(line, names[i]) != 0)
-				continue;
-			errno = 0;
-			*dst[i] = strtoull(sp + 1, &end, 10);
-			if (!isdigit((unsigned char)sp[1]) || errno || (*end && *end != '\n')) {
-				free(line);
-				fclose(f);
-				return err_set(e, EINVAL, "invalid value for '%s' in '%s%s'",
-					       names[i], r->shown, VMSTAT);
-			}
-			seen |= 1u << i;
-		}
-		errno = 0;
-	}
-	if (ferror(f)) {
-		int sys = errno;
-
-		free(line);
-		fclose(f);
-		return err_set(e, sys, "cannot read '%s%s'", r->shown, VMSTAT);
-	}
-	free(line);
-	fclose(f);
-	t->vmstat_known = seen == (1u << ARRAY_LEN(names)) - 1;
+	t->vmstat_known = c.seen == (1u << ARRAY_LEN(vmstat_names)) - 1;
 	if (!t->vmstat_known) {
 		t->nr_tlb_remote_flush = t->nr_tlb_remote_flush_received = 0;
 		t->nr_tlb_local_flush_all = t->nr_tlb_local_flush_one = 0;

@@ -17,6 +17,7 @@
  */
 #include "probe/probe_int.h"
 #include "probe/strfmt.h"
+#include "probe/topo_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -28,8 +29,6 @@
 
 #include <hwloc.h>
 
-#define SYS_CPU "/sys/devices/system/cpu"
-#define SYS_NODE "/sys/devices/system/node"
 
 /*
  * What hwloc 2.9 reads from the environment at load time, and what we need
@@ -137,7 +136,7 @@ static bool parse_numbered(const char *name, const char *prefix, unsigned *id)
 }
 
 /* The ids of the entries "<prefix>N" of directory @path.  ENOENT is left to the caller. */
-static int read_numbered_dir(const struct fsroot *r, const char *path, const char *prefix,
+int topo_read_numbered_dir(const struct fsroot *r, const char *path, const char *prefix,
 			     struct idset *ids, struct err *e)
 {
 	struct dirent *d;
@@ -179,7 +178,7 @@ static int read_set_opt(const struct fsroot *r, const char *path, bool mask, str
 }
 
 /* The list form "@dir/@name_list", else the mask form "@dir/@name_mask". */
-static int read_set_either(const struct fsroot *r, const char *dir, const char *name_list,
+int topo_read_set_either(const struct fsroot *r, const char *dir, const char *name_list,
 			   const char *name_mask, struct idset *s, bool *known, struct err *e)
 {
 	char path[FS_PATH_MAX];
@@ -193,7 +192,7 @@ static int read_set_either(const struct fsroot *r, const char *dir, const char *
 	return read_set_opt(r, path, true, s, known, e);
 }
 
-static int read_long_opt(const struct fsroot *r, const char *path, long *v, bool *known,
+int topo_read_long_opt(const struct fsroot *r, const char *path, long *v, bool *known,
 			 struct err *e)
 {
 	*known = fs_read_int(r, path, v, e) == 0;
@@ -223,14 +222,23 @@ static int read_cpu_sets(struct topo *t, const struct fsroot *r, char *damaged, 
 		strfmt_set(damaged, size, "%s", e->msg);
 	else if (online_known && idset_empty(&t->online))
 		strfmt_set(damaged, size, "'%s" SYS_CPU "/online' is empty", r->shown);
-	if (read_set_opt(r, SYS_CPU "/present", false, &t->present, &present_known, e) < 0 ||
-	    read_set_opt(r, SYS_CPU "/possible", false, &t->possible, &possible_known, e) < 0 ||
-	    read_set_opt(r, SYS_CPU "/offline", false, &t->offline, &offline_known, e) < 0)
+	if (read_set_opt(r, SYS_CPU "/present", false, &t->present, &present_known, e) < 0)
+		return -1;
+	if (!present_known)
+		probe_why(t->present_why, sizeof(t->present_why), r, SYS_CPU "/present", e);
+	if (read_set_opt(r, SYS_CPU "/possible", false, &t->possible, &possible_known, e) < 0)
+		return -1;
+	if (!possible_known)
+		probe_why(t->possible_why, sizeof(t->possible_why), r, SYS_CPU "/possible", e);
+	else if (idset_empty(&t->possible))
+		strfmt_set(t->possible_why, sizeof(t->possible_why),
+			   "'%s" SYS_CPU "/possible' is empty", r->shown);
+	if (read_set_opt(r, SYS_CPU "/offline", false, &t->offline, &offline_known, e) < 0)
 		return -1;
 	/* a running kernel has an online CPU: an empty list is a damaged file */
 	online_known = online_known && !idset_empty(&t->online);
 	if (!online_known || !present_known) {
-		if (read_numbered_dir(r, SYS_CPU, "cpu", &dirs, e) < 0) {
+		if (topo_read_numbered_dir(r, SYS_CPU, "cpu", &dirs, e) < 0) {
 			if (e->sys == ENOENT)
 				return err_set(e, ENOENT, "no CPUs: no '%s%s'", r->shown, SYS_CPU);
 			return -1;
@@ -247,7 +255,7 @@ static int read_cpu_sets(struct topo *t, const struct fsroot *r, char *damaged, 
 			bool known;
 
 			snprintf(path, sizeof(path), SYS_CPU "/cpu%d/online", id);
-			if (read_long_opt(r, path, &v, &known, e) < 0)
+			if (topo_read_long_opt(r, path, &v, &known, e) < 0)
 				return -1;
 			/* absent (cpu0 of x86), empty or odd: online, as its
 			 * directory says the CPU is there */
@@ -259,22 +267,11 @@ static int read_cpu_sets(struct topo *t, const struct fsroot *r, char *damaged, 
 		t->offline = idset_empty(&t->possible) ? t->present : t->possible;
 		idset_andnot(&t->offline, &t->online);
 	}
+	if (!idset_empty(&t->present))
+		t->present_why[0] = '\0';	/* the cpuN directories stood in */
 	if (idset_empty(&t->online))
 		return err_set(e, ENOENT, "no online CPU in '%s%s'", r->shown, SYS_CPU);
 	return 0;
-}
-
-/* A *_why text; a long root path may truncate it, which a reason survives. */
-static void set_why(char *why, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_why(char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, size, fmt, ap);
-	va_end(ap);
 }
 
 static int cmp_cpu(const void *a, const void *b)
@@ -292,7 +289,7 @@ static struct cpu *find_cpu(struct host *h, unsigned id)
 }
 
 /* Sets cpu.node for the CPUs of every node (h->cpus sorted, h->nodes filled). */
-static void assign_nodes(struct host *h)
+void topo_assign_nodes(struct host *h)
 {
 	for (size_t i = 0; i < h->nnodes; i++) {
 		const struct idset *s = &h->nodes[i].cpus;
@@ -306,7 +303,7 @@ static void assign_nodes(struct host *h)
 	}
 }
 
-static int alloc_cpus(struct host *h, size_t n, struct err *e)
+int topo_alloc_cpus(struct host *h, size_t n, struct err *e)
 {
 	h->cpus = calloc(n ? n : 1, sizeof(*h->cpus));
 	if (!h->cpus)
@@ -322,7 +319,7 @@ static int alloc_cpus(struct host *h, size_t n, struct err *e)
 	return 0;
 }
 
-static int alloc_nodes(struct host *h, size_t n, struct err *e)
+int topo_alloc_nodes(struct host *h, size_t n, struct err *e)
 {
 	h->nodes = calloc(n ? n : 1, sizeof(*h->nodes));
 	if (!h->nodes)
@@ -383,7 +380,7 @@ static int hwloc_load(hwloc_topology_t *out, const struct fsroot *r, bool cpuid,
  * The lowest online CPU of @s, the key of a core or an L3 group (sysfs lists
  * the same set in every member's file), or @self when @s has none online.
  */
-static unsigned set_key(struct idset *s, const struct idset *online, unsigned self)
+unsigned topo_set_key(struct idset *s, const struct idset *online, unsigned self)
 {
 	int first;
 
@@ -413,13 +410,13 @@ static int smt_from_sysfs(struct host *h, const struct fsroot *r, struct err *e)
 		bool known;
 
 		snprintf(dir, sizeof(dir), SYS_CPU "/cpu%u/topology", c->id);
-		if (read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &sib, &known,
-				    e) < 0) {
+		if (topo_read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &sib,
+					 &known, e) < 0) {
 			free(index);
 			return -1;
 		}
 		if (known)
-			key = set_key(&sib, &h->topo.online, c->id);
+			key = topo_set_key(&sib, &h->topo.online, c->id);
 		if (index[key] < 0)
 			index[key] = (int)count++;
 		c->smt = index[key];
@@ -449,7 +446,8 @@ static int note_module_cores(struct host *h, hwloc_topology_t t, const struct fs
 	if (!core)
 		return 0;
 	snprintf(dir, sizeof(dir), SYS_CPU "/cpu%u/topology", first->id);
-	if (read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &sys, &known, e) < 0)
+	if (topo_read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &sys, &known,
+				 e) < 0)
 		return -1;
 	if (!known)
 		return 0;
@@ -458,7 +456,7 @@ static int note_module_cores(struct host *h, hwloc_topology_t t, const struct fs
 	if (idset_subset(&sys, &hw))
 		return 0;
 	idset_format(&sys, list, sizeof(list));
-	set_why(h->topo.cores_note, sizeof(h->topo.cores_note),
+	strfmt_set(h->topo.cores_note, sizeof(h->topo.cores_note),
 		"sysfs lists cpu%u's SMT siblings as %s but hwloc counts each as a core "
 		"(AMD compute-unit modules): %u cores; SMT policies treat a module as one core",
 		first->id, list, h->topo.ncores);
@@ -478,7 +476,7 @@ static int why_no_packages(struct host *h, const struct fsroot *r, int npkg, str
 	bool known;
 
 	snprintf(path, sizeof(path), SYS_CPU "/cpu%u/topology/physical_package_id", h->cpus[0].id);
-	if (read_long_opt(r, path, &v, &known, e) < 0)
+	if (topo_read_long_opt(r, path, &v, &known, e) < 0)
 		return -1;
 	if (npkg > 0)
 		snprintf(from, sizeof(from), "; hwloc's %d package%s come%s from %s", npkg,
@@ -488,14 +486,14 @@ static int why_no_packages(struct host *h, const struct fsroot *r, int npkg, str
 			     ? "the device tree"
 			     : "the CPU topology masks");
 	if (!known)
-		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
+		strfmt_set(h->topo.packages_why, sizeof(h->topo.packages_why),
 			"no 'physical_package_id' in 'cpu%u/topology'%s", h->cpus[0].id, from);
 	else if (v < 0)
-		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
+		strfmt_set(h->topo.packages_why, sizeof(h->topo.packages_why),
 			"physical_package_id is %ld (firmware hides sockets, as in a POWER LPAR "
 			"or on s390)%s", v, from);
 	else
-		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
+		strfmt_set(h->topo.packages_why, sizeof(h->topo.packages_why),
 			"physical_package_id is %ld, but hwloc found %s", v,
 			npkg > 0 ? "packages without it" : "no package (no package_cpus mask)");
 	return 0;
@@ -511,7 +509,7 @@ static int from_hwloc(struct host *h, hwloc_topology_t t, const struct fsroot *r
 
 	if (npu <= 0)
 		return err_set(e, ENOENT, "hwloc found no CPU in '%s'", r->live ? "/" : r->shown);
-	if (alloc_cpus(h, (size_t)npu, e) < 0)
+	if (topo_alloc_cpus(h, (size_t)npu, e) < 0)
 		return -1;
 	for (int i = 0; i < npu; i++) {
 		hwloc_obj_t pu = hwloc_get_obj_by_type(t, HWLOC_OBJ_PU, (unsigned)i);
@@ -553,328 +551,6 @@ static int from_hwloc(struct host *h, hwloc_topology_t t, const struct fsroot *r
 	/* hwloc makes Die objects only where a package has several dies. */
 	h->topo.ndies = ndie > 0 ? (unsigned)ndie : h->topo.npackages;
 	return note_module_cores(h, t, r, e);
-}
-
-/* ---- our own sysfs reader ---------------------------------------------------- */
-
-/*
- * The L3 group of CPU @id as the key of its shared_cpu set; -1 when none.
- * The indexK directories are listed, not counted up to the first gap: a
- * pruned tree may lack index1 (the L1i) and still have index3.
- */
-static int l3_key(const struct fsroot *r, unsigned id, const struct idset *online, long *key,
-		  struct err *e)
-{
-	char cache[128];
-	struct idset ks;
-
-	*key = -1;
-	snprintf(cache, sizeof(cache), SYS_CPU "/cpu%u/cache", id);
-	if (read_numbered_dir(r, cache, "index", &ks, e) < 0)
-		return probe_soft(e) ? 0 : -1;
-	for (int k = idset_next(&ks, 0); k >= 0; k = idset_next(&ks, (unsigned)k + 1)) {
-		char dir[160], path[192];
-		struct idset s;
-		long level;
-		bool known;
-
-		snprintf(dir, sizeof(dir), "%s/index%d", cache, k);
-		snprintf(path, sizeof(path), "%s/level", dir);
-		if (read_long_opt(r, path, &level, &known, e) < 0)
-			return -1;
-		if (!known || level != 3)
-			continue;
-		if (read_set_either(r, dir, "shared_cpu_list", "shared_cpu_map", &s, &known, e) < 0)
-			return -1;
-		if (known)
-			*key = set_key(&s, online, id);
-		return 0;
-	}
-	return 0;
-}
-
-/* A small set of distinct values (package ids, package+die pairs). */
-static unsigned count_distinct(long *vals, size_t n)
-{
-	unsigned distinct = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		bool seen = false;
-
-		if (vals[i] < 0)
-			continue;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = vals[j] == vals[i];
-		distinct += !seen;
-	}
-	return distinct;
-}
-
-/* Index of each key (a CPU id), in the order keys first appear; -1 for none. */
-static void index_keys(const long *keys, int *index, size_t n, unsigned *count, int *out)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (keys[i] < 0) {
-			out[i] = -1;
-			continue;
-		}
-		if (index[keys[i]] < 0)
-			index[keys[i]] = (int)(*count)++;
-		out[i] = index[keys[i]];
-	}
-}
-
-/* Per CPU: package, die, core (by thread siblings) and L3 group. */
-static int sysfs_cpus(struct host *h, const struct fsroot *r, struct err *e)
-{
-	const struct idset *online = &h->topo.online;
-	size_t n = idset_count(online), i = 0;
-	long *pkg = NULL, *die = NULL, *core = NULL, *l3 = NULL;
-	int *index = NULL, *out = NULL;
-	unsigned npkg_neg = 0, ndie_known = 0, nl3 = 0, ncores = 0;
-	int rc = -1;
-
-	pkg = calloc(n, sizeof(*pkg));
-	die = calloc(n, sizeof(*die));
-	core = calloc(n, sizeof(*core));
-	l3 = calloc(n, sizeof(*l3));
-	out = calloc(n, sizeof(*out));
-	index = malloc(IDSET_MAX * sizeof(*index));
-	if (!pkg || !die || !core || !l3 || !out || !index) {
-		err_set(e, ENOMEM, "cannot allocate %zu CPUs", n);
-		goto done;
-	}
-	if (alloc_cpus(h, n, e) < 0)
-		goto done;
-	for (int id = idset_next(online, 0); id >= 0;
-	     id = idset_next(online, (unsigned)id + 1), i++) {
-		char dir[FS_PATH_MAX], path[FS_PATH_MAX + 32];
-		struct idset s;
-		bool known;
-		long v;
-
-		h->cpus[i].id = (unsigned)id;
-		snprintf(dir, sizeof(dir), SYS_CPU "/cpu%d/topology", id);
-		snprintf(path, sizeof(path), "%s/physical_package_id", dir);
-		if (read_long_opt(r, path, &v, &known, e) < 0)
-			goto done;
-		pkg[i] = known && v >= 0 ? v : -1;
-		npkg_neg += known && v < 0;
-		snprintf(path, sizeof(path), "%s/die_id", dir);
-		if (read_long_opt(r, path, &v, &known, e) < 0)
-			goto done;
-		/* a package+die pair as one value: die ids are small */
-		die[i] = known && v >= 0 && pkg[i] >= 0 ? pkg[i] * 65536 + v : -1;
-		ndie_known += known;
-		if (read_set_either(r, dir, "thread_siblings_list", "thread_siblings", &s, &known,
-				    e) < 0)
-			goto done;
-		core[i] = known ? (long)set_key(&s, online, (unsigned)id) : -1;
-		if (l3_key(r, (unsigned)id, online, &l3[i], e) < 0)
-			goto done;
-		h->cpus[i].package = (int)pkg[i];
-	}
-
-	for (size_t k = 0; k < IDSET_MAX; k++)
-		index[k] = -1;
-	index_keys(core, index, n, &ncores, out);
-	for (i = 0; i < n; i++)
-		h->cpus[i].core = h->cpus[i].smt = out[i];
-	for (size_t k = 0; k < IDSET_MAX; k++)
-		index[k] = -1;
-	index_keys(l3, index, n, &nl3, out);
-	for (i = 0; i < n; i++)
-		h->cpus[i].l3 = out[i];
-
-	h->topo.npus = (unsigned)n;
-	h->topo.ncores = ncores;
-	h->topo.nl3 = nl3;
-	h->topo.npackages = count_distinct(pkg, n);
-	if (h->topo.npackages == 0 && npkg_neg > 0)
-		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
-			"physical_package_id is -1 on %u CPUs "
-			"(firmware hides sockets, as in a POWER LPAR)", npkg_neg);
-	else if (h->topo.npackages == 0)
-		set_why(h->topo.packages_why, sizeof(h->topo.packages_why),
-			"no 'physical_package_id' in '%s" SYS_CPU "/cpuN/topology'", r->shown);
-	h->topo.ndies = ndie_known ? count_distinct(die, n) : h->topo.npackages;
-	rc = 0;
-done:
-	free(pkg);
-	free(die);
-	free(core);
-	free(l3);
-	free(out);
-	free(index);
-	return rc;
-}
-
-/*
- * The CPUs of node @id among @have: nodeN/cpulist, else nodeN/cpumap (older
- * kernels), else the nodeN/cpuM links (some captures have nothing else).
- */
-static int sysfs_node_cpus(const struct fsroot *r, unsigned id, struct idset *cpus,
-			   struct err *e)
-{
-	char dir[FS_PATH_MAX];
-	bool known;
-
-	snprintf(dir, sizeof(dir), SYS_NODE "/node%u", id);
-	if (read_set_either(r, dir, "cpulist", "cpumap", cpus, &known, e) < 0)
-		return -1;
-	if (!known && read_numbered_dir(r, dir, "cpu", cpus, e) < 0)
-		return -1;
-	return 0;
-}
-
-/*
- * The kernel takes the CPU-to-node map from the firmware's SRAT as it is: a
- * broken table makes every node claim the same CPUs (seen: 8 nodes each
- * listing 0-7 on a 2-socket host) or name CPUs that do not exist.  hwloc
- * notices the overlap and keeps one node; we keep the facts, say why they
- * cannot be right, and let the checks and the planner act on it.  @raw holds
- * each node's list as read, before it is cut to the CPUs we describe.
- */
-static void check_numa(struct host *h, const struct idset *raw)
-{
-	struct idset claimed, twice, who, absent;
-	char cpus[128], nodes[128];
-
-	idset_clear(&claimed);
-	idset_clear(&twice);
-	idset_clear(&who);
-	for (size_t i = 0; i < h->nnodes; i++) {
-		struct idset dup = h->nodes[i].cpus;
-
-		idset_and(&dup, &claimed);
-		if (!idset_empty(&dup)) {
-			idset_or(&twice, &dup);
-			idset_add(&who, h->nodes[i].id);
-			for (size_t j = 0; j < i; j++)
-				if (idset_intersects(&h->nodes[j].cpus, &dup))
-					idset_add(&who, h->nodes[j].id);
-		}
-		idset_or(&claimed, &h->nodes[i].cpus);
-	}
-	if (!idset_empty(&twice)) {
-		idset_format(&who, nodes, sizeof(nodes));
-		idset_format(&twice, cpus, sizeof(cpus));
-		set_why(h->topo.numa_inconsistent, sizeof(h->topo.numa_inconsistent),
-			"nodes %s claim the same CPUs %s", nodes, cpus);
-		return;
-	}
-	/* Nodes list offline CPUs, and some kernels CPUs that are possible but
-	 * not present (hotplug slots): only a CPU that cannot exist is wrong. */
-	for (size_t i = 0; i < h->nnodes && !idset_empty(&h->topo.possible); i++) {
-		absent = raw[i];
-		idset_andnot(&absent, &h->topo.possible);
-		if (idset_empty(&absent))
-			continue;
-		idset_format(&absent, cpus, sizeof(cpus));
-		set_why(h->topo.numa_inconsistent, sizeof(h->topo.numa_inconsistent),
-			"node %u lists CPUs %s, which cannot exist (cpu/possible is %s)",
-			h->nodes[i].id, cpus, idset_format(&h->topo.possible, nodes, sizeof(nodes)));
-		return;
-	}
-}
-
-/* CPUs no node claimed may still carry a cpuM/nodeN link. */
-static int sysfs_cpu_links(struct host *h, const struct fsroot *r, struct err *e)
-{
-	for (size_t i = 0; i < h->ncpus; i++) {
-		char dir[FS_PATH_MAX];
-		struct idset ids;
-		int node_i, n;
-
-		if (h->cpus[i].node >= 0)
-			continue;
-		snprintf(dir, sizeof(dir), SYS_CPU "/cpu%u", h->cpus[i].id);
-		if (read_numbered_dir(r, dir, "node", &ids, e) < 0)
-			return -1;
-		n = idset_next(&ids, 0);
-		if (n < 0 || (node_i = host_node_index(h, (unsigned)n)) < 0)
-			continue;
-		idset_add(&h->nodes[node_i].cpus, h->cpus[i].id);
-		h->cpus[i].node = n;
-	}
-	return 0;
-}
-
-static int sysfs_nodes(struct host *h, const struct fsroot *r, struct err *e)
-{
-	struct idset ids, cpus, *raw;
-	size_t i = 0;
-
-	/* the CPUs we describe: hwloc's PUs or our online ones */
-	idset_clear(&cpus);
-	for (size_t k = 0; k < h->ncpus; k++)
-		idset_add(&cpus, h->cpus[k].id);
-	if (read_numbered_dir(r, SYS_NODE, "node", &ids, e) < 0)
-		return -1;	/* ENOENT handled by the caller */
-	if (idset_empty(&ids))
-		return err_set(e, ENOENT, "no NUMA node in '%s%s'", r->shown, SYS_NODE);
-	raw = calloc(idset_count(&ids), sizeof(*raw));
-	if (!raw || alloc_nodes(h, idset_count(&ids), e) < 0) {
-		free(raw);
-		return raw ? -1 : err_set(e, ENOMEM, "cannot allocate %u nodes", idset_count(&ids));
-	}
-	for (int id = idset_next(&ids, 0); id >= 0; id = idset_next(&ids, (unsigned)id + 1), i++) {
-		h->nodes[i].id = (unsigned)id;
-		if (sysfs_node_cpus(r, (unsigned)id, &raw[i], e) < 0) {
-			free(raw);
-			return -1;
-		}
-		h->nodes[i].cpus = raw[i];
-		idset_and(&h->nodes[i].cpus, &cpus);
-	}
-	check_numa(h, raw);
-	free(raw);
-	assign_nodes(h);
-	return sysfs_cpu_links(h, r, e);
-}
-
-/* The nodes and their CPUs (h->cpus filled). */
-static int read_nodes(struct host *h, const struct fsroot *r, struct err *e)
-{
-	if (sysfs_nodes(h, r, e) == 0)
-		return 0;
-	if (e->sys != ENOENT || fs_exists(r, SYS_NODE))
-		return -1;
-	/* A kernel without CONFIG_NUMA: the whole machine is node 0. */
-	set_why(h->topo.nodes_why, sizeof(h->topo.nodes_why),
-		"no '%s%s' (a kernel without NUMA): node 0 holds every CPU", r->shown, SYS_NODE);
-	if (alloc_nodes(h, 1, e) < 0)
-		return -1;
-	for (size_t i = 0; i < h->ncpus; i++)
-		idset_add(&h->nodes[0].cpus, h->cpus[i].id);
-	assign_nodes(h);
-	return 0;
-}
-
-/*
- * Why hwloc refused the tree, as far as we can tell: hwloc 2.9 finds the
- * sysfs CPU topology by its hex masks and gives up when a tree has only the
- * *_list files (as libvirt's POWER8 capture does).
- */
-static void why_hwloc_failed(struct host *h, const struct fsroot *r, int sys)
-{
-	static const char *const masks[] = {
-		"thread_siblings", "core_siblings", "core_cpus", "package_cpus",
-	};
-	int first = idset_next(&h->topo.present, 0);
-	const char *hint = ": no hex 'thread_siblings' or 'core_siblings' in its cpu topology";
-
-	if (first < 0)
-		first = idset_next(&h->topo.online, 0);
-	for (size_t i = 0; i < ARRAY_LEN(masks); i++) {
-		char path[128];
-
-		snprintf(path, sizeof(path), SYS_CPU "/cpu%d/topology/%s", first, masks[i]);
-		if (fs_exists(r, path))
-			hint = "";
-	}
-	set_why(h->topo.source_why, sizeof(h->topo.source_why), "hwloc rejected the tree (%s)%s",
-		sys ? strerror(sys) : "no reason given", hint);
 }
 
 /* ---- distances ----------------------------------------------------------- */
@@ -927,7 +603,7 @@ static int read_distances(struct host *h, const struct fsroot *r, struct err *e)
 			if (!probe_soft(e))
 				return -1;
 			if (!fs_exists(r, SYS_NODE))
-				set_why(h->topo.distances_why, sizeof(h->topo.distances_why),
+				strfmt_set(h->topo.distances_why, sizeof(h->topo.distances_why),
 					"no NUMA in the kernel (no '%s%s')", r->shown, SYS_NODE);
 			else
 				probe_why(h->topo.distances_why, sizeof(h->topo.distances_why), r,
@@ -936,13 +612,13 @@ static int read_distances(struct host *h, const struct fsroot *r, struct err *e)
 		}
 		if (parse_row(buf, d + i * n, n, &count) < 0) {
 			free(d);
-			set_why(h->topo.distances_why, sizeof(h->topo.distances_why),
+			strfmt_set(h->topo.distances_why, sizeof(h->topo.distances_why),
 				"invalid distances '%.64s' in 'node%u/distance'", buf, h->nodes[i].id);
 			return 0;
 		}
 		if (count != n) {
 			free(d);
-			set_why(h->topo.distances_why, sizeof(h->topo.distances_why),
+			strfmt_set(h->topo.distances_why, sizeof(h->topo.distances_why),
 				"'node%u/distance' has %zu values for %zu nodes", h->nodes[i].id,
 				count, n);
 			return 0;
@@ -992,7 +668,7 @@ static int caches_exported(const struct fsroot *r, const struct idset *online, b
 	if (first < 0)
 		return 0;
 	snprintf(path, sizeof(path), SYS_CPU "/cpu%d/cache", first);
-	if (read_numbered_dir(r, path, "index", &ks, e) < 0)
+	if (topo_read_numbered_dir(r, path, "index", &ks, e) < 0)
 		return probe_soft(e) ? 0 : -1;
 	*yes = !idset_empty(&ks);
 	return 0;
@@ -1007,21 +683,21 @@ static void why_l3(struct host *h, const struct fsroot *r, bool caches, bool cpu
 	struct topo *t = &h->topo;
 
 	if (t->nl3 && cpuid)
-		set_why(t->source_why, sizeof(t->source_why),
+		strfmt_set(t->source_why, sizeof(t->source_why),
 			"L3 from CPUID: the kernel exports no caches");
 	else if (t->nl3)
 		return;
 	else if (caches)
-		set_why(t->l3_why, sizeof(t->l3_why), "no level 3 cache in '%s" SYS_CPU
+		strfmt_set(t->l3_why, sizeof(t->l3_why), "no level 3 cache in '%s" SYS_CPU
 			"/cpuN/cache'", r->shown);
 	else if (cpuid)
-		set_why(t->l3_why, sizeof(t->l3_why),
+		strfmt_set(t->l3_why, sizeof(t->l3_why),
 			"the kernel exports no caches and CPUID reports no L3");
 	else if (r->live)
-		set_why(t->l3_why, sizeof(t->l3_why), "the kernel exports no caches ('" SYS_CPU
+		strfmt_set(t->l3_why, sizeof(t->l3_why), "the kernel exports no caches ('" SYS_CPU
 			"/cpuN/cache' is empty) and hwloc could not read this host");
 	else
-		set_why(t->l3_why, sizeof(t->l3_why),
+		strfmt_set(t->l3_why, sizeof(t->l3_why),
 			"the kernel exports no caches (the tree has no 'cpuN/cache'); "
 			"CPUID is not read for a tree under --root");
 }
@@ -1045,15 +721,33 @@ static bool hwloc_unsafe(struct host *h, const struct fsroot *r)
 		return false;
 	for (size_t i = 0; i < ARRAY_LEN(whole); i++)
 		if (fs_stat(r, whole[i], &st, &e) == 0 && st.st_size > (off_t)FS_MAX_PERCPU) {
-			set_why(h->topo.source_why, sizeof(h->topo.source_why),
+			strfmt_set(h->topo.source_why, sizeof(h->topo.source_why),
 				"hwloc not used: '%s%s' is larger than %u MiB", r->shown, whole[i],
 				FS_MAX_PERCPU >> 20);
 			return true;
 		}
 	if (fs_check_tree(r, read_by_hwloc, ARRAY_LEN(read_by_hwloc), bad, sizeof(bad)) == 0)
 		return false;
-	set_why(h->topo.source_why, sizeof(h->topo.source_why), "hwloc not used: %s", bad);
+	strfmt_set(h->topo.source_why, sizeof(h->topo.source_why), "hwloc not used: %s", bad);
 	return true;
+}
+
+/* A count the topology source did not give says so (after why_l3(), whose
+ * reason for L3 is more precise). */
+static void why_counts(struct topo *t)
+{
+	struct {
+		unsigned n;
+		char *why;
+	} c[] = {
+		{ t->npackages, t->packages_why }, { t->ndies, t->dies_why },
+		{ t->ncores, t->cores_why }, { t->npus, t->pus_why }, { t->nl3, t->l3_why },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(c); i++)
+		if (c[i].n == 0 && c[i].why[0] == '\0')
+			strfmt_set(c[i].why, HOST_WHY_MAX, "not reported by the %s topology",
+				   t->source);
 }
 
 int topo_probe(struct host *h, const struct fsroot *r, struct err *e)
@@ -1068,7 +762,7 @@ int topo_probe(struct host *h, const struct fsroot *r, struct err *e)
 		goto fail;
 	/* hwloc would take a damaged cpu/online as it reads ("0-x" as CPU 0) */
 	if (damaged[0])
-		set_why(h->topo.source_why, sizeof(h->topo.source_why),
+		strfmt_set(h->topo.source_why, sizeof(h->topo.source_why),
 			"hwloc not used: %s; the online CPUs come from the cpuN directories",
 			damaged);
 	cpuid = r->live && !caches;
@@ -1083,13 +777,14 @@ int topo_probe(struct host *h, const struct fsroot *r, struct err *e)
 	} else {
 		cpuid = false;
 		if (h->topo.source_why[0] == '\0')
-			why_hwloc_failed(h, r, sys);
+			topo_why_hwloc_failed(h, r, sys);
 		snprintf(h->topo.source, sizeof(h->topo.source), "sysfs");
-		if (sysfs_cpus(h, r, e) < 0)
+		if (topo_sysfs_cpus(h, r, e) < 0)
 			goto fail;
 	}
 	why_l3(h, r, caches, cpuid);
-	if (read_nodes(h, r, e) < 0 || read_distances(h, r, e) < 0)
+	why_counts(&h->topo);
+	if (topo_read_nodes(h, r, e) < 0 || read_distances(h, r, e) < 0)
 		goto fail;
 	return 0;
 fail:

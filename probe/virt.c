@@ -11,6 +11,7 @@
  */
 #include "probe/probe_int.h"
 #include "probe/strfmt.h"
+#include "probe/virt_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -117,17 +118,6 @@ static unsigned vhv_scan(const char *raw, size_t len)
 	return bits;
 }
 
-static char *trim(char *s)
-{
-	size_t len = strlen(s);
-
-	while (len > 0 && isspace((unsigned char)s[len - 1]))
-		s[--len] = '\0';
-	while (isspace((unsigned char)*s))
-		s++;
-	return s;
-}
-
 static int take_str(char **dst, const char *val, struct err *e)
 {
 	if (*dst)
@@ -171,8 +161,8 @@ static int cpuinfo_read(const struct fsroot *r, struct cpuinfo *ci, struct err *
 		if (!colon)
 			continue;
 		*colon = '\0';
-		key = trim(line);
-		val = trim(colon + 1);
+		key = strfmt_trim(line);
+		val = strfmt_trim(colon + 1);
 		if (strcmp(key, "flags") == 0) {
 			if (take_str(&ci->flags, val, e) < 0)
 				goto fail;
@@ -234,6 +224,33 @@ static const char *arm_implementer(const char *code)
 	return NULL;
 }
 
+/* topo.cpuinfo_why: the file is missing, or which of the three it does not give. */
+static void why_cpu_identity(struct topo *t, const struct fsroot *r, const struct cpuinfo *ci)
+{
+	const char *missing[3];
+	size_t n = 0;
+
+	if (!ci->present && !t->arch[0]) {
+		strfmt_set(t->cpuinfo_why, sizeof(t->cpuinfo_why), "no '%s" CPUINFO "'", r->shown);
+		return;
+	}
+	if (!t->arch[0])
+		missing[n++] = "architecture";
+	if (!t->vendor[0])
+		missing[n++] = "vendor";
+	if (!t->model[0])
+		missing[n++] = "model";
+	if (n == 0)
+		return;
+	if (!ci->present) {
+		strfmt_set(t->cpuinfo_why, sizeof(t->cpuinfo_why), "no '%s" CPUINFO "'", r->shown);
+		return;
+	}
+	strfmt_set(t->cpuinfo_why, sizeof(t->cpuinfo_why), "no %s%s%s%s%s in '%s" CPUINFO "'",
+		   missing[0], n > 1 ? (n > 2 ? ", " : " or ") : "", n > 1 ? missing[1] : "",
+		   n > 2 ? " or " : "", n > 2 ? missing[2] : "", r->shown);
+}
+
 static void fill_cpu_identity(struct host *h, const struct fsroot *r, const struct cpuinfo *ci)
 {
 	struct topo *t = &h->topo;
@@ -272,6 +289,7 @@ static void fill_cpu_identity(struct host *h, const struct fsroot *r, const stru
 		if (uname(&u) == 0)
 			strfmt_set(t->arch, sizeof(t->arch), "%s", u.machine);
 	}
+	why_cpu_identity(t, r, ci);
 }
 
 static void flags_unknown(struct virt *v)
@@ -547,16 +565,18 @@ static bool has_opt(const char *opts, const char *opt)
 	return false;
 }
 
+/* v2's cgroup.controllers word for each CGROUP_* bit (its v1 mount option is
+ * cgroup_ctrl_name()), NULL when v2 has none. */
 static const struct {
-	const char *v1, *v2;	/* v1 mount option, v2 cgroup.controllers word */
+	const char *v2;
 	unsigned bit;
 } cg_names[] = {
-	{ "cpu", "cpu", CGROUP_CPU },
-	{ "cpuacct", NULL, CGROUP_CPUACCT },	/* v2 has no cpuacct: cpu.stat is always there */
-	{ "cpuset", "cpuset", CGROUP_CPUSET },
-	{ "memory", "memory", CGROUP_MEMORY },
-	{ "devices", NULL, CGROUP_DEVICES },	/* v2: a BPF program, not a controller */
-	{ "blkio", "io", CGROUP_BLKIO },
+	{ "cpu", CGROUP_CPU },
+	{ NULL, CGROUP_CPUACCT },	/* v2 has no cpuacct: cpu.stat is always there */
+	{ "cpuset", CGROUP_CPUSET },
+	{ "memory", CGROUP_MEMORY },
+	{ NULL, CGROUP_DEVICES },	/* v2: a BPF program, not a controller */
+	{ "io", CGROUP_BLKIO },
 };
 
 enum read_rc { READ_OK, READ_ABSENT, READ_FAILED };
@@ -625,69 +645,82 @@ static void cgroups_unknown(struct virt *v)
  * kernel/cgroup/cgroup.c), so only a missing cgroup.controllers leaves the
  * controllers that v1 does not provide unknown.
  */
-static int probe_cgroups(struct host *h, const struct fsroot *r, struct err *e)
+enum cg_v2 { V2_UNDECIDED, V2_YES, V2_NO, V2_UNKNOWN };
+
+/* What the mount table says about cgroups. */
+struct cg_scan {
+	char v2dir[FS_PATH_MAX];	/* the last cgroup2 mount */
+	enum cg_v2 v2;
+	bool v1_mount;			/* an unnamed cgroup v1 mount */
+	unsigned v1_ctrls;		/* CGROUP_* bits mounted as v1 */
+};
+
+/* One line of /proc/mounts into @s. */
+static void cgroups_mount(char *line, struct cg_scan *s, struct virt *v, const struct fsroot *r)
 {
-	struct virt *v = &h->virt;
-	char v2dir[FS_PATH_MAX] = "", path[FS_PATH_MAX + 32], buf[16384];
-	enum { V2_UNDECIDED, V2_YES, V2_NO, V2_UNKNOWN } v2 = V2_UNDECIDED;
-	bool v1_mount = false, v1 = false;
-	unsigned v1_ctrls = 0, v2_ctrls = 0;
+	char *save = NULL, *dev, *dir, *type, *opts;
+	char path[FS_PATH_MAX + 32], buf[16384];
+	long len;
+
+	dev = strtok_r(line, " \t\n", &save);
+	dir = strtok_r(NULL, " \t\n", &save);
+	type = strtok_r(NULL, " \t\n", &save);
+	opts = strtok_r(NULL, " \t\n", &save);
+	if (!dev || !dir || !type || !opts || dir[0] != '/')
+		return;
+	unescape_mount(dir);
+	if (strcmp(type, "cgroup") == 0) {
+		if (!strstr(opts, "name="))
+			s->v1_mount = true;
+		/* the last mount of a controller wins, as in libvirt */
+		for (size_t i = 0; i < ARRAY_LEN(cg_names); i++)
+			if (has_opt(opts, cgroup_ctrl_name(cg_names[i].bit)))
+				s->v1_ctrls |= cg_names[i].bit;
+	} else if (strcmp(type, "cgroup2") == 0) {
+		/* virCgroupV2Available(): the first cgroup2 mount whose
+		 * cgroup.controllers reads as non-empty; a failed read ends
+		 * the search.  The kernel always ends the file with "\n", so
+		 * only a capture can hold a truly empty one. */
+		strfmt_set(s->v2dir, sizeof(s->v2dir), "%s", dir);
+		if (s->v2 != V2_UNDECIDED)
+			return;
+		strfmt_set(path, sizeof(path), "%s/cgroup.controllers",
+		      strcmp(dir, "/") == 0 ? "" : dir);
+		switch (read_small(r, path, buf, sizeof(buf), &len, v->cgroups_why,
+				   sizeof(v->cgroups_why))) {
+		case READ_ABSENT:
+			s->v2 = V2_UNKNOWN;
+			break;
+		case READ_FAILED:
+			s->v2 = V2_NO;
+			v->cgroups_why[0] = '\0';
+			break;
+		case READ_OK:
+			if (len > 0 || !raw_empty(r, path))
+				s->v2 = V2_YES;
+			break;
+		}
+	}
+}
+
+/* Reads /proc/mounts into @s; 1 when it is absent (cgroups_why says so). */
+static int cgroups_scan(struct cg_scan *s, struct virt *v, const struct fsroot *r,
+			struct err *e)
+{
 	char *line = NULL;
 	size_t cap = 0;
-	long len;
 	FILE *f;
 
-	cgroups_unknown(v);
+	memset(s, 0, sizeof(*s));
 	f = fs_fopen(r, "/proc/mounts", FS_MAX_PERCPU, e);
 	if (!f) {
 		if (!probe_soft(e))
 			return -1;
 		probe_why(v->cgroups_why, sizeof(v->cgroups_why), r, "/proc/mounts", e);
-		return 0;
+		return 1;
 	}
-	while (getline(&line, &cap, f) > 0) {
-		char *save = NULL, *dev, *dir, *type, *opts;
-
-		dev = strtok_r(line, " \t\n", &save);
-		dir = strtok_r(NULL, " \t\n", &save);
-		type = strtok_r(NULL, " \t\n", &save);
-		opts = strtok_r(NULL, " \t\n", &save);
-		if (!dev || !dir || !type || !opts || dir[0] != '/')
-			continue;
-		unescape_mount(dir);
-		if (strcmp(type, "cgroup") == 0) {
-			if (!strstr(opts, "name="))
-				v1_mount = true;
-			/* the last mount of a controller wins, as in libvirt */
-			for (size_t i = 0; i < ARRAY_LEN(cg_names); i++)
-				if (has_opt(opts, cg_names[i].v1))
-					v1_ctrls |= cg_names[i].bit;
-		} else if (strcmp(type, "cgroup2") == 0) {
-			/* virCgroupV2Available(): the first cgroup2 mount whose
-			 * cgroup.controllers reads as non-empty; a failed read ends
-			 * the search.  The kernel always ends the file with "\n", so
-			 * only a capture can hold a truly empty one. */
-			strfmt_set(v2dir, sizeof(v2dir), "%s", dir);
-			if (v2 != V2_UNDECIDED)
-				continue;
-			strfmt_set(path, sizeof(path), "%s/cgroup.controllers",
-			      strcmp(dir, "/") == 0 ? "" : dir);
-			switch (read_small(r, path, buf, sizeof(buf), &len, v->cgroups_why,
-					   sizeof(v->cgroups_why))) {
-			case READ_ABSENT:
-				v2 = V2_UNKNOWN;
-				break;
-			case READ_FAILED:
-				v2 = V2_NO;
-				v->cgroups_why[0] = '\0';
-				break;
-			case READ_OK:
-				if (len > 0 || !raw_empty(r, path))
-					v2 = V2_YES;
-				break;
-			}
-		}
-	}
+	while (getline(&line, &cap, f) > 0)
+		cgroups_mount(line, s, v, r);
 	if (ferror(f)) {
 		int sys = errno;
 
@@ -697,19 +730,74 @@ static int probe_cgroups(struct host *h, const struct fsroot *r, struct err *e)
 	}
 	free(line);
 	fclose(f);
+	return 0;
+}
 
+/* v1's controllers only, when v2's cgroup.controllers is missing from the capture. */
+static void cgroups_v2_absent(struct virt *v, bool v1, unsigned v1_ctrls)
+{
+	v->cgroup_ctrls = v1 ? v1_ctrls : 0;
+	v->cgroup_unknown = CGROUP_QEMU & ~v->cgroup_ctrls;
+	strfmt_set(v->cgroup_mode, sizeof(v->cgroup_mode), "%s", v1 ? "hybrid" : "v2");
+	if (!v->cgroup_unknown)
+		v->cgroups_why[0] = '\0';	/* v1 alone decided them all */
+}
+
+/* v2's controllers (placement "/": libvirt reads "<mount>//cgroup.controllers"),
+ * into *@ctrls; false when they could not be read (cgroups_why says why). */
+static bool cgroups_v2(struct virt *v, const struct fsroot *r, const struct cg_scan *s, bool v1,
+		       unsigned *ctrls)
+{
+	char path[FS_PATH_MAX + 32], buf[16384];
+	long len;
+
+	strfmt_set(path, sizeof(path), "%s/cgroup.controllers",
+	      strcmp(s->v2dir, "/") == 0 ? "" : s->v2dir);
+	switch (read_small(r, path, buf, sizeof(buf), &len, v->cgroups_why,
+			   sizeof(v->cgroups_why))) {
+	case READ_ABSENT:
+		cgroups_v2_absent(v, v1, s->v1_ctrls);
+		return false;
+	case READ_FAILED:
+		return false;
+	case READ_OK:
+		break;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(cg_names); i++)
+		if (cg_names[i].v2 && has_token(buf, cg_names[i].v2))
+			*ctrls |= cg_names[i].bit;
+	*ctrls |= CGROUP_CPUACCT;
+	if (r->live) {
+		if (bpf_devices_available(r, s->v2dir))
+			*ctrls |= CGROUP_DEVICES;
+	} else {
+		v->cgroup_unknown |= CGROUP_DEVICES;
+	}
+	return true;
+}
+
+static int probe_cgroups(struct host *h, const struct fsroot *r, struct err *e)
+{
+	struct virt *v = &h->virt;
+	struct cg_scan s;
+	unsigned v2_ctrls = 0;
+	char buf[16384];
+	long len;
+	bool v1;
+	int rc;
+
+	cgroups_unknown(v);
+	rc = cgroups_scan(&s, v, r, e);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	v->cgroups_known = true;
 	/* virCgroupV1Available(): /proc/cgroups and an unnamed cgroup mount */
-	v1 = v1_mount && (!r->live || fs_exists(r, "/proc/cgroups"));
-	if (v2 == V2_UNKNOWN) {
-		v->cgroup_ctrls = v1 ? v1_ctrls : 0;
-		v->cgroup_unknown = CGROUP_QEMU & ~v->cgroup_ctrls;
-		strfmt_set(v->cgroup_mode, sizeof(v->cgroup_mode), "%s", v1 ? "hybrid" : "v2");
-		if (!v->cgroup_unknown)
-			v->cgroups_why[0] = '\0';	/* v1 alone decided them all */
+	v1 = s.v1_mount && (!r->live || fs_exists(r, "/proc/cgroups"));
+	if (s.v2 == V2_UNKNOWN) {
+		cgroups_v2_absent(v, v1, s.v1_ctrls);
 		return 0;	/* cgroups_why names the missing cgroup.controllers */
 	}
-	if (!v1 && v2 != V2_YES) {
+	if (!v1 && s.v2 != V2_YES) {
 		strfmt_set(v->cgroups_why, sizeof(v->cgroups_why),
 		      "no cgroup v1 controller mount and no cgroup v2 mount with controllers");
 		return 0;
@@ -718,212 +806,17 @@ static int probe_cgroups(struct host *h, const struct fsroot *r, struct err *e)
 	if (r->live && read_small(r, "/proc/self/cgroup", buf, sizeof(buf), &len,
 				  v->cgroups_why, sizeof(v->cgroups_why)) != READ_OK)
 		return 0;	/* libvirt cannot initialize cgroups: every controller fails */
-	if (v2 == V2_YES) {
-		/* placement "/": libvirt reads "<mount>//cgroup.controllers" */
-		strfmt_set(path, sizeof(path), "%s/cgroup.controllers",
-		      strcmp(v2dir, "/") == 0 ? "" : v2dir);
-		switch (read_small(r, path, buf, sizeof(buf), &len, v->cgroups_why,
-				   sizeof(v->cgroups_why))) {
-		case READ_ABSENT:
-			v->cgroup_ctrls = v1 ? v1_ctrls : 0;
-			v->cgroup_unknown = CGROUP_QEMU & ~v->cgroup_ctrls;
-			strfmt_set(v->cgroup_mode, sizeof(v->cgroup_mode), "%s", v1 ? "hybrid" : "v2");
-			if (!v->cgroup_unknown)
-				v->cgroups_why[0] = '\0';
-			return 0;
-		case READ_FAILED:
-			return 0;
-		case READ_OK:
-			break;
-		}
-		for (size_t i = 0; i < ARRAY_LEN(cg_names); i++)
-			if (cg_names[i].v2 && has_token(buf, cg_names[i].v2))
-				v2_ctrls |= cg_names[i].bit;
-		v2_ctrls |= CGROUP_CPUACCT;
-		if (r->live) {
-			if (bpf_devices_available(r, v2dir))
-				v2_ctrls |= CGROUP_DEVICES;
-		} else {
-			v->cgroup_unknown |= CGROUP_DEVICES;
-		}
-	}
-	v->cgroup_ctrls = (v1 ? v1_ctrls : 0) | v2_ctrls;
+	if (s.v2 == V2_YES && !cgroups_v2(v, r, &s, v1, &v2_ctrls))
+		return 0;
+	v->cgroup_ctrls = (v1 ? s.v1_ctrls : 0) | v2_ctrls;
 	v->cgroup_unknown &= ~v->cgroup_ctrls;
 	v->cgroups_why[0] = '\0';
 	if (v->cgroup_unknown)
 		strfmt_set(v->cgroups_why, sizeof(v->cgroups_why),
 		      "cgroup v2 'devices' is a BPF program: queried on the live host only");
 	strfmt_set(v->cgroup_mode, sizeof(v->cgroup_mode), "%s",
-	      v1 && v2 == V2_YES ? "hybrid" : v1 ? "v1" : "v2");
+	      v1 && s.v2 == V2_YES ? "hybrid" : v1 ? "v1" : "v2");
 	return 0;
-}
-
-/* ---- IOMMU ---- */
-
-/* Subdirectories of @path: what st_nlink - 2 counts on sysfs, the count
- * virt-host-validate 9.0 uses for sys/kernel/iommu_groups. */
-static int count_entries(const struct fsroot *r, const char *path, bool dirs_only, unsigned *n,
-			 struct err *e)
-{
-	struct dirent *de;
-	DIR *d = fs_opendir(r, path, e);
-
-	*n = 0;
-	if (!d)
-		return -1;
-	errno = 0;
-	while ((de = readdir(d))) {
-		bool isdir = de->d_type == DT_DIR;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (dirs_only && de->d_type == DT_UNKNOWN) {
-			struct stat st;
-
-			isdir = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-				S_ISDIR(st.st_mode);
-		}
-		if (!dirs_only || isdir)
-			(*n)++;
-		errno = 0;
-	}
-	if (errno) {
-		int sys = errno;
-
-		closedir(d);
-		return err_set(e, sys, "cannot read directory '%s%s'", r->shown, path);
-	}
-	closedir(d);
-	return 0;
-}
-
-/* Counts entries; ENOENT/ENOTDIR give TRI_NO on the live host, TRI_UNKNOWN on a capture. */
-static int dir_tri(const struct fsroot *r, const char *path, bool dirs_only, enum tri *exists,
-		   unsigned *n, struct err *e)
-{
-	*n = 0;
-	if (count_entries(r, path, dirs_only, n, e) == 0) {
-		*exists = TRI_YES;
-		return 0;
-	}
-	if (e->sys == ENOENT || e->sys == ENOTDIR) {
-		*exists = r->live || e->sys == ENOTDIR ? TRI_NO : TRI_UNKNOWN;
-		return 0;
-	}
-	return -1;
-}
-
-static int read_hex(const struct fsroot *r, const char *path, uint64_t *v, struct err *e)
-{
-	char buf[64];
-	char *end, *s;
-
-	if (fs_read(r, path, buf, sizeof(buf), e) < 0)
-		return -1;
-	s = trim(buf);
-	errno = 0;
-	*v = strtoull(s, &end, 16);
-	if (!isxdigit((unsigned char)*s) || *trim(end) != '\0' || errno)
-		return err_set(e, EINVAL, "invalid hex value '%s' in '%s%s'", s, r->shown, path);
-	return 0;
-}
-
-/* Interrupt remapping: bit 3 (IR) of every Intel DMAR unit's extended
- * capability register (VT-d spec 11.4.3; drivers/iommu/intel/iommu.h ecap_ir_support). */
-static int probe_irq_remap(struct host *h, const struct fsroot *r, struct err *e)
-{
-	struct virt *v = &h->virt;
-	struct dirent *de;
-	unsigned ndmar = 0, nir = 0;
-	DIR *d;
-
-	v->irq_remap = TRI_UNKNOWN;
-	d = fs_opendir(r, "/sys/class/iommu", e);
-	if (!d)
-		return probe_soft(e) ? 0 : -1;
-	while ((de = readdir(d))) {
-		char path[FS_PATH_MAX];
-		uint64_t ecap;
-
-		if (strncmp(de->d_name, "dmar", 4) != 0)
-			continue;
-		strfmt_set(path, sizeof(path), "/sys/class/iommu/%s/intel-iommu/ecap", de->d_name);
-		if (read_hex(r, path, &ecap, e) < 0) {
-			if (probe_soft(e))
-				continue;
-			closedir(d);
-			return -1;
-		}
-		ndmar++;
-		if (ecap & (UINT64_C(1) << 3))
-			nir++;
-	}
-	closedir(d);
-	if (ndmar > 0)
-		v->irq_remap = nir == ndmar ? TRI_YES : TRI_NO;
-	return 0;
-}
-
-static int probe_iommu(struct host *h, const struct fsroot *r, struct err *e)
-{
-	struct virt *v = &h->virt;
-	bool dmar = fs_exists(r, "/sys/firmware/acpi/tables/DMAR");
-	bool ivrs = fs_exists(r, "/sys/firmware/acpi/tables/IVRS");
-	enum tri units_dir;
-
-	/* virt-host-validate looks for the table of the CPU's vendor */
-	if (dmar && (v->svm != TRI_YES || !ivrs))
-		strfmt_set(v->iommu_table, sizeof(v->iommu_table), "DMAR");
-	else if (ivrs)
-		strfmt_set(v->iommu_table, sizeof(v->iommu_table), "IVRS");
-	if (v->vmx == TRI_YES)
-		v->iommu_firmware = dmar ? TRI_YES : TRI_NO;
-	else if (v->svm == TRI_YES)
-		v->iommu_firmware = ivrs ? TRI_YES : TRI_NO;
-	else
-		v->iommu_firmware = dmar || ivrs ? TRI_YES : TRI_NO;
-	if (v->iommu_firmware == TRI_NO && !r->live &&
-	    !fs_exists(r, "/sys/firmware/acpi/tables"))
-		v->iommu_firmware = TRI_UNKNOWN;
-
-	if (dir_tri(r, "/sys/kernel/iommu_groups", true, &v->iommu_groups_dir,
-		    &v->niommu_groups, e) < 0)
-		return -1;
-	if (dir_tri(r, "/sys/class/iommu", false, &units_dir, &v->niommu_units, e) < 0)
-		return -1;
-	if (v->niommu_groups > 0 || v->niommu_units > 0)
-		v->iommu = TRI_YES;
-	else if (v->iommu_groups_dir == TRI_UNKNOWN && units_dir == TRI_UNKNOWN)
-		v->iommu = TRI_UNKNOWN;
-	else
-		v->iommu = TRI_NO;
-
-	if (v->iommu_firmware == TRI_UNKNOWN && v->iommu == TRI_UNKNOWN)
-		strfmt_set(v->iommu_why, sizeof(v->iommu_why),
-		      "no 'sys/firmware/acpi/tables', 'sys/kernel/iommu_groups' or "
-		      "'sys/class/iommu' in '%s'", r->shown);
-	else if (v->iommu_firmware == TRI_NO)
-		strfmt_set(v->iommu_why, sizeof(v->iommu_why),
-		      "no ACPI %s table: IOMMU disabled in firmware or absent",
-		      v->vmx == TRI_YES ? "DMAR" : v->svm == TRI_YES ? "IVRS" : "DMAR or IVRS");
-	else if (v->iommu == TRI_NO)
-		strfmt_set(v->iommu_why, sizeof(v->iommu_why), "%s",
-		      v->iommu_groups_dir == TRI_YES ?
-		      "no IOMMU groups: the IOMMU is not enabled by the kernel" :
-		      "no sys/kernel/iommu_groups: kernel without IOMMU support");
-	else if (v->iommu == TRI_UNKNOWN)
-		strfmt_set(v->iommu_why, sizeof(v->iommu_why),
-		      "no 'sys/kernel/iommu_groups' or 'sys/class/iommu' in '%s'", r->shown);
-
-	{
-		unsigned n;
-
-		if (dir_tri(r, "/sys/bus/pci/devices", false, &v->pci_devices, &n, e) < 0)
-			return -1;
-		if (v->pci_devices == TRI_YES && n == 0)
-			v->pci_devices = TRI_NO;
-	}
-	return probe_irq_remap(h, r, e);
 }
 
 /* ---- secure guests, as virHostValidateSecureGuests() of libvirt 9.0 ---- */
@@ -1025,214 +918,6 @@ static int probe_secure(struct host *h, const struct fsroot *r, const struct cpu
 	return 0;
 }
 
-/* ---- NICs backed by PCI devices ---- */
-
-/* "0000:3b:00.0": domain:bus:device.function in hex */
-static bool is_pci_addr(const char *s)
-{
-	static const char shape[] = "xxxx:xx:xx.x";
-
-	if (strlen(s) != sizeof(shape) - 1)
-		return false;
-	for (size_t i = 0; shape[i]; i++)
-		if (shape[i] == 'x' ? !isxdigit((unsigned char)s[i]) : s[i] != shape[i])
-			return false;
-	return true;
-}
-
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
-static int read_u64_or(const struct fsroot *r, const char *path, uint64_t dflt, uint64_t *v,
-		       struct err *e)
-{
-	if (fs_read_u64(r, path, v, e) == 0)
-		return 0;
-	if (!probe_soft(e))
-		return -1;
-	*v = dflt;
-	return 0;
-}
-
-/*
- * The PCI function behind sys/class/net/@name: the last PCI address on the
- * path its class link points to ("../../devices/pci0000:00/0000:00:1c.0/
- * 0000:3b:00.0/net/ens1f0").  For a virtio NIC that is the virtio PCI
- * device above "virtio2".  Fills @dir ("/sys/devices/.../0000:3b:00.0")
- * and @pci; false for virtual interfaces (lo, bridges, taps).
- */
-static int nic_pci_dir(const struct fsroot *r, const char *name, char *dir, size_t size,
-		       char *pci, size_t pcisize, bool *found, struct err *e)
-{
-	char path[FS_PATH_MAX], link[FS_PATH_MAX], norm[FS_PATH_MAX] = "/sys/class/net";
-	char *save = NULL;
-	size_t pci_end = 0;
-
-	*found = false;
-	strfmt_set(path, sizeof(path), "/sys/class/net/%s", name);
-	if (fs_readlink(r, path, link, sizeof(link), e) < 0) {
-		if (e->sys != EINVAL)
-			return probe_soft(e) ? 0 : -1;
-		/* a copied tree may hold a plain directory: its device link then */
-		strfmt_set(path, sizeof(path), "/sys/class/net/%s/device", name);
-		if (fs_readlink(r, path, link, sizeof(link), e) < 0)
-			return probe_soft(e) ? 0 : -1;
-		if (!is_pci_addr(base_name(link)))
-			return 0;
-		strfmt_set(pci, pcisize, "%s", base_name(link));
-		strfmt_set(dir, size, "%s", path);
-		*found = true;
-		return 0;
-	}
-	if (link[0] == '/')
-		norm[0] = '\0';
-	for (char *c = strtok_r(link, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		size_t len = strlen(norm);
-
-		if (strcmp(c, ".") == 0)
-			continue;
-		if (strcmp(c, "..") == 0) {
-			char *slash = strrchr(norm, '/');
-
-			if (slash)
-				*slash = '\0';
-			if (pci_end > strlen(norm))
-				pci_end = 0;
-			continue;
-		}
-		if (len + 1 + strlen(c) + 1 > sizeof(norm))
-			return err_set(e, ENAMETOOLONG, "cannot follow '%s%s'", r->shown, path);
-		norm[len] = '/';
-		memcpy(norm + len + 1, c, strlen(c) + 1);
-		if (is_pci_addr(c)) {
-			pci_end = strlen(norm);
-			strfmt_set(pci, pcisize, "%s", c);
-		}
-	}
-	if (pci_end == 0)
-		return 0;
-	norm[pci_end] = '\0';
-	strfmt_set(dir, size, "%s", norm);
-	*found = true;
-	return 0;
-}
-
-static int probe_nic(const struct fsroot *r, const char *name, struct nic *n, bool *is_pci,
-		     struct err *e)
-{
-	char dir[FS_PATH_MAX], path[FS_PATH_MAX + 64], link[FS_PATH_MAX];
-	uint64_t total, num;
-	long node;
-	struct dirent *de;
-	DIR *d;
-
-	memset(n, 0, sizeof(*n));
-	if (nic_pci_dir(r, name, dir, sizeof(dir), n->pci, sizeof(n->pci), is_pci, e) < 0)
-		return -1;
-	if (!*is_pci)
-		return 0;
-	strfmt_set(n->name, sizeof(n->name), "%s", name);
-
-	/* the network driver (virtio_net for virtio, not virtio-pci) */
-	strfmt_set(path, sizeof(path), "/sys/class/net/%s/device/driver", name);
-	if (fs_readlink(r, path, link, sizeof(link), e) >= 0)
-		strfmt_set(n->driver, sizeof(n->driver), "%s", base_name(link));
-	else if (!probe_soft(e))
-		return -1;
-
-	strfmt_set(path, sizeof(path), "%s/numa_node", dir);
-	n->numa_node = -1;
-	/* an odd node id is an unknown node, as an absent file is */
-	if (fs_read_int(r, path, &node, e) == 0) {
-		if (node >= -1 && node < (long)IDSET_MAX)
-			n->numa_node = (int)node;
-	} else if (!probe_soft(e)) {
-		return -1;
-	}
-
-	strfmt_set(path, sizeof(path), "%s/sriov_totalvfs", dir);
-	if (read_u64_or(r, path, 0, &total, e) < 0)
-		return -1;
-	strfmt_set(path, sizeof(path), "%s/sriov_numvfs", dir);
-	if (read_u64_or(r, path, 0, &num, e) < 0)
-		return -1;
-	if (total > UINT32_MAX || num > total)
-		return err_set(e, EINVAL, "invalid SR-IOV counts %llu of %llu in '%s%s'",
-			       (unsigned long long)num, (unsigned long long)total, r->shown, dir);
-	n->sriov_total = (unsigned)total;
-	n->sriov_num = (unsigned)num;
-
-	strfmt_set(path, sizeof(path), "%s/physfn", dir);
-	n->is_vf = fs_exists(r, path);
-
-	strfmt_set(path, sizeof(path), "%s/msi_irqs", dir);
-	d = fs_opendir(r, path, e);
-	if (!d)
-		return probe_soft(e) ? 0 : -1;
-	while ((de = readdir(d))) {
-		char *end;
-		unsigned long irq;
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		irq = strtoul(de->d_name, &end, 10);
-		if (*end == '\0' && irq < IDSET_MAX)
-			idset_add(&n->irqs, (unsigned)irq);
-	}
-	closedir(d);
-	return 0;
-}
-
-static int nic_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct nic *)a)->name, ((const struct nic *)b)->name);
-}
-
-static int probe_nics(struct host *h, const struct fsroot *r, struct err *e)
-{
-	struct virt *v = &h->virt;
-	struct dirent *de;
-	size_t cap = 0;
-	DIR *d;
-
-	d = fs_opendir(r, "/sys/class/net", e);
-	if (!d)
-		return probe_soft(e) ? 0 : -1;
-	while ((de = readdir(d))) {
-		struct nic n;
-		bool is_pci;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (probe_nic(r, de->d_name, &n, &is_pci, e) < 0) {
-			closedir(d);
-			return -1;
-		}
-		if (!is_pci)
-			continue;
-		if (v->nnics == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			struct nic *p = realloc(v->nics, ncap * sizeof(*p));
-
-			if (!p) {
-				closedir(d);
-				return err_set(e, ENOMEM, "cannot list the NICs of '%s'", r->shown);
-			}
-			v->nics = p;
-			cap = ncap;
-		}
-		v->nics[v->nnics++] = n;
-	}
-	closedir(d);
-	if (v->nnics > 1)
-		qsort(v->nics, v->nnics, sizeof(*v->nics), nic_cmp);
-	return 0;
-}
-
 int virt_probe(struct host *h, const struct fsroot *r, struct err *e)
 {
 	struct err open_err = ERR_INIT;
@@ -1251,11 +936,11 @@ int virt_probe(struct host *h, const struct fsroot *r, struct err *e)
 	probe_devices(h, r);
 	if (probe_cgroups(h, r, e) < 0)
 		goto out;
-	if (probe_iommu(h, r, e) < 0)
+	if (virt_probe_iommu(h, r, e) < 0)
 		goto out;
 	if (probe_secure(h, r, &ci, e) < 0)
 		goto out;
-	if (probe_nics(h, r, e) < 0)
+	if (virt_probe_nics(h, r, e) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -57,6 +57,46 @@ static void assert_msg(const struct fixture *fx, const struct err *e, const char
 	assert_string_equal(e->msg, want);
 }
 
+struct lines {
+	char seen[64];
+	int stop_at;	/* the line number on which to stop (1), or fail (-1 when negative) */
+	int n;
+};
+
+static int count_line(char *line, void *arg, struct err *e)
+{
+	struct lines *l = arg;
+
+	l->n++;
+	strncat(l->seen, line, sizeof(l->seen) - strlen(l->seen) - 1);
+	if (l->stop_at == l->n)
+		return 1;
+	if (-l->stop_at == l->n)
+		return err_set(e, 0, "bad line %d", l->n);
+	return 0;
+}
+
+static void test_each_line(void **state)
+{
+	struct fixture *fx = *state;
+	struct err e = ERR_INIT;
+	struct lines l = { "", 0, 0 };
+
+	put(fx, "/proc/x", "a\nb\nc");
+	assert_ok(fs_each_line(&fx->r, "/proc/x", 1024, count_line, &l, &e), e);
+	assert_string_equal(l.seen, "a\nb\nc");
+	l = (struct lines){ "", 2, 0 };
+	assert_ok(fs_each_line(&fx->r, "/proc/x", 1024, count_line, &l, &e), e);
+	assert_string_equal(l.seen, "a\nb\n");
+	l = (struct lines){ "", -1, 0 };
+	assert_int_equal(fs_each_line(&fx->r, "/proc/x", 1024, count_line, &l, &e), -1);
+	assert_string_equal(e.msg, "bad line 1");
+	l = (struct lines){ "", 0, 0 };
+	assert_int_equal(fs_each_line(&fx->r, "/proc/none", 1024, count_line, &l, &e), -1);
+	assert_int_equal(e.sys, ENOENT);
+	assert_int_equal(l.n, 0);
+}
+
 static void test_open(void **state)
 {
 	struct fsroot r = FSROOT_INIT;
@@ -507,6 +547,7 @@ int main(void)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sets, setup, teardown),

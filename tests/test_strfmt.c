@@ -80,12 +80,25 @@ static void test_esc_cut(void **state)
 			    "\\xff\\xff\\xff\\xff\\xff\\xff");
 }
 
+static void test_size_and_trim(void **state)
+{
+	char buf[32], s[] = " \t 42 kB\n";
+	(void)state;
+
+	assert_string_equal(strfmt_size_kib(512, buf, sizeof(buf)), "512 KiB");
+	assert_string_equal(strfmt_size_kib(16u * 1024 * 1024, buf, sizeof(buf)), "16 GiB");
+	assert_string_equal(strfmt_size_kib(15u * 1024 * 1024 + 512 * 1024, buf, sizeof(buf)),
+			    "15.5 GiB");
+	assert_string_equal(strfmt_trim(s), "42 kB");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_len),
 		cmocka_unit_test(test_esc),
 		cmocka_unit_test(test_esc_cut),
+		cmocka_unit_test(test_size_and_trim),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

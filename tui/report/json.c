@@ -19,7 +19,6 @@
 #include <string.h>
 
 /* a reason naming a path under the root */
-#define WHY_BUF (FS_PATH_MAX + 128)
 
 /* A string that is "" when unknown. */
 static void jset_str_or_null(struct jb *b, struct json_object *o, const char *key, const char *s)
@@ -38,10 +37,10 @@ static void jset_tri(struct jb *b, struct json_object *o, const char *key, enum 
 		jb_null(b, o, key);
 }
 
-/* "<key>_why": @why when the model gave one; else @fallback when the value is
- * unknown; else null. */
+/* "<key>_why": @why when the model gave one (the probe words every reason);
+ * else "unknown" when the value is unknown; else null. */
 static void jset_why(struct jb *b, struct json_object *o, const char *key, bool unknown,
-		     const char *why, const char *fallback)
+		     const char *why)
 {
 	char name[64];
 
@@ -49,28 +48,20 @@ static void jset_why(struct jb *b, struct json_object *o, const char *key, bool 
 	if (why && why[0] != '\0')
 		jb_set_str(b, o, name, why);
 	else if (unknown)
-		jb_set_str(b, o, name, fallback && fallback[0] ? fallback : "unknown");
+		jb_set_str(b, o, name, "unknown");
 	else
 		jb_null(b, o, name);
 }
 
 /* A count where 0 means unknown, with its why. */
 static void jset_count(struct jb *b, struct json_object *o, const char *key, unsigned v,
-		       const char *why, const char *fallback)
+		       const char *why)
 {
 	if (v == 0)
 		jb_null(b, o, key);
 	else
 		jb_set_u64(b, o, key, v);
-	jset_why(b, o, key, v == 0, why, fallback);
-}
-
-/* "no '<root>/path'": the probe leaves a fact unknown only when its file is
- * absent (probe_int.h), so naming the file is the reason. */
-static const char *absent(char *buf, size_t size, const struct host *h, const char *path)
-{
-	snprintf(buf, size, "no '%s%s'", h->root, path);
-	return buf;
+	jset_why(b, o, key, v == 0, why);
 }
 
 static struct json_object *jpools(struct jb *b, const struct hugepool *p, size_t n, bool host_wide)
@@ -95,20 +86,15 @@ static void json_topology(struct jb *b, struct json_object *top, const struct ho
 {
 	const struct topo *t = &h->topo;
 	struct json_object *o = jb_val(b, json_object_new_object());
-	char fb[WHY_BUF];
 	bool known;
 
-	if (t->source[0])
-		snprintf(fb, sizeof(fb), "not reported by the %s topology", t->source);
-	else
-		snprintf(fb, sizeof(fb), "no topology was read");
-	jset_count(b, o, "packages", t->npackages, t->packages_why, fb);
-	jset_count(b, o, "dies", t->ndies, NULL, fb);
-	jset_count(b, o, "cores", t->ncores, NULL, fb);
-	jset_count(b, o, "pus", t->npus, NULL, fb);
-	jset_count(b, o, "l3_groups", t->nl3, t->l3_why, fb);
+	jset_count(b, o, "packages", t->npackages, t->packages_why);
+	jset_count(b, o, "dies", t->ndies, t->dies_why);
+	jset_count(b, o, "cores", t->ncores, t->cores_why);
+	jset_count(b, o, "pus", t->npus, t->pus_why);
+	jset_count(b, o, "l3_groups", t->nl3, t->l3_why);
 	jset_str_or_null(b, o, "source", t->source);
-	jset_why(b, o, "source", t->source[0] == '\0', t->source_why, fb);
+	jset_why(b, o, "source", t->source[0] == '\0', t->source_why);
 	jset_str_or_null(b, o, "cores_note", t->cores_note);
 	/* A judgment, not a fact that can be unknown: the why is the reason when
 	 * inconsistent, null otherwise. */
@@ -121,27 +107,24 @@ static void json_topology(struct jb *b, struct json_object *top, const struct ho
 		jb_set_idset(b, o, "online", &t->online);
 	else
 		jb_null(b, o, "online");
-	jset_why(b, o, "online", !known, NULL, "no online CPU list in this tree");
+	jset_why(b, o, "online", !known, NULL);
 	jb_set_idset(b, o, "offline", &t->offline);
 	known = !idset_empty(&t->present);
 	if (known)
 		jb_set_idset(b, o, "present", &t->present);
 	else
 		jb_null(b, o, "present");
-	jset_why(b, o, "present", !known, NULL,
-		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/present"));
+	jset_why(b, o, "present", !known, t->present_why);
 	known = !idset_empty(&t->possible);
 	if (known)
 		jb_set_idset(b, o, "possible", &t->possible);
 	else
 		jb_null(b, o, "possible");
-	jset_why(b, o, "possible", !known, NULL,
-		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/possible"));
+	jset_why(b, o, "possible", !known, t->possible_why);
 	jset_str_or_null(b, o, "arch", t->arch);
 	jset_str_or_null(b, o, "vendor", t->vendor);
 	jset_str_or_null(b, o, "model", t->model);
-	jset_why(b, o, "cpuinfo", !t->arch[0] || !t->vendor[0] || !t->model[0], NULL,
-		 absent(fb, sizeof(fb), h, "/proc/cpuinfo"));
+	jset_why(b, o, "cpuinfo", !t->arch[0] || !t->vendor[0] || !t->model[0], t->cpuinfo_why);
 	jb_set(b, top, "topology", o);
 }
 
@@ -152,7 +135,6 @@ static void json_nodes(struct jb *b, struct json_object *top, const struct host 
 	for (size_t i = 0; i < h->nnodes && a; i++) {
 		const struct node *n = &h->nodes[i];
 		struct json_object *o = jb_val(b, json_object_new_object());
-		char fb[WHY_BUF], path[96];
 
 		jb_set_int(b, o, "id", n->id);
 		jb_set_idset(b, o, "cpus", &n->cpus);
@@ -164,9 +146,7 @@ static void json_nodes(struct jb *b, struct json_object *top, const struct host 
 			jb_null(b, o, "memory_kib");
 			jb_null(b, o, "memory_free_kib");
 		}
-		snprintf(path, sizeof(path), "/sys/devices/system/node/node%u/meminfo", n->id);
-		jset_why(b, o, "memory", !n->mem_known, n->mem_known ? NULL : n->mem_why,
-			 absent(fb, sizeof(fb), h, path));
+		jset_why(b, o, "memory", !n->mem_known, n->mem_known ? NULL : n->mem_why);
 		if (h->topo.distances) {
 			struct json_object *row = jb_val(b, json_object_new_array());
 
@@ -177,14 +157,12 @@ static void json_nodes(struct jb *b, struct json_object *top, const struct host 
 		} else {
 			jb_null(b, o, "distances");
 		}
-		jset_why(b, o, "distances", !h->topo.distances, h->topo.distances_why,
-			 "no NUMA distances in this tree");
+		jset_why(b, o, "distances", !h->topo.distances, h->topo.distances_why);
 		if (n->npools)
 			jb_set(b, o, "hugepages", jpools(b, n->pools, n->npools, false));
 		else
 			jb_null(b, o, "hugepages");
-		snprintf(path, sizeof(path), "/sys/devices/system/node/node%u/hugepages", n->id);
-		jset_why(b, o, "hugepages", n->npools == 0, NULL, absent(fb, sizeof(fb), h, path));
+		jset_why(b, o, "hugepages", n->npools == 0, n->pools_why);
 		jb_push(b, a, o);
 	}
 	jb_set(b, top, "nodes", a);
@@ -212,15 +190,10 @@ static void json_cpus(struct jb *b, struct json_object *top, const struct host *
 
 static struct json_object *json_cgroups(struct jb *b, unsigned ctrls)
 {
-	static const struct { const char *name; unsigned bit; } names[] = {
-		{ "cpu", CGROUP_CPU }, { "cpuacct", CGROUP_CPUACCT },
-		{ "cpuset", CGROUP_CPUSET }, { "memory", CGROUP_MEMORY },
-		{ "devices", CGROUP_DEVICES }, { "blkio", CGROUP_BLKIO },
-	};
 	struct json_object *o = jb_val(b, json_object_new_object());
 
-	for (size_t i = 0; i < ARRAY_LEN(names); i++)
-		jb_set_bool(b, o, names[i].name, (ctrls & names[i].bit) != 0);
+	for (unsigned i = 0; i < CGROUP_NCTRLS; i++)
+		jb_set_bool(b, o, cgroup_ctrl_name(1u << i), (ctrls & 1u << i) != 0);
 	return o;
 }
 
@@ -263,7 +236,6 @@ static void json_virt(struct jb *b, struct json_object *top, const struct host *
 	const struct virt *v = &h->virt;
 	struct json_object *o = jb_val(b, json_object_new_object());
 	bool any_unknown = false;
-	char fb[WHY_BUF];
 
 	for (size_t i = 0; i < ARRAY_LEN(flags); i++) {
 		enum tri t;
@@ -272,8 +244,8 @@ static void json_virt(struct jb *b, struct json_object *top, const struct host *
 		jset_tri(b, o, flags[i].key, t);
 		any_unknown |= t == TRI_UNKNOWN;
 	}
-	jset_why(b, o, "flags", any_unknown, v->flags_why,
-		 absent(fb, sizeof(fb), h, "/proc/cpuinfo"));
+	/* no cpuinfo flags at all, or only no "vmx flags" line (before Linux 5.8) */
+	jset_why(b, o, "flags", any_unknown, v->flags_why[0] ? v->flags_why : v->vmx_flags_why);
 
 	jset_tri(b, o, "kvm_dev", v->kvm_dev);
 	jset_tri(b, o, "kvm_access", v->kvm_access);
@@ -281,18 +253,17 @@ static void json_virt(struct jb *b, struct json_object *top, const struct host *
 	jset_tri(b, o, "kvm_usable", v->kvm_usable);
 	jset_tri(b, o, "nested", v->nested);
 	jset_why(b, o, "kvm", v->kvm_usable == TRI_UNKNOWN || v->kvm_dev == TRI_UNKNOWN ||
-		 v->kvm_access == TRI_UNKNOWN || v->nested == TRI_UNKNOWN, v->kvm_why,
-		 "the probe could not tell");
+		 v->kvm_access == TRI_UNKNOWN || v->nested == TRI_UNKNOWN, v->kvm_why);
 
 	jset_tri(b, o, "vhost_net", v->vhost_net);
-	jset_why(b, o, "vhost_net", v->vhost_net == TRI_UNKNOWN, v->devices_why, "the probe could not tell");
+	jset_why(b, o, "vhost_net", v->vhost_net == TRI_UNKNOWN, v->devices_why);
 	jset_tri(b, o, "tun", v->tun);
-	jset_why(b, o, "tun", v->tun == TRI_UNKNOWN, v->devices_why, "the probe could not tell");
+	jset_why(b, o, "tun", v->tun == TRI_UNKNOWN, v->devices_why);
 	if (v->cgroups_known)
 		jb_set(b, o, "cgroups", json_cgroups(b, v->cgroup_ctrls));
 	else
 		jb_null(b, o, "cgroups");
-	jset_why(b, o, "cgroups", !v->cgroups_known, v->cgroups_why, "no cgroup information");
+	jset_why(b, o, "cgroups", !v->cgroups_known, v->cgroups_why);
 
 	jset_tri(b, o, "iommu_firmware", v->iommu_firmware);
 	jset_tri(b, o, "iommu", v->iommu);
@@ -304,11 +275,10 @@ static void json_virt(struct jb *b, struct json_object *top, const struct host *
 	jset_tri(b, o, "irq_remap", v->irq_remap);
 	jset_why(b, o, "iommu", v->iommu_firmware == TRI_UNKNOWN || v->iommu == TRI_UNKNOWN ||
 		 v->irq_remap == TRI_UNKNOWN || (v->niommu_groups == 0 && v->iommu != TRI_NO),
-		 v->iommu_why, "the probe could not tell");
+		 v->iommu_why);
 
 	jset_tri(b, o, "secure_guest", v->secure_guest);
-	jset_why(b, o, "secure", v->secure_guest == TRI_UNKNOWN, v->secure_why,
-		 "the probe could not tell");
+	jset_why(b, o, "secure", v->secure_guest == TRI_UNKNOWN, v->secure_why);
 	jb_set(b, o, "nics", json_nics(b, v));
 	jb_set(b, top, "virt", o);
 }
@@ -317,14 +287,12 @@ static void json_memory(struct jb *b, struct json_object *top, const struct host
 {
 	const struct mem *m = &h->mem;
 	struct json_object *o = jb_val(b, json_object_new_object());
-	char fb[WHY_BUF];
 
 	if (m->npools)
 		jb_set(b, top, "hugepages", jpools(b, m->pools, m->npools, true));
 	else
 		jb_null(b, top, "hugepages");
-	jset_why(b, top, "hugepages", m->npools == 0, m->hugepages_why,
-		 absent(fb, sizeof(fb), h, "/sys/kernel/mm/hugepages"));
+	jset_why(b, top, "hugepages", m->npools == 0, m->hugepages_why);
 
 	if (m->meminfo_known) {
 		jb_set_u64(b, o, "total_kib", m->total_kib);
@@ -335,28 +303,23 @@ static void json_memory(struct jb *b, struct json_object *top, const struct host
 		jb_null(b, o, "free_kib");
 		jb_null(b, o, "available_kib");
 	}
-	jset_why(b, o, "meminfo", !m->meminfo_known, m->meminfo_why, absent(fb, sizeof(fb), h, "/proc/meminfo"));
+	jset_why(b, o, "meminfo", !m->meminfo_known, m->meminfo_why);
 	if (m->default_hugepage_kib)
 		jb_set_u64(b, o, "default_hugepage_kib", m->default_hugepage_kib);
 	else
 		jb_null(b, o, "default_hugepage_kib");
-	jset_why(b, o, "default_hugepage_kib", m->default_hugepage_kib == 0, NULL,
-		 "no Hugepagesize in meminfo");
+	jset_why(b, o, "default_hugepage_kib", m->default_hugepage_kib == 0,
+		 m->default_hugepage_why);
 	jset_str_or_null(b, o, "thp", m->thp);
-	jset_why(b, o, "thp", !m->thp[0], m->thp_why,
-		 absent(fb, sizeof(fb), h, "/sys/kernel/mm/transparent_hugepage/enabled"));
+	jset_why(b, o, "thp", !m->thp[0], m->thp_why);
 	jset_str_or_null(b, o, "thp_defrag", m->thp_defrag);
-	jset_why(b, o, "thp_defrag", !m->thp_defrag[0], NULL,
-		 absent(fb, sizeof(fb), h, "/sys/kernel/mm/transparent_hugepage/defrag"));
+	jset_why(b, o, "thp_defrag", !m->thp_defrag[0], m->thp_defrag_why);
 	jset_tri(b, o, "ksm", m->ksm);
-	jset_why(b, o, "ksm", m->ksm == TRI_UNKNOWN, m->ksm_why,
-		 absent(fb, sizeof(fb), h, "/sys/kernel/mm/ksm/run"));
+	jset_why(b, o, "ksm", m->ksm == TRI_UNKNOWN, m->ksm_why);
 	jset_tri(b, o, "numa_balancing", m->numa_balancing);
-	jset_why(b, o, "numa_balancing", m->numa_balancing == TRI_UNKNOWN, m->numa_balancing_why,
-		 absent(fb, sizeof(fb), h, "/proc/sys/kernel/numa_balancing"));
+	jset_why(b, o, "numa_balancing", m->numa_balancing == TRI_UNKNOWN, m->numa_balancing_why);
 	jb_set_id(b, o, "swappiness", m->swappiness);
-	jset_why(b, o, "swappiness", m->swappiness < 0, m->swappiness_why,
-		 absent(fb, sizeof(fb), h, "/proc/sys/vm/swappiness"));
+	jset_why(b, o, "swappiness", m->swappiness < 0, m->swappiness_why);
 	jb_set(b, top, "memory", o);
 }
 
@@ -384,8 +347,6 @@ static void json_kernel(struct jb *b, struct json_object *top, const struct host
 {
 	const struct kern *k = &h->kern;
 	struct json_object *o = jb_val(b, json_object_new_object());
-	char fb[WHY_BUF];
-	const char *no_cmdline = absent(fb, sizeof(fb), h, "/proc/cmdline");
 
 	if (k->cmdline_known) {
 		jb_set_str(b, o, "cmdline", k->cmdline);
@@ -398,25 +359,21 @@ static void json_kernel(struct jb *b, struct json_object *top, const struct host
 		jb_null(b, o, "iommu_opts");
 		jb_null(b, o, "hugepage_opts");
 	}
-	jset_why(b, o, "cmdline", !k->cmdline_known, k->cmdline_why, no_cmdline);
+	jset_why(b, o, "cmdline", !k->cmdline_known, k->cmdline_why);
 	if (k->isolated_known)
 		jb_set_idset(b, o, "isolated", &k->isolated);
 	else
 		jb_null(b, o, "isolated");
-	jset_why(b, o, "isolated", !k->isolated_known, k->isolated_why,
-		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/isolated"));
+	jset_why(b, o, "isolated", !k->isolated_known, k->isolated_why);
 	if (k->nohz_full_known)
 		jb_set_idset(b, o, "nohz_full", &k->nohz_full);
 	else
 		jb_null(b, o, "nohz_full");
-	jset_why(b, o, "nohz_full", !k->nohz_full_known, k->nohz_full_why,
-		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/nohz_full"));
+	jset_why(b, o, "nohz_full", !k->nohz_full_known, k->nohz_full_why);
 	jset_str_or_null(b, o, "smt_control", k->smt_control);
-	jset_why(b, o, "smt_control", !k->smt_control[0], k->smt_why,
-		 absent(fb, sizeof(fb), h, "/sys/devices/system/cpu/smt/control"));
+	jset_why(b, o, "smt_control", !k->smt_control[0], k->smt_why);
 	jset_tri(b, o, "irqbalance", k->irqbalance);
-	jset_why(b, o, "irqbalance", k->irqbalance == TRI_UNKNOWN, k->irqbalance_why,
-		 "the probe could not tell");
+	jset_why(b, o, "irqbalance", k->irqbalance == TRI_UNKNOWN, k->irqbalance_why);
 	jb_set(b, o, "governors", json_governors(b, h));
 	jb_set(b, top, "kernel", o);
 }
@@ -425,7 +382,6 @@ static void json_tlb(struct jb *b, struct json_object *top, const struct host *h
 {
 	const struct tlb *t = &h->tlb;
 	struct json_object *o = jb_val(b, json_object_new_object());
-	char fb[WHY_BUF];
 
 	if (t->shootdowns_known) {
 		struct json_object *s = jb_val(b, json_object_new_object());
@@ -446,8 +402,7 @@ static void json_tlb(struct jb *b, struct json_object *top, const struct host *h
 	} else {
 		jb_null(b, o, "shootdowns");
 	}
-	jset_why(b, o, "shootdowns", !t->shootdowns_known, t->shootdowns_why,
-		 absent(fb, sizeof(fb), h, "/proc/interrupts"));
+	jset_why(b, o, "shootdowns", !t->shootdowns_known, t->shootdowns_why);
 	if (t->vmstat_known) {
 		struct json_object *s = jb_val(b, json_object_new_object());
 
@@ -459,13 +414,12 @@ static void json_tlb(struct jb *b, struct json_object *top, const struct host *h
 	} else {
 		jb_null(b, o, "vmstat");
 	}
-	jset_why(b, o, "vmstat", !t->vmstat_known, t->vmstat_why,
-		 absent(fb, sizeof(fb), h, "/proc/vmstat"));
+	jset_why(b, o, "vmstat", !t->vmstat_known, t->vmstat_why);
 	jset_str_or_null(b, o, "geometry", t->geometry);
 	jset_str_or_null(b, o, "geometry_source", t->geometry_source);
-	jset_why(b, o, "geometry", !t->geometry[0], t->geometry_why, "no TLB geometry found");
+	jset_why(b, o, "geometry", !t->geometry[0], t->geometry_why);
 	jset_tri(b, o, "perf", t->perf);
-	jset_why(b, o, "perf", t->perf == TRI_UNKNOWN, t->perf_why, "the probe could not tell");
+	jset_why(b, o, "perf", t->perf == TRI_UNKNOWN, t->perf_why);
 	jb_set(b, top, "tlb", o);
 }
 
@@ -500,7 +454,7 @@ static void json_vms(struct jb *b, struct json_object *top, const struct host *h
 			jb_set_int(b, o, "pid", vm->pid);
 		else
 			jb_null(b, o, "pid");
-		jset_why(b, o, "pid", vm->pid <= 0, vm->pid_why, "no QEMU process found");
+		jset_why(b, o, "pid", vm->pid <= 0, vm->pid_why);
 		for (size_t t = 0; t < vm->nthreads; t++) {
 			const struct vm_thread *th = &vm->threads[t];
 			struct json_object *to = jb_val(b, json_object_new_object());
@@ -508,7 +462,7 @@ static void json_vms(struct jb *b, struct json_object *top, const struct host *h
 			jb_set_u64(b, to, "vcpu", th->vcpu);
 			jb_set_int(b, to, "tid", th->tid);
 			jb_set_id(b, to, "cpu", th->cpu);
-			jset_why(b, to, "cpu", th->cpu < 0, NULL, "no CPU in its stat");
+			jset_why(b, to, "cpu", th->cpu < 0, NULL);
 			jb_set_idset(b, to, "allowed_cpus", &th->allowed);
 			jb_set_u64(b, to, "cpu_ticks", th->utime_ticks);
 			jb_set_u64(b, to, "migrations", th->migrations);
@@ -529,13 +483,12 @@ static void json_vms(struct jb *b, struct json_object *top, const struct host *h
 		} else {
 			jb_null(b, o, "memory_per_node");
 		}
-		jset_why(b, o, "memory_per_node", !vm->node_kib, vm->mem_why, "no numa_maps");
+		jset_why(b, o, "memory_per_node", !vm->node_kib, vm->mem_why);
 		if (vm->page_kib)
 			jb_set_u64(b, o, "page_kib", vm->page_kib);
 		else
 			jb_null(b, o, "page_kib");
-		jset_why(b, o, "page_kib", !vm->page_kib, vm->node_kib ? NULL : vm->mem_why,
-			 "no mapping with pages in numa_maps");
+		jset_why(b, o, "page_kib", !vm->page_kib, vm->node_kib ? NULL : vm->mem_why);
 		jb_push(b, a, o);
 	}
 	jb_set(b, top, "vms", a);

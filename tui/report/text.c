@@ -165,23 +165,6 @@ static void sb_set(struct sb *b, const struct idset *s)
 		sb_add(b, "%s", idset_format(s, buf, sizeof(buf)));
 }
 
-static const char *size_str(char *buf, size_t size, uint64_t kib)
-{
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)kib;
-	size_t u = 0;
-
-	while (v >= 1024 && u + 1 < ARRAY_LEN(units)) {
-		v /= 1024;
-		u++;
-	}
-	if (v == (double)(uint64_t)v)
-		snprintf(buf, size, "%llu %s", (unsigned long long)v, units[u]);
-	else
-		snprintf(buf, size, "%.1f %s", v, units[u]);
-	return buf;
-}
-
 struct out {
 	FILE *f;
 	const struct text_style *st;
@@ -251,12 +234,6 @@ static void section(struct out *o, const char *title)
 		fprintf(o->f, "\n%s\n", title);
 }
 
-/* The model's reason when it gave one, else a plain statement of what is absent. */
-static const char *why_or(const char *why, const char *fallback)
-{
-	return why[0] ? why : fallback;
-}
-
 static void cpu_section(struct out *o, const struct host *h)
 {
 	const struct topo *t = &h->topo;
@@ -266,17 +243,17 @@ static void cpu_section(struct out *o, const struct host *h)
 	if (t->arch[0])
 		sb_add(v, "%s", t->arch);
 	else
-		sb_unknown(v, "no architecture in cpuinfo");
+		sb_unknown(v, t->cpuinfo_why);
 	field(o, "architecture");
 	if (t->vendor[0])
 		sb_add(v, "%s", t->vendor);
 	else
-		sb_unknown(v, "no vendor_id in cpuinfo");
+		sb_unknown(v, t->cpuinfo_why);
 	field(o, "vendor");
 	if (t->model[0])
 		sb_add(v, "%s", t->model);
 	else
-		sb_unknown(v, "no model name in cpuinfo");
+		sb_unknown(v, t->cpuinfo_why);
 	field(o, "model");
 
 	if (t->npackages)
@@ -287,15 +264,18 @@ static void cpu_section(struct out *o, const struct host *h)
 	if (t->ndies)
 		sb_add(v, ", %u die%s", t->ndies, t->ndies == 1 ? "" : "s");
 	else
-		sb_add(v, ", dies unknown");
+		sb_add(v, ", dies unknown%s%s%s", t->dies_why[0] ? " (" : "", t->dies_why,
+		       t->dies_why[0] ? ")" : "");
 	if (t->ncores)
 		sb_add(v, ", %u cores", t->ncores);
 	else
-		sb_add(v, ", cores unknown");
+		sb_add(v, ", cores unknown%s%s%s", t->cores_why[0] ? " (" : "", t->cores_why,
+		       t->cores_why[0] ? ")" : "");
 	if (t->npus)
 		sb_add(v, ", %u PUs", t->npus);
 	else
-		sb_add(v, ", PUs unknown");
+		sb_add(v, ", PUs unknown%s%s%s", t->pus_why[0] ? " (" : "", t->pus_why,
+		       t->pus_why[0] ? ")" : "");
 	if (t->nl3)
 		sb_add(v, ", %u L3 group%s", t->nl3, t->nl3 == 1 ? "" : "s");
 	else
@@ -315,7 +295,7 @@ static void cpu_section(struct out *o, const struct host *h)
 	}
 
 	if (idset_empty(&t->online)) {
-		sb_unknown(v, "no online CPU list in this tree");
+		sb_unknown(v, NULL);	/* host_probe() fails without online CPUs */
 	} else {
 		sb_set(v, &t->online);
 		sb_add(v, " (%u)", idset_count(&t->online));
@@ -326,24 +306,24 @@ static void cpu_section(struct out *o, const struct host *h)
 		sb_add(v, " (%u)", idset_count(&t->offline));
 	field(o, "offline CPUs");
 	if (idset_empty(&t->present))
-		sb_unknown(v, "no cpu/present in this tree");
+		sb_unknown(v, t->present_why);
 	else
 		sb_set(v, &t->present);
 	sb_add(v, " / ");
 	if (idset_empty(&t->possible))
-		sb_unknown(v, "no cpu/possible in this tree");
+		sb_unknown(v, t->possible_why);
 	else
 		sb_set(v, &t->possible);
 	field(o, "present/possible");
 	if (h->kern.isolated_known)
 		sb_set(v, &h->kern.isolated);
 	else
-		sb_unknown(v, why_or(h->kern.isolated_why, "no cpu/isolated"));
+		sb_unknown(v, h->kern.isolated_why);
 	field(o, "isolated CPUs");
 	if (h->kern.nohz_full_known)
 		sb_set(v, &h->kern.nohz_full);
 	else
-		sb_unknown(v, why_or(h->kern.nohz_full_why, "no cpu/nohz_full"));
+		sb_unknown(v, h->kern.nohz_full_why);
 	field(o, "nohz_full CPUs");
 }
 
@@ -353,7 +333,7 @@ static void sb_pools(struct sb *v, const struct hugepool *p, size_t n, bool host
 		char sz[32];
 
 		sb_add(v, "%s%s: %llu total, %llu free", i ? "; " : "",
-		       size_str(sz, sizeof(sz), p[i].size_kib),
+		       strfmt_size_kib(p[i].size_kib, sz, sizeof(sz)),
 		       (unsigned long long)p[i].total, (unsigned long long)p[i].free);
 		if (p[i].surplus)
 			sb_add(v, ", %llu surplus", (unsigned long long)p[i].surplus);
@@ -368,8 +348,7 @@ static void distances(struct out *o, const struct host *h)
 	size_t n = h->nnodes;
 
 	if (!h->topo.distances) {
-		sb_unknown(&o->v, h->topo.distances_why[0] ? h->topo.distances_why
-			   : "no NUMA distances in this tree");
+		sb_unknown(&o->v, h->topo.distances_why);
 		field(o, "distances");
 		return;
 	}
@@ -409,7 +388,7 @@ static void numa_section(struct out *o, const struct host *h)
 	snprintf(title, sizeof(title), "NUMA (%zu node%s)", h->nnodes, h->nnodes == 1 ? "" : "s");
 	section(o, title);
 	if (h->nnodes == 0) {
-		sb_unknown(v, "no NUMA node was read");
+		sb_unknown(v, NULL);	/* host_probe() fails without nodes */
 		field(o, "nodes");
 	}
 	if (h->topo.numa_inconsistent[0]) {
@@ -429,23 +408,51 @@ static void numa_section(struct out *o, const struct host *h)
 		}
 		field(o, label);
 		if (n->mem_known)
-			sb_add(v, "memory %s, %s free", size_str(a, sizeof(a), n->mem_total_kib),
-			       size_str(b, sizeof(b), n->mem_free_kib));
+			sb_add(v, "memory %s, %s free",
+			       strfmt_size_kib(n->mem_total_kib, a, sizeof(a)),
+			       strfmt_size_kib(n->mem_free_kib, b, sizeof(b)));
 		else if (n->mem_why[0])
 			sb_add(v, "memory unknown (%s)", n->mem_why);
 		else
-			sb_add(v, "memory unknown (no node%u/meminfo in this tree)", n->id);
+			sb_add(v, "memory unknown");
 		field(o, "");
 		sb_add(v, "hugepages ");
 		if (n->npools)
 			sb_pools(v, n->pools, n->npools, false);
 		else
-			sb_unknown(v, n->pools_why[0] ? n->pools_why
-						       : "no per-node hugepages in this tree");
+			sb_unknown(v, n->pools_why);
 		field(o, "");
 	}
 	if (h->nnodes > 1)
 		distances(o, h);
+}
+
+/* One field per NIC, or "none found". */
+static void nics_fields(struct out *o, const struct virt *x)
+{
+	struct sb *v = &o->v;
+
+	if (x->nnics == 0) {
+		sb_add(v, "none found");
+		field(o, "NICs");
+	}
+	for (size_t i = 0; i < x->nnics; i++) {
+		const struct nic *n = &x->nics[i];
+		char label[48];
+
+		snprintf(label, sizeof(label), "NIC %s", n->name);
+		sb_add(v, "%s, driver %s, ", n->pci[0] ? n->pci : "not PCI",
+		       n->driver[0] ? n->driver : "unknown");
+		if (n->numa_node >= 0)
+			sb_add(v, "node %d", n->numa_node);
+		else
+			sb_add(v, "node unknown");
+		if (n->is_vf)
+			sb_add(v, ", SR-IOV VF");
+		else if (n->sriov_total)
+			sb_add(v, ", SR-IOV %u of %u VFs", n->sriov_num, n->sriov_total);
+		field(o, label);
+	}
 }
 
 static void virt_section(struct out *o, const struct host *h)
@@ -459,18 +466,13 @@ static void virt_section(struct out *o, const struct host *h)
 		{ "APICv", offsetof(struct virt, apicv) },
 		{ "AVIC", offsetof(struct virt, avic) },
 	};
-	static const struct { const char *name; unsigned bit; } ctrls[] = {
-		{ "cpu", CGROUP_CPU }, { "cpuacct", CGROUP_CPUACCT },
-		{ "cpuset", CGROUP_CPUSET }, { "memory", CGROUP_MEMORY },
-		{ "devices", CGROUP_DEVICES }, { "blkio", CGROUP_BLKIO },
-	};
 	const struct virt *x = &h->virt;
 	struct sb *v = &o->v;
 	bool unknown = false, missing = false;
 
 	section(o, "Virtualization");
 	if (x->vmx == TRI_UNKNOWN && x->svm == TRI_UNKNOWN) {
-		sb_unknown(v, x->flags_why[0] ? x->flags_why : "no CPU flags in this tree");
+		sb_unknown(v, x->flags_why);
 		field(o, "hardware");
 	} else {
 		sb_add(v, "VT-x %s, AMD-V %s", tri_str(x->vmx), tri_str(x->svm));
@@ -482,8 +484,9 @@ static void virt_section(struct out *o, const struct host *h)
 			sb_add(v, "%s%s %s", i ? ", " : "", feats[i].name, tri_str(t));
 			unknown |= t == TRI_UNKNOWN;
 		}
-		if (unknown && x->flags_why[0])
-			sb_add(v, " (unknown: %s)", x->flags_why);
+		if (unknown && (x->flags_why[0] || x->vmx_flags_why[0]))
+			sb_add(v, " (unknown: %s)",
+			       x->flags_why[0] ? x->flags_why : x->vmx_flags_why);
 		field(o, "features");
 	}
 	if (x->pdpe1gb == TRI_UNKNOWN)
@@ -508,20 +511,23 @@ static void virt_section(struct out *o, const struct host *h)
 	       tri_str(x->kvm_access), x->kvm_module[0] ? x->kvm_module : "none", tri_str(x->nested));
 	field(o, "KVM details");
 	sb_add(v, "vhost-net %s, tun %s", tri_str(x->vhost_net), tri_str(x->tun));
+	if ((x->vhost_net == TRI_UNKNOWN || x->tun == TRI_UNKNOWN) && x->devices_why[0])
+		sb_add(v, " (%s)", x->devices_why);
 	field(o, "devices");
 	if (!x->cgroups_known) {
 		sb_unknown(v, x->cgroups_why);
 	} else {
 		size_t k = 0;
 
-		for (size_t i = 0; i < ARRAY_LEN(ctrls); i++)
-			if (x->cgroup_ctrls & ctrls[i].bit)
-				sb_add(v, "%s%s", k++ ? " " : "", ctrls[i].name);
+		for (unsigned i = 0; i < CGROUP_NCTRLS; i++)
+			if (x->cgroup_ctrls & 1u << i)
+				sb_add(v, "%s%s", k++ ? " " : "", cgroup_ctrl_name(1u << i));
 		if (k == 0)
 			sb_add(v, "none");
-		for (size_t i = 0; i < ARRAY_LEN(ctrls); i++)
-			if (!(x->cgroup_ctrls & ctrls[i].bit)) {
-				sb_add(v, "%s%s", missing ? " " : " (missing: ", ctrls[i].name);
+		for (unsigned i = 0; i < CGROUP_NCTRLS; i++)
+			if (!(x->cgroup_ctrls & 1u << i)) {
+				sb_add(v, "%s%s", missing ? " " : " (missing: ",
+				       cgroup_ctrl_name(1u << i));
 				missing = true;
 			}
 		if (missing)
@@ -544,27 +550,7 @@ static void virt_section(struct out *o, const struct host *h)
 		sb_add(v, "%s%s%s%s", tri_str(x->secure_guest), x->secure_why[0] ? " (" : "",
 		       x->secure_why, x->secure_why[0] ? ")" : "");
 	field(o, "secure guests");
-	if (x->nnics == 0) {
-		sb_add(v, "none found");
-		field(o, "NICs");
-	}
-	for (size_t i = 0; i < x->nnics; i++) {
-		const struct nic *n = &x->nics[i];
-		char label[48];
-
-		snprintf(label, sizeof(label), "NIC %s", n->name);
-		sb_add(v, "%s, driver %s, ", n->pci[0] ? n->pci : "not PCI",
-		       n->driver[0] ? n->driver : "unknown");
-		if (n->numa_node >= 0)
-			sb_add(v, "node %d", n->numa_node);
-		else
-			sb_add(v, "node unknown");
-		if (n->is_vf)
-			sb_add(v, ", SR-IOV VF");
-		else if (n->sriov_total)
-			sb_add(v, ", SR-IOV %u of %u VFs", n->sriov_num, n->sriov_total);
-		field(o, label);
-	}
+	nics_fields(o, x);
 }
 
 static void memory_section(struct out *o, const struct host *h)
@@ -575,41 +561,42 @@ static void memory_section(struct out *o, const struct host *h)
 
 	section(o, "Memory");
 	if (m->meminfo_known)
-		sb_add(v, "%s total, %s free, %s available", size_str(a, sizeof(a), m->total_kib),
-		       size_str(b, sizeof(b), m->free_kib), size_str(c, sizeof(c), m->available_kib));
+		sb_add(v, "%s total, %s free, %s available",
+		       strfmt_size_kib(m->total_kib, a, sizeof(a)),
+		       strfmt_size_kib(m->free_kib, b, sizeof(b)),
+		       strfmt_size_kib(m->available_kib, c, sizeof(c)));
 	else
-		sb_unknown(v, why_or(m->meminfo_why, "no proc/meminfo"));
+		sb_unknown(v, m->meminfo_why);
 	field(o, "memory");
 	if (m->npools)
 		sb_pools(v, m->pools, m->npools, true);
 	else
-		sb_unknown(v, m->hugepages_why[0] ? m->hugepages_why
-			   : "no sys/kernel/mm/hugepages in this tree");
+		sb_unknown(v, m->hugepages_why);
 	field(o, "hugepages");
 	if (m->default_hugepage_kib)
-		sb_add(v, "%s", size_str(a, sizeof(a), m->default_hugepage_kib));
+		sb_add(v, "%s", strfmt_size_kib(m->default_hugepage_kib, a, sizeof(a)));
 	else
-		sb_unknown(v, "no Hugepagesize in meminfo");
+		sb_unknown(v, m->default_hugepage_why);
 	field(o, "default huge page");
 	if (m->thp[0])
 		sb_add(v, "%s", m->thp);
 	else
-		sb_unknown(v, "no transparent_hugepage/enabled in this tree");
+		sb_unknown(v, m->thp_why);
 	if (m->thp_defrag[0])
 		sb_add(v, " (defrag %s)", m->thp_defrag);
 	field(o, "THP");
 	if (m->ksm == TRI_UNKNOWN)
-		sb_unknown(v, "no ksm/run in this tree");
+		sb_unknown(v, m->ksm_why);
 	else
 		sb_add(v, "%s", m->ksm == TRI_YES ? "running" : "off");
 	field(o, "KSM");
 	if (m->numa_balancing == TRI_UNKNOWN)
-		sb_unknown(v, "no kernel/numa_balancing in this tree");
+		sb_unknown(v, m->numa_balancing_why);
 	else
 		sb_add(v, "%s", m->numa_balancing == TRI_YES ? "on" : "off");
 	field(o, "NUMA balancing");
 	if (m->swappiness < 0)
-		sb_unknown(v, why_or(m->swappiness_why, "no vm/swappiness"));
+		sb_unknown(v, m->swappiness_why);
 	else
 		sb_add(v, "%d", m->swappiness);
 	field(o, "swappiness");
@@ -633,13 +620,13 @@ static void kernel_section(struct out *o, const struct host *h)
 		sb_add(v, "%s", k->hugepage_opts[0] ? k->hugepage_opts : "none");
 		field(o, "hugepage options");
 	} else {
-		sb_unknown(v, "no proc/cmdline in this tree");
+		sb_unknown(v, h->kern.cmdline_why);
 		field(o, "command line");
 	}
 	if (k->smt_control[0])
 		sb_add(v, "%s", k->smt_control);
 	else
-		sb_unknown(v, "no cpu/smt/control in this tree");
+		sb_unknown(v, h->kern.smt_why);
 	field(o, "SMT control");
 
 	g = text_governors(h, &n);
@@ -648,7 +635,7 @@ static void kernel_section(struct out *o, const struct host *h)
 		return;
 	}
 	if (n == 0 || (n == 1 && g[0].governor[0] == '\0')) {
-		sb_unknown(v, why_or(h->kern.governors_why, "no cpufreq scaling_governor"));
+		sb_unknown(v, h->kern.governors_why);
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			sb_add(v, "%s%s on ", i ? ", " : "", g[i].governor[0] ? g[i].governor : "unknown");
@@ -698,8 +685,7 @@ static void tlb_section(struct out *o, const struct host *h)
 				sb_add(v, "%s CPU %u: %llu", i ? "," : "; most on", t->shootdown_cpus[top[i]],
 				       (unsigned long long)t->shootdowns[top[i]]);
 	} else {
-		sb_unknown(v, t->shootdowns_why[0] ? t->shootdowns_why
-			   : "no proc/interrupts in this tree");
+		sb_unknown(v, t->shootdowns_why);
 	}
 	field(o, "shootdowns");
 	if (t->vmstat_known)
@@ -709,13 +695,13 @@ static void tlb_section(struct out *o, const struct host *h)
 		       (unsigned long long)t->nr_tlb_local_flush_all,
 		       (unsigned long long)t->nr_tlb_local_flush_one);
 	else
-		sb_unknown(v, t->vmstat_why[0] ? t->vmstat_why : "no nr_tlb_* in proc/vmstat");
+		sb_unknown(v, t->vmstat_why);
 	field(o, "vmstat");
 	if (t->geometry[0])
 		sb_add(v, "%s (%s)", t->geometry, t->geometry_source[0] ? t->geometry_source
 		       : "source unknown");
 	else
-		sb_unknown(v, t->geometry_why[0] ? t->geometry_why : "no TLB geometry found");
+		sb_unknown(v, t->geometry_why);
 	field(o, "geometry");
 	if (t->perf == TRI_UNKNOWN)
 		sb_unknown(v, t->perf_why);
@@ -745,7 +731,8 @@ static void vms_section(struct out *o, const struct host *h)
 	for (size_t i = 0; i < h->nvms; i++) {
 		const struct vm *vm = &h->vms[i];
 
-		sb_add(v, "%u vCPUs, %s", vm->vcpus, size_str(buf, sizeof(buf), vm->mem_kib));
+		sb_add(v, "%u vCPUs, %s", vm->vcpus,
+		       strfmt_size_kib(vm->mem_kib, buf, sizeof(buf)));
 		if (vm->pid > 0)
 			sb_add(v, ", QEMU pid %d%s%s%s", vm->pid, vm->pid_why[0] ? " (" : "",
 			       vm->pid_why, vm->pid_why[0] ? ")" : "");
@@ -784,9 +771,10 @@ static void vms_section(struct out *o, const struct host *h)
 		if (vm->node_kib) {
 			for (size_t n = 0; n < h->nnodes; n++)
 				sb_add(v, "%snode %u %s", n ? ", " : "", h->nodes[n].id,
-				       size_str(buf, sizeof(buf), vm->node_kib[n]));
+				       strfmt_size_kib(vm->node_kib[n], buf, sizeof(buf)));
 			if (vm->page_kib)
-				sb_add(v, "; pages up to %s", size_str(buf, sizeof(buf), vm->page_kib));
+				sb_add(v, "; pages up to %s",
+				       strfmt_size_kib(vm->page_kib, buf, sizeof(buf)));
 		} else {
 			sb_unknown(v, vm->mem_why);
 		}
