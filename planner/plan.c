@@ -120,6 +120,7 @@ static void ctx_free(struct ctx *c)
 	free(c->units0);
 	free(c->vm);
 	free(c->cell_off);
+	free(c->split.buf);
 	state_free(&c->st0);
 }
 

@@ -62,6 +62,16 @@ struct state {
 	int *cell_node; /* per requested cell (ctx.cell_off): its node index, -1 none */
 };
 
+/* place_split()'s scratch, nnodes entries each: allocated once by search_setup(), so placing
+ * a VM never allocates (and never fails for memory) inside the search. */
+struct split {
+	void *buf;
+	size_t *set, *best; /* the candidate set, the best set so far (node indices) */
+	bool *in;	    /* node index -> in the candidate set */
+	unsigned *nu, *vc;  /* free units of each node; vCPUs of each node of the best set */
+	uint64_t *nc, *caps, *cell; /* free KiB of each node; pages each best node holds, gets */
+};
+
 struct ctx {
 	const struct host *h;
 	const struct profile *pf;
@@ -85,6 +95,7 @@ struct ctx {
 	size_t ncellreq;  /* requested cells of the whole batch */
 	struct state st0; /* the empty host: housekeeping and taken CPUs only */
 	long tries;	  /* repair budget left */
+	struct split split;
 };
 
 struct outcome {

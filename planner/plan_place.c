@@ -358,6 +358,161 @@ static bool place_one_node(const struct ctx *c, struct state *st, size_t vi)
 	return true;
 }
 
+/* Reads each node's free units and memory once (the state does not change while place_split()
+ * looks); false when the whole host cannot hold VM @vi. */
+static bool split_read(const struct ctx *c, const struct state *st, size_t vi, uint64_t page)
+{
+	const struct split *s = &c->split;
+	uint64_t all_u = 0, all_m = 0;
+
+	for (size_t n = 0; n < c->nnodes; n++) {
+		s->nu[n] = place_node_units(c, st, n);
+		s->nc[n] = place_mem_cap(c, st, n, &c->vm[vi]);
+		if (s->nu[n] > 0 && s->nc[n] >= page) {
+			all_u += s->nu[n];
+			all_m += s->nc[n];
+		}
+	}
+	return all_u >= c->req[vi].vcpus + (place_emu_own(c) ? 1 : 0) &&
+	       all_m >= c->req[vi].mem_kib;
+}
+
+/* Grows a set in s->set from @seed by the node nearest to the set until it holds VM @vi;
+ * returns its size, or 0 when the host runs out of nodes first. */
+static size_t split_grow(const struct ctx *c, size_t vi, size_t seed, uint64_t page, uint64_t *dsum)
+{
+	const struct split *s = &c->split;
+	const struct vm_request *r = &c->req[vi];
+	uint64_t have_u = s->nu[seed] - (place_emu_own(c) ? 1 : 0), have_m = s->nc[seed];
+	size_t k = 0;
+
+	memset(s->in, 0, c->nnodes * sizeof(*s->in));
+	s->set[k++] = seed;
+	s->in[seed] = true;
+	*dsum = 0;
+	while (have_u < r->vcpus || have_m < r->mem_kib) {
+		size_t pick = SIZE_MAX;
+		uint64_t pick_d = 0;
+
+		for (size_t n = 0; n < c->nnodes; n++) {
+			uint64_t d = 0;
+
+			if (s->in[n] || s->nu[n] == 0 || s->nc[n] < page)
+				continue;
+			for (size_t j = 0; j < k; j++)
+				d += place_dist(c, s->set[j], n);
+			if (pick == SIZE_MAX || d < pick_d ||
+			    (d == pick_d && s->nu[n] > s->nu[pick]))
+				pick = n, pick_d = d;
+		}
+		if (pick == SIZE_MAX)
+			return 0;
+		s->set[k++] = pick;
+		s->in[pick] = true;
+		*dsum += pick_d;
+		have_u += s->nu[pick];
+		have_m += s->nc[pick];
+	}
+	return k;
+}
+
+/* The fewest nodes, then the smallest distance sum, into s->best; returns how many, or 0.
+ * Round 0 tries only the NIC's node as seed when the profile wants it, round 1 the others. */
+static size_t split_choose(const struct ctx *c, size_t vi, uint64_t page)
+{
+	const struct split *s = &c->split;
+	const struct vmx *v = &c->vm[vi];
+	bool by_nic = v->nic_node >= 0 && c->pf->nic_local;
+	size_t best_k = 0, emu = place_emu_own(c) ? 1 : 0;
+	uint64_t best_d = 0;
+
+	for (int round = 0; round < 2 && best_k == 0; round++) {
+		for (size_t seed = 0; seed < c->nnodes; seed++) {
+			uint64_t dsum;
+			size_t k;
+
+			if (by_nic && (round == 0) != (seed == (size_t)v->nic_node))
+				continue;
+			if (s->nu[seed] <= emu || s->nc[seed] < page)
+				continue;
+			k = split_grow(c, vi, seed, page, &dsum);
+			if (k == 0)
+				continue;
+			if (best_k == 0 || k < best_k || (k == best_k && dsum < best_d)) {
+				best_k = k;
+				best_d = dsum;
+				memcpy(s->best, s->set, k * sizeof(*s->set));
+			}
+		}
+	}
+	return best_k;
+}
+
+/* vCPUs per node of s->best, in set order; every later node keeps at least one vCPU, so no
+ * guest cell is memory-only.  Also each node's capacity in pages.  False when they do not fit. */
+static bool split_vcpus(const struct ctx *c, size_t vi, size_t k, uint64_t page)
+{
+	const struct split *s = &c->split;
+	unsigned left = c->req[vi].vcpus, emu = place_emu_own(c) ? 1 : 0;
+
+	for (size_t j = 0; j < k; j++) {
+		size_t n = s->best[j];
+		unsigned room = s->nu[n] - (j == 0 ? emu : 0);
+		unsigned later = (unsigned)(k - 1 - j);
+		unsigned most = left > later ? left - later : (left ? 1 : 0);
+
+		s->caps[j] = s->nc[n] / page;
+		s->vc[j] = most < room ? most : room;
+		left -= s->vc[j];
+	}
+	return left == 0;
+}
+
+/* Memory in pages per node of s->best: in proportion to vCPUs (at least one page a cell),
+ * then what is left and what overflows a node moved to nodes with room.  False when the set
+ * cannot hold it. */
+static bool split_memory(const struct ctx *c, size_t vi, size_t k, uint64_t page)
+{
+	const struct split *s = &c->split;
+	const struct vm_request *r = &c->req[vi];
+	uint64_t mleft = r->mem_kib / page;
+
+	for (size_t j = 0; j < k; j++) {
+		uint64_t share = (r->mem_kib / page) * s->vc[j] / r->vcpus;
+
+		if (share == 0)
+			share = 1;
+		if (share > mleft)
+			share = mleft;
+		s->cell[j] = share;
+		mleft -= share;
+	}
+	for (size_t j = 0; j < k && mleft > 0; j++) {
+		uint64_t room = s->caps[j] > s->cell[j] ? s->caps[j] - s->cell[j] : 0;
+		uint64_t add = room < mleft ? room : mleft;
+
+		s->cell[j] += add;
+		mleft -= add;
+	}
+	for (size_t j = 0; j < k; j++) {
+		uint64_t over = s->cell[j] > s->caps[j] ? s->cell[j] - s->caps[j] : 0;
+
+		if (over == 0)
+			continue;
+		s->cell[j] = s->caps[j];
+		for (size_t i = 0; i < k && over > 0; i++) {
+			uint64_t room = s->caps[i] > s->cell[i] ? s->caps[i] - s->cell[i] : 0;
+			uint64_t add = room < over ? room : over;
+
+			s->cell[i] += add;
+			over -= add;
+		}
+		if (over > 0)
+			return false;
+	}
+	return mleft == 0;
+}
+
 /*
  * A VM larger than any node: the fewest nodes, then the smallest sum of
  * distances.  Each candidate set grows from a seed (the NIC's node first) by
@@ -367,143 +522,22 @@ static bool place_one_node(const struct ctx *c, struct state *st, size_t vi)
  */
 static bool place_split(const struct ctx *c, struct state *st, size_t vi)
 {
-	const struct vmx *v = &c->vm[vi];
-	const struct vm_request *r = &c->req[vi];
-	size_t nn = c->nnodes, emu = place_emu_own(c) ? 1 : 0;
-	size_t best_k = SIZE_MAX;
-	uint64_t best_d = 0;
-	size_t set[256], best_set[256];
-	uint64_t caps[256], cell[256];
-	unsigned vc[256], nu[256];
-	uint64_t nc[256], all_u = 0, all_m = 0, mleft;
-	uint64_t page = v->page_kib ? v->page_kib : 1;
-	unsigned left;
+	const struct split *s = &c->split;
+	uint64_t page = c->vm[vi].page_kib ? c->vm[vi].page_kib : 1;
+	unsigned emu = place_emu_own(c) ? 1 : 0;
+	size_t k;
 
-	if (nn > ARRAY_LEN(set))
-		nn = ARRAY_LEN(set); /* more nodes than any machine we know of */
-	/* the state does not change while we look: read each node once */
-	for (size_t n = 0; n < nn; n++) {
-		nu[n] = place_node_units(c, st, n);
-		nc[n] = place_mem_cap(c, st, n, v);
-		if (nu[n] > 0 && nc[n] >= page) {
-			all_u += nu[n];
-			all_m += nc[n];
-		}
-	}
-	if (all_u < r->vcpus + emu || all_m < r->mem_kib)
+	if (!split_read(c, st, vi, page))
 		return false;
-	for (int round = 0; round < 2 && best_k == SIZE_MAX; round++) {
-		for (size_t seed = 0; seed < nn; seed++) {
-			size_t k = 0;
-			uint64_t have_u = 0, have_m = 0, dsum = 0;
-			bool in[256] = {false};
-
-			/* round 0: only the NIC's node as seed, when the profile wants it */
-			if (round == 0 && v->nic_node >= 0 && c->pf->nic_local &&
-			    seed != (size_t)v->nic_node)
-				continue;
-			if (round == 1 && v->nic_node >= 0 && c->pf->nic_local &&
-			    seed == (size_t)v->nic_node)
-				continue;
-			if (nu[seed] <= emu || nc[seed] < page)
-				continue;
-			set[k++] = seed;
-			in[seed] = true;
-			have_u = nu[seed] - emu;
-			have_m = nc[seed];
-			while (have_u < r->vcpus || have_m < r->mem_kib) {
-				size_t pick = SIZE_MAX;
-				uint64_t pick_d = 0;
-
-				for (size_t n = 0; n < nn; n++) {
-					uint64_t d = 0;
-
-					if (in[n] || nu[n] == 0 || nc[n] < page)
-						continue;
-					for (size_t j = 0; j < k; j++)
-						d += place_dist(c, set[j], n);
-					if (pick == SIZE_MAX || d < pick_d ||
-					    (d == pick_d && nu[n] > nu[pick]))
-						pick = n, pick_d = d;
-				}
-				if (pick == SIZE_MAX)
-					break;
-				set[k++] = pick;
-				in[pick] = true;
-				dsum += pick_d;
-				have_u += nu[pick];
-				have_m += nc[pick];
-			}
-			if (have_u < r->vcpus || have_m < r->mem_kib)
-				continue;
-			if (k < best_k || (k == best_k && dsum < best_d)) {
-				best_k = k;
-				best_d = dsum;
-				memcpy(best_set, set, k * sizeof(set[0]));
-			}
-		}
-	}
-	if (best_k == SIZE_MAX)
+	k = split_choose(c, vi, page);
+	if (k == 0 || !split_vcpus(c, vi, k, page) || !split_memory(c, vi, k, page))
 		return false;
+	for (size_t j = 0; j < k; j++) {
+		size_t n = s->best[j];
 
-	/* vCPUs per node, in set order; every later node keeps at least one
-	 * vCPU, so no guest cell is memory-only */
-	left = r->vcpus;
-	mleft = r->mem_kib / page;
-	for (size_t j = 0; j < best_k; j++) {
-		size_t n = best_set[j];
-		unsigned room = nu[n] - (j == 0 ? (unsigned)emu : 0);
-		unsigned later = (unsigned)(best_k - 1 - j);
-		unsigned most = left > later ? left - later : (left ? 1 : 0);
-
-		caps[j] = nc[n] / page;
-		vc[j] = most < room ? most : room;
-		left -= vc[j];
-	}
-	if (left > 0)
-		return false;
-	/* memory in proportion to vCPUs (at least one page a cell), then overflow moved */
-	for (size_t j = 0; j < best_k; j++) {
-		uint64_t share = (r->mem_kib / page) * vc[j] / r->vcpus;
-
-		if (share == 0)
-			share = 1;
-		if (share > mleft)
-			share = mleft;
-		cell[j] = share;
-		mleft -= share;
-	}
-	for (size_t j = 0; j < best_k && mleft > 0; j++) {
-		uint64_t room = caps[j] > cell[j] ? caps[j] - cell[j] : 0;
-		uint64_t add = room < mleft ? room : mleft;
-
-		cell[j] += add;
-		mleft -= add;
-	}
-	for (size_t j = 0; j < best_k; j++) {
-		uint64_t over = cell[j] > caps[j] ? cell[j] - caps[j] : 0;
-
-		if (over == 0)
-			continue;
-		cell[j] = caps[j];
-		for (size_t i = 0; i < best_k && over > 0; i++) {
-			uint64_t room = caps[i] > cell[i] ? caps[i] - cell[i] : 0;
-			uint64_t add = room < over ? room : over;
-
-			cell[i] += add;
-			over -= add;
-		}
-		if (over > 0)
-			return false;
-	}
-	if (mleft > 0)
-		return false;
-	for (size_t j = 0; j < best_k; j++) {
-		size_t n = best_set[j];
-
-		take_node(c, st, n, vc[j] + (j == 0 ? (unsigned)emu : 0), vi, j == 0 && emu);
-		mem_take(c, st, n, vi, cell[j] * page);
-		st->rank[vi * nn + n] = (int)j + 1;
+		take_node(c, st, n, s->vc[j] + (j == 0 ? emu : 0), vi, j == 0 && emu);
+		mem_take(c, st, n, vi, s->cell[j] * page);
+		st->rank[vi * c->nnodes + n] = (int)j + 1;
 	}
 	st->placed[vi] = 1;
 	return true;

@@ -517,6 +517,28 @@ static int validate(struct ctx *c, struct err *e)
 	return 0;
 }
 
+/* place_split()'s scratch, one block of nnodes entries per array. */
+static int split_alloc(struct ctx *c)
+{
+	struct split *s = &c->split;
+	size_t nn = c->nnodes ? c->nnodes : 1;
+	char *p = calloc(nn, 2 * sizeof(size_t) + 3 * sizeof(uint64_t) + 2 * sizeof(unsigned) +
+				 sizeof(bool));
+
+	if (!p)
+		return -1;
+	s->buf = p;
+	s->set = (size_t *)(void *)p;
+	s->best = s->set + nn;
+	s->nc = (uint64_t *)(void *)(s->best + nn);
+	s->caps = s->nc + nn;
+	s->cell = s->caps + nn;
+	s->nu = (unsigned *)(void *)(s->cell + nn);
+	s->vc = s->nu + nn;
+	s->in = (bool *)(void *)(s->vc + nn);
+	return 0;
+}
+
 int search_setup(struct ctx *c, struct err *e)
 {
 	const struct host *h = c->h;
@@ -532,7 +554,7 @@ int search_setup(struct ctx *c, struct err *e)
 	c->vm = calloc(c->nvms ? c->nvms : 1, sizeof(*c->vm));
 	c->cell_off = calloc(c->nvms ? c->nvms : 1, sizeof(*c->cell_off));
 	if (!c->node_first || !c->node_ncores || !c->node_hk || !c->dist || !c->units0 || !c->vm ||
-	    !c->cell_off)
+	    !c->cell_off || split_alloc(c) < 0)
 		return err_set(e, ENOMEM, "cannot plan");
 	for (size_t i = 0; i < c->nvms; i++) {
 		c->cell_off[i] = c->ncellreq;
