@@ -275,15 +275,12 @@ static void explain_memory(const struct ctx *c, const struct state *st, size_t v
 					  : "mirroring the host placement");
 }
 
-static void explain(const struct ctx *c, const struct state *st, size_t vi, struct vm_plan *vp)
+/* How: the SMT policy, and how many cores the VM holds (shared with another VM or not). */
+static void explain_smt(const struct ctx *c, const struct state *st, size_t vi, struct vm_plan *vp)
 {
-	const struct host *h = c->h;
 	char buf[PLAN_WHY_MAX];
-	size_t n0 = vp->cells[0].node; /* guest cell 0's host node, as an id */
 	unsigned shared = 0, ncores = 0;
 
-	explain_where(c, st, vi, vp);
-	/* how: SMT */
 	for (size_t ci = 0; ci < c->ncores; ci++) {
 		const struct core *co = &c->cores[ci];
 		bool mine = false, other = false;
@@ -320,45 +317,57 @@ static void explain(const struct ctx *c, const struct state *st, size_t vi, stru
 						       : idset_format(&vp->idle, buf, sizeof(buf)));
 		break;
 	}
-	/* L3 locality, where a node has several L3 groups */
-	for (size_t k = 0; k < vp->ncells; k++) {
-		size_t n = (size_t)host_node_index(h, vp->cells[k].node);
-		int groups[64];
-		size_t ng = 0, nl3 = 0;
-		int prev = -2;
+}
 
-		for (size_t i = c->node_first[n]; i < c->node_first[n] + c->node_ncores[n]; i++) {
-			const struct core *co = &c->cores[i];
-			bool mine = false;
+/* L3 locality of VM @vi's cell @k, where its node has several L3 groups. */
+static void explain_l3(const struct ctx *c, const struct state *st, size_t vi, size_t k,
+		       struct vm_plan *vp)
+{
+	char buf[PLAN_WHY_MAX];
+	size_t n = (size_t)host_node_index(c->h, vp->cells[k].node);
+	size_t ng = 0, nl3 = 0;
+	int prev = -2, first = -1, last = -1; /* the VM's first and latest L3 group */
 
-			if (co->l3 != prev)
-				nl3++;
-			prev = co->l3;
-			for (unsigned t = 0; t < co->nthreads; t++) {
-				int o = st->owner[co->thread[t]];
+	for (size_t i = c->node_first[n]; i < c->node_first[n] + c->node_ncores[n]; i++) {
+		const struct core *co = &c->cores[i];
+		bool mine = false;
 
-				mine |= o >= 0 && (size_t)o / ROLE_COUNT == vi;
-			}
-			if (mine && (ng == 0 || groups[ng - 1] != co->l3) && ng < ARRAY_LEN(groups))
-				groups[ng++] = co->l3;
+		if (co->l3 != prev)
+			nl3++;
+		prev = co->l3;
+		for (unsigned t = 0; t < co->nthreads; t++) {
+			int o = st->owner[co->thread[t]];
+
+			mine |= o >= 0 && (size_t)o / ROLE_COUNT == vi;
 		}
-		if (nl3 < 2 || ng == 0 || groups[0] < 0)
-			continue;
-		if (ng == 1) {
-			struct idset g = l3_cpus(c, n, groups[0]);
-
-			plan_add_reason(vp->reasons, &vp->nreasons,
-					"L3: node %u's vCPUs share one L3 group (CPUs %s)",
-					vp->cells[k].node, idset_format(&g, buf, sizeof(buf)));
-		} else {
-			plan_add_reason(
-			    vp->reasons, &vp->nreasons,
-			    "L3: node %u's vCPUs span %zu of its %zu L3 groups: no group had "
-			    "room for all",
-			    vp->cells[k].node, ng, nl3);
+		if (mine && (ng == 0 || last != co->l3)) {
+			if (ng++ == 0)
+				first = co->l3;
+			last = co->l3;
 		}
 	}
-	/* emulator and iothreads */
+	if (nl3 < 2 || ng == 0 || first < 0)
+		return;
+	if (ng == 1) {
+		struct idset g = l3_cpus(c, n, first);
+
+		plan_add_reason(vp->reasons, &vp->nreasons,
+				"L3: node %u's vCPUs share one L3 group (CPUs %s)",
+				vp->cells[k].node, idset_format(&g, buf, sizeof(buf)));
+	} else {
+		plan_add_reason(vp->reasons, &vp->nreasons,
+				"L3: node %u's vCPUs span %zu of its %zu L3 groups: no group had "
+				"room for all",
+				vp->cells[k].node, ng, nl3);
+	}
+}
+
+/* Where the emulator and iothreads run, by the profile's emulator policy. */
+static void explain_emulator(const struct ctx *c, struct vm_plan *vp)
+{
+	char buf[PLAN_WHY_MAX];
+	size_t n0 = vp->cells[0].node; /* guest cell 0's host node, as an id */
+
 	switch (c->pf->emulator) {
 	case EMU_HOUSEKEEPING:
 		plan_add_reason(
@@ -378,6 +387,15 @@ static void explain(const struct ctx *c, const struct state *st, size_t vi, stru
 				vp->niothreads);
 		break;
 	}
+}
+
+static void explain(const struct ctx *c, const struct state *st, size_t vi, struct vm_plan *vp)
+{
+	explain_where(c, st, vi, vp);
+	explain_smt(c, st, vi, vp);
+	for (size_t k = 0; k < vp->ncells; k++)
+		explain_l3(c, st, vi, k, vp);
+	explain_emulator(c, vp);
 	explain_memory(c, st, vi, vp);
 }
 
