@@ -143,7 +143,8 @@ static void absent_knob(struct plan *p, const struct profile *pf, const char *wh
 			pf->name, what, file);
 }
 
-int settings_host(const struct ctx *c, struct plan *p)
+/* Memory: THP, KSM, NUMA balancing, swappiness. */
+static int settings_mem(const struct ctx *c, struct plan *p)
 {
 	const struct host *h = c->h;
 	const struct profile *pf = c->pf;
@@ -196,52 +197,70 @@ int settings_host(const struct ctx *c, struct plan *p)
 				pf->name, pf->swappiness) < 0)
 			return -1;
 	}
-	if (strcmp(pf->governor, "keep") != 0) {
-		for (size_t i = 0; i < h->ncpus; i++) {
-			char path[96];
+	return 0;
+}
 
-			/* only where cpufreq exists: apply never creates files */
-			if (!idset_has(&p->dedicated, h->cpus[i].id) ||
-			    h->cpus[i].governor[0] == '\0')
-				continue;
-			snprintf(path, sizeof(path),
-				 "/sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor",
-				 h->cpus[i].id);
-			if (add_setting(p, path, strdup(pf->governor),
-					"profile %s: CPU %u is dedicated to a VM (now %s)",
-					pf->name, h->cpus[i].id, h->cpus[i].governor) < 0)
+/* The cpufreq governor of each dedicated CPU that has cpufreq. */
+static int settings_governor(const struct ctx *c, struct plan *p)
+{
+	const struct host *h = c->h;
+	const struct profile *pf = c->pf;
+
+	if (strcmp(pf->governor, "keep") == 0)
+		return 0;
+	for (size_t i = 0; i < h->ncpus; i++) {
+		char path[96];
+
+		/* only where cpufreq exists: apply never creates files */
+		if (!idset_has(&p->dedicated, h->cpus[i].id) || h->cpus[i].governor[0] == '\0')
+			continue;
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor", h->cpus[i].id);
+		if (add_setting(p, path, strdup(pf->governor),
+				"profile %s: CPU %u is dedicated to a VM (now %s)", pf->name,
+				h->cpus[i].id, h->cpus[i].governor) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* IRQs to housekeeping CPUs: the default mask, and each NIC queue to its node's. */
+static int settings_irqs(const struct ctx *c, struct plan *p)
+{
+	const struct host *h = c->h;
+	char hk[128];
+
+	if (!c->pf->irq_affinity || idset_empty(&p->housekeeping))
+		return 0;
+	if (add_setting(p, "/proc/irq/default_smp_affinity", plan_mask_str(&p->housekeeping),
+			"new IRQs go to housekeeping CPUs %s, off the dedicated CPUs",
+			idset_format(&p->housekeeping, hk, sizeof(hk))) < 0)
+		return -1;
+	for (size_t i = 0; i < h->virt.nnics; i++) {
+		const struct nic *nic = &h->virt.nics[i];
+		int ni = nic->numa_node < 0 ? -1 : host_node_index(h, (unsigned)nic->numa_node);
+		const struct idset *to =
+		    ni >= 0 && !idset_empty(&c->node_hk[ni]) ? &c->node_hk[ni] : &p->housekeeping;
+
+		for (int irq = idset_next(&nic->irqs, 0); irq >= 0;
+		     irq = idset_next(&nic->irqs, (unsigned)irq + 1)) {
+			char path[64];
+
+			snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", irq);
+			if (add_setting(p, path, plan_set_str(to),
+					"NIC '%s' queue IRQ %d to housekeeping CPUs %s%s",
+					nic->name, irq, idset_format(to, hk, sizeof(hk)),
+					ni >= 0 ? " of its node" : "") < 0)
 				return -1;
 		}
 	}
-	if (pf->irq_affinity && !idset_empty(&p->housekeeping)) {
-		char hk[128];
+	return 0;
+}
 
-		if (add_setting(p, "/proc/irq/default_smp_affinity",
-				plan_mask_str(&p->housekeeping),
-				"new IRQs go to housekeeping CPUs %s, off the dedicated CPUs",
-				idset_format(&p->housekeeping, hk, sizeof(hk))) < 0)
-			return -1;
-		for (size_t i = 0; i < h->virt.nnics; i++) {
-			const struct nic *nic = &h->virt.nics[i];
-			int ni =
-			    nic->numa_node < 0 ? -1 : host_node_index(h, (unsigned)nic->numa_node);
-			const struct idset *to = ni >= 0 && !idset_empty(&c->node_hk[ni])
-						     ? &c->node_hk[ni]
-						     : &p->housekeeping;
-
-			for (int irq = idset_next(&nic->irqs, 0); irq >= 0;
-			     irq = idset_next(&nic->irqs, (unsigned)irq + 1)) {
-				char path[64];
-
-				snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", irq);
-				if (add_setting(p, path, plan_set_str(to),
-						"NIC '%s' queue IRQ %d to housekeeping CPUs %s%s",
-						nic->name, irq, idset_format(to, hk, sizeof(hk)),
-						ni >= 0 ? " of its node" : "") < 0)
-					return -1;
-			}
-		}
-	}
+int settings_host(const struct ctx *c, struct plan *p)
+{
+	if (settings_mem(c, p) < 0 || settings_governor(c, p) < 0 || settings_irqs(c, p) < 0)
+		return -1;
 	return 0;
 }
 
