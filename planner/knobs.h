@@ -1,6 +1,7 @@
-/* knobs.h - the host files apply may write, and the kind of value each takes
+/* knobs.h - the host files a plan may set and apply may write, and the kind of value each takes
  *
- * One table row per file pattern: the allow-list of apply and of rollback,
+ * One table row per file pattern, in planner/ so that the planner and apply
+ * (which includes planner/) share it: the allow-list of apply and of rollback,
  * and how a value for that file is checked, read back and compared.  A plan's
  * value and a journal's old value go through the same check, so rollback
  * writes nothing apply would have refused.

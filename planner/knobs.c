@@ -3,7 +3,7 @@
  * Policy: a file is written only when its path matches a row, and only with a
  * value of that row's kind.  Adding a knob is adding a row.
  */
-#include "apply/knobs.h"
+#include "planner/knobs.h"
 
 #include <ctype.h>
 #include <errno.h>
