@@ -22,6 +22,21 @@ enum knob_kind {
 	KIND_WORD,    /* a name: lowercase letters, digits, '_' (a cpufreq governor) */
 };
 
+/* The rows, in table order: a knob the planner sets is named by its row. */
+enum knob_id {
+	KNOB_ID_HUGEPAGES,	/* a page size's pool, host-wide */
+	KNOB_ID_NODE_HUGEPAGES, /* a page size's pool on one node: node id, page KiB */
+	KNOB_ID_THP,
+	KNOB_ID_THP_DEFRAG,
+	KNOB_ID_KSM,
+	KNOB_ID_NUMA_BALANCING,
+	KNOB_ID_SWAPPINESS,
+	KNOB_ID_IRQ_AFFINITY, /* one IRQ: its number */
+	KNOB_ID_IRQ_DEFAULT,
+	KNOB_ID_GOVERNOR, /* one CPU: its id */
+	KNOB_ID_COUNT
+};
+
 struct knob_row {
 	const char *pattern; /* fnmatch(3) with FNM_PATHNAME | FNM_PERIOD */
 	enum knob_kind kind;
@@ -46,5 +61,15 @@ int knobs_check(const struct knob_row *k, const char *path, const char *value, s
 /* Equal as the kernel means them: CPU lists and masks as sets ("0-1" is
  * "0,1", "00000000,0000000f" is "f"), everything else as trimmed text. */
 bool knobs_same(const struct knob_row *k, const char *a, const char *b);
+
+/* The table row of @id. */
+const struct knob_row *knobs_row(enum knob_id id);
+
+/*
+ * The path of knob @id into @buf: its pattern with each '*' replaced by the
+ * next of @ids in decimal (@nids, one per '*').  Returns @buf.  The caller
+ * sizes @buf for the path (FS_PATH_MAX always fits).
+ */
+const char *knobs_path(enum knob_id id, const uint64_t *ids, size_t nids, char *buf, size_t size);
 
 #endif

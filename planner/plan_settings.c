@@ -1,4 +1,5 @@
 /* plan_settings.c - the host settings and kernel command line a plan asks for */
+#include "planner/knobs.h"
 #include "planner/plan_int.h"
 #include "probe/strfmt.h"
 
@@ -113,10 +114,8 @@ int settings_pools(const struct ctx *c, const struct state *st, struct plan *p)
 						 .total = hp->total + reserve};
 			if (reserve == 0)
 				continue;
-			snprintf(path, sizeof(path),
-				 "/sys/devices/system/node/node%u/hugepages/hugepages-%" PRIu64
-				 "kB/nr_hugepages",
-				 h->nodes[n].id, s);
+			knobs_path(KNOB_ID_NODE_HUGEPAGES, (uint64_t[]){h->nodes[n].id, s}, 2, path,
+				   sizeof(path));
 			if (asprintf(&val, "%" PRIu64, pp->total) < 0)
 				return -1;
 			if (add_setting(p, path, val,
@@ -156,7 +155,7 @@ static int settings_mem(const struct ctx *c, struct plan *p)
 		absent_knob(p, pf, "THP", "transparent_hugepage/enabled");
 	else if (strcmp(pf->thp, "keep") != 0) {
 		snprintf(cur, sizeof(cur), "%s", h->mem.thp);
-		if (add_setting(p, "/sys/kernel/mm/transparent_hugepage/enabled", strdup(pf->thp),
+		if (add_setting(p, knobs_row(KNOB_ID_THP)->pattern, strdup(pf->thp),
 				"profile %s: thp %s (now %s)%s", pf->name, pf->thp, cur,
 				strcmp(pf->thp, "never") == 0
 				    ? ": khugepaged collapses and compaction stall pinned "
@@ -167,18 +166,18 @@ static int settings_mem(const struct ctx *c, struct plan *p)
 	if (pf->ksm != KNOB_KEEP && h->mem.ksm == TRI_UNKNOWN)
 		absent_knob(p, pf, "KSM", "ksm/run");
 	else if (pf->ksm != KNOB_KEEP &&
-		 add_setting(p, "/sys/kernel/mm/ksm/run", strdup(pf->ksm == KNOB_ON ? "1" : "0"),
-			     "profile %s: KSM %s (now %s)%s", pf->name, knob_str(pf->ksm),
-			     onoff(h->mem.ksm),
-			     pf->ksm == KNOB_OFF
-				 ? ": ksmd scans cost CPU and merged pages break "
-				   "NUMA binding"
-				 : ": merge identical guest pages to fit more VMs") < 0)
+		 add_setting(
+		     p, knobs_row(KNOB_ID_KSM)->pattern, strdup(pf->ksm == KNOB_ON ? "1" : "0"),
+		     "profile %s: KSM %s (now %s)%s", pf->name, knob_str(pf->ksm),
+		     onoff(h->mem.ksm),
+		     pf->ksm == KNOB_OFF ? ": ksmd scans cost CPU and merged pages break "
+					   "NUMA binding"
+					 : ": merge identical guest pages to fit more VMs") < 0)
 		return -1;
 	if (pf->numa_balancing != KNOB_KEEP && h->mem.numa_balancing == TRI_UNKNOWN)
 		absent_knob(p, pf, "NUMA balancing", "kernel/numa_balancing");
 	else if (pf->numa_balancing != KNOB_KEEP &&
-		 add_setting(p, "/proc/sys/kernel/numa_balancing",
+		 add_setting(p, knobs_row(KNOB_ID_NUMA_BALANCING)->pattern,
 			     strdup(pf->numa_balancing == KNOB_ON ? "1" : "0"),
 			     "profile %s: automatic NUMA balancing %s (now %s)%s", pf->name,
 			     knob_str(pf->numa_balancing), onoff(h->mem.numa_balancing),
@@ -193,8 +192,8 @@ static int settings_mem(const struct ctx *c, struct plan *p)
 
 		if (asprintf(&v, "%d", pf->swappiness) < 0)
 			return -1;
-		if (add_setting(p, "/proc/sys/vm/swappiness", v, "profile %s: swappiness %d",
-				pf->name, pf->swappiness) < 0)
+		if (add_setting(p, knobs_row(KNOB_ID_SWAPPINESS)->pattern, v,
+				"profile %s: swappiness %d", pf->name, pf->swappiness) < 0)
 			return -1;
 	}
 	return 0;
@@ -214,8 +213,7 @@ static int settings_governor(const struct ctx *c, struct plan *p)
 		/* only where cpufreq exists: apply never creates files */
 		if (!idset_has(&p->dedicated, h->cpus[i].id) || h->cpus[i].governor[0] == '\0')
 			continue;
-		snprintf(path, sizeof(path),
-			 "/sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor", h->cpus[i].id);
+		knobs_path(KNOB_ID_GOVERNOR, (uint64_t[]){h->cpus[i].id}, 1, path, sizeof(path));
 		if (add_setting(p, path, strdup(pf->governor),
 				"profile %s: CPU %u is dedicated to a VM (now %s)", pf->name,
 				h->cpus[i].id, h->cpus[i].governor) < 0)
@@ -232,7 +230,7 @@ static int settings_irqs(const struct ctx *c, struct plan *p)
 
 	if (!c->pf->irq_affinity || idset_empty(&p->housekeeping))
 		return 0;
-	if (add_setting(p, "/proc/irq/default_smp_affinity", plan_mask_str(&p->housekeeping),
+	if (add_setting(p, knobs_row(KNOB_ID_IRQ_DEFAULT)->pattern, plan_mask_str(&p->housekeeping),
 			"new IRQs go to housekeeping CPUs %s, off the dedicated CPUs",
 			idset_format(&p->housekeeping, hk, sizeof(hk))) < 0)
 		return -1;
@@ -246,7 +244,8 @@ static int settings_irqs(const struct ctx *c, struct plan *p)
 		     irq = idset_next(&nic->irqs, (unsigned)irq + 1)) {
 			char path[64];
 
-			snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", irq);
+			knobs_path(KNOB_ID_IRQ_AFFINITY, (uint64_t[]){(uint64_t)irq}, 1, path,
+				   sizeof(path));
 			if (add_setting(p, path, plan_set_str(to),
 					"NIC '%s' queue IRQ %d to housekeeping CPUs %s%s",
 					nic->name, irq, idset_format(to, hk, sizeof(hk)),
