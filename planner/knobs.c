@@ -67,10 +67,9 @@ const char *knobs_path(enum knob_id id, const uint64_t *ids, size_t nids, char *
 		} else {
 			n = snprintf(buf + len, size - len, "%c", *c);
 		}
-		if (n < 0 || (size_t)n >= size - len) {
-			assert(!"the caller's buffer fits a path");
+		assert(n >= 0 && (size_t)n < size - len); /* the caller's buffer fits a path */
+		if (n < 0 || (size_t)n >= size - len)
 			return buf; /* truncated, still terminated */
-		}
 		len += (size_t)n;
 	}
 	assert(used == nids);
