@@ -135,13 +135,56 @@ void plan_init(struct plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* The plan's own reasons: housekeeping, how the batch was placed, and what was unknown. */
+static void plan_reasons(const struct ctx *c, const struct result *res, const struct idset *taken,
+			 struct plan *out)
+{
+	char buf[PLAN_WHY_MAX];
+
+	plan_add_reason(
+	    out->reasons, &out->nreasons,
+	    "housekeeping CPUs %s: the first %u core(s) of each node with SMT siblings, "
+	    "kept for the host kernel, IRQs%s",
+	    idset_format(&out->housekeeping, buf, sizeof(buf)), c->pf->housekeeping_cores_per_node,
+	    c->pf->emulator == EMU_HOUSEKEEPING ? " and emulator threads" : "");
+	if (c->nvms > 0)
+		plan_add_reason(
+		    out->reasons, &out->nreasons,
+		    "batch order: %s placed %u of %zu (arrival order alone: %u)%s%u repair "
+		    "move(s)",
+		    search_order_name(res->kind), res->o.placed, c->nvms, res->arrival,
+		    res->moves ? ", after " : ", ", res->moves);
+	if (!c->dist_known && c->nnodes > 1)
+		plan_add_reason(out->reasons, &out->nreasons,
+				"NUMA distances unknown (%s): remote nodes treated as equally far",
+				c->h->topo.distances_why[0] ? c->h->topo.distances_why
+							    : "not probed");
+	{
+		struct idset unknown;
+
+		idset_clear(&unknown);
+		for (size_t n = 0; n < c->nnodes; n++)
+			if (!c->h->nodes[n].mem_known && c->node_ncores[n] > 0)
+				idset_add(&unknown, c->h->nodes[n].id);
+		if (!idset_empty(&unknown))
+			plan_add_reason(
+			    out->reasons, &out->nreasons,
+			    "memory of node(s) %s unknown (no node meminfo): no VM memory is "
+			    "bound there",
+			    idset_format(&unknown, buf, sizeof(buf)));
+	}
+	if (taken && !idset_empty(taken))
+		plan_add_reason(out->reasons, &out->nreasons,
+				"CPUs %s are taken by VMs that are not re-planned",
+				idset_format(taken, buf, sizeof(buf)));
+}
+
 static int compute(const struct host *h, const struct profile *pf, const struct vm_request *vms,
 		   size_t nvms, const struct idset *taken, struct plan *out, struct err *e)
 {
 	struct ctx c = {.h = h, .pf = pf, .req = vms, .taken_set = taken, .nvms = nvms};
 	struct state best = {0};
 	struct result res = {0};
-	char buf[PLAN_WHY_MAX];
 
 	plan_init(out);
 	if (search_check_host(h, e) < 0)
@@ -185,41 +228,7 @@ static int compute(const struct host *h, const struct profile *pf, const struct 
 		if (pf->emulator == EMU_DEDICATED)
 			idset_or(&out->dedicated, &vp->emulator);
 	}
-	plan_add_reason(
-	    out->reasons, &out->nreasons,
-	    "housekeeping CPUs %s: the first %u core(s) of each node with SMT siblings, "
-	    "kept for the host kernel, IRQs%s",
-	    idset_format(&out->housekeeping, buf, sizeof(buf)), pf->housekeeping_cores_per_node,
-	    pf->emulator == EMU_HOUSEKEEPING ? " and emulator threads" : "");
-	if (nvms > 0)
-		plan_add_reason(
-		    out->reasons, &out->nreasons,
-		    "batch order: %s placed %u of %zu (arrival order alone: %u)%s%u repair "
-		    "move(s)",
-		    search_order_name(res.kind), res.o.placed, nvms, res.arrival,
-		    res.moves ? ", after " : ", ", res.moves);
-	if (!c.dist_known && c.nnodes > 1)
-		plan_add_reason(out->reasons, &out->nreasons,
-				"NUMA distances unknown (%s): remote nodes treated as equally far",
-				h->topo.distances_why[0] ? h->topo.distances_why : "not probed");
-	{
-		struct idset unknown;
-
-		idset_clear(&unknown);
-		for (size_t n = 0; n < c.nnodes; n++)
-			if (!h->nodes[n].mem_known && c.node_ncores[n] > 0)
-				idset_add(&unknown, h->nodes[n].id);
-		if (!idset_empty(&unknown))
-			plan_add_reason(
-			    out->reasons, &out->nreasons,
-			    "memory of node(s) %s unknown (no node meminfo): no VM memory is "
-			    "bound there",
-			    idset_format(&unknown, buf, sizeof(buf)));
-	}
-	if (taken && !idset_empty(taken))
-		plan_add_reason(out->reasons, &out->nreasons,
-				"CPUs %s are taken by VMs that are not re-planned",
-				idset_format(taken, buf, sizeof(buf)));
+	plan_reasons(&c, &res, taken, out);
 	if (settings_pools(&c, &best, out) < 0 || settings_host(&c, out) < 0 ||
 	    settings_cmdline(&c, out) < 0) {
 		err_set(e, ENOMEM, "cannot plan");
