@@ -1,7 +1,7 @@
 /* apply.c - prepare a plan's change set, commit it step by step with a journal, roll back */
 #include "apply/apply.h"
 #include "apply/diff.h"
-#include "apply/knobs.h"
+#include "planner/knobs.h"
 #include "probe/strfmt.h"
 
 #include <ctype.h>

@@ -3,8 +3,9 @@
  * Policy: a file is written only when its path matches a row, and only with a
  * value of that row's kind.  Adding a knob is adding a row.
  */
-#include "apply/knobs.h"
+#include "planner/knobs.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -22,23 +23,59 @@
 static const struct knob_row rows[] = {
     /* the kernel takes an unsigned long and allocates until memory runs out:
      * 2^32 pages (8 PiB of 2 MiB pages) is beyond any host, a typo is not */
-    {"/sys/kernel/mm/hugepages/hugepages-*kB/nr_hugepages", KIND_UINT, UINT32_MAX, NULL},
-    {"/sys/devices/system/node/node*/hugepages/hugepages-*kB/nr_hugepages", KIND_UINT, UINT32_MAX,
-     NULL},
+    [KNOB_ID_HUGEPAGES] = {"/sys/kernel/mm/hugepages/hugepages-*kB/nr_hugepages", KIND_UINT,
+			   UINT32_MAX, NULL},
+    [KNOB_ID_NODE_HUGEPAGES] =
+	{"/sys/devices/system/node/node*/hugepages/hugepages-*kB/nr_hugepages", KIND_UINT,
+	 UINT32_MAX, NULL},
     /* Documentation/admin-guide/mm/transhuge.rst */
-    {"/sys/kernel/mm/transparent_hugepage/enabled", KIND_CHOICE, 0, "always|madvise|never"},
-    {"/sys/kernel/mm/transparent_hugepage/defrag", KIND_CHOICE, 0,
-     "always|defer|defer+madvise|madvise|never"},
+    [KNOB_ID_THP] = {"/sys/kernel/mm/transparent_hugepage/enabled", KIND_CHOICE, 0,
+		     "always|madvise|never"},
+    [KNOB_ID_THP_DEFRAG] = {"/sys/kernel/mm/transparent_hugepage/defrag", KIND_CHOICE, 0,
+			    "always|defer|defer+madvise|madvise|never"},
     /* ksm.rst: 0 stop, 1 run, 2 unmerge all and stop */
-    {"/sys/kernel/mm/ksm/run", KIND_UINT, 2, NULL},
+    [KNOB_ID_KSM] = {"/sys/kernel/mm/ksm/run", KIND_UINT, 2, NULL},
     /* sysctl/kernel.rst: bit 0 normal, bit 1 memory tiering (Linux 6.0) */
-    {"/proc/sys/kernel/numa_balancing", KIND_UINT, 3, NULL},
+    [KNOB_ID_NUMA_BALANCING] = {"/proc/sys/kernel/numa_balancing", KIND_UINT, 3, NULL},
     /* 0..200 since Linux 5.8 */
-    {"/proc/sys/vm/swappiness", KIND_UINT, 200, NULL},
-    {"/proc/irq/*/smp_affinity_list", KIND_CPULIST, 0, NULL},
-    {"/proc/irq/default_smp_affinity", KIND_CPUMASK, 0, NULL},
-    {"/sys/devices/system/cpu/cpu*/cpufreq/scaling_governor", KIND_WORD, 0, NULL},
+    [KNOB_ID_SWAPPINESS] = {"/proc/sys/vm/swappiness", KIND_UINT, 200, NULL},
+    [KNOB_ID_IRQ_AFFINITY] = {"/proc/irq/*/smp_affinity_list", KIND_CPULIST, 0, NULL},
+    [KNOB_ID_IRQ_DEFAULT] = {"/proc/irq/default_smp_affinity", KIND_CPUMASK, 0, NULL},
+    [KNOB_ID_GOVERNOR] = {"/sys/devices/system/cpu/cpu*/cpufreq/scaling_governor", KIND_WORD, 0,
+			  NULL},
 };
+static_assert(ARRAY_LEN(rows) == KNOB_ID_COUNT, "one row per knob_id");
+
+const struct knob_row *knobs_row(enum knob_id id)
+{
+	assert((unsigned)id < KNOB_ID_COUNT);
+	return &rows[id];
+}
+
+const char *knobs_path(enum knob_id id, const uint64_t *ids, size_t nids, char *buf, size_t size)
+{
+	const char *pat = knobs_row(id)->pattern;
+	size_t len = 0, used = 0;
+
+	assert(size > 0);
+	for (const char *c = pat; *c; c++) {
+		int n;
+
+		if (*c == '*') {
+			assert(used < nids); /* one id per '*' */
+			n = snprintf(buf + len, size - len, "%" PRIu64, ids[used++]);
+		} else {
+			n = snprintf(buf + len, size - len, "%c", *c);
+		}
+		assert(n >= 0 && (size_t)n < size - len); /* the caller's buffer fits a path */
+		if (n < 0 || (size_t)n >= size - len)
+			return buf; /* truncated, still terminated */
+		len += (size_t)n;
+	}
+	assert(used == nids);
+	(void)nids; /* only asserted on */
+	return buf;
+}
 
 const struct knob_row *knobs_find(const char *path)
 {
