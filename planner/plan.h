@@ -56,6 +56,10 @@ struct vm_request {
 	 * mem_kib.  Heap, owned: vm_request_release(). */
 	size_t ncells;
 	struct cell_request *cells;
+	/* Why the request could not even be read (a domain whose XML asks
+	 * something hvtune cannot take), "" otherwise: the VM is NOT PLACED,
+	 * short of "request", and the batch goes on. */
+	char unreadable[PLAN_WHY_MAX];
 };
 
 /* The resource that kept a VM out. */

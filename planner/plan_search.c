@@ -480,6 +480,8 @@ static void vet(struct ctx *c, size_t i)
 	v->psz = -1;
 	v->nic_node = -1;
 	v->demand = r->vcpus + (place_emu_own(c) ? 1 : 0);
+	if (r->unreadable[0])
+		return reject(v, "%s", r->unreadable);
 	if (r->vcpus == 0)
 		return reject(v, "0 vCPUs");
 	if (r->vcpus > IDSET_MAX)

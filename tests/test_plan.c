@@ -5,6 +5,7 @@
 #include "planner/profile.h"
 #include "probe/fsroot.h"
 #include "probe/host.h"
+#include "probe/strfmt.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -264,6 +265,24 @@ static void test_bad_requests(void **state)
 		assert_false(p.vms[0].placed);
 		assert_int_equal(p.vms[0].shortage, SHORT_REQUEST);
 		assert_string_equal(p.vms[0].why_not, cases[i].why_not);
+		assert_true(p.vms[1].placed);
+		plan_release(&p);
+	}
+	{
+		/* a request that could not be read (plan --domains): that VM only */
+		struct profile pf;
+		struct vm_request vm[2];
+		struct plan p;
+
+		profile_default(&pf);
+		memset(&vm[0], 0, sizeof(vm[0]));
+		strfmt_set(vm[0].name, sizeof(vm[0].name), "odd");
+		strfmt_set(vm[0].unreadable, sizeof(vm[0].unreadable), "invalid cpus of guest cell 0");
+		assert_ok(plan_parse_vm(&vm[1], "good:vcpus=1,mem=1G", &e), e);
+		assert_ok(plan_compute(&h, &pf, vm, 2, NULL, &p, &e), e);
+		assert_false(p.vms[0].placed);
+		assert_int_equal(p.vms[0].shortage, SHORT_REQUEST);
+		assert_string_equal(p.vms[0].why_not, "invalid cpus of guest cell 0");
 		assert_true(p.vms[1].placed);
 		plan_release(&p);
 	}

@@ -194,10 +194,16 @@ static int domain_request(struct lv *c, const char *name, const struct host *h,
 	char *xml = lv_xml(c, name, true, &e);
 
 	memset(out, 0, sizeof(*out));
-	if (!xml || domxml_request(xml, out, &e) < 0) {
+	if (!xml) {
 		cli_error("plan: domain '%s': %s", STRFMT_ESC(name), e.msg);
-		free(xml);
 		return -1;
+	}
+	/* a definition hvtune cannot read is that VM's NOT PLACED, not the batch's error */
+	if (domxml_request(xml, out, &e) < 0) {
+		vm_request_release(out);
+		memset(out, 0, sizeof(*out));
+		strfmt_set(out->name, sizeof(out->name), "%s", name);
+		strfmt_set(out->unreadable, sizeof(out->unreadable), "%s", e.msg);
 	}
 	free(xml);
 	if (out->nic[0] && !host_has_nic(h, out->nic))
