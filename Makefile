@@ -7,7 +7,7 @@ DEPS := cmake make gcc clang pkg-config xz-utils \
 	libhwloc-dev hwloc-nox libnuma-dev libvirt-dev libvirt-clients \
 	libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 \
 	libxml2-dev libxml2-utils libncurses-dev libjson-c-dev libinih-dev \
-	libcmocka-dev libclang-rt-14-dev tmux python3 util-linux gdb
+	libcmocka-dev libclang-rt-14-dev clang-format tmux python3 util-linux gdb
 
 JOBS ?= 2
 HVTUNE := build/tui/hvtune

@@ -172,13 +172,12 @@ static int prepare_numa(const struct vm_plan *vm, struct lv *c, struct apply_dom
 		idset_add(&nodes, vm->cells[i].node);
 	if (idset_empty(&nodes))
 		return 0;
-	if (lv_numa(c, vm->name, ad->old_numa_mode, sizeof(ad->old_numa_mode),
-		    ad->old_numa_nodeset, sizeof(ad->old_numa_nodeset), e) < 0)
+	if (lv_numa(c, vm->name, ad->old_numa_mode, sizeof(ad->old_numa_mode), ad->old_numa_nodeset,
+		    sizeof(ad->old_numa_nodeset), e) < 0)
 		return -1;
 	snprintf(ad->numa_mode, sizeof(ad->numa_mode), "strict");
 	idset_format(&nodes, ad->numa_nodeset, sizeof(ad->numa_nodeset));
-	ad->set_numa = strcmp(ad->old_numa_mode, ad->numa_mode) != 0 ||
-		       !ad->old_numa_nodeset[0] ||
+	ad->set_numa = strcmp(ad->old_numa_mode, ad->numa_mode) != 0 || !ad->old_numa_nodeset[0] ||
 		       idset_parse(&now, ad->old_numa_nodeset, &pe) < 0 ||
 		       !idset_equal(&now, &nodes);
 	return 0;
@@ -597,8 +596,10 @@ static int define(struct run *u, const struct apply_domain *d, const char *old, 
 	if (virt_define(u->c, d->new_xml, false, e) < 0)
 		return -1;
 	logf_(u, "defined domain '%s' without schema validation", d->name);
-	note(u, "domain '%s' did not pass libvirt's schema before the change either: defined "
-		"without validation", d->name);
+	note(u,
+	     "domain '%s' did not pass libvirt's schema before the change either: defined "
+	     "without validation",
+	     d->name);
 	return 0;
 }
 
@@ -631,7 +632,6 @@ static int step_define(struct run *u, const struct apply_domain *d, struct err *
 	free(now);
 	return rc;
 }
-
 
 /* The live numatune, where libvirt allows it: a refusal leaves the live
  * binding as it was (the step did not act) and is a note, not a failure. */

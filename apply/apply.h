@@ -37,12 +37,12 @@ struct apply_domain {
 	struct idset *old_pins; /* heap: npins old live pins, same order */
 	bool pin_emulator;	/* the live emulator pin differs */
 	struct idset emulator, old_emulator;
-	size_t niothreads;	/* live iothread pins that differ (active only) */
-	struct lv_iothread *old_iothreads; /* heap: their ids and old pins */
-	struct idset iothread;	/* the new pin of each of them */
-	bool set_numa;		/* the live numatune differs (active only) */
-	char numa_mode[16], numa_nodeset[256];		/* the plan's */
-	char old_numa_mode[16], old_numa_nodeset[256];	/* live now ("" none) */
+	size_t niothreads;		       /* live iothread pins that differ (active only) */
+	struct lv_iothread *old_iothreads;     /* heap: their ids and old pins */
+	struct idset iothread;		       /* the new pin of each of them */
+	bool set_numa;			       /* the live numatune differs (active only) */
+	char numa_mode[16], numa_nodeset[256]; /* the plan's */
+	char old_numa_mode[16], old_numa_nodeset[256]; /* live now ("" none) */
 };
 
 /* One host file's change. */

@@ -453,7 +453,7 @@ static void rewrite_numa(struct ed *ed, xmlNodePtr numa, const struct vm_plan *v
 static int check_single(xmlNodePtr root, struct err *e)
 {
 	static const char *const owned[] = {
-		"vcpu", "iothreads", "cputune", "numatune", "memoryBacking", "cpu",
+	    "vcpu", "iothreads", "cputune", "numatune", "memoryBacking", "cpu",
 	};
 
 	for (size_t i = 0; i < ARRAY_LEN(owned); i++) {
@@ -578,8 +578,8 @@ static int check_plan(const struct vm_plan *vm, const struct domxml_opts *o, str
 	/* a cell without vCPUs is a memory-only cell (HMAT); one without memory is none */
 	for (size_t i = 0; i < vm->ncells; i++)
 		if (vm->cells[i].mem_kib == 0)
-			return err_set(e, 0, "plan for '%s': guest cell %u has no memory",
-				       vm->name, vm->cells[i].id);
+			return err_set(e, 0, "plan for '%s': guest cell %u has no memory", vm->name,
+				       vm->cells[i].id);
 	if (o->vcpusched[0] && strcmp(o->vcpusched, "fifo") != 0 &&
 	    strcmp(o->vcpusched, "rr") != 0 && strcmp(o->vcpusched, "batch") != 0 &&
 	    strcmp(o->vcpusched, "idle") != 0)
@@ -654,4 +654,3 @@ char *domxml_format(const char *xml, struct err *e)
 	lx.xmlFreeDoc(doc);
 	return out;
 }
-

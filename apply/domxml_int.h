@@ -25,32 +25,32 @@
  * 1.3 ms, a third of a whole `hvtune check`.  The headers give the types;
  * every function goes through this table, resolved once.
  */
-#define LX_FUNCS(X) \
-	X(xmlReadMemory) \
-	X(xmlFreeDoc) \
-	X(xmlFreeNode) \
-	X(xmlUnlinkNode) \
-	X(xmlGetLineNo) \
-	X(xmlGetNoNsProp) \
-	X(xmlGetProp) \
-	X(xmlHasProp) \
-	X(xmlSetProp) \
-	X(xmlUnsetProp) \
-	X(xmlNodeSetContent) \
-	X(xmlNodeGetContent) \
-	X(xmlDocGetRootElement) \
-	X(xmlSetStructuredErrorFunc) \
-	X(xmlSetGenericErrorFunc) \
-	X(xmlStrcmp) \
-	X(xmlNewDocText) \
-	X(xmlNewDocNode) \
-	X(xmlAddPrevSibling) \
-	X(xmlAddNextSibling) \
-	X(xmlAddChild) \
+#define LX_FUNCS(X)                                                                                \
+	X(xmlReadMemory)                                                                           \
+	X(xmlFreeDoc)                                                                              \
+	X(xmlFreeNode)                                                                             \
+	X(xmlUnlinkNode)                                                                           \
+	X(xmlGetLineNo)                                                                            \
+	X(xmlGetNoNsProp)                                                                          \
+	X(xmlGetProp)                                                                              \
+	X(xmlHasProp)                                                                              \
+	X(xmlSetProp)                                                                              \
+	X(xmlUnsetProp)                                                                            \
+	X(xmlNodeSetContent)                                                                       \
+	X(xmlNodeGetContent)                                                                       \
+	X(xmlDocGetRootElement)                                                                    \
+	X(xmlSetStructuredErrorFunc)                                                               \
+	X(xmlSetGenericErrorFunc)                                                                  \
+	X(xmlStrcmp)                                                                               \
+	X(xmlNewDocText)                                                                           \
+	X(xmlNewDocNode)                                                                           \
+	X(xmlAddPrevSibling)                                                                       \
+	X(xmlAddNextSibling)                                                                       \
+	X(xmlAddChild)
 
 struct lx_api {
 	LX_FUNCS(DL_MEMBER)
-	xmlFreeFunc *xml_free;	/* the variable xmlFree: the free function to use */
+	xmlFreeFunc *xml_free; /* the variable xmlFree: the free function to use */
 };
 
 /* libxml2's functions: complete after lx_load() returned 0 */
@@ -107,12 +107,12 @@ bool dx_insert(struct ed *ed, xmlNodePtr parent, xmlNodePtr n, const char *const
 bool dx_replace(struct ed *ed, xmlNodePtr old, xmlNodePtr n);
 xmlNodePtr dx_el(struct ed *ed, const char *name);
 void dx_attr(struct ed *ed, xmlNodePtr n, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 void dx_attr_set(struct ed *ed, xmlNodePtr n, const char *name, const struct idset *s);
 void dx_kid(struct ed *ed, xmlNodePtr n, xmlNodePtr k, const char *ind);
 void dx_kids_done(struct ed *ed, xmlNodePtr n, const char *ind);
-xmlNodePtr dx_need(struct ed *ed, xmlNodePtr parent, const char *name,
-		   const char *const *order, bool *created);
+xmlNodePtr dx_need(struct ed *ed, xmlNodePtr parent, const char *name, const char *const *order,
+		   bool *created);
 void dx_drop_if_empty(xmlNodePtr n);
 
 /* numbers in attributes and text (libvirt's parsing: digits only, whitespace around text) */

@@ -57,8 +57,7 @@ static int scale_kib(const char *unit, unsigned long long v, uint64_t *kib)
 
 enum size_in { ATTR_CONTENT, ATTR_SIZE, ATTR_MEMORY }; /* text, size=, memory= */
 
-static int read_size(xmlNodePtr n, const char *what, enum size_in in, uint64_t *kib,
-		     struct err *e)
+static int read_size(xmlNodePtr n, const char *what, enum size_in in, uint64_t *kib, struct err *e)
 {
 	unsigned long long v;
 	xmlChar *unit = lx.xmlGetNoNsProp(n, BAD_CAST "unit");
@@ -288,8 +287,10 @@ int domxml_request(const char *xml, struct vm_request *out, struct err *e)
 		    device_memory(dx_child(root, "devices"), &devmem, e) < 0)
 			goto out;
 		if (devmem >= out->mem_kib) {
-			err_set(e, 0, "domain '%s': memory devices of %" PRIu64
-				" KiB leave none of its <memory>", out->name, devmem);
+			err_set(e, 0,
+				"domain '%s': memory devices of %" PRIu64
+				" KiB leave none of its <memory>",
+				out->name, devmem);
 			goto out;
 		}
 		out->mem_kib -= devmem;

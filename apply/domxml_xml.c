@@ -21,8 +21,7 @@ struct lx_api lx;
 
 #define LX_ROW(f) DL_SYM(struct lx_api, f)
 static const struct dl_sym lx_syms[] = {
-	LX_FUNCS(LX_ROW)
-	{ "xmlFree", offsetof(struct lx_api, xml_free) },
+    LX_FUNCS(LX_ROW){"xmlFree", offsetof(struct lx_api, xml_free)},
 };
 static struct dl_lib lx_lib = DL_LIB("libxml2", "libxml2.so.2", lx_syms, &lx);
 
@@ -125,7 +124,6 @@ xmlDocPtr dx_parse(const char *xml, struct err *e)
 }
 
 /* ---- serializer */
-
 
 static void put(struct buf *b, const char *s, size_t n)
 {
@@ -364,7 +362,6 @@ char *dx_serialize(xmlDocPtr doc, char quote, struct err *e)
 }
 
 /* ---- tree editing that keeps the indentation of the document */
-
 
 bool dx_is_ws(const xmlNode *n)
 {
@@ -659,8 +656,8 @@ void dx_kids_done(struct ed *ed, xmlNodePtr n, const char *ind)
 }
 
 /* The child @name of @parent, created at its place in @order when absent. */
-xmlNodePtr dx_need(struct ed *ed, xmlNodePtr parent, const char *name,
-		   const char *const *order, bool *created)
+xmlNodePtr dx_need(struct ed *ed, xmlNodePtr parent, const char *name, const char *const *order,
+		   bool *created)
 {
 	xmlNodePtr n = dx_child(parent, name);
 
@@ -723,4 +720,3 @@ bool dx_content_uint(xmlNodePtr n, unsigned long long *v)
 	lx_free(s);
 	return ok;
 }
-

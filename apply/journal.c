@@ -19,7 +19,7 @@
 
 static const char *const status_names[] = {"incomplete", "complete", "rolled-back",
 					   "rollback-failed"};
-static const char *const kind_names[] = {"define", "vcpupin",     "emulatorpin",
+static const char *const kind_names[] = {"define", "vcpupin",	  "emulatorpin",
 					 "write",  "iothreadpin", "numatune"};
 
 const char *journal_status_str(enum journal_status st)
@@ -557,10 +557,9 @@ static int parse(struct journal *j, char *text, size_t len, const char *shown, s
 				unsigned long n = strtoul(v, &end, 10);
 
 				if (end == v || *end != ' ' || n >= IDSET_MAX)
-					return err_set(e, 0, "'%s':%u: bad %s in '%s'", shown,
-						       lineno,
-						       s.kind == JSTEP_VCPUPIN ? "vCPU" : "iothread",
-						       line);
+					return err_set(
+					    e, 0, "'%s':%u: bad %s in '%s'", shown, lineno,
+					    s.kind == JSTEP_VCPUPIN ? "vCPU" : "iothread", line);
 				if (s.kind == JSTEP_VCPUPIN)
 					s.vcpu = (unsigned)n;
 				else

@@ -30,8 +30,8 @@ static void xml_name(const char *xml, char *out, size_t size)
 
 static int do_define(struct lv *c, const char *xml, bool validate, struct err *e)
 {
-	virDomainPtr d = lv_fn.virDomainDefineXMLFlags(c->conn, xml,
-						       validate ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
+	virDomainPtr d =
+	    lv_fn.virDomainDefineXMLFlags(c->conn, xml, validate ? VIR_DOMAIN_DEFINE_VALIDATE : 0);
 	virErrorPtr err;
 	char name[80];
 	bool schema;
@@ -60,8 +60,10 @@ static int to_map(const struct lv *c, const struct idset *cpus, unsigned char *m
 	if (maxid < 0)
 		return err_set(e, 0, "cannot pin domain '%s' on '%s': empty CPU set", name, c->uri);
 	if ((unsigned)maxid >= c->ncpus)
-		return err_set(e, 0, "cannot pin domain '%s' on '%s': CPU %d does not exist "
-			       "(the host has %u)", name, c->uri, maxid, c->ncpus);
+		return err_set(e, 0,
+			       "cannot pin domain '%s' on '%s': CPU %d does not exist "
+			       "(the host has %u)",
+			       name, c->uri, maxid, c->ncpus);
 	*len = VIR_CPU_MAPLEN((int)c->ncpus);
 	memset(map, 0, (size_t)*len);
 	for (int id = idset_next(cpus, 0); id >= 0; id = idset_next(cpus, (unsigned)id + 1))

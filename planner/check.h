@@ -14,11 +14,11 @@
 enum level { LEVEL_PASS, LEVEL_INFO, LEVEL_WARN, LEVEL_FAIL, LEVEL_COUNT };
 
 struct finding {
-	char id[32];		/* stable id for scripts: "hw-virt", "iommu-kernel", "isolcpus-smt" */
+	char id[32]; /* stable id for scripts: "hw-virt", "iommu-kernel", "isolcpus-smt" */
 	enum level level;
-	char what[192];		/* one line: what was found ("no hardware virtualization (VT-x/AMD-V)") */
-	char why[320];		/* why it matters for guests */
-	char fix[320];		/* how to fix it; "" when nothing needs fixing */
+	char what[192]; /* one line: what was found ("no hardware virtualization (VT-x/AMD-V)") */
+	char why[320];	/* why it matters for guests */
+	char fix[320];	/* how to fix it; "" when nothing needs fixing */
 	/* The virt-host-validate QEMU check this one answers ("Checking for
 	 * hardware virtualization"), "" for hvtune's own checks.  Its level is
 	 * the verdict virt-host-validate gives on the same host. */

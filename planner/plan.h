@@ -16,10 +16,10 @@
 #include "probe/host.h"
 #include "probe/idset.h"
 
-#define PLAN_NAME_MAX	  64
-#define PLAN_WHY_MAX	  256 /* one reason: a line the CLI and the TUI show */
-#define PLAN_MAX_REASONS  16
-#define PLAN_SMT_MAX	  8	     /* threads per core (POWER has SMT8) */
+#define PLAN_NAME_MAX	 64
+#define PLAN_WHY_MAX	 256 /* one reason: a line the CLI and the TUI show */
+#define PLAN_MAX_REASONS 16
+#define PLAN_SMT_MAX	 8 /* threads per core (POWER has SMT8) */
 
 /* Hugepage sizes a request may name, in KiB: powers of two from arm64's
  * 64 KiB contiguous pages to POWER's 16 GiB pages (the profile's range). */

@@ -31,21 +31,23 @@ struct dl_sym {
 };
 
 #define DL_MEMBER(f)	__typeof__(f) *f;
-#define DL_SYM(type, f)	{ #f, offsetof(type, f) },
+#define DL_SYM(type, f) {#f, offsetof(type, f)},
 
 struct dl_lib {
-	const char *what;		/* "libvirt", for messages */
-	const char *soname;		/* "libvirt.so.0" */
+	const char *what;   /* "libvirt", for messages */
+	const char *soname; /* "libvirt.so.0" */
 	const struct dl_sym *syms;
 	size_t nsyms;
-	void *table;			/* the struct of pointers syms[].off index */
+	void *table; /* the struct of pointers syms[].off index */
 	/* dl_load()'s, under its lock: */
 	bool tried;
-	char error[256];		/* "" once loaded */
+	char error[256]; /* "" once loaded */
 };
 
-#define DL_LIB(what, soname, syms, table) \
-	{ (what), (soname), (syms), ARRAY_LEN(syms), (table), false, "" }
+#define DL_LIB(what, soname, syms, table)                                                          \
+	{                                                                                          \
+		(what), (soname), (syms), ARRAY_LEN(syms), (table), false, ""                      \
+	}
 
 /*
  * Loads @l and resolves every symbol the first time (from any thread; the

@@ -14,19 +14,20 @@
  * probe/ means "the kernel lacks this": a fact is unknown, not an error).
  */
 struct err {
-	int sys;		/* errno of the failure, 0 when none applies */
+	int sys; /* errno of the failure, 0 when none applies */
 	char msg[512];
 };
 
-#define ERR_INIT { 0, "" }
+#define ERR_INIT                                                                                   \
+	{                                                                                          \
+		0, ""                                                                              \
+	}
 
 /* Fills @e with the formatted message, appending ": strerror(sys)" when @sys
  * is not 0.  Always returns -1, for "return err_set(e, errno, ...)". */
-int err_set(struct err *e, int sys, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int err_set(struct err *e, int sys, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Puts "<prefix>: " in front of the message already in @e.  Returns -1. */
-int err_prefix(struct err *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -33,8 +33,8 @@ static const char *rel(const char *path)
 static int open2(int dirfd, const char *name, int flags, uint64_t resolve)
 {
 	struct open_how how = {
-		.flags = (uint64_t)(unsigned)(flags | O_CLOEXEC),
-		.resolve = resolve | RESOLVE_NO_MAGICLINKS,
+	    .flags = (uint64_t)(unsigned)(flags | O_CLOEXEC),
+	    .resolve = resolve | RESOLVE_NO_MAGICLINKS,
 	};
 	long fd = -1;
 
@@ -51,12 +51,12 @@ static int open2(int dirfd, const char *name, int flags, uint64_t resolve)
  * returns to the one it came from (no lookup of "..", which a rename could
  * move outside the root). */
 struct walk {
-	int root;			/* the root fd, not ours to close */
-	int dirs[WALK_MAX_DEPTH];	/* O_PATH fds, outermost first */
+	int root;		  /* the root fd, not ours to close */
+	int dirs[WALK_MAX_DEPTH]; /* O_PATH fds, outermost first */
 	size_t ndirs;
-	unsigned nlinks;		/* links followed so far */
-	bool beneath;			/* EXDEV where chroot() would stop at the root */
-	char todo[2 * FS_PATH_MAX];	/* what is left to resolve, links expanded */
+	unsigned nlinks;	    /* links followed so far */
+	bool beneath;		    /* EXDEV where chroot() would stop at the root */
+	char todo[2 * FS_PATH_MAX]; /* what is left to resolve, links expanded */
 };
 
 static int walk_cur(const struct walk *w)
@@ -161,7 +161,7 @@ static int walk_open(int root, const char *path, int flags, bool beneath)
 
 		p += strspn(p, "/");
 		len = strcspn(p, "/");
-		if (len == 0) {		/* the path ends on a directory */
+		if (len == 0) { /* the path ends on a directory */
 			fd = openat(walk_cur(w), ".", flags | O_CLOEXEC);
 			break;
 		}
@@ -174,7 +174,7 @@ static int walk_open(int root, const char *path, int flags, bool beneath)
 		p += len;
 		if (strcmp(name, ".") == 0)
 			continue;
-		if (strcmp(name, "..") == 0) {	/* clamped at the root, as in chroot() */
+		if (strcmp(name, "..") == 0) { /* clamped at the root, as in chroot() */
 			if (w->ndirs == 0 && w->beneath) {
 				errno = EXDEV;
 				break;
@@ -429,7 +429,7 @@ int fs_read_int(const struct fsroot *r, const char *path, long *v, struct err *e
 
 int fs_read_idset(const struct fsroot *r, const char *path, struct idset *s, struct err *e)
 {
-	char buf[16384];	/* a sysfs attribute is one page; cpulists of 8192 CPUs fit */
+	char buf[16384]; /* a sysfs attribute is one page; cpulists of 8192 CPUs fit */
 	const char *t;
 
 	idset_clear(s);
@@ -455,8 +455,7 @@ int fs_read_mask(const struct fsroot *r, const char *path, struct idset *s, stru
 	return 0;
 }
 
-int fs_read_setting(const struct fsroot *r, const char *path, char *out, size_t size,
-		    struct err *e)
+int fs_read_setting(const struct fsroot *r, const char *path, char *out, size_t size, struct err *e)
 {
 	char buf[1024];
 	const char *open, *close;
@@ -477,8 +476,7 @@ int fs_read_setting(const struct fsroot *r, const char *path, char *out, size_t 
 	return 0;
 }
 
-long fs_readlink(const struct fsroot *r, const char *path, char *buf, size_t size,
-		 struct err *e)
+long fs_readlink(const struct fsroot *r, const char *path, char *buf, size_t size, struct err *e)
 {
 	ssize_t n;
 	int fd = -1;
@@ -490,7 +488,7 @@ long fs_readlink(const struct fsroot *r, const char *path, char *buf, size_t siz
 		fd = open_in(r, path, O_PATH | O_NOFOLLOW);
 		n = fd < 0 ? -1 : readlinkat(fd, "", buf, size);
 		if (n < 0 && fd >= 0 && errno == ENOENT)
-			errno = EINVAL;	/* "" names no link: readlink(2)'s "not a link" */
+			errno = EINVAL; /* "" names no link: readlink(2)'s "not a link" */
 	}
 	if (n < 0) {
 		int sys = errno;
@@ -639,9 +637,9 @@ struct dirent64_rec {
 
 struct scan {
 	const struct fsroot *r;
-	char path[FS_PATH_MAX];		/* the entry being looked at, beneath the root */
-	char *bufs[WALK_MAX_DEPTH];	/* a getdents64() buffer per depth, reused */
-	char *bad;			/* the first finding */
+	char path[FS_PATH_MAX];	    /* the entry being looked at, beneath the root */
+	char *bufs[WALK_MAX_DEPTH]; /* a getdents64() buffer per depth, reused */
+	char *bad;		    /* the first finding */
 	size_t size;
 	unsigned depth;
 };
@@ -649,37 +647,36 @@ struct scan {
 static int scan_dir(struct scan *sc, int dirfd, size_t len);
 
 /* 1 with sc->bad set when the entry @name of @dirfd (sc->path) is a finding. */
-static int scan_entry(struct scan *sc, int dirfd, const char *name, unsigned char type,
-		      size_t len)
+static int scan_entry(struct scan *sc, int dirfd, const char *name, unsigned char type, size_t len)
 {
 	struct stat st;
 	int fd, rc;
 
-	if (type == DT_UNKNOWN) {	/* some file systems leave d_type to stat() */
+	if (type == DT_UNKNOWN) { /* some file systems leave d_type to stat() */
 		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return 0;
-		type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG
-		     : S_ISLNK(st.st_mode) ? DT_LNK : DT_FIFO;
+		type = S_ISDIR(st.st_mode)   ? DT_DIR
+		       : S_ISREG(st.st_mode) ? DT_REG
+		       : S_ISLNK(st.st_mode) ? DT_LNK
+					     : DT_FIFO;
 	}
 	if (type == DT_REG)
 		return 0;
 	if (type == DT_LNK) {
 		if (!link_leaves(sc->r, sc->path))
 			return 0;
-		snprintf(sc->bad, sc->size, "'%s%s' links out of the root", sc->r->shown,
-			 sc->path);
+		snprintf(sc->bad, sc->size, "'%s%s' links out of the root", sc->r->shown, sc->path);
 		return 1;
 	}
 	if (type != DT_DIR) {
-		snprintf(sc->bad, sc->size, "'%s%s' is not a regular file", sc->r->shown,
-			 sc->path);
+		snprintf(sc->bad, sc->size, "'%s%s' is not a regular file", sc->r->shown, sc->path);
 		return 1;
 	}
 	if (sc->depth + 1 >= WALK_MAX_DEPTH)
 		return 0;
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return 0;	/* what cannot be listed cannot be read either */
+		return 0; /* what cannot be listed cannot be read either */
 	sc->depth++;
 	rc = scan_dir(sc, fd, len);
 	sc->depth--;
@@ -728,7 +725,7 @@ int fs_check_tree(const struct fsroot *r, const char *const *dirs, size_t ndirs,
 	int rc = 0;
 
 	bad[0] = '\0';
-	if (!sc) {	/* unscanned is unsafe: our own reader then reads the tree */
+	if (!sc) { /* unscanned is unsafe: our own reader then reads the tree */
 		snprintf(bad, size, "cannot scan '%s': out of memory", r->shown);
 		return 1;
 	}

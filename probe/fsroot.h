@@ -19,10 +19,10 @@
  * we run on, so it resolves as under chroot(): "/" and ".." stop at the root.
  */
 enum fs_resolve {
-	FS_RESOLVE_PLAIN,	/* the live root "/": openat() has nothing to escape to */
-	FS_RESOLVE_OPENAT2,	/* openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), Linux 5.6 */
-	FS_RESOLVE_WALK,	/* no openat2 (ENOSYS, or EPERM from a seccomp filter):
-				 * one component at a time, links read and followed here */
+	FS_RESOLVE_PLAIN,   /* the live root "/": openat() has nothing to escape to */
+	FS_RESOLVE_OPENAT2, /* openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), Linux 5.6 */
+	FS_RESOLVE_WALK,    /* no openat2 (ENOSYS, or EPERM from a seccomp filter):
+			     * one component at a time, links read and followed here */
 };
 
 /*
@@ -33,14 +33,17 @@ enum fs_resolve {
  * on its own.
  */
 struct fsroot {
-	int fd;			/* O_PATH directory fd, -1 when closed */
-	bool live;		/* the root is "/": the running host */
-	char dir[FS_PATH_MAX];	/* as given, for HWLOC_FSROOT */
-	char shown[FS_PATH_MAX];/* prefix for messages: "" when live, else the dir */
-	enum fs_resolve resolve;/* chosen by fsroot_open() */
+	int fd;			 /* O_PATH directory fd, -1 when closed */
+	bool live;		 /* the root is "/": the running host */
+	char dir[FS_PATH_MAX];	 /* as given, for HWLOC_FSROOT */
+	char shown[FS_PATH_MAX]; /* prefix for messages: "" when live, else the dir */
+	enum fs_resolve resolve; /* chosen by fsroot_open() */
 };
 
-#define FSROOT_INIT { -1, false, "", "", FS_RESOLVE_PLAIN }
+#define FSROOT_INIT                                                                                \
+	{                                                                                          \
+		-1, false, "", "", FS_RESOLVE_PLAIN                                                \
+	}
 
 /*
  * The most a line-oriented file may hold (fs_fopen()), by kind.  A capture is
@@ -50,13 +53,13 @@ struct fsroot {
  */
 /* "Key: value" files with a fixed set of keys: meminfo (~1.5 KiB), node
  * meminfo, vmstat (~200 lines), /proc/PID/status, cgroup files. */
-#define FS_MAX_KEYS		(1u << 20)
+#define FS_MAX_KEYS (1u << 20)
 /* A block or line per CPU, per mapping or per mount: cpuinfo (x86: ~1.7 KiB a
  * CPU, 14 MiB at 8192), /proc/stat, numa_maps, mounts. */
-#define FS_MAX_PERCPU		(64u << 20)
+#define FS_MAX_PERCPU (64u << 20)
 /* /proc/interrupts is CPUs x IRQs: "%10u " is 11 bytes a CPU, 88 KiB a line at
  * 8192 CPUs, and 1 GiB still holds 12000 such lines. */
-#define FS_MAX_INTERRUPTS	(1024u << 20)
+#define FS_MAX_INTERRUPTS (1024u << 20)
 
 /* Opens @dir as the root.  On error @r is closed (fsroot_close() is safe). */
 int fsroot_open(struct fsroot *r, const char *dir, struct err *e);
@@ -98,8 +101,7 @@ int fs_read_mask(const struct fsroot *r, const char *path, struct idset *s, stru
 int fs_read_setting(const struct fsroot *r, const char *path, char *out, size_t size,
 		    struct err *e);
 /* readlink() under the root; NUL-terminated.  Returns the length or -1. */
-long fs_readlink(const struct fsroot *r, const char *path, char *buf, size_t size,
-		 struct err *e);
+long fs_readlink(const struct fsroot *r, const char *path, char *buf, size_t size, struct err *e);
 
 /*
  * Opens a line-oriented file (cpuinfo, interrupts) for getline().  A file

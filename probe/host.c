@@ -12,7 +12,7 @@ typedef int (*probe_fn)(struct host *, const struct fsroot *, struct err *);
 
 /* In order: the later parts read the CPUs and nodes that topo_probe() found. */
 static const probe_fn parts[] = {
-	topo_probe, node_probe, virt_probe, mem_probe, node_probe_no_numa, kern_probe, tlb_probe,
+    topo_probe, node_probe, virt_probe, mem_probe, node_probe_no_numa, kern_probe, tlb_probe,
 };
 
 int host_probe(struct host *h, const struct fsroot *r, struct err *e)
@@ -51,7 +51,7 @@ const struct cpu *host_cpu(const struct host *h, unsigned id)
 {
 	size_t lo = 0, hi = h->ncpus;
 
-	while (lo < hi) {	/* h->cpus is sorted by id */
+	while (lo < hi) { /* h->cpus is sorted by id */
 		size_t mid = (lo + hi) / 2;
 
 		if (h->cpus[mid].id == id)
@@ -95,15 +95,15 @@ struct idset host_siblings(const struct host *h, unsigned id)
 
 const char *tri_str(enum tri t)
 {
-	static const char *const names[] = { "unknown", "no", "yes" };
+	static const char *const names[] = {"unknown", "no", "yes"};
 
 	return (unsigned)t < ARRAY_LEN(names) ? names[t] : "unknown";
 }
 
 const char *cgroup_ctrl_name(unsigned bit)
 {
-	static const char *const names[] = { "cpu", "cpuacct", "cpuset", "memory", "devices",
-					     "blkio" };
+	static const char *const names[] = {"cpu",    "cpuacct", "cpuset",
+					    "memory", "devices", "blkio"};
 
 	static_assert(ARRAY_LEN(names) == CGROUP_NCTRLS, "one name per CGROUP_* bit");
 	for (unsigned i = 0; i < ARRAY_LEN(names); i++)

@@ -41,7 +41,8 @@ static inline bool idset_has(const struct idset *s, unsigned id)
 /* Number of ids in @s. */
 unsigned idset_count(const struct idset *s);
 bool idset_empty(const struct idset *s);
-/* The smallest id >= @from in @s, or -1 when there is none: for (id = idset_next(s, 0); id >= 0; id = idset_next(s, id + 1)) */
+/* The smallest id >= @from in @s, or -1 when there is none: for (id = idset_next(s, 0); id >= 0; id
+ * = idset_next(s, id + 1)) */
 int idset_next(const struct idset *s, unsigned from);
 bool idset_equal(const struct idset *a, const struct idset *b);
 bool idset_subset(const struct idset *a, const struct idset *of);

@@ -18,7 +18,6 @@
 
 #define CMDLINE "/proc/cmdline"
 
-
 /* Appends "name=val" to the blank-separated list @buf (dropped when it does not fit). */
 static void append_word(char *buf, size_t size, const char *name, size_t nlen, const char *val)
 {
@@ -138,8 +137,8 @@ static int parse_cmdline_list(const char *s, long last, struct idset *out, char 
 fail:
 	idset_clear(out);
 	if (rc < 0)
-		strfmt_set(why, whysize, "cannot expand '%s': the number of possible CPUs is unknown",
-		      s);
+		strfmt_set(why, whysize,
+			   "cannot expand '%s': the number of possible CPUs is unknown", s);
 	else
 		strfmt_set(why, whysize, "invalid CPU list '%s' (the kernel ignores it)", s);
 	return -1;
@@ -163,7 +162,7 @@ static void parse_isolcpus(struct kern *k, const char *val, long last)
 		if (!comma) {
 			idset_clear(&k->isolcpus);
 			strfmt_set(k->isolcpus_why, sizeof(k->isolcpus_why),
-			      "isolcpus='%s' has no CPU list (the kernel ignores it)", val);
+				   "isolcpus='%s' has no CPU list (the kernel ignores it)", val);
 			return;
 		}
 		strfmt_set(word, sizeof(word), "%.*s", (int)(comma - p), p);
@@ -172,7 +171,7 @@ static void parse_isolcpus(struct kern *k, const char *val, long last)
 			size_t len = strlen(k->isolcpus_flags);
 
 			strfmt_set(k->isolcpus_flags + len, sizeof(k->isolcpus_flags) - len, "%s%s",
-			      len ? "," : "", word);
+				   len ? "," : "", word);
 		}
 		p = comma + 1;
 	}
@@ -205,7 +204,7 @@ static void parse_cmdline(struct host *h)
 			*end++ = '\0';
 		p = end;
 		if (strcmp(name, "--") == 0)
-			break;	/* the rest belongs to init */
+			break; /* the rest belongs to init */
 		if (*name == '"') {
 			name++;
 			if (name[0] && name[strlen(name) - 1] == '"')
@@ -291,8 +290,8 @@ static int read_governors(struct host *h, const struct fsroot *r, struct err *e)
 		struct cpu *c = &h->cpus[i];
 		char path[FS_PATH_MAX];
 
-		strfmt_set(path, sizeof(path), "/sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor",
-		      c->id);
+		strfmt_set(path, sizeof(path),
+			   "/sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor", c->id);
 		if (fs_read(r, path, c->governor, sizeof(c->governor), e) >= 0)
 			continue;
 		c->governor[0] = '\0';
@@ -303,14 +302,15 @@ static int read_governors(struct host *h, const struct fsroot *r, struct err *e)
 			strfmt_set(first, sizeof(first), "%s%s", r->shown, path);
 	}
 	if (h->ncpus == 0)
-		strfmt_set(h->kern.governors_why, sizeof(h->kern.governors_why), "no CPUs are known");
+		strfmt_set(h->kern.governors_why, sizeof(h->kern.governors_why),
+			   "no CPUs are known");
 	else if (absent == h->ncpus)
 		strfmt_set(h->kern.governors_why, sizeof(h->kern.governors_why),
-		      "no cpufreq: no '%s'", first);
+			   "no cpufreq: no '%s'", first);
 	else if (absent > 0)
 		strfmt_set(h->kern.governors_why, sizeof(h->kern.governors_why),
-		      "%zu of %zu CPUs have no cpufreq governor (first: '%s')", absent, h->ncpus,
-		      first);
+			   "%zu of %zu CPUs have no cpufreq governor (first: '%s')", absent,
+			   h->ncpus, first);
 	return 0;
 }
 
@@ -369,8 +369,8 @@ int kern_probe(struct host *h, const struct fsroot *r, struct err *e)
 	if (read_cpu_set(r, "/sys/devices/system/cpu/isolated", &k->isolated, &k->isolated_known,
 			 k->isolated_why, sizeof(k->isolated_why), e) < 0)
 		return -1;
-	if (read_cpu_set(r, "/sys/devices/system/cpu/nohz_full", &k->nohz_full,
-			 &k->nohz_full_known, k->nohz_full_why, sizeof(k->nohz_full_why), e) < 0)
+	if (read_cpu_set(r, "/sys/devices/system/cpu/nohz_full", &k->nohz_full, &k->nohz_full_known,
+			 k->nohz_full_why, sizeof(k->nohz_full_why), e) < 0)
 		return -1;
 
 	if (fs_read(r, "/sys/devices/system/cpu/smt/control", k->smt_control,

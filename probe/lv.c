@@ -59,19 +59,19 @@
 struct lv_api lv_fn;
 
 #define LV_ROW(f) DL_SYM(struct lv_api, f)
-static const struct dl_sym lv_syms[] = { LV_FUNCS(LV_ROW) };
+static const struct dl_sym lv_syms[] = {LV_FUNCS(LV_ROW)};
 static struct dl_lib lv_lib = DL_LIB("libvirt", "libvirt.so.0", lv_syms, &lv_fn);
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static char load_error[256];	/* "" once loaded */
+static char load_error[256]; /* "" once loaded */
 static unsigned timeout_s = LV_TIMEOUT_S;
-static pid_t loop_pid;		/* the process whose thread runs libvirt's event loop */
-static bool no_loop;		/* lv_forks() */
+static pid_t loop_pid; /* the process whose thread runs libvirt's event loop */
+static bool no_loop;   /* lv_forks() */
 
 static pthread_mutex_t wd_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wd_cond;
-static struct lv *wd_list;	/* every open connection */
-static pid_t wd_pid;		/* the process whose watchdog thread runs */
+static struct lv *wd_list; /* every open connection */
+static pid_t wd_pid;	   /* the process whose watchdog thread runs */
 
 static void no_error_print(void *data, virErrorPtr error)
 {
@@ -265,7 +265,7 @@ static void *watchdog(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&wd_lock);
 	for (;;) {
-		struct timespec now, next = { 0, 0 };
+		struct timespec now, next = {0, 0};
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		for (struct lv *c = wd_list; c; c = c->next) {
@@ -434,11 +434,11 @@ void lv_one_line(char *s)
 bool lv_error_lost(int code, int domain)
 {
 	switch (code) {
-	case VIR_ERR_RPC:		/* the RPC layer: no reply could be read */
-	case VIR_ERR_NO_CONNECT:	/* no connection (any more) */
+	case VIR_ERR_RPC:	 /* the RPC layer: no reply could be read */
+	case VIR_ERR_NO_CONNECT: /* no connection (any more) */
 		return true;
-	case VIR_ERR_SYSTEM_ERROR:	/* a read or write on the socket failed */
-	case VIR_ERR_INTERNAL_ERROR:	/* "client socket is closed", keepalive */
+	case VIR_ERR_SYSTEM_ERROR:   /* a read or write on the socket failed */
+	case VIR_ERR_INTERNAL_ERROR: /* "client socket is closed", keepalive */
 		/* from the client's own RPC layer, not a driver's reply */
 		return domain == VIR_FROM_RPC || domain == VIR_FROM_REMOTE;
 	default:
@@ -730,8 +730,8 @@ static int do_emulator_pin(struct lv *c, const char *name, struct idset *cpus, s
 		return -1;
 	memset(map, 0, sizeof(map));
 	if (lv_fn.virDomainGetEmulatorPinInfo(d, map, len, state_flag(d)) < 0)
-		rc = lv_fail(e, "cannot read the emulator pin of domain '%s' on '%s'", name,
-			     c->uri);
+		rc =
+		    lv_fail(e, "cannot read the emulator pin of domain '%s' on '%s'", name, c->uri);
 	else
 		from_map(c, map, cpus);
 	lv_fn.virDomainFree(d);
@@ -739,8 +739,8 @@ static int do_emulator_pin(struct lv *c, const char *name, struct idset *cpus, s
 }
 
 /* virDomainNumatuneMemMode, in its order. */
-const char *const lv_numa_modes[LV_NUMA_NMODES] = { "strict", "preferred", "interleave",
-						    "restrictive" };
+const char *const lv_numa_modes[LV_NUMA_NMODES] = {"strict", "preferred", "interleave",
+						   "restrictive"};
 
 static int do_numa(struct lv *c, const char *name, char *mode, size_t mode_size, char *nodeset,
 		   size_t nodeset_size, struct err *e)

@@ -22,12 +22,12 @@
 #include "probe/err.h"
 #include "probe/idset.h"
 
-struct lv;	/* an open connection (opaque) */
+struct lv; /* an open connection (opaque) */
 
-#define LV_TIMEOUT_S	   30	/* the deadline of one call, the open included */
+#define LV_TIMEOUT_S	   30 /* the deadline of one call, the open included */
 #define LV_TIMEOUT_MAX_S   3600
-#define LV_KEEPALIVE_S	   2	/* keepalive: a probe after 2 s of silence, */
-#define LV_KEEPALIVE_COUNT 3	/* closed after 3 probes unanswered (8 s) */
+#define LV_KEEPALIVE_S	   2 /* keepalive: a probe after 2 s of silence, */
+#define LV_KEEPALIVE_COUNT 3 /* closed after 3 probes unanswered (8 s) */
 
 /*
  * Call before the first lv_open() in a process that forks children which use
@@ -78,10 +78,10 @@ const char *lv_uri(const struct lv *c);
 struct lv_domain {
 	char name[64];
 	char uuid[40];
-	bool active;		/* running (or paused) */
-	unsigned vcpus;		/* current vCPUs */
-	uint64_t mem_kib;	/* current memory */
-	int id;			/* libvirt domain id, -1 when inactive */
+	bool active;	  /* running (or paused) */
+	unsigned vcpus;	  /* current vCPUs */
+	uint64_t mem_kib; /* current memory */
+	int id;		  /* libvirt domain id, -1 when inactive */
 };
 
 /* Every defined domain (active and inactive), sorted by name.  Caller free()s *@out. */

@@ -19,19 +19,45 @@
 #include "probe/dl.h"
 #include "probe/lv.h"
 
-#define LV_FUNCS(X)                                                                      \
-	X(virInitialize) X(virSetErrorFunc) X(virGetLastErrorMessage) X(virResetLastError)   \
-	X(virGetLastError)                                                                   \
-	X(virConnectOpen) X(virConnectClose) X(virConnectGetURI) X(virNodeGetCPUMap)         \
-	X(virNodeGetInfo) X(virConnectListAllDomains) X(virDomainLookupByName)               \
-	X(virDomainFree) X(virDomainGetName) X(virDomainGetUUIDString) X(virDomainIsActive)  \
-	X(virDomainGetInfo) X(virDomainGetID) X(virDomainGetXMLDesc)                         \
-	X(virDomainDefineXMLFlags) X(virDomainPinVcpuFlags) X(virDomainPinEmulator)          \
-	X(virDomainGetVcpuPinInfo) X(virDomainGetEmulatorPinInfo)                            \
-	X(virDomainGetNumaParameters) X(virTypedParamsClear) X(virDomainPinIOThread)          \
-	X(virDomainGetIOThreadInfo) X(virDomainIOThreadInfoFree) X(virDomainSetNumaParameters)  \
-	X(virEventRegisterDefaultImpl) X(virEventRunDefaultImpl) X(virConnectSetKeepAlive)       \
-	X(virConnectRegisterCloseCallback) X(virConnectUnregisterCloseCallback)
+/* The libvirt functions hvtune calls, loaded by name (probe/dl.c). */
+// clang-format off
+#define LV_FUNCS(X) \
+	X(virInitialize) \
+	X(virSetErrorFunc) \
+	X(virGetLastErrorMessage) \
+	X(virResetLastError) \
+	X(virGetLastError) \
+	X(virConnectOpen) \
+	X(virConnectClose) \
+	X(virConnectGetURI) \
+	X(virNodeGetCPUMap) \
+	X(virNodeGetInfo) \
+	X(virConnectListAllDomains) \
+	X(virDomainLookupByName) \
+	X(virDomainFree) \
+	X(virDomainGetName) \
+	X(virDomainGetUUIDString) \
+	X(virDomainIsActive) \
+	X(virDomainGetInfo) \
+	X(virDomainGetID) \
+	X(virDomainGetXMLDesc) \
+	X(virDomainDefineXMLFlags) \
+	X(virDomainPinVcpuFlags) \
+	X(virDomainPinEmulator) \
+	X(virDomainGetVcpuPinInfo) \
+	X(virDomainGetEmulatorPinInfo) \
+	X(virDomainGetNumaParameters) \
+	X(virTypedParamsClear) \
+	X(virDomainPinIOThread) \
+	X(virDomainGetIOThreadInfo) \
+	X(virDomainIOThreadInfoFree) \
+	X(virDomainSetNumaParameters) \
+	X(virEventRegisterDefaultImpl) \
+	X(virEventRunDefaultImpl) \
+	X(virConnectSetKeepAlive) \
+	X(virConnectRegisterCloseCallback) \
+	X(virConnectUnregisterCloseCallback)
+// clang-format on
 
 struct lv_api {
 	LV_FUNCS(DL_MEMBER)
@@ -43,17 +69,17 @@ extern struct lv_api lv_fn;
 struct lv {
 	virConnectPtr conn;
 	char uri[512];
-	unsigned ncpus;		/* host CPUs libvirt knows: the length of its CPU maps */
+	unsigned ncpus; /* host CPUs libvirt knows: the length of its CPU maps */
 	/* the watchdog's, under wd_lock: */
-	struct lv *next;	/* in wd_list */
+	struct lv *next;	  /* in wd_list */
 	struct timespec deadline; /* CLOCK_MONOTONIC; tv_sec 0 = no call running */
-	bool fired;		/* the deadline passed and the socket was shut down */
-	bool opened;		/* socks[] are the connection's (else: the open's) */
+	bool fired;		  /* the deadline passed and the socket was shut down */
+	bool opened;		  /* socks[] are the connection's (else: the open's) */
 	size_t nsocks;
-	ino_t *socks;		/* socket inodes: before the open, then the connection's */
+	ino_t *socks; /* socket inodes: before the open, then the connection's */
 	/* set by libvirt's close callback (any thread): */
-	int close_reason;	/* VIR_CONNECT_CLOSE_REASON_*, -1 while open */
-	bool lost;		/* no later call is sent */
+	int close_reason; /* VIR_CONNECT_CLOSE_REASON_*, -1 while open */
+	bool lost;	  /* no later call is sent */
 	char lost_why[128];
 };
 

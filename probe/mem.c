@@ -17,31 +17,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MEMINFO "/proc/meminfo"
+#define MEMINFO	  "/proc/meminfo"
 #define HUGEPAGES "/sys/kernel/mm/hugepages"
-
 
 /* The meminfo lines we use; a value of "HugePages_Total: 4096" has no unit. */
 struct meminfo {
 	uint64_t total, free, available, hugepagesize;
 	uint64_t hp_total, hp_free, hp_rsvd, hp_surp;
-	unsigned seen;		/* MI_* bits */
+	unsigned seen; /* MI_* bits */
 };
 
 enum {
-	MI_TOTAL = 1u << 0, MI_FREE = 1u << 1, MI_AVAILABLE = 1u << 2, MI_HPSIZE = 1u << 3,
-	MI_HP_TOTAL = 1u << 4, MI_HP_FREE = 1u << 5, MI_HP_RSVD = 1u << 6, MI_HP_SURP = 1u << 7,
+	MI_TOTAL = 1u << 0,
+	MI_FREE = 1u << 1,
+	MI_AVAILABLE = 1u << 2,
+	MI_HPSIZE = 1u << 3,
+	MI_HP_TOTAL = 1u << 4,
+	MI_HP_FREE = 1u << 5,
+	MI_HP_RSVD = 1u << 6,
+	MI_HP_SURP = 1u << 7,
 };
 
-static const struct { const char *key; unsigned bit; bool kib; } mi_keys[] = {
-	{ "MemTotal", MI_TOTAL, true },
-	{ "MemFree", MI_FREE, true },
-	{ "MemAvailable", MI_AVAILABLE, true },
-	{ "Hugepagesize", MI_HPSIZE, true },
-	{ "HugePages_Total", MI_HP_TOTAL, false },
-	{ "HugePages_Free", MI_HP_FREE, false },
-	{ "HugePages_Rsvd", MI_HP_RSVD, false },
-	{ "HugePages_Surp", MI_HP_SURP, false },
+static const struct {
+	const char *key;
+	unsigned bit;
+	bool kib;
+} mi_keys[] = {
+    {"MemTotal", MI_TOTAL, true},
+    {"MemFree", MI_FREE, true},
+    {"MemAvailable", MI_AVAILABLE, true},
+    {"Hugepagesize", MI_HPSIZE, true},
+    {"HugePages_Total", MI_HP_TOTAL, false},
+    {"HugePages_Free", MI_HP_FREE, false},
+    {"HugePages_Rsvd", MI_HP_RSVD, false},
+    {"HugePages_Surp", MI_HP_SURP, false},
 };
 
 struct meminfo_ctx {
@@ -52,8 +61,8 @@ struct meminfo_ctx {
 static uint64_t *meminfo_dst(struct meminfo *mi, size_t i)
 {
 	uint64_t *const dst[] = {
-		&mi->total, &mi->free, &mi->available, &mi->hugepagesize,
-		&mi->hp_total, &mi->hp_free, &mi->hp_rsvd, &mi->hp_surp,
+	    &mi->total,	   &mi->free,	 &mi->available, &mi->hugepagesize,
+	    &mi->hp_total, &mi->hp_free, &mi->hp_rsvd,	 &mi->hp_surp,
 	};
 
 	static_assert(ARRAY_LEN(mi_keys) == ARRAY_LEN(dst), "one destination per key");
@@ -97,7 +106,7 @@ static int meminfo_line(char *line, void *arg, struct err *e)
 
 static int meminfo_read(const struct fsroot *r, struct meminfo *mi, struct err *e)
 {
-	struct meminfo_ctx c = { r, mi };
+	struct meminfo_ctx c = {r, mi};
 
 	memset(mi, 0, sizeof(*mi));
 	return fs_each_line(r, MEMINFO, FS_MAX_KEYS, meminfo_line, &c, e);
@@ -126,7 +135,10 @@ static bool pool_size(const char *name, uint64_t *kib)
 static int read_pools(struct mem *m, const struct fsroot *r, struct err *e)
 {
 	static const char *const files[] = {
-		"nr_hugepages", "free_hugepages", "surplus_hugepages", "resv_hugepages",
+	    "nr_hugepages",
+	    "free_hugepages",
+	    "surplus_hugepages",
+	    "resv_hugepages",
 	};
 	struct dirent *de;
 	size_t skipped = 0;
@@ -164,8 +176,8 @@ static int read_pools(struct mem *m, const struct fsroot *r, struct err *e)
 	qsort(m->pools, m->npools, sizeof(m->pools[0]), pool_cmp);
 	if (skipped)
 		strfmt_set(m->hugepages_why, sizeof(m->hugepages_why),
-		      "%zu more hugepage sizes in '%s%s' than the %zu kept", skipped, r->shown,
-		      HUGEPAGES, ARRAY_LEN(m->pools));
+			   "%zu more hugepage sizes in '%s%s' than the %zu kept", skipped, r->shown,
+			   HUGEPAGES, ARRAY_LEN(m->pools));
 	return 0;
 }
 
@@ -241,11 +253,11 @@ int mem_probe(struct host *h, const struct fsroot *r, struct err *e)
 		m->meminfo_known = (mi.seen & MI_TOTAL) != 0;
 		m->total_kib = mi.total;
 		m->free_kib = mi.free;
-		m->available_kib = mi.available;	/* 0 before Linux 3.14 */
+		m->available_kib = mi.available; /* 0 before Linux 3.14 */
 		m->default_hugepage_kib = mi.hugepagesize;
 		if (!m->meminfo_known)
-			strfmt_set(m->meminfo_why, sizeof(m->meminfo_why), "no 'MemTotal' in '%s%s'",
-			      r->shown, MEMINFO);
+			strfmt_set(m->meminfo_why, sizeof(m->meminfo_why),
+				   "no 'MemTotal' in '%s%s'", r->shown, MEMINFO);
 		if (!(mi.seen & MI_HPSIZE))
 			strfmt_set(m->default_hugepage_why, sizeof(m->default_hugepage_why),
 				   "no 'Hugepagesize' in '%s%s'", r->shown, MEMINFO);
@@ -260,7 +272,7 @@ int mem_probe(struct host *h, const struct fsroot *r, struct err *e)
 	} else if (!probe_soft(e)) {
 		return -1;
 	} else if (e->sys != ENOENT) {
-		m->npools = 0;	/* there but unreadable: unknown, and why */
+		m->npools = 0; /* there but unreadable: unknown, and why */
 		strfmt_set(m->hugepages_why, sizeof(m->hugepages_why), "%s", e->msg);
 	} else if (have_mi && (mi.seen & MI_HPSIZE) && (mi.seen & MI_HP_TOTAL)) {
 		/* without the sysfs pools only the default size is visible */
@@ -274,12 +286,12 @@ int mem_probe(struct host *h, const struct fsroot *r, struct err *e)
 		p->surplus = mi.hp_surp;
 		strfmt_set(m->hugepages_source, sizeof(m->hugepages_source), "meminfo");
 		strfmt_set(m->hugepages_why, sizeof(m->hugepages_why),
-		      "no '%s%s': the default size only, from '%s%s'", r->shown, HUGEPAGES,
-		      r->shown, MEMINFO);
+			   "no '%s%s': the default size only, from '%s%s'", r->shown, HUGEPAGES,
+			   r->shown, MEMINFO);
 	} else {
 		strfmt_set(m->hugepages_why, sizeof(m->hugepages_why),
-		      "no '%s%s' and no HugePages_* in '%s%s'",
-		      r->shown, HUGEPAGES, r->shown, MEMINFO);
+			   "no '%s%s' and no HugePages_* in '%s%s'", r->shown, HUGEPAGES, r->shown,
+			   MEMINFO);
 	}
 	return read_knobs(m, r, e);
 }

@@ -71,7 +71,7 @@ static int parse_meminfo_line(char *line, unsigned *id, char *key, size_t key_si
 /* -1 with e->sys ENOENT when nodeN/meminfo is absent (the caller words why). */
 static int read_meminfo(struct node *n, const struct fsroot *r, struct err *e)
 {
-	char path[128], line[256];	/* sysfs lines are short; the path is ours */
+	char path[128], line[256]; /* sysfs lines are short; the path is ours */
 	bool have_total = false, have_free = false;
 	FILE *f;
 
@@ -153,16 +153,15 @@ static bool parse_pool_name(const char *name, uint64_t *size_kib)
 	return true;
 }
 
-static int read_pool(struct hugepool *pool, const struct fsroot *r, const char *dir,
-		     struct err *e)
+static int read_pool(struct hugepool *pool, const struct fsroot *r, const char *dir, struct err *e)
 {
 	const struct {
 		const char *file;
 		uint64_t *v;
 	} files[] = {
-		{ "nr_hugepages", &pool->total },
-		{ "free_hugepages", &pool->free },
-		{ "surplus_hugepages", &pool->surplus },
+	    {"nr_hugepages", &pool->total},
+	    {"free_hugepages", &pool->free},
+	    {"surplus_hugepages", &pool->surplus},
 	};
 
 	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
@@ -172,7 +171,7 @@ static int read_pool(struct hugepool *pool, const struct fsroot *r, const char *
 		if (fs_read_u64(r, path, files[i].v, e) < 0)
 			return -1;
 	}
-	pool->reserved = 0;	/* resv_hugepages is host-wide only */
+	pool->reserved = 0; /* resv_hugepages is host-wide only */
 	return 0;
 }
 
@@ -249,7 +248,7 @@ int node_probe_no_numa(struct host *h, const struct fsroot *r, struct err *e)
 			n->pools_why[0] = '\0';
 		for (size_t i = 0; i < n->npools; i++) {
 			n->pools[i] = h->mem.pools[i];
-			n->pools[i].reserved = 0;	/* host-wide only */
+			n->pools[i].reserved = 0; /* host-wide only */
 		}
 	}
 	return 0;
@@ -281,8 +280,9 @@ int node_probe(struct host *h, const struct fsroot *r, struct err *e)
 			probe_why(n->pools_why, sizeof(n->pools_why), r, path, e);
 		}
 		if (n->npools == 0 && n->pools_why[0] == '\0')
-			strfmt_set(n->pools_why, sizeof(n->pools_why), "no hugepage size in '%s"
-				   SYS_NODE "/node%u/hugepages'", r->shown, n->id);
+			strfmt_set(n->pools_why, sizeof(n->pools_why),
+				   "no hugepage size in '%s" SYS_NODE "/node%u/hugepages'",
+				   r->shown, n->id);
 		if (!n->mem_known && r->live)
 			live_meminfo(n);
 		if (n->mem_known)

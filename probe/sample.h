@@ -39,10 +39,11 @@
 struct sample_cpu {
 	unsigned id;
 	uint64_t busy_jiffies;	/* user nice system irq softirq steal (guest is inside user) */
-	uint64_t total_jiffies;	/* busy + idle + iowait */
+	uint64_t total_jiffies; /* busy + idle + iowait */
 	bool irqs_known;	/* the CPU has a column in proc/interrupts */
 	uint64_t shootdowns;	/* "TLB" row (valid when s->shootdowns_known && irqs_known) */
-	uint64_t nic_irqs;	/* sum of the NIC queue IRQ rows (valid when s->nic_irqs_known && irqs_known) */
+	uint64_t nic_irqs;	/* sum of the NIC queue IRQ rows (valid when s->nic_irqs_known &&
+				   irqs_known) */
 	bool perf_known;	/* the dTLB/iTLB counters of this CPU were read */
 	uint64_t dtlb_misses;	/* dTLB read misses, system-wide on this CPU */
 	uint64_t itlb_misses;	/* iTLB read misses */
@@ -58,55 +59,55 @@ struct sample_pool {
 
 /* One vCPU thread of a QEMU process. */
 struct sample_thread {
-	unsigned vcpu;		/* n of "CPU n/KVM" */
+	unsigned vcpu; /* n of "CPU n/KVM" */
 	int tid;
-	int cpu;		/* CPU it last ran on (stat field 39), -1 unknown */
-	struct idset allowed;	/* Cpus_allowed_list: the pin as the kernel holds it now */
-	uint64_t cpu_ticks;	/* utime + stime, in clock ticks (s->clk_tck per second) */
-	bool migrations_known;	/* proc/PID/task/TID/sched was read */
-	uint64_t migrations;	/* se.nr_migrations */
+	int cpu;	       /* CPU it last ran on (stat field 39), -1 unknown */
+	struct idset allowed;  /* Cpus_allowed_list: the pin as the kernel holds it now */
+	uint64_t cpu_ticks;    /* utime + stime, in clock ticks (s->clk_tck per second) */
+	bool migrations_known; /* proc/PID/task/TID/sched was read */
+	uint64_t migrations;   /* se.nr_migrations */
 };
 
 /* One running VM of h->vms. */
 struct sample_vm {
 	char name[64];
-	int pid;			/* QEMU pid (from h), -1 unknown */
-	bool running;			/* proc/PID/task was read */
-	char why[HOST_WHY_MAX];		/* why there are no threads: pid unknown, process gone */
+	int pid;		/* QEMU pid (from h), -1 unknown */
+	bool running;		/* proc/PID/task was read */
+	char why[HOST_WHY_MAX]; /* why there are no threads: pid unknown, process gone */
 	size_t nthreads;
-	struct sample_thread *threads;	/* vCPU threads by vCPU, then tid (heap, owned) */
-	bool nodeset_known;		/* the domain has a <numatune> nodeset */
-	struct idset nodeset;		/* its nodes: memory elsewhere is remote */
+	struct sample_thread *threads; /* vCPU threads by vCPU, then tid (heap, owned) */
+	bool nodeset_known;	       /* the domain has a <numatune> nodeset */
+	struct idset nodeset;	       /* its nodes: memory elsewhere is remote */
 	/* memory per node: from numa_maps, only when sample_read_numa() ran (or
 	 * sample_keep_numa() carried an older reading over) */
 	bool mem_known;
-	uint64_t mem_ns;		/* the sample time numa_maps was read at */
-	uint64_t *node_kib;		/* per node, in s->node_ids order (heap, owned; NULL unknown) */
+	uint64_t mem_ns;    /* the sample time numa_maps was read at */
+	uint64_t *node_kib; /* per node, in s->node_ids order (heap, owned; NULL unknown) */
 	char mem_why[HOST_WHY_MAX];
 };
 
 struct sample {
-	uint64_t ns;			/* the caller's monotonic time of the read */
-	unsigned clk_tck;		/* USER_HZ: jiffies and ticks per second */
+	uint64_t ns;	  /* the caller's monotonic time of the read */
+	unsigned clk_tck; /* USER_HZ: jiffies and ticks per second */
 	size_t ncpus;
-	struct sample_cpu *cpus;	/* online CPUs, by id (heap, owned) */
-	bool stat_known;		/* proc/stat was read: else the CPUs are h's, jiffies 0 */
+	struct sample_cpu *cpus; /* online CPUs, by id (heap, owned) */
+	bool stat_known;	 /* proc/stat was read: else the CPUs are h's, jiffies 0 */
 	char stat_why[HOST_WHY_MAX];
 	bool shootdowns_known;
 	char shootdowns_why[HOST_WHY_MAX];
 	bool nic_irqs_known;
 	char nic_irqs_why[HOST_WHY_MAX];
-	bool perf_known;		/* sample_read_perf() read at least one CPU */
+	bool perf_known; /* sample_read_perf() read at least one CPU */
 	char perf_why[HOST_WHY_MAX];
 	size_t npools;
-	struct sample_pool *pools;	/* by node, then size (heap, owned) */
-	char pools_why[HOST_WHY_MAX];	/* why there are none ("" when there are) */
+	struct sample_pool *pools;    /* by node, then size (heap, owned) */
+	char pools_why[HOST_WHY_MAX]; /* why there are none ("" when there are) */
 	size_t nnodes;
-	unsigned *node_ids;		/* h->nodes ids, the order of sample_vm.node_kib (heap, owned) */
-	bool vms_known;			/* h->vms_known */
+	unsigned *node_ids; /* h->nodes ids, the order of sample_vm.node_kib (heap, owned) */
+	bool vms_known;	    /* h->vms_known */
 	char vms_why[HOST_WHY_MAX];
 	size_t nvms;
-	struct sample_vm *vms;		/* h->vms order (heap, owned) */
+	struct sample_vm *vms; /* h->vms order (heap, owned) */
 };
 
 /*
@@ -136,11 +137,11 @@ void sample_release(struct sample *s);
  * VMs (no PMU).
  */
 struct sample_perf {
-	bool known;			/* at least one CPU's counters are open */
-	char why[HOST_WHY_MAX];		/* why not, or why only some CPUs */
+	bool known;		/* at least one CPU's counters are open */
+	char why[HOST_WHY_MAX]; /* why not, or why only some CPUs */
 	size_t ncpus;
-	unsigned *cpus;			/* heap, owned */
-	int *fds;			/* 2 per CPU: dTLB, iTLB; -1 not open (heap, owned) */
+	unsigned *cpus; /* heap, owned */
+	int *fds;	/* 2 per CPU: dTLB, iTLB; -1 not open (heap, owned) */
 };
 
 /* Opens the counters for the CPUs of @h.  A refusal is not an error (known
@@ -158,21 +159,21 @@ int sample_read_perf(struct sample *s, const struct sample_perf *p, struct err *
 
 struct rate_cpu {
 	unsigned id;
-	double busy_pct;		/* 0..100; RATE_UNKNOWN */
-	double shootdowns_per_s;	/* RATE_UNKNOWN */
-	double nic_irqs_per_s;		/* RATE_UNKNOWN */
-	double dtlb_misses_per_s;	/* RATE_UNKNOWN */
-	double itlb_misses_per_s;	/* RATE_UNKNOWN */
+	double busy_pct;	  /* 0..100; RATE_UNKNOWN */
+	double shootdowns_per_s;  /* RATE_UNKNOWN */
+	double nic_irqs_per_s;	  /* RATE_UNKNOWN */
+	double dtlb_misses_per_s; /* RATE_UNKNOWN */
+	double itlb_misses_per_s; /* RATE_UNKNOWN */
 };
 
 struct rate_thread {
 	unsigned vcpu;
 	int tid;
-	int cpu;			/* last CPU in the newer sample, -1 unknown */
-	struct idset allowed;		/* its affinity in the newer sample */
-	double cpu_pct;			/* % of one CPU (utime + stime); RATE_UNKNOWN for a new thread */
-	double migrations_per_s;	/* RATE_UNKNOWN */
-	bool off_pin;			/* cpu is known and not in allowed: it has not run since a re-pin */
+	int cpu;		 /* last CPU in the newer sample, -1 unknown */
+	struct idset allowed;	 /* its affinity in the newer sample */
+	double cpu_pct;		 /* % of one CPU (utime + stime); RATE_UNKNOWN for a new thread */
+	double migrations_per_s; /* RATE_UNKNOWN */
+	bool off_pin; /* cpu is known and not in allowed: it has not run since a re-pin */
 };
 
 struct rate_vm {
@@ -181,34 +182,34 @@ struct rate_vm {
 	bool running;
 	char why[HOST_WHY_MAX];
 	size_t nthreads;
-	struct rate_thread *threads;	/* the newer sample's threads (heap, owned) */
+	struct rate_thread *threads; /* the newer sample's threads (heap, owned) */
 	bool mem_known;
-	uint64_t *node_kib;		/* per node in rates.node_ids order (heap, owned; NULL unknown) */
+	uint64_t *node_kib; /* per node in rates.node_ids order (heap, owned; NULL unknown) */
 	char mem_why[HOST_WHY_MAX];
-	bool remote_known;		/* memory and a numatune nodeset are both known */
-	uint64_t remote_kib;		/* memory on nodes outside the nodeset */
-	bool remote_mem;		/* remote_kib > 0: flagged */
+	bool remote_known;   /* memory and a numatune nodeset are both known */
+	uint64_t remote_kib; /* memory on nodes outside the nodeset */
+	bool remote_mem;     /* remote_kib > 0: flagged */
 };
 
 struct rates {
-	uint64_t ns;			/* the newer sample's time */
-	double interval_s;		/* between the samples; 0 when not positive */
-	char why[HOST_WHY_MAX];		/* why every rate is unknown ("" otherwise) */
+	uint64_t ns;		/* the newer sample's time */
+	double interval_s;	/* between the samples; 0 when not positive */
+	char why[HOST_WHY_MAX]; /* why every rate is unknown ("" otherwise) */
 	size_t ncpus;
-	struct rate_cpu *cpus;		/* the newer sample's CPUs (heap, owned) */
-	bool busy_known;		/* both samples read proc/stat */
+	struct rate_cpu *cpus; /* the newer sample's CPUs (heap, owned) */
+	bool busy_known;       /* both samples read proc/stat */
 	char busy_why[HOST_WHY_MAX];
 	bool shootdowns_known, nic_irqs_known, perf_known;
 	char shootdowns_why[HOST_WHY_MAX], nic_irqs_why[HOST_WHY_MAX], perf_why[HOST_WHY_MAX];
 	size_t npools;
-	struct sample_pool *pools;	/* free hugepages now (the newer sample) (heap, owned) */
+	struct sample_pool *pools; /* free hugepages now (the newer sample) (heap, owned) */
 	char pools_why[HOST_WHY_MAX];
 	size_t nnodes;
-	unsigned *node_ids;		/* (heap, owned) */
+	unsigned *node_ids; /* (heap, owned) */
 	bool vms_known;
 	char vms_why[HOST_WHY_MAX];
 	size_t nvms;
-	struct rate_vm *vms;		/* the newer sample's VMs (heap, owned) */
+	struct rate_vm *vms; /* the newer sample's VMs (heap, owned) */
 };
 
 /*
@@ -218,8 +219,7 @@ struct rates {
  * a 32-bit IRQ count that wrapped): its rate is unknown, never negative.
  * Returns -1 only when out of memory; sample_rates_release() is always safe.
  */
-int sample_rates(struct rates *out, const struct sample *a, const struct sample *b,
-		 struct err *e);
+int sample_rates(struct rates *out, const struct sample *a, const struct sample *b, struct err *e);
 void sample_rates_release(struct rates *r);
 
 /* The CPU @id of @s (its cpus[] are sorted by id), or NULL. */

@@ -34,7 +34,7 @@ void strfmt_cat(char *buf, size_t size, const char *fmt, ...)
 
 const char *strfmt_size_kib(uint64_t kib, char *buf, size_t size)
 {
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
 	double v = (double)kib;
 	size_t u = 0;
 

@@ -7,11 +7,9 @@
 #include <stdint.h>
 
 /* snprintf() into @dst (the model's fixed text fields: reasons, names). */
-void strfmt_set(char *dst, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void strfmt_set(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Appends to the string in @buf; what does not fit ends in a visible "...". */
-void strfmt_cat(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void strfmt_cat(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* @s without leading and trailing white space: cuts the end in place and
  * returns a pointer into @s. */
 char *strfmt_trim(char *s);

@@ -26,8 +26,7 @@
 #endif
 
 #define INTERRUPTS "/proc/interrupts"
-#define VMSTAT "/proc/vmstat"
-
+#define VMSTAT	   "/proc/vmstat"
 
 /* ---- /proc/interrupts: the "TLB:  ...  TLB shootdowns" row ---- */
 
@@ -146,8 +145,8 @@ static int read_shootdowns(struct tlb *t, const struct fsroot *r, struct err *e)
 		free(cpus);
 		free(counts);
 		strfmt_set(t->shootdowns_why, sizeof(t->shootdowns_why), "%s '%s%s'",
-		      found ? "no counts in the TLB row of" : "no 'TLB' row (x86 only) in",
-		      r->shown, INTERRUPTS);
+			   found ? "no counts in the TLB row of" : "no 'TLB' row (x86 only) in",
+			   r->shown, INTERRUPTS);
 		return 0;
 	}
 	t->shootdowns_known = true;
@@ -166,23 +165,27 @@ fail:
 /* ---- /proc/vmstat ---- */
 
 static const char *const vmstat_names[] = {
-	"nr_tlb_remote_flush", "nr_tlb_remote_flush_received",
-	"nr_tlb_local_flush_all", "nr_tlb_local_flush_one",
+    "nr_tlb_remote_flush",
+    "nr_tlb_remote_flush_received",
+    "nr_tlb_local_flush_all",
+    "nr_tlb_local_flush_one",
 };
 
 struct vmstat_ctx {
 	struct tlb *t;
 	const struct fsroot *r;
-	unsigned seen;		/* bits of vmstat_names[] */
-	bool started;		/* a line was read: a failure is not the open's */
+	unsigned seen; /* bits of vmstat_names[] */
+	bool started;  /* a line was read: a failure is not the open's */
 };
 
 static int vmstat_line(char *line, void *arg, struct err *e)
 {
 	struct vmstat_ctx *c = arg;
 	uint64_t *const dst[] = {
-		&c->t->nr_tlb_remote_flush, &c->t->nr_tlb_remote_flush_received,
-		&c->t->nr_tlb_local_flush_all, &c->t->nr_tlb_local_flush_one,
+	    &c->t->nr_tlb_remote_flush,
+	    &c->t->nr_tlb_remote_flush_received,
+	    &c->t->nr_tlb_local_flush_all,
+	    &c->t->nr_tlb_local_flush_one,
 	};
 	char *sp = strchr(line, ' ');
 
@@ -199,8 +202,8 @@ static int vmstat_line(char *line, void *arg, struct err *e)
 		errno = 0;
 		*dst[i] = strtoull(sp + 1, &end, 10);
 		if (!isdigit((unsigned char)sp[1]) || errno || (*end && *end != '\n'))
-			return err_set(e, EINVAL, "invalid value for '%s' in '%s%s'", vmstat_names[i],
-				       c->r->shown, VMSTAT);
+			return err_set(e, EINVAL, "invalid value for '%s' in '%s%s'",
+				       vmstat_names[i], c->r->shown, VMSTAT);
 		c->seen |= 1u << i;
 	}
 	return 0;
@@ -208,7 +211,7 @@ static int vmstat_line(char *line, void *arg, struct err *e)
 
 static int read_vmstat(struct tlb *t, const struct fsroot *r, struct err *e)
 {
-	struct vmstat_ctx c = { t, r, 0, false };
+	struct vmstat_ctx c = {t, r, 0, false};
 
 	if (fs_each_line(r, VMSTAT, FS_MAX_KEYS, vmstat_line, &c, e) < 0) {
 		if (c.started || !probe_soft(e))
@@ -221,8 +224,8 @@ static int read_vmstat(struct tlb *t, const struct fsroot *r, struct err *e)
 		t->nr_tlb_remote_flush = t->nr_tlb_remote_flush_received = 0;
 		t->nr_tlb_local_flush_all = t->nr_tlb_local_flush_one = 0;
 		strfmt_set(t->vmstat_why, sizeof(t->vmstat_why),
-		      "no nr_tlb_* counters in '%s%s': the kernel lacks CONFIG_DEBUG_TLBFLUSH",
-		      r->shown, VMSTAT);
+			   "no nr_tlb_* counters in '%s%s': the kernel lacks CONFIG_DEBUG_TLBFLUSH",
+			   r->shown, VMSTAT);
 	}
 	return 0;
 }
@@ -232,7 +235,7 @@ static int read_vmstat(struct tlb *t, const struct fsroot *r, struct err *e)
 struct geo {
 	char *out;
 	size_t size;
-	bool full;	/* an entry did not fit */
+	bool full; /* an entry did not fit */
 };
 
 static void geo_add(struct geo *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -268,8 +271,8 @@ static void assoc_text(char *buf, size_t size, unsigned ways, bool full)
 /* Intel SDM vol. 2A, CPUID leaf 18H: deterministic address translation parameters. */
 static bool intel_leaf18(tlb_cpuid_fn cpuid, void *ctx, struct geo *g)
 {
-	static const char *const type[] = { NULL, "d", "i", "", "d-load", "d-store" };
-	static const char *const page[] = { "4K", "2M", "4M", "1G" };
+	static const char *const type[] = {NULL, "d", "i", "", "d-load", "d-store"};
+	static const char *const page[] = {"4K", "2M", "4M", "1G"};
 	uint32_t regs[4];
 	uint32_t max;
 	bool any = false;
@@ -288,8 +291,8 @@ static bool intel_leaf18(tlb_cpuid_fn cpuid, void *ctx, struct geo *g)
 			continue;
 		for (unsigned b = 0; b < 4; b++)
 			if (regs[1] & (1u << b))
-				strfmt_set(pages + strlen(pages), sizeof(pages) - strlen(pages), "%s%s",
-				      pages[0] ? "+" : "", page[b]);
+				strfmt_set(pages + strlen(pages), sizeof(pages) - strlen(pages),
+					   "%s%s", pages[0] ? "+" : "", page[b]);
 		ways = regs[1] >> 16;
 		entries = ways * regs[2];
 		assoc_text(assoc, sizeof(assoc), ways, regs[3] & (1u << 8));
@@ -302,7 +305,7 @@ static bool intel_leaf18(tlb_cpuid_fn cpuid, void *ctx, struct geo *g)
 /* AMD APM vol. 3, E.4.5/E.4.6/E.4.16: the 4-bit associativity of L2 TLBs. */
 static void amd_assoc4(char *buf, size_t size, unsigned code)
 {
-	static const unsigned ways[16] = { 0, 1, 2, 3, 4, 6, 8, 0, 16, 0, 32, 48, 64, 96, 128, 0 };
+	static const unsigned ways[16] = {0, 1, 2, 3, 4, 6, 8, 0, 16, 0, 32, 48, 64, 96, 128, 0};
 
 	assoc_text(buf, size, ways[code & 0xf], (code & 0xf) == 0xf);
 }
@@ -365,7 +368,7 @@ static bool amd_leaves(tlb_cpuid_fn cpuid, void *ctx, struct geo *g)
 void tlb_cpuid_geometry(tlb_cpuid_fn cpuid, void *ctx, char *out, size_t size, char *why,
 			size_t whysize)
 {
-	struct geo g = { out, size, false };
+	struct geo g = {out, size, false};
 	uint32_t regs[4];
 	char vendor[13];
 
@@ -386,8 +389,8 @@ void tlb_cpuid_geometry(tlb_cpuid_fn cpuid, void *ctx, char *out, size_t size, c
 	}
 	if (!intel_leaf18(cpuid, ctx, &g))
 		/* leaf 2 descriptors are not decoded: leaf 0x18 replaced them */
-		strfmt_set(why, whysize, "CPUID leaf 0x18 reports no TLB (%s; a hypervisor may hide it)",
-		      vendor);
+		strfmt_set(why, whysize,
+			   "CPUID leaf 0x18 reports no TLB (%s; a hypervisor may hide it)", vendor);
 }
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -426,7 +429,10 @@ static int dt_u32(const struct fsroot *r, const char *path, uint32_t *v, struct 
 static int device_tree_geometry(struct tlb *t, const struct fsroot *r, struct err *e)
 {
 	static const char *const files[] = {
-		"d-tlb-size", "d-tlb-sets", "i-tlb-size", "i-tlb-sets",
+	    "d-tlb-size",
+	    "d-tlb-sets",
+	    "i-tlb-size",
+	    "i-tlb-sets",
 	};
 	struct dirent *de;
 	uint32_t v[4];
@@ -443,7 +449,7 @@ static int device_tree_geometry(struct tlb *t, const struct fsroot *r, struct er
 			continue;
 		for (i = 0; i < ARRAY_LEN(files); i++) {
 			strfmt_set(path, sizeof(path), "/proc/device-tree/cpus/%s/%s", de->d_name,
-			      files[i]);
+				   files[i]);
 			if (dt_u32(r, path, &v[i], e) < 0)
 				break;
 		}
@@ -454,8 +460,8 @@ static int device_tree_geometry(struct tlb *t, const struct fsroot *r, struct er
 			return -1;
 		}
 		strfmt_set(t->geometry, sizeof(t->geometry),
-		      "d-TLB %u entries %u sets; i-TLB %u entries %u sets (per core)",
-		      v[0], v[1], v[2], v[3]);
+			   "d-TLB %u entries %u sets; i-TLB %u entries %u sets (per core)", v[0],
+			   v[1], v[2], v[3]);
 		strfmt_set(t->geometry_source, sizeof(t->geometry_source), "device-tree");
 		break;
 	}
@@ -490,11 +496,13 @@ static int read_geometry(struct host *h, const struct fsroot *r, struct err *e)
 		return 0;
 	if (cpuid_why[0])
 		strfmt_set(t->geometry_why, sizeof(t->geometry_why), "%s; no 'TLB size' in cpuinfo",
-		      cpuid_why);
+			   cpuid_why);
 	else
-		strfmt_set(t->geometry_why, sizeof(t->geometry_why),
-		      "not the live x86 host (no CPUID), and no 'TLB size' in '%s/proc/cpuinfo' "
-		      "nor TLB sizes in '%s/proc/device-tree'", r->shown, r->shown);
+		strfmt_set(
+		    t->geometry_why, sizeof(t->geometry_why),
+		    "not the live x86 host (no CPUID), and no 'TLB size' in '%s/proc/cpuinfo' "
+		    "nor TLB sizes in '%s/proc/device-tree'",
+		    r->shown, r->shown);
 	return 0;
 }
 
@@ -536,25 +544,28 @@ static void try_perf(struct host *h, const struct fsroot *r)
 	case EACCES:
 	case EPERM:
 		if (fs_read_int(r, "/proc/sys/kernel/perf_event_paranoid", &paranoid, &e2) == 0)
-			strfmt_set(t->perf_why, sizeof(t->perf_why),
-			      "not permitted: perf_event_paranoid is %ld (system-wide counting "
-			      "needs -1 or 0, or CAP_PERFMON)", paranoid);
+			strfmt_set(
+			    t->perf_why, sizeof(t->perf_why),
+			    "not permitted: perf_event_paranoid is %ld (system-wide counting "
+			    "needs -1 or 0, or CAP_PERFMON)",
+			    paranoid);
 		else
-			strfmt_set(t->perf_why, sizeof(t->perf_why), "not permitted: %s", strerror(sys));
+			strfmt_set(t->perf_why, sizeof(t->perf_why), "not permitted: %s",
+				   strerror(sys));
 		break;
 	case ENOENT:
 	case EOPNOTSUPP:
 	case ENODEV:
 	case EINVAL:
 		strfmt_set(t->perf_why, sizeof(t->perf_why),
-		      "dTLB read-miss event not supported by this CPU/VM (%s)", strerror(sys));
+			   "dTLB read-miss event not supported by this CPU/VM (%s)", strerror(sys));
 		break;
 	case ENOSYS:
 		strfmt_set(t->perf_why, sizeof(t->perf_why), "kernel without perf events");
 		break;
 	default:
 		strfmt_set(t->perf_why, sizeof(t->perf_why), "perf_event_open failed: %s",
-		      strerror(sys));
+			   strerror(sys));
 	}
 }
 

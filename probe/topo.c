@@ -29,7 +29,6 @@
 
 #include <hwloc.h>
 
-
 /*
  * What hwloc 2.9 reads from the environment at load time, and what we need
  * there.  A NULL value unsets the variable.
@@ -37,31 +36,31 @@
 static const struct {
 	const char *name;
 	const char *value;
-	const char *cpuid_value;	/* non-NULL: instead of @value when CPUID is read */
-	bool fsroot;		/* the root's directory instead of @value, unless live */
+	const char *cpuid_value; /* non-NULL: instead of @value when CPUID is read */
+	bool fsroot;		 /* the root's directory instead of @value, unless live */
 } hwloc_env[] = {
-	{ "HWLOC_FSROOT", NULL, NULL, true },
-	/* Only the Linux backend: the x86 one would add this machine's CPUID
-	 * to another machine's tree, and on the live host it binds to every CPU
-	 * in turn, which costs time for nothing we use while sysfs lists the
-	 * caches.  A kernel that exports no caches (cacheinfo is empty in some
-	 * VMs) leaves the x86 backend as lstopo's only source of L3: then, on
-	 * the live host only, it runs as it does for lstopo. */
-	{ "HWLOC_COMPONENTS", "linux,stop", "linux,x86,stop", false },
-	/* hwloc prints its errors to stderr; we report them ourselves. */
-	{ "HWLOC_HIDE_ERRORS", "2", NULL, false },
-	/* We read the nodes and their distances ourselves. */
-	{ "HWLOC_USE_NUMA_DISTANCES", "0", NULL, false },
-	/* Debian's hwloc dlopen()s all its plugins (pci, opencl, gl, xml_libxml
-	 * with libicu) at init: 2 ms of a 5 ms run, for components we filter out
-	 * anyway.  An empty search path loads none (HWLOC_PLUGINS_BLACKLIST is
-	 * checked only after the dlopen). */
-	{ "HWLOC_PLUGINS_PATH", "", NULL, false },
-	/* A user's setting must not replace the tree we were asked to read. */
-	{ "HWLOC_XMLFILE", NULL, NULL, false },
-	{ "HWLOC_SYNTHETIC", NULL, NULL, false },
-	{ "HWLOC_ALLOW", NULL, NULL, false },
-	{ "HWLOC_THISSYSTEM", NULL, NULL, false },
+    {"HWLOC_FSROOT", NULL, NULL, true},
+    /* Only the Linux backend: the x86 one would add this machine's CPUID
+     * to another machine's tree, and on the live host it binds to every CPU
+     * in turn, which costs time for nothing we use while sysfs lists the
+     * caches.  A kernel that exports no caches (cacheinfo is empty in some
+     * VMs) leaves the x86 backend as lstopo's only source of L3: then, on
+     * the live host only, it runs as it does for lstopo. */
+    {"HWLOC_COMPONENTS", "linux,stop", "linux,x86,stop", false},
+    /* hwloc prints its errors to stderr; we report them ourselves. */
+    {"HWLOC_HIDE_ERRORS", "2", NULL, false},
+    /* We read the nodes and their distances ourselves. */
+    {"HWLOC_USE_NUMA_DISTANCES", "0", NULL, false},
+    /* Debian's hwloc dlopen()s all its plugins (pci, opencl, gl, xml_libxml
+     * with libicu) at init: 2 ms of a 5 ms run, for components we filter out
+     * anyway.  An empty search path loads none (HWLOC_PLUGINS_BLACKLIST is
+     * checked only after the dlopen). */
+    {"HWLOC_PLUGINS_PATH", "", NULL, false},
+    /* A user's setting must not replace the tree we were asked to read. */
+    {"HWLOC_XMLFILE", NULL, NULL, false},
+    {"HWLOC_SYNTHETIC", NULL, NULL, false},
+    {"HWLOC_ALLOW", NULL, NULL, false},
+    {"HWLOC_THISSYSTEM", NULL, NULL, false},
 };
 
 struct env_saved {
@@ -137,7 +136,7 @@ static bool parse_numbered(const char *name, const char *prefix, unsigned *id)
 
 /* The ids of the entries "<prefix>N" of directory @path.  ENOENT is left to the caller. */
 int topo_read_numbered_dir(const struct fsroot *r, const char *path, const char *prefix,
-			     struct idset *ids, struct err *e)
+			   struct idset *ids, struct err *e)
 {
 	struct dirent *d;
 	DIR *dir;
@@ -179,7 +178,7 @@ static int read_set_opt(const struct fsroot *r, const char *path, bool mask, str
 
 /* The list form "@dir/@name_list", else the mask form "@dir/@name_mask". */
 int topo_read_set_either(const struct fsroot *r, const char *dir, const char *name_list,
-			   const char *name_mask, struct idset *s, bool *known, struct err *e)
+			 const char *name_mask, struct idset *s, bool *known, struct err *e)
 {
 	char path[FS_PATH_MAX];
 
@@ -193,7 +192,7 @@ int topo_read_set_either(const struct fsroot *r, const char *dir, const char *na
 }
 
 int topo_read_long_opt(const struct fsroot *r, const char *path, long *v, bool *known,
-			 struct err *e)
+		       struct err *e)
 {
 	*known = fs_read_int(r, path, v, e) == 0;
 	if (!*known && !probe_soft(e))
@@ -268,7 +267,7 @@ static int read_cpu_sets(struct topo *t, const struct fsroot *r, char *damaged, 
 		idset_andnot(&t->offline, &t->online);
 	}
 	if (!idset_empty(&t->present))
-		t->present_why[0] = '\0';	/* the cpuN directories stood in */
+		t->present_why[0] = '\0'; /* the cpuN directories stood in */
 	if (idset_empty(&t->online))
 		return err_set(e, ENOENT, "no online CPU in '%s%s'", r->shown, SYS_CPU);
 	return 0;
@@ -283,7 +282,7 @@ static int cmp_cpu(const void *a, const void *b)
 
 static struct cpu *find_cpu(struct host *h, unsigned id)
 {
-	struct cpu key = { .id = id };
+	struct cpu key = {.id = id};
 
 	return bsearch(&key, h->cpus, h->ncpus, sizeof(*h->cpus), cmp_cpu);
 }
@@ -370,7 +369,7 @@ static int hwloc_load(hwloc_topology_t *out, const struct fsroot *r, bool cpuid,
 	env_pop(&env);
 	if (rc < 0) {
 		hwloc_topology_destroy(t);
-		return 1;	/* not an error: the caller falls back to sysfs */
+		return 1; /* not an error: the caller falls back to sysfs */
 	}
 	*out = t;
 	return 0;
@@ -457,9 +456,9 @@ static int note_module_cores(struct host *h, hwloc_topology_t t, const struct fs
 		return 0;
 	idset_format(&sys, list, sizeof(list));
 	strfmt_set(h->topo.cores_note, sizeof(h->topo.cores_note),
-		"sysfs lists cpu%u's SMT siblings as %s but hwloc counts each as a core "
-		"(AMD compute-unit modules): %u cores; SMT policies treat a module as one core",
-		first->id, list, h->topo.ncores);
+		   "sysfs lists cpu%u's SMT siblings as %s but hwloc counts each as a core "
+		   "(AMD compute-unit modules): %u cores; SMT policies treat a module as one core",
+		   first->id, list, h->topo.ncores);
 	return smt_from_sysfs(h, r, e);
 }
 
@@ -487,15 +486,16 @@ static int why_no_packages(struct host *h, const struct fsroot *r, int npkg, str
 			     : "the CPU topology masks");
 	if (!known)
 		strfmt_set(h->topo.packages_why, sizeof(h->topo.packages_why),
-			"no 'physical_package_id' in 'cpu%u/topology'%s", h->cpus[0].id, from);
+			   "no 'physical_package_id' in 'cpu%u/topology'%s", h->cpus[0].id, from);
 	else if (v < 0)
 		strfmt_set(h->topo.packages_why, sizeof(h->topo.packages_why),
-			"physical_package_id is %ld (firmware hides sockets, as in a POWER LPAR "
-			"or on s390)%s", v, from);
+			   "physical_package_id is %ld (firmware hides sockets, as in a POWER LPAR "
+			   "or on s390)%s",
+			   v, from);
 	else
 		strfmt_set(h->topo.packages_why, sizeof(h->topo.packages_why),
-			"physical_package_id is %ld, but hwloc found %s", v,
-			npkg > 0 ? "packages without it" : "no package (no package_cpus mask)");
+			   "physical_package_id is %ld, but hwloc found %s", v,
+			   npkg > 0 ? "packages without it" : "no package (no package_cpus mask)");
 	return 0;
 }
 
@@ -520,7 +520,7 @@ static int from_hwloc(struct host *h, hwloc_topology_t t, const struct fsroot *r
 
 		c->id = pu->os_index;
 		c->core = core ? (int)core->logical_index : -1;
-		c->smt = c->core;	/* unless AMD modules: note_module_cores() */
+		c->smt = c->core; /* unless AMD modules: note_module_cores() */
 		if (pkg && pkg->os_index != HWLOC_UNKNOWN_INDEX)
 			c->package = (int)pkg->os_index;
 		else
@@ -604,7 +604,7 @@ static int read_distances(struct host *h, const struct fsroot *r, struct err *e)
 				return -1;
 			if (!fs_exists(r, SYS_NODE))
 				strfmt_set(h->topo.distances_why, sizeof(h->topo.distances_why),
-					"no NUMA in the kernel (no '%s%s')", r->shown, SYS_NODE);
+					   "no NUMA in the kernel (no '%s%s')", r->shown, SYS_NODE);
 			else
 				probe_why(h->topo.distances_why, sizeof(h->topo.distances_why), r,
 					  path, e);
@@ -613,14 +613,15 @@ static int read_distances(struct host *h, const struct fsroot *r, struct err *e)
 		if (parse_row(buf, d + i * n, n, &count) < 0) {
 			free(d);
 			strfmt_set(h->topo.distances_why, sizeof(h->topo.distances_why),
-				"invalid distances '%.64s' in 'node%u/distance'", buf, h->nodes[i].id);
+				   "invalid distances '%.64s' in 'node%u/distance'", buf,
+				   h->nodes[i].id);
 			return 0;
 		}
 		if (count != n) {
 			free(d);
 			strfmt_set(h->topo.distances_why, sizeof(h->topo.distances_why),
-				"'node%u/distance' has %zu values for %zu nodes", h->nodes[i].id,
-				count, n);
+				   "'node%u/distance' has %zu values for %zu nodes", h->nodes[i].id,
+				   count, n);
 			return 0;
 		}
 	}
@@ -684,22 +685,23 @@ static void why_l3(struct host *h, const struct fsroot *r, bool caches, bool cpu
 
 	if (t->nl3 && cpuid)
 		strfmt_set(t->source_why, sizeof(t->source_why),
-			"L3 from CPUID: the kernel exports no caches");
+			   "L3 from CPUID: the kernel exports no caches");
 	else if (t->nl3)
 		return;
 	else if (caches)
-		strfmt_set(t->l3_why, sizeof(t->l3_why), "no level 3 cache in '%s" SYS_CPU
-			"/cpuN/cache'", r->shown);
+		strfmt_set(t->l3_why, sizeof(t->l3_why),
+			   "no level 3 cache in '%s" SYS_CPU "/cpuN/cache'", r->shown);
 	else if (cpuid)
 		strfmt_set(t->l3_why, sizeof(t->l3_why),
-			"the kernel exports no caches and CPUID reports no L3");
+			   "the kernel exports no caches and CPUID reports no L3");
 	else if (r->live)
-		strfmt_set(t->l3_why, sizeof(t->l3_why), "the kernel exports no caches ('" SYS_CPU
-			"/cpuN/cache' is empty) and hwloc could not read this host");
+		strfmt_set(t->l3_why, sizeof(t->l3_why),
+			   "the kernel exports no caches ('" SYS_CPU
+			   "/cpuN/cache' is empty) and hwloc could not read this host");
 	else
 		strfmt_set(t->l3_why, sizeof(t->l3_why),
-			"the kernel exports no caches (the tree has no 'cpuN/cache'); "
-			"CPUID is not read for a tree under --root");
+			   "the kernel exports no caches (the tree has no 'cpuN/cache'); "
+			   "CPUID is not read for a tree under --root");
 }
 
 /*
@@ -710,9 +712,9 @@ static void why_l3(struct host *h, const struct fsroot *r, bool caches, bool cpu
  */
 static bool hwloc_unsafe(struct host *h, const struct fsroot *r)
 {
-	static const char *const read_by_hwloc[] = { "/proc", "/sys" };
+	static const char *const read_by_hwloc[] = {"/proc", "/sys"};
 	/* the files hwloc reads whole, without a cap of its own */
-	static const char *const whole[] = { "/proc/cpuinfo", "/proc/meminfo" };
+	static const char *const whole[] = {"/proc/cpuinfo", "/proc/meminfo"};
 	char bad[sizeof(h->topo.source_why)];
 	struct err e = ERR_INIT;
 	struct stat st;
@@ -722,8 +724,8 @@ static bool hwloc_unsafe(struct host *h, const struct fsroot *r)
 	for (size_t i = 0; i < ARRAY_LEN(whole); i++)
 		if (fs_stat(r, whole[i], &st, &e) == 0 && st.st_size > (off_t)FS_MAX_PERCPU) {
 			strfmt_set(h->topo.source_why, sizeof(h->topo.source_why),
-				"hwloc not used: '%s%s' is larger than %u MiB", r->shown, whole[i],
-				FS_MAX_PERCPU >> 20);
+				   "hwloc not used: '%s%s' is larger than %u MiB", r->shown,
+				   whole[i], FS_MAX_PERCPU >> 20);
 			return true;
 		}
 	if (fs_check_tree(r, read_by_hwloc, ARRAY_LEN(read_by_hwloc), bad, sizeof(bad)) == 0)
@@ -740,8 +742,8 @@ static void why_counts(struct topo *t)
 		unsigned n;
 		char *why;
 	} c[] = {
-		{ t->npackages, t->packages_why }, { t->ndies, t->dies_why },
-		{ t->ncores, t->cores_why }, { t->npus, t->pus_why }, { t->nl3, t->l3_why },
+	    {t->npackages, t->packages_why}, {t->ndies, t->dies_why}, {t->ncores, t->cores_why},
+	    {t->npus, t->pus_why},	     {t->nl3, t->l3_why},
 	};
 
 	for (size_t i = 0; i < ARRAY_LEN(c); i++)
@@ -763,8 +765,8 @@ int topo_probe(struct host *h, const struct fsroot *r, struct err *e)
 	/* hwloc would take a damaged cpu/online as it reads ("0-x" as CPU 0) */
 	if (damaged[0])
 		strfmt_set(h->topo.source_why, sizeof(h->topo.source_why),
-			"hwloc not used: %s; the online CPUs come from the cpuN directories",
-			damaged);
+			   "hwloc not used: %s; the online CPUs come from the cpuN directories",
+			   damaged);
 	cpuid = r->live && !caches;
 	rc = damaged[0] || hwloc_unsafe(h, r) ? 1 : hwloc_load(&t, r, cpuid, &sys, e);
 	if (rc < 0)

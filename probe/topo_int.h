@@ -10,17 +10,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SYS_CPU "/sys/devices/system/cpu"
+#define SYS_CPU	 "/sys/devices/system/cpu"
 #define SYS_NODE "/sys/devices/system/node"
 
 /* The ids of the entries "<prefix>N" of directory @path.  ENOENT is left to the caller. */
 int topo_read_numbered_dir(const struct fsroot *r, const char *path, const char *prefix,
-			     struct idset *ids, struct err *e);
+			   struct idset *ids, struct err *e);
 /* The list form "@dir/@name_list", else the mask form "@dir/@name_mask". */
 int topo_read_set_either(const struct fsroot *r, const char *dir, const char *name_list,
-			   const char *name_mask, struct idset *s, bool *known, struct err *e);
+			 const char *name_mask, struct idset *s, bool *known, struct err *e);
 int topo_read_long_opt(const struct fsroot *r, const char *path, long *v, bool *known,
-			 struct err *e);
+		       struct err *e);
 /* Sets cpu.node for the CPUs of every node (h->cpus sorted, h->nodes filled). */
 void topo_assign_nodes(struct host *h);
 int topo_alloc_cpus(struct host *h, size_t n, struct err *e);

@@ -151,11 +151,12 @@ int topo_sysfs_cpus(struct host *h, const struct fsroot *r, struct err *e)
 	h->topo.npackages = count_distinct(pkg, n);
 	if (h->topo.npackages == 0 && npkg_neg > 0)
 		strfmt_set(h->topo.packages_why, sizeof(h->topo.packages_why),
-			"physical_package_id is -1 on %u CPUs "
-			"(firmware hides sockets, as in a POWER LPAR)", npkg_neg);
+			   "physical_package_id is -1 on %u CPUs "
+			   "(firmware hides sockets, as in a POWER LPAR)",
+			   npkg_neg);
 	else if (h->topo.npackages == 0)
 		strfmt_set(h->topo.packages_why, sizeof(h->topo.packages_why),
-			"no 'physical_package_id' in '%s" SYS_CPU "/cpuN/topology'", r->shown);
+			   "no 'physical_package_id' in '%s" SYS_CPU "/cpuN/topology'", r->shown);
 	h->topo.ndies = ndie_known ? count_distinct(die, n) : h->topo.npackages;
 	rc = 0;
 done:
@@ -172,8 +173,7 @@ done:
  * The CPUs of node @id among @have: nodeN/cpulist, else nodeN/cpumap (older
  * kernels), else the nodeN/cpuM links (some captures have nothing else).
  */
-static int sysfs_node_cpus(const struct fsroot *r, unsigned id, struct idset *cpus,
-			   struct err *e)
+static int sysfs_node_cpus(const struct fsroot *r, unsigned id, struct idset *cpus, struct err *e)
 {
 	char dir[FS_PATH_MAX];
 	bool known;
@@ -219,7 +219,7 @@ static void check_numa(struct host *h, const struct idset *raw)
 		idset_format(&who, nodes, sizeof(nodes));
 		idset_format(&twice, cpus, sizeof(cpus));
 		strfmt_set(h->topo.numa_inconsistent, sizeof(h->topo.numa_inconsistent),
-			"nodes %s claim the same CPUs %s", nodes, cpus);
+			   "nodes %s claim the same CPUs %s", nodes, cpus);
 		return;
 	}
 	/* Nodes list offline CPUs, and some kernels CPUs that are possible but
@@ -270,7 +270,7 @@ static int sysfs_nodes(struct host *h, const struct fsroot *r, struct err *e)
 	for (size_t k = 0; k < h->ncpus; k++)
 		idset_add(&cpus, h->cpus[k].id);
 	if (topo_read_numbered_dir(r, SYS_NODE, "node", &ids, e) < 0)
-		return -1;	/* ENOENT handled by the caller */
+		return -1; /* ENOENT handled by the caller */
 	if (idset_empty(&ids))
 		return err_set(e, ENOENT, "no NUMA node in '%s%s'", r->shown, SYS_NODE);
 	raw = calloc(idset_count(&ids), sizeof(*raw));
@@ -302,7 +302,7 @@ int topo_read_nodes(struct host *h, const struct fsroot *r, struct err *e)
 		return -1;
 	/* A kernel without CONFIG_NUMA: the whole machine is node 0. */
 	strfmt_set(h->topo.nodes_why, sizeof(h->topo.nodes_why),
-		"no '%s%s' (a kernel without NUMA): node 0 holds every CPU", r->shown, SYS_NODE);
+		   "no '%s%s' (a kernel without NUMA): node 0 holds every CPU", r->shown, SYS_NODE);
 	if (topo_alloc_nodes(h, 1, e) < 0)
 		return -1;
 	for (size_t i = 0; i < h->ncpus; i++)
@@ -319,7 +319,10 @@ int topo_read_nodes(struct host *h, const struct fsroot *r, struct err *e)
 void topo_why_hwloc_failed(struct host *h, const struct fsroot *r, int sys)
 {
 	static const char *const masks[] = {
-		"thread_siblings", "core_siblings", "core_cpus", "package_cpus",
+	    "thread_siblings",
+	    "core_siblings",
+	    "core_cpus",
+	    "package_cpus",
 	};
 	int first = idset_next(&h->topo.present, 0);
 	const char *hint = ": no hex 'thread_siblings' or 'core_siblings' in its cpu topology";
@@ -334,6 +337,5 @@ void topo_why_hwloc_failed(struct host *h, const struct fsroot *r, int sys)
 			hint = "";
 	}
 	strfmt_set(h->topo.source_why, sizeof(h->topo.source_why), "hwloc rejected the tree (%s)%s",
-		sys ? strerror(sys) : "no reason given", hint);
+		   sys ? strerror(sys) : "no reason given", hint);
 }
-

@@ -30,23 +30,22 @@
 
 #define CPUINFO "/proc/cpuinfo"
 
-
 /* What one pass over cpuinfo yields (the first value of each key). */
 struct cpuinfo {
-	bool present;		/* the file was read */
-	bool truncated;		/* it ends mid-line (the last line was not used) */
-	char *flags;		/* x86 "flags" (heap), NULL when absent */
-	char *vmx_flags;	/* x86 "vmx flags" (heap), NULL when absent */
-	char *features;		/* arm "Features" / s390 "features" (heap) */
-	char *facilities;	/* s390 "facilities" (heap) */
-	char vendor[32];	/* "vendor_id" */
-	char model[96];		/* "model name" */
-	char implementer[16];	/* arm "CPU implementer" */
-	char part[16];		/* arm "CPU part" */
-	char cpu_arch[16];	/* arm "CPU architecture" */
-	char ppc_cpu[96];	/* ppc "cpu" */
-	char tlb_size[64];	/* AMD "TLB size" */
-	unsigned vhv;		/* VHV_FLAG_* as virt-host-validate 9.0 sees them */
+	bool present;	      /* the file was read */
+	bool truncated;	      /* it ends mid-line (the last line was not used) */
+	char *flags;	      /* x86 "flags" (heap), NULL when absent */
+	char *vmx_flags;      /* x86 "vmx flags" (heap), NULL when absent */
+	char *features;	      /* arm "Features" / s390 "features" (heap) */
+	char *facilities;     /* s390 "facilities" (heap) */
+	char vendor[32];      /* "vendor_id" */
+	char model[96];	      /* "model name" */
+	char implementer[16]; /* arm "CPU implementer" */
+	char part[16];	      /* arm "CPU part" */
+	char cpu_arch[16];    /* arm "CPU architecture" */
+	char ppc_cpu[96];     /* ppc "cpu" */
+	char tlb_size[64];    /* AMD "TLB size" */
+	unsigned vhv;	      /* VHV_FLAG_* as virt-host-validate 9.0 sees them */
 };
 
 static void cpuinfo_release(struct cpuinfo *ci)
@@ -90,11 +89,14 @@ static enum tri tok_tri(const char *list, const char *tok)
  */
 static unsigned vhv_scan(const char *raw, size_t len)
 {
-	static const struct { const char *name; unsigned bit; } toks[] = {
-		{ "vmx", VHV_FLAG_VMX }, { "svm", VHV_FLAG_SVM }, { "sie", VHV_FLAG_SIE },
-		{ "158", VHV_FLAG_158 }, { "sev", VHV_FLAG_SEV },
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} toks[] = {
+	    {"vmx", VHV_FLAG_VMX}, {"svm", VHV_FLAG_SVM}, {"sie", VHV_FLAG_SIE},
+	    {"158", VHV_FLAG_158}, {"sev", VHV_FLAG_SEV},
 	};
-	static const char *const prefixes[] = { "flags", "Features", "features", "facilities" };
+	static const char *const prefixes[] = {"flags", "Features", "features", "facilities"};
 	char chunk[1024];
 	size_t n = len < sizeof(chunk) - 1 ? len : sizeof(chunk) - 1;
 	unsigned bits = 0;
@@ -211,10 +213,13 @@ fail:
 /* arm "CPU implementer" codes, as the kernel's cputype.h and lscpu name them. */
 static const char *arm_implementer(const char *code)
 {
-	static const struct { unsigned long id; const char *name; } t[] = {
-		{ 0x41, "ARM" }, { 0x42, "Broadcom" }, { 0x43, "Cavium" }, { 0x46, "Fujitsu" },
-		{ 0x48, "HiSilicon" }, { 0x4e, "NVIDIA" }, { 0x50, "APM" }, { 0x51, "Qualcomm" },
-		{ 0x61, "Apple" }, { 0x6d, "Microsoft" }, { 0xc0, "Ampere" },
+	static const struct {
+		unsigned long id;
+		const char *name;
+	} t[] = {
+	    {0x41, "ARM"},	 {0x42, "Broadcom"},  {0x43, "Cavium"}, {0x46, "Fujitsu"},
+	    {0x48, "HiSilicon"}, {0x4e, "NVIDIA"},    {0x50, "APM"},	{0x51, "Qualcomm"},
+	    {0x61, "Apple"},	 {0x6d, "Microsoft"}, {0xc0, "Ampere"},
 	};
 	unsigned long id = strtoul(code, NULL, 0);
 
@@ -258,7 +263,7 @@ static void fill_cpu_identity(struct host *h, const struct fsroot *r, const stru
 	if (ci->flags) {
 		/* x86: "lm" (long mode) is what makes it x86_64 */
 		strfmt_set(t->arch, sizeof(t->arch), "%s",
-		      has_token(ci->flags, "lm") ? "x86_64" : "i686");
+			   has_token(ci->flags, "lm") ? "x86_64" : "i686");
 		strfmt_set(t->vendor, sizeof(t->vendor), "%s", ci->vendor);
 		strfmt_set(t->model, sizeof(t->model), "%s", ci->model);
 	} else if (strcmp(ci->vendor, "IBM/S390") == 0) {
@@ -269,8 +274,9 @@ static void fill_cpu_identity(struct host *h, const struct fsroot *r, const stru
 
 		/* "asimd" is the arm64 name of what 32-bit kernels call "neon" */
 		strfmt_set(t->arch, sizeof(t->arch), "%s",
-		      has_token(ci->features, "asimd") || strcmp(ci->cpu_arch, "8") == 0 ?
-		      "aarch64" : "arm");
+			   has_token(ci->features, "asimd") || strcmp(ci->cpu_arch, "8") == 0
+			       ? "aarch64"
+			       : "arm");
 		if (name)
 			strfmt_set(t->vendor, sizeof(t->vendor), "%s", name);
 		else if (ci->implementer[0])
@@ -312,14 +318,15 @@ static void fill_flags(struct host *h, const struct fsroot *r, const struct cpui
 		else if (h->topo.arch[0] && strncmp(h->topo.arch, "x86", 3) != 0 &&
 			 strcmp(h->topo.arch, "i686") != 0)
 			strfmt_set(v->flags_why, sizeof(v->flags_why),
-			      "not an x86 CPU (%s): cpuinfo has no VT-x/AMD-V flags", h->topo.arch);
+				   "not an x86 CPU (%s): cpuinfo has no VT-x/AMD-V flags",
+				   h->topo.arch);
 		else if (ci->truncated)
 			strfmt_set(v->flags_why, sizeof(v->flags_why),
-			      "'%s%s' ends mid-line before a complete 'flags' line", r->shown,
-			      CPUINFO);
+				   "'%s%s' ends mid-line before a complete 'flags' line", r->shown,
+				   CPUINFO);
 		else
 			strfmt_set(v->flags_why, sizeof(v->flags_why), "no 'flags' line in '%s%s'",
-			      r->shown, CPUINFO);
+				   r->shown, CPUINFO);
 		strfmt_set(v->vmx_flags_why, sizeof(v->vmx_flags_why), "%s", v->flags_why);
 		return;
 	}
@@ -345,8 +352,8 @@ static void fill_flags(struct host *h, const struct fsroot *r, const struct cpui
 		v->flexpriority = tok_tri(ci->flags, "flexpriority");
 		v->unrestricted_guest = v->posted_intr = v->apicv = TRI_UNKNOWN;
 		strfmt_set(v->vmx_flags_why, sizeof(v->vmx_flags_why),
-		      "no 'vmx flags' line in '%s%s': this kernel does not list VMX controls",
-		      r->shown, CPUINFO);
+			   "no 'vmx flags' line in '%s%s': this kernel does not list VMX controls",
+			   r->shown, CPUINFO);
 	} else {
 		/* no VT-x, so none of its controls */
 		v->ept = v->vpid = v->flexpriority = TRI_NO;
@@ -370,10 +377,14 @@ static int read_param(const struct fsroot *r, const char *path, enum tri *t, cha
 		return 0;
 	}
 	switch (buf[0]) {
-	case 'Y': case 'y': case '1':
+	case 'Y':
+	case 'y':
+	case '1':
 		*t = TRI_YES;
 		return 0;
-	case 'N': case 'n': case '0':
+	case 'N':
+	case 'n':
+	case '0':
 		*t = TRI_NO;
 		return 0;
 	}
@@ -404,27 +415,29 @@ static void kvm_not_usable_why(struct host *h, const struct fsroot *r, const str
 	strfmt_set(path, sizeof(path), "/sys/module/%s", mod);
 	if (v->vmx == TRI_YES || v->svm == TRI_YES) {
 		if (fs_exists(r, path))
-			strfmt_set(v->kvm_why, sizeof(v->kvm_why), "%s is loaded but there is no "
-			      "/dev/kvm: the device node was not created", mod);
+			strfmt_set(v->kvm_why, sizeof(v->kvm_why),
+				   "%s is loaded but there is no "
+				   "/dev/kvm: the device node was not created",
+				   mod);
 		else if (v->vmx == TRI_YES && ci->vmx_flags)
 			/* Linux >= 5.6 clears the VMX features unless the firmware
 			 * enabled VT-x (arch/x86/kernel/cpu/feat_ctl.c) */
 			strfmt_set(v->kvm_why, sizeof(v->kvm_why),
-			      "vmx flag present but no /dev/kvm: kvm_intel is not loaded "
-			      "(VT-x is enabled: the kernel lists 'vmx flags')");
+				   "vmx flag present but no /dev/kvm: kvm_intel is not loaded "
+				   "(VT-x is enabled: the kernel lists 'vmx flags')");
 		else
 			strfmt_set(v->kvm_why, sizeof(v->kvm_why),
-			      "%s flag present but no /dev/kvm: %s not loaded or %s disabled "
-			      "in firmware",
-			      flag, mod, tech);
+				   "%s flag present but no /dev/kvm: %s not loaded or %s disabled "
+				   "in firmware",
+				   flag, mod, tech);
 	} else if (v->vmx == TRI_NO && v->hypervisor == TRI_YES) {
 		strfmt_set(v->kvm_why, sizeof(v->kvm_why),
-		      "no vmx/svm flag and no /dev/kvm: this host is a VM without nested "
-		      "virtualization");
+			   "no vmx/svm flag and no /dev/kvm: this host is a VM without nested "
+			   "virtualization");
 	} else if (v->vmx == TRI_NO) {
 		strfmt_set(v->kvm_why, sizeof(v->kvm_why),
-		      "no vmx/svm flag and no /dev/kvm: VT-x/AMD-V missing or disabled in "
-		      "firmware");
+			   "no vmx/svm flag and no /dev/kvm: VT-x/AMD-V missing or disabled in "
+			   "firmware");
 	} else {
 		strfmt_set(v->kvm_why, sizeof(v->kvm_why), "no /dev/kvm: no KVM module is loaded");
 	}
@@ -433,7 +446,7 @@ static void kvm_not_usable_why(struct host *h, const struct fsroot *r, const str
 static int probe_kvm(struct host *h, const struct fsroot *r, const struct cpuinfo *ci,
 		     struct err *e)
 {
-	static const char *const mods[] = { "kvm_intel", "kvm_amd", "kvm_hv", "kvm_pr", "kvm_pvm" };
+	static const char *const mods[] = {"kvm_intel", "kvm_amd", "kvm_hv", "kvm_pr", "kvm_pvm"};
 	struct virt *v = &h->virt;
 	char path[128];
 
@@ -455,20 +468,20 @@ static int probe_kvm(struct host *h, const struct fsroot *r, const struct cpuinf
 		if (read_param(r, path, &v->nested, v->nested_why, sizeof(v->nested_why), e) < 0)
 			return -1;
 		strfmt_set(path, sizeof(path), "/sys/module/%s/parameters/%s", v->kvm_module,
-		      intel ? "ept" : "npt");
+			   intel ? "ept" : "npt");
 		if (read_param(r, path, &v->kvm_tdp, NULL, 0, e) < 0)
 			return -1;
 		strfmt_set(path, sizeof(path), "/sys/module/%s/parameters/%s", v->kvm_module,
-		      intel ? "enable_apicv" : "avic");
+			   intel ? "enable_apicv" : "avic");
 		if (read_param(r, path, &v->kvm_apicv, NULL, 0, e) < 0)
 			return -1;
 	} else if (!fs_exists(r, "/sys/module")) {
 		strfmt_set(v->nested_why, sizeof(v->nested_why), "no '%s/sys/module' in this root",
-		      r->shown);
+			   r->shown);
 	} else {
 		strfmt_set(v->nested_why, sizeof(v->nested_why), "%s",
-		      v->kvm_module[0] ? "the loaded KVM module has no 'nested' parameter" :
-		      "neither kvm_intel nor kvm_amd is loaded");
+			   v->kvm_module[0] ? "the loaded KVM module has no 'nested' parameter"
+					    : "neither kvm_intel nor kvm_amd is loaded");
 	}
 
 	v->kvm_dev = dev_tri(r, "/dev/kvm");
@@ -494,7 +507,7 @@ static int probe_kvm(struct host *h, const struct fsroot *r, const struct cpuinf
 		v->kvm_access = TRI_NO;
 		v->kvm_usable = TRI_NO;
 		strfmt_set(v->kvm_why, sizeof(v->kvm_why),
-		      "no read-write access to /dev/kvm for this user: %s", strerror(errno));
+			   "no read-write access to /dev/kvm for this user: %s", strerror(errno));
 		return 0;
 	}
 	v->kvm_access = TRI_YES;
@@ -505,20 +518,20 @@ static int probe_kvm(struct host *h, const struct fsroot *r, const struct cpuinf
 		if (fd < 0) {
 			v->kvm_usable = TRI_NO;
 			strfmt_set(v->kvm_why, sizeof(v->kvm_why), "cannot open /dev/kvm: %s",
-			      strerror(errno));
+				   strerror(errno));
 			return 0;
 		}
 		api = ioctl(fd, KVM_GET_API_VERSION, 0);
 		if (api < 0)
 			strfmt_set(v->kvm_why, sizeof(v->kvm_why),
-			      "KVM_GET_API_VERSION on /dev/kvm failed: %s", strerror(errno));
+				   "KVM_GET_API_VERSION on /dev/kvm failed: %s", strerror(errno));
 		close(fd);
 		v->kvm_api = api > 0 ? api : 0;
 		/* the only KVM API there has ever been (Documentation/virt/kvm/api.rst) */
 		v->kvm_usable = api == KVM_API_VERSION ? TRI_YES : TRI_NO;
 		if (api >= 0 && api != KVM_API_VERSION)
 			strfmt_set(v->kvm_why, sizeof(v->kvm_why),
-			      "/dev/kvm speaks KVM API %d, not %d", api, KVM_API_VERSION);
+				   "/dev/kvm speaks KVM API %d, not %d", api, KVM_API_VERSION);
 	}
 	return 0;
 }
@@ -531,7 +544,7 @@ static void probe_devices(struct host *h, const struct fsroot *r)
 	v->tun = dev_tri(r, "/dev/net/tun");
 	if (!dev_known(r))
 		strfmt_set(v->devices_why, sizeof(v->devices_why), "no '%s/dev' in this root",
-		      r->shown);
+			   r->shown);
 }
 
 /* ---- cgroups, as libvirt 9.0's virCgroupNew("/", -1) finds them ---- */
@@ -571,12 +584,12 @@ static const struct {
 	const char *v2;
 	unsigned bit;
 } cg_names[] = {
-	{ "cpu", CGROUP_CPU },
-	{ NULL, CGROUP_CPUACCT },	/* v2 has no cpuacct: cpu.stat is always there */
-	{ "cpuset", CGROUP_CPUSET },
-	{ "memory", CGROUP_MEMORY },
-	{ NULL, CGROUP_DEVICES },	/* v2: a BPF program, not a controller */
-	{ "io", CGROUP_BLKIO },
+    {"cpu", CGROUP_CPU},
+    {NULL, CGROUP_CPUACCT}, /* v2 has no cpuacct: cpu.stat is always there */
+    {"cpuset", CGROUP_CPUSET},
+    {"memory", CGROUP_MEMORY},
+    {NULL, CGROUP_DEVICES}, /* v2: a BPF program, not a controller */
+    {"io", CGROUP_BLKIO},
 };
 
 enum read_rc { READ_OK, READ_ABSENT, READ_FAILED };
@@ -635,8 +648,9 @@ static void cgroups_unknown(struct virt *v)
 	v->cgroup_mode[0] = '\0';
 }
 
-#define CGROUP_QEMU (CGROUP_CPU | CGROUP_CPUACCT | CGROUP_CPUSET | CGROUP_MEMORY | \
-		     CGROUP_DEVICES | CGROUP_BLKIO)
+#define CGROUP_QEMU                                                                                \
+	(CGROUP_CPU | CGROUP_CPUACCT | CGROUP_CPUSET | CGROUP_MEMORY | CGROUP_DEVICES |            \
+	 CGROUP_BLKIO)
 
 /*
  * On the live host every rule of libvirt applies as is.  A capture lacks
@@ -649,10 +663,10 @@ enum cg_v2 { V2_UNDECIDED, V2_YES, V2_NO, V2_UNKNOWN };
 
 /* What the mount table says about cgroups. */
 struct cg_scan {
-	char v2dir[FS_PATH_MAX];	/* the last cgroup2 mount */
+	char v2dir[FS_PATH_MAX]; /* the last cgroup2 mount */
 	enum cg_v2 v2;
-	bool v1_mount;			/* an unnamed cgroup v1 mount */
-	unsigned v1_ctrls;		/* CGROUP_* bits mounted as v1 */
+	bool v1_mount;	   /* an unnamed cgroup v1 mount */
+	unsigned v1_ctrls; /* CGROUP_* bits mounted as v1 */
 };
 
 /* One line of /proc/mounts into @s. */
@@ -685,7 +699,7 @@ static void cgroups_mount(char *line, struct cg_scan *s, struct virt *v, const s
 		if (s->v2 != V2_UNDECIDED)
 			return;
 		strfmt_set(path, sizeof(path), "%s/cgroup.controllers",
-		      strcmp(dir, "/") == 0 ? "" : dir);
+			   strcmp(dir, "/") == 0 ? "" : dir);
 		switch (read_small(r, path, buf, sizeof(buf), &len, v->cgroups_why,
 				   sizeof(v->cgroups_why))) {
 		case READ_ABSENT:
@@ -704,8 +718,7 @@ static void cgroups_mount(char *line, struct cg_scan *s, struct virt *v, const s
 }
 
 /* Reads /proc/mounts into @s; 1 when it is absent (cgroups_why says so). */
-static int cgroups_scan(struct cg_scan *s, struct virt *v, const struct fsroot *r,
-			struct err *e)
+static int cgroups_scan(struct cg_scan *s, struct virt *v, const struct fsroot *r, struct err *e)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -740,7 +753,7 @@ static void cgroups_v2_absent(struct virt *v, bool v1, unsigned v1_ctrls)
 	v->cgroup_unknown = CGROUP_QEMU & ~v->cgroup_ctrls;
 	strfmt_set(v->cgroup_mode, sizeof(v->cgroup_mode), "%s", v1 ? "hybrid" : "v2");
 	if (!v->cgroup_unknown)
-		v->cgroups_why[0] = '\0';	/* v1 alone decided them all */
+		v->cgroups_why[0] = '\0'; /* v1 alone decided them all */
 }
 
 /* v2's controllers (placement "/": libvirt reads "<mount>//cgroup.controllers"),
@@ -752,9 +765,9 @@ static bool cgroups_v2(struct virt *v, const struct fsroot *r, const struct cg_s
 	long len;
 
 	strfmt_set(path, sizeof(path), "%s/cgroup.controllers",
-	      strcmp(s->v2dir, "/") == 0 ? "" : s->v2dir);
-	switch (read_small(r, path, buf, sizeof(buf), &len, v->cgroups_why,
-			   sizeof(v->cgroups_why))) {
+		   strcmp(s->v2dir, "/") == 0 ? "" : s->v2dir);
+	switch (
+	    read_small(r, path, buf, sizeof(buf), &len, v->cgroups_why, sizeof(v->cgroups_why))) {
 	case READ_ABSENT:
 		cgroups_v2_absent(v, v1, s->v1_ctrls);
 		return false;
@@ -795,17 +808,17 @@ static int probe_cgroups(struct host *h, const struct fsroot *r, struct err *e)
 	v1 = s.v1_mount && (!r->live || fs_exists(r, "/proc/cgroups"));
 	if (s.v2 == V2_UNKNOWN) {
 		cgroups_v2_absent(v, v1, s.v1_ctrls);
-		return 0;	/* cgroups_why names the missing cgroup.controllers */
+		return 0; /* cgroups_why names the missing cgroup.controllers */
 	}
 	if (!v1 && s.v2 != V2_YES) {
 		strfmt_set(v->cgroups_why, sizeof(v->cgroups_why),
-		      "no cgroup v1 controller mount and no cgroup v2 mount with controllers");
+			   "no cgroup v1 controller mount and no cgroup v2 mount with controllers");
 		return 0;
 	}
 	/* virCgroupDetectPlacement() must be able to read our own cgroups */
-	if (r->live && read_small(r, "/proc/self/cgroup", buf, sizeof(buf), &len,
-				  v->cgroups_why, sizeof(v->cgroups_why)) != READ_OK)
-		return 0;	/* libvirt cannot initialize cgroups: every controller fails */
+	if (r->live && read_small(r, "/proc/self/cgroup", buf, sizeof(buf), &len, v->cgroups_why,
+				  sizeof(v->cgroups_why)) != READ_OK)
+		return 0; /* libvirt cannot initialize cgroups: every controller fails */
 	if (s.v2 == V2_YES && !cgroups_v2(v, r, &s, v1, &v2_ctrls))
 		return 0;
 	v->cgroup_ctrls = (v1 ? s.v1_ctrls : 0) | v2_ctrls;
@@ -813,9 +826,11 @@ static int probe_cgroups(struct host *h, const struct fsroot *r, struct err *e)
 	v->cgroups_why[0] = '\0';
 	if (v->cgroup_unknown)
 		strfmt_set(v->cgroups_why, sizeof(v->cgroups_why),
-		      "cgroup v2 'devices' is a BPF program: queried on the live host only");
+			   "cgroup v2 'devices' is a BPF program: queried on the live host only");
 	strfmt_set(v->cgroup_mode, sizeof(v->cgroup_mode), "%s",
-	      v1 && s.v2 == V2_YES ? "hybrid" : v1 ? "v1" : "v2");
+		   v1 && s.v2 == V2_YES ? "hybrid"
+		   : v1			? "v1"
+					: "v2");
 	return 0;
 }
 
@@ -825,7 +840,7 @@ static int probe_cgroups(struct host *h, const struct fsroot *r, struct err *e)
  * the kernel reads as true (libvirt: SEARCH_FIRST | CMP_PREFIX). */
 static bool prot_virt_on(const char *cmdline)
 {
-	static const char *const on[] = { "y", "Y", "on", "ON", "oN", "On", "1" };
+	static const char *const on[] = {"y", "Y", "on", "ON", "oN", "On", "1"};
 	char buf[4096];
 	char *save = NULL;
 
@@ -868,22 +883,23 @@ static int probe_secure(struct host *h, const struct fsroot *r, const struct cpu
 		/* facility 158: the Ultravisor call (Secure Execution) */
 		if (!has_token(ci->facilities, "158")) {
 			strfmt_set(v->secure_why, sizeof(v->secure_why),
-			      "hardware or firmware does not provide IBM Secure Execution");
+				   "hardware or firmware does not provide IBM Secure Execution");
 		} else if (fs_stat(r, "/sys/firmware/uv", &st, &e2) < 0 || !S_ISDIR(st.st_mode)) {
 			strfmt_set(v->secure_why, sizeof(v->secure_why),
-			      "IBM Secure Execution not supported by the running kernel");
+				   "IBM Secure Execution not supported by the running kernel");
 		} else if (fs_read(r, "/proc/cmdline", buf, sizeof(buf), &e2) >= 0 &&
 			   prot_virt_on(buf)) {
 			v->secure_guest = TRI_YES;
 		} else {
 			strfmt_set(v->secure_why, sizeof(v->secure_why),
-			      "IBM Secure Execution disabled in the kernel: add prot_virt=1");
+				   "IBM Secure Execution disabled in the kernel: add prot_virt=1");
 		}
 		return 0;
 	}
 	if (v->sev != TRI_YES) {
-		strfmt_set(v->secure_why, sizeof(v->secure_why),
-		      "no AMD SEV or IBM Secure Execution on this CPU (Intel TDX is not checked)");
+		strfmt_set(
+		    v->secure_why, sizeof(v->secure_why),
+		    "no AMD SEV or IBM Secure Execution on this CPU (Intel TDX is not checked)");
 		return 0;
 	}
 	if (read_param(r, "/sys/module/kvm_amd/parameters/sev", &v->sev_kvm, NULL, 0, e) < 0) {
@@ -895,23 +911,24 @@ static int probe_secure(struct host *h, const struct fsroot *r, const struct cpu
 	if (v->sev_kvm == TRI_UNKNOWN) {
 		if (!r->live && !fs_exists(r, "/sys/module")) {
 			strfmt_set(v->secure_why, sizeof(v->secure_why),
-			      "no '%s/sys/module' in this root",
-			      r->shown);
+				   "no '%s/sys/module' in this root", r->shown);
 			return 0;
 		}
 		v->secure_guest = TRI_NO;
-		strfmt_set(v->secure_why, sizeof(v->secure_why),
-		      "AMD SEV not supported by the running kernel (no kvm_amd 'sev' parameter)");
+		strfmt_set(
+		    v->secure_why, sizeof(v->secure_why),
+		    "AMD SEV not supported by the running kernel (no kvm_amd 'sev' parameter)");
 	} else if (v->sev_kvm == TRI_NO) {
 		v->secure_guest = TRI_NO;
 		strfmt_set(v->secure_why, sizeof(v->secure_why),
-		      "AMD SEV disabled in the kernel: add kvm_amd.sev=1");
+			   "AMD SEV disabled in the kernel: add kvm_amd.sev=1");
 	} else if (v->sev_dev == TRI_UNKNOWN) {
-		strfmt_set(v->secure_why, sizeof(v->secure_why), "no '%s/dev' in this root", r->shown);
+		strfmt_set(v->secure_why, sizeof(v->secure_why), "no '%s/dev' in this root",
+			   r->shown);
 	} else if (v->sev_dev == TRI_NO) {
 		v->secure_guest = TRI_NO;
 		strfmt_set(v->secure_why, sizeof(v->secure_why),
-		      "AMD SEV disabled in firmware (no /dev/sev)");
+			   "AMD SEV disabled in firmware (no /dev/sev)");
 	} else {
 		v->secure_guest = TRI_YES;
 	}

@@ -143,12 +143,11 @@ int virt_probe_iommu(struct host *h, const struct fsroot *r, struct err *e)
 		v->iommu_firmware = ivrs ? TRI_YES : TRI_NO;
 	else
 		v->iommu_firmware = dmar || ivrs ? TRI_YES : TRI_NO;
-	if (v->iommu_firmware == TRI_NO && !r->live &&
-	    !fs_exists(r, "/sys/firmware/acpi/tables"))
+	if (v->iommu_firmware == TRI_NO && !r->live && !fs_exists(r, "/sys/firmware/acpi/tables"))
 		v->iommu_firmware = TRI_UNKNOWN;
 
-	if (dir_tri(r, "/sys/kernel/iommu_groups", true, &v->iommu_groups_dir,
-		    &v->niommu_groups, e) < 0)
+	if (dir_tri(r, "/sys/kernel/iommu_groups", true, &v->iommu_groups_dir, &v->niommu_groups,
+		    e) < 0)
 		return -1;
 	if (dir_tri(r, "/sys/class/iommu", false, &units_dir, &v->niommu_units, e) < 0)
 		return -1;
@@ -161,20 +160,23 @@ int virt_probe_iommu(struct host *h, const struct fsroot *r, struct err *e)
 
 	if (v->iommu_firmware == TRI_UNKNOWN && v->iommu == TRI_UNKNOWN)
 		strfmt_set(v->iommu_why, sizeof(v->iommu_why),
-		      "no 'sys/firmware/acpi/tables', 'sys/kernel/iommu_groups' or "
-		      "'sys/class/iommu' in '%s'", r->shown);
+			   "no 'sys/firmware/acpi/tables', 'sys/kernel/iommu_groups' or "
+			   "'sys/class/iommu' in '%s'",
+			   r->shown);
 	else if (v->iommu_firmware == TRI_NO)
 		strfmt_set(v->iommu_why, sizeof(v->iommu_why),
-		      "no ACPI %s table: IOMMU disabled in firmware or absent",
-		      v->vmx == TRI_YES ? "DMAR" : v->svm == TRI_YES ? "IVRS" : "DMAR or IVRS");
+			   "no ACPI %s table: IOMMU disabled in firmware or absent",
+			   v->vmx == TRI_YES   ? "DMAR"
+			   : v->svm == TRI_YES ? "IVRS"
+					       : "DMAR or IVRS");
 	else if (v->iommu == TRI_NO)
 		strfmt_set(v->iommu_why, sizeof(v->iommu_why), "%s",
-		      v->iommu_groups_dir == TRI_YES ?
-		      "no IOMMU groups: the IOMMU is not enabled by the kernel" :
-		      "no sys/kernel/iommu_groups: kernel without IOMMU support");
+			   v->iommu_groups_dir == TRI_YES
+			       ? "no IOMMU groups: the IOMMU is not enabled by the kernel"
+			       : "no sys/kernel/iommu_groups: kernel without IOMMU support");
 	else if (v->iommu == TRI_UNKNOWN)
 		strfmt_set(v->iommu_why, sizeof(v->iommu_why),
-		      "no 'sys/kernel/iommu_groups' or 'sys/class/iommu' in '%s'", r->shown);
+			   "no 'sys/kernel/iommu_groups' or 'sys/class/iommu' in '%s'", r->shown);
 
 	{
 		unsigned n;
@@ -186,7 +188,6 @@ int virt_probe_iommu(struct host *h, const struct fsroot *r, struct err *e)
 	}
 	return probe_irq_remap(h, r, e);
 }
-
 
 /* ---- NICs backed by PCI devices ---- */
 
@@ -228,8 +229,8 @@ static int read_u64_or(const struct fsroot *r, const char *path, uint64_t dflt, 
  * device above "virtio2".  Fills @dir ("/sys/devices/.../0000:3b:00.0")
  * and @pci; false for virtual interfaces (lo, bridges, taps).
  */
-static int nic_pci_dir(const struct fsroot *r, const char *name, char *dir, size_t size,
-		       char *pci, size_t pcisize, bool *found, struct err *e)
+static int nic_pci_dir(const struct fsroot *r, const char *name, char *dir, size_t size, char *pci,
+		       size_t pcisize, bool *found, struct err *e)
 {
 	char path[FS_PATH_MAX], link[FS_PATH_MAX], norm[FS_PATH_MAX] = "/sys/class/net";
 	char *save = NULL;
@@ -395,4 +396,3 @@ int virt_probe_nics(struct host *h, const struct fsroot *r, struct err *e)
 		qsort(v->nics, v->nnics, sizeof(*v->nics), nic_cmp);
 	return 0;
 }
-

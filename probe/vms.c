@@ -74,7 +74,7 @@ static bool cmdline_is(const char *cmd, size_t len, const char *name, const char
 static int find_by_cmdline(const struct fsroot *r, const char *name, const char *uuid,
 			   struct err *e)
 {
-	const size_t size = 256 * 1024;	/* QEMU's command line is a few KiB */
+	const size_t size = 256 * 1024; /* QEMU's command line is a few KiB */
 	char path[64], *buf;
 	struct dirent *de;
 	int found = 0;
@@ -97,7 +97,7 @@ static int find_by_cmdline(const struct fsroot *r, const char *name, const char 
 		strfmt_set(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
 		n = fs_read(r, path, buf, size, &pe);
 		if (n <= 0)
-			continue;	/* gone, a kernel thread, or too long for QEMU */
+			continue; /* gone, a kernel thread, or too long for QEMU */
 		if (cmdline_is(buf, (size_t)n, name, uuid))
 			found = atoi(de->d_name);
 	}
@@ -205,7 +205,7 @@ static uint64_t parse_migrations(const char *sched)
 static int read_thread(const struct fsroot *r, int pid, const char *tid, struct vm_thread *t,
 		       struct err *e)
 {
-	char path[128], buf[16384];	/* sched is about 2 KiB, status 1.5 KiB */
+	char path[128], buf[16384]; /* sched is about 2 KiB, status 1.5 KiB */
 	struct err pe = ERR_INIT;
 	const char *p;
 
@@ -280,7 +280,7 @@ static int read_threads(struct vm *v, const struct fsroot *r, struct err *e)
 			continue;
 		strfmt_set(cpath, sizeof(cpath), "%s/%s/comm", path, de->d_name);
 		if (fs_read(r, cpath, comm, sizeof(comm), &pe) < 0)
-			continue;	/* exited since readdir */
+			continue; /* exited since readdir */
 		if (sscanf(comm, "CPU %u/%7s", &vcpu, kind) != 2 ||
 		    (strcmp(kind, "KVM") != 0 && strcmp(kind, "TCG") != 0))
 			continue;
@@ -314,8 +314,7 @@ static int read_threads(struct vm *v, const struct fsroot *r, struct err *e)
  * "kernelpagesize_kB=<size>" (Documentation/filesystems/proc.rst).  The page
  * size kept is the largest one backing any mapping (hugepages show there).
  */
-static int read_numa_maps(struct vm *v, const struct host *h, const struct fsroot *r,
-			  struct err *e)
+static int read_numa_maps(struct vm *v, const struct host *h, const struct fsroot *r, struct err *e)
 {
 	char path[64], line[4096];
 	FILE *f;
@@ -334,12 +333,13 @@ static int read_numa_maps(struct vm *v, const struct host *h, const struct fsroo
 		return err_set(e, ENOMEM, "cannot read '%s%s'", r->shown, path);
 	}
 	while (fgets(line, sizeof(line), f)) {
-		uint64_t page_kib = 0, pages[64] = { 0 };
+		uint64_t page_kib = 0, pages[64] = {0};
 		unsigned nodes[64];
 		size_t nn = 0;
 		char *save = NULL;
 
-		for (char *tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+		for (char *tok = strtok_r(line, " \n", &save); tok;
+		     tok = strtok_r(NULL, " \n", &save)) {
 			unsigned node;
 			unsigned long long n;
 			int used = 0;
@@ -347,8 +347,8 @@ static int read_numa_maps(struct vm *v, const struct host *h, const struct fsroo
 			if (sscanf(tok, "kernelpagesize_kB=%llu%n", &n, &used) == 1 &&
 			    tok[used] == '\0')
 				page_kib = n;
-			else if (sscanf(tok, "N%u=%llu%n", &node, &n, &used) == 2 && tok[used] == '\0' &&
-				 nn < ARRAY_LEN(nodes)) {
+			else if (sscanf(tok, "N%u=%llu%n", &node, &n, &used) == 2 &&
+				 tok[used] == '\0' && nn < ARRAY_LEN(nodes)) {
 				nodes[nn] = node;
 				pages[nn++] = n;
 			}
@@ -435,7 +435,7 @@ int host_probe_vms(struct host *h, const struct fsroot *r, struct lv *c, struct 
 		if (!doms[i].active)
 			continue;
 		rc = probe_vm(&h->vms[h->nvms], &doms[i], h, r, c, e);
-		h->nvms++;	/* even half-read: vms_free() frees what it holds */
+		h->nvms++; /* even half-read: vms_free() frees what it holds */
 		if (rc != 0) {
 			free(doms);
 			if (rc > 0) {

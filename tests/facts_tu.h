@@ -99,7 +99,7 @@ static inline int ft_probe1(const char *dir, ft_part part, struct host *h, struc
 static inline void ft_not_a_file(ft_part part, const char *path, unsigned ncpus, size_t why_off)
 {
 	for (int fifo = 0; fifo < 2; fifo++) {
-		struct ft_file f = { path, NULL, NULL };
+		struct ft_file f = {path, NULL, NULL};
 		char dir[4096], full[4200], want[4300];
 		struct err e = ERR_INIT;
 		struct host h;
@@ -136,10 +136,10 @@ static inline bool ft_host_says(const struct host *h, const char *needle)
 }
 
 /* Asserts that @haystack contains @needle, showing both when it does not. */
-#define assert_contains(haystack, needle) \
-	do { \
-		if (!strstr((haystack), (needle))) \
-			fail_msg("'%s' does not contain '%s'", (haystack), (needle)); \
+#define assert_contains(haystack, needle)                                                          \
+	do {                                                                                       \
+		if (!strstr((haystack), (needle)))                                                 \
+			fail_msg("'%s' does not contain '%s'", (haystack), (needle));              \
 	} while (0)
 
 #endif

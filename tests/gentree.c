@@ -18,7 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 int gentree_mkdir(const char *dir, const char *path, struct err *e)
 {
 	char full[4096];
@@ -58,7 +57,7 @@ int gentree_file(const char *dir, const char *path, const char *content, struct 
 
 	snprintf(full, sizeof(full), "%s%s", dir, path);
 	f = fopen(full, "w");
-	if (!f && errno == ENOENT) {	/* make the parents only when they are missing */
+	if (!f && errno == ENOENT) { /* make the parents only when they are missing */
 		if (mkparent(dir, path, e) < 0)
 			return -1;
 		f = fopen(full, "w");
@@ -222,7 +221,7 @@ struct writer {
 };
 
 static void put(struct writer *w, const char *content, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void put(struct writer *w, const char *content, const char *fmt, ...)
 {
@@ -238,7 +237,7 @@ static void put(struct writer *w, const char *content, const char *fmt, ...)
 }
 
 static void put_link(struct writer *w, const char *target, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void put_link(struct writer *w, const char *target, const char *fmt, ...)
 {
@@ -268,7 +267,7 @@ static void put_set(struct writer *w, struct text *t, const struct idset *s, uns
 }
 
 static void put_num(struct writer *w, uint64_t v, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void put_num(struct writer *w, uint64_t v, const char *fmt, ...)
 {
@@ -284,7 +283,7 @@ static void put_num(struct writer *w, uint64_t v, const char *fmt, ...)
 	w->rc = gentree_file(w->dir, path, val, w->e);
 }
 
-#define SYS_CPU "/sys/devices/system/cpu"
+#define SYS_CPU	 "/sys/devices/system/cpu"
 #define SYS_NODE "/sys/devices/system/node"
 
 /*
@@ -296,9 +295,9 @@ static const struct {
 	const char *type;
 	unsigned size_kib;
 } caches[] = {
-	{ 0, 1, "Data", 48 },
-	{ 2, 2, "Unified", 2048 },	/* index1, the L1i, adds nothing we read */
-	{ 3, 3, "Unified", 0 },	/* size: per L3 group, below */
+    {0, 1, "Data", 48},
+    {2, 2, "Unified", 2048}, /* index1, the L1i, adds nothing we read */
+    {3, 3, "Unified", 0},    /* size: per L3 group, below */
 };
 
 static void write_cpu(struct writer *w, struct text *t, const struct layout *l, unsigned cpu)
@@ -338,8 +337,8 @@ static void write_cpu(struct writer *w, struct text *t, const struct layout *l, 
 		text_reset(t);
 		text_add(t, "%uK\n", size);
 		put(w, t->oom ? "" : t->p, "%s/size", dir);
-		put_set(w, t, caches[i].level == 3 ? &l3s : &thr, l->npus, dir,
-			"shared_cpu_map", "shared_cpu_list");
+		put_set(w, t, caches[i].level == 3 ? &l3s : &thr, l->npus, dir, "shared_cpu_map",
+			"shared_cpu_list");
 	}
 	if (!s->no_numa) {
 		char target[64];
@@ -400,33 +399,33 @@ static void write_node(struct writer *w, struct text *t, const struct layout *l,
 }
 
 static const char flags_intel[] =
-	"fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush dts "
-	"acpi mmx fxsr sse sse2 ss ht tm pbe syscall nx pdpe1gb rdtscp lm constant_tsc art "
-	"arch_perfmon pebs bts rep_good nopl xtopology nonstop_tsc cpuid aperfmperf pni "
-	"pclmulqdq dtes64 monitor ds_cpl vmx smx est tm2 ssse3 sdbg fma cx16 xtpr pdcm pcid dca "
-	"sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand lahf_lm "
-	"abm 3dnowprefetch cpuid_fault epb cat_l3 cdp_l3 invpcid_single ssbd mba ibrs ibpb stibp "
-	"tpr_shadow vnmi flexpriority ept vpid ept_ad fsgsbase tsc_adjust bmi1 hle avx2 smep "
-	"bmi2 erms invpcid rtm cqm mpx rdt_a avx512f avx512dq rdseed adx smap clflushopt clwb "
-	"intel_pt avx512cd avx512bw avx512vl xsaveopt xsavec xgetbv1 xsaves cqm_llc "
-	"cqm_occup_llc cqm_mbm_total cqm_mbm_local dtherm ida arat pln pts pku ospke md_clear "
-	"flush_l1d arch_capabilities";
+    "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush dts "
+    "acpi mmx fxsr sse sse2 ss ht tm pbe syscall nx pdpe1gb rdtscp lm constant_tsc art "
+    "arch_perfmon pebs bts rep_good nopl xtopology nonstop_tsc cpuid aperfmperf pni "
+    "pclmulqdq dtes64 monitor ds_cpl vmx smx est tm2 ssse3 sdbg fma cx16 xtpr pdcm pcid dca "
+    "sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand lahf_lm "
+    "abm 3dnowprefetch cpuid_fault epb cat_l3 cdp_l3 invpcid_single ssbd mba ibrs ibpb stibp "
+    "tpr_shadow vnmi flexpriority ept vpid ept_ad fsgsbase tsc_adjust bmi1 hle avx2 smep "
+    "bmi2 erms invpcid rtm cqm mpx rdt_a avx512f avx512dq rdseed adx smap clflushopt clwb "
+    "intel_pt avx512cd avx512bw avx512vl xsaveopt xsavec xgetbv1 xsaves cqm_llc "
+    "cqm_occup_llc cqm_mbm_total cqm_mbm_local dtherm ida arat pln pts pku ospke md_clear "
+    "flush_l1d arch_capabilities";
 static const char flags_amd[] =
-	"fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx "
-	"fxsr sse sse2 ht syscall nx mmxext fxsr_opt pdpe1gb rdtscp lm constant_tsc rep_good "
-	"nopl nonstop_tsc cpuid extd_apicid aperfmperf rapl pni pclmulqdq monitor ssse3 fma cx16 "
-	"pcid sse4_1 sse4_2 x2apic movbe popcnt aes xsave avx f16c rdrand lahf_lm cmp_legacy svm "
-	"extapic cr8_legacy abm sse4a misalignsse 3dnowprefetch osvw ibs skinit wdt tce topoext "
-	"perfctr_core perfctr_nb bpext perfctr_llc mwaitx cpb cat_l3 cdp_l3 hw_pstate ssbd mba "
-	"ibrs ibpb stibp vmmcall fsgsbase bmi1 avx2 smep bmi2 erms invpcid cqm rdt_a rdseed adx "
-	"smap clflushopt clwb sha_ni xsaveopt xsavec xgetbv1 xsaves cqm_llc cqm_occup_llc "
-	"cqm_mbm_total cqm_mbm_local clzero irperf xsaveerptr rdpru wbnoinvd amd_ppin arat npt "
-	"lbrv svm_lock nrip_save tsc_scale vmcb_clean flushbyasid decodeassists pausefilter "
-	"pfthreshold avic v_vmsave_vmload vgif v_spec_ctrl umip pku ospke vaes vpclmulqdq rdpid "
-	"overflow_recov succor smca sme sev sev_es";
+    "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx "
+    "fxsr sse sse2 ht syscall nx mmxext fxsr_opt pdpe1gb rdtscp lm constant_tsc rep_good "
+    "nopl nonstop_tsc cpuid extd_apicid aperfmperf rapl pni pclmulqdq monitor ssse3 fma cx16 "
+    "pcid sse4_1 sse4_2 x2apic movbe popcnt aes xsave avx f16c rdrand lahf_lm cmp_legacy svm "
+    "extapic cr8_legacy abm sse4a misalignsse 3dnowprefetch osvw ibs skinit wdt tce topoext "
+    "perfctr_core perfctr_nb bpext perfctr_llc mwaitx cpb cat_l3 cdp_l3 hw_pstate ssbd mba "
+    "ibrs ibpb stibp vmmcall fsgsbase bmi1 avx2 smep bmi2 erms invpcid cqm rdt_a rdseed adx "
+    "smap clflushopt clwb sha_ni xsaveopt xsavec xgetbv1 xsaves cqm_llc cqm_occup_llc "
+    "cqm_mbm_total cqm_mbm_local clzero irperf xsaveerptr rdpru wbnoinvd amd_ppin arat npt "
+    "lbrv svm_lock nrip_save tsc_scale vmcb_clean flushbyasid decodeassists pausefilter "
+    "pfthreshold avic v_vmsave_vmload vgif v_spec_ctrl umip pku ospke vaes vpclmulqdq rdpid "
+    "overflow_recov succor smca sme sev sev_es";
 
-static void write_proc(struct writer *w, struct text *t, const struct layout *l,
-		       uint64_t mem_kib, uint64_t free_kib)
+static void write_proc(struct writer *w, struct text *t, const struct layout *l, uint64_t mem_kib,
+		       uint64_t free_kib)
 {
 	const struct gentree_spec *s = l->s;
 	const char *vendor = s->vendor ? s->vendor : "GenuineIntel";
@@ -491,16 +490,19 @@ static int check_spec(const struct gentree_spec *s, struct layout *l, struct err
 	uint64_t npus;
 
 	if (!s->npackages || !s->nodes_per_package || !s->cores_per_node || !s->threads_per_core)
-		return err_set(e, 0, "invalid tree spec: packages, nodes, cores and threads "
-			      "must be at least 1");
+		return err_set(e, 0,
+			       "invalid tree spec: packages, nodes, cores and threads "
+			       "must be at least 1");
 	if (s->cores_per_node % nl3 != 0)
-		return err_set(e, 0, "invalid tree spec: %u cores per node do not split into "
-			      "%u L3 groups", s->cores_per_node, nl3);
-	npus = (uint64_t)s->npackages * s->nodes_per_package * s->cores_per_node *
-	       s->threads_per_core;
+		return err_set(e, 0,
+			       "invalid tree spec: %u cores per node do not split into "
+			       "%u L3 groups",
+			       s->cores_per_node, nl3);
+	npus =
+	    (uint64_t)s->npackages * s->nodes_per_package * s->cores_per_node * s->threads_per_core;
 	if (npus > IDSET_MAX)
 		return err_set(e, 0, "invalid tree spec: %" PRIu64 " CPUs (at most %u)", npus,
-			      IDSET_MAX);
+			       IDSET_MAX);
 	l->s = s;
 	l->nnodes = s->npackages * s->nodes_per_package;
 	l->ncores = l->nnodes * s->cores_per_node;
@@ -513,8 +515,8 @@ static int check_spec(const struct gentree_spec *s, struct layout *l, struct err
 
 int gentree_write(const char *dir, const struct gentree_spec *s, struct err *e)
 {
-	struct writer w = { dir, e, 0 };
-	struct text t = { NULL, 0, 0, false };
+	struct writer w = {dir, e, 0};
+	struct text t = {NULL, 0, 0, false};
 	struct layout l;
 	struct stat st;
 	uint64_t mem = s->mem_per_node_kib ? s->mem_per_node_kib : UINT64_C(64) << 20;

@@ -15,27 +15,27 @@
 #include "probe/err.h"
 
 struct gentree_spec {
-	unsigned npackages;		/* sockets, >= 1 */
-	unsigned nodes_per_package;	/* NUMA nodes per socket, >= 1 */
-	unsigned cores_per_node;	/* >= 1 */
-	unsigned threads_per_core;	/* SMT width, >= 1 */
-	unsigned l3_per_node;		/* L3 groups per node (AMD CCX); 0 = 1 */
-	bool smt_adjacent;		/* siblings numbered 2k,2k+1 (AMD style); else k and k+ncores (Intel) */
-	uint64_t mem_per_node_kib;	/* 0 = 64 GiB */
-	uint64_t free_per_node_kib;	/* 0 = 3/4 of mem */
-	unsigned hugepages_2m;		/* per node, reserved and free */
-	unsigned hugepages_1g;		/* per node */
-	const char *vendor;		/* NULL = "GenuineIntel" */
-	const char *flags;		/* cpuinfo flags line; NULL = a VT-x host's (vmx ept vpid pdpe1gb ...),
-					 * or an AMD-V host's (svm npt ...) when vendor is "AuthenticAMD" */
-	const char *vmx_flags;		/* "vmx flags" line; NULL = none */
-	const char *cmdline;		/* /proc/cmdline; NULL = "BOOT_IMAGE=/vmlinuz root=/dev/sda1" */
-	const char *isolated;		/* cpu/isolated, NULL = "" */
-	const char *nohz_full;		/* cpu/nohz_full, NULL = "" */
-	unsigned distance_remote;	/* SLIT distance between nodes; 0 = 21 */
-	bool no_numa;			/* no sys/devices/system/node: a kernel without CONFIG_NUMA */
-	bool no_caches;			/* no sys/devices/system/cpu/cpuN/cache: a VM whose
-					 * hypervisor hides CPUID's cache leaves */
+	unsigned npackages;	    /* sockets, >= 1 */
+	unsigned nodes_per_package; /* NUMA nodes per socket, >= 1 */
+	unsigned cores_per_node;    /* >= 1 */
+	unsigned threads_per_core;  /* SMT width, >= 1 */
+	unsigned l3_per_node;	    /* L3 groups per node (AMD CCX); 0 = 1 */
+	bool smt_adjacent; /* siblings numbered 2k,2k+1 (AMD style); else k and k+ncores (Intel) */
+	uint64_t mem_per_node_kib;  /* 0 = 64 GiB */
+	uint64_t free_per_node_kib; /* 0 = 3/4 of mem */
+	unsigned hugepages_2m;	    /* per node, reserved and free */
+	unsigned hugepages_1g;	    /* per node */
+	const char *vendor;	    /* NULL = "GenuineIntel" */
+	const char *flags; /* cpuinfo flags line; NULL = a VT-x host's (vmx ept vpid pdpe1gb ...),
+			    * or an AMD-V host's (svm npt ...) when vendor is "AuthenticAMD" */
+	const char *vmx_flags;	  /* "vmx flags" line; NULL = none */
+	const char *cmdline;	  /* /proc/cmdline; NULL = "BOOT_IMAGE=/vmlinuz root=/dev/sda1" */
+	const char *isolated;	  /* cpu/isolated, NULL = "" */
+	const char *nohz_full;	  /* cpu/nohz_full, NULL = "" */
+	unsigned distance_remote; /* SLIT distance between nodes; 0 = 21 */
+	bool no_numa;		  /* no sys/devices/system/node: a kernel without CONFIG_NUMA */
+	bool no_caches;		  /* no sys/devices/system/cpu/cpuN/cache: a VM whose
+				   * hypervisor hides CPUID's cache leaves */
 };
 
 /* The spec of a plain host: 1 socket, 1 node, 4 cores, 2 threads, 16 GiB. */

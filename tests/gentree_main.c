@@ -10,63 +10,78 @@
 #include <sys/stat.h>
 
 static const char usage[] =
-	"usage: gentree [options] DIR\n"
-	"Writes a synthetic /sys + /proc tree (CPUs, NUMA nodes, caches, memory,\n"
-	"hugepages, cpuinfo) under DIR, which hwloc (HWLOC_FSROOT=DIR) and hvtune\n"
-	"(--root DIR) both read.  DIR is created when missing; it should be empty.\n"
-	"\n"
-	"  --packages N           sockets (default 1)\n"
-	"  --nodes-per-package N  NUMA nodes per socket (default 1)\n"
-	"  --cores-per-node N     cores per node (default 4)\n"
-	"  --threads N            SMT threads per core (default 2)\n"
-	"  --l3-per-node N        L3 groups per node, e.g. AMD CCX (default 1)\n"
-	"  --smt-adjacent         number SMT siblings 2k,2k+1 (default: k, k+ncores)\n"
-	"  --mem-gib N            memory per node in GiB (default 16)\n"
-	"  --hugepages-2m N       2 MiB pages reserved per node (default 0)\n"
-	"  --hugepages-1g N       1 GiB pages reserved per node (default 0)\n"
-	"  --flags \"...\"          the cpuinfo flags line (default: a VT-x host's)\n"
-	"  --vmx-flags \"...\"      a cpuinfo \"vmx flags\" line (default: none)\n"
-	"  --vendor ID            cpuinfo vendor_id (default GenuineIntel)\n"
-	"  --cmdline \"...\"        /proc/cmdline\n"
-	"  --isolated LIST        cpu/isolated\n"
-	"  --nohz-full LIST       cpu/nohz_full\n"
-	"  --distance N           distance between two nodes (default 21)\n"
-	"  --no-numa              no sys/devices/system/node (a kernel without NUMA)\n"
-	"  --no-caches            no sys/devices/system/cpu/cpuN/cache (CPUID's cache\n"
-	"                         leaves hidden by a hypervisor)\n"
-	"  -h, --help             this text\n"
-	"\n"
-	"example: gentree --packages 2 --nodes-per-package 4 --cores-per-node 16 "
-	"--threads 2 /tmp/t\n"
-	"         (8 nodes, 256 CPUs)\n";
+    "usage: gentree [options] DIR\n"
+    "Writes a synthetic /sys + /proc tree (CPUs, NUMA nodes, caches, memory,\n"
+    "hugepages, cpuinfo) under DIR, which hwloc (HWLOC_FSROOT=DIR) and hvtune\n"
+    "(--root DIR) both read.  DIR is created when missing; it should be empty.\n"
+    "\n"
+    "  --packages N           sockets (default 1)\n"
+    "  --nodes-per-package N  NUMA nodes per socket (default 1)\n"
+    "  --cores-per-node N     cores per node (default 4)\n"
+    "  --threads N            SMT threads per core (default 2)\n"
+    "  --l3-per-node N        L3 groups per node, e.g. AMD CCX (default 1)\n"
+    "  --smt-adjacent         number SMT siblings 2k,2k+1 (default: k, k+ncores)\n"
+    "  --mem-gib N            memory per node in GiB (default 16)\n"
+    "  --hugepages-2m N       2 MiB pages reserved per node (default 0)\n"
+    "  --hugepages-1g N       1 GiB pages reserved per node (default 0)\n"
+    "  --flags \"...\"          the cpuinfo flags line (default: a VT-x host's)\n"
+    "  --vmx-flags \"...\"      a cpuinfo \"vmx flags\" line (default: none)\n"
+    "  --vendor ID            cpuinfo vendor_id (default GenuineIntel)\n"
+    "  --cmdline \"...\"        /proc/cmdline\n"
+    "  --isolated LIST        cpu/isolated\n"
+    "  --nohz-full LIST       cpu/nohz_full\n"
+    "  --distance N           distance between two nodes (default 21)\n"
+    "  --no-numa              no sys/devices/system/node (a kernel without NUMA)\n"
+    "  --no-caches            no sys/devices/system/cpu/cpuN/cache (CPUID's cache\n"
+    "                         leaves hidden by a hypervisor)\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "example: gentree --packages 2 --nodes-per-package 4 --cores-per-node 16 "
+    "--threads 2 /tmp/t\n"
+    "         (8 nodes, 256 CPUs)\n";
 
 enum {
-	OPT_PACKAGES = 256, OPT_NODES, OPT_CORES, OPT_THREADS, OPT_L3, OPT_ADJACENT, OPT_MEM,
-	OPT_HUGE2M, OPT_HUGE1G, OPT_FLAGS, OPT_VMX_FLAGS, OPT_VENDOR, OPT_CMDLINE, OPT_ISOLATED,
-	OPT_NOHZ, OPT_DISTANCE, OPT_NO_NUMA, OPT_NO_CACHES,
+	OPT_PACKAGES = 256,
+	OPT_NODES,
+	OPT_CORES,
+	OPT_THREADS,
+	OPT_L3,
+	OPT_ADJACENT,
+	OPT_MEM,
+	OPT_HUGE2M,
+	OPT_HUGE1G,
+	OPT_FLAGS,
+	OPT_VMX_FLAGS,
+	OPT_VENDOR,
+	OPT_CMDLINE,
+	OPT_ISOLATED,
+	OPT_NOHZ,
+	OPT_DISTANCE,
+	OPT_NO_NUMA,
+	OPT_NO_CACHES,
 };
 
 static const struct option options[] = {
-	{ "packages", required_argument, NULL, OPT_PACKAGES },
-	{ "nodes-per-package", required_argument, NULL, OPT_NODES },
-	{ "cores-per-node", required_argument, NULL, OPT_CORES },
-	{ "threads", required_argument, NULL, OPT_THREADS },
-	{ "l3-per-node", required_argument, NULL, OPT_L3 },
-	{ "smt-adjacent", no_argument, NULL, OPT_ADJACENT },
-	{ "mem-gib", required_argument, NULL, OPT_MEM },
-	{ "hugepages-2m", required_argument, NULL, OPT_HUGE2M },
-	{ "hugepages-1g", required_argument, NULL, OPT_HUGE1G },
-	{ "flags", required_argument, NULL, OPT_FLAGS },
-	{ "vmx-flags", required_argument, NULL, OPT_VMX_FLAGS },
-	{ "vendor", required_argument, NULL, OPT_VENDOR },
-	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
-	{ "isolated", required_argument, NULL, OPT_ISOLATED },
-	{ "nohz-full", required_argument, NULL, OPT_NOHZ },
-	{ "distance", required_argument, NULL, OPT_DISTANCE },
-	{ "no-numa", no_argument, NULL, OPT_NO_NUMA },
-	{ "no-caches", no_argument, NULL, OPT_NO_CACHES },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"packages", required_argument, NULL, OPT_PACKAGES},
+    {"nodes-per-package", required_argument, NULL, OPT_NODES},
+    {"cores-per-node", required_argument, NULL, OPT_CORES},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"l3-per-node", required_argument, NULL, OPT_L3},
+    {"smt-adjacent", no_argument, NULL, OPT_ADJACENT},
+    {"mem-gib", required_argument, NULL, OPT_MEM},
+    {"hugepages-2m", required_argument, NULL, OPT_HUGE2M},
+    {"hugepages-1g", required_argument, NULL, OPT_HUGE1G},
+    {"flags", required_argument, NULL, OPT_FLAGS},
+    {"vmx-flags", required_argument, NULL, OPT_VMX_FLAGS},
+    {"vendor", required_argument, NULL, OPT_VENDOR},
+    {"cmdline", required_argument, NULL, OPT_CMDLINE},
+    {"isolated", required_argument, NULL, OPT_ISOLATED},
+    {"nohz-full", required_argument, NULL, OPT_NOHZ},
+    {"distance", required_argument, NULL, OPT_DISTANCE},
+    {"no-numa", no_argument, NULL, OPT_NO_NUMA},
+    {"no-caches", no_argument, NULL, OPT_NO_CACHES},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* A count option: a decimal number from @min to @max. */

@@ -618,23 +618,24 @@ static struct lv *host_file(const char *dir, const char *xml)
  * live, which is a note, and the rest is applied. */
 static void test_libvirt_iothreads_numa(void **state)
 {
-	static const char host[] = "<node>\n"
-				   "  <domain type='test'>\n"
-				   "    <name>io0</name>\n"
-				   "    <memory>65536</memory>\n"
-				   "    <vcpu>2</vcpu>\n"
-				   "    <iothreads>2</iothreads>\n"
-				   "    <os><type>hvm</type></os>\n"
-				   "  </domain>\n"
-				   "  <domain type='test'>\n"
-				   "    <name>io1</name>\n"
-				   "    <memory>65536</memory>\n"
-				   "    <vcpu>2</vcpu>\n"
-				   "    <iothreads>1</iothreads>\n"
-				   "    <numatune><memory mode='interleave' nodeset='0-1'/></numatune>\n"
-				   "    <os><type>hvm</type></os>\n"
-				   "  </domain>\n"
-				   "</node>\n";
+	static const char host[] =
+	    "<node>\n"
+	    "  <domain type='test'>\n"
+	    "    <name>io0</name>\n"
+	    "    <memory>65536</memory>\n"
+	    "    <vcpu>2</vcpu>\n"
+	    "    <iothreads>2</iothreads>\n"
+	    "    <os><type>hvm</type></os>\n"
+	    "  </domain>\n"
+	    "  <domain type='test'>\n"
+	    "    <name>io1</name>\n"
+	    "    <memory>65536</memory>\n"
+	    "    <vcpu>2</vcpu>\n"
+	    "    <iothreads>1</iothreads>\n"
+	    "    <numatune><memory mode='interleave' nodeset='0-1'/></numatune>\n"
+	    "    <os><type>hvm</type></os>\n"
+	    "  </domain>\n"
+	    "</node>\n";
 	static const unsigned cpus[] = {1, 0};
 	char dir[4096], a[64], mode[16], nodeset[64];
 	struct fx f;
@@ -724,8 +725,9 @@ static void test_libvirt_iothreads_numa(void **state)
 	assert_ok(apply_prepare(&f.p, &no_opts, &f.r, c, &cs, &e), e);
 	assert_true(changeset_empty(&cs));
 	assert_int_equal(cs.nnotes, 1);
-	assert_string_equal(cs.notes[0], "domain 'io1': live numatune interleave 0-1, the "
-					 "definition's strict 0: it takes effect at the next start");
+	assert_string_equal(cs.notes[0],
+			    "domain 'io1': live numatune interleave 0-1, the "
+			    "definition's strict 0: it takes effect at the next start");
 	changeset_release(&cs);
 	/* rollback: the record of the refused step sets what is there (the mode
 	 * is the same: allowed); the e2e test sees a refused one */

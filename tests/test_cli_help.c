@@ -25,8 +25,8 @@ static bool names(const char *help, const char *name)
 }
 
 static const struct cli_command *const cmds[] = {
-	&cli_cmd_probe, &cli_cmd_check, &cli_cmd_plan, &cli_cmd_apply,
-	&cli_cmd_rollback, &cli_cmd_journal, &cli_cmd_monitor, &cli_cmd_tui,
+    &cli_cmd_probe,    &cli_cmd_check,	 &cli_cmd_plan,	   &cli_cmd_apply,
+    &cli_cmd_rollback, &cli_cmd_journal, &cli_cmd_monitor, &cli_cmd_tui,
 };
 
 static void test_help_names_every_option(void **state)
@@ -35,15 +35,15 @@ static void test_help_names_every_option(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		const struct cli_option *tabs[] = { cmds[i]->opts, cmds[i]->more };
+		const struct cli_option *tabs[] = {cmds[i]->opts, cmds[i]->more};
 
 		assert_non_null(cmds[i]->help);
 		for (size_t t = 0; t < 2; t++) {
 			for (const struct cli_option *o = tabs[t]; o && o->name; o++) {
 				if (names(cmds[i]->help, o->name))
 					continue;
-				print_error("'hvtune %s --help' does not name --%s\n", cmds[i]->name,
-					    o->name);
+				print_error("'hvtune %s --help' does not name --%s\n",
+					    cmds[i]->name, o->name);
 				missing++;
 			}
 		}
@@ -58,7 +58,7 @@ static void test_tables_are_well_formed(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		const struct cli_option *rows[CLI_OPTS_MAX];
-		const struct cli_option *tabs[] = { cmds[i]->opts, cmds[i]->more };
+		const struct cli_option *tabs[] = {cmds[i]->opts, cmds[i]->more};
 		size_t n = 0;
 
 		for (size_t t = 0; t < 2; t++)
@@ -80,8 +80,8 @@ static void test_tables_are_well_formed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_help_names_every_option),
-		cmocka_unit_test(test_tables_are_well_formed),
+	    cmocka_unit_test(test_help_names_every_option),
+	    cmocka_unit_test(test_tables_are_well_formed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -395,8 +395,9 @@ static void test_own_golden(void **state)
 	static const struct {
 		const char *name;
 		bool libvirt_valid; /* emptycontainers, cputunetext, twovcpus: odd on purpose */
-	} own[] = {{"odd", true},	      {"bare", true},	       {"metadata", true},
-		   {"emptycontainers", false}, {"cputunetext", false}, {"twovcpus", false},
+	} own[] = {{"odd", true},	   {"bare", true},
+		   {"metadata", true},	   {"emptycontainers", false},
+		   {"cputunetext", false}, {"twovcpus", false},
 		   {"numatunetext", false}};
 
 	(void)state;
@@ -1046,7 +1047,8 @@ static void plan_request(struct vm_plan *vm, const struct vm_request *r)
 	vm->mem_kib = r->mem_kib;
 	idset_clear(&vm->nodes);
 	for (size_t k = 0; k < r->ncells; k++) {
-		vm->cells[k] = (struct guest_cell){.id = (unsigned)k, .node = (unsigned)k % 2,
+		vm->cells[k] = (struct guest_cell){.id = (unsigned)k,
+						   .node = (unsigned)k % 2,
 						   .vcpus = r->cells[k].vcpus,
 						   .mem_kib = r->cells[k].mem_kib};
 		idset_add(&vm->nodes, (unsigned)k % 2);
@@ -1071,7 +1073,8 @@ static char *lines_of(const char *canon, const char *prefix, const char *const *
 			for (const char *const *d = drop; *d; d++) {
 				char *a = strstr(out + len, *d), *q;
 
-				if (a && a < strchr(out + len, '\n') && (q = strchr(a + strlen(*d), '\'')))
+				if (a && a < strchr(out + len, '\n') &&
+				    (q = strchr(a + strlen(*d), '\'')))
 					memmove(a, q + 1, strlen(q + 1) + 1);
 			}
 			len = strlen(out);
@@ -1157,7 +1160,8 @@ static int keep_one(const char *name, const char *xml, bool libvirt, unsigned *d
 		char *ca = lines_of(after, "/domain/cpu/numa/", owned_attrs);
 
 		if (strcmp(cb, ca) != 0)
-			fail_msg("%s: guest cells changed\n--- before\n%s--- after\n%s", name, cb, ca);
+			fail_msg("%s: guest cells changed\n--- before\n%s--- after\n%s", name, cb,
+				 ca);
 		free(cb);
 		free(ca);
 	}

@@ -22,31 +22,30 @@ static const struct virt_case {
 	const char *host;
 	const char *arch, *vendor, *model;
 	enum tri vmx, svm, ept, npt, vpid, hypervisor, pdpe1gb;
-	enum tri unrestricted_guest, posted_intr, apicv;	/* "vmx flags" */
-	const char *flags_why;		/* part of flags_why when the flags are unknown */
-	const char *tlb_size;		/* cpuinfo "TLB size" */
+	enum tri unrestricted_guest, posted_intr, apicv; /* "vmx flags" */
+	const char *flags_why; /* part of flags_why when the flags are unknown */
+	const char *tlb_size;  /* cpuinfo "TLB size" */
 } virt_cases[] = {
-	{ "laptop-intel-i7-1370p-hybrid", "x86_64", "GenuineIntel",
-	  "13th Gen Intel(R) Core(TM) i7-1370P", Y, N, Y, N, Y, N, Y, Y, Y, Y, NULL, "" },
-	{ "desktop-amd-ryzen5-1600", "x86_64", "AuthenticAMD",
-	  "AMD Ryzen 5 1600 Six-Core Processor", N, Y, N, Y, N, N, Y, N, N, N, NULL,
-	  "2560 4K pages" },
-	{ "2s-intel-xeon-silver4108-smt", "x86_64", "GenuineIntel",
-	  "Intel(R) Xeon(R) Silver 4108 CPU @ 1.80GHz", Y, N, Y, N, Y, N, Y, U, U, U, NULL, "" },
-	{ "4s-intel-xeon-e7-4870-r910", "x86_64", "GenuineIntel",
-	  "Intel(R) Xeon(R) CPU E7- 4870  @ 2.40GHz", Y, N, Y, N, Y, N, Y, U, U, U, NULL, "" },
-	{ "4s-amd-opteron6272-r815-8n", "x86_64", "AuthenticAMD",
-	  "AMD Opteron(TM) Processor 6272", N, Y, N, Y, N, N, Y, N, N, N, NULL, "1536 4K pages" },
-	{ "2s-amd-epyc-rome-nps1", "", "", "", U, U, U, U, U, U, U, U, U, U,
-	  "2s-amd-epyc-rome-nps1/proc/cpuinfo'", "" },
-	{ "arm64-kunpeng920-128c", "aarch64", "HiSilicon", "part 0xd01", U, U, U, U, U, U, U,
-	  U, U, U, "not an x86 CPU (aarch64)", "" },
-	{ "ppc64-power7-256t", "ppc64", "IBM", "POWER7 (architected), altivec supported",
-	  U, U, U, U, U, U, U, U, U, U, "not an x86 CPU (ppc64)", "" },
-	{ "ppc64-power8-subcores-offline", "ppc64", "IBM", "POWER8E (raw), altivec supported",
-	  U, U, U, U, U, U, U, U, U, U, "not an x86 CPU (ppc64)", "" },
-	{ "ppc64-power9-v100-gpumem-nodes", "ppc64", "IBM", "POWER9, altivec supported",
-	  U, U, U, U, U, U, U, U, U, U, "not an x86 CPU (ppc64)", "" },
+    {"laptop-intel-i7-1370p-hybrid", "x86_64", "GenuineIntel",
+     "13th Gen Intel(R) Core(TM) i7-1370P", Y, N, Y, N, Y, N, Y, Y, Y, Y, NULL, ""},
+    {"desktop-amd-ryzen5-1600", "x86_64", "AuthenticAMD", "AMD Ryzen 5 1600 Six-Core Processor", N,
+     Y, N, Y, N, N, Y, N, N, N, NULL, "2560 4K pages"},
+    {"2s-intel-xeon-silver4108-smt", "x86_64", "GenuineIntel",
+     "Intel(R) Xeon(R) Silver 4108 CPU @ 1.80GHz", Y, N, Y, N, Y, N, Y, U, U, U, NULL, ""},
+    {"4s-intel-xeon-e7-4870-r910", "x86_64", "GenuineIntel",
+     "Intel(R) Xeon(R) CPU E7- 4870  @ 2.40GHz", Y, N, Y, N, Y, N, Y, U, U, U, NULL, ""},
+    {"4s-amd-opteron6272-r815-8n", "x86_64", "AuthenticAMD", "AMD Opteron(TM) Processor 6272", N, Y,
+     N, Y, N, N, Y, N, N, N, NULL, "1536 4K pages"},
+    {"2s-amd-epyc-rome-nps1", "", "", "", U, U, U, U, U, U, U, U, U, U,
+     "2s-amd-epyc-rome-nps1/proc/cpuinfo'", ""},
+    {"arm64-kunpeng920-128c", "aarch64", "HiSilicon", "part 0xd01", U, U, U, U, U, U, U, U, U, U,
+     "not an x86 CPU (aarch64)", ""},
+    {"ppc64-power7-256t", "ppc64", "IBM", "POWER7 (architected), altivec supported", U, U, U, U, U,
+     U, U, U, U, U, "not an x86 CPU (ppc64)", ""},
+    {"ppc64-power8-subcores-offline", "ppc64", "IBM", "POWER8E (raw), altivec supported", U, U, U,
+     U, U, U, U, U, U, U, "not an x86 CPU (ppc64)", ""},
+    {"ppc64-power9-v100-gpumem-nodes", "ppc64", "IBM", "POWER9, altivec supported", U, U, U, U, U,
+     U, U, U, U, U, "not an x86 CPU (ppc64)", ""},
 };
 
 /* cgroups as the captures' proc/mounts give them (read by hand) */
@@ -56,18 +55,18 @@ static const struct cg_case {
 	unsigned ctrls, unknown;
 	const char *mode;
 } cg_cases[] = {
-	{ "2s-intel-xeon-silver4108-smt", true, 0x3f, 0, "v1" },
-	{ "ppc64-power9-v100-gpumem-nodes", true, 0x3f, 0, "v1" },
-	/* cgroup2 + v1 mounts of all six; the capture lacks cgroup.controllers */
-	{ "arm64-kunpeng920-128c", true, 0x3f, 0, "hybrid" },
-	/* a 2015 sysvinit host: no cgroup mount at all */
-	{ "4s-amd-opteron6272-r815-8n", true, 0, 0, "" },
-	/* "none /dev/cpuset cgroup ...,cpuset,noprefix": cpuset only */
-	{ "4s-intel-xeon-e7-4870-r910", true, CGROUP_CPUSET, 0, "v1" },
-	/* pure cgroup2 whose cgroup.controllers the capture did not keep */
-	{ "laptop-intel-i7-1370p-hybrid", true, 0, 0x3f, "v2" },
-	{ "desktop-amd-ryzen5-1600", false, 0, 0, "" },
-	{ "2s-amd-epyc-rome-nps1", false, 0, 0, "" },
+    {"2s-intel-xeon-silver4108-smt", true, 0x3f, 0, "v1"},
+    {"ppc64-power9-v100-gpumem-nodes", true, 0x3f, 0, "v1"},
+    /* cgroup2 + v1 mounts of all six; the capture lacks cgroup.controllers */
+    {"arm64-kunpeng920-128c", true, 0x3f, 0, "hybrid"},
+    /* a 2015 sysvinit host: no cgroup mount at all */
+    {"4s-amd-opteron6272-r815-8n", true, 0, 0, ""},
+    /* "none /dev/cpuset cgroup ...,cpuset,noprefix": cpuset only */
+    {"4s-intel-xeon-e7-4870-r910", true, CGROUP_CPUSET, 0, "v1"},
+    /* pure cgroup2 whose cgroup.controllers the capture did not keep */
+    {"laptop-intel-i7-1370p-hybrid", true, 0, 0x3f, "v2"},
+    {"desktop-amd-ryzen5-1600", false, 0, 0, ""},
+    {"2s-amd-epyc-rome-nps1", false, 0, 0, ""},
 };
 
 static void rm_unpacked(const char *root)
@@ -82,32 +81,53 @@ static void rm_unpacked(const char *root)
 	tu_rmtree(dir);
 }
 
-
 static const struct mem_case {
 	const char *host;
 	bool meminfo_known;
-	uint64_t total_kib, hugepage_kib;	/* MemTotal, Hugepagesize */
-	const char *source;			/* where the pools come from */
+	uint64_t total_kib, hugepage_kib; /* MemTotal, Hugepagesize */
+	const char *source;		  /* where the pools come from */
 	size_t npools;
-	struct { uint64_t size_kib, total, free; } pools[4];
+	struct {
+		uint64_t size_kib, total, free;
+	} pools[4];
 } mem_cases[] = {
-	{ "laptop-intel-i7-1370p-hybrid", true, 32489496, 2048, "sysfs", 2,
-	  { { 2048, 0, 0 }, { 1048576, 0, 0 } } },
-	/* no hugepages sysfs: the default size from meminfo */
-	{ "desktop-amd-ryzen5-1600", true, 32777916, 2048, "meminfo", 1, { { 2048, 0, 0 } } },
-	/* the only capture with reserved pages: 2048 per node, 4096 host-wide */
-	{ "2s-intel-xeon-silver4108-smt", true, 97445600, 2048, "sysfs", 2,
-	  { { 2048, 4096, 4096 }, { 1048576, 0, 0 } } },
-	{ "4s-intel-xeon-e7-4870-r910", true, 529428392, 2048, "sysfs", 1, { { 2048, 0, 0 } } },
-	{ "4s-amd-opteron6272-r815-8n", true, 132008776, 2048, "sysfs", 1, { { 2048, 0, 0 } } },
-	{ "2s-amd-epyc-rome-nps1", false, 0, 0, "", 0, { { 0, 0, 0 } } },
-	{ "arm64-kunpeng920-128c", true, 527031224, 2048, "sysfs", 4,
-	  { { 64, 0, 0 }, { 2048, 0, 0 }, { 32768, 0, 0 }, { 1048576, 0, 0 } } },
-	/* 16 MiB default huge pages (POWER hash MMU) */
-	{ "ppc64-power7-256t", true, 514318208, 16384, "meminfo", 1, { { 16384, 0, 0 } } },
-	{ "ppc64-power8-subcores-offline", false, 0, 0, "", 0, { { 0, 0, 0 } } },
-	{ "ppc64-power9-v100-gpumem-nodes", true, 358162944, 2048, "sysfs", 2,
-	  { { 2048, 0, 0 }, { 1048576, 0, 0 } } },
+    {"laptop-intel-i7-1370p-hybrid",
+     true,
+     32489496,
+     2048,
+     "sysfs",
+     2,
+     {{2048, 0, 0}, {1048576, 0, 0}}},
+    /* no hugepages sysfs: the default size from meminfo */
+    {"desktop-amd-ryzen5-1600", true, 32777916, 2048, "meminfo", 1, {{2048, 0, 0}}},
+    /* the only capture with reserved pages: 2048 per node, 4096 host-wide */
+    {"2s-intel-xeon-silver4108-smt",
+     true,
+     97445600,
+     2048,
+     "sysfs",
+     2,
+     {{2048, 4096, 4096}, {1048576, 0, 0}}},
+    {"4s-intel-xeon-e7-4870-r910", true, 529428392, 2048, "sysfs", 1, {{2048, 0, 0}}},
+    {"4s-amd-opteron6272-r815-8n", true, 132008776, 2048, "sysfs", 1, {{2048, 0, 0}}},
+    {"2s-amd-epyc-rome-nps1", false, 0, 0, "", 0, {{0, 0, 0}}},
+    {"arm64-kunpeng920-128c",
+     true,
+     527031224,
+     2048,
+     "sysfs",
+     4,
+     {{64, 0, 0}, {2048, 0, 0}, {32768, 0, 0}, {1048576, 0, 0}}},
+    /* 16 MiB default huge pages (POWER hash MMU) */
+    {"ppc64-power7-256t", true, 514318208, 16384, "meminfo", 1, {{16384, 0, 0}}},
+    {"ppc64-power8-subcores-offline", false, 0, 0, "", 0, {{0, 0, 0}}},
+    {"ppc64-power9-v100-gpumem-nodes",
+     true,
+     358162944,
+     2048,
+     "sysfs",
+     2,
+     {{2048, 0, 0}, {1048576, 0, 0}}},
 };
 
 /* kernel facts: EXPECTED.txt lists proc/ contents; the values are the files' own */
@@ -116,28 +136,28 @@ static const struct kern_case {
 	bool cmdline_known, isolated_known;
 	const char *smt, *iommu_opts;
 } kern_cases[] = {
-	{ "laptop-intel-i7-1370p-hybrid", true, true, "on", "" },
-	{ "desktop-amd-ryzen5-1600", false, false, "", "" },
-	{ "2s-intel-xeon-silver4108-smt", true, true, "on", "" },
-	{ "4s-intel-xeon-e7-4870-r910", false, false, "", "" },
-	{ "4s-amd-opteron6272-r815-8n", false, false, "", "" },
-	{ "2s-amd-epyc-rome-nps1", false, false, "", "" },
-	/* "iommu.passthrough=1 arm_smmu_v3.disable_msipolling=1 root=/dev/sda1 rw ip=dhcp" */
-	{ "arm64-kunpeng920-128c", true, true, "notimplemented", "iommu.passthrough=1" },
-	{ "ppc64-power7-256t", false, false, "", "" },
-	{ "ppc64-power8-subcores-offline", false, false, "", "" },
-	{ "ppc64-power9-v100-gpumem-nodes", true, true, "", "" },
+    {"laptop-intel-i7-1370p-hybrid", true, true, "on", ""},
+    {"desktop-amd-ryzen5-1600", false, false, "", ""},
+    {"2s-intel-xeon-silver4108-smt", true, true, "on", ""},
+    {"4s-intel-xeon-e7-4870-r910", false, false, "", ""},
+    {"4s-amd-opteron6272-r815-8n", false, false, "", ""},
+    {"2s-amd-epyc-rome-nps1", false, false, "", ""},
+    /* "iommu.passthrough=1 arm_smmu_v3.disable_msipolling=1 root=/dev/sda1 rw ip=dhcp" */
+    {"arm64-kunpeng920-128c", true, true, "notimplemented", "iommu.passthrough=1"},
+    {"ppc64-power7-256t", false, false, "", ""},
+    {"ppc64-power8-subcores-offline", false, false, "", ""},
+    {"ppc64-power9-v100-gpumem-nodes", true, true, "", ""},
 };
 
 /* TLB geometry: cpuinfo "TLB size" (AMD) and the POWER7 device tree */
 static const struct tlb_case {
 	const char *host, *geometry, *source;
 } tlb_cases[] = {
-	{ "desktop-amd-ryzen5-1600", "2560 4K pages", "cpuinfo" },
-	{ "4s-amd-opteron6272-r815-8n", "1536 4K pages", "cpuinfo" },
-	/* d-tlb-size 0x200, d-tlb-sets 0x80, i-tlb-size 0x200, i-tlb-sets 0x80 */
-	{ "ppc64-power7-256t", "d-TLB 512 entries 128 sets; i-TLB 512 entries 128 sets (per core)",
-	  "device-tree" },
+    {"desktop-amd-ryzen5-1600", "2560 4K pages", "cpuinfo"},
+    {"4s-amd-opteron6272-r815-8n", "1536 4K pages", "cpuinfo"},
+    /* d-tlb-size 0x200, d-tlb-sets 0x80, i-tlb-size 0x200, i-tlb-sets 0x80 */
+    {"ppc64-power7-256t", "d-TLB 512 entries 128 sets; i-TLB 512 entries 128 sets (per core)",
+     "device-tree"},
 };
 
 static const struct mem_case *find_mem(const char *host)
@@ -278,7 +298,7 @@ static void check_tlb(const char *host, const struct host *h)
 
 static void test_captures(void **state)
 {
-	static const ft_part parts[] = { virt_probe, mem_probe, kern_probe, tlb_probe };
+	static const ft_part parts[] = {virt_probe, mem_probe, kern_probe, tlb_probe};
 	size_t probed = 0;
 	(void)state;
 
@@ -293,8 +313,8 @@ static void test_captures(void **state)
 		ft_host_init(&h);
 		if (ft_probe(root, parts, ARRAY_LEN(parts), &h, &e) < 0)
 			fail_msg("%s: %s", c->host, e.msg);
-		print_message("%s: arch=%s vmx=%s svm=%s MemTotal=%llu pools=%zu tlb='%s'\n", c->host,
-			      h.topo.arch, tri_str(h.virt.vmx), tri_str(h.virt.svm),
+		print_message("%s: arch=%s vmx=%s svm=%s MemTotal=%llu pools=%zu tlb='%s'\n",
+			      c->host, h.topo.arch, tri_str(h.virt.vmx), tri_str(h.virt.svm),
 			      (unsigned long long)h.mem.total_kib, h.mem.npools, h.tlb.geometry);
 		check_virt(c, &h);
 		check_mem(find_mem(c->host), &h);
@@ -311,7 +331,7 @@ static void test_captures(void **state)
 /* extras/: a real /proc/interrupts (prometheus/procfs), SOURCE: 212 137 158 231 */
 static void test_real_interrupts(void **state)
 {
-	static const uint64_t want[] = { 212, 137, 158, 231 };
+	static const uint64_t want[] = {212, 137, 158, 231};
 	struct err e = ERR_INIT;
 	struct host h;
 	char root[4096];
@@ -342,7 +362,9 @@ static void test_real_interrupts(void **state)
  * (mask bit 0: eax is an input, bit 2: ecx is). */
 struct dump {
 	size_t n;
-	struct { uint32_t mask, leaf, sub, regs[4]; } e[128];
+	struct {
+		uint32_t mask, leaf, sub, regs[4];
+	} e[128];
 };
 
 static bool dump_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
@@ -361,7 +383,7 @@ static bool dump_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t regs
  * TLBs as its cpuinfo "TLB size" (L2 4K: 1024 data + 512 instruction = 1536). */
 static void test_cpuid_dump_amd(void **state)
 {
-	struct dump d = { 0 };
+	struct dump d = {0};
 	char root[4096], path[4200], line[256], out[256], why[HOST_WHY_MAX];
 	FILE *f;
 	(void)state;
@@ -391,9 +413,9 @@ static void test_cpuid_dump_amd(void **state)
 	tlb_cpuid_geometry(dump_cpuid, &d, out, sizeof(out), why, sizeof(why));
 	print_message("r815 CPUID: %s\n", out);
 	assert_string_equal(out, "L1d 4K 32 full; L1i 4K 48 full; L1d 2M/4M 32 full; "
-			    "L1i 2M/4M 24 full; L2d 4K 1024 8-way; L2i 4K 512 4-way; "
-			    "L2d 2M/4M 1024 8-way; L1d 1G 32 full; L1i 1G 24 full; "
-			    "L2d 1G 1024 8-way");
+				 "L1i 2M/4M 24 full; L2d 4K 1024 8-way; L2i 4K 512 4-way; "
+				 "L2d 2M/4M 1024 8-way; L1d 1G 32 full; L1i 1G 24 full; "
+				 "L2d 1G 1024 8-way");
 	assert_string_equal(why, "");
 	rm_unpacked(root);
 }
@@ -417,10 +439,10 @@ static enum tri sh_tri(const char *cmd)
 static void test_live_virt(void **state)
 {
 	static const char *const ctrl_names[] = {
-		"cpu", "cpuacct", "cpuset", "memory", "devices", "blkio",
+	    "cpu", "cpuacct", "cpuset", "memory", "devices", "blkio",
 	};
 	static const unsigned ctrl_bits[] = {
-		CGROUP_CPU, CGROUP_CPUACCT, CGROUP_CPUSET, CGROUP_MEMORY, CGROUP_DEVICES, CGROUP_BLKIO,
+	    CGROUP_CPU, CGROUP_CPUACCT, CGROUP_CPUSET, CGROUP_MEMORY, CGROUP_DEVICES, CGROUP_BLKIO,
 	};
 	struct err e = ERR_INIT;
 	struct host h;
@@ -453,16 +475,19 @@ static void test_live_virt(void **state)
 		assert_true(h.virt.kvm_why[0] != '\0');
 	assert_int_equal(h.virt.iommu_groups_dir, sh_tri("test -d /sys/kernel/iommu_groups"));
 	out = tu_run("for n in /sys/class/net/*; do readlink $n; done | "
-		     "grep -cE '/[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-9a-f]/' || true", NULL);
+		     "grep -cE '/[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-9a-f]/' || true",
+		     NULL);
 	assert_non_null(out);
 	assert_int_equal(h.virt.nnics, (size_t)atoi(out));
 	free(out);
 
 	/* the cgroup verdicts of virt-host-validate on this very host */
-	vhv = access("/usr/bin/virt-host-validate", X_OK) == 0 ?
-	      tu_run("virt-host-validate qemu 2>&1", &status) : NULL;
+	vhv = access("/usr/bin/virt-host-validate", X_OK) == 0
+		  ? tu_run("virt-host-validate qemu 2>&1", &status)
+		  : NULL;
 	if (!vhv) {
-		print_message("virt-host-validate is not installed: cgroup verdicts not compared\n");
+		print_message(
+		    "virt-host-validate is not installed: cgroup verdicts not compared\n");
 	} else {
 		assert_true(h.virt.cgroups_known);
 		for (size_t i = 0; i < ARRAY_LEN(ctrl_names); i++) {
@@ -478,17 +503,18 @@ static void test_live_virt(void **state)
 				      line ? (pass ? "PASS" : "not PASS") : "(no line)");
 			assert_int_equal(!!(h.virt.cgroup_ctrls & ctrl_bits[i]), pass);
 		}
-		/* no vmx/svm seen: virt-host-validate cannot tell about the IOMMU or secure guests */
+		/* no vmx/svm seen: virt-host-validate cannot tell about the IOMMU or secure guests
+		 */
 		if (!(h.virt.vhv_flags & (VHV_FLAG_VMX | VHV_FLAG_SVM)) &&
 		    strcmp(h.topo.arch, "x86_64") == 0)
 			assert_non_null(strstr(vhv, "Unknown if this platform has IOMMU support"));
 		if (h.virt.secure_guest == U)
-			assert_non_null(strstr(vhv, "Unknown if this platform has Secure Guest support"));
+			assert_non_null(
+			    strstr(vhv, "Unknown if this platform has Secure Guest support"));
 		free(vhv);
 	}
 	host_release(&h);
 }
-
 
 static long sh_long(const char *cmd)
 {
@@ -515,7 +541,7 @@ static char *sh_str(const char *cmd)
 
 static void test_live_rest(void **state)
 {
-	static const ft_part parts[] = { virt_probe, mem_probe, kern_probe, tlb_probe };
+	static const ft_part parts[] = {virt_probe, mem_probe, kern_probe, tlb_probe};
 	struct err e = ERR_INIT;
 	struct host h;
 	char *s;
@@ -534,8 +560,10 @@ static void test_live_rest(void **state)
 	assert_int_equal(h.mem.total_kib, sh_long("awk '/^MemTotal:/ {print $2}' /proc/meminfo"));
 	assert_int_equal(h.mem.default_hugepage_kib,
 			 sh_long("awk '/^Hugepagesize:/ {print $2}' /proc/meminfo"));
-	assert_int_equal(h.mem.npools, sh_long("ls -d /sys/kernel/mm/hugepages/hugepages-* | wc -l"));
-	s = sh_str("sed 's/.*\\[\\(.*\\)\\].*/\\1/' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null");
+	assert_int_equal(h.mem.npools,
+			 sh_long("ls -d /sys/kernel/mm/hugepages/hugepages-* | wc -l"));
+	s = sh_str("sed 's/.*\\[\\(.*\\)\\].*/\\1/' /sys/kernel/mm/transparent_hugepage/enabled "
+		   "2>/dev/null");
 	assert_string_equal(h.mem.thp, s);
 	free(s);
 	assert_int_equal(h.mem.swappiness, sh_long("cat /proc/sys/vm/swappiness"));
@@ -556,14 +584,16 @@ static void test_live_rest(void **state)
 	/* tlb: the counts only grow, so ours are at most what the shell reads next */
 	assert_int_equal(h.tlb.shootdowns_known, sh_true("grep -q '^ *TLB:' /proc/interrupts"));
 	if (h.tlb.shootdowns_known) {
-		assert_int_equal(h.tlb.nshootdowns,
-				 sh_long("awk '/^ *TLB:/ {n = 0; "
-					 "for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n++; print n}' "
-					 "/proc/interrupts"));
+		assert_int_equal(
+		    h.tlb.nshootdowns,
+		    sh_long("awk '/^ *TLB:/ {n = 0; "
+			    "for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n++; print n}' "
+			    "/proc/interrupts"));
 		assert_true(h.tlb.shootdowns[0] <=
 			    (uint64_t)sh_long("awk '/^ *TLB:/ {print $2}' /proc/interrupts"));
 	}
-	assert_int_equal(h.tlb.vmstat_known, sh_true("grep -q '^nr_tlb_remote_flush ' /proc/vmstat"));
+	assert_int_equal(h.tlb.vmstat_known,
+			 sh_true("grep -q '^nr_tlb_remote_flush ' /proc/vmstat"));
 	if (h.tlb.geometry[0])
 		assert_true(h.tlb.geometry_source[0] != '\0');
 	else
@@ -577,11 +607,9 @@ static void test_live_rest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_captures),
-		cmocka_unit_test(test_real_interrupts),
-		cmocka_unit_test(test_cpuid_dump_amd),
-		cmocka_unit_test(test_live_virt),
-		cmocka_unit_test(test_live_rest),
+	    cmocka_unit_test(test_captures),	   cmocka_unit_test(test_real_interrupts),
+	    cmocka_unit_test(test_cpuid_dump_amd), cmocka_unit_test(test_live_virt),
+	    cmocka_unit_test(test_live_rest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

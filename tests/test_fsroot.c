@@ -59,7 +59,7 @@ static void assert_msg(const struct fixture *fx, const struct err *e, const char
 
 struct lines {
 	char seen[64];
-	int stop_at;	/* the line number on which to stop (1), or fail (-1 when negative) */
+	int stop_at; /* the line number on which to stop (1), or fail (-1 when negative) */
 	int n;
 };
 
@@ -80,18 +80,18 @@ static void test_each_line(void **state)
 {
 	struct fixture *fx = *state;
 	struct err e = ERR_INIT;
-	struct lines l = { "", 0, 0 };
+	struct lines l = {"", 0, 0};
 
 	put(fx, "/proc/x", "a\nb\nc");
 	assert_ok(fs_each_line(&fx->r, "/proc/x", 1024, count_line, &l, &e), e);
 	assert_string_equal(l.seen, "a\nb\nc");
-	l = (struct lines){ "", 2, 0 };
+	l = (struct lines){"", 2, 0};
 	assert_ok(fs_each_line(&fx->r, "/proc/x", 1024, count_line, &l, &e), e);
 	assert_string_equal(l.seen, "a\nb\n");
-	l = (struct lines){ "", -1, 0 };
+	l = (struct lines){"", -1, 0};
 	assert_int_equal(fs_each_line(&fx->r, "/proc/x", 1024, count_line, &l, &e), -1);
 	assert_string_equal(e.msg, "bad line 1");
-	l = (struct lines){ "", 0, 0 };
+	l = (struct lines){"", 0, 0};
 	assert_int_equal(fs_each_line(&fx->r, "/proc/none", 1024, count_line, &l, &e), -1);
 	assert_int_equal(e.sys, ENOENT);
 	assert_int_equal(l.n, 0);
@@ -107,7 +107,8 @@ static void test_open(void **state)
 	assert_int_equal(fsroot_open(&r, "", &e), -1);
 	assert_string_equal(e.msg, "empty root directory: Invalid argument");
 	assert_int_equal(fsroot_open(&r, "/nonexistent-hvtune", &e), -1);
-	assert_string_equal(e.msg, "cannot open root '/nonexistent-hvtune': No such file or directory");
+	assert_string_equal(e.msg,
+			    "cannot open root '/nonexistent-hvtune': No such file or directory");
 	assert_int_equal(e.sys, ENOENT);
 	fsroot_close(&r);
 
@@ -118,7 +119,7 @@ static void test_open(void **state)
 
 	assert_ok(fsroot_open(&r, "/", &e), e);
 	assert_true(r.live);
-	assert_int_equal(r.resolve, FS_RESOLVE_PLAIN);	/* nothing above "/" to escape to */
+	assert_int_equal(r.resolve, FS_RESOLVE_PLAIN); /* nothing above "/" to escape to */
 	assert_string_equal(r.shown, "");
 	fsroot_close(&r);
 	assert_int_equal(r.fd, -1);
@@ -130,7 +131,7 @@ static void test_open(void **state)
 	assert_int_not_equal(r.resolve, FS_RESOLVE_PLAIN);
 	assert_string_equal(r.shown, fx->dir);
 	fsroot_close(&r);
-	fsroot_close(&r);	/* twice is safe */
+	fsroot_close(&r); /* twice is safe */
 }
 
 static void test_read(void **state)
@@ -142,7 +143,7 @@ static void test_read(void **state)
 	put(fx, "/a", "abc\n");
 	assert_int_equal(fs_read(&fx->r, "/a", buf, sizeof(buf), &e), 3);
 	assert_string_equal(buf, "abc");
-	put(fx, "/b", "x\n\n");	/* one newline is stripped, not all */
+	put(fx, "/b", "x\n\n"); /* one newline is stripped, not all */
 	assert_int_equal(fs_read(&fx->r, "/b", buf, sizeof(buf), &e), 2);
 	assert_string_equal(buf, "x\n");
 	put(fx, "/empty", "");
@@ -177,26 +178,22 @@ static void test_numbers(void **state)
 		int rc;
 		uint64_t v;
 	} u64[] = {
-		{ "42\n", 0, 42 },
-		{ "  7 \n", 0, 7 },
-		{ "0x10\n", 0, 16 },
-		{ "18446744073709551615\n", 0, UINT64_MAX },
-		{ "18446744073709551616\n", -1, 0 },
-		{ "-1\n", -1, 0 },
-		{ "abc\n", -1, 0 },
-		{ "12 kB\n", -1, 0 },
-		{ "\n", -1, 0 },
+	    {"42\n", 0, 42},
+	    {"  7 \n", 0, 7},
+	    {"0x10\n", 0, 16},
+	    {"18446744073709551615\n", 0, UINT64_MAX},
+	    {"18446744073709551616\n", -1, 0},
+	    {"-1\n", -1, 0},
+	    {"abc\n", -1, 0},
+	    {"12 kB\n", -1, 0},
+	    {"\n", -1, 0},
 	};
 	static const struct {
 		const char *content;
 		int rc;
 		long v;
 	} ints[] = {
-		{ "-1\n", 0, -1 },
-		{ "36\n", 0, 36 },
-		{ "8442\n", 0, 8442 },
-		{ "1.5\n", -1, 0 },
-		{ "\n", -1, 0 },
+	    {"-1\n", 0, -1}, {"36\n", 0, 36}, {"8442\n", 0, 8442}, {"1.5\n", -1, 0}, {"\n", -1, 0},
 	};
 	struct fixture *fx = *state;
 	struct err e = ERR_INIT;
@@ -212,7 +209,7 @@ static void test_numbers(void **state)
 			assert_int_equal(e.sys, EINVAL);
 	}
 	put(fx, "/n", "abc\n");
-	assert_int_equal(fs_read_u64(&fx->r, "/n", &(uint64_t){ 0 }, &e), -1);
+	assert_int_equal(fs_read_u64(&fx->r, "/n", &(uint64_t){0}, &e), -1);
 	assert_msg(fx, &e, "invalid number 'abc' in", "/n", ": Invalid argument");
 	for (size_t i = 0; i < ARRAY_LEN(ints); i++) {
 		long v = 0;
@@ -234,7 +231,7 @@ static void test_sets(void **state)
 	put(fx, "/list", "0-3,8\n");
 	assert_ok(fs_read_idset(&fx->r, "/list", &s, &e), e);
 	assert_string_equal(idset_format(&s, buf, sizeof(buf)), "0-3,8");
-	put(fx, "/list", "\n");		/* an empty cpulist: a CPU-less node */
+	put(fx, "/list", "\n"); /* an empty cpulist: a CPU-less node */
 	assert_ok(fs_read_idset(&fx->r, "/list", &s, &e), e);
 	assert_true(idset_empty(&s));
 	put(fx, "/list", "0-x\n");
@@ -255,10 +252,10 @@ static void test_setting(void **state)
 	static const struct {
 		const char *content, *value;
 	} cases[] = {
-		{ "always [madvise] never\n", "madvise" },
-		{ "[always] madvise never\n", "always" },
-		{ "never\n", "never" },
-		{ "  1  \n", "1" },
+	    {"always [madvise] never\n", "madvise"},
+	    {"[always] madvise never\n", "always"},
+	    {"never\n", "never"},
+	    {"  1  \n", "1"},
 	};
 	struct fixture *fx = *state;
 	struct err e = ERR_INIT;
@@ -348,7 +345,7 @@ static void test_write(void **state)
 }
 
 /* Each way of resolving beneath a root that is not "/" (enum fs_resolve). */
-static const enum fs_resolve modes[] = { FS_RESOLVE_OPENAT2, FS_RESOLVE_WALK };
+static const enum fs_resolve modes[] = {FS_RESOLVE_OPENAT2, FS_RESOLVE_WALK};
 
 /* Links out of the capture and their targets; @out is a directory of "the host". */
 static void escape_tree(const struct fixture *fx, const char *out)
@@ -435,7 +432,8 @@ static void test_links_stay_in_root(void **state)
 		assert_ok(fs_access(&fx->r, "/proc/sys/vm/swappiness", W_OK, &e), e);
 		assert_ok(fs_stat(&fx->r, "/proc/sys/vm", &st, &e), e);
 		assert_true(S_ISDIR(st.st_mode));
-		assert_int_equal(fs_read(&fx->r, "/proc/sys/vm/swappiness", buf, sizeof(buf), &e), 2);
+		assert_int_equal(fs_read(&fx->r, "/proc/sys/vm/swappiness", buf, sizeof(buf), &e),
+				 2);
 		assert_string_equal(buf, "10");
 	}
 	host_file_is(out, "/secret", "host\n");
@@ -446,7 +444,7 @@ static void test_links_stay_in_root(void **state)
 /* What hwloc, which opens with plain openat(), would trip on in a tree. */
 static void test_check_tree(void **state)
 {
-	static const char *const sys[] = { "/sys" }, *const proc[] = { "/proc" };
+	static const char *const sys[] = {"/sys"}, *const proc[] = {"/proc"};
 	struct fixture *fx = *state;
 	struct err e = ERR_INIT;
 	char bad[4600], want[4600], path[4200];
@@ -476,8 +474,8 @@ static void test_check_tree(void **state)
 /* A FIFO, device or directory where a file is read or written fails at once. */
 static void test_not_regular(void **state)
 {
-	static const enum fs_resolve all[] = { FS_RESOLVE_PLAIN, FS_RESOLVE_OPENAT2,
-					       FS_RESOLVE_WALK };
+	static const enum fs_resolve all[] = {FS_RESOLVE_PLAIN, FS_RESOLVE_OPENAT2,
+					      FS_RESOLVE_WALK};
 	struct fixture *fx = *state;
 	struct err e = ERR_INIT;
 	char path[4200], buf[64];
@@ -486,7 +484,7 @@ static void test_not_regular(void **state)
 	snprintf(path, sizeof(path), "%s/fifo", fx->dir);
 	assert_int_equal(mkfifo(path, 0600), 0);
 	assert_ok(gentree_mkdir(fx->dir, "/dir", &e), e);
-	alarm(20);	/* a blocked open() fails the test instead of stalling it */
+	alarm(20); /* a blocked open() fails the test instead of stalling it */
 	for (size_t i = 0; i < ARRAY_LEN(all); i++) {
 		fx->r.resolve = all[i];
 		assert_int_equal(fs_read(&fx->r, "/fifo", buf, sizeof(buf), &e), -1);
@@ -497,11 +495,12 @@ static void test_not_regular(void **state)
 		assert_null(fs_fopen(&fx->r, "/dir", FS_MAX_KEYS, &e));
 		assert_int_equal(e.sys, ENOENT);
 		assert_int_equal(fs_write(&fx->r, "/fifo", "1", &e), -1);
-		assert_msg(fx, &e, "cannot open", "/fifo", " for writing: No such device or address");
+		assert_msg(fx, &e, "cannot open", "/fifo",
+			   " for writing: No such device or address");
 	}
 	alarm(0);
 	snprintf(path, sizeof(path), "%s/null", fx->dir);
-	if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) == 0) {	/* /dev/null, as root */
+	if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) == 0) { /* /dev/null, as root */
 		assert_int_equal(fs_read(&fx->r, "/null", buf, sizeof(buf), &e), -1);
 		assert_msg(fx, &e, "", "/null", " is not a regular file");
 		assert_int_equal(fs_write(&fx->r, "/null", "1", &e), -1);
@@ -526,7 +525,7 @@ static void test_size_caps(void **state)
 
 	put(fx, "/big", "");
 	snprintf(path, sizeof(path), "%s/big", fx->dir);
-	assert_int_equal(truncate(path, 2l << 30), 0);	/* sparse */
+	assert_int_equal(truncate(path, 2l << 30), 0); /* sparse */
 	assert_null(fs_fopen(&fx->r, "/big", FS_MAX_PERCPU, &e));
 	assert_int_equal(e.sys, EFBIG);
 	assert_msg(fx, &e, "", "/big", " is larger than 64 MiB");
@@ -546,18 +545,18 @@ static void test_size_caps(void **state)
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_each_line, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sets, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_setting, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_links_and_dirs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_links_stay_in_root, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_check_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_regular, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_size_caps, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_each_line, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sets, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_setting, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_links_and_dirs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_write, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_links_stay_in_root, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_check_tree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_not_regular, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_size_caps, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

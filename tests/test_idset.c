@@ -7,13 +7,13 @@
 
 static void test_parse_and_format(void **state)
 {
-	static const struct { const char *in, *out; unsigned n; } cases[] = {
-		{ "", "", 0 },
-		{ "0", "0", 1 },
-		{ "0-3,8", "0-3,8", 5 },
-		{ "0-7,16-23", "0-7,16-23", 16 },
-		{ "3,1,2", "1-3", 3 },
-		{ "8191", "8191", 1 },
+	static const struct {
+		const char *in, *out;
+		unsigned n;
+	} cases[] = {
+	    {"", "", 0},	   {"0", "0", 1},
+	    {"0-3,8", "0-3,8", 5}, {"0-7,16-23", "0-7,16-23", 16},
+	    {"3,1,2", "1-3", 3},   {"8191", "8191", 1},
 	};
 	struct err e = ERR_INIT;
 	(void)state;
@@ -30,7 +30,7 @@ static void test_parse_and_format(void **state)
 
 static void test_parse_rejects_garbage(void **state)
 {
-	static const char *const bad[] = { "a", "1-", "-1", "3-1", "1,,2", "1,", "8192", "0-3 x" };
+	static const char *const bad[] = {"a", "1-", "-1", "3-1", "1,,2", "1,", "8192", "0-3 x"};
 	struct err e = ERR_INIT;
 	(void)state;
 
@@ -119,12 +119,12 @@ static void test_set_ops(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_and_format),
-		cmocka_unit_test(test_parse_rejects_garbage),
-		cmocka_unit_test(test_mask),
-		cmocka_unit_test(test_format_too_long_is_marked),
-		cmocka_unit_test(test_format_dup_whole),
-		cmocka_unit_test(test_set_ops),
+	    cmocka_unit_test(test_parse_and_format),
+	    cmocka_unit_test(test_parse_rejects_garbage),
+	    cmocka_unit_test(test_mask),
+	    cmocka_unit_test(test_format_too_long_is_marked),
+	    cmocka_unit_test(test_format_dup_whole),
+	    cmocka_unit_test(test_set_ops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -257,8 +257,9 @@ static void test_new_records(void **state)
 	text = calloc(1, (size_t)len + 1);
 	assert_true(fread(text, 1, (size_t)len, f) == (size_t)len);
 	fclose(f);
-	assert_non_null(strstr(text, "\niothreadpin 7 2-3 vm0\nnumatune strict 0-1 vm0\n"
-				     "numatune - - vm0\nnumatune interleave - vm0\nend complete\n"));
+	assert_non_null(strstr(text,
+			       "\niothreadpin 7 2-3 vm0\nnumatune strict 0-1 vm0\n"
+			       "numatune - - vm0\nnumatune interleave - vm0\nend complete\n"));
 	free(text);
 	assert_ok(journal_load(&r, dir, j.id, false, &e), e);
 	assert_int_equal(r.nsteps, 4);
@@ -424,14 +425,10 @@ static void test_create_interrupted(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_round_trip),
-	    cmocka_unit_test(test_torn),
-	    cmocka_unit_test(test_corrupt),
-	    cmocka_unit_test(test_list_and_lock),
-	    cmocka_unit_test(test_new_records),
-	    cmocka_unit_test(test_old_journal),
-	    cmocka_unit_test(test_big_cpulist),
-	    cmocka_unit_test(test_create_interrupted),
+	    cmocka_unit_test(test_round_trip),	cmocka_unit_test(test_torn),
+	    cmocka_unit_test(test_corrupt),	cmocka_unit_test(test_list_and_lock),
+	    cmocka_unit_test(test_new_records), cmocka_unit_test(test_old_journal),
+	    cmocka_unit_test(test_big_cpulist), cmocka_unit_test(test_create_interrupted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

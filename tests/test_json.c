@@ -22,7 +22,7 @@ static void set_list(struct idset *s, const char *list)
  * known and some unknown, as a probe would leave them. */
 static void lit_host(struct host *h)
 {
-	static const uint32_t dist[] = { 10, 21, 21, 10 };
+	static const uint32_t dist[] = {10, 21, 21, 10};
 
 	memset(h, 0, sizeof(*h));
 	snprintf(h->root, sizeof(h->root), "/tmp/fx/silver");
@@ -39,9 +39,11 @@ static void lit_host(struct host *h)
 		c->package = (int)c->node;
 		c->core = (int)(i % 16);
 		c->smt = c->core;
-		c->l3 = i < 30 ? (int)c->node : -1;	/* two CPUs whose L3 is unknown */
+		c->l3 = i < 30 ? (int)c->node : -1; /* two CPUs whose L3 is unknown */
 		snprintf(c->governor, sizeof(c->governor), "%s",
-			 i < 16 ? "performance" : i < 30 ? "powersave" : "");
+			 i < 16	  ? "performance"
+			 : i < 30 ? "powersave"
+				  : "");
 	}
 	h->nnodes = 2;
 	h->nodes = calloc(2, sizeof(*h->nodes));
@@ -52,8 +54,8 @@ static void lit_host(struct host *h)
 	h->nodes[0].mem_total_kib = 47925628;
 	h->nodes[0].mem_free_kib = 40000000;
 	h->nodes[0].npools = 2;
-	h->nodes[0].pools[0] = (struct hugepool){ 2048, 2048, 2048, 0, 0 };
-	h->nodes[0].pools[1] = (struct hugepool){ 1048576, 0, 0, 0, 0 };
+	h->nodes[0].pools[0] = (struct hugepool){2048, 2048, 2048, 0, 0};
+	h->nodes[0].pools[1] = (struct hugepool){1048576, 0, 0, 0, 0};
 	h->nodes[1].id = 1;
 	set_list(&h->nodes[1].cpus, "8-15,24-31");
 	snprintf(h->nodes[1].mem_why, sizeof(h->nodes[1].mem_why),
@@ -68,14 +70,15 @@ static void lit_host(struct host *h)
 	h->topo.npackages = 2;
 	h->topo.ncores = 16;
 	h->topo.npus = 32;
-	h->topo.nl3 = 2;	/* ndies left unknown */
+	h->topo.nl3 = 2; /* ndies left unknown */
 	set_list(&h->topo.online, "0-31");
 	set_list(&h->topo.offline, "32-111");
 	set_list(&h->topo.present, "0-31");
 	set_list(&h->topo.possible, "0-111");
 	snprintf(h->topo.arch, sizeof(h->topo.arch), "x86_64");
 	snprintf(h->topo.vendor, sizeof(h->topo.vendor), "GenuineIntel");
-	snprintf(h->topo.model, sizeof(h->topo.model), "Intel(R) Xeon(R) Silver 4108 CPU @ 1.80GHz");
+	snprintf(h->topo.model, sizeof(h->topo.model),
+		 "Intel(R) Xeon(R) Silver 4108 CPU @ 1.80GHz");
 
 	h->virt.vmx = TRI_YES;
 	h->virt.svm = TRI_NO;
@@ -83,7 +86,7 @@ static void lit_host(struct host *h)
 	h->virt.npt = TRI_NO;
 	h->virt.vpid = TRI_YES;
 	h->virt.hypervisor = TRI_NO;
-	h->virt.pdpe1gb = TRI_YES;	/* unrestricted_guest .. avic unknown */
+	h->virt.pdpe1gb = TRI_YES; /* unrestricted_guest .. avic unknown */
 	snprintf(h->virt.flags_why, sizeof(h->virt.flags_why), "no 'vmx flags' line in cpuinfo");
 	h->virt.kvm_dev = TRI_NO;
 	h->virt.kvm_access = TRI_NO;
@@ -112,11 +115,11 @@ static void lit_host(struct host *h)
 	h->mem.available_kib = 91000000;
 	h->mem.default_hugepage_kib = 2048;
 	h->mem.npools = 2;
-	h->mem.pools[0] = (struct hugepool){ 2048, 4096, 4096, 0, 0 };
-	h->mem.pools[1] = (struct hugepool){ 1048576, 0, 0, 0, 0 };
+	h->mem.pools[0] = (struct hugepool){2048, 4096, 4096, 0, 0};
+	h->mem.pools[1] = (struct hugepool){1048576, 0, 0, 0, 0};
 	snprintf(h->mem.thp, sizeof(h->mem.thp), "madvise");
 	h->mem.ksm = TRI_NO;
-	h->mem.swappiness = 0;	/* a real 0, not unknown */
+	h->mem.swappiness = 0; /* a real 0, not unknown */
 
 	h->kern.cmdline_known = true;
 	snprintf(h->kern.cmdline, sizeof(h->kern.cmdline), "ro quiet isolcpus=4-7 rcu_nocbs=4-7");
@@ -135,7 +138,7 @@ static void lit_host(struct host *h)
 	assert_non_null(h->tlb.shootdowns);
 	for (unsigned i = 0; i < 4; i++) {
 		h->tlb.shootdown_cpus[i] = i;
-		h->tlb.shootdowns[i] = (uint64_t[]){ 5, 900, 0, 95 }[i];
+		h->tlb.shootdowns[i] = (uint64_t[]){5, 900, 0, 95}[i];
 	}
 	snprintf(h->tlb.vmstat_why, sizeof(h->tlb.vmstat_why),
 		 "no nr_tlb_* in proc/vmstat (CONFIG_DEBUG_TLBFLUSH is off)");
@@ -243,7 +246,8 @@ static void test_host_facts(void **state)
 	expect_str(j, "nodes.1.cpus", "8-15,24-31");
 	expect_null(j, "nodes.1.memory_kib");
 	expect_null(j, "nodes.1.memory_free_kib");
-	expect_str(j, "nodes.1.memory_why", "no '/tmp/fx/silver/sys/devices/system/node/node1/meminfo'");
+	expect_str(j, "nodes.1.memory_why",
+		   "no '/tmp/fx/silver/sys/devices/system/node/node1/meminfo'");
 	expect_null(j, "nodes.1.hugepages");
 	expect_str(j, "nodes.1.hugepages_why",
 		   "no '/tmp/fx/silver/sys/devices/system/node/node1/hugepages'");
@@ -268,7 +272,7 @@ static void test_host_facts(void **state)
 	expect_bool(j, "virt.cgroups.cpuset", true);
 	expect_bool(j, "virt.cgroups.blkio", false);
 	expect_bool(j, "virt.iommu", false);
-	expect_u64(j, "virt.iommu_groups", 0);	/* a fact: the IOMMU is off */
+	expect_u64(j, "virt.iommu_groups", 0); /* a fact: the IOMMU is off */
 	expect_null(j, "virt.secure_guest");
 	expect_str(j, "virt.nics.0.name", "ens1f0");
 	expect_null(j, "virt.nics.0.numa_node");
@@ -307,7 +311,8 @@ static void test_host_facts(void **state)
 	expect_u64(j, "tlb.shootdowns.per_cpu.1.count", 900);
 	expect_null(j, "tlb.shootdowns_why");
 	expect_null(j, "tlb.vmstat");
-	expect_str(j, "tlb.vmstat_why", "no nr_tlb_* in proc/vmstat (CONFIG_DEBUG_TLBFLUSH is off)");
+	expect_str(j, "tlb.vmstat_why",
+		   "no nr_tlb_* in proc/vmstat (CONFIG_DEBUG_TLBFLUSH is off)");
 	expect_str(j, "tlb.geometry", "2560 4K pages");
 	expect_str(j, "tlb.geometry_source", "cpuinfo");
 	expect_bool(j, "tlb.perf", false);
@@ -320,44 +325,123 @@ static void test_host_facts(void **state)
 /* The keys scripts rely on (the issue's and the brief's list), present in
  * every document, known or not. */
 static const char *const required[] = {
-	"schema", "root", "live", "nodes", "cpus", "hugepages", "hugepages_why",
-	"topology.packages", "topology.dies", "topology.cores", "topology.pus",
-	"topology.l3_groups", "topology.packages_why", "topology.source",
-	"topology.source_why", "topology.online", "topology.offline", "topology.present",
-	"topology.possible", "topology.arch", "topology.vendor", "topology.model",
-	"virt.vmx", "virt.svm", "virt.ept", "virt.npt", "virt.vpid",
-	"virt.unrestricted_guest", "virt.posted_intr", "virt.apicv", "virt.avic",
-	"virt.hypervisor", "virt.pdpe1gb", "virt.flags_why", "virt.kvm_dev",
-	"virt.kvm_access", "virt.kvm_module", "virt.kvm_usable", "virt.kvm_why",
-	"virt.nested", "virt.vhost_net", "virt.tun", "virt.cgroups", "virt.cgroups_why",
-	"virt.iommu_firmware", "virt.iommu", "virt.iommu_groups", "virt.irq_remap",
-	"virt.iommu_why", "virt.secure_guest", "virt.secure_why", "virt.nics",
-	"memory.total_kib", "memory.free_kib", "memory.available_kib",
-	"memory.default_hugepage_kib", "memory.thp", "memory.thp_defrag", "memory.ksm",
-	"memory.numa_balancing", "memory.swappiness",
-	"kernel.cmdline", "kernel.isolated", "kernel.nohz_full", "kernel.rcu_nocbs",
-	"kernel.iommu_opts", "kernel.hugepage_opts", "kernel.smt_control",
-	"kernel.irqbalance", "kernel.governors",
-	"tlb.shootdowns", "tlb.shootdowns_why", "tlb.vmstat", "tlb.vmstat_why",
-	"tlb.geometry", "tlb.geometry_source", "tlb.geometry_why", "tlb.perf", "tlb.perf_why",
+    "schema",
+    "root",
+    "live",
+    "nodes",
+    "cpus",
+    "hugepages",
+    "hugepages_why",
+    "topology.packages",
+    "topology.dies",
+    "topology.cores",
+    "topology.pus",
+    "topology.l3_groups",
+    "topology.packages_why",
+    "topology.source",
+    "topology.source_why",
+    "topology.online",
+    "topology.offline",
+    "topology.present",
+    "topology.possible",
+    "topology.arch",
+    "topology.vendor",
+    "topology.model",
+    "virt.vmx",
+    "virt.svm",
+    "virt.ept",
+    "virt.npt",
+    "virt.vpid",
+    "virt.unrestricted_guest",
+    "virt.posted_intr",
+    "virt.apicv",
+    "virt.avic",
+    "virt.hypervisor",
+    "virt.pdpe1gb",
+    "virt.flags_why",
+    "virt.kvm_dev",
+    "virt.kvm_access",
+    "virt.kvm_module",
+    "virt.kvm_usable",
+    "virt.kvm_why",
+    "virt.nested",
+    "virt.vhost_net",
+    "virt.tun",
+    "virt.cgroups",
+    "virt.cgroups_why",
+    "virt.iommu_firmware",
+    "virt.iommu",
+    "virt.iommu_groups",
+    "virt.irq_remap",
+    "virt.iommu_why",
+    "virt.secure_guest",
+    "virt.secure_why",
+    "virt.nics",
+    "memory.total_kib",
+    "memory.free_kib",
+    "memory.available_kib",
+    "memory.default_hugepage_kib",
+    "memory.thp",
+    "memory.thp_defrag",
+    "memory.ksm",
+    "memory.numa_balancing",
+    "memory.swappiness",
+    "kernel.cmdline",
+    "kernel.isolated",
+    "kernel.nohz_full",
+    "kernel.rcu_nocbs",
+    "kernel.iommu_opts",
+    "kernel.hugepage_opts",
+    "kernel.smt_control",
+    "kernel.irqbalance",
+    "kernel.governors",
+    "tlb.shootdowns",
+    "tlb.shootdowns_why",
+    "tlb.vmstat",
+    "tlb.vmstat_why",
+    "tlb.geometry",
+    "tlb.geometry_source",
+    "tlb.geometry_why",
+    "tlb.perf",
+    "tlb.perf_why",
 };
 
 /* Keys whose reason is their group's why, not "<key>_why". */
-static const struct { const char *key, *why; } groups[] = {
-	{ "vmx", "flags_why" }, { "svm", "flags_why" }, { "ept", "flags_why" },
-	{ "npt", "flags_why" }, { "vpid", "flags_why" }, { "unrestricted_guest", "flags_why" },
-	{ "posted_intr", "flags_why" }, { "apicv", "flags_why" }, { "avic", "flags_why" },
-	{ "hypervisor", "flags_why" }, { "pdpe1gb", "flags_why" },
-	{ "kvm_dev", "kvm_why" }, { "kvm_access", "kvm_why" }, { "kvm_module", "kvm_why" },
-	{ "kvm_usable", "kvm_why" }, { "nested", "kvm_why" },
-	{ "iommu_firmware", "iommu_why" }, { "iommu_groups", "iommu_why" },
-	{ "irq_remap", "iommu_why" }, { "secure_guest", "secure_why" },
-	{ "memory_kib", "memory_why" }, { "memory_free_kib", "memory_why" },
-	{ "total_kib", "meminfo_why" }, { "free_kib", "meminfo_why" },
-	{ "available_kib", "meminfo_why" }, { "arch", "cpuinfo_why" },
-	{ "vendor", "cpuinfo_why" }, { "model", "cpuinfo_why" },
-	{ "rcu_nocbs", "cmdline_why" }, { "iommu_opts", "cmdline_why" },
-	{ "hugepage_opts", "cmdline_why" }, { "geometry_source", "geometry_why" },
+static const struct {
+	const char *key, *why;
+} groups[] = {
+    {"vmx", "flags_why"},
+    {"svm", "flags_why"},
+    {"ept", "flags_why"},
+    {"npt", "flags_why"},
+    {"vpid", "flags_why"},
+    {"unrestricted_guest", "flags_why"},
+    {"posted_intr", "flags_why"},
+    {"apicv", "flags_why"},
+    {"avic", "flags_why"},
+    {"hypervisor", "flags_why"},
+    {"pdpe1gb", "flags_why"},
+    {"kvm_dev", "kvm_why"},
+    {"kvm_access", "kvm_why"},
+    {"kvm_module", "kvm_why"},
+    {"kvm_usable", "kvm_why"},
+    {"nested", "kvm_why"},
+    {"iommu_firmware", "iommu_why"},
+    {"iommu_groups", "iommu_why"},
+    {"irq_remap", "iommu_why"},
+    {"secure_guest", "secure_why"},
+    {"memory_kib", "memory_why"},
+    {"memory_free_kib", "memory_why"},
+    {"total_kib", "meminfo_why"},
+    {"free_kib", "meminfo_why"},
+    {"available_kib", "meminfo_why"},
+    {"arch", "cpuinfo_why"},
+    {"vendor", "cpuinfo_why"},
+    {"model", "cpuinfo_why"},
+    {"rcu_nocbs", "cmdline_why"},
+    {"iommu_opts", "cmdline_why"},
+    {"hugepage_opts", "cmdline_why"},
+    {"geometry_source", "geometry_why"},
 };
 
 /* Walks @o: every null that is not itself a why has a non-empty string why
@@ -372,7 +456,8 @@ static void audit(struct json_object *o, const char *where, bool no_zero)
 	}
 	if (!json_object_is_type(o, json_type_object))
 		return;
-	json_object_object_foreach(o, key, v) {
+	json_object_object_foreach(o, key, v)
+	{
 		size_t len = strlen(key);
 		char why[96];
 		struct json_object *w = NULL;
@@ -395,8 +480,8 @@ static void audit(struct json_object *o, const char *where, bool no_zero)
 		for (size_t i = 0; i < ARRAY_LEN(groups); i++)
 			if (strcmp(groups[i].key, key) == 0)
 				snprintf(why, sizeof(why), "%s", groups[i].why);
-		if (!json_object_object_get_ex(o, why, &w) || !json_object_is_type(w, json_type_string) ||
-		    json_object_get_string_len(w) == 0)
+		if (!json_object_object_get_ex(o, why, &w) ||
+		    !json_object_is_type(w, json_type_string) || json_object_get_string_len(w) == 0)
 			fail_msg("%s.%s is null without a '%s' string", where, key, why);
 	}
 }
@@ -472,12 +557,12 @@ static void test_strings_are_safe(void **state)
 static void test_findings(void **state)
 {
 	static const struct finding f[] = {
-		{ "hw-virt", LEVEL_FAIL, "no hardware virtualization (VT-x/AMD-V)",
-		  "guests run under emulation, 10-50x slower",
-		  "enable VT-x or AMD-V in the firmware setup",
-		  "Checking for hardware virtualization" },
-		{ "thp", LEVEL_PASS, "transparent hugepages: madvise", "", "", "" },
-		{ "numa-balancing", LEVEL_INFO, "NUMA balancing is on", "it migrates pinned memory", "", "" },
+	    {"hw-virt", LEVEL_FAIL, "no hardware virtualization (VT-x/AMD-V)",
+	     "guests run under emulation, 10-50x slower",
+	     "enable VT-x or AMD-V in the firmware setup", "Checking for hardware virtualization"},
+	    {"thp", LEVEL_PASS, "transparent hugepages: madvise", "", "", ""},
+	    {"numa-balancing", LEVEL_INFO, "NUMA balancing is on", "it migrates pinned memory", "",
+	     ""},
 	};
 	struct json_object *j;
 	(void)state;
@@ -522,8 +607,8 @@ static void test_write_and_parse_back(void **state)
 	assert_ok(json_write(f, j, &e), e);
 	fclose(f);
 	assert_true(len > 2 && buf[len - 1] == '\n');
-	assert_non_null(strstr(buf, "\n  \"nodes\": ["));	/* pretty, two spaces */
-	assert_non_null(strstr(buf, "\"/tmp/fx/silver\""));	/* no "\/" escapes */
+	assert_non_null(strstr(buf, "\n  \"nodes\": ["));   /* pretty, two spaces */
+	assert_non_null(strstr(buf, "\"/tmp/fx/silver\"")); /* no "\/" escapes */
 	back = json_tokener_parse(buf);
 	assert_non_null(back);
 	assert_true(json_object_equal(j, back));
@@ -543,11 +628,11 @@ static void test_write_and_parse_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_host_facts),
-		cmocka_unit_test(test_unknown_is_null_with_why),
-		cmocka_unit_test(test_strings_are_safe),
-		cmocka_unit_test(test_findings),
-		cmocka_unit_test(test_write_and_parse_back),
+	    cmocka_unit_test(test_host_facts),
+	    cmocka_unit_test(test_unknown_is_null_with_why),
+	    cmocka_unit_test(test_strings_are_safe),
+	    cmocka_unit_test(test_findings),
+	    cmocka_unit_test(test_write_and_parse_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

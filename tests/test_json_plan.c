@@ -10,12 +10,13 @@
 
 static void test_requests(void **state)
 {
-	const char *text = "{\"vms\": [\n"
-			   " {\"name\": \"vm0\", \"vcpus\": 4, \"memory_mib\": 4096,\n"
-			   "  \"hugepage_kib\": 1048576, \"nic\": \"0000:3b:00.0\"},\n"
-			   " {\"name\": \"vm1\", \"vcpus\": 2, \"memory_mib\": 512},\n"
-			   " {\"name\": \"vm2\", \"vcpus\": 1, \"memory_mib\": 100, \"hugepage_kib\": 0}\n"
-			   "]}\n";
+	const char *text =
+	    "{\"vms\": [\n"
+	    " {\"name\": \"vm0\", \"vcpus\": 4, \"memory_mib\": 4096,\n"
+	    "  \"hugepage_kib\": 1048576, \"nic\": \"0000:3b:00.0\"},\n"
+	    " {\"name\": \"vm1\", \"vcpus\": 2, \"memory_mib\": 512},\n"
+	    " {\"name\": \"vm2\", \"vcpus\": 1, \"memory_mib\": 100, \"hugepage_kib\": 0}\n"
+	    "]}\n";
 	struct vm_request *vms;
 	size_t n;
 	struct err e = ERR_INIT;
@@ -29,10 +30,10 @@ static void test_requests(void **state)
 	assert_int_equal(vms[0].pages, PAGES_HUGE);
 	assert_int_equal(vms[0].hugepage_kib, 1048576);
 	assert_string_equal(vms[0].nic, "0000:3b:00.0");
-	assert_int_equal(vms[1].pages, PAGES_PROFILE);	/* absent: the profile's */
+	assert_int_equal(vms[1].pages, PAGES_PROFILE); /* absent: the profile's */
 	assert_int_equal(vms[1].hugepage_kib, 0);
 	assert_string_equal(vms[1].nic, "");
-	assert_int_equal(vms[2].pages, PAGES_NORMAL);	/* 0: normal pages */
+	assert_int_equal(vms[2].pages, PAGES_NORMAL); /* 0: normal pages */
 	assert_int_equal(vms[2].hugepage_kib, 0);
 	free(vms);
 	/* the base page is normal pages too, not a pool of 4 KiB hugepages */
@@ -45,9 +46,8 @@ static void test_requests(void **state)
 	free(vms);
 }
 
-#define NAME_HINT                                                                         \
-	"'name' must be 1 to 63 bytes of printable UTF-8 without '/' or '\\'"
-#define PAGE_HINT                                                                         \
+#define NAME_HINT "'name' must be 1 to 63 bytes of printable UTF-8 without '/' or '\\'"
+#define PAGE_HINT                                                                                  \
 	"'hugepage_kib' must be 0 or 4 (normal pages) or a power of two from 64 to 16777216"
 
 static void test_bad_requests(void **state)
@@ -55,45 +55,46 @@ static void test_bad_requests(void **state)
 	static const struct {
 		const char *text, *msg;
 	} cases[] = {
-		{ "{\"vms\": [\n  {\"name\": \"a\",}\n]}",
-		  "'r.json':2:16: invalid JSON: unexpected character" },
-		{ "{\"vms\": [", "'r.json':1:10: invalid JSON: unexpected end" },
-		{ "{\"vms\": []} x", "'r.json':1:13: invalid JSON: unexpected character" },
-		{ "[]", "'r.json': expected {\"vms\": [...]}" },
-		{ "{\"vm\": []}", "'r.json': expected {\"vms\": [...]}" },
-		{ "{\"vms\": [3]}", "'r.json': vms[0] is not an object" },
-		{ "{\"vms\": [{\"vcpus\": 1, \"memory_mib\": 1}]}",
-		  "'r.json': vms[0]: " NAME_HINT },
-		{ "{\"vms\": [{\"name\": \"a\\u001b[2Jb\", \"vcpus\": 1, \"memory_mib\": 1}]}",
-		  "'r.json': vms[0]: " NAME_HINT },
-		{ "{\"vms\": [{\"name\": \"a\\nb\", \"vcpus\": 1, \"memory_mib\": 1}]}",
-		  "'r.json': vms[0]: " NAME_HINT },
-		{ "{\"vms\": [{\"name\": \"a/b\", \"vcpus\": 1, \"memory_mib\": 1}]}",
-		  "'r.json': vms[0]: " NAME_HINT },
-		{ "{\"vms\": [{\"name\": \"\xe9t\xe9\", \"vcpus\": 1, \"memory_mib\": 1}]}",
-		  "'r.json': vms[0]: " NAME_HINT },
-		{ "{\"vms\": [{\"name\": \"a\\u202eb\", \"vcpus\": 1, \"memory_mib\": 1}]}",
-		  "'r.json': vms[0]: " NAME_HINT },
-		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": -1, \"memory_mib\": 1}]}",
-		  "'r.json': vm 'a': 'vcpus' must be an integer from 0 to 8192" },
-		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": \"4\", \"memory_mib\": 1}]}",
-		  "'r.json': vm 'a': 'vcpus' must be an integer from 0 to 8192" },
-		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4}]}",
-		  "'r.json': vm 'a': 'memory_mib' must be a non-negative integer" },
-		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"mem\": 2}]}",
-		  "'r.json': vms[0]: unknown key 'mem' (expected name, vcpus, memory_mib, hugepage_kib, "
-		  "nic)" },
-		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"nic\": \"\"}]}",
-		  "'r.json': vm 'a': 'nic' must be an interface name or PCI address" },
-		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"hugepage_kib\": 1.5}]}",
-		  "'r.json': vm 'a': " PAGE_HINT },
-		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"hugepage_kib\": 3072}]}",
-		  "'r.json': vm 'a': " PAGE_HINT },
-		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"hugepage_kib\": 8}]}",
-		  "'r.json': vm 'a': " PAGE_HINT },
-		{ "{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, "
-		  "\"hugepage_kib\": 18446744073709551615}]}",
-		  "'r.json': vm 'a': " PAGE_HINT },
+	    {"{\"vms\": [\n  {\"name\": \"a\",}\n]}",
+	     "'r.json':2:16: invalid JSON: unexpected character"},
+	    {"{\"vms\": [", "'r.json':1:10: invalid JSON: unexpected end"},
+	    {"{\"vms\": []} x", "'r.json':1:13: invalid JSON: unexpected character"},
+	    {"[]", "'r.json': expected {\"vms\": [...]}"},
+	    {"{\"vm\": []}", "'r.json': expected {\"vms\": [...]}"},
+	    {"{\"vms\": [3]}", "'r.json': vms[0] is not an object"},
+	    {"{\"vms\": [{\"vcpus\": 1, \"memory_mib\": 1}]}", "'r.json': vms[0]: " NAME_HINT},
+	    {"{\"vms\": [{\"name\": \"a\\u001b[2Jb\", \"vcpus\": 1, \"memory_mib\": 1}]}",
+	     "'r.json': vms[0]: " NAME_HINT},
+	    {"{\"vms\": [{\"name\": \"a\\nb\", \"vcpus\": 1, \"memory_mib\": 1}]}",
+	     "'r.json': vms[0]: " NAME_HINT},
+	    {"{\"vms\": [{\"name\": \"a/b\", \"vcpus\": 1, \"memory_mib\": 1}]}",
+	     "'r.json': vms[0]: " NAME_HINT},
+	    {"{\"vms\": [{\"name\": \"\xe9t\xe9\", \"vcpus\": 1, \"memory_mib\": 1}]}",
+	     "'r.json': vms[0]: " NAME_HINT},
+	    {"{\"vms\": [{\"name\": \"a\\u202eb\", \"vcpus\": 1, \"memory_mib\": 1}]}",
+	     "'r.json': vms[0]: " NAME_HINT},
+	    {"{\"vms\": [{\"name\": \"a\", \"vcpus\": -1, \"memory_mib\": 1}]}",
+	     "'r.json': vm 'a': 'vcpus' must be an integer from 0 to 8192"},
+	    {"{\"vms\": [{\"name\": \"a\", \"vcpus\": \"4\", \"memory_mib\": 1}]}",
+	     "'r.json': vm 'a': 'vcpus' must be an integer from 0 to 8192"},
+	    {"{\"vms\": [{\"name\": \"a\", \"vcpus\": 4}]}",
+	     "'r.json': vm 'a': 'memory_mib' must be a non-negative integer"},
+	    {"{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"mem\": 2}]}",
+	     "'r.json': vms[0]: unknown key 'mem' (expected name, vcpus, memory_mib, hugepage_kib, "
+	     "nic)"},
+	    {"{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"nic\": \"\"}]}",
+	     "'r.json': vm 'a': 'nic' must be an interface name or PCI address"},
+	    {"{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"hugepage_kib\": "
+	     "1.5}]}",
+	     "'r.json': vm 'a': " PAGE_HINT},
+	    {"{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"hugepage_kib\": "
+	     "3072}]}",
+	     "'r.json': vm 'a': " PAGE_HINT},
+	    {"{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, \"hugepage_kib\": 8}]}",
+	     "'r.json': vm 'a': " PAGE_HINT},
+	    {"{\"vms\": [{\"name\": \"a\", \"vcpus\": 4, \"memory_mib\": 1, "
+	     "\"hugepage_kib\": 18446744073709551615}]}",
+	     "'r.json': vm 'a': " PAGE_HINT},
 	};
 	struct err e = ERR_INIT;
 	(void)state;
@@ -102,7 +103,8 @@ static void test_bad_requests(void **state)
 		struct vm_request *vms = (struct vm_request *)1;
 		size_t n = 99;
 
-		assert_int_equal(json_plan_parse_requests(cases[i].text, "r.json", &vms, &n, &e), -1);
+		assert_int_equal(json_plan_parse_requests(cases[i].text, "r.json", &vms, &n, &e),
+				 -1);
 		assert_string_equal(e.msg, cases[i].msg);
 		assert_null(vms);
 		assert_int_equal(n, 0);
@@ -112,7 +114,8 @@ static void test_bad_requests(void **state)
 		size_t n;
 
 		assert_int_equal(json_plan_read_requests("/nonexistent.json", &vms, &n, &e), -1);
-		assert_string_equal(e.msg, "cannot open '/nonexistent.json': No such file or directory");
+		assert_string_equal(e.msg,
+				    "cannot open '/nonexistent.json': No such file or directory");
 		/* /dev/zero grew the buffer to gigabytes: refused before a byte is read */
 		assert_int_equal(json_plan_read_requests("/dev/zero", &vms, &n, &e), -1);
 		assert_string_equal(e.msg, "'/dev/zero' is not a regular file");
@@ -274,11 +277,12 @@ static void test_plan_json_odd_name(void **state)
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	root = json_tokener_parse_ex(tok, text, (int)strlen(text));
 	if (!root)
-		fail_msg("not valid JSON/UTF-8: %s", json_tokener_error_desc(json_tokener_get_error(tok)));
+		fail_msg("not valid JSON/UTF-8: %s",
+			 json_tokener_error_desc(json_tokener_get_error(tok)));
 	/* each bad byte is a '?'; JSON escapes the control characters itself */
-	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(get(root, "vms"), 0),
-						       "name")),
-			    "a??????\x1b[31m\nb");
+	assert_string_equal(
+	    json_object_get_string(get(json_object_array_get_idx(get(root, "vms"), 0), "name")),
+	    "a??????\x1b[31m\nb");
 	json_object_put(root);
 	json_tokener_free(tok);
 	free(text);
@@ -289,11 +293,9 @@ static void test_plan_json_odd_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_requests),
-		cmocka_unit_test(test_bad_requests),
-		cmocka_unit_test(test_plan_json_shape),
-		cmocka_unit_test(test_plan_json_kib),
-		cmocka_unit_test(test_plan_json_odd_name),
+	    cmocka_unit_test(test_requests),	       cmocka_unit_test(test_bad_requests),
+	    cmocka_unit_test(test_plan_json_shape),    cmocka_unit_test(test_plan_json_kib),
+	    cmocka_unit_test(test_plan_json_odd_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,7 @@
 
 static void probe_cmdline(const char *cmdline, unsigned ncpus, struct host *h)
 {
-	struct ft_file f[] = { { "/proc/cmdline", cmdline, NULL } };
+	struct ft_file f[] = {{"/proc/cmdline", cmdline, NULL}};
 	struct err e = ERR_INIT;
 	char dir[4096];
 
@@ -25,19 +25,20 @@ static void probe_cmdline(const char *cmdline, unsigned ncpus, struct host *h)
 static void test_cmdline_isolation(void **state)
 {
 	static const char cmdline[] =
-		"BOOT_IMAGE=/vmlinuz-6.1.0 root=/dev/sda1 ro isolcpus=domain,managed_irq,2-5 "
-		"nohz_full=2-5 rcu_nocbs=2-5 intel_iommu=on iommu=pt hugepagesz=1G hugepages=16 "
-		"default_hugepagesz=1G quiet -- isolcpus=7 single\n";
+	    "BOOT_IMAGE=/vmlinuz-6.1.0 root=/dev/sda1 ro isolcpus=domain,managed_irq,2-5 "
+	    "nohz_full=2-5 rcu_nocbs=2-5 intel_iommu=on iommu=pt hugepagesz=1G hugepages=16 "
+	    "default_hugepagesz=1G quiet -- isolcpus=7 single\n";
 	struct host h;
 	char buf[64];
 	(void)state;
 
 	probe_cmdline(cmdline, 8, &h);
 	assert_true(h.kern.cmdline_known);
-	assert_string_equal(h.kern.cmdline,
-			    "BOOT_IMAGE=/vmlinuz-6.1.0 root=/dev/sda1 ro isolcpus=domain,managed_irq,2-5 "
-			    "nohz_full=2-5 rcu_nocbs=2-5 intel_iommu=on iommu=pt hugepagesz=1G hugepages=16 "
-			    "default_hugepagesz=1G quiet -- isolcpus=7 single");
+	assert_string_equal(
+	    h.kern.cmdline,
+	    "BOOT_IMAGE=/vmlinuz-6.1.0 root=/dev/sda1 ro isolcpus=domain,managed_irq,2-5 "
+	    "nohz_full=2-5 rcu_nocbs=2-5 intel_iommu=on iommu=pt hugepagesz=1G hugepages=16 "
+	    "default_hugepagesz=1G quiet -- isolcpus=7 single");
 	assert_true(h.kern.isolcpus_given);
 	/* what follows "--" is init's, not the kernel's */
 	assert_string_equal(idset_format(&h.kern.isolcpus, buf, sizeof(buf)), "2-5");
@@ -48,7 +49,8 @@ static void test_cmdline_isolation(void **state)
 	assert_true(h.kern.rcu_nocbs_given);
 	assert_string_equal(idset_format(&h.kern.rcu_nocbs, buf, sizeof(buf)), "2-5");
 	assert_string_equal(h.kern.iommu_opts, "intel_iommu=on iommu=pt");
-	assert_string_equal(h.kern.hugepage_opts, "hugepagesz=1G hugepages=16 default_hugepagesz=1G");
+	assert_string_equal(h.kern.hugepage_opts,
+			    "hugepagesz=1G hugepages=16 default_hugepagesz=1G");
 	assert_string_equal(h.kern.cmdline_why, "");
 	host_release(&h);
 }
@@ -57,27 +59,27 @@ static void test_cmdline_lists(void **state)
 {
 	static const struct {
 		const char *cmdline;
-		unsigned ncpus;		/* CPUs known from the topology (0: none) */
+		unsigned ncpus; /* CPUs known from the topology (0: none) */
 		const char *isolcpus, *flags, *nohz, *rcu;
-		const char *why;	/* part of isolcpus_why or cmdline_why */
+		const char *why; /* part of isolcpus_why or cmdline_why */
 	} cases[] = {
-		/* no flags: the kernel's default is domain */
-		{ "isolcpus=1,3", 8, "1,3", "", "", "", "" },
-		/* unknown flags are skipped, as the kernel does with a warning */
-		{ "isolcpus=nohz,bogus,1-2", 8, "1-2", "nohz", "", "", "" },
-		/* "N" is the last CPU, "all" every CPU, a:b/c a stride (lib/bitmap-str.c) */
-		{ "nohz_full=4-N rcu_nocbs=all", 8, "", "", "4-7", "0-7", "" },
-		{ "isolcpus=0-7:1/2", 8, "0,2,4,6", "", "", "", "" },
-		{ "nohz_full=0-15:2/4", 16, "", "", "0-1,4-5,8-9,12-13", "", "" },
-		/* '-' and '_' are one in parameter names; quotes group */
-		{ "rcu-nocbs=1 foo=\"a b\" nohz-full=3", 8, "", "", "3", "1", "" },
-		/* bare rcu_nocbs: offload-capable, nothing offloaded yet */
-		{ "rcu_nocbs", 8, "", "", "", "", "" },
-		/* what cannot be read is said, never guessed */
-		{ "isolcpus=domain", 8, "", "", "", "", "has no CPU list" },
-		{ "nohz_full=abc", 8, "", "", "", "", "invalid CPU list 'abc'" },
-		{ "nohz_full=2-N", 0, "", "", "", "", "the number of possible CPUs is unknown" },
-		{ "isolcpus=5-2", 8, "", "", "", "", "invalid CPU list '5-2'" },
+	    /* no flags: the kernel's default is domain */
+	    {"isolcpus=1,3", 8, "1,3", "", "", "", ""},
+	    /* unknown flags are skipped, as the kernel does with a warning */
+	    {"isolcpus=nohz,bogus,1-2", 8, "1-2", "nohz", "", "", ""},
+	    /* "N" is the last CPU, "all" every CPU, a:b/c a stride (lib/bitmap-str.c) */
+	    {"nohz_full=4-N rcu_nocbs=all", 8, "", "", "4-7", "0-7", ""},
+	    {"isolcpus=0-7:1/2", 8, "0,2,4,6", "", "", "", ""},
+	    {"nohz_full=0-15:2/4", 16, "", "", "0-1,4-5,8-9,12-13", "", ""},
+	    /* '-' and '_' are one in parameter names; quotes group */
+	    {"rcu-nocbs=1 foo=\"a b\" nohz-full=3", 8, "", "", "3", "1", ""},
+	    /* bare rcu_nocbs: offload-capable, nothing offloaded yet */
+	    {"rcu_nocbs", 8, "", "", "", "", ""},
+	    /* what cannot be read is said, never guessed */
+	    {"isolcpus=domain", 8, "", "", "", "", "has no CPU list"},
+	    {"nohz_full=abc", 8, "", "", "", "", "invalid CPU list 'abc'"},
+	    {"nohz_full=2-N", 0, "", "", "", "", "the number of possible CPUs is unknown"},
+	    {"isolcpus=5-2", 8, "", "", "", "", "invalid CPU list '5-2'"},
 	};
 	(void)state;
 
@@ -106,15 +108,15 @@ static void test_cmdline_lists(void **state)
 static void test_sysfs_isolation(void **state)
 {
 	static const struct ft_file f[] = {
-		{ "/proc/cmdline", "root=/dev/sda1 isolcpus=2-3\n", NULL },
-		{ "/sys/devices/system/cpu/isolated", "2-3\n", NULL },
-		/* an empty file is the empty set, known */
-		{ "/sys/devices/system/cpu/nohz_full", "\n", NULL },
-		{ "/sys/devices/system/cpu/smt/control", "off\n", NULL },
-		{ "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "performance\n", NULL },
-		{ "/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor", "performance\n", NULL },
-		{ "/sys/devices/system/cpu/cpu2/cpufreq/scaling_governor", "powersave\n", NULL },
-		{ "/sys/devices/system/cpu/cpu3/online", "1\n", NULL },
+	    {"/proc/cmdline", "root=/dev/sda1 isolcpus=2-3\n", NULL},
+	    {"/sys/devices/system/cpu/isolated", "2-3\n", NULL},
+	    /* an empty file is the empty set, known */
+	    {"/sys/devices/system/cpu/nohz_full", "\n", NULL},
+	    {"/sys/devices/system/cpu/smt/control", "off\n", NULL},
+	    {"/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "performance\n", NULL},
+	    {"/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor", "performance\n", NULL},
+	    {"/sys/devices/system/cpu/cpu2/cpufreq/scaling_governor", "powersave\n", NULL},
+	    {"/sys/devices/system/cpu/cpu3/online", "1\n", NULL},
 	};
 	struct err e = ERR_INIT;
 	struct host h;
@@ -146,8 +148,8 @@ static void test_sysfs_isolation(void **state)
 static void test_absent(void **state)
 {
 	static const struct ft_file f[] = {
-		/* CONFIG_NO_HZ_FULL without nohz_full= prints "(null)" on some kernels */
-		{ "/sys/devices/system/cpu/nohz_full", "(null)\n", NULL },
+	    /* CONFIG_NO_HZ_FULL without nohz_full= prints "(null)" on some kernels */
+	    {"/sys/devices/system/cpu/nohz_full", "(null)\n", NULL},
 	};
 	struct err e = ERR_INIT;
 	struct host h;
@@ -177,8 +179,9 @@ static void test_bad_input(void **state)
 		struct ft_file f;
 		const char *before, *after;
 	} cases[] = {
-		{ { "/sys/devices/system/cpu/isolated", "2-x\n", NULL },
-		  "invalid id list '2-x' in '", "/sys/devices/system/cpu/isolated': Invalid argument" },
+	    {{"/sys/devices/system/cpu/isolated", "2-x\n", NULL},
+	     "invalid id list '2-x' in '",
+	     "/sys/devices/system/cpu/isolated': Invalid argument"},
 	};
 	(void)state;
 
@@ -228,13 +231,10 @@ static void test_not_a_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cmdline_isolation),
-		cmocka_unit_test(test_cmdline_lists),
-		cmocka_unit_test(test_sysfs_isolation),
-		cmocka_unit_test(test_absent),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_not_a_file),
-		cmocka_unit_test(test_cmdline_too_long),
+	    cmocka_unit_test(test_cmdline_isolation), cmocka_unit_test(test_cmdline_lists),
+	    cmocka_unit_test(test_sysfs_isolation),   cmocka_unit_test(test_absent),
+	    cmocka_unit_test(test_bad_input),	      cmocka_unit_test(test_not_a_file),
+	    cmocka_unit_test(test_cmdline_too_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

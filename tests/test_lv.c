@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TIMEOUT_S "4"	/* HVTUNE_LIBVIRT_TIMEOUT of this process (set in main) */
+#define TIMEOUT_S "4" /* HVTUNE_LIBVIRT_TIMEOUT of this process (set in main) */
 
 #define URI "test:///default"
 
@@ -32,13 +32,12 @@ static struct lv *open_test(void)
 	return c;
 }
 
-static const char new_xml[] =
-	"<domain type='test'>\n"
-	"  <name>lvt-new</name>\n"
-	"  <memory unit='MiB'>128</memory>\n"
-	"  <vcpu>3</vcpu>\n"
-	"  <os><type>hvm</type></os>\n"
-	"</domain>\n";
+static const char new_xml[] = "<domain type='test'>\n"
+			      "  <name>lvt-new</name>\n"
+			      "  <memory unit='MiB'>128</memory>\n"
+			      "  <vcpu>3</vcpu>\n"
+			      "  <os><type>hvm</type></os>\n"
+			      "</domain>\n";
 
 static void test_open_and_list(void **state)
 {
@@ -103,12 +102,14 @@ static void test_xml_and_define(void **state)
  * with libvirt's own reason after ours. */
 static void test_define_refuses_invalid(void **state)
 {
-	static const struct { const char *xml, *want; } cases[] = {
-		{ "<domain type='test'><name>lvt-bad</name><memory>1024</memory>"
-		  "<os><type>hvm</type></os><bogus/></domain>",
-		  "cannot define domain 'lvt-bad' on '" URI "': " },
-		{ "<domain type='test'><name>lvt-bad2</name>", "cannot define domain 'lvt-bad2'" },
-		{ "not xml", "cannot define domain '?' on '" URI "': " },
+	static const struct {
+		const char *xml, *want;
+	} cases[] = {
+	    {"<domain type='test'><name>lvt-bad</name><memory>1024</memory>"
+	     "<os><type>hvm</type></os><bogus/></domain>",
+	     "cannot define domain 'lvt-bad' on '" URI "': "},
+	    {"<domain type='test'><name>lvt-bad2</name>", "cannot define domain 'lvt-bad2'"},
+	    {"not xml", "cannot define domain '?' on '" URI "': "},
 	};
 	struct lv *c = open_test();
 	struct err e = ERR_INIT;
@@ -121,7 +122,7 @@ static void test_define_refuses_invalid(void **state)
 		/* libvirt's reason is there, not our placeholder */
 		assert_null(strstr(e.msg, "unknown libvirt error"));
 		assert_true(strlen(e.msg) > strlen(cases[i].want) + 5);
-		assert_null(strchr(e.msg, '\n'));	/* one line, for "hvtune: ..." */
+		assert_null(strchr(e.msg, '\n')); /* one line, for "hvtune: ..." */
 		/* a refusal is a reply: libvirt changed nothing */
 		assert_false(lv_outcome_unknown(&e));
 		assert_false(lv_unreachable(&e));
@@ -146,7 +147,7 @@ static void test_live_pins(void **state)
 	assert_ok(lv_vcpu_pins(c, "test", pins, 3, &e), e);
 	assert_string_equal(idset_format(&pins[1], buf, sizeof(buf)), "3");
 	assert_true(idset_equal(&pins[0], &before[0]));
-	assert_true(idset_empty(&pins[2]));	/* no vCPU 2 */
+	assert_true(idset_empty(&pins[2])); /* no vCPU 2 */
 
 	idset_clear(&want);
 	idset_add(&want, 1);
@@ -230,23 +231,22 @@ static struct lv *open_host_file(char *dir, size_t size, const char *host_xml)
 	return c;
 }
 
-static const char io_host[] =
-	"<node>\n"
-	"  <domain type='test'>\n"
-	"    <name>io0</name>\n"
-	"    <memory>65536</memory>\n"
-	"    <vcpu>2</vcpu>\n"
-	"    <iothreads>2</iothreads>\n"
-	"    <os><type>hvm</type></os>\n"
-	"  </domain>\n"
-	"</node>\n";
+static const char io_host[] = "<node>\n"
+			      "  <domain type='test'>\n"
+			      "    <name>io0</name>\n"
+			      "    <memory>65536</memory>\n"
+			      "    <vcpu>2</vcpu>\n"
+			      "    <iothreads>2</iothreads>\n"
+			      "    <os><type>hvm</type></os>\n"
+			      "  </domain>\n"
+			      "</node>\n";
 
 /* Live iothread pins of a running domain with <iothreads>2</iothreads>. */
 static void test_iothreads(void **state)
 {
 	static const char stopped_xml[] =
-		"<domain type='test'><name>io-off</name><memory>65536</memory><vcpu>1</vcpu>"
-		"<iothreads>1</iothreads><os><type>hvm</type></os></domain>";
+	    "<domain type='test'><name>io-off</name><memory>65536</memory><vcpu>1</vcpu>"
+	    "<iothreads>1</iothreads><os><type>hvm</type></os></domain>";
 	char dir[4096], buf[64];
 	struct err e = ERR_INIT;
 	struct lv_iothread *io, *io2;
@@ -321,8 +321,8 @@ static void test_no_iothreads(void **state)
 static void test_set_numa(void **state)
 {
 	static const char stopped_xml[] =
-		"<domain type='test'><name>nt-off</name><memory>65536</memory><vcpu>1</vcpu>"
-		"<os><type>hvm</type></os></domain>";
+	    "<domain type='test'><name>nt-off</name><memory>65536</memory><vcpu>1</vcpu>"
+	    "<os><type>hvm</type></os></domain>";
 	char dir[4096], mode[16], nodeset[64];
 	struct err e = ERR_INIT;
 	struct lv *c = open_host_file(dir, sizeof(dir), io_host);
@@ -363,15 +363,14 @@ static void test_set_numa(void **state)
 /* A host description of our own through test:///PATH. */
 static void test_custom_host_file(void **state)
 {
-	static const char host_xml[] =
-		"<node>\n"
-		"  <domain type='test'>\n"
-		"    <name>fx0</name>\n"
-		"    <memory>65536</memory>\n"
-		"    <vcpu>4</vcpu>\n"
-		"    <os><type>hvm</type></os>\n"
-		"  </domain>\n"
-		"</node>\n";
+	static const char host_xml[] = "<node>\n"
+				       "  <domain type='test'>\n"
+				       "    <name>fx0</name>\n"
+				       "    <memory>65536</memory>\n"
+				       "    <vcpu>4</vcpu>\n"
+				       "    <os><type>hvm</type></os>\n"
+				       "  </domain>\n"
+				       "</node>\n";
 	char dir[256], path[300], uri[320];
 	struct err e = ERR_INIT;
 	struct lv_domain *d;
@@ -393,7 +392,7 @@ static void test_custom_host_file(void **state)
 	assert_ok(lv_domains(c, &d, &n, &e), e);
 	assert_int_equal(n, 1);
 	assert_string_equal(d[0].name, "fx0");
-	assert_true(d[0].active);	/* the test driver starts what the file lists */
+	assert_true(d[0].active); /* the test driver starts what the file lists */
 	assert_int_equal(d[0].vcpus, 4);
 	assert_int_equal(d[0].mem_kib, 65536);
 	free(d);
@@ -403,9 +402,11 @@ static void test_custom_host_file(void **state)
 
 static void test_bad_uri(void **state)
 {
-	static const struct { const char *uri, *want; } cases[] = {
-		{ "nosuchdriver:///x", "cannot connect to 'nosuchdriver:///x': " },
-		{ "test:///no/such/file.xml", "cannot connect to 'test:///no/such/file.xml': " },
+	static const struct {
+		const char *uri, *want;
+	} cases[] = {
+	    {"nosuchdriver:///x", "cannot connect to 'nosuchdriver:///x': "},
+	    {"test:///no/such/file.xml", "cannot connect to 'test:///no/such/file.xml': "},
 	};
 	struct err e = ERR_INIT;
 	(void)state;
@@ -447,24 +448,27 @@ static void test_binary_does_not_link_libvirt(void **state)
  * real virErrorNumber and virErrorDomain values. */
 static void test_error_classes(void **state)
 {
-	static const struct { int code, domain; bool lost; } cases[] = {
-		/* the connection broke under the call, or was not there */
-		{ VIR_ERR_RPC, VIR_FROM_RPC, true },
-		{ VIR_ERR_RPC, VIR_FROM_REMOTE, true },
-		{ VIR_ERR_NO_CONNECT, VIR_FROM_NONE, true },
-		{ VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, true },	/* "End of file while reading" */
-		{ VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, true },	/* "client socket is closed" */
-		{ VIR_ERR_INTERNAL_ERROR, VIR_FROM_REMOTE, true },
-		/* a driver's reply: refused or failed, nothing changed */
-		{ VIR_ERR_XML_ERROR, VIR_FROM_DOMAIN, false },
-		{ VIR_ERR_XML_DETAIL, VIR_FROM_XML, false },
-		{ VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_QEMU, false },
-		{ VIR_ERR_OPERATION_INVALID, VIR_FROM_QEMU, false },
-		{ VIR_ERR_INVALID_ARG, VIR_FROM_TEST, false },
-		{ VIR_ERR_NO_DOMAIN, VIR_FROM_QEMU, false },
-		{ VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_QEMU, false },	/* the job lock */
-		{ VIR_ERR_SYSTEM_ERROR, VIR_FROM_QEMU, false },	/* sched_setaffinity failed */
-		{ VIR_ERR_INTERNAL_ERROR, VIR_FROM_QEMU, false },
+	static const struct {
+		int code, domain;
+		bool lost;
+	} cases[] = {
+	    /* the connection broke under the call, or was not there */
+	    {VIR_ERR_RPC, VIR_FROM_RPC, true},
+	    {VIR_ERR_RPC, VIR_FROM_REMOTE, true},
+	    {VIR_ERR_NO_CONNECT, VIR_FROM_NONE, true},
+	    {VIR_ERR_SYSTEM_ERROR, VIR_FROM_RPC, true},	  /* "End of file while reading" */
+	    {VIR_ERR_INTERNAL_ERROR, VIR_FROM_RPC, true}, /* "client socket is closed" */
+	    {VIR_ERR_INTERNAL_ERROR, VIR_FROM_REMOTE, true},
+	    /* a driver's reply: refused or failed, nothing changed */
+	    {VIR_ERR_XML_ERROR, VIR_FROM_DOMAIN, false},
+	    {VIR_ERR_XML_DETAIL, VIR_FROM_XML, false},
+	    {VIR_ERR_CONFIG_UNSUPPORTED, VIR_FROM_QEMU, false},
+	    {VIR_ERR_OPERATION_INVALID, VIR_FROM_QEMU, false},
+	    {VIR_ERR_INVALID_ARG, VIR_FROM_TEST, false},
+	    {VIR_ERR_NO_DOMAIN, VIR_FROM_QEMU, false},
+	    {VIR_ERR_OPERATION_TIMEOUT, VIR_FROM_QEMU, false}, /* the job lock */
+	    {VIR_ERR_SYSTEM_ERROR, VIR_FROM_QEMU, false},      /* sched_setaffinity failed */
+	    {VIR_ERR_INTERNAL_ERROR, VIR_FROM_QEMU, false},
 	};
 	struct err e = ERR_INIT;
 	(void)state;
@@ -477,7 +481,7 @@ static void test_error_classes(void **state)
 	assert_true(lv_outcome_unknown(&e) && lv_unreachable(&e));
 	e.sys = ETIMEDOUT;
 	assert_true(lv_outcome_unknown(&e) && lv_unreachable(&e));
-	e.sys = ENOTCONN;	/* never sent: not done, but libvirt is out of reach */
+	e.sys = ENOTCONN; /* never sent: not done, but libvirt is out of reach */
 	assert_true(!lv_outcome_unknown(&e) && lv_unreachable(&e));
 	e.sys = 0;
 	assert_true(!lv_outcome_unknown(&e) && !lv_unreachable(&e));
@@ -487,7 +491,7 @@ static void test_error_classes(void **state)
  * looks so): the open ends at the deadline with the timeout error. */
 static void test_open_timeout(void **state)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char dir[] = "/tmp/lvt.XXXXXX", uri[256], want[400];
 	struct err e = ERR_INIT;
 	struct timespec t0, t1;
@@ -508,7 +512,7 @@ static void test_open_timeout(void **state)
 	close(fd);
 	unlink(sa.sun_path);
 	rmdir(dir);
-	if (strstr(e.msg, "cannot connect to"))	/* no remote driver in this libvirt */
+	if (strstr(e.msg, "cannot connect to")) /* no remote driver in this libvirt */
 		skip();
 	snprintf(want, sizeof(want), "libvirt at '%s' did not answer within " TIMEOUT_S " s", uri);
 	assert_string_equal(e.msg, want);
@@ -521,20 +525,20 @@ static void test_open_timeout(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open_and_list),
-		cmocka_unit_test(test_xml_and_define),
-		cmocka_unit_test(test_define_refuses_invalid),
-		cmocka_unit_test(test_live_pins),
-		cmocka_unit_test(test_inactive_domain),
-		cmocka_unit_test(test_numa),
-		cmocka_unit_test(test_iothreads),
-		cmocka_unit_test(test_no_iothreads),
-		cmocka_unit_test(test_set_numa),
-		cmocka_unit_test(test_custom_host_file),
-		cmocka_unit_test(test_bad_uri),
-		cmocka_unit_test(test_binary_does_not_link_libvirt),
-		cmocka_unit_test(test_error_classes),
-		cmocka_unit_test(test_open_timeout),
+	    cmocka_unit_test(test_open_and_list),
+	    cmocka_unit_test(test_xml_and_define),
+	    cmocka_unit_test(test_define_refuses_invalid),
+	    cmocka_unit_test(test_live_pins),
+	    cmocka_unit_test(test_inactive_domain),
+	    cmocka_unit_test(test_numa),
+	    cmocka_unit_test(test_iothreads),
+	    cmocka_unit_test(test_no_iothreads),
+	    cmocka_unit_test(test_set_numa),
+	    cmocka_unit_test(test_custom_host_file),
+	    cmocka_unit_test(test_bad_uri),
+	    cmocka_unit_test(test_binary_does_not_link_libvirt),
+	    cmocka_unit_test(test_error_classes),
+	    cmocka_unit_test(test_open_timeout),
 	};
 
 	/* before the first lv_open(): libvirt is loaded once */

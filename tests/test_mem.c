@@ -8,39 +8,41 @@
 #define N TRI_NO
 #define U TRI_UNKNOWN
 
-static const char meminfo[] =
-	"MemTotal:       65536000 kB\n"
-	"MemFree:        40000000 kB\n"
-	"MemAvailable:   50000000 kB\n"
-	"HugePages_Total:     512\n"
-	"HugePages_Free:      500\n"
-	"HugePages_Rsvd:        3\n"
-	"HugePages_Surp:        0\n"
-	"Hugepagesize:       2048 kB\n"
-	"Hugetlb:        5242880 kB\n";
+static const char meminfo[] = "MemTotal:       65536000 kB\n"
+			      "MemFree:        40000000 kB\n"
+			      "MemAvailable:   50000000 kB\n"
+			      "HugePages_Total:     512\n"
+			      "HugePages_Free:      500\n"
+			      "HugePages_Rsvd:        3\n"
+			      "HugePages_Surp:        0\n"
+			      "Hugepagesize:       2048 kB\n"
+			      "Hugetlb:        5242880 kB\n";
 
-#define POOL(size, f, v) { "/sys/kernel/mm/hugepages/hugepages-" #size "kB/" f, v, NULL }
+#define POOL(size, f, v)                                                                           \
+	{                                                                                          \
+		"/sys/kernel/mm/hugepages/hugepages-" #size "kB/" f, v, NULL                       \
+	}
 
 static void test_pools_and_knobs(void **state)
 {
 	static const struct ft_file f[] = {
-		{ "/proc/meminfo", meminfo, NULL },
-		/* 1 GiB pages reserved: listed first by readdir or not, kept by size */
-		POOL(1048576, "nr_hugepages", "4\n"),
-		POOL(1048576, "free_hugepages", "3\n"),
-		POOL(1048576, "surplus_hugepages", "0\n"),
-		POOL(1048576, "resv_hugepages", "1\n"),
-		POOL(2048, "nr_hugepages", "512\n"),
-		POOL(2048, "free_hugepages", "500\n"),
-		POOL(2048, "surplus_hugepages", "2\n"),
-		POOL(2048, "resv_hugepages", "3\n"),
-		{ "/sys/kernel/mm/hugepages/not-a-pool", NULL, NULL },
-		{ "/sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never\n", NULL },
-		{ "/sys/kernel/mm/transparent_hugepage/defrag",
-		  "always defer defer+madvise [madvise] never\n", NULL },
-		{ "/sys/kernel/mm/ksm/run", "1\n", NULL },
-		{ "/proc/sys/kernel/numa_balancing", "0\n", NULL },
-		{ "/proc/sys/vm/swappiness", "10\n", NULL },
+	    {"/proc/meminfo", meminfo, NULL},
+	    /* 1 GiB pages reserved: listed first by readdir or not, kept by size */
+	    POOL(1048576, "nr_hugepages", "4\n"),
+	    POOL(1048576, "free_hugepages", "3\n"),
+	    POOL(1048576, "surplus_hugepages", "0\n"),
+	    POOL(1048576, "resv_hugepages", "1\n"),
+	    POOL(2048, "nr_hugepages", "512\n"),
+	    POOL(2048, "free_hugepages", "500\n"),
+	    POOL(2048, "surplus_hugepages", "2\n"),
+	    POOL(2048, "resv_hugepages", "3\n"),
+	    {"/sys/kernel/mm/hugepages/not-a-pool", NULL, NULL},
+	    {"/sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never\n", NULL},
+	    {"/sys/kernel/mm/transparent_hugepage/defrag",
+	     "always defer defer+madvise [madvise] never\n", NULL},
+	    {"/sys/kernel/mm/ksm/run", "1\n", NULL},
+	    {"/proc/sys/kernel/numa_balancing", "0\n", NULL},
+	    {"/proc/sys/vm/swappiness", "10\n", NULL},
 	};
 	struct err e = ERR_INIT;
 	struct host h;
@@ -83,17 +85,17 @@ static void test_knob_values(void **state)
 		const char *want_thp;
 		enum tri want_ksm, want_numab;
 	} cases[] = {
-		{ "[always] madvise never\n", "0\n", "1\n", "always", N, Y },
-		{ "always madvise [never]\n", "2\n", "2\n", "never", N, Y },	/* 2: unmerge; tiering */
-		{ "madvise\n", "1\n", "3\n", "madvise", Y, Y },	/* no brackets: the value itself */
+	    {"[always] madvise never\n", "0\n", "1\n", "always", N, Y},
+	    {"always madvise [never]\n", "2\n", "2\n", "never", N, Y}, /* 2: unmerge; tiering */
+	    {"madvise\n", "1\n", "3\n", "madvise", Y, Y}, /* no brackets: the value itself */
 	};
 	(void)state;
 
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		struct ft_file f[] = {
-			{ "/sys/kernel/mm/transparent_hugepage/enabled", cases[i].thp, NULL },
-			{ "/sys/kernel/mm/ksm/run", cases[i].ksm, NULL },
-			{ "/proc/sys/kernel/numa_balancing", cases[i].numab, NULL },
+		    {"/sys/kernel/mm/transparent_hugepage/enabled", cases[i].thp, NULL},
+		    {"/sys/kernel/mm/ksm/run", cases[i].ksm, NULL},
+		    {"/proc/sys/kernel/numa_balancing", cases[i].numab, NULL},
 		};
 		struct err e = ERR_INIT;
 		struct host h;
@@ -119,7 +121,7 @@ static void test_knob_values(void **state)
 /* Without the sysfs pools, the default size comes from meminfo's HugePages_* */
 static void test_meminfo_fallback(void **state)
 {
-	static const struct ft_file f[] = { { "/proc/meminfo", meminfo, NULL } };
+	static const struct ft_file f[] = {{"/proc/meminfo", meminfo, NULL}};
 	struct err e = ERR_INIT;
 	struct host h;
 	char dir[4096];
@@ -148,24 +150,34 @@ static void test_bad_input(void **state)
 	static const struct {
 		const char *what;
 		struct ft_file f;
-		const char *before, *after;	/* the message around the tree's directory */
+		const char *before, *after; /* the message around the tree's directory */
 	} cases[] = {
-		{ "garbage in meminfo", { "/proc/meminfo", "MemTotal:       lots kB\n", NULL },
-		  "invalid value 'lots kB' for 'MemTotal' in '", "/proc/meminfo': Invalid argument" },
-		{ "a number without its unit", { "/proc/meminfo", "MemTotal: 1024\n", NULL },
-		  "invalid value '1024' for 'MemTotal' in '", "/proc/meminfo': Invalid argument" },
-		{ "a unit where none belongs", { "/proc/meminfo", "HugePages_Total: 4 kB\n", NULL },
-		  "invalid value '4 kB' for 'HugePages_Total' in '", "/proc/meminfo': Invalid argument" },
-		{ "non-numeric nr_hugepages",
-		  { "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "many\n", NULL },
-		  "invalid number 'many' in '", "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages': "
-		  "Invalid argument" },
-		{ "swappiness out of range", { "/proc/sys/vm/swappiness", "300\n", NULL },
-		  "invalid swappiness 300 in '", "/proc/sys/vm/swappiness'" },
-		{ "THP without the closing bracket",
-		  { "/sys/kernel/mm/transparent_hugepage/enabled", "always [madvise never\n", NULL },
-		  "invalid setting 'always [madvise never' in '", "/sys/kernel/mm/transparent_hugepage/enabled': "
-		  "Invalid argument" },
+	    {"garbage in meminfo",
+	     {"/proc/meminfo", "MemTotal:       lots kB\n", NULL},
+	     "invalid value 'lots kB' for 'MemTotal' in '",
+	     "/proc/meminfo': Invalid argument"},
+	    {"a number without its unit",
+	     {"/proc/meminfo", "MemTotal: 1024\n", NULL},
+	     "invalid value '1024' for 'MemTotal' in '",
+	     "/proc/meminfo': Invalid argument"},
+	    {"a unit where none belongs",
+	     {"/proc/meminfo", "HugePages_Total: 4 kB\n", NULL},
+	     "invalid value '4 kB' for 'HugePages_Total' in '",
+	     "/proc/meminfo': Invalid argument"},
+	    {"non-numeric nr_hugepages",
+	     {"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "many\n", NULL},
+	     "invalid number 'many' in '",
+	     "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages': "
+	     "Invalid argument"},
+	    {"swappiness out of range",
+	     {"/proc/sys/vm/swappiness", "300\n", NULL},
+	     "invalid swappiness 300 in '",
+	     "/proc/sys/vm/swappiness'"},
+	    {"THP without the closing bracket",
+	     {"/sys/kernel/mm/transparent_hugepage/enabled", "always [madvise never\n", NULL},
+	     "invalid setting 'always [madvise never' in '",
+	     "/sys/kernel/mm/transparent_hugepage/enabled': "
+	     "Invalid argument"},
 	};
 	(void)state;
 
@@ -201,11 +213,9 @@ static void test_not_a_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pools_and_knobs),
-		cmocka_unit_test(test_knob_values),
-		cmocka_unit_test(test_meminfo_fallback),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_not_a_file),
+	    cmocka_unit_test(test_pools_and_knobs),  cmocka_unit_test(test_knob_values),
+	    cmocka_unit_test(test_meminfo_fallback), cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_not_a_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

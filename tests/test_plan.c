@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GIB (UINT64_C(1) << 20)	/* in KiB */
+#define GIB (UINT64_C(1) << 20) /* in KiB */
 
 static void load_profile(struct profile *pf, const char *name)
 {
@@ -72,19 +72,19 @@ static bool has_reason(const struct vm_plan *v, const char *text)
 
 struct expect {
 	const char *vm;
-	const char *pins;	/* pCPU of vCPU 0, 1, ...; NULL = not placed */
+	const char *pins; /* pCPU of vCPU 0, 1, ...; NULL = not placed */
 	const char *nodes;
 	const char *emulator;
 	const char *idle;
-	const char *reason;	/* a substring of a reason (or why_not) */
+	const char *reason; /* a substring of a reason (or why_not) */
 };
 
 struct pcase {
 	const char *what;
-	const char *profile;	/* NULL = built-in balanced */
+	const char *profile; /* NULL = built-in balanced */
 	unsigned nnodes, npp, cores, threads, l3;
 	enum hostlit_numbering numbering;
-	const char *nic_node1;	/* a NIC "eth2" on node 1 when set: its IRQs */
+	const char *nic_node1; /* a NIC "eth2" on node 1 when set: its IRQs */
 	const char *taken;
 	const char *vms[5];
 	struct expect want[4];
@@ -95,69 +95,241 @@ struct pcase {
  * CPUs k and k+4; housekeeping is core 0 (CPUs 0,4).
  */
 static const struct pcase pcases[] = {
-	{ "balanced: sibling pairs, emulator on housekeeping", NULL, 1, 0, 4, 2, 1,
-	  HOSTLIT_SPLIT, NULL, NULL, { "a:vcpus=4,mem=4G" },
-	  { { "a", "1,5,2,6", "0", "0,4", "", "SMT prefer: 4 vCPUs on 2 core(s)" } } },
-	{ "balanced, AMD numbering: siblings are adjacent", NULL, 1, 0, 4, 2, 1,
-	  HOSTLIT_ADJACENT, NULL, NULL, { "a:vcpus=4,mem=4G" },
-	  { { "a", "2,3,4,5", "0", "0-1", "", "sibling threads to the same VM" } } },
-	{ "high-pps: whole cores, the odd thread held idle", "high-pps", 1, 0, 4, 2, 1,
-	  HOSTLIT_SPLIT, NULL, NULL, { "a:vcpus=3,mem=4G" },
-	  { { "a", "1,5,2", "0", "0,4", "6", "SMT require: 2 whole core(s)" } } },
-	{ "high-pps: two odd VMs never share a core", "high-pps", 1, 0, 4, 2, 1,
-	  HOSTLIT_SPLIT, NULL, NULL, { "a:vcpus=1,mem=1G", "b:vcpus=1,mem=1G" },
-	  { { "a", "1", "0", "0,4", "5", "whole cores" }, { "b", "2", "0", "0,4", "6", NULL } } },
-	{ "low-latency: one vCPU a core, emulator on a core of its own", "low-latency", 1, 0, 4,
-	  2, 1, HOSTLIT_SPLIT, NULL, NULL, { "a:vcpus=2,mem=2G" },
-	  { { "a", "1,2", "0", "3", "5-7", "on CPU 3 of its own" } } },
-	{ "density: emulator floats over the VM's own pCPUs", "density", 1, 0, 4, 2, 1,
-	  HOSTLIT_SPLIT, NULL, NULL, { "a:vcpus=3,mem=2G" },
-	  { { "a", "1,5,2", "0", "1-2,5", "", "emulator = shared" } } },
-	{ "density: a half-free core is shared by the next VM", "density", 1, 0, 4, 2, 1,
-	  HOSTLIT_SPLIT, NULL, NULL, { "a:vcpus=3,mem=2G", "b:vcpus=3,mem=2G" },
-	  { { "a", "1,5,2", "0", NULL, "", NULL },
-	    { "b", "6,3,7", "0", NULL, "", "a core is shared with another VM" } } },
-	{ "taken CPUs are skipped; the odd vCPU avoids the taken CPU's core", NULL, 1, 0, 4,
-	  2, 1, HOSTLIT_SPLIT, NULL, "1", { "a:vcpus=3,mem=2G" },
-	  { { "a", "2,6,3", "0", "0,4", "", NULL } } },
-	{ "prefer: shares a core with a taken CPU only when nothing else is left", NULL, 1, 0,
-	  4, 2, 1, HOSTLIT_SPLIT, NULL, "1,2", { "a:vcpus=4,mem=2G" },
-	  { { "a", "5,6,3,7", "0", "0,4", "", "a core is shared with another VM" } } },
-	{ "taken CPUs: whole cores skip a core with a taken thread", "high-pps", 1, 0, 4, 2, 1,
-	  HOSTLIT_SPLIT, NULL, "5", { "a:vcpus=2,mem=2G" },
-	  { { "a", "2,6", "0", "0,4", "", NULL } } },
-	/* 2 nodes x 4 cores x 2: node 0 is CPUs 0-3,8-11, node 1 is 4-7,12-15 */
-	{ "NIC-local: the VM goes to its NIC's node", NULL, 2, 0, 4, 2, 1, HOSTLIT_SPLIT,
-	  "40-41", NULL, { "a:vcpus=2,mem=2G,nic=eth2" },
-	  { { "a", "5,13", "1", "4,12", "", "node 1: the node of NIC 'eth2'" } } },
-	{ "NIC by PCI address", NULL, 2, 0, 4, 2, 1, HOSTLIT_SPLIT, "", NULL,
-	  { "a:vcpus=2,mem=2G,nic=0000:3b:00.0" }, { { "a", "5,13", "1", NULL, "", NULL } } },
-	{ "NIC node full: nearest node with room", NULL, 2, 0, 4, 2, 1, HOSTLIT_SPLIT, "",
-	  "5-7,13-15", { "a:vcpus=2,mem=2G,nic=eth2" },
-	  { { "a", "1,9", "0", NULL, "", "which has no room left" } } },
-	/* 1 node, 8 cores x 1 thread, 2 L3 groups: CPUs 0-3 and 4-7; 0 is housekeeping */
-	{ "L3: best fit keeps each VM in one group", NULL, 1, 0, 8, 1, 2, HOSTLIT_SPLIT, NULL,
-	  NULL, { "a:vcpus=3,mem=1G", "b:vcpus=4,mem=1G" },
-	  { { "a", "1,2,3", "0", "0", "", "share one L3 group (CPUs 0-3)" },
-	    { "b", "4,5,6,7", "0", "0", "", "share one L3 group (CPUs 4-7)" } } },
-	{ "L3: a VM larger than a group spans the fewest", NULL, 1, 0, 8, 1, 2, HOSTLIT_SPLIT,
-	  NULL, NULL, { "a:vcpus=5,mem=1G" },
-	  { { "a", "1,4,5,6,7", "0", "0", "", "span 2 of its 2 L3 groups" } } },
-	/* 4 nodes, 2 per package (21 inside, 32 across), 4 cores x 1: 3 usable a node */
-	{ "split: the fewest nodes, the nearest pair", NULL, 4, 2, 4, 1, 1, HOSTLIT_SPLIT, NULL,
-	  NULL, { "a:vcpus=5,mem=2G" },
-	  { { "a", "1,2,3,5,6", "0-1", "0,4", "", "no one node can hold it" } } },
-	{ "split: starts at the NIC's node (2), then its package peer", NULL, 4, 2, 4, 1, 1,
-	  HOSTLIT_SPLIT, "", NULL,
-	  { "a:vcpus=5,mem=2G,nic=eth2" },
-	  { { "a", "9,10,11,13,14", "2-3", NULL, "", "nodes 2-3" } } },
-	{ "larger than the host", NULL, 1, 0, 4, 2, 1, HOSTLIT_SPLIT, NULL, NULL,
-	  { "a:vcpus=7,mem=1G" },
-	  { { "a", NULL, NULL, NULL, NULL, "larger than the host: needs 7 pCPUs" } } },
-	{ "out of CPUs on every node", NULL, 2, 0, 4, 2, 1, HOSTLIT_SPLIT, NULL, NULL,
-	  { "a:vcpus=6,mem=1G", "b:vcpus=6,mem=1G", "c:vcpus=6,mem=1G" },
-	  { { "c", NULL, NULL, NULL, NULL, "no node has 6 pCPUs and 1024 MiB of 2 MiB pages: "
-					   "node0 0, 29696 MiB; node1 0, 29696 MiB" } } },
+    {"balanced: sibling pairs, emulator on housekeeping",
+     NULL,
+     1,
+     0,
+     4,
+     2,
+     1,
+     HOSTLIT_SPLIT,
+     NULL,
+     NULL,
+     {"a:vcpus=4,mem=4G"},
+     {{"a", "1,5,2,6", "0", "0,4", "", "SMT prefer: 4 vCPUs on 2 core(s)"}}},
+    {"balanced, AMD numbering: siblings are adjacent",
+     NULL,
+     1,
+     0,
+     4,
+     2,
+     1,
+     HOSTLIT_ADJACENT,
+     NULL,
+     NULL,
+     {"a:vcpus=4,mem=4G"},
+     {{"a", "2,3,4,5", "0", "0-1", "", "sibling threads to the same VM"}}},
+    {"high-pps: whole cores, the odd thread held idle",
+     "high-pps",
+     1,
+     0,
+     4,
+     2,
+     1,
+     HOSTLIT_SPLIT,
+     NULL,
+     NULL,
+     {"a:vcpus=3,mem=4G"},
+     {{"a", "1,5,2", "0", "0,4", "6", "SMT require: 2 whole core(s)"}}},
+    {"high-pps: two odd VMs never share a core",
+     "high-pps",
+     1,
+     0,
+     4,
+     2,
+     1,
+     HOSTLIT_SPLIT,
+     NULL,
+     NULL,
+     {"a:vcpus=1,mem=1G", "b:vcpus=1,mem=1G"},
+     {{"a", "1", "0", "0,4", "5", "whole cores"}, {"b", "2", "0", "0,4", "6", NULL}}},
+    {"low-latency: one vCPU a core, emulator on a core of its own",
+     "low-latency",
+     1,
+     0,
+     4,
+     2,
+     1,
+     HOSTLIT_SPLIT,
+     NULL,
+     NULL,
+     {"a:vcpus=2,mem=2G"},
+     {{"a", "1,2", "0", "3", "5-7", "on CPU 3 of its own"}}},
+    {"density: emulator floats over the VM's own pCPUs",
+     "density",
+     1,
+     0,
+     4,
+     2,
+     1,
+     HOSTLIT_SPLIT,
+     NULL,
+     NULL,
+     {"a:vcpus=3,mem=2G"},
+     {{"a", "1,5,2", "0", "1-2,5", "", "emulator = shared"}}},
+    {"density: a half-free core is shared by the next VM",
+     "density",
+     1,
+     0,
+     4,
+     2,
+     1,
+     HOSTLIT_SPLIT,
+     NULL,
+     NULL,
+     {"a:vcpus=3,mem=2G", "b:vcpus=3,mem=2G"},
+     {{"a", "1,5,2", "0", NULL, "", NULL},
+      {"b", "6,3,7", "0", NULL, "", "a core is shared with another VM"}}},
+    {"taken CPUs are skipped; the odd vCPU avoids the taken CPU's core",
+     NULL,
+     1,
+     0,
+     4,
+     2,
+     1,
+     HOSTLIT_SPLIT,
+     NULL,
+     "1",
+     {"a:vcpus=3,mem=2G"},
+     {{"a", "2,6,3", "0", "0,4", "", NULL}}},
+    {"prefer: shares a core with a taken CPU only when nothing else is left",
+     NULL,
+     1,
+     0,
+     4,
+     2,
+     1,
+     HOSTLIT_SPLIT,
+     NULL,
+     "1,2",
+     {"a:vcpus=4,mem=2G"},
+     {{"a", "5,6,3,7", "0", "0,4", "", "a core is shared with another VM"}}},
+    {"taken CPUs: whole cores skip a core with a taken thread",
+     "high-pps",
+     1,
+     0,
+     4,
+     2,
+     1,
+     HOSTLIT_SPLIT,
+     NULL,
+     "5",
+     {"a:vcpus=2,mem=2G"},
+     {{"a", "2,6", "0", "0,4", "", NULL}}},
+    /* 2 nodes x 4 cores x 2: node 0 is CPUs 0-3,8-11, node 1 is 4-7,12-15 */
+    {"NIC-local: the VM goes to its NIC's node",
+     NULL,
+     2,
+     0,
+     4,
+     2,
+     1,
+     HOSTLIT_SPLIT,
+     "40-41",
+     NULL,
+     {"a:vcpus=2,mem=2G,nic=eth2"},
+     {{"a", "5,13", "1", "4,12", "", "node 1: the node of NIC 'eth2'"}}},
+    {"NIC by PCI address",
+     NULL,
+     2,
+     0,
+     4,
+     2,
+     1,
+     HOSTLIT_SPLIT,
+     "",
+     NULL,
+     {"a:vcpus=2,mem=2G,nic=0000:3b:00.0"},
+     {{"a", "5,13", "1", NULL, "", NULL}}},
+    {"NIC node full: nearest node with room",
+     NULL,
+     2,
+     0,
+     4,
+     2,
+     1,
+     HOSTLIT_SPLIT,
+     "",
+     "5-7,13-15",
+     {"a:vcpus=2,mem=2G,nic=eth2"},
+     {{"a", "1,9", "0", NULL, "", "which has no room left"}}},
+    /* 1 node, 8 cores x 1 thread, 2 L3 groups: CPUs 0-3 and 4-7; 0 is housekeeping */
+    {"L3: best fit keeps each VM in one group",
+     NULL,
+     1,
+     0,
+     8,
+     1,
+     2,
+     HOSTLIT_SPLIT,
+     NULL,
+     NULL,
+     {"a:vcpus=3,mem=1G", "b:vcpus=4,mem=1G"},
+     {{"a", "1,2,3", "0", "0", "", "share one L3 group (CPUs 0-3)"},
+      {"b", "4,5,6,7", "0", "0", "", "share one L3 group (CPUs 4-7)"}}},
+    {"L3: a VM larger than a group spans the fewest",
+     NULL,
+     1,
+     0,
+     8,
+     1,
+     2,
+     HOSTLIT_SPLIT,
+     NULL,
+     NULL,
+     {"a:vcpus=5,mem=1G"},
+     {{"a", "1,4,5,6,7", "0", "0", "", "span 2 of its 2 L3 groups"}}},
+    /* 4 nodes, 2 per package (21 inside, 32 across), 4 cores x 1: 3 usable a node */
+    {"split: the fewest nodes, the nearest pair",
+     NULL,
+     4,
+     2,
+     4,
+     1,
+     1,
+     HOSTLIT_SPLIT,
+     NULL,
+     NULL,
+     {"a:vcpus=5,mem=2G"},
+     {{"a", "1,2,3,5,6", "0-1", "0,4", "", "no one node can hold it"}}},
+    {"split: starts at the NIC's node (2), then its package peer",
+     NULL,
+     4,
+     2,
+     4,
+     1,
+     1,
+     HOSTLIT_SPLIT,
+     "",
+     NULL,
+     {"a:vcpus=5,mem=2G,nic=eth2"},
+     {{"a", "9,10,11,13,14", "2-3", NULL, "", "nodes 2-3"}}},
+    {"larger than the host",
+     NULL,
+     1,
+     0,
+     4,
+     2,
+     1,
+     HOSTLIT_SPLIT,
+     NULL,
+     NULL,
+     {"a:vcpus=7,mem=1G"},
+     {{"a", NULL, NULL, NULL, NULL, "larger than the host: needs 7 pCPUs"}}},
+    {"out of CPUs on every node",
+     NULL,
+     2,
+     0,
+     4,
+     2,
+     1,
+     HOSTLIT_SPLIT,
+     NULL,
+     NULL,
+     {"a:vcpus=6,mem=1G", "b:vcpus=6,mem=1G", "c:vcpus=6,mem=1G"},
+     {{"c", NULL, NULL, NULL, NULL,
+       "no node has 6 pCPUs and 1024 MiB of 2 MiB pages: "
+       "node0 0, 29696 MiB; node1 0, 29696 MiB"}}},
 };
 
 static void run_pcase(const struct pcase *pc)
@@ -184,7 +356,8 @@ static void run_pcase(const struct pcase *pc)
 	assert_ok(hostlit_build(&h, &s, &e), e);
 	if (pc->nic_node1)
 		assert_ok(hostlit_add_nic(&h, "eth2", "0000:3b:00.0", pc->nnodes > 2 ? 2 : 1,
-					  pc->nic_node1, &e), e);
+					  pc->nic_node1, &e),
+			  e);
 	load_profile(&pf, pc->profile);
 	parse_vms(vms, &n, pc->vms);
 	idset_clear(&taken);
@@ -205,7 +378,8 @@ static void run_pcase(const struct pcase *pc)
 			if (!v->placed)
 				fail_msg("%s: '%s' not placed: %s", pc->what, w->vm, v->why_not);
 			if (strcmp(pins_str(v, buf, sizeof(buf)), w->pins) != 0)
-				fail_msg("%s: '%s' pins %s, want %s", pc->what, w->vm, buf, w->pins);
+				fail_msg("%s: '%s' pins %s, want %s", pc->what, w->vm, buf,
+					 w->pins);
 			assert_string_equal(idset_format(&v->nodes, buf, sizeof(buf)), w->nodes);
 			if (w->emulator)
 				assert_string_equal(idset_format(&v->emulator, buf, sizeof(buf)),
@@ -240,11 +414,11 @@ static void test_bad_requests(void **state)
 	static const struct {
 		const char *profile, *spec, *why_not;
 	} cases[] = {
-		{ NULL, "a:vcpus=0,mem=1G", "0 vCPUs" },
-		{ NULL, "a:vcpus=2,mem=3M,pages=2M",
-		  "memory 3072 KiB is not a multiple of the requested 2 MiB page size" },
-		{ NULL, "a:vcpus=2,mem=2G,nic=eth9", "no NIC 'eth9' on this host" },
-		{ NULL, "a:vcpus=2,mem=3070K", "memory 3070 KiB is not a multiple of any page size" },
+	    {NULL, "a:vcpus=0,mem=1G", "0 vCPUs"},
+	    {NULL, "a:vcpus=2,mem=3M,pages=2M",
+	     "memory 3072 KiB is not a multiple of the requested 2 MiB page size"},
+	    {NULL, "a:vcpus=2,mem=2G,nic=eth9", "no NIC 'eth9' on this host"},
+	    {NULL, "a:vcpus=2,mem=3070K", "memory 3070 KiB is not a multiple of any page size"},
 	};
 	struct hostlit_spec s;
 	struct host h;
@@ -277,7 +451,8 @@ static void test_bad_requests(void **state)
 		profile_default(&pf);
 		memset(&vm[0], 0, sizeof(vm[0]));
 		strfmt_set(vm[0].name, sizeof(vm[0].name), "odd");
-		strfmt_set(vm[0].unreadable, sizeof(vm[0].unreadable), "invalid cpus of guest cell 0");
+		strfmt_set(vm[0].unreadable, sizeof(vm[0].unreadable),
+			   "invalid cpus of guest cell 0");
 		assert_ok(plan_parse_vm(&vm[1], "good:vcpus=1,mem=1G", &e), e);
 		assert_ok(plan_compute(&h, &pf, vm, 2, NULL, &p, &e), e);
 		assert_false(p.vms[0].placed);
@@ -310,8 +485,9 @@ static void test_bad_requests(void **state)
 		vm.hugepage_kib = 3072;
 		assert_ok(plan_compute(&h, &pf, &vm, 1, NULL, &p, &e), e);
 		assert_false(p.vms[0].placed);
-		assert_string_equal(p.vms[0].why_not,
-				    "page size 3072 KiB is not a power of two from 64 KiB to 16 GiB");
+		assert_string_equal(
+		    p.vms[0].why_not,
+		    "page size 3072 KiB is not a power of two from 64 KiB to 16 GiB");
 		plan_release(&p);
 	}
 	host_release(&h);
@@ -329,13 +505,13 @@ static void test_page_fallback(void **state)
 		uint64_t page_kib;
 		const char *reason;
 	} cases[] = {
-		{ "high-pps", "a:vcpus=2,mem=1536M", 2048,
-		  "2 MiB pages: memory 1572864 KiB is not a multiple of the profile's 1 GiB pages" },
-		{ "high-pps", "a:vcpus=2,mem=128M", 2048, NULL },
-		{ "balanced", "a:vcpus=2,mem=219100K", 0,
-		  "normal pages: memory 219100 KiB is not a multiple of the profile's 2 MiB pages" },
-		{ "high-pps", "a:vcpus=2,mem=24682468K", 0, NULL },
-		{ "high-pps", "a:vcpus=2,mem=2G", 1048576, NULL },
+	    {"high-pps", "a:vcpus=2,mem=1536M", 2048,
+	     "2 MiB pages: memory 1572864 KiB is not a multiple of the profile's 1 GiB pages"},
+	    {"high-pps", "a:vcpus=2,mem=128M", 2048, NULL},
+	    {"balanced", "a:vcpus=2,mem=219100K", 0,
+	     "normal pages: memory 219100 KiB is not a multiple of the profile's 2 MiB pages"},
+	    {"high-pps", "a:vcpus=2,mem=24682468K", 0, NULL},
+	    {"high-pps", "a:vcpus=2,mem=2G", 1048576, NULL},
 	};
 	struct hostlit_spec s;
 	struct host h;
@@ -401,7 +577,7 @@ static void test_unplaced_reasons(void **state)
 	struct plan p;
 	struct err e = ERR_INIT;
 	size_t n;
-	const char *specs[] = { "big:vcpus=2,mem=40G", "big2:vcpus=2,mem=40G", NULL };
+	const char *specs[] = {"big:vcpus=2,mem=40G", "big2:vcpus=2,mem=40G", NULL};
 	(void)state;
 
 	/* 64 GiB node, 2 GiB kept for the host: one 40 GiB VM fits, not two */
@@ -554,7 +730,7 @@ static void test_hugepages_and_cells(void **state)
 	struct plan p;
 	struct err e = ERR_INIT;
 	size_t n;
-	const char *specs[] = { "a:vcpus=4,mem=6G", "wide:vcpus=8,mem=8G", NULL };
+	const char *specs[] = {"a:vcpus=4,mem=6G", "wide:vcpus=8,mem=8G", NULL};
 	const struct vm_plan *a, *w;
 	(void)state;
 
@@ -578,7 +754,7 @@ static void test_hugepages_and_cells(void **state)
 	assert_int_equal(a->ncells, 1);
 	assert_int_equal(a->cells[0].pages, 6);
 	assert_int_equal(a->sockets * a->cores * a->threads, 4);
-	assert_int_equal(a->threads, 2);	/* whole cores: guest siblings are host siblings */
+	assert_int_equal(a->threads, 2); /* whole cores: guest siblings are host siblings */
 	/* the pools: every page bound, reservations grown by what the free pages lack */
 	for (size_t i = 0; i < p.npools; i++) {
 		uint64_t used = 0;
@@ -600,12 +776,12 @@ static void test_guest_topology(void **state)
 		const char *profile, *spec;
 		unsigned sockets, cores, threads;
 	} cases[] = {
-		{ NULL, "a:vcpus=4,mem=1G", 1, 2, 2 },
-		{ NULL, "a:vcpus=3,mem=1G", 1, 3, 1 },
-		{ "low-latency", "a:vcpus=4,mem=1G", 1, 4, 1 },
-		{ "high-pps", "a:vcpus=6,mem=6G", 1, 3, 2 },
-		/* 14 pCPUs on each node of 2: 16 vCPUs split 14 + 2, one socket */
-		{ NULL, "a:vcpus=16,mem=2G", 1, 8, 2 },
+	    {NULL, "a:vcpus=4,mem=1G", 1, 2, 2},
+	    {NULL, "a:vcpus=3,mem=1G", 1, 3, 1},
+	    {"low-latency", "a:vcpus=4,mem=1G", 1, 4, 1},
+	    {"high-pps", "a:vcpus=6,mem=6G", 1, 3, 2},
+	    /* 14 pCPUs on each node of 2: 16 vCPUs split 14 + 2, one socket */
+	    {NULL, "a:vcpus=16,mem=2G", 1, 8, 2},
 	};
 	struct hostlit_spec s;
 	struct host h;
@@ -679,7 +855,7 @@ static void test_settings(void **state)
 	struct plan p;
 	struct err e = ERR_INIT;
 	size_t n, ngov = 0;
-	const char *specs[] = { "a:vcpus=4,mem=4G,nic=eth2", "b:vcpus=2,mem=2G", NULL };
+	const char *specs[] = {"a:vcpus=4,mem=4G,nic=eth2", "b:vcpus=2,mem=2G", NULL};
 	const struct plan_setting *st;
 	(void)state;
 
@@ -711,9 +887,9 @@ static void test_settings(void **state)
 	assert_null(setting(&p, "/sys/devices/system/node/node0/hugepages/"
 				"hugepages-1048576kB/nr_hugepages"));
 	assert_non_null(st = setting(&p, "/proc/irq/default_smp_affinity"));
-	assert_string_equal(st->value, "1111");	/* CPUs 0,4,8,12 */
+	assert_string_equal(st->value, "1111"); /* CPUs 0,4,8,12 */
 	assert_non_null(st = setting(&p, "/proc/irq/41/smp_affinity_list"));
-	assert_string_equal(st->value, "4,12");	/* housekeeping of the NIC's node */
+	assert_string_equal(st->value, "4,12"); /* housekeeping of the NIC's node */
 	for (size_t i = 0; i < p.nsettings; i++) {
 		unsigned cpu;
 
@@ -724,7 +900,7 @@ static void test_settings(void **state)
 		assert_string_equal(p.settings[i].value, "performance");
 	}
 	assert_int_equal(ngov, idset_count(&p.dedicated));
-	assert_int_equal(ngov, 6);	/* 2 + 1 whole cores */
+	assert_int_equal(ngov, 6); /* 2 + 1 whole cores */
 	assert_int_equal(p.ncmdline, 5);
 	assert_string_equal(p.cmdline[0].arg, "isolcpus=managed_irq,domain,1-3,5-7,9-11,13-15");
 	assert_string_equal(p.cmdline[3].arg, "irqaffinity=0,4,8,12");
@@ -754,10 +930,10 @@ static void test_batch_beats_arrival(void **state)
 	struct err e = ERR_INIT;
 	size_t n;
 	unsigned one_by_one = 0;
-	const char *one_node[] = { "big:vcpus=5,mem=1G", "a:vcpus=2,mem=1G", "b:vcpus=2,mem=1G",
-				   "c:vcpus=2,mem=1G", NULL };
-	const char *two_nodes[] = { "a:vcpus=3,mem=1G", "b:vcpus=4,mem=1G", "c:vcpus=3,mem=1G",
-				    NULL };
+	const char *one_node[] = {"big:vcpus=5,mem=1G", "a:vcpus=2,mem=1G", "b:vcpus=2,mem=1G",
+				  "c:vcpus=2,mem=1G", NULL};
+	const char *two_nodes[] = {"a:vcpus=3,mem=1G", "b:vcpus=4,mem=1G", "c:vcpus=3,mem=1G",
+				   NULL};
 	(void)state;
 
 	/* 1 node x 7 cores, no SMT: 6 pCPUs.  One VM at a time in arrival order,
@@ -797,14 +973,14 @@ static void test_batch_beats_arrival(void **state)
 	assert_ok(plan_compute(&h, &pf, vms, n, &taken, &p, &e), e);
 	assert_int_equal(p.nplaced, 3);
 	assert_non_null(strstr(p.reasons[1], "placed 3 of 3 (arrival order alone: 2)"));
-	assert_string_equal(idset_format(&find_vm(&p, "b")->cpus, (char[64]){ 0 }, 64), "8-11");
+	assert_string_equal(idset_format(&find_vm(&p, "b")->cpus, (char[64]){0}, 64), "8-11");
 	plan_release(&p);
 	host_release(&h);
 }
 
 /* ---- request parsing ---- */
 
-#define NAME_HINT " (1 to 63 bytes of printable UTF-8 without '/' or '\\')"
+#define NAME_HINT  " (1 to 63 bytes of printable UTF-8 without '/' or '\\')"
 #define PAGES_HINT " (expected none, 4K, or a power of two from 64K to 16G)"
 
 static void test_parse_vm(void **state)
@@ -817,48 +993,56 @@ static void test_parse_vm(void **state)
 		uint64_t page_kib;
 		const char *nic;
 	} good[] = {
-		{ "vm0:vcpus=4,mem=8G", 4, 8 * GIB, PAGES_PROFILE, 0, "" },
-		{ "vm-1.x:vcpus=1,mem=512,pages=2M", 1, 512 * 1024, PAGES_HUGE, 2048, "" },
-		{ "a:mem=1GiB,vcpus=2,pages=1G,nic=eth2", 2, GIB, PAGES_HUGE, GIB, "eth2" },
-		{ "a:vcpus=2,mem=1T,pages=none,nic=0000:3b:00.0", 2, 1024 * GIB, PAGES_NORMAL, 0,
-		  "0000:3b:00.0" },
-		{ "a:vcpus=2,mem=2048K", 2, 2048, PAGES_PROFILE, 0, "" },
-		/* the base page is normal pages, not a pool of 4 KiB hugepages (issue 10) */
-		{ "a:vcpus=2,mem=1G,pages=4k", 2, GIB, PAGES_NORMAL, 0, "" },
-		{ "a:vcpus=2,mem=1G,pages=4", 2, GIB, PAGES_NORMAL, 0, "" },
-		{ "a:vcpus=2,mem=1G,pages=64K", 2, GIB, PAGES_HUGE, 64, "" },
-		{ "a:vcpus=2,mem=16G,pages=16G", 2, 16 * GIB, PAGES_HUGE, 16 * GIB, "" },
-		/* libvirt-style names: blanks, UTF-8, punctuation but '/' */
-		{ "web server 1:vcpus=1,mem=1G", 1, GIB, PAGES_PROFILE, 0, "" },
-		{ "Stra\xc3\x9f" "e,x=y:vcpus=1,mem=1G", 1, GIB, PAGES_PROFILE, 0, "" },
+	    {"vm0:vcpus=4,mem=8G", 4, 8 * GIB, PAGES_PROFILE, 0, ""},
+	    {"vm-1.x:vcpus=1,mem=512,pages=2M", 1, 512 * 1024, PAGES_HUGE, 2048, ""},
+	    {"a:mem=1GiB,vcpus=2,pages=1G,nic=eth2", 2, GIB, PAGES_HUGE, GIB, "eth2"},
+	    {"a:vcpus=2,mem=1T,pages=none,nic=0000:3b:00.0", 2, 1024 * GIB, PAGES_NORMAL, 0,
+	     "0000:3b:00.0"},
+	    {"a:vcpus=2,mem=2048K", 2, 2048, PAGES_PROFILE, 0, ""},
+	    /* the base page is normal pages, not a pool of 4 KiB hugepages (issue 10) */
+	    {"a:vcpus=2,mem=1G,pages=4k", 2, GIB, PAGES_NORMAL, 0, ""},
+	    {"a:vcpus=2,mem=1G,pages=4", 2, GIB, PAGES_NORMAL, 0, ""},
+	    {"a:vcpus=2,mem=1G,pages=64K", 2, GIB, PAGES_HUGE, 64, ""},
+	    {"a:vcpus=2,mem=16G,pages=16G", 2, 16 * GIB, PAGES_HUGE, 16 * GIB, ""},
+	    /* libvirt-style names: blanks, UTF-8, punctuation but '/' */
+	    {"web server 1:vcpus=1,mem=1G", 1, GIB, PAGES_PROFILE, 0, ""},
+	    {"Stra\xc3\x9f"
+	     "e,x=y:vcpus=1,mem=1G",
+	     1, GIB, PAGES_PROFILE, 0, ""},
 	};
 	static const struct {
 		const char *spec, *msg;
 	} bad[] = {
-		{ "vm0", "invalid VM 'vm0' (expected NAME:vcpus=N,mem=SIZE[,pages=SIZE][,nic=IF])" },
-		{ ":vcpus=1,mem=1G", "invalid VM name in ':vcpus=1,mem=1G'" NAME_HINT },
-		{ "a/b:vcpus=1,mem=1G", "invalid VM name in 'a/b:vcpus=1,mem=1G'" NAME_HINT },
-		{ "a\\b:vcpus=1,mem=1G", "invalid VM name in 'a\\b:vcpus=1,mem=1G'" NAME_HINT },
-		{ "a\x1b[2J:vcpus=1,mem=1G", "invalid VM name in 'a\x1b[2J:vcpus=1,mem=1G'" NAME_HINT },
-		{ "a\nb:vcpus=1,mem=1G", "invalid VM name in 'a\nb:vcpus=1,mem=1G'" NAME_HINT },
-		{ "\xe9t\xe9" ":vcpus=1,mem=1G", "invalid VM name in '\xe9t\xe9" ":vcpus=1,mem=1G'" NAME_HINT },
-		{ "a\xe2\x80\xae" "b:vcpus=1,mem=1G", "invalid VM name in 'a\xe2\x80\xae" "b:vcpus=1,mem=1G'"
-		  NAME_HINT },
-		{ "0123456789012345678901234567890123456789012345678901234567890123:vcpus=1,mem=1G",
-		  "invalid VM name in '0123456789012345678901234567890123456789012345678901234567890123:"
-		  "vcpus=1,mem=1G'" NAME_HINT },
-		{ "a:vcpus=x,mem=1G", "vm 'a:vcpus=x,mem=1G': invalid vcpus 'x'" },
-		{ "a:vcpus=1,mem=1Q", "vm 'a': invalid mem '1Q'" },
-		{ "a:vcpus=1,mem=1G,pages=0", "vm 'a': invalid pages '0'" PAGES_HINT },
-		/* UINT64_MAX KiB: once the in-band "normal pages" marker (issue 8 item 14) */
-		{ "a:vcpus=1,mem=1G,pages=18446744073709551615K",
-		  "vm 'a': invalid pages '18446744073709551615K'" PAGES_HINT },
-		{ "a:vcpus=1,mem=1G,pages=3M", "vm 'a': invalid pages '3M'" PAGES_HINT },
-		{ "a:vcpus=1,mem=1G,pages=8K", "vm 'a': invalid pages '8K'" PAGES_HINT },
-		{ "a:vcpus=1,mem=1G,pages=32G", "vm 'a': invalid pages '32G'" PAGES_HINT },
-		{ "a:vcpus=1,mem=1G,cpus=3", "vm 'a': unknown key 'cpus' (expected vcpus, mem, pages, nic)" },
-		{ "a:vcpus=1", "vm 'a': needs vcpus= and mem=" },
-		{ "a:vcpus=1,mem", "vm 'a': unknown key 'mem' (expected vcpus, mem, pages, nic)" },
+	    {"vm0", "invalid VM 'vm0' (expected NAME:vcpus=N,mem=SIZE[,pages=SIZE][,nic=IF])"},
+	    {":vcpus=1,mem=1G", "invalid VM name in ':vcpus=1,mem=1G'" NAME_HINT},
+	    {"a/b:vcpus=1,mem=1G", "invalid VM name in 'a/b:vcpus=1,mem=1G'" NAME_HINT},
+	    {"a\\b:vcpus=1,mem=1G", "invalid VM name in 'a\\b:vcpus=1,mem=1G'" NAME_HINT},
+	    {"a\x1b[2J:vcpus=1,mem=1G", "invalid VM name in 'a\x1b[2J:vcpus=1,mem=1G'" NAME_HINT},
+	    {"a\nb:vcpus=1,mem=1G", "invalid VM name in 'a\nb:vcpus=1,mem=1G'" NAME_HINT},
+	    {"\xe9t\xe9"
+	     ":vcpus=1,mem=1G",
+	     "invalid VM name in '\xe9t\xe9"
+	     ":vcpus=1,mem=1G'" NAME_HINT},
+	    {"a\xe2\x80\xae"
+	     "b:vcpus=1,mem=1G",
+	     "invalid VM name in 'a\xe2\x80\xae"
+	     "b:vcpus=1,mem=1G'" NAME_HINT},
+	    {"0123456789012345678901234567890123456789012345678901234567890123:vcpus=1,mem=1G",
+	     "invalid VM name in '0123456789012345678901234567890123456789012345678901234567890123:"
+	     "vcpus=1,mem=1G'" NAME_HINT},
+	    {"a:vcpus=x,mem=1G", "vm 'a:vcpus=x,mem=1G': invalid vcpus 'x'"},
+	    {"a:vcpus=1,mem=1Q", "vm 'a': invalid mem '1Q'"},
+	    {"a:vcpus=1,mem=1G,pages=0", "vm 'a': invalid pages '0'" PAGES_HINT},
+	    /* UINT64_MAX KiB: once the in-band "normal pages" marker (issue 8 item 14) */
+	    {"a:vcpus=1,mem=1G,pages=18446744073709551615K",
+	     "vm 'a': invalid pages '18446744073709551615K'" PAGES_HINT},
+	    {"a:vcpus=1,mem=1G,pages=3M", "vm 'a': invalid pages '3M'" PAGES_HINT},
+	    {"a:vcpus=1,mem=1G,pages=8K", "vm 'a': invalid pages '8K'" PAGES_HINT},
+	    {"a:vcpus=1,mem=1G,pages=32G", "vm 'a': invalid pages '32G'" PAGES_HINT},
+	    {"a:vcpus=1,mem=1G,cpus=3",
+	     "vm 'a': unknown key 'cpus' (expected vcpus, mem, pages, nic)"},
+	    {"a:vcpus=1", "vm 'a': needs vcpus= and mem="},
+	    {"a:vcpus=1,mem", "vm 'a': unknown key 'mem' (expected vcpus, mem, pages, nic)"},
 	};
 	struct err e = ERR_INIT;
 	(void)state;
@@ -887,7 +1071,7 @@ static void test_parse_vm(void **state)
 
 static uint64_t rng_state;
 
-static unsigned rnd(unsigned n)	/* xorshift64*: the same stream on every machine */
+static unsigned rnd(unsigned n) /* xorshift64*: the same stream on every machine */
 {
 	rng_state ^= rng_state >> 12;
 	rng_state ^= rng_state << 25;
@@ -922,7 +1106,10 @@ static unsigned empty_units(const struct host *h, size_t n, const struct idset *
 		}
 		if (threads == 0)
 			continue;
-		u += pol == SMT_PREFER ? nfree : nfree < threads ? 0 : pol == SMT_ISOLATE ? 1 : threads;
+		u += pol == SMT_PREFER	  ? nfree
+		     : nfree < threads	  ? 0
+		     : pol == SMT_ISOLATE ? 1
+					  : threads;
 	}
 	return u;
 }
@@ -1007,7 +1194,8 @@ static void check_invariants(const struct host *h, const struct profile *pf,
 			cell_vcpus += idset_count(&v->cells[c].vcpus);
 			cell_mem += v->cells[c].mem_kib;
 			if (v->page_kib)
-				assert_int_equal(v->cells[c].pages * v->page_kib, v->cells[c].mem_kib);
+				assert_int_equal(v->cells[c].pages * v->page_kib,
+						 v->cells[c].mem_kib);
 		}
 		assert_int_equal(cell_vcpus, v->vcpus);
 		assert_int_equal(cell_mem, v->mem_kib);
@@ -1031,12 +1219,14 @@ static void check_invariants(const struct host *h, const struct profile *pf,
 		}
 		/* whole cores: no core carries two VMs (vCPUs, idle siblings, own
 		 * emulator); a core is the kernel's SMT unit (an AMD module is one) */
-		for (int cpu = idset_next(&mine, 0); cpu >= 0; cpu = idset_next(&mine, (unsigned)cpu + 1)) {
+		for (int cpu = idset_next(&mine, 0); cpu >= 0;
+		     cpu = idset_next(&mine, (unsigned)cpu + 1)) {
 			int core = host_cpu(h, (unsigned)cpu)->smt;
 
-			if (pf->smt != SMT_PREFER && core_owner[core] && core_owner[core] != (int)i + 1)
-				fail_msg("seed %u: core %d shared by '%s' and '%s' under %s", seed, core,
-					 p->vms[core_owner[core] - 1].name, v->name,
+			if (pf->smt != SMT_PREFER && core_owner[core] &&
+			    core_owner[core] != (int)i + 1)
+				fail_msg("seed %u: core %d shared by '%s' and '%s' under %s", seed,
+					 core, p->vms[core_owner[core] - 1].name, v->name,
 					 smt_policy_str(pf->smt));
 			core_owner[core] = (int)i + 1;
 		}
@@ -1044,7 +1234,7 @@ static void check_invariants(const struct host *h, const struct profile *pf,
 	/* memory per node within capacity: hugepages beyond the free ones, and
 	 * normal memory, come out of what can still be reserved */
 	for (size_t n = 0; n < h->nnodes; n++) {
-		uint64_t need = 0, sizes[8] = { 0 }, pages[8] = { 0 };
+		uint64_t need = 0, sizes[8] = {0}, pages[8] = {0};
 		size_t ns = 0;
 
 		for (size_t i = 0; i < p->nvms; i++)
@@ -1070,8 +1260,8 @@ static void check_invariants(const struct host *h, const struct profile *pf,
 			need += pages[k] > fr ? (pages[k] - fr) * sizes[k] : 0;
 		}
 		if (need > reservable(h, n, pf))
-			fail_msg("seed %u: node %zu over capacity: %" PRIu64 " > %" PRIu64 " KiB", seed, n,
-				 need, reservable(h, n, pf));
+			fail_msg("seed %u: node %zu over capacity: %" PRIu64 " > %" PRIu64 " KiB",
+				 seed, n, need, reservable(h, n, pf));
 	}
 	free(core_owner);
 }
@@ -1081,7 +1271,7 @@ static void check_invariants(const struct host *h, const struct profile *pf,
  * and each kept cell is as requested, on one node. */
 static void test_invariants_cells(void **state)
 {
-	static const char *const profiles[] = { "balanced", "high-pps", "low-latency", "density" };
+	static const char *const profiles[] = {"balanced", "high-pps", "low-latency", "density"};
 	unsigned total = 0, placed = 0, kept = 0;
 	(void)state;
 
@@ -1152,9 +1342,9 @@ static void test_invariants_cells(void **state)
 
 static void test_invariants_generated(void **state)
 {
-	static const char *const profiles[] = { "balanced", "high-pps", "low-latency", "throughput",
-						"density" };
-	static const unsigned nodes[] = { 1, 2, 4, 8 };
+	static const char *const profiles[] = {"balanced", "high-pps", "low-latency", "throughput",
+					       "density"};
+	static const unsigned nodes[] = {1, 2, 4, 8};
 	unsigned total_vms = 0, total_placed = 0, split = 0;
 	(void)state;
 
@@ -1185,7 +1375,8 @@ static void test_invariants_generated(void **state)
 		s.distance_near = 12 + rnd(10);
 		s.distance_far = 20 + rnd(20);
 		assert_ok(hostlit_build(&h, &s, &e), e);
-		assert_ok(hostlit_add_nic(&h, "eth0", "0000:01:00.0", (int)rnd(s.nnodes), "", &e), e);
+		assert_ok(hostlit_add_nic(&h, "eth0", "0000:01:00.0", (int)rnd(s.nnodes), "", &e),
+			  e);
 		load_profile(&pf, profiles[seed % ARRAY_LEN(profiles)]);
 		page = pf.hugepage_kib ? pf.hugepage_kib : 1024;
 		n = 5 + rnd(36);
@@ -1229,10 +1420,10 @@ static void test_invariants_generated(void **state)
  */
 static void test_modules(void **state)
 {
-	static const char *const specs[] = { "a:vcpus=1,mem=1G,pages=none",
-					     "b:vcpus=1,mem=1G,pages=none",
-					     "c:vcpus=3,mem=1G,pages=none", NULL };
-	static const char *const profiles[] = { "high-pps", "low-latency" };
+	static const char *const specs[] = {"a:vcpus=1,mem=1G,pages=none",
+					    "b:vcpus=1,mem=1G,pages=none",
+					    "c:vcpus=3,mem=1G,pages=none", NULL};
+	static const char *const profiles[] = {"high-pps", "low-latency"};
 	struct hostlit_spec s;
 	struct err e = ERR_INIT;
 	struct host h;
@@ -1261,7 +1452,8 @@ static void test_modules(void **state)
 			idset_or(&mine, &p.vms[a].idle);
 			if (pf.emulator == EMU_DEDICATED)
 				idset_or(&mine, &p.vms[a].emulator);
-			for (int c = idset_next(&mine, 0); c >= 0; c = idset_next(&mine, (unsigned)c + 1)) {
+			for (int c = idset_next(&mine, 0); c >= 0;
+			     c = idset_next(&mine, (unsigned)c + 1)) {
 				struct idset sib = host_siblings(&h, (unsigned)c);
 
 				assert_int_equal(idset_count(&sib), 2);
@@ -1269,7 +1461,8 @@ static void test_modules(void **state)
 					fail_msg("%s: '%s' has CPU %d but not its module sibling",
 						 profiles[k], p.vms[a].name, c);
 				for (size_t b = 0; b < p.nvms; b++)
-					assert_true(b == a || !idset_intersects(&sib, &p.vms[b].cpus));
+					assert_true(b == a ||
+						    !idset_intersects(&sib, &p.vms[b].cpus));
 			}
 			assert_false(idset_intersects(&mine, &p.housekeeping));
 		}
@@ -1287,8 +1480,8 @@ static void test_modules(void **state)
 /* A firmware NUMA bug: nodes claiming the same CPUs are planned as one node. */
 static void test_numa_inconsistent(void **state)
 {
-	static const char *const specs[] = { "a:vcpus=6,mem=8G,pages=none",
-					     "b:vcpus=6,mem=8G,pages=none", NULL };
+	static const char *const specs[] = {"a:vcpus=6,mem=8G,pages=none",
+					    "b:vcpus=6,mem=8G,pages=none", NULL};
 	struct hostlit_spec s;
 	struct vm_request vms[4];
 	struct err e = ERR_INIT;
@@ -1321,8 +1514,9 @@ static void test_numa_inconsistent(void **state)
 		bool said = false;
 
 		for (size_t i = 0; i < p.nreasons; i++)
-			said |= strstr(p.reasons[i], "NUMA layout inconsistent (nodes 0-1 claim the "
-							 "same CPUs 0-15): planned as one node") != NULL;
+			said |=
+			    strstr(p.reasons[i], "NUMA layout inconsistent (nodes 0-1 claim the "
+						 "same CPUs 0-15): planned as one node") != NULL;
 		assert_true(said);
 	}
 	plan_release(&p);
@@ -1333,14 +1527,14 @@ static void test_numa_inconsistent(void **state)
 static void test_invariants_captures(void **state)
 {
 	static const char *const hosts[] = {
-		"laptop-intel-i7-1370p-hybrid", "desktop-amd-ryzen5-1600",
-		"2s-intel-xeon-silver4108-smt", "4s-intel-xeon-e7-4870-r910",
-		"4s-amd-opteron6272-r815-8n", "2s-amd-epyc-rome-nps1", "arm64-kunpeng920-128c",
-		"ppc64-power7-256t", "ppc64-power9-v100-gpumem-nodes",
-		"ppc64-power8-subcores-offline",
+	    "laptop-intel-i7-1370p-hybrid",   "desktop-amd-ryzen5-1600",
+	    "2s-intel-xeon-silver4108-smt",   "4s-intel-xeon-e7-4870-r910",
+	    "4s-amd-opteron6272-r815-8n",     "2s-amd-epyc-rome-nps1",
+	    "arm64-kunpeng920-128c",	      "ppc64-power7-256t",
+	    "ppc64-power9-v100-gpumem-nodes", "ppc64-power8-subcores-offline",
 	};
-	static const char *const profiles[] = { "balanced", "high-pps", "low-latency", "throughput",
-						"density" };
+	static const char *const profiles[] = {"balanced", "high-pps", "low-latency", "throughput",
+					       "density"};
 	unsigned planned = 0;
 	(void)state;
 
@@ -1392,23 +1586,23 @@ static void test_invariants_captures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_placements),
-		cmocka_unit_test(test_bad_requests),
-		cmocka_unit_test(test_page_fallback),
-		cmocka_unit_test(test_unknown_topology),
-		cmocka_unit_test(test_unplaced_reasons),
-		cmocka_unit_test(test_hugepages_and_cells),
+	    cmocka_unit_test(test_placements),
+	    cmocka_unit_test(test_bad_requests),
+	    cmocka_unit_test(test_page_fallback),
+	    cmocka_unit_test(test_unknown_topology),
+	    cmocka_unit_test(test_unplaced_reasons),
+	    cmocka_unit_test(test_hugepages_and_cells),
 	    cmocka_unit_test(test_requested_cells),
 	    cmocka_unit_test(test_invariants_cells),
-		cmocka_unit_test(test_guest_topology),
-		cmocka_unit_test(test_reasons_cap),
-		cmocka_unit_test(test_settings),
-		cmocka_unit_test(test_batch_beats_arrival),
-		cmocka_unit_test(test_parse_vm),
-		cmocka_unit_test(test_invariants_generated),
-		cmocka_unit_test(test_invariants_captures),
-		cmocka_unit_test(test_modules),
-		cmocka_unit_test(test_numa_inconsistent),
+	    cmocka_unit_test(test_guest_topology),
+	    cmocka_unit_test(test_reasons_cap),
+	    cmocka_unit_test(test_settings),
+	    cmocka_unit_test(test_batch_beats_arrival),
+	    cmocka_unit_test(test_parse_vm),
+	    cmocka_unit_test(test_invariants_generated),
+	    cmocka_unit_test(test_invariants_captures),
+	    cmocka_unit_test(test_modules),
+	    cmocka_unit_test(test_numa_inconsistent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,11 +25,11 @@ static void test_shipped_profiles_load(void **state)
 		enum knob ksm;
 		bool isolate;
 	} want[] = {
-		{ "balanced", SMT_PREFER, 2048, EMU_HOUSEKEEPING, "madvise", KNOB_KEEP, false },
-		{ "density", SMT_PREFER, 2048, EMU_SHARED, "madvise", KNOB_ON, false },
-		{ "high-pps", SMT_REQUIRE, 1048576, EMU_HOUSEKEEPING, "never", KNOB_OFF, true },
-		{ "low-latency", SMT_ISOLATE, 1048576, EMU_DEDICATED, "never", KNOB_OFF, true },
-		{ "throughput", SMT_PREFER, 1048576, EMU_HOUSEKEEPING, "madvise", KNOB_OFF, false },
+	    {"balanced", SMT_PREFER, 2048, EMU_HOUSEKEEPING, "madvise", KNOB_KEEP, false},
+	    {"density", SMT_PREFER, 2048, EMU_SHARED, "madvise", KNOB_ON, false},
+	    {"high-pps", SMT_REQUIRE, 1048576, EMU_HOUSEKEEPING, "never", KNOB_OFF, true},
+	    {"low-latency", SMT_ISOLATE, 1048576, EMU_DEDICATED, "never", KNOB_OFF, true},
+	    {"throughput", SMT_PREFER, 1048576, EMU_HOUSEKEEPING, "madvise", KNOB_OFF, false},
 	};
 	char dir[4096];
 	char **names;
@@ -42,7 +42,7 @@ static void test_shipped_profiles_load(void **state)
 	for (size_t i = 0; i < n; i++) {
 		struct profile pf;
 
-		assert_string_equal(names[i], want[i].name);	/* sorted */
+		assert_string_equal(names[i], want[i].name); /* sorted */
 		assert_ok(profile_find(&pf, names[i], dir, &e), e);
 		assert_string_equal(pf.name, want[i].name);
 		assert_non_null(strstr(pf.path, "/profiles/"));
@@ -78,45 +78,49 @@ static void test_bad_profiles(void **state)
 	static const struct {
 		const char *text, *msg;
 	} cases[] = {
-		{ "[planner]\nsmt = isolate\n", "bad.conf:2: unknown key 'smt' in [planner]" },
-		{ "[planner]\nsmt_policy = sometimes\n",
-		  "bad.conf:2: invalid value 'sometimes' for 'smt_policy' (expected prefer, isolate "
-		  "or require)" },
-		{ "; comment\n[host]\nthp = off\n",
-		  "bad.conf:3: invalid value 'off' for 'thp' (expected always, madvise, never or keep)" },
-		{ "[host]\nksm = maybe\n", "bad.conf:2: invalid value 'maybe' for 'ksm' (expected on, off "
-					   "or keep)" },
-		{ "[host]\ngovernor = Perf0rmance\n",
-		  "bad.conf:2: invalid value 'Perf0rmance' for 'governor' (expected a cpufreq governor "
-		  "name or keep)" },
-		{ "[host]\nisolate = true\n", "bad.conf:2: invalid value 'true' for 'isolate' (expected "
-					      "yes or no)" },
-		{ "[host]\nswappiness = 300\n", "bad.conf:2: invalid value '300' for 'swappiness' "
-						"(expected a number from 0 to 200)" },
-		{ "[cpu]\nx = 1\n", "bad.conf:2: unknown section [cpu] (expected [profile], [planner] or "
-				    "[host])" },
-		{ "x = 1\n", "bad.conf:1: key 'x' outside a section" },
-		{ "[planner]\n# c\n\nhousekeeping_cores_per_node = 0\n",
-		  "bad.conf:4: invalid value '0' for 'housekeeping_cores_per_node' (expected a number "
-		  "from 1 to 1024)" },
-		{ "[planner]\nhugepage_kib = 3000\n",
-		  "bad.conf:2: invalid value '3000' for 'hugepage_kib' (expected 0 or a power of two >= "
-		  "64, in KiB)" },
-		{ "[planner]\nhost_reserved_memory_mib = -1\n",
-		  "bad.conf:2: invalid value '-1' for 'host_reserved_memory_mib' (expected a number from "
-		  "0 to 1073741824)" },
-		{ "[planner]\nemulator = pinned\n",
-		  "bad.conf:2: invalid value 'pinned' for 'emulator' (expected housekeeping, "
-		  "dedicated-core or shared)" },
-		{ "[profile]\nname = x\n", "bad.conf:2: unknown key 'name' in [profile]" },
-		/* the first error is the one reported */
-		{ "[planner]\nfoo = 1\nbar = 2\n", "bad.conf:2: unknown key 'foo' in [planner]" },
-		{ "[planner]\nnic_local\n", "bad.conf:2: syntax error (expected [section] or key = value)" },
-		/* a syntax error before a bad key is reported first */
-		{ "[planner\nfoo = 1\n", "bad.conf:1: syntax error (expected [section] or key = value)" },
-		/* no newline at the end */
-		{ "[planner]\n\nl3_local = sure", "bad.conf:3: invalid value 'sure' for 'l3_local' "
-						  "(expected yes or no)" },
+	    {"[planner]\nsmt = isolate\n", "bad.conf:2: unknown key 'smt' in [planner]"},
+	    {"[planner]\nsmt_policy = sometimes\n",
+	     "bad.conf:2: invalid value 'sometimes' for 'smt_policy' (expected prefer, isolate "
+	     "or require)"},
+	    {"; comment\n[host]\nthp = off\n",
+	     "bad.conf:3: invalid value 'off' for 'thp' (expected always, madvise, never or keep)"},
+	    {"[host]\nksm = maybe\n",
+	     "bad.conf:2: invalid value 'maybe' for 'ksm' (expected on, off "
+	     "or keep)"},
+	    {"[host]\ngovernor = Perf0rmance\n",
+	     "bad.conf:2: invalid value 'Perf0rmance' for 'governor' (expected a cpufreq governor "
+	     "name or keep)"},
+	    {"[host]\nisolate = true\n", "bad.conf:2: invalid value 'true' for 'isolate' (expected "
+					 "yes or no)"},
+	    {"[host]\nswappiness = 300\n", "bad.conf:2: invalid value '300' for 'swappiness' "
+					   "(expected a number from 0 to 200)"},
+	    {"[cpu]\nx = 1\n",
+	     "bad.conf:2: unknown section [cpu] (expected [profile], [planner] or "
+	     "[host])"},
+	    {"x = 1\n", "bad.conf:1: key 'x' outside a section"},
+	    {"[planner]\n# c\n\nhousekeeping_cores_per_node = 0\n",
+	     "bad.conf:4: invalid value '0' for 'housekeeping_cores_per_node' (expected a number "
+	     "from 1 to 1024)"},
+	    {"[planner]\nhugepage_kib = 3000\n",
+	     "bad.conf:2: invalid value '3000' for 'hugepage_kib' (expected 0 or a power of two >= "
+	     "64, in KiB)"},
+	    {"[planner]\nhost_reserved_memory_mib = -1\n",
+	     "bad.conf:2: invalid value '-1' for 'host_reserved_memory_mib' (expected a number "
+	     "from "
+	     "0 to 1073741824)"},
+	    {"[planner]\nemulator = pinned\n",
+	     "bad.conf:2: invalid value 'pinned' for 'emulator' (expected housekeeping, "
+	     "dedicated-core or shared)"},
+	    {"[profile]\nname = x\n", "bad.conf:2: unknown key 'name' in [profile]"},
+	    /* the first error is the one reported */
+	    {"[planner]\nfoo = 1\nbar = 2\n", "bad.conf:2: unknown key 'foo' in [planner]"},
+	    {"[planner]\nnic_local\n",
+	     "bad.conf:2: syntax error (expected [section] or key = value)"},
+	    /* a syntax error before a bad key is reported first */
+	    {"[planner\nfoo = 1\n", "bad.conf:1: syntax error (expected [section] or key = value)"},
+	    /* no newline at the end */
+	    {"[planner]\n\nl3_local = sure", "bad.conf:3: invalid value 'sure' for 'l3_local' "
+					     "(expected yes or no)"},
 	};
 	struct err e = ERR_INIT;
 	(void)state;
@@ -127,7 +131,7 @@ static void test_bad_profiles(void **state)
 		assert_int_equal(profile_load_string(&pf, cases[i].text, "bad.conf", &e), -1);
 		assert_string_equal(e.msg, cases[i].msg);
 		profile_default(&def);
-		assert_memory_equal(&pf, &def, sizeof(pf));	/* defaults after a failure */
+		assert_memory_equal(&pf, &def, sizeof(pf)); /* defaults after a failure */
 	}
 }
 
@@ -146,8 +150,8 @@ static void test_files_and_names(void **state)
 	assert_int_equal(profile_load(&pf, "/dev/zero", &e), -1);
 	assert_string_equal(e.msg, "'/dev/zero' is not a regular file");
 	assert_int_equal(profile_find(&pf, "nope", profiles_dir(dir, sizeof(dir)), &e), -1);
-	snprintf(msg, sizeof(msg), "unknown profile 'nope' (no '%s/nope.conf'; see 'hvtune profiles')",
-		 dir);
+	snprintf(msg, sizeof(msg),
+		 "unknown profile 'nope' (no '%s/nope.conf'; see 'hvtune profiles')", dir);
 	assert_string_equal(e.msg, msg);
 
 	/* a file by path: named by its base name; errors carry the path */
@@ -160,14 +164,16 @@ static void test_files_and_names(void **state)
 	assert_ok(profile_find(&pf, path, NULL, &e), e);
 	assert_string_equal(pf.name, "mine");
 	assert_int_equal(pf.smt, SMT_ISOLATE);
-	assert_int_equal(pf.hugepage_kib, 2048);	/* the rest is the default */
+	assert_int_equal(pf.hugepage_kib, 2048); /* the rest is the default */
 	f = fopen(path, "a");
 	assert_non_null(f);
 	fputs("[host]\nthp = sometimes\n", f);
 	fclose(f);
 	assert_int_equal(profile_find(&pf, path, NULL, &e), -1);
-	snprintf(msg, sizeof(msg), "%s:6: invalid value 'sometimes' for 'thp' (expected always, "
-				   "madvise, never or keep)", path);
+	snprintf(msg, sizeof(msg),
+		 "%s:6: invalid value 'sometimes' for 'thp' (expected always, "
+		 "madvise, never or keep)",
+		 path);
 	assert_string_equal(e.msg, msg);
 	/* a last line without '\n' that fills inih's 200-byte buffer exactly is
 	 * still line 1 (found by fuzz_profile: the file reader said line 0) */
@@ -188,8 +194,8 @@ static void test_files_and_names(void **state)
 /* 'hvtune profiles show' prints profile_format(): it loads back to the same profile. */
 static void test_format_round_trip(void **state)
 {
-	static const char *const names[] = { "balanced", "density", "high-pps", "low-latency",
-					     "throughput" };
+	static const char *const names[] = {"balanced", "density", "high-pps", "low-latency",
+					    "throughput"};
 	char dir[4096], text[4096];
 	struct err e = ERR_INIT;
 	(void)state;
@@ -211,11 +217,11 @@ static void test_format_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shipped_profiles_load),
-		cmocka_unit_test(test_default_is_balanced),
-		cmocka_unit_test(test_bad_profiles),
-		cmocka_unit_test(test_files_and_names),
-		cmocka_unit_test(test_format_round_trip),
+	    cmocka_unit_test(test_shipped_profiles_load),
+	    cmocka_unit_test(test_default_is_balanced),
+	    cmocka_unit_test(test_bad_profiles),
+	    cmocka_unit_test(test_files_and_names),
+	    cmocka_unit_test(test_format_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,32 +43,62 @@ static void test_rates_cpus(void **state)
 	/* recorded at t=10 s and t=12 s; CPU 1 went offline and CPU 2 came
 	 * online in between (hotplug); CPU 3's counters went backwards */
 	struct sample_cpu ca[] = {
-		{ .id = 0, .busy_jiffies = 1000, .total_jiffies = 5000, .irqs_known = true,
-		  .shootdowns = 10, .nic_irqs = 4000000000u },
-		{ .id = 1, .busy_jiffies = 10, .total_jiffies = 20, .irqs_known = true },
-		{ .id = 3, .busy_jiffies = 900, .total_jiffies = 9000, .irqs_known = true,
-		  .shootdowns = 50, .nic_irqs = 7 },
+	    {.id = 0,
+	     .busy_jiffies = 1000,
+	     .total_jiffies = 5000,
+	     .irqs_known = true,
+	     .shootdowns = 10,
+	     .nic_irqs = 4000000000u},
+	    {.id = 1, .busy_jiffies = 10, .total_jiffies = 20, .irqs_known = true},
+	    {.id = 3,
+	     .busy_jiffies = 900,
+	     .total_jiffies = 9000,
+	     .irqs_known = true,
+	     .shootdowns = 50,
+	     .nic_irqs = 7},
 	};
 	struct sample_cpu cb[] = {
-		{ .id = 0, .busy_jiffies = 1050, .total_jiffies = 5200, .irqs_known = true,
-		  .shootdowns = 30, .nic_irqs = 4000000100u },
-		{ .id = 2, .busy_jiffies = 5, .total_jiffies = 10, .irqs_known = true,
-		  .shootdowns = 3, .nic_irqs = 3 },
-		/* a 32-bit IRQ count wrapped, the shootdowns did not move */
-		{ .id = 3, .busy_jiffies = 880, .total_jiffies = 9100, .irqs_known = true,
-		  .shootdowns = 50, .nic_irqs = 2 },
+	    {.id = 0,
+	     .busy_jiffies = 1050,
+	     .total_jiffies = 5200,
+	     .irqs_known = true,
+	     .shootdowns = 30,
+	     .nic_irqs = 4000000100u},
+	    {.id = 2,
+	     .busy_jiffies = 5,
+	     .total_jiffies = 10,
+	     .irqs_known = true,
+	     .shootdowns = 3,
+	     .nic_irqs = 3},
+	    /* a 32-bit IRQ count wrapped, the shootdowns did not move */
+	    {.id = 3,
+	     .busy_jiffies = 880,
+	     .total_jiffies = 9100,
+	     .irqs_known = true,
+	     .shootdowns = 50,
+	     .nic_irqs = 2},
 	};
-	struct sample a = { .ns = S(10), .clk_tck = 100, .ncpus = 3, .cpus = ca,
-			    .stat_known = true, .shootdowns_known = true, .nic_irqs_known = true };
-	struct sample b = { .ns = S(12), .clk_tck = 100, .ncpus = 3, .cpus = cb,
-			    .stat_known = true, .shootdowns_known = true, .nic_irqs_known = true };
+	struct sample a = {.ns = S(10),
+			   .clk_tck = 100,
+			   .ncpus = 3,
+			   .cpus = ca,
+			   .stat_known = true,
+			   .shootdowns_known = true,
+			   .nic_irqs_known = true};
+	struct sample b = {.ns = S(12),
+			   .clk_tck = 100,
+			   .ncpus = 3,
+			   .cpus = cb,
+			   .stat_known = true,
+			   .shootdowns_known = true,
+			   .nic_irqs_known = true};
 	static const struct {
 		unsigned id;
 		double busy, tlb, irq;
 	} want[] = {
-		{ 0, 25.0, 10.0, 50.0 },
-		{ 2, RATE_UNKNOWN, RATE_UNKNOWN, RATE_UNKNOWN },	/* new CPU: nothing to compare */
-		{ 3, RATE_UNKNOWN, 0.0, RATE_UNKNOWN },			/* reset busy, wrapped IRQs */
+	    {0, 25.0, 10.0, 50.0},
+	    {2, RATE_UNKNOWN, RATE_UNKNOWN, RATE_UNKNOWN}, /* new CPU: nothing to compare */
+	    {3, RATE_UNKNOWN, 0.0, RATE_UNKNOWN},	   /* reset busy, wrapped IRQs */
 	};
 	struct err e = ERR_INIT;
 	struct rates r;
@@ -95,7 +125,7 @@ static void test_rates_cpus(void **state)
 	ca[0].dtlb_misses = 100;
 	cb[0].dtlb_misses = 700;
 	ca[0].itlb_misses = 5;
-	cb[0].itlb_misses = 3;	/* a counter reset: unknown, never negative */
+	cb[0].itlb_misses = 3; /* a counter reset: unknown, never negative */
 	assert_ok(sample_rates(&r, &a, &b, &e), e);
 	assert_false(r.shootdowns_known);
 	assert_string_equal(r.shootdowns_why, b.shootdowns_why);
@@ -118,24 +148,34 @@ static void test_rates_cpus(void **state)
 
 static void test_rates_zero_interval(void **state)
 {
-	struct sample_cpu ca[] = { { .id = 0, .busy_jiffies = 1, .total_jiffies = 2 } };
-	struct sample_cpu cb[] = { { .id = 0, .busy_jiffies = 5, .total_jiffies = 9 } };
-	struct sample_thread ta[] = { { .vcpu = 0, .tid = 7, .cpu = 0, .cpu_ticks = 10 } };
-	struct sample_thread tb[] = { { .vcpu = 0, .tid = 7, .cpu = 0, .cpu_ticks = 20 } };
-	struct sample_vm va[] = { { .name = "vm", .pid = 5, .running = true, .nthreads = 1,
-				    .threads = ta } };
-	struct sample_vm vb[] = { { .name = "vm", .pid = 5, .running = true, .nthreads = 1,
-				    .threads = tb } };
-	static const double times[][2] = { { 3, 3 }, { 4, 3 } };	/* equal, backwards */
+	struct sample_cpu ca[] = {{.id = 0, .busy_jiffies = 1, .total_jiffies = 2}};
+	struct sample_cpu cb[] = {{.id = 0, .busy_jiffies = 5, .total_jiffies = 9}};
+	struct sample_thread ta[] = {{.vcpu = 0, .tid = 7, .cpu = 0, .cpu_ticks = 10}};
+	struct sample_thread tb[] = {{.vcpu = 0, .tid = 7, .cpu = 0, .cpu_ticks = 20}};
+	struct sample_vm va[] = {
+	    {.name = "vm", .pid = 5, .running = true, .nthreads = 1, .threads = ta}};
+	struct sample_vm vb[] = {
+	    {.name = "vm", .pid = 5, .running = true, .nthreads = 1, .threads = tb}};
+	static const double times[][2] = {{3, 3}, {4, 3}}; /* equal, backwards */
 	struct err e = ERR_INIT;
 	(void)state;
 
 	idset_add(&tb[0].allowed, 0);
 	for (size_t i = 0; i < ARRAY_LEN(times); i++) {
-		struct sample a = { .ns = S(times[i][0]), .clk_tck = 100, .ncpus = 1, .cpus = ca,
-				    .stat_known = true, .nvms = 1, .vms = va };
-		struct sample b = { .ns = S(times[i][1]), .clk_tck = 100, .ncpus = 1, .cpus = cb,
-				    .stat_known = true, .nvms = 1, .vms = vb };
+		struct sample a = {.ns = S(times[i][0]),
+				   .clk_tck = 100,
+				   .ncpus = 1,
+				   .cpus = ca,
+				   .stat_known = true,
+				   .nvms = 1,
+				   .vms = va};
+		struct sample b = {.ns = S(times[i][1]),
+				   .clk_tck = 100,
+				   .ncpus = 1,
+				   .cpus = cb,
+				   .stat_known = true,
+				   .nvms = 1,
+				   .vms = vb};
 		struct rates r;
 
 		assert_ok(sample_rates(&r, &a, &b, &e), e);
@@ -156,42 +196,54 @@ static void test_rates_threads(void **state)
 	 * vCPU 0 ran 150 ticks of 200 in 2 s, migrated 6 times, and now sits on
 	 * CPU 3 outside its new pin (re-pinned while it slept) */
 	struct sample_thread ta[] = {
-		{ .vcpu = 0, .tid = 101, .cpu = 3, .cpu_ticks = 1000, .migrations_known = true,
-		  .migrations = 40 },
-		{ .vcpu = 1, .tid = 102, .cpu = 4, .cpu_ticks = 50, .migrations_known = true },
-		{ .vcpu = 2, .tid = 103, .cpu = 5, .cpu_ticks = 900, .migrations_known = true,
-		  .migrations = 9 },
+	    {.vcpu = 0,
+	     .tid = 101,
+	     .cpu = 3,
+	     .cpu_ticks = 1000,
+	     .migrations_known = true,
+	     .migrations = 40},
+	    {.vcpu = 1, .tid = 102, .cpu = 4, .cpu_ticks = 50, .migrations_known = true},
+	    {.vcpu = 2,
+	     .tid = 103,
+	     .cpu = 5,
+	     .cpu_ticks = 900,
+	     .migrations_known = true,
+	     .migrations = 9},
 	};
 	struct sample_thread tb[] = {
-		{ .vcpu = 0, .tid = 101, .cpu = 3, .cpu_ticks = 1150, .migrations_known = true,
-		  .migrations = 46 },
-		{ .vcpu = 1, .tid = 105, .cpu = 4, .cpu_ticks = 2, .migrations_known = true },
-		/* tid 103 re-used by a new thread: its ticks went backwards */
-		{ .vcpu = 2, .tid = 103, .cpu = 5, .cpu_ticks = 30, .migrations_known = false },
+	    {.vcpu = 0,
+	     .tid = 101,
+	     .cpu = 3,
+	     .cpu_ticks = 1150,
+	     .migrations_known = true,
+	     .migrations = 46},
+	    {.vcpu = 1, .tid = 105, .cpu = 4, .cpu_ticks = 2, .migrations_known = true},
+	    /* tid 103 re-used by a new thread: its ticks went backwards */
+	    {.vcpu = 2, .tid = 103, .cpu = 5, .cpu_ticks = 30, .migrations_known = false},
 	};
-	struct sample_thread tr[] = { { .vcpu = 0, .tid = 201, .cpu = 0, .cpu_ticks = 10 } };
-	struct sample_thread tr2[] = { { .vcpu = 0, .tid = 301, .cpu = 1, .cpu_ticks = 20 } };
+	struct sample_thread tr[] = {{.vcpu = 0, .tid = 201, .cpu = 0, .cpu_ticks = 10}};
+	struct sample_thread tr2[] = {{.vcpu = 0, .tid = 301, .cpu = 1, .cpu_ticks = 20}};
 	struct sample_vm va[] = {
-		{ .name = "web", .pid = 100, .running = true, .nthreads = 3, .threads = ta },
-		{ .name = "db", .pid = 200, .running = true, .nthreads = 1, .threads = tr },
-		{ .name = "gone", .pid = 400, .running = true, .nthreads = 1, .threads = tr },
+	    {.name = "web", .pid = 100, .running = true, .nthreads = 3, .threads = ta},
+	    {.name = "db", .pid = 200, .running = true, .nthreads = 1, .threads = tr},
+	    {.name = "gone", .pid = 400, .running = true, .nthreads = 1, .threads = tr},
 	};
 	struct sample_vm vb[] = {
-		{ .name = "web", .pid = 100, .running = true, .nthreads = 3, .threads = tb },
-		/* db restarted: a new pid, nothing to compare with */
-		{ .name = "db", .pid = 300, .running = true, .nthreads = 1, .threads = tr2 },
-		{ .name = "gone", .pid = 400, .running = false, .why = "its QEMU process is gone" },
+	    {.name = "web", .pid = 100, .running = true, .nthreads = 3, .threads = tb},
+	    /* db restarted: a new pid, nothing to compare with */
+	    {.name = "db", .pid = 300, .running = true, .nthreads = 1, .threads = tr2},
+	    {.name = "gone", .pid = 400, .running = false, .why = "its QEMU process is gone"},
 	};
-	struct sample a = { .ns = S(1), .clk_tck = 100, .nvms = 3, .vms = va, .vms_known = true };
-	struct sample b = { .ns = S(3), .clk_tck = 100, .nvms = 3, .vms = vb, .vms_known = true };
+	struct sample a = {.ns = S(1), .clk_tck = 100, .nvms = 3, .vms = va, .vms_known = true};
+	struct sample b = {.ns = S(3), .clk_tck = 100, .nvms = 3, .vms = vb, .vms_known = true};
 	static const struct {
 		int tid;
 		double pct, mig;
 		bool off;
 	} want[] = {
-		{ 101, 75.0, 3.0, true },
-		{ 105, RATE_UNKNOWN, RATE_UNKNOWN, false },
-		{ 103, RATE_UNKNOWN, RATE_UNKNOWN, false },
+	    {101, 75.0, 3.0, true},
+	    {105, RATE_UNKNOWN, RATE_UNKNOWN, false},
+	    {103, RATE_UNKNOWN, RATE_UNKNOWN, false},
 	};
 	struct err e = ERR_INIT;
 	struct rates r;
@@ -226,31 +278,46 @@ static void test_rates_threads(void **state)
 
 static void test_rates_memory(void **state)
 {
-	unsigned nodes[] = { 0, 1, 2 };
-	uint64_t kib_local[] = { 4096, 0, 0 }, kib_remote[] = { 4096, 2048, 512 };
-	struct sample_pool pools[] = { { .node = 0, .size_kib = 2048, .total = 8, .free = 3 } };
+	unsigned nodes[] = {0, 1, 2};
+	uint64_t kib_local[] = {4096, 0, 0}, kib_remote[] = {4096, 2048, 512};
+	struct sample_pool pools[] = {{.node = 0, .size_kib = 2048, .total = 8, .free = 3}};
 	struct sample_vm vb[] = {
-		{ .name = "local", .pid = 1, .running = true, .nodeset_known = true,
-		  .mem_known = true, .node_kib = kib_local },
-		{ .name = "remote", .pid = 2, .running = true, .nodeset_known = true,
-		  .mem_known = true, .node_kib = kib_remote },
-		/* no numatune: nothing is remote by definition, so unknown */
-		{ .name = "free", .pid = 3, .running = true, .mem_known = true,
-		  .node_kib = kib_remote },
-		{ .name = "unread", .pid = 4, .running = true, .nodeset_known = true,
-		  .mem_why = "numa_maps not read in this sample" },
+	    {.name = "local",
+	     .pid = 1,
+	     .running = true,
+	     .nodeset_known = true,
+	     .mem_known = true,
+	     .node_kib = kib_local},
+	    {.name = "remote",
+	     .pid = 2,
+	     .running = true,
+	     .nodeset_known = true,
+	     .mem_known = true,
+	     .node_kib = kib_remote},
+	    /* no numatune: nothing is remote by definition, so unknown */
+	    {.name = "free", .pid = 3, .running = true, .mem_known = true, .node_kib = kib_remote},
+	    {.name = "unread",
+	     .pid = 4,
+	     .running = true,
+	     .nodeset_known = true,
+	     .mem_why = "numa_maps not read in this sample"},
 	};
-	struct sample a = { .ns = S(1) };
-	struct sample b = { .ns = S(2), .nnodes = 3, .node_ids = nodes, .npools = 1,
-			    .pools = pools, .nvms = 4, .vms = vb };
+	struct sample a = {.ns = S(1)};
+	struct sample b = {.ns = S(2),
+			   .nnodes = 3,
+			   .node_ids = nodes,
+			   .npools = 1,
+			   .pools = pools,
+			   .nvms = 4,
+			   .vms = vb};
 	static const struct {
 		bool known, remote_known, remote;
 		uint64_t remote_kib;
 	} want[] = {
-		{ true, true, false, 0 },
-		{ true, true, true, 2560 },
-		{ true, false, false, 0 },
-		{ false, false, false, 0 },
+	    {true, true, false, 0},
+	    {true, true, true, 2560},
+	    {true, false, false, 0},
+	    {false, false, false, 0},
 	};
 	struct err e = ERR_INIT;
 	struct rates r;
@@ -282,49 +349,48 @@ struct tfile {
 };
 
 static const struct tfile base[] = {
-	{ "/proc/stat",
-	  "cpu  300 0 200 5000 10 0 0 0 0 0\n"
-	  "cpu0 100 5 50 2000 10 3 2 1 40 0\n"
-	  "cpu1 200 0 150 3000 0 0 0 0 0 0\n"
-	  "intr 12345 0 0\n"
-	  "ctxt 999\n" },
-	{ "/proc/interrupts",
-	  "           CPU0       CPU1       \n"
-	  "  0:         49          0   IO-APIC   2-edge      timer\n"
-	  " 40:        100        200   PCI-MSI 524288-edge      eth0-TxRx-0\n"
-	  " 41:          1          2   PCI-MSI 524289-edge      eth0-TxRx-1\n"
-	  " 42:       5000       5000   PCI-MSI 524290-edge      other\n"
-	  "NMI:          0          0   Non-maskable interrupts\n"
-	  "TLB:         17         23   TLB shootdowns\n"
-	  "ERR:          0\n" },
-	{ "/sys/devices/system/node/node0/hugepages/hugepages-2048kB/free_hugepages", "6\n" },
-	{ "/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages", "8\n" },
-	/* node 1's pool is in the host model but gone from sysfs */
-	/* the QEMU process 500: main thread, two vCPUs, an I/O thread */
-	{ "/proc/500/task/500/comm", "qemu-system-x86\n" },
-	{ "/proc/500/task/501/comm", "CPU 1/KVM\n" },
-	{ "/proc/500/task/501/stat",
-	  "501 (CPU 1/KVM) S 1 500 500 0 -1 4194560 100 0 0 0 70 30 0 0 20 0 4 0 "
-	  "1000 0 0 18446744073709551615 0 0 0 0 0 0 0 4096 0 0 0 0 -1 1 0 0 0 0 0\n" },
-	{ "/proc/500/task/501/status", "Name:\tCPU 1/KVM\nCpus_allowed:\t2\nCpus_allowed_list:\t1\n" },
-	{ "/proc/500/task/501/sched", "CPU 1/KVM (501, #threads: 4)\n---------\nse.exec_start  :  1.0\n"
-	  "se.nr_migrations                             :                   12\n" },
-	{ "/proc/500/task/502/comm", "CPU 0/KVM\n" },
-	/* comm with a ") " inside the parentheses: fields count from the last ')' */
-	{ "/proc/500/task/502/stat",
-	  "502 (CPU 0/KVM) x) R 1 500 500 0 -1 4194560 100 0 0 0 5 6 0 0 20 0 4 0 "
-	  "1000 0 0 18446744073709551615 0 0 0 0 0 0 0 4096 0 0 0 0 -1 0 0 0 0 0 0\n" },
-	{ "/proc/500/task/502/status", "Name:\tCPU 0/KVM\nCpus_allowed_list:\t0-1\n" },
-	/* 502 has no sched file: a kernel without CONFIG_SCHED_DEBUG */
-	{ "/proc/500/task/503/comm", "IO iothread1\n" },
-	{ "/proc/500/numa_maps",
-	  "7f0000000000 default anon=1024 dirty=1024 N0=1000 N1=24 kernelpagesize_kB=4\n"
-	  "7f4000000000 bind:0 file=/dev/hugepages/libvirt/qemu/x huge dirty=2 N0=2 "
-	  "kernelpagesize_kB=2048\n"
-	  "55d000000000 default file=/usr/bin/qemu-system-x86_64 mapped=20 N0=20 "
-	  "kernelpagesize_kB=4\n"
-	  "7ffc00000000 default stack anon=3 dirty=3 N1=3 kernelpagesize_kB=4\n"
-	  "7ffd00000000 default\n" },
+    {"/proc/stat", "cpu  300 0 200 5000 10 0 0 0 0 0\n"
+		   "cpu0 100 5 50 2000 10 3 2 1 40 0\n"
+		   "cpu1 200 0 150 3000 0 0 0 0 0 0\n"
+		   "intr 12345 0 0\n"
+		   "ctxt 999\n"},
+    {"/proc/interrupts", "           CPU0       CPU1       \n"
+			 "  0:         49          0   IO-APIC   2-edge      timer\n"
+			 " 40:        100        200   PCI-MSI 524288-edge      eth0-TxRx-0\n"
+			 " 41:          1          2   PCI-MSI 524289-edge      eth0-TxRx-1\n"
+			 " 42:       5000       5000   PCI-MSI 524290-edge      other\n"
+			 "NMI:          0          0   Non-maskable interrupts\n"
+			 "TLB:         17         23   TLB shootdowns\n"
+			 "ERR:          0\n"},
+    {"/sys/devices/system/node/node0/hugepages/hugepages-2048kB/free_hugepages", "6\n"},
+    {"/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages", "8\n"},
+    /* node 1's pool is in the host model but gone from sysfs */
+    /* the QEMU process 500: main thread, two vCPUs, an I/O thread */
+    {"/proc/500/task/500/comm", "qemu-system-x86\n"},
+    {"/proc/500/task/501/comm", "CPU 1/KVM\n"},
+    {"/proc/500/task/501/stat",
+     "501 (CPU 1/KVM) S 1 500 500 0 -1 4194560 100 0 0 0 70 30 0 0 20 0 4 0 "
+     "1000 0 0 18446744073709551615 0 0 0 0 0 0 0 4096 0 0 0 0 -1 1 0 0 0 0 0\n"},
+    {"/proc/500/task/501/status", "Name:\tCPU 1/KVM\nCpus_allowed:\t2\nCpus_allowed_list:\t1\n"},
+    {"/proc/500/task/501/sched",
+     "CPU 1/KVM (501, #threads: 4)\n---------\nse.exec_start  :  1.0\n"
+     "se.nr_migrations                             :                   12\n"},
+    {"/proc/500/task/502/comm", "CPU 0/KVM\n"},
+    /* comm with a ") " inside the parentheses: fields count from the last ')' */
+    {"/proc/500/task/502/stat",
+     "502 (CPU 0/KVM) x) R 1 500 500 0 -1 4194560 100 0 0 0 5 6 0 0 20 0 4 0 "
+     "1000 0 0 18446744073709551615 0 0 0 0 0 0 0 4096 0 0 0 0 -1 0 0 0 0 0 0\n"},
+    {"/proc/500/task/502/status", "Name:\tCPU 0/KVM\nCpus_allowed_list:\t0-1\n"},
+    /* 502 has no sched file: a kernel without CONFIG_SCHED_DEBUG */
+    {"/proc/500/task/503/comm", "IO iothread1\n"},
+    {"/proc/500/numa_maps",
+     "7f0000000000 default anon=1024 dirty=1024 N0=1000 N1=24 kernelpagesize_kB=4\n"
+     "7f4000000000 bind:0 file=/dev/hugepages/libvirt/qemu/x huge dirty=2 N0=2 "
+     "kernelpagesize_kB=2048\n"
+     "55d000000000 default file=/usr/bin/qemu-system-x86_64 mapped=20 N0=20 "
+     "kernelpagesize_kB=4\n"
+     "7ffc00000000 default stack anon=3 dirty=3 N1=3 kernelpagesize_kB=4\n"
+     "7ffd00000000 default\n"},
 };
 
 static void write_tree(char *dir, size_t size, const struct tfile *f, size_t n)
@@ -471,7 +537,7 @@ static void test_read_tree(void **state)
 		sample_release(&s2);
 	}
 	sample_release(&s);
-	sample_release(&s);	/* safe twice */
+	sample_release(&s); /* safe twice */
 	host_free(&h);
 	tu_rmtree(dir);
 }
@@ -480,18 +546,17 @@ static void test_read_tree(void **state)
 static void test_read_then_rates(void **state)
 {
 	static const struct tfile later[] = {
-		{ "/proc/stat",
-		  "cpu0 150 5 100 2090 10 3 2 1 40 0\n"
-		  "cpu1 200 0 150 3100 0 0 0 0 0 0\n" },
-		{ "/proc/interrupts",
-		  "           CPU0       CPU1       \n"
-		  " 40:        150        200   PCI-MSI 524288-edge      eth0-TxRx-0\n"
-		  " 41:          1          2   PCI-MSI 524289-edge      eth0-TxRx-1\n"
-		  "TLB:         27         23   TLB shootdowns\n" },
-		{ "/proc/500/task/501/stat",
-		  "501 (CPU 1/KVM) S 1 500 500 0 -1 4194560 100 0 0 0 100 50 0 0 20 0 4 0 "
-		  "1000 0 0 18446744073709551615 0 0 0 0 0 0 0 4096 0 0 0 0 -1 0 0 0 0 0 0\n" },
-		{ "/proc/500/task/501/sched", "se.nr_migrations : 14\n" },
+	    {"/proc/stat", "cpu0 150 5 100 2090 10 3 2 1 40 0\n"
+			   "cpu1 200 0 150 3100 0 0 0 0 0 0\n"},
+	    {"/proc/interrupts",
+	     "           CPU0       CPU1       \n"
+	     " 40:        150        200   PCI-MSI 524288-edge      eth0-TxRx-0\n"
+	     " 41:          1          2   PCI-MSI 524289-edge      eth0-TxRx-1\n"
+	     "TLB:         27         23   TLB shootdowns\n"},
+	    {"/proc/500/task/501/stat",
+	     "501 (CPU 1/KVM) S 1 500 500 0 -1 4194560 100 0 0 0 100 50 0 0 20 0 4 0 "
+	     "1000 0 0 18446744073709551615 0 0 0 0 0 0 0 4096 0 0 0 0 -1 0 0 0 0 0 0\n"},
+	    {"/proc/500/task/501/sched", "se.nr_migrations : 14\n"},
 	};
 	struct err e = ERR_INIT;
 	struct sample a, b;
@@ -533,25 +598,26 @@ static void test_read_then_rates(void **state)
 static void test_read_absent_and_bad(void **state)
 {
 	static const struct {
-		const char *path, *content;	/* replaces the base file; NULL content = none */
-		const char *err;		/* expected error, or NULL */
+		const char *path, *content; /* replaces the base file; NULL content = none */
+		const char *err;	    /* expected error, or NULL */
 	} cases[] = {
-		{ "/proc/interrupts", NULL, NULL },
-		{ "/proc/interrupts", "  CPU0 CPU1\n 40: 1 2 PCI-MSI eth0\n", NULL },
-		{ "/proc/interrupts", "garbage\n", "invalid header line in '%s/proc/interrupts'" },
-		{ "/proc/interrupts", "  CPU0 CPU1\nTLB: 1 2x\n", "invalid count in '%s/proc/interrupts'" },
-		{ "/proc/stat", "cpu0 1 2\n", "invalid 'cpu0' line in '%s/proc/stat'" },
-		{ "/proc/stat", "intr 1\n", "no 'cpuN' lines in '%s/proc/stat'" },
-		/* no proc/stat (a partial capture): the host's CPUs without load */
-		{ "/proc/stat", NULL, NULL },
-		{ "/proc/500/task/501/stat", "501 (CPU 1/KVM) S 1 2\n",
-		  "invalid '%s/proc/500/task/501/stat'" },
-		{ "/proc/500/task/501/status", "Cpus_allowed_list:\t1-x\n",
-		  "'%s/proc/500/task/501/status': invalid id list '1-x'" },
-		{ "/proc/500/task/501/sched", "se.nr_migrations : many\n",
-		  "invalid se.nr_migrations in '%s/proc/500/task/501/sched'" },
-		/* the process is gone: kept, not running, with the reason */
-		{ "/proc/500", NULL, NULL },
+	    {"/proc/interrupts", NULL, NULL},
+	    {"/proc/interrupts", "  CPU0 CPU1\n 40: 1 2 PCI-MSI eth0\n", NULL},
+	    {"/proc/interrupts", "garbage\n", "invalid header line in '%s/proc/interrupts'"},
+	    {"/proc/interrupts", "  CPU0 CPU1\nTLB: 1 2x\n",
+	     "invalid count in '%s/proc/interrupts'"},
+	    {"/proc/stat", "cpu0 1 2\n", "invalid 'cpu0' line in '%s/proc/stat'"},
+	    {"/proc/stat", "intr 1\n", "no 'cpuN' lines in '%s/proc/stat'"},
+	    /* no proc/stat (a partial capture): the host's CPUs without load */
+	    {"/proc/stat", NULL, NULL},
+	    {"/proc/500/task/501/stat", "501 (CPU 1/KVM) S 1 2\n",
+	     "invalid '%s/proc/500/task/501/stat'"},
+	    {"/proc/500/task/501/status", "Cpus_allowed_list:\t1-x\n",
+	     "'%s/proc/500/task/501/status': invalid id list '1-x'"},
+	    {"/proc/500/task/501/sched", "se.nr_migrations : many\n",
+	     "invalid se.nr_migrations in '%s/proc/500/task/501/sched'"},
+	    /* the process is gone: kept, not running, with the reason */
+	    {"/proc/500", NULL, NULL},
 	};
 	(void)state;
 
@@ -644,14 +710,10 @@ static void test_perf_capture(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rates_cpus),
-		cmocka_unit_test(test_rates_zero_interval),
-		cmocka_unit_test(test_rates_threads),
-		cmocka_unit_test(test_rates_memory),
-		cmocka_unit_test(test_read_tree),
-		cmocka_unit_test(test_read_then_rates),
-		cmocka_unit_test(test_read_absent_and_bad),
-		cmocka_unit_test(test_perf_capture),
+	    cmocka_unit_test(test_rates_cpus),		cmocka_unit_test(test_rates_zero_interval),
+	    cmocka_unit_test(test_rates_threads),	cmocka_unit_test(test_rates_memory),
+	    cmocka_unit_test(test_read_tree),		cmocka_unit_test(test_read_then_rates),
+	    cmocka_unit_test(test_read_absent_and_bad), cmocka_unit_test(test_perf_capture),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

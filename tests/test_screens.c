@@ -24,7 +24,6 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-
 static SCREEN *scr;
 static FILE *out_null, *in_null;
 
@@ -54,10 +53,10 @@ static const struct {
 	enum view_screen screen;
 	const char *name;
 } screens[] = {
-	{ SCREEN_HOST, "host" },       { SCREEN_CHECKS, "checks" },   { SCREEN_PLAN, "plan" },
-	{ SCREEN_APPLY, "apply" },     { SCREEN_MONITOR, "monitor" }, { SCREEN_HELP, "help" },
+    {SCREEN_HOST, "host"},   {SCREEN_CHECKS, "checks"},	  {SCREEN_PLAN, "plan"},
+    {SCREEN_APPLY, "apply"}, {SCREEN_MONITOR, "monitor"}, {SCREEN_HELP, "help"},
 };
-static const int sizes[][2] = { { 80, 24 }, { 200, 60 } };
+static const int sizes[][2] = {{80, 24}, {200, 60}};
 
 /* The window as text, one line per row, trailing blanks cut. */
 static char *window_text(WINDOW *w)
@@ -71,7 +70,7 @@ static char *window_text(WINDOW *w)
 		char row[512];
 		int n = mvwinnstr(w, y, 0, row, wd);
 
-		assert_int_equal(n, wd);	/* every cell is there: nothing drawn past */
+		assert_int_equal(n, wd); /* every cell is there: nothing drawn past */
 		while (n > 0 && row[n - 1] == ' ')
 			n--;
 		memcpy(text + len, row, (size_t)n);
@@ -118,7 +117,7 @@ static void check_golden(const char *name, const char *text)
 /* Plans two VMs on the model's host (the Plan and Apply tabs need a plan). */
 static void model_plan(struct tui_model *m)
 {
-	static const char *const specs[] = { "vm0:vcpus=4,mem=4G", "vm1:vcpus=2,mem=2G" };
+	static const char *const specs[] = {"vm0:vcpus=4,mem=4G", "vm1:vcpus=2,mem=2G"};
 	struct err e = ERR_INIT;
 
 	m->reqs = calloc(ARRAY_LEN(specs), sizeof(*m->reqs));
@@ -186,9 +185,9 @@ static void test_hostlit_screens(void **state)
 		enum hostlit_numbering numbering;
 		bool nic;
 	} hosts[] = {
-		{ "lit-2n32", 2, 8, 2, 1, HOSTLIT_SPLIT, true },   /* the 80x24 must-fit case */
-		{ "lit-1n8", 1, 4, 2, 1, HOSTLIT_ADJACENT, false },
-		{ "lit-4n128-l3", 4, 16, 2, 4, HOSTLIT_SPLIT, false },
+	    {"lit-2n32", 2, 8, 2, 1, HOSTLIT_SPLIT, true}, /* the 80x24 must-fit case */
+	    {"lit-1n8", 1, 4, 2, 1, HOSTLIT_ADJACENT, false},
+	    {"lit-4n128-l3", 4, 16, 2, 4, HOSTLIT_SPLIT, false},
 	};
 	(void)state;
 
@@ -247,9 +246,9 @@ static void add_knob_files(const struct plan *p, const char *root)
 static void test_capture_screens(void **state)
 {
 	static const char *const hosts[] = {
-		"2s-intel-xeon-silver4108-smt",
-		"desktop-amd-ryzen5-1600",
-		"arm64-kunpeng920-128c",
+	    "2s-intel-xeon-silver4108-smt",
+	    "desktop-amd-ryzen5-1600",
+	    "arm64-kunpeng920-128c",
 	};
 	unsigned drawn = 0;
 	(void)state;
@@ -288,7 +287,7 @@ static void test_capture_screens(void **state)
 		} else {
 			assert_non_null(strstr(m.rates_why, "proc/stat"));
 		}
-		snprintf(m.root, sizeof(m.root), "%s", hosts[i]);	/* the goldens name no temp dir */
+		snprintf(m.root, sizeof(m.root), "%s", hosts[i]); /* the goldens name no temp dir */
 		draw_all(&m, hosts[i], dir);
 		tui_model_release(&m);
 		tu_rmtree(dir);
@@ -383,13 +382,13 @@ static void test_host_scrolls_to_selection(void **state)
 /* Without colour a WARN is bold and a FAIL reversed; PASS and INFO stay plain. */
 static void test_levels_without_colour(void **state)
 {
-	static const unsigned want[LEVEL_COUNT] = { A_NORMAL, A_NORMAL, A_BOLD, A_REVERSE };
+	static const unsigned want[LEVEL_COUNT] = {A_NORMAL, A_NORMAL, A_BOLD, A_REVERSE};
 	struct hostlit_spec sp;
 	struct tui_model m;
 	struct view v;
 	struct err e = ERR_INIT;
 	WINDOW *w = newwin(60, 200, 0, 0);
-	bool seen[LEVEL_COUNT] = { false };
+	bool seen[LEVEL_COUNT] = {false};
 	(void)state;
 
 	tui_model_init(&m);
@@ -400,7 +399,7 @@ static void test_levels_without_colour(void **state)
 	assert_false(m.color);
 	view_init(&v);
 	v.screen = SCREEN_CHECKS;
-	v.selected = -1;	/* no row reversed by the selection */
+	v.selected = -1; /* no row reversed by the selection */
 	screen_checks_draw(w, &m, &v);
 	for (size_t i = 0; i < m.nfindings && i < 40; i++) {
 		enum level l = m.findings[i].level;
@@ -480,24 +479,24 @@ static void test_view_keys(void **state)
 		enum view_screen to;
 		int want_selected;
 	} cases[] = {
-		{ SCREEN_HOST, 0, 2, '2', ACT_REDRAW, SCREEN_CHECKS, 0 },
-		{ SCREEN_CHECKS, 3, 9, '5', ACT_REDRAW, SCREEN_MONITOR, 0 },
-		{ SCREEN_HOST, 0, 2, '\t', ACT_REDRAW, SCREEN_CHECKS, 0 },
-		{ SCREEN_MONITOR, 0, 2, '\t', ACT_REDRAW, SCREEN_HOST, 0 },
-		{ SCREEN_HOST, 0, 2, KEY_BTAB, ACT_REDRAW, SCREEN_MONITOR, 0 },
-		{ SCREEN_PLAN, 0, 2, '?', ACT_REDRAW, SCREEN_HELP, 0 },
-		{ SCREEN_CHECKS, 4, 9, KEY_DOWN, ACT_REDRAW, SCREEN_CHECKS, 5 },
-		{ SCREEN_CHECKS, 8, 9, KEY_DOWN, ACT_NONE, SCREEN_CHECKS, 8 },
-		{ SCREEN_CHECKS, 0, 9, KEY_UP, ACT_NONE, SCREEN_CHECKS, 0 },
-		{ SCREEN_CHECKS, 0, 0, KEY_DOWN, ACT_NONE, SCREEN_CHECKS, 0 },
-		{ SCREEN_CHECKS, 0, 50, KEY_NPAGE, ACT_REDRAW, SCREEN_CHECKS, 9 },
-		{ SCREEN_CHECKS, 0, 50, KEY_END, ACT_REDRAW, SCREEN_CHECKS, 49 },
-		{ SCREEN_CHECKS, 30, 50, KEY_HOME, ACT_REDRAW, SCREEN_CHECKS, 0 },
-		{ SCREEN_HOST, 0, 2, 'q', ACT_QUIT, SCREEN_HOST, 0 },
-		{ SCREEN_HOST, 0, 2, 'r', ACT_RESCAN, SCREEN_HOST, 0 },
-		{ SCREEN_PLAN, 1, 2, 'p', ACT_PROFILE, SCREEN_PLAN, 1 },
-		{ SCREEN_HOST, 1, 2, KEY_RESIZE, ACT_REDRAW, SCREEN_HOST, 1 },
-		{ SCREEN_HOST, 1, 2, 'Z', ACT_NONE, SCREEN_HOST, 1 },
+	    {SCREEN_HOST, 0, 2, '2', ACT_REDRAW, SCREEN_CHECKS, 0},
+	    {SCREEN_CHECKS, 3, 9, '5', ACT_REDRAW, SCREEN_MONITOR, 0},
+	    {SCREEN_HOST, 0, 2, '\t', ACT_REDRAW, SCREEN_CHECKS, 0},
+	    {SCREEN_MONITOR, 0, 2, '\t', ACT_REDRAW, SCREEN_HOST, 0},
+	    {SCREEN_HOST, 0, 2, KEY_BTAB, ACT_REDRAW, SCREEN_MONITOR, 0},
+	    {SCREEN_PLAN, 0, 2, '?', ACT_REDRAW, SCREEN_HELP, 0},
+	    {SCREEN_CHECKS, 4, 9, KEY_DOWN, ACT_REDRAW, SCREEN_CHECKS, 5},
+	    {SCREEN_CHECKS, 8, 9, KEY_DOWN, ACT_NONE, SCREEN_CHECKS, 8},
+	    {SCREEN_CHECKS, 0, 9, KEY_UP, ACT_NONE, SCREEN_CHECKS, 0},
+	    {SCREEN_CHECKS, 0, 0, KEY_DOWN, ACT_NONE, SCREEN_CHECKS, 0},
+	    {SCREEN_CHECKS, 0, 50, KEY_NPAGE, ACT_REDRAW, SCREEN_CHECKS, 9},
+	    {SCREEN_CHECKS, 0, 50, KEY_END, ACT_REDRAW, SCREEN_CHECKS, 49},
+	    {SCREEN_CHECKS, 30, 50, KEY_HOME, ACT_REDRAW, SCREEN_CHECKS, 0},
+	    {SCREEN_HOST, 0, 2, 'q', ACT_QUIT, SCREEN_HOST, 0},
+	    {SCREEN_HOST, 0, 2, 'r', ACT_RESCAN, SCREEN_HOST, 0},
+	    {SCREEN_PLAN, 1, 2, 'p', ACT_PROFILE, SCREEN_PLAN, 1},
+	    {SCREEN_HOST, 1, 2, KEY_RESIZE, ACT_REDRAW, SCREEN_HOST, 1},
+	    {SCREEN_HOST, 1, 2, 'Z', ACT_NONE, SCREEN_HOST, 1},
 	};
 	(void)state;
 
@@ -530,7 +529,7 @@ static void test_view_help_returns_and_interval(void **state)
 	view_key(&v, '?', 0);
 	assert_int_equal(v.screen, SCREEN_PLAN);
 	view_key(&v, '?', 0);
-	view_key(&v, '\t', 0);	/* from help, Tab goes on from the tab it covers */
+	view_key(&v, '\t', 0); /* from help, Tab goes on from the tab it covers */
 	assert_int_equal(v.screen, SCREEN_APPLY);
 	for (int i = 0; i < 10; i++)
 		view_key(&v, '+', 0);
@@ -544,16 +543,16 @@ static void test_view_help_returns_and_interval(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_view_keys),
-		cmocka_unit_test(test_view_help_returns_and_interval),
-		cmocka_unit_test(test_hostlit_screens),
-		cmocka_unit_test(test_capture_screens),
-		cmocka_unit_test(test_rescan_failure_keeps_host),
-		cmocka_unit_test(test_acs_boxes),
-		cmocka_unit_test(test_host_scrolls_to_selection),
-		cmocka_unit_test(test_tiny_window),
-		cmocka_unit_test(test_odd_name),
-		cmocka_unit_test(test_levels_without_colour),
+	    cmocka_unit_test(test_view_keys),
+	    cmocka_unit_test(test_view_help_returns_and_interval),
+	    cmocka_unit_test(test_hostlit_screens),
+	    cmocka_unit_test(test_capture_screens),
+	    cmocka_unit_test(test_rescan_failure_keeps_host),
+	    cmocka_unit_test(test_acs_boxes),
+	    cmocka_unit_test(test_host_scrolls_to_selection),
+	    cmocka_unit_test(test_tiny_window),
+	    cmocka_unit_test(test_odd_name),
+	    cmocka_unit_test(test_levels_without_colour),
 	};
 
 	return cmocka_run_group_tests(tests, setup_curses, teardown_curses);

@@ -11,23 +11,23 @@ static void test_utf8_len(void **state)
 		const char *s;
 		size_t len;
 	} cases[] = {
-		{"a", 1},
-		{"\xc3\xa9", 2},		/* é */
-		{"\xe2\x82\xac", 3},		/* € */
-		{"\xf0\x9f\x98\x80", 4},	/* U+1F600 */
-		{"\xf4\x8f\xbf\xbf", 4},	/* U+10FFFF, the last */
-		{"\x80", 0},			/* a continuation byte alone */
-		{"\xc0\xaf", 0},		/* overlong '/' */
-		{"\xc1\xbf", 0},		/* overlong */
-		{"\xe0\x80\xaf", 0},		/* overlong */
-		{"\xf0\x80\x80\xaf", 0},	/* overlong */
-		{"\xed\xa0\x80", 0},		/* a UTF-16 surrogate */
-		{"\xf4\x90\x80\x80", 0},	/* past U+10FFFF */
-		{"\xf5\x80\x80\x80", 0},
-		{"\xff", 0},
-		{"\xe2\x82", 0},		/* cut short */
-		{"\xc3(", 0},
-		{"\xe9t\xe9", 0},		/* Latin-1 "été" */
+	    {"a", 1},
+	    {"\xc3\xa9", 2},	     /* é */
+	    {"\xe2\x82\xac", 3},     /* € */
+	    {"\xf0\x9f\x98\x80", 4}, /* U+1F600 */
+	    {"\xf4\x8f\xbf\xbf", 4}, /* U+10FFFF, the last */
+	    {"\x80", 0},	     /* a continuation byte alone */
+	    {"\xc0\xaf", 0},	     /* overlong '/' */
+	    {"\xc1\xbf", 0},	     /* overlong */
+	    {"\xe0\x80\xaf", 0},     /* overlong */
+	    {"\xf0\x80\x80\xaf", 0}, /* overlong */
+	    {"\xed\xa0\x80", 0},     /* a UTF-16 surrogate */
+	    {"\xf4\x90\x80\x80", 0}, /* past U+10FFFF */
+	    {"\xf5\x80\x80\x80", 0},
+	    {"\xff", 0},
+	    {"\xe2\x82", 0}, /* cut short */
+	    {"\xc3(", 0},
+	    {"\xe9t\xe9", 0}, /* Latin-1 "été" */
 	};
 	(void)state;
 
@@ -42,16 +42,21 @@ static void test_esc(void **state)
 	static const struct {
 		const char *s, *shown;
 	} cases[] = {
-		{"vm0", "vm0"},
-		{"", ""},
-		{"Stra\xc3\x9f" "e \xe2\x82\xac", "Stra\xc3\x9f" "e \xe2\x82\xac"},
-		{"\x1b[2J\x1b]0;pwned\x07", "\\x1b[2J\\x1b]0;pwned\\x07"},
-		{"a\nb\tc\rd\\e", "a\\nb\\tc\\rd\\\\e"},
-		{"del\x7f", "del\\x7f"},
-		{"\xe9t\xe9", "\\xe9t\\xe9"},
-		{"csi\xc2\x9b" "31m", "csi\\xc2\\x9b31m"},	/* C1 CSI, as UTF-8 */
-		{"\xe2\x80\xaegnp.exe", "\\u202egnp.exe"},	/* RIGHT-TO-LEFT OVERRIDE */
-		{"\xed\xa0\x80", "\\xed\\xa0\\x80"},
+	    {"vm0", "vm0"},
+	    {"", ""},
+	    {"Stra\xc3\x9f"
+	     "e \xe2\x82\xac",
+	     "Stra\xc3\x9f"
+	     "e \xe2\x82\xac"},
+	    {"\x1b[2J\x1b]0;pwned\x07", "\\x1b[2J\\x1b]0;pwned\\x07"},
+	    {"a\nb\tc\rd\\e", "a\\nb\\tc\\rd\\\\e"},
+	    {"del\x7f", "del\\x7f"},
+	    {"\xe9t\xe9", "\\xe9t\\xe9"},
+	    {"csi\xc2\x9b"
+	     "31m",
+	     "csi\\xc2\\x9b31m"},		       /* C1 CSI, as UTF-8 */
+	    {"\xe2\x80\xaegnp.exe", "\\u202egnp.exe"}, /* RIGHT-TO-LEFT OVERRIDE */
+	    {"\xed\xa0\x80", "\\xed\\xa0\\x80"},
 	};
 	(void)state;
 
@@ -95,10 +100,10 @@ static void test_size_and_trim(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_utf8_len),
-		cmocka_unit_test(test_esc),
-		cmocka_unit_test(test_esc_cut),
-		cmocka_unit_test(test_size_and_trim),
+	    cmocka_unit_test(test_utf8_len),
+	    cmocka_unit_test(test_esc),
+	    cmocka_unit_test(test_esc_cut),
+	    cmocka_unit_test(test_size_and_trim),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

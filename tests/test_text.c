@@ -22,8 +22,12 @@ static void lit_host(struct host *h, unsigned nnodes)
 	h->cpus = calloc(h->ncpus, sizeof(*h->cpus));
 	assert_non_null(h->cpus);
 	for (unsigned i = 0; i < 40; i++) {
-		h->cpus[i] = (struct cpu){ .id = i, .node = (int)(i % 4), .package = (int)(i % 4),
-					   .core = (int)i, .smt = (int)i, .l3 = (int)(i % 4) };
+		h->cpus[i] = (struct cpu){.id = i,
+					  .node = (int)(i % 4),
+					  .package = (int)(i % 4),
+					  .core = (int)i,
+					  .smt = (int)i,
+					  .l3 = (int)(i % 4)};
 		snprintf(h->cpus[i].governor, sizeof(h->cpus[i].governor), "%s",
 			 i < 20 ? "performance" : "powersave");
 	}
@@ -39,7 +43,7 @@ static void lit_host(struct host *h, unsigned nnodes)
 		for (unsigned c = n; n < 4 && c < 40; c += 4)
 			idset_add(&nd->cpus, c);
 		nd->mem_known = n != 1;
-		if (n == 1)	/* the reasons the probe gives (the renderer only prints them) */
+		if (n == 1) /* the reasons the probe gives (the renderer only prints them) */
 			snprintf(nd->mem_why, sizeof(nd->mem_why), "no node1/meminfo in this tree");
 		if (n != 0)
 			snprintf(nd->pools_why, sizeof(nd->pools_why),
@@ -48,8 +52,8 @@ static void lit_host(struct host *h, unsigned nnodes)
 		nd->mem_free_kib = 15u * 1024 * 1024 + 512 * 1024;
 		if (n == 0) {
 			nd->npools = 2;
-			nd->pools[0] = (struct hugepool){ 2048, 512, 500, 3, 0 };
-			nd->pools[1] = (struct hugepool){ 1048576, 4, 4, 0, 0 };
+			nd->pools[0] = (struct hugepool){2048, 512, 500, 3, 0};
+			nd->pools[1] = (struct hugepool){1048576, 4, 4, 0, 0};
 		}
 		for (unsigned m = 0; m < nnodes; m++)
 			h->topo.distances[n * nnodes + m] = n == m ? 10 : 20 + n + m;
@@ -79,12 +83,19 @@ static void lit_host(struct host *h, unsigned nnodes)
 	h->virt.nnics = 2;
 	h->virt.nics = calloc(2, sizeof(*h->virt.nics));
 	assert_non_null(h->virt.nics);
-	h->virt.nics[0] = (struct nic){ .name = "ens1f0", .pci = "0000:3b:00.0", .driver = "ixgbe",
-					.numa_node = 2, .sriov_total = 64, .sriov_num = 8 };
-	h->virt.nics[1] = (struct nic){ .name = "ens1f0v0", .pci = "0000:3b:10.0",
-					.driver = "ixgbevf", .numa_node = -1, .is_vf = true };
+	h->virt.nics[0] = (struct nic){.name = "ens1f0",
+				       .pci = "0000:3b:00.0",
+				       .driver = "ixgbe",
+				       .numa_node = 2,
+				       .sriov_total = 64,
+				       .sriov_num = 8};
+	h->virt.nics[1] = (struct nic){.name = "ens1f0v0",
+				       .pci = "0000:3b:10.0",
+				       .driver = "ixgbevf",
+				       .numa_node = -1,
+				       .is_vf = true};
 	h->kern.cmdline_known = true;
-	for (size_t i = 0; i < 30; i++)	/* a long command line that must wrap */
+	for (size_t i = 0; i < 30; i++) /* a long command line that must wrap */
 		strcat(h->kern.cmdline, "some.kernel_option=value ");
 	h->tlb.shootdowns_known = true;
 	h->tlb.nshootdowns = 5;
@@ -94,13 +105,13 @@ static void lit_host(struct host *h, unsigned nnodes)
 	assert_non_null(h->tlb.shootdowns);
 	for (unsigned i = 0; i < 5; i++) {
 		h->tlb.shootdown_cpus[i] = i * 2;
-		h->tlb.shootdowns[i] = (uint64_t[]){ 7, 300, 7, 4000, 0 }[i];
+		h->tlb.shootdowns[i] = (uint64_t[]){7, 300, 7, 4000, 0}[i];
 	}
 }
 
 static char *render_host(const struct host *h, unsigned width)
 {
-	struct text_style st = { false, width };
+	struct text_style st = {false, width};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -119,7 +130,8 @@ static void assert_fits(const char *s, unsigned width)
 		size_t len = nl ? (size_t)(nl - line) : strlen(line);
 
 		if (len > width)
-			fail_msg("line of %zu columns (max %u): '%.*s'", len, width, (int)len, line);
+			fail_msg("line of %zu columns (max %u): '%.*s'", len, width, (int)len,
+				 line);
 		line += len + (nl ? 1 : 0);
 	}
 }
@@ -144,9 +156,11 @@ static void test_host_text(void **state)
 	expect_in(s, "hvtune probe: live host\n");
 	expect_in(s, "  model             Intel(R) Xeon(R) CPU E7- 4870 @ 2.40GHz\n");
 	expect_in(s, "  vendor            unknown (no vendor_id in cpuinfo)\n");
-	expect_in(s, "  topology          packages unknown (physical_package_id is -1), dies unknown,\n"
-		     "                    40 cores, 40 PUs, L3 groups unknown\n");
-	expect_in(s, "  topology source   sysfs (hwloc rejected the tree: no thread_siblings masks)\n");
+	expect_in(
+	    s, "  topology          packages unknown (physical_package_id is -1), dies unknown,\n"
+	       "                    40 cores, 40 PUs, L3 groups unknown\n");
+	expect_in(
+	    s, "  topology source   sysfs (hwloc rejected the tree: no thread_siblings masks)\n");
 	expect_in(s, "  offline CPUs      40-63 (24)\n");
 	expect_in(s, "  present/possible  0-39 / 0-63\n");
 	expect_in(s, "  node 0            CPUs 0,4,8,12,16,20,24,28,32,36 (10)\n");
@@ -161,9 +175,11 @@ static void test_host_text(void **state)
 	expect_in(s, "  hardware          VT-x yes, AMD-V no\n");
 	expect_in(s, "posted interrupts unknown");
 	expect_in(s, "(unknown: no 'vmx flags' line in cpuinfo)");
-	expect_in(s, "  KVM usable        no (vmx is present but there is no /dev/kvm: kvm_intel is\n"
-		     "                    not loaded, or VT-x is disabled in the firmware)\n");
-	expect_in(s, "  NIC ens1f0        0000:3b:00.0, driver ixgbe, node 2, SR-IOV 8 of 64 VFs\n");
+	expect_in(s,
+		  "  KVM usable        no (vmx is present but there is no /dev/kvm: kvm_intel is\n"
+		  "                    not loaded, or VT-x is disabled in the firmware)\n");
+	expect_in(s,
+		  "  NIC ens1f0        0000:3b:00.0, driver ixgbe, node 2, SR-IOV 8 of 64 VFs\n");
 	expect_in(s, "  NIC ens1f0v0      0000:3b:10.0, driver ixgbevf, node unknown, SR-IOV VF\n");
 	expect_in(s, "  swappiness        unknown (no vm/swappiness)\n");
 	expect_in(s, "  governors         performance on 0-19, powersave on 20-39\n");
@@ -175,7 +191,9 @@ static void test_host_text(void **state)
 	/* narrow: everything still fits, long values wrap under their column */
 	s = render_host(&h, 40);
 	assert_fits(s, 40);
-	expect_in(s, "  model             Intel(R) Xeon(R) CPU\n                    E7- 4870 @ 2.40GHz\n");
+	expect_in(
+	    s,
+	    "  model             Intel(R) Xeon(R) CPU\n                    E7- 4870 @ 2.40GHz\n");
 	/* 4 nodes at 3 columns each do not fit 40 columns next to the labels */
 	expect_in(s, "  distances\n");
 	free(s);
@@ -199,7 +217,8 @@ static void test_empty_host_text(void **state)
 
 	memset(&h, 0, sizeof(h));
 	h.mem.swappiness = -1;
-	snprintf(h.root, sizeof(h.root), "/tmp/a/very/long/path/to/a/captured/tree/of/another/machine/x");
+	snprintf(h.root, sizeof(h.root),
+		 "/tmp/a/very/long/path/to/a/captured/tree/of/another/machine/x");
 	s = render_host(&h, 40);
 	assert_fits(s, 40);
 	expect_in(s, "hvtune probe: captured tree\n  /tmp/a/very/long/path/to/a/captured/tr\n");
@@ -211,9 +230,12 @@ static void test_empty_host_text(void **state)
 static void test_governor_groups(void **state)
 {
 	struct cpu cpus[6] = {
-		{ .id = 0, .governor = "performance" }, { .id = 1, .governor = "" },
-		{ .id = 2, .governor = "performance" }, { .id = 3, .governor = "schedutil" },
-		{ .id = 8, .governor = "" }, { .id = 9, .governor = "schedutil" },
+	    {.id = 0, .governor = "performance"},
+	    {.id = 1, .governor = ""},
+	    {.id = 2, .governor = "performance"},
+	    {.id = 3, .governor = "schedutil"},
+	    {.id = 8, .governor = ""},
+	    {.id = 9, .governor = "schedutil"},
 	};
 	struct host h;
 	struct gov_group *g;
@@ -244,7 +266,7 @@ static void test_governor_groups(void **state)
 static char *render_findings(const struct finding *f, size_t n, bool color, unsigned width,
 			     struct check_counts *c)
 {
-	struct text_style st = { color, width };
+	struct text_style st = {color, width};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
@@ -256,15 +278,17 @@ static char *render_findings(const struct finding *f, size_t n, bool color, unsi
 }
 
 static const struct finding findings[] = {
-	{ "hw-virt", LEVEL_FAIL, "hardware virtualization (VT-x/AMD-V)",
-	  "without it guests run under emulation, 10 to 50 times slower than on KVM; this "
-	  "sentence is long enough to wrap",
-	  "enable VT-x in the firmware setup", "Checking for hardware virtualization" },
-	{ "kvm-dev", LEVEL_PASS, "/dev/kvm exists", "never shown", "never shown", "" },
-	{ "thp", LEVEL_WARN, "transparent hugepages are 'always'", "khugepaged stalls guests", "", "" },
-	{ "numa-balancing", LEVEL_INFO, "automatic NUMA balancing is off", "", "", "" },
-	{ "long", LEVEL_PASS, "a statement so long that it cannot share its line with the dots "
-	  "and the verdict, so it wraps first and the verdict ends its last line", "", "", "" },
+    {"hw-virt", LEVEL_FAIL, "hardware virtualization (VT-x/AMD-V)",
+     "without it guests run under emulation, 10 to 50 times slower than on KVM; this "
+     "sentence is long enough to wrap",
+     "enable VT-x in the firmware setup", "Checking for hardware virtualization"},
+    {"kvm-dev", LEVEL_PASS, "/dev/kvm exists", "never shown", "never shown", ""},
+    {"thp", LEVEL_WARN, "transparent hugepages are 'always'", "khugepaged stalls guests", "", ""},
+    {"numa-balancing", LEVEL_INFO, "automatic NUMA balancing is off", "", "", ""},
+    {"long", LEVEL_PASS,
+     "a statement so long that it cannot share its line with the dots "
+     "and the verdict, so it wraps first and the verdict ends its last line",
+     "", "", ""},
 };
 
 static void test_findings_text(void **state)
@@ -275,16 +299,20 @@ static void test_findings_text(void **state)
 
 	s = render_findings(findings, ARRAY_LEN(findings), false, 80, &c);
 	assert_fits(s, 79);
-	expect_in(s, "  hardware virtualization (VT-x/AMD-V) ................................. : FAIL\n"
-		     "      why: without it guests run under emulation, 10 to 50 times slower than on\n"
-		     "           KVM; this sentence is long enough to wrap\n"
-		     "      fix: enable VT-x in the firmware setup\n");
-	expect_in(s, "  /dev/kvm exists ...................................................... : PASS\n"
-		     "  transparent hugepages");
-	expect_in(s, "  transparent hugepages are 'always' ................................... : WARN\n"
-		     "      why: khugepaged stalls guests\n  automatic");
-	expect_in(s, "  a statement so long that it cannot share its line with the dots and\n"
-		     "  the verdict, so it wraps first and the verdict ends its last line .... : PASS\n");
+	expect_in(
+	    s, "  hardware virtualization (VT-x/AMD-V) ................................. : FAIL\n"
+	       "      why: without it guests run under emulation, 10 to 50 times slower than on\n"
+	       "           KVM; this sentence is long enough to wrap\n"
+	       "      fix: enable VT-x in the firmware setup\n");
+	expect_in(
+	    s, "  /dev/kvm exists ...................................................... : PASS\n"
+	       "  transparent hugepages");
+	expect_in(
+	    s, "  transparent hugepages are 'always' ................................... : WARN\n"
+	       "      why: khugepaged stalls guests\n  automatic");
+	expect_in(
+	    s, "  a statement so long that it cannot share its line with the dots and\n"
+	       "  the verdict, so it wraps first and the verdict ends its last line .... : PASS\n");
 	expect_in(s, "\n5 checks: 2 pass, 1 warn, 1 fail, 1 info\n");
 	assert_null(strstr(s, "never shown"));
 	assert_null(strstr(s, "\033["));
@@ -315,7 +343,7 @@ static void test_style(void **state)
 	setenv("TERM", "xterm-256color", 1);
 	unsetenv("COLUMNS");
 	text_style_init(&st, f);
-	assert_false(st.color);		/* not a terminal */
+	assert_false(st.color); /* not a terminal */
 	assert_int_equal(st.width, 80);
 	setenv("COLUMNS", "132", 1);
 	text_style_init(&st, f);
@@ -336,7 +364,7 @@ static void test_style(void **state)
 static void test_odd_strings(void **state)
 {
 	struct host h;
-	struct finding f = { "odd", LEVEL_WARN, "vm 'x\x1b[2J' \xe9t\xe9", "a\nb", "", "" };
+	struct finding f = {"odd", LEVEL_WARN, "vm 'x\x1b[2J' \xe9t\xe9", "a\nb", "", ""};
 	char *s;
 	(void)state;
 
@@ -366,12 +394,9 @@ static void test_odd_strings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_host_text),
-		cmocka_unit_test(test_empty_host_text),
-		cmocka_unit_test(test_governor_groups),
-		cmocka_unit_test(test_findings_text),
-		cmocka_unit_test(test_style),
-		cmocka_unit_test(test_odd_strings),
+	    cmocka_unit_test(test_host_text),	    cmocka_unit_test(test_empty_host_text),
+	    cmocka_unit_test(test_governor_groups), cmocka_unit_test(test_findings_text),
+	    cmocka_unit_test(test_style),	    cmocka_unit_test(test_odd_strings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,17 +1,18 @@
-/* test_tlb.c - tlb_probe(): shootdowns, nr_tlb_* counters, geometry (CPUID, cpuinfo, device tree) */
+/* test_tlb.c - tlb_probe(): shootdowns, nr_tlb_* counters, geometry (CPUID, cpuinfo, device tree)
+ */
 #include "tests/facts_tu.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static const char interrupts[] =
-	"           CPU0       CPU1       CPU4       CPU5       \n"
-	"  0:         49          0          0          0   IO-APIC   2-edge      timer\n"
-	"NMI:          0          0          0          0   Non-maskable interrupts\n"
-	"LOC:      10196       7429       8542       8229   Local timer interrupts\n"
-	"TLB:        212        137     100000 18446744073709551615   TLB shootdowns\n"
-	"ERR:          0\n"
-	"MIS:          0\n";
+    "           CPU0       CPU1       CPU4       CPU5       \n"
+    "  0:         49          0          0          0   IO-APIC   2-edge      timer\n"
+    "NMI:          0          0          0          0   Non-maskable interrupts\n"
+    "LOC:      10196       7429       8542       8229   Local timer interrupts\n"
+    "TLB:        212        137     100000 18446744073709551615   TLB shootdowns\n"
+    "ERR:          0\n"
+    "MIS:          0\n";
 
 static void probe_files(const struct ft_file *f, size_t n, struct host *h, char *dir, size_t size)
 {
@@ -24,9 +25,9 @@ static void probe_files(const struct ft_file *f, size_t n, struct host *h, char 
 
 static void test_shootdowns(void **state)
 {
-	static const struct ft_file f[] = { { "/proc/interrupts", interrupts, NULL } };
-	static const unsigned cpus[] = { 0, 1, 4, 5 };
-	static const uint64_t counts[] = { 212, 137, 100000, UINT64_MAX };
+	static const struct ft_file f[] = {{"/proc/interrupts", interrupts, NULL}};
+	static const unsigned cpus[] = {0, 1, 4, 5};
+	static const uint64_t counts[] = {212, 137, 100000, UINT64_MAX};
 	struct host h;
 	char dir[4096];
 	(void)state;
@@ -54,17 +55,18 @@ static void test_shootdowns_partial_and_absent(void **state)
 		size_t n;
 		const char *why;
 	} cases[] = {
-		/* fewer counts than CPUs: each count stays under its own CPU */
-		{ "   CPU0 CPU1 CPU2 CPU3\nTLB: 5 6\n", true, 2, "" },
-		{ "   CPU0 CPU1\nTLB:   TLB shootdowns\n", false, 0, "no counts in the TLB row of" },
-		/* arm64 and POWER have no TLB row */
-		{ "   CPU0 CPU1\n 11:  100  200  GICv3  27 Level  arch_timer\nIPI0: 1 2 Rescheduling interrupts\n",
-		  false, 0, "no 'TLB' row (x86 only) in" },
+	    /* fewer counts than CPUs: each count stays under its own CPU */
+	    {"   CPU0 CPU1 CPU2 CPU3\nTLB: 5 6\n", true, 2, ""},
+	    {"   CPU0 CPU1\nTLB:   TLB shootdowns\n", false, 0, "no counts in the TLB row of"},
+	    /* arm64 and POWER have no TLB row */
+	    {"   CPU0 CPU1\n 11:  100  200  GICv3  27 Level  arch_timer\nIPI0: 1 2 Rescheduling "
+	     "interrupts\n",
+	     false, 0, "no 'TLB' row (x86 only) in"},
 	};
 	(void)state;
 
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		struct ft_file f[] = { { "/proc/interrupts", cases[i].text, NULL } };
+		struct ft_file f[] = {{"/proc/interrupts", cases[i].text, NULL}};
 		struct host h;
 		char dir[4096];
 
@@ -85,11 +87,14 @@ static void test_shootdowns_partial_and_absent(void **state)
 static void test_vmstat(void **state)
 {
 	static const struct ft_file f[] = {
-		{ "/proc/vmstat", "nr_free_pages 100\nnr_tlb_remote_flush 11\n"
-		  "nr_tlb_remote_flush_received 22\nnr_tlb_local_flush_all 33\n"
-		  "nr_tlb_local_flush_one 44\npgfault 5\n", NULL },
+	    {"/proc/vmstat",
+	     "nr_free_pages 100\nnr_tlb_remote_flush 11\n"
+	     "nr_tlb_remote_flush_received 22\nnr_tlb_local_flush_all 33\n"
+	     "nr_tlb_local_flush_one 44\npgfault 5\n",
+	     NULL},
 	};
-	static const struct ft_file g[] = { { "/proc/vmstat", "nr_free_pages 100\npgfault 5\n", NULL } };
+	static const struct ft_file g[] = {
+	    {"/proc/vmstat", "nr_free_pages 100\npgfault 5\n", NULL}};
 	struct host h;
 	char dir[4096];
 	(void)state;
@@ -117,16 +122,18 @@ static void test_geometry_sources(void **state)
 {
 	/* POWER's Open Firmware cells: 32-bit big-endian */
 	static const struct ft_file dt[] = {
-		{ "/proc/device-tree/cpus/#size-cells", "\0\0\0\0", NULL },
-		{ "/proc/device-tree/cpus/PowerPC,POWER9@0/d-tlb-size", "\0\0\x04\0", NULL },
-		{ "/proc/device-tree/cpus/PowerPC,POWER9@0/d-tlb-sets", "\0\0\0\x04", NULL },
-		{ "/proc/device-tree/cpus/PowerPC,POWER9@0/i-tlb-size", "\0\0\0\x40", NULL },
-		{ "/proc/device-tree/cpus/PowerPC,POWER9@0/i-tlb-sets", "\0\0\0\x01", NULL },
+	    {"/proc/device-tree/cpus/#size-cells", "\0\0\0\0", NULL},
+	    {"/proc/device-tree/cpus/PowerPC,POWER9@0/d-tlb-size", "\0\0\x04\0", NULL},
+	    {"/proc/device-tree/cpus/PowerPC,POWER9@0/d-tlb-sets", "\0\0\0\x04", NULL},
+	    {"/proc/device-tree/cpus/PowerPC,POWER9@0/i-tlb-size", "\0\0\0\x40", NULL},
+	    {"/proc/device-tree/cpus/PowerPC,POWER9@0/i-tlb-sets", "\0\0\0\x01", NULL},
 	};
-	static const ft_part parts[] = { virt_probe, tlb_probe };
+	static const ft_part parts[] = {virt_probe, tlb_probe};
 	static const struct ft_file amd[] = {
-		{ "/proc/cpuinfo", "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu lm svm\n"
-		  "TLB size\t: 3072 4K pages\n\n", NULL },
+	    {"/proc/cpuinfo",
+	     "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu lm svm\n"
+	     "TLB size\t: 3072 4K pages\n\n",
+	     NULL},
 	};
 	struct err e = ERR_INIT;
 	struct host h;
@@ -185,7 +192,7 @@ static bool replay(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 	return false;
 }
 
-#define INTEL 0x756e6547, 0x6c65746e, 0x49656e69	/* ebx, ecx, edx of "GenuineIntel" */
+#define INTEL 0x756e6547, 0x6c65746e, 0x49656e69 /* ebx, ecx, edx of "GenuineIntel" */
 
 /*
  * Leaf 0x18 as the Intel SDM defines it: EBX[3:0] page sizes (4K, 2M, 4M,
@@ -194,35 +201,39 @@ static bool replay(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
  */
 static void test_cpuid_intel_leaf18(void **state)
 {
-	struct leaves l = { 6, {
-		{ 0, 0, { 0x20, INTEL } },
-		{ 0x18, 0, { 4, 0x00040001, 16, 0x21 } },	/* L1 data, 4K, 4 ways x 16 sets */
-		{ 0x18, 1, { 0, 0x00080001, 16, 0x22 } },	/* L1 instruction, 4K, 8 x 16 */
-		{ 0x18, 2, { 0, 0x00100007, 128, 0x43 } },	/* L2 unified, 4K+2M+4M, 16 x 128 */
-		{ 0x18, 3, { 0, 0x00000000, 0, 0x00 } },	/* invalid: skipped */
-		{ 0x18, 4, { 0, 0x00080008, 1, 0x121 } },	/* L1 data, 1G, 8 entries, full */
-	} };
-	struct leaves old = { 1, { { 0, 0, { 0x0b, INTEL } } } };	/* max leaf 0xb */
+	struct leaves l = {
+	    6,
+	    {
+		{0, 0, {0x20, INTEL}},
+		{0x18, 0, {4, 0x00040001, 16, 0x21}},  /* L1 data, 4K, 4 ways x 16 sets */
+		{0x18, 1, {0, 0x00080001, 16, 0x22}},  /* L1 instruction, 4K, 8 x 16 */
+		{0x18, 2, {0, 0x00100007, 128, 0x43}}, /* L2 unified, 4K+2M+4M, 16 x 128 */
+		{0x18, 3, {0, 0x00000000, 0, 0x00}},   /* invalid: skipped */
+		{0x18, 4, {0, 0x00080008, 1, 0x121}},  /* L1 data, 1G, 8 entries, full */
+	    }};
+	struct leaves old = {1, {{0, 0, {0x0b, INTEL}}}}; /* max leaf 0xb */
 	char out[256], why[HOST_WHY_MAX];
 	(void)state;
 
 	tlb_cpuid_geometry(replay, &l, out, sizeof(out), why, sizeof(why));
 	assert_string_equal(out, "L1d 4K 64 4-way; L1i 4K 128 8-way; L2 4K+2M+4M 2048 16-way; "
-			    "L1d 1G 8 full");
+				 "L1d 1G 8 full");
 	assert_string_equal(why, "");
 
 	tlb_cpuid_geometry(replay, &old, out, sizeof(out), why, sizeof(why));
 	assert_string_equal(out, "");
-	assert_string_equal(why, "CPUID leaf 0x18 reports no TLB (GenuineIntel; a hypervisor may hide it)");
+	assert_string_equal(
+	    why, "CPUID leaf 0x18 reports no TLB (GenuineIntel; a hypervisor may hide it)");
 }
 
 static void test_cpuid_amd_without_leaves(void **state)
 {
 	/* "AuthenticAMD" = ebx "Auth", edx "enti", ecx "cAMD" */
-	struct leaves l = { 2, {
-		{ 0, 0, { 0x0d, 0x68747541, 0x444d4163, 0x69746e65 } },
-		{ 0x80000000, 0, { 0x80000004, 0, 0, 0 } },
-	} };
+	struct leaves l = {2,
+			   {
+			       {0, 0, {0x0d, 0x68747541, 0x444d4163, 0x69746e65}},
+			       {0x80000000, 0, {0x80000004, 0, 0, 0}},
+			   }};
 	char out[64], why[HOST_WHY_MAX];
 	(void)state;
 
@@ -234,13 +245,13 @@ static void test_cpuid_amd_without_leaves(void **state)
 /* More TLBs than the text holds: cut at an entry, marked. */
 static void test_cpuid_too_many(void **state)
 {
-	struct leaves l = { 1, { { 0, 0, { 0x20, INTEL } } } };
+	struct leaves l = {1, {{0, 0, {0x20, INTEL}}}};
 	char out[64], why[HOST_WHY_MAX];
 	(void)state;
 
-	l.e[l.n++] = (struct leaf){ 0x18, 0, { 8, 0x00040001, 16, 0x21 } };
+	l.e[l.n++] = (struct leaf){0x18, 0, {8, 0x00040001, 16, 0x21}};
 	for (uint32_t s = 1; s <= 8; s++)
-		l.e[l.n++] = (struct leaf){ 0x18, s, { 0, 0x00040001, 16, 0x21 } };
+		l.e[l.n++] = (struct leaf){0x18, s, {0, 0x00040001, 16, 0x21}};
 	tlb_cpuid_geometry(replay, &l, out, sizeof(out), why, sizeof(why));
 	assert_string_equal(out, "L1d 4K 64 4-way; L1d 4K 64 4-way; L1d 4K 64 4-way; ...");
 }
@@ -251,15 +262,18 @@ static void test_bad_input(void **state)
 		struct ft_file f;
 		const char *before, *after;
 	} cases[] = {
-		{ { "/proc/interrupts", "garbage here\nTLB: 1\n", NULL },
-		  "invalid header line in '", "/proc/interrupts': Invalid argument" },
-		{ { "/proc/interrupts", "", NULL }, "empty '", "/proc/interrupts': Invalid argument" },
-		{ { "/proc/interrupts", "  CPU0 CPU1\nTLB: 12x 3\n", NULL },
-		  "invalid count in the TLB row of '", "/proc/interrupts': Invalid argument" },
-		{ { "/proc/vmstat", "nr_tlb_remote_flush many\n", NULL },
-		  "invalid value for 'nr_tlb_remote_flush' in '", "/proc/vmstat': Invalid argument" },
-		/* a core whose cells cannot be read is skipped: no geometry */
-		{ { "/proc/device-tree/cpus/PowerPC,POWER9@0/d-tlb-size", "abc", NULL }, NULL, NULL },
+	    {{"/proc/interrupts", "garbage here\nTLB: 1\n", NULL},
+	     "invalid header line in '",
+	     "/proc/interrupts': Invalid argument"},
+	    {{"/proc/interrupts", "", NULL}, "empty '", "/proc/interrupts': Invalid argument"},
+	    {{"/proc/interrupts", "  CPU0 CPU1\nTLB: 12x 3\n", NULL},
+	     "invalid count in the TLB row of '",
+	     "/proc/interrupts': Invalid argument"},
+	    {{"/proc/vmstat", "nr_tlb_remote_flush many\n", NULL},
+	     "invalid value for 'nr_tlb_remote_flush' in '",
+	     "/proc/vmstat': Invalid argument"},
+	    /* a core whose cells cannot be read is skipped: no geometry */
+	    {{"/proc/device-tree/cpus/PowerPC,POWER9@0/d-tlb-size", "abc", NULL}, NULL, NULL},
 	};
 	(void)state;
 
@@ -292,15 +306,15 @@ static void test_not_a_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shootdowns),
-		cmocka_unit_test(test_shootdowns_partial_and_absent),
-		cmocka_unit_test(test_vmstat),
-		cmocka_unit_test(test_geometry_sources),
-		cmocka_unit_test(test_cpuid_intel_leaf18),
-		cmocka_unit_test(test_cpuid_amd_without_leaves),
-		cmocka_unit_test(test_cpuid_too_many),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_not_a_file),
+	    cmocka_unit_test(test_shootdowns),
+	    cmocka_unit_test(test_shootdowns_partial_and_absent),
+	    cmocka_unit_test(test_vmstat),
+	    cmocka_unit_test(test_geometry_sources),
+	    cmocka_unit_test(test_cpuid_intel_leaf18),
+	    cmocka_unit_test(test_cpuid_amd_without_leaves),
+	    cmocka_unit_test(test_cpuid_too_many),
+	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_not_a_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

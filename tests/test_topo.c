@@ -59,11 +59,10 @@ static const char *fmt_pools(const struct node *n, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < n->npools && len < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%llu:%llu/%llu/%llu",
-					i ? " " : "", (unsigned long long)n->pools[i].size_kib,
-					(unsigned long long)n->pools[i].total,
-					(unsigned long long)n->pools[i].free,
-					(unsigned long long)n->pools[i].surplus);
+		len += (size_t)snprintf(
+		    buf + len, size - len, "%s%llu:%llu/%llu/%llu", i ? " " : "",
+		    (unsigned long long)n->pools[i].size_kib, (unsigned long long)n->pools[i].total,
+		    (unsigned long long)n->pools[i].free, (unsigned long long)n->pools[i].surplus);
 	return buf;
 }
 
@@ -76,7 +75,9 @@ static const char *fmt_distances(const struct host *h, char *buf, size_t size)
 	for (size_t i = 0; i < h->nnodes && len < size; i++)
 		for (size_t j = 0; j < h->nnodes && len < size; j++)
 			len += (size_t)snprintf(buf + len, size - len, "%s%u",
-						j ? " " : i ? " / " : "",
+						j   ? " "
+						: i ? " / "
+						    : "",
 						h->topo.distances[i * h->nnodes + j]);
 	return buf;
 }
@@ -181,7 +182,8 @@ static char *lstopo_xml(const char *root)
 		snprintf(cmd, sizeof(cmd),
 			 "HWLOC_FSROOT='%s' HWLOC_COMPONENTS=linux,stop "
 			 "HWLOC_KEEP_NVIDIA_GPU_NUMA_NODES=1 HWLOC_HIDE_ERRORS=2 "
-			 "lstopo-no-graphics --no-io --of xml - 2>/dev/null", root);
+			 "lstopo-no-graphics --no-io --of xml - 2>/dev/null",
+			 root);
 	else
 		snprintf(cmd, sizeof(cmd),
 			 "env -u HWLOC_FSROOT -u HWLOC_XMLFILE -u HWLOC_SYNTHETIC "
@@ -235,8 +237,8 @@ static void assert_nodes_like_hwloc(const struct host *h, const char *xml)
 			size_t wl = len - (size_t)(w - q);
 
 			assert_true(wl <= 8 && m + 10 < mask + sizeof(mask));
-			m += sprintf(m, "%s%.*s%.*s", m == mask ? "" : ",", (int)(8 - wl), "00000000",
-				     (int)wl, w);
+			m += sprintf(m, "%s%.*s%.*s", m == mask ? "" : ",", (int)(8 - wl),
+				     "00000000", (int)wl, w);
 			q += len;
 			if (*q != ',')
 				break;
@@ -285,21 +287,21 @@ static void assert_like_lstopo(const struct host *h, const char *root)
 struct want_node {
 	unsigned id;
 	const char *cpus;
-	uint64_t mem_kib;	/* 0: unknown (no nodeN/meminfo) */
-	const char *pools;	/* "size:total/free/surplus ..." */
+	uint64_t mem_kib;  /* 0: unknown (no nodeN/meminfo) */
+	const char *pools; /* "size:total/free/surplus ..." */
 };
 
 struct capture {
 	const char *name;
-	const char *source;		/* "hwloc", or "sysfs" where hwloc rejects the tree */
+	const char *source; /* "hwloc", or "sysfs" where hwloc rejects the tree */
 	unsigned npus, ncores, npackages, ndies, nl3;
-	const char *packages;		/* the distinct package ids */
-	const char *why;		/* in source_why, packages_why or distances_why */
-	const char *smt;		/* "threads:cores ...": cores by their online threads */
-	const char *l3;			/* "PUs:groups ...": L3 groups by their PUs */
+	const char *packages; /* the distinct package ids */
+	const char *why;      /* in source_why, packages_why or distances_why */
+	const char *smt;      /* "threads:cores ...": cores by their online threads */
+	const char *l3;	      /* "PUs:groups ...": L3 groups by their PUs */
 	const char *online, *offline, *present, *possible;
-	const char *distances;		/* rows in node-id order; NULL: unknown */
-	const char *note;		/* in cores_note; NULL: none */
+	const char *distances; /* rows in node-id order; NULL: unknown */
+	const char *note;      /* in cores_note; NULL: none */
 	size_t nnodes;
 	struct want_node nodes[8];
 };
@@ -308,72 +310,239 @@ struct capture {
 
 /* The values come from each capture's EXPECTED.txt ([S] and [H] sections). */
 static struct capture captures[] = {
-	{ "laptop-intel-i7-1370p-hybrid", "hwloc", 20, 14, 1, 1, 1, "0", NULL,
-	  "1:8 2:6", "20:1", "0-19", "", "0-19", "0-19", "10", NULL,
-	  1, { { 0, "0-19", 32489480, P0 } } },
-	{ "desktop-amd-ryzen5-1600", "hwloc", 12, 6, 1, 1, 2, "0", NULL,
-	  "2:6", "6:2", "0-11", "", "0-11", "", "10", NULL,
-	  1, { { 0, "0-11", 0, "" } } },
-	{ "2s-intel-xeon-silver4108-smt", "hwloc", 32, 16, 2, 2, 2, "0,1", NULL,
-	  "2:16", "16:2", "0-31", "32-111", "0-31", "0-111", "10 21 / 21 10", NULL,
-	  2, { { 0, "0-7,16-23", 47925628, "2048:2048/2048/0 1048576:0/0/0" },
-	       { 1, "8-15,24-31", 49519964, "2048:2048/2048/0 1048576:0/0/0" } } },
-	{ "4s-intel-xeon-e7-4870-r910", "hwloc", 40, 40, 4, 4, 4, "0,1,2,3", NULL,
-	  "1:40", "10:4", "0-39", "40-79", "0-39", "0-79",
-	  "10 20 20 20 / 20 10 20 20 / 20 20 10 20 / 20 20 20 10", NULL,
-	  4, { { 0, "0,4,8,12,16,20,24,28,32,36", 134204252, "2048:0/0/0" },
-	       { 1, "1,5,9,13,17,21,25,29,33,37", 134217728, "2048:0/0/0" },
-	       { 2, "2,6,10,14,18,22,26,30,34,38", 134217728, "2048:0/0/0" },
-	       { 3, "3,7,11,15,19,23,27,31,35,39", 134217728, "2048:0/0/0" } } },
-	{ "4s-amd-opteron6272-r815-8n", "hwloc", 64, 64, 4, 4, 8, "0,1,2,3", NULL,
-	  "1:64", "8:8", "0-63", "", "0-63", "0-63",
-	  "10 16 16 22 16 22 16 22 / 16 10 22 16 16 22 22 16 / 16 22 10 16 16 16 16 16 / "
-	  "22 16 16 10 16 16 22 22 / 16 16 16 16 10 16 16 22 / 22 22 16 16 16 10 22 16 / "
-	  "16 22 16 22 16 22 10 16 / 22 16 16 22 22 16 16 10",
-	  "as 0-1 but hwloc counts each as a core",
-	  8, { { 0, "0-7", 16428452, "2048:0/0/0" }, { 1, "8-15", 16513896, "2048:0/0/0" },
-	       { 2, "32-39", 16513900, "2048:0/0/0" }, { 3, "40-47", 16513892, "2048:0/0/0" },
-	       { 4, "48-55", 16513900, "2048:0/0/0" }, { 5, "56-63", 16513896, "2048:0/0/0" },
-	       { 6, "16-23", 16513900, "2048:0/0/0" }, { 7, "24-31", 16496940, "2048:0/0/0" } } },
-	{ "2s-amd-epyc-rome-nps1", "hwloc", 64, 32, 2, 8, 8, "0,1", NULL,
-	  "2:32", "8:8", "0-63", "", "0-63", "", "10 32 / 32 10", NULL,
-	  2, { { 0, "0-15,32-47", 0, P0 }, { 1, "16-31,48-63", 0, P0 } } },
-	{ "arm64-kunpeng920-128c", "hwloc", 128, 128, 2, 2, 4, "36,8442", NULL,
-	  "1:128", "32:4", "0-127", "", "0-127", "0-127",
-	  "10 16 32 33 / 16 10 25 32 / 32 25 10 16 / 33 32 16 10", NULL,
-	  4, { { 0, "0-31", 131732940, "64:0/0/0 2048:0/0/0 32768:0/0/0 1048576:0/0/0" },
-	       { 1, "32-63", 132117940, "64:0/0/0 2048:0/0/0 32768:0/0/0 1048576:0/0/0" },
-	       { 2, "64-95", 132117936, "64:0/0/0 2048:0/0/0 32768:0/0/0 1048576:0/0/0" },
-	       { 3, "96-127", 131062408, "64:0/0/0 2048:0/0/0 32768:0/0/0 1048576:0/0/0" } } },
-	{ "ppc64-power7-256t", "hwloc", 256, 64, 0, 0, 64, "", "physical_package_id is -1",
-	  "4:64", "4:64", "0-255", "", "0-255", "",
-	  "10 20 40 40 40 40 40 40 / 20 10 40 40 40 40 40 40 / 40 40 10 20 40 40 40 40 / "
-	  "40 40 20 10 40 40 40 40 / 40 40 40 40 10 20 40 40 / 40 40 40 40 20 10 40 40 / "
-	  "40 40 40 40 40 40 10 20 / 40 40 40 40 40 40 20 10", NULL,
-	  8, { { 0, "0-31", 58458112, "" }, { 1, "32-63", 66322432, "" },
-	       { 4, "64-95", 66846720, "" }, { 5, "96-127", 67108864, "" },
-	       { 8, "128-159", 66846720, "" }, { 9, "160-191", 67108864, "" },
-	       { 12, "192-223", 66846720, "" }, { 13, "224-255", 56885248, "" } } },
-	{ "ppc64-power8-subcores-offline", "sysfs", 8, 8, 4, 4, 0, "0,1,16,17",
-	  "hwloc rejected the tree",
-	  "1:8", "", "0,8,16,24,32,48,96,136",
-	  "1-7,9-15,17-23,25-31,33-47,49-95,97-135,137-159", "0-159", "", NULL, NULL,
-	  4, { { 0, "0,8,16,24,32", 67108864, "" }, { 1, "48", 67108864, "" },
-	       { 16, "96", 67108864, "" }, { 17, "136", 67108864, "" } } },
-	{ "ppc64-power9-v100-gpumem-nodes", "hwloc", 32, 8, 2, 2, 4, "0,8", NULL,
-	  "4:8", "8:4", "0-15,88-103", "", "0-15,88-103", "0-175",
-	  "10 40 80 80 80 80 80 80 / 40 10 80 80 80 80 80 80 / 80 80 10 80 80 80 80 80 / "
-	  "80 80 80 10 80 80 80 80 / 80 80 80 80 10 80 80 80 / 80 80 80 80 80 10 80 80 / "
-	  "80 80 80 80 80 80 10 80 / 80 80 80 80 80 80 80 10", NULL,
-	  8, { { 0, "0-15", 129839104, P0 }, { 8, "88-103", 133952000, P0 },
-	       { 250, "", 15728640, P0 }, { 251, "", 15728640, P0 }, { 252, "", 15728640, P0 },
-	       { 253, "", 15728640, P0 }, { 254, "", 15728640, P0 }, { 255, "", 15728640, P0 } } },
+    {"laptop-intel-i7-1370p-hybrid",
+     "hwloc",
+     20,
+     14,
+     1,
+     1,
+     1,
+     "0",
+     NULL,
+     "1:8 2:6",
+     "20:1",
+     "0-19",
+     "",
+     "0-19",
+     "0-19",
+     "10",
+     NULL,
+     1,
+     {{0, "0-19", 32489480, P0}}},
+    {"desktop-amd-ryzen5-1600",
+     "hwloc",
+     12,
+     6,
+     1,
+     1,
+     2,
+     "0",
+     NULL,
+     "2:6",
+     "6:2",
+     "0-11",
+     "",
+     "0-11",
+     "",
+     "10",
+     NULL,
+     1,
+     {{0, "0-11", 0, ""}}},
+    {"2s-intel-xeon-silver4108-smt",
+     "hwloc",
+     32,
+     16,
+     2,
+     2,
+     2,
+     "0,1",
+     NULL,
+     "2:16",
+     "16:2",
+     "0-31",
+     "32-111",
+     "0-31",
+     "0-111",
+     "10 21 / 21 10",
+     NULL,
+     2,
+     {{0, "0-7,16-23", 47925628, "2048:2048/2048/0 1048576:0/0/0"},
+      {1, "8-15,24-31", 49519964, "2048:2048/2048/0 1048576:0/0/0"}}},
+    {"4s-intel-xeon-e7-4870-r910",
+     "hwloc",
+     40,
+     40,
+     4,
+     4,
+     4,
+     "0,1,2,3",
+     NULL,
+     "1:40",
+     "10:4",
+     "0-39",
+     "40-79",
+     "0-39",
+     "0-79",
+     "10 20 20 20 / 20 10 20 20 / 20 20 10 20 / 20 20 20 10",
+     NULL,
+     4,
+     {{0, "0,4,8,12,16,20,24,28,32,36", 134204252, "2048:0/0/0"},
+      {1, "1,5,9,13,17,21,25,29,33,37", 134217728, "2048:0/0/0"},
+      {2, "2,6,10,14,18,22,26,30,34,38", 134217728, "2048:0/0/0"},
+      {3, "3,7,11,15,19,23,27,31,35,39", 134217728, "2048:0/0/0"}}},
+    {"4s-amd-opteron6272-r815-8n",
+     "hwloc",
+     64,
+     64,
+     4,
+     4,
+     8,
+     "0,1,2,3",
+     NULL,
+     "1:64",
+     "8:8",
+     "0-63",
+     "",
+     "0-63",
+     "0-63",
+     "10 16 16 22 16 22 16 22 / 16 10 22 16 16 22 22 16 / 16 22 10 16 16 16 16 16 / "
+     "22 16 16 10 16 16 22 22 / 16 16 16 16 10 16 16 22 / 22 22 16 16 16 10 22 16 / "
+     "16 22 16 22 16 22 10 16 / 22 16 16 22 22 16 16 10",
+     "as 0-1 but hwloc counts each as a core",
+     8,
+     {{0, "0-7", 16428452, "2048:0/0/0"},
+      {1, "8-15", 16513896, "2048:0/0/0"},
+      {2, "32-39", 16513900, "2048:0/0/0"},
+      {3, "40-47", 16513892, "2048:0/0/0"},
+      {4, "48-55", 16513900, "2048:0/0/0"},
+      {5, "56-63", 16513896, "2048:0/0/0"},
+      {6, "16-23", 16513900, "2048:0/0/0"},
+      {7, "24-31", 16496940, "2048:0/0/0"}}},
+    {"2s-amd-epyc-rome-nps1",
+     "hwloc",
+     64,
+     32,
+     2,
+     8,
+     8,
+     "0,1",
+     NULL,
+     "2:32",
+     "8:8",
+     "0-63",
+     "",
+     "0-63",
+     "",
+     "10 32 / 32 10",
+     NULL,
+     2,
+     {{0, "0-15,32-47", 0, P0}, {1, "16-31,48-63", 0, P0}}},
+    {"arm64-kunpeng920-128c",
+     "hwloc",
+     128,
+     128,
+     2,
+     2,
+     4,
+     "36,8442",
+     NULL,
+     "1:128",
+     "32:4",
+     "0-127",
+     "",
+     "0-127",
+     "0-127",
+     "10 16 32 33 / 16 10 25 32 / 32 25 10 16 / 33 32 16 10",
+     NULL,
+     4,
+     {{0, "0-31", 131732940, "64:0/0/0 2048:0/0/0 32768:0/0/0 1048576:0/0/0"},
+      {1, "32-63", 132117940, "64:0/0/0 2048:0/0/0 32768:0/0/0 1048576:0/0/0"},
+      {2, "64-95", 132117936, "64:0/0/0 2048:0/0/0 32768:0/0/0 1048576:0/0/0"},
+      {3, "96-127", 131062408, "64:0/0/0 2048:0/0/0 32768:0/0/0 1048576:0/0/0"}}},
+    {"ppc64-power7-256t",
+     "hwloc",
+     256,
+     64,
+     0,
+     0,
+     64,
+     "",
+     "physical_package_id is -1",
+     "4:64",
+     "4:64",
+     "0-255",
+     "",
+     "0-255",
+     "",
+     "10 20 40 40 40 40 40 40 / 20 10 40 40 40 40 40 40 / 40 40 10 20 40 40 40 40 / "
+     "40 40 20 10 40 40 40 40 / 40 40 40 40 10 20 40 40 / 40 40 40 40 20 10 40 40 / "
+     "40 40 40 40 40 40 10 20 / 40 40 40 40 40 40 20 10",
+     NULL,
+     8,
+     {{0, "0-31", 58458112, ""},
+      {1, "32-63", 66322432, ""},
+      {4, "64-95", 66846720, ""},
+      {5, "96-127", 67108864, ""},
+      {8, "128-159", 66846720, ""},
+      {9, "160-191", 67108864, ""},
+      {12, "192-223", 66846720, ""},
+      {13, "224-255", 56885248, ""}}},
+    {"ppc64-power8-subcores-offline",
+     "sysfs",
+     8,
+     8,
+     4,
+     4,
+     0,
+     "0,1,16,17",
+     "hwloc rejected the tree",
+     "1:8",
+     "",
+     "0,8,16,24,32,48,96,136",
+     "1-7,9-15,17-23,25-31,33-47,49-95,97-135,137-159",
+     "0-159",
+     "",
+     NULL,
+     NULL,
+     4,
+     {{0, "0,8,16,24,32", 67108864, ""},
+      {1, "48", 67108864, ""},
+      {16, "96", 67108864, ""},
+      {17, "136", 67108864, ""}}},
+    {"ppc64-power9-v100-gpumem-nodes",
+     "hwloc",
+     32,
+     8,
+     2,
+     2,
+     4,
+     "0,8",
+     NULL,
+     "4:8",
+     "8:4",
+     "0-15,88-103",
+     "",
+     "0-15,88-103",
+     "0-175",
+     "10 40 80 80 80 80 80 80 / 40 10 80 80 80 80 80 80 / 80 80 10 80 80 80 80 80 / "
+     "80 80 80 10 80 80 80 80 / 80 80 80 80 10 80 80 80 / 80 80 80 80 80 10 80 80 / "
+     "80 80 80 80 80 80 10 80 / 80 80 80 80 80 80 80 10",
+     NULL,
+     8,
+     {{0, "0-15", 129839104, P0},
+      {8, "88-103", 133952000, P0},
+      {250, "", 15728640, P0},
+      {251, "", 15728640, P0},
+      {252, "", 15728640, P0},
+      {253, "", 15728640, P0},
+      {254, "", 15728640, P0},
+      {255, "", 15728640, P0}}},
 };
 
 static void check_capture(const struct capture *c, const struct host *h)
 {
 	char buf[1024];
-	const char *whys[] = { h->topo.source_why, h->topo.packages_why, h->topo.distances_why };
+	const char *whys[] = {h->topo.source_why, h->topo.packages_why, h->topo.distances_why};
 	bool found = false;
 
 	assert_string_equal(h->topo.source, c->source);
@@ -431,7 +600,7 @@ static void rm_unpacked(const char *root)
 	char dir[4096];
 
 	snprintf(dir, sizeof(dir), "%s", root);
-	tu_rmtree(dirname(dir));	/* the temporary directory holding <host>/ */
+	tu_rmtree(dirname(dir)); /* the temporary directory holding <host>/ */
 }
 
 /*
@@ -450,7 +619,8 @@ static void assert_smt_is_kernels(const struct host *h, const char *root)
 		struct idset want, got = host_siblings(h, h->cpus[i].id);
 
 		snprintf(path, sizeof(path),
-			 "/sys/devices/system/cpu/cpu%u/topology/thread_siblings_list", h->cpus[i].id);
+			 "/sys/devices/system/cpu/cpu%u/topology/thread_siblings_list",
+			 h->cpus[i].id);
 		if (fs_read_idset(&r, path, &want, &e) < 0)
 			continue;
 		idset_and(&want, &h->topo.online);
@@ -478,7 +648,7 @@ static void test_capture(void **state)
 		if (strcmp(c->source, "hwloc") == 0)
 			assert_like_lstopo(&h, root);
 		else
-			assert_null(lstopo_xml(root));	/* the reason we fell back */
+			assert_null(lstopo_xml(root)); /* the reason we fell back */
 	}
 	host_release(&h);
 	rm_unpacked(root);
@@ -490,19 +660,15 @@ struct synth {
 	unsigned packages, nodes_per_package, cores_per_node, threads, l3_per_node;
 	bool adjacent;
 	unsigned huge_2m, huge_1g;
-	unsigned mem_gib;	/* per node; 0: gentree_default()'s 16 */
-	bool no_caches;		/* no cpuN/cache directories */
+	unsigned mem_gib; /* per node; 0: gentree_default()'s 16 */
+	bool no_caches;	  /* no cpuN/cache directories */
 };
 
 static const struct synth synths[] = {
-	{ 1, 1, 4, 1, 1, false, 0, 0, 0, false },
-	{ 1, 1, 4, 2, 1, false, 16, 0, 0, false },
-	{ 2, 1, 8, 2, 1, false, 0, 2, 0, false },
-	{ 1, 4, 4, 2, 2, true, 512, 1, 0, false },
-	{ 2, 2, 6, 4, 3, false, 0, 0, 0, false },
-	{ 2, 4, 2, 2, 2, true, 64, 4, 0, false },
-	{ 4, 2, 4, 1, 1, false, 0, 0, 0, false },
-	{ 1, 2, 4, 4, 2, true, 8, 0, 0, false },
+    {1, 1, 4, 1, 1, false, 0, 0, 0, false}, {1, 1, 4, 2, 1, false, 16, 0, 0, false},
+    {2, 1, 8, 2, 1, false, 0, 2, 0, false}, {1, 4, 4, 2, 2, true, 512, 1, 0, false},
+    {2, 2, 6, 4, 3, false, 0, 0, 0, false}, {2, 4, 2, 2, 2, true, 64, 4, 0, false},
+    {4, 2, 4, 1, 1, false, 0, 0, 0, false}, {1, 2, 4, 4, 2, true, 8, 0, 0, false},
 };
 
 /* The CPUs of node @n of @s, computed here independently of gentree. */
@@ -615,7 +781,8 @@ static void drop_masks(const char *dir)
 	snprintf(cmd, sizeof(cmd),
 		 "find '%s/sys/devices/system/cpu' -path '*/topology/*' \\( "
 		 "-name thread_siblings -o -name core_siblings -o -name core_cpus "
-		 "-o -name package_cpus -o -name die_cpus \\) -delete", dir);
+		 "-o -name package_cpus -o -name die_cpus \\) -delete",
+		 dir);
 	out = tu_run(cmd, &st);
 	free(out);
 	assert_int_equal(st, 0);
@@ -713,7 +880,7 @@ static void test_no_numa(void **state)
 /* A big host: 8 nodes, 256 PUs, both readers agree. */
 static void test_big_tree(void **state)
 {
-	static const struct synth big = { 2, 4, 16, 2, 2, true, 100, 2, 32, false };
+	static const struct synth big = {2, 4, 16, 2, 2, true, 100, 2, 32, false};
 	const char *gentree = getenv("HVTUNE_GENTREE");
 	struct err e = ERR_INIT;
 	struct host h, fb;
@@ -730,7 +897,8 @@ static void test_big_tree(void **state)
 	snprintf(cmd, sizeof(cmd),
 		 "'%s' --packages 2 --nodes-per-package 4 --cores-per-node 16 --threads 2 "
 		 "--l3-per-node 2 --smt-adjacent --hugepages-2m 100 --hugepages-1g 2 --mem-gib 32 "
-		 "'%s' 2>&1", gentree, dir);
+		 "'%s' 2>&1",
+		 gentree, dir);
 	out = tu_run(cmd, &st);
 	if (st != 0)
 		fail_msg("gentree failed (%d): %s", st, out ? out : "");
@@ -755,12 +923,12 @@ static void test_gentree_usage(void **state)
 		int status;
 		const char *out;
 	} cases[] = {
-		{ "--help", 0, "usage: gentree [options] DIR" },
-		{ "", 2, "usage: gentree" },
-		{ "--threads 0 /tmp/x", 2, "invalid --threads '0' (a number from 1 to 8)" },
-		{ "--packages x /tmp/x", 2, "invalid --packages 'x'" },
-		{ "--bogus /tmp/x", 2, "usage: gentree" },
-		{ "--cores-per-node 3 --l3-per-node 2 /nonexistent-hvtune/x", 1, "cannot make" },
+	    {"--help", 0, "usage: gentree [options] DIR"},
+	    {"", 2, "usage: gentree"},
+	    {"--threads 0 /tmp/x", 2, "invalid --threads '0' (a number from 1 to 8)"},
+	    {"--packages x /tmp/x", 2, "invalid --packages 'x'"},
+	    {"--bogus /tmp/x", 2, "usage: gentree"},
+	    {"--cores-per-node 3 --l3-per-node 2 /nonexistent-hvtune/x", 1, "cannot make"},
 	};
 	const char *gentree = getenv("HVTUNE_GENTREE");
 	(void)state;
@@ -779,7 +947,8 @@ static void test_gentree_usage(void **state)
 		assert_non_null(out);
 		assert_int_equal(st, cases[i].status);
 		if (!strstr(out, cases[i].out))
-			fail_msg("'gentree %s' said '%s', not '%s'", cases[i].args, out, cases[i].out);
+			fail_msg("'gentree %s' said '%s', not '%s'", cases[i].args, out,
+				 cases[i].out);
 		free(out);
 	}
 }
@@ -795,7 +964,8 @@ static void test_gentree_bad_spec(void **state)
 	spec.cores_per_node = 3;
 	spec.l3_per_node = 2;
 	assert_int_equal(gentree_write("/tmp", &spec, &e), -1);
-	assert_string_equal(e.msg, "invalid tree spec: 3 cores per node do not split into 2 L3 groups");
+	assert_string_equal(e.msg,
+			    "invalid tree spec: 3 cores per node do not split into 2 L3 groups");
 	gentree_default(&spec);
 	spec.threads_per_core = 0;
 	assert_int_equal(gentree_write("/tmp", &spec, &e), -1);
@@ -803,17 +973,17 @@ static void test_gentree_bad_spec(void **state)
 	gentree_default(&spec);
 	assert_int_equal(gentree_write("/nonexistent-hvtune-dir", &spec, &e), -1);
 	assert_string_equal(e.msg, "cannot use '/nonexistent-hvtune-dir' for a tree: "
-			    "No such file or directory");
+				   "No such file or directory");
 }
 
 /* Our HWLOC_* settings do not leak, and the user's do not leak in. */
 static void test_environment_restored(void **state)
 {
 	static const char *const vars[][2] = {
-		{ "HWLOC_FSROOT", "/nonexistent-hvtune-root" },
-		{ "HWLOC_COMPONENTS", "x86" },
-		{ "HWLOC_XMLFILE", "/nonexistent-hvtune.xml" },
-		{ "HWLOC_SYNTHETIC", "node:2 core:2 pu:2" },
+	    {"HWLOC_FSROOT", "/nonexistent-hvtune-root"},
+	    {"HWLOC_COMPONENTS", "x86"},
+	    {"HWLOC_XMLFILE", "/nonexistent-hvtune.xml"},
+	    {"HWLOC_SYNTHETIC", "node:2 core:2 pu:2"},
 	};
 	struct gentree_spec spec;
 	struct err e = ERR_INIT;
@@ -883,7 +1053,8 @@ static void test_live_host(void **state)
 	if (h.topo.nl3 == 0)
 		assert_true(h.topo.l3_why[0] != '\0');
 	else if (!live_caches(idset_next(&online, 0)))
-		assert_string_equal(h.topo.source_why, "L3 from CPUID: the kernel exports no caches");
+		assert_string_equal(h.topo.source_why,
+				    "L3 from CPUID: the kernel exports no caches");
 	if (have_lstopo() && strcmp(h.topo.source, "hwloc") == 0)
 		assert_like_lstopo(&h, NULL);
 	host_release(&h);
@@ -1004,7 +1175,8 @@ static void assert_garbage_unknown(const char *dir, const char *path, const char
 		snprintf(want, sizeof(want), "%s in '%s%s'", what, dir, path);
 		said = strstr(h.topo.distances_why, what) != NULL;
 		for (size_t i = 0; i < h.nnodes; i++)
-			said |= strstr(h.nodes[i].mem_why, want) || strstr(h.nodes[i].pools_why, want);
+			said |=
+			    strstr(h.nodes[i].mem_why, want) || strstr(h.nodes[i].pools_why, want);
 		if (!said)
 			fail_msg("'%s' holding '%s': no reason says '%s'", path, content, want);
 	}
@@ -1026,18 +1198,18 @@ static void test_garbage(void **state)
 	static const struct {
 		const char *path, *content, *what;
 	} cases[] = {
-		{ "/sys/devices/system/cpu/online", "0-x\n", NULL },
-		{ "/sys/devices/system/cpu/present", "seven\n", NULL },
-		{ NODE0 "/cpulist", "0-3,zz\n", NULL },
-		{ NODE0 "/distance", "10 x\n", "invalid distances '10 x'" },
-		{ NODE0 "/meminfo", "Node 0 MemTotal: lots kB\n",
-		  "invalid line 'Node 0 MemTotal: lots kB'" },
-		{ NODE0 "/meminfo", "Node 1 MemTotal: 100 kB\nNode 1 MemFree: 1 kB\n",
-		  "invalid line 'Node 1 MemTotal: 100 kB'" },
-		{ NODE0 "/meminfo", "Node 0 MemFree: 100 kB\n", "no 'MemTotal'" },
-		{ NODE0 "/meminfo", "Node 0 MemTotal: 100 kB\n", "no 'MemFree'" },
-		{ NODE0 "/hugepages/hugepages-2048kB/nr_hugepages", "-1\n", "invalid number '-1'" },
-		{ NODE0 "/hugepages/hugepages-2048kB/free_hugepages", "\n", "invalid number ''" },
+	    {"/sys/devices/system/cpu/online", "0-x\n", NULL},
+	    {"/sys/devices/system/cpu/present", "seven\n", NULL},
+	    {NODE0 "/cpulist", "0-3,zz\n", NULL},
+	    {NODE0 "/distance", "10 x\n", "invalid distances '10 x'"},
+	    {NODE0 "/meminfo", "Node 0 MemTotal: lots kB\n",
+	     "invalid line 'Node 0 MemTotal: lots kB'"},
+	    {NODE0 "/meminfo", "Node 1 MemTotal: 100 kB\nNode 1 MemFree: 1 kB\n",
+	     "invalid line 'Node 1 MemTotal: 100 kB'"},
+	    {NODE0 "/meminfo", "Node 0 MemFree: 100 kB\n", "no 'MemTotal'"},
+	    {NODE0 "/meminfo", "Node 0 MemTotal: 100 kB\n", "no 'MemFree'"},
+	    {NODE0 "/hugepages/hugepages-2048kB/nr_hugepages", "-1\n", "invalid number '-1'"},
+	    {NODE0 "/hugepages/hugepages-2048kB/free_hugepages", "\n", "invalid number ''"},
 	};
 #undef NODE0
 	char dir[4096], path[4200];
@@ -1056,14 +1228,16 @@ static void test_garbage(void **state)
 		if (!masks) {
 			/* only our reader reads these: hwloc has the masks */
 			assert_garbage_unknown(
-			    dir, "/sys/devices/system/cpu/cpu1/topology/physical_package_id", "one\n",
-			    NULL);
-			assert_garbage_unknown(dir, "/sys/devices/system/cpu/cpu2/cache/index3/level",
+			    dir, "/sys/devices/system/cpu/cpu1/topology/physical_package_id",
+			    "one\n", NULL);
+			assert_garbage_unknown(dir,
+					       "/sys/devices/system/cpu/cpu2/cache/index3/level",
 					       "three\n", NULL);
 			/* without cpu/online the cpuN/online files say which CPUs are up */
 			snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/online", dir);
 			assert_int_equal(unlink(path), 0);
-			assert_garbage_unknown(dir, "/sys/devices/system/cpu/cpu3/online", "2\n", NULL);
+			assert_garbage_unknown(dir, "/sys/devices/system/cpu/cpu3/online", "2\n",
+					       NULL);
 		}
 		tu_rmtree(dir);
 	}
@@ -1075,15 +1249,15 @@ static void test_garbage(void **state)
 static void test_unreadable(void **state)
 {
 	static const char *const paths[] = {
-		"/sys/devices/system/node/node0/meminfo",
-		"/sys/devices/system/node/node0/distance",
-		"/sys/devices/system/cpu/possible",
+	    "/sys/devices/system/node/node0/meminfo",
+	    "/sys/devices/system/node/node0/distance",
+	    "/sys/devices/system/cpu/possible",
 	};
 	char dir[4096], full[4200], want[4300];
 	(void)state;
 
 	small_tree(dir, sizeof(dir), true);
-	alarm(60);	/* a blocked open() fails the test instead of stalling it */
+	alarm(60); /* a blocked open() fails the test instead of stalling it */
 	for (size_t i = 0; i < ARRAY_LEN(paths) * 2; i++) {
 		const char *path = paths[i / 2];
 		char *old = slurp(dir, path);
@@ -1110,7 +1284,7 @@ static void test_unreadable(void **state)
 		free(old);
 	}
 	alarm(0);
-	if (geteuid() != 0) {	/* root reads a mode-000 file anyway */
+	if (geteuid() != 0) { /* root reads a mode-000 file anyway */
 		snprintf(full, sizeof(full), "%s/sys/devices/system/node/node0/meminfo", dir);
 		assert_int_equal(chmod(full, 0), 0);
 		snprintf(want, sizeof(want), "cannot open '%s': Permission denied", full);
@@ -1134,7 +1308,8 @@ static void test_absent_is_unknown(void **state)
 	small_tree(dir, sizeof(dir), true);
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s/sys/devices/system' && rm -rf node/node0/meminfo node/node0/distance "
-		 "node/node0/hugepages cpu/possible cpu/offline", dir);
+		 "node/node0/hugepages cpu/possible cpu/offline",
+		 dir);
 	out = tu_run(cmd, &st);
 	free(out);
 	assert_int_equal(st, 0);
@@ -1144,7 +1319,7 @@ static void test_absent_is_unknown(void **state)
 	assert_null(h.topo.distances);
 	assert_non_null(strstr(h.topo.distances_why, "node0/distance'"));
 	assert_true(idset_empty(&h.topo.possible));
-	assert_true(idset_empty(&h.topo.offline));	/* present minus online */
+	assert_true(idset_empty(&h.topo.offline)); /* present minus online */
 	host_release(&h);
 	tu_rmtree(dir);
 }
@@ -1156,7 +1331,7 @@ static void test_absent_is_unknown(void **state)
  */
 static void test_numa_inconsistent(void **state)
 {
-	static const struct synth two = { 2, 1, 2, 1, 1, false, 0, 0, 0, false };
+	static const struct synth two = {2, 1, 2, 1, 1, false, 0, 0, 0, false};
 	struct err e = ERR_INIT;
 	char dir[4096];
 	struct host h;
@@ -1201,7 +1376,7 @@ static void test_numa_inconsistent(void **state)
 /* The reason for unknown packages says what the tree has, not what it might. */
 static void test_packages_why(void **state)
 {
-	static const struct synth one = { 1, 1, 2, 2, 1, false, 0, 0, 0, false };
+	static const struct synth one = {1, 1, 2, 2, 1, false, 0, 0, 0, false};
 	char dir[4096], cmd[4200], *out;
 	struct err e = ERR_INIT;
 	struct host h;
@@ -1209,8 +1384,10 @@ static void test_packages_why(void **state)
 	(void)state;
 
 	synth_write(&one, dir, sizeof(dir));
-	snprintf(cmd, sizeof(cmd), "for f in '%s'/sys/devices/system/cpu/cpu*/topology/"
-		 "physical_package_id; do echo -1 >\"$f\"; done", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "for f in '%s'/sys/devices/system/cpu/cpu*/topology/"
+		 "physical_package_id; do echo -1 >\"$f\"; done",
+		 dir);
 	out = tu_run(cmd, &st);
 	free(out);
 	assert_int_equal(st, 0);
@@ -1226,8 +1403,10 @@ static void test_packages_why(void **state)
 	assert_non_null(strstr(h.topo.packages_why, "comes from the device tree"));
 	host_release(&h);
 
-	snprintf(cmd, sizeof(cmd), "rm '%s'/sys/devices/system/cpu/cpu*/topology/"
-		 "physical_package_id", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "rm '%s'/sys/devices/system/cpu/cpu*/topology/"
+		 "physical_package_id",
+		 dir);
 	out = tu_run(cmd, &st);
 	free(out);
 	assert_int_equal(st, 0);
@@ -1239,7 +1418,7 @@ static void test_packages_why(void **state)
 
 static void test_distance_mismatch(void **state)
 {
-	static const struct synth two = { 2, 1, 2, 1, 1, false, 0, 0, 0, false };
+	static const struct synth two = {2, 1, 2, 1, 1, false, 0, 0, 0, false};
 	struct err e = ERR_INIT;
 	char dir[4096];
 	struct host h;
@@ -1254,29 +1433,40 @@ static void test_distance_mismatch(void **state)
 	tu_rmtree(dir);
 }
 
-#define CAPTURE(i) { "test_capture_" #i, test_capture, NULL, NULL, &captures[i] }
+#define CAPTURE(i)                                                                                 \
+	{                                                                                          \
+		"test_capture_" #i, test_capture, NULL, NULL, &captures[i]                         \
+	}
 
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		CAPTURE(0), CAPTURE(1), CAPTURE(2), CAPTURE(3), CAPTURE(4),
-		CAPTURE(5), CAPTURE(6), CAPTURE(7), CAPTURE(8), CAPTURE(9),
-		cmocka_unit_test(test_synthetic),
-		cmocka_unit_test(test_no_numa),
-		cmocka_unit_test(test_big_tree),
-		cmocka_unit_test(test_gentree_usage),
-		cmocka_unit_test(test_gentree_bad_spec),
-		cmocka_unit_test(test_environment_restored),
-		cmocka_unit_test(test_live_host),
-		cmocka_unit_test(test_root_missing),
-		cmocka_unit_test(test_no_cpus),
-		cmocka_unit_test(test_no_node_dirs),
-		cmocka_unit_test(test_garbage),
-		cmocka_unit_test(test_unreadable),
-		cmocka_unit_test(test_absent_is_unknown),
-		cmocka_unit_test(test_distance_mismatch),
-		cmocka_unit_test(test_numa_inconsistent),
-		cmocka_unit_test(test_packages_why),
+	    CAPTURE(0),
+	    CAPTURE(1),
+	    CAPTURE(2),
+	    CAPTURE(3),
+	    CAPTURE(4),
+	    CAPTURE(5),
+	    CAPTURE(6),
+	    CAPTURE(7),
+	    CAPTURE(8),
+	    CAPTURE(9),
+	    cmocka_unit_test(test_synthetic),
+	    cmocka_unit_test(test_no_numa),
+	    cmocka_unit_test(test_big_tree),
+	    cmocka_unit_test(test_gentree_usage),
+	    cmocka_unit_test(test_gentree_bad_spec),
+	    cmocka_unit_test(test_environment_restored),
+	    cmocka_unit_test(test_live_host),
+	    cmocka_unit_test(test_root_missing),
+	    cmocka_unit_test(test_no_cpus),
+	    cmocka_unit_test(test_no_node_dirs),
+	    cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_unreadable),
+	    cmocka_unit_test(test_absent_is_unknown),
+	    cmocka_unit_test(test_distance_mismatch),
+	    cmocka_unit_test(test_numa_inconsistent),
+	    cmocka_unit_test(test_packages_why),
 	};
 	static_assert(ARRAY_LEN(captures) == 10, "one CAPTURE() per capture");
 

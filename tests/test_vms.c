@@ -20,26 +20,26 @@
 #define UUID1 "11111111-2222-3333-4444-555555555501"
 
 static const char host_xml[] =
-	"<node>\n"
-	"  <domain type='test'>\n"
-	"    <name>fx0</name><uuid>" UUID0 "</uuid>\n"
-	"    <memory>65536</memory>\n"
-	"    <vcpu placement='static'>2</vcpu>\n"
-	"    <cputune><vcpupin vcpu='0' cpuset='1'/><vcpupin vcpu='1' cpuset='4-5'/>\n"
-	"      <emulatorpin cpuset='0'/></cputune>\n"
-	"    <numatune><memory mode='interleave' nodeset='0'/></numatune>\n"
-	"    <os><type>hvm</type></os>\n"
-	"  </domain>\n"
-	"  <domain type='test'>\n"
-	"    <name>fx1</name><uuid>" UUID1 "</uuid>\n"
-	"    <memory>32768</memory>\n"
-	"    <vcpu>1</vcpu>\n"
-	"    <os><type>hvm</type></os>\n"
-	"  </domain>\n"
-	"</node>\n";
+    "<node>\n"
+    "  <domain type='test'>\n"
+    "    <name>fx0</name><uuid>" UUID0 "</uuid>\n"
+    "    <memory>65536</memory>\n"
+    "    <vcpu placement='static'>2</vcpu>\n"
+    "    <cputune><vcpupin vcpu='0' cpuset='1'/><vcpupin vcpu='1' cpuset='4-5'/>\n"
+    "      <emulatorpin cpuset='0'/></cputune>\n"
+    "    <numatune><memory mode='interleave' nodeset='0'/></numatune>\n"
+    "    <os><type>hvm</type></os>\n"
+    "  </domain>\n"
+    "  <domain type='test'>\n"
+    "    <name>fx1</name><uuid>" UUID1 "</uuid>\n"
+    "    <memory>32768</memory>\n"
+    "    <vcpu>1</vcpu>\n"
+    "    <os><type>hvm</type></os>\n"
+    "  </domain>\n"
+    "</node>\n";
 
 struct fx {
-	char dir[256];		/* holds host.xml and the tree "root" */
+	char dir[256]; /* holds host.xml and the tree "root" */
 	char root[300];
 	struct lv *c;
 	struct host h;
@@ -83,21 +83,26 @@ static void put_thread(const char *root, int pid, int tid, const char *comm, uns
 	len = (size_t)snprintf(stat, sizeof(stat), "%d (%s) S", tid, comm);
 	for (unsigned f = 4; f <= 52; f++)
 		len += (size_t)snprintf(stat + len, sizeof(stat) - len, " %u",
-					f == 14 ? utime : f == 15 ? stime : f == 39 ? (unsigned)cpu : 7);
+					f == 14	  ? utime
+					: f == 15 ? stime
+					: f == 39 ? (unsigned)cpu
+						  : 7);
 	snprintf(stat + len, sizeof(stat) - len, "\n");
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
 	put(root, path, stat);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
 	snprintf(stat, sizeof(stat),
 		 "Name:\t%s\nState:\tS (sleeping)\nCpus_allowed:\tff\nCpus_allowed_list:\t%s\n"
-		 "Mems_allowed_list:\t0\n", comm, allowed);
+		 "Mems_allowed_list:\t0\n",
+		 comm, allowed);
 	put(root, path, stat);
 	if (migrations) {
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/sched", pid, tid);
 		snprintf(stat, sizeof(stat),
 			 "%s (%d, #threads: 4)\n-------------------\nse.exec_start : 1.0\n"
 			 "se.nr_migrations                             :                 %s\n"
-			 "nr_switches : 9\n", comm, tid, migrations);
+			 "nr_switches : 9\n",
+			 comm, tid, migrations);
 		put(root, path, stat);
 	}
 }
@@ -140,14 +145,18 @@ static int setup(void **state)
 	    "kernelpagesize_kB=2048\n"
 	    "7fff default stack\n");
 	/* fx1: no pid file; found by "-name guest=fx1,..." and its UUID */
-	put_cmdline(fx->root, 5001, (const char *const[]){ "qemu-system-x86_64", "-name",
-		    "guest=fx1,debug-threads=on", "-uuid", "99999999-0000-0000-0000-000000000000",
-		    NULL });
-	put_cmdline(fx->root, 5002, (const char *const[]){ "qemu-system-x86_64", "-name",
-		    "guest=fx10,debug-threads=on", NULL });
-	put_cmdline(fx->root, 5003, (const char *const[]){ "bash", "-c", "guest=fx1", NULL });
-	put_cmdline(fx->root, 5000, (const char *const[]){ "qemu-system-x86_64", "-name",
-		    "guest=fx1,debug-threads=on", "-uuid", UUID1, "-smp", "1", NULL });
+	put_cmdline(fx->root, 5001,
+		    (const char *const[]){"qemu-system-x86_64", "-name",
+					  "guest=fx1,debug-threads=on", "-uuid",
+					  "99999999-0000-0000-0000-000000000000", NULL});
+	put_cmdline(fx->root, 5002,
+		    (const char *const[]){"qemu-system-x86_64", "-name",
+					  "guest=fx10,debug-threads=on", NULL});
+	put_cmdline(fx->root, 5003, (const char *const[]){"bash", "-c", "guest=fx1", NULL});
+	put_cmdline(fx->root, 5000,
+		    (const char *const[]){"qemu-system-x86_64", "-name",
+					  "guest=fx1,debug-threads=on", "-uuid", UUID1, "-smp", "1",
+					  NULL});
 	put_thread(fx->root, 5000, 5010, "CPU 0/TCG", 7, 0, 3, "0-7", "2");
 
 	assert_ok(fsroot_open(&fx->r, fx->root, &e), e);
@@ -210,7 +219,7 @@ static void test_domain_and_threads(void **state)
 	assert_int_equal(v->threads[1].tid, 4251);
 	assert_int_equal(v->threads[1].cpu, 5);
 	assert_int_equal(v->threads[1].utime_ticks, 220);
-	assert_int_equal(v->threads[1].migrations, 0);	/* no sched file */
+	assert_int_equal(v->threads[1].migrations, 0); /* no sched file */
 	assert_string_equal(idset_format(&v->threads[1].allowed, buf, sizeof(buf)), "4-5");
 
 	/* (1031 + 100) x 4 KiB + 2 x 2 MiB on node 0; N7 is no node of this host */
@@ -265,17 +274,19 @@ static void test_no_connection_and_no_process(void **state)
 	assert_int_equal(v->nthreads, 0);
 	assert_non_null(strstr(v->pid_why, "stale '"));
 	assert_non_null(strstr(v->pid_why, "fx1.pid' (no process 6000), and no process with "
-					    "'guest=fx1'"));
+					   "'guest=fx1'"));
 	assert_string_equal(v->mem_why, "no QEMU process");
 }
 
 static void test_garbage_is_an_error(void **state)
 {
-	static const struct { const char *path, *content, *want; } cases[] = {
-		{ "/run/libvirt/qemu/fx0.pid", "42x", "invalid pid '42x' in '" },
-		{ "/proc/4242/task/4250/stat", "4250 (CPU 0/KVM) S 1 2", "cannot parse '" },
-		{ "/proc/4242/task/4250/status", "Cpus_allowed_list:\t1-x\n", "invalid id list" },
-		{ "/proc/4242/numa_maps", "7f00 default anon=1 N0=1\n", "no kernelpagesize_kB" },
+	static const struct {
+		const char *path, *content, *want;
+	} cases[] = {
+	    {"/run/libvirt/qemu/fx0.pid", "42x", "invalid pid '42x' in '"},
+	    {"/proc/4242/task/4250/stat", "4250 (CPU 0/KVM) S 1 2", "cannot parse '"},
+	    {"/proc/4242/task/4250/status", "Cpus_allowed_list:\t1-x\n", "invalid id list"},
+	    {"/proc/4242/numa_maps", "7f00 default anon=1 N0=1\n", "no kernelpagesize_kB"},
 	};
 	struct fx *fx = *state;
 	struct err e = ERR_INIT;
@@ -305,10 +316,10 @@ static void test_garbage_is_an_error(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_domain_and_threads, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_found_by_cmdline, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_connection_and_no_process, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_garbage_is_an_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_domain_and_threads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_found_by_cmdline, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_connection_and_no_process, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_garbage_is_an_error, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

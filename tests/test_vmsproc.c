@@ -1,4 +1,5 @@
-/* test_vmsproc.c - the VM list from a child process: its message, and reading it without blocking */
+/* test_vmsproc.c - the VM list from a child process: its message, and reading it without blocking
+ */
 #include "tests/testutil.h"
 
 #include <errno.h>
@@ -295,11 +296,11 @@ static void test_bad_flag(void **state)
 	add_vms(&src);
 	encode(&src, &buf, &len);
 	flags = head + src.nnodes * sizeof(uint32_t) + sizeof(struct vm);
-	assert_int_equal(buf[flags], 1);	/* vm0 has pins */
+	assert_int_equal(buf[flags], 1); /* vm0 has pins */
 	buf[flags] = 2;
 	expect_refused(buf, len, &dst, "sent a corrupt answer (a flag that is not 0 or 1)");
 	buf[flags] = 1;
-	buf[flags + 1] = (char)0xff;		/* has_mem */
+	buf[flags + 1] = (char)0xff; /* has_mem */
 	expect_refused(buf, len, &dst, "sent a corrupt answer (a flag that is not 0 or 1)");
 	free(buf);
 	host_release(&src);
@@ -310,7 +311,7 @@ static void test_bad_flag(void **state)
 static int wait_answer(struct vmsproc *p, struct host *h, struct err *e)
 {
 	for (int i = 0; i < 200; i++) {
-		struct pollfd pf = { vmsproc_fd(p), POLLIN, 0 };
+		struct pollfd pf = {vmsproc_fd(p), POLLIN, 0};
 		int rc;
 
 		poll(&pf, 1, 100);
@@ -361,7 +362,7 @@ static void test_child(void **state)
 	}
 	vmsproc_init(&p);
 	assert_int_equal(vmsproc_fd(&p), -1);
-	assert_int_equal(vmsproc_poll(&p, NULL, &e), 0);	/* no child: nothing to do */
+	assert_int_equal(vmsproc_poll(&p, NULL, &e), 0); /* no child: nothing to do */
 	make_host(&h, 1);
 	assert_ok(fsroot_open(&r, "/", &e), e);
 	assert_ok(vmsproc_start(&p, &h, &r, "test:///default", &e), e);
@@ -373,13 +374,13 @@ static void test_child(void **state)
 	assert_int_equal(vmsproc_fd(&p), -1);
 	assert_true(h.vms_known);
 	assert_int_equal(h.nvms, 1);
-	assert_string_equal(h.vms[0].name, "test");	/* the test driver's running domain */
+	assert_string_equal(h.vms[0].name, "test"); /* the test driver's running domain */
 
 	/* an explicit URI that does not connect is an error, with libvirt's reason */
 	assert_ok(vmsproc_start(&p, &h, &r, "test:///nonexistent/hvtune.xml", &e), e);
 	assert_int_equal(wait_answer(&p, &h, &e), -1);
 	assert_non_null(strstr(e.msg, "cannot connect to 'test:///nonexistent/hvtune.xml'"));
-	assert_int_equal(h.nvms, 1);	/* kept */
+	assert_int_equal(h.nvms, 1); /* kept */
 
 	/* a libvirtd that accepts and never answers */
 	tu_tmpdir(dir, sizeof(dir));
@@ -396,19 +397,19 @@ static void test_child(void **state)
 	assert_ok(vmsproc_start(&p, &h, &r, uri, &e), e);
 	pid = p.pid;
 	for (int i = 0; i < 5; i++) {
-		struct pollfd pf = { vmsproc_fd(&p), POLLIN, 0 };
+		struct pollfd pf = {vmsproc_fd(&p), POLLIN, 0};
 
-		assert_int_equal(poll(&pf, 1, 100), 0);	/* nothing to read ... */
-		assert_int_equal(vmsproc_poll(&p, &h, &e), 0);	/* ... and no waiting */
+		assert_int_equal(poll(&pf, 1, 100), 0);	       /* nothing to read ... */
+		assert_int_equal(vmsproc_poll(&p, &h, &e), 0); /* ... and no waiting */
 	}
 	assert_true(vmsproc_running(&p));
 	assert_int_equal(h.nvms, 1);
 	vmsproc_cancel(&p);
 	assert_false(vmsproc_running(&p));
 	assert_int_equal(vmsproc_fd(&p), -1);
-	assert_int_equal(kill(pid, 0), -1);	/* killed and reaped */
+	assert_int_equal(kill(pid, 0), -1); /* killed and reaped */
 	assert_int_equal(errno, ESRCH);
-	vmsproc_cancel(&p);	/* twice: safe */
+	vmsproc_cancel(&p); /* twice: safe */
 	close(s);
 	fsroot_close(&r);
 	host_release(&h);
@@ -418,11 +419,9 @@ static void test_child(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_corrupt),
-		cmocka_unit_test(test_bad_flag),
-		cmocka_unit_test(test_child),
+	    cmocka_unit_test(test_round_trip), cmocka_unit_test(test_truncated),
+	    cmocka_unit_test(test_corrupt),    cmocka_unit_test(test_bad_flag),
+	    cmocka_unit_test(test_child),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

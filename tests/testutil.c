@@ -37,7 +37,9 @@ void tu_tmpdir(char *dir, size_t size)
 	 * times faster than a disk for that. */
 	if (!t || !*t)
 		t = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
-		    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+			    access("/dev/shm", W_OK) == 0
+			? "/dev/shm"
+			: "/tmp";
 	snprintf(dir, size, "%s/hvtune-test.XXXXXX", t);
 	if (!mkdtemp(dir))
 		fail_msg("mkdtemp '%s': %s", dir, strerror(errno));
@@ -50,7 +52,7 @@ void tu_rmtree(const char *dir)
 	int rc;
 
 	if (!dir || !(mark = strstr(dir, "/hvtune-test.")) || strstr(dir, ".."))
-		return;	/* only ever remove what tu_tmpdir() made */
+		return; /* only ever remove what tu_tmpdir() made */
 	/* the whole temporary directory, also when given a path inside it (the
 	 * root of a capture unpacked by tu_unpack_host()) */
 	end = strchr(mark + 1, '/');

@@ -12,10 +12,10 @@
 #include "probe/err.h"
 
 /* Fails the test with the code's own message when @call returns < 0. */
-#define assert_ok(call, e) \
-	do { \
-		if ((call) < 0) \
-			fail_msg("%s", (e).msg); \
+#define assert_ok(call, e)                                                                         \
+	do {                                                                                       \
+		if ((call) < 0)                                                                    \
+			fail_msg("%s", (e).msg);                                                   \
 	} while (0)
 
 /* The fixtures directory (HVTUNE_FIXTURES, set by CMake), or NULL. */

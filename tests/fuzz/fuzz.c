@@ -171,16 +171,15 @@ void fz_host(struct host *h, unsigned ncpus)
 	h->ncpus = ncpus;
 	h->nnodes = 1;
 	for (unsigned i = 0; i < ncpus; i++) {
-		h->cpus[i] =
-		    (struct cpu){.id = i, .node = 0, .package = 0, .core = (int)i, .smt = (int)i, .l3 = 0};
+		h->cpus[i] = (struct cpu){
+		    .id = i, .node = 0, .package = 0, .core = (int)i, .smt = (int)i, .l3 = 0};
 		idset_add(&h->nodes[0].cpus, i);
 		idset_add(&h->topo.online, i);
 		idset_add(&h->topo.possible, i);
 	}
 }
 
-int fz_probe_one(const char *path, const uint8_t *data, size_t size, fz_part part,
-		 unsigned ncpus)
+int fz_probe_one(const char *path, const uint8_t *data, size_t size, fz_part part, unsigned ncpus)
 {
 	struct err e = ERR_INIT;
 	struct host h;

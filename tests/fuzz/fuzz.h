@@ -47,17 +47,16 @@ void fz_check(int cond, const char *msg);
 /* A probe part, as host_probe() calls it. */
 typedef int (*fz_part)(struct host *, const struct fsroot *, struct err *);
 /* The input as the file @path, read by @part for a host of @ncpus CPUs. */
-int fz_probe_one(const char *path, const uint8_t *data, size_t size, fz_part part,
-		 unsigned ncpus);
+int fz_probe_one(const char *path, const uint8_t *data, size_t size, fz_part part, unsigned ncpus);
 
 /* The LLVMFuzzerInitialize() of a harness that needs only the root. */
-#define FZ_INITIALIZE()                                                                    \
-	int LLVMFuzzerInitialize(int *argc, char ***argv)                                  \
-	{                                                                                  \
-		(void)argc;                                                                \
-		(void)argv;                                                                \
-		fz_init();                                                                 \
-		return 0;                                                                  \
+#define FZ_INITIALIZE()                                                                            \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)                                          \
+	{                                                                                          \
+		(void)argc;                                                                        \
+		(void)argv;                                                                        \
+		fz_init();                                                                         \
+		return 0;                                                                          \
 	}
 
 #endif

@@ -25,7 +25,7 @@ void cli_error(const char *fmt, ...)
 /* Whether @c is the code of an option that takes no value ("--json=yes"). */
 static bool takes_no_value(const struct cli_command *cmd, int c)
 {
-	const struct cli_option *tabs[] = { cmd->opts, cmd->more };
+	const struct cli_option *tabs[] = {cmd->opts, cmd->more};
 
 	if (c == 'h')
 		return true;
@@ -57,7 +57,7 @@ static int option_error(const struct cli_parser *p, int c)
 
 void cli_parser_init(struct cli_parser *p, const struct cli_command *cmd, int argc, char **argv)
 {
-	const struct cli_option *tabs[] = { cmd->opts, cmd->more };
+	const struct cli_option *tabs[] = {cmd->opts, cmd->more};
 	size_t n = 0;
 
 	p->cmd = cmd;
@@ -76,10 +76,10 @@ void cli_parser_init(struct cli_parser *p, const struct cli_command *cmd, int ar
 			p->buf[n++].val = o->code;
 		}
 	}
-	p->buf[n++] = (struct option){ "help", no_argument, NULL, 'h' };
-	p->buf[n] = (struct option){ NULL, 0, NULL, 0 };
-	optind = 0;	/* GNU: a full re-initialisation, whatever ran before */
-	opterr = 0;	/* the messages name the command and its --help */
+	p->buf[n++] = (struct option){"help", no_argument, NULL, 'h'};
+	p->buf[n] = (struct option){NULL, 0, NULL, 0};
+	optind = 0; /* GNU: a full re-initialisation, whatever ran before */
+	opterr = 0; /* the messages name the command and its --help */
 }
 
 int cli_next(struct cli_parser *p)
@@ -116,9 +116,9 @@ int cli_no_operands(const struct cli_parser *p)
 }
 
 const struct cli_option cli_common_options[] = {
-	{ "root", 'r', true, "read the host under DIR (a capture) instead of /" },
-	{ "json", 'j', false, "print JSON" },
-	{ NULL, 0, false, NULL },
+    {"root", 'r', true, "read the host under DIR (a capture) instead of /"},
+    {"json", 'j', false, "print JSON"},
+    {NULL, 0, false, NULL},
 };
 
 int cli_parse_common(int argc, char **argv, const struct cli_command *cmd, struct cli_opts *o)

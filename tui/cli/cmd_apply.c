@@ -20,70 +20,69 @@
 #include <time.h>
 #include <unistd.h>
 
-
 static const char apply_help[] =
-	"usage: hvtune apply [--dry-run] [--yes] [--connect URI] [--state-dir DIR]\n"
-	"                    [--root DIR] (--plan FILE | PLAN OPTIONS)\n"
-	"\n"
-	"Applies a plan: shows every change first (a unified diff of each domain's\n"
-	"XML, the live vCPU/emulator/iothread pins and numatune of running domains,\n"
-	"and a table of host file writes), asks, then commits with an undo journal.\n"
-	"Any failure undoes what was done, newest first.  libvirt changes a running\n"
-	"domain's numatune only where it can (nodeset, strict mode, cgroups): a\n"
-	"refusal is a note, the definition carries it to the next start.  Applying\n"
-	"the same plan twice changes nothing.\n"
-	"\n"
-	"  --plan FILE       the JSON of 'hvtune plan --json'; or give the options of\n"
-	"                    'hvtune plan' (--profile, --requests, --vm, --taken)\n"
-	"  --profile FILE    with --plan: the profile file the plan was made with\n"
-	"                    (for the XML options), when it is not in 'hvtune profiles'\n"
-	"  --dry-run         show the changes and stop\n"
-	"  --yes             do not ask (needed when stdin is not a terminal)\n"
-	"  --connect URI     libvirt connection (default " LV_DEFAULT_URI " on the live\n"
-	"                    host; none with --root DIR: domains are then not changed)\n"
-	"  --state-dir DIR   lock and journals (default " JOURNAL_DIR ", made 0700)\n"
-	"  --root DIR        write the host files under DIR (a copy of a capture)\n"
-	"\n"
-	"Only these files are ever written: hugepages nr_hugepages (global and per\n"
-	"node), transparent_hugepage/{enabled,defrag}, ksm/run, kernel.numa_balancing,\n"
-	"vm.swappiness, /proc/irq/*/smp_affinity_list, /proc/irq/default_smp_affinity,\n"
-	"cpufreq scaling_governor.  Domain XML: <vcpu>, <iothreads> (added when\n"
-	"absent), <cputune> pins, <numatune>, <memoryBacking> hugepages, <cpu>\n"
-	"host-passthrough, topology and NUMA cells (docs/cli.md lists each);\n"
-	"<nosharepages/> when the profile turns KSM off; <locked/> when it\n"
-	"isolates CPUs.\n"
-	"\n"
-	"A libvirt call that gets no answer within 30 s (HVTUNE_LIBVIRT_TIMEOUT=SECONDS\n"
-	"changes that) fails.  A libvirt step whose answer was lost may be done: it\n"
-	"is undone too, and when libvirt cannot be reached for that the journal stays\n"
-	"incomplete for 'hvtune rollback'.\n"
-	"\n"
-	"Exit status: 0 applied (or nothing to change, or --dry-run), 1 not confirmed,\n"
-	"2 error (nothing changed, or what was changed is undone and listed).\n";
+    "usage: hvtune apply [--dry-run] [--yes] [--connect URI] [--state-dir DIR]\n"
+    "                    [--root DIR] (--plan FILE | PLAN OPTIONS)\n"
+    "\n"
+    "Applies a plan: shows every change first (a unified diff of each domain's\n"
+    "XML, the live vCPU/emulator/iothread pins and numatune of running domains,\n"
+    "and a table of host file writes), asks, then commits with an undo journal.\n"
+    "Any failure undoes what was done, newest first.  libvirt changes a running\n"
+    "domain's numatune only where it can (nodeset, strict mode, cgroups): a\n"
+    "refusal is a note, the definition carries it to the next start.  Applying\n"
+    "the same plan twice changes nothing.\n"
+    "\n"
+    "  --plan FILE       the JSON of 'hvtune plan --json'; or give the options of\n"
+    "                    'hvtune plan' (--profile, --requests, --vm, --taken)\n"
+    "  --profile FILE    with --plan: the profile file the plan was made with\n"
+    "                    (for the XML options), when it is not in 'hvtune profiles'\n"
+    "  --dry-run         show the changes and stop\n"
+    "  --yes             do not ask (needed when stdin is not a terminal)\n"
+    "  --connect URI     libvirt connection (default " LV_DEFAULT_URI " on the live\n"
+    "                    host; none with --root DIR: domains are then not changed)\n"
+    "  --state-dir DIR   lock and journals (default " JOURNAL_DIR ", made 0700)\n"
+    "  --root DIR        write the host files under DIR (a copy of a capture)\n"
+    "\n"
+    "Only these files are ever written: hugepages nr_hugepages (global and per\n"
+    "node), transparent_hugepage/{enabled,defrag}, ksm/run, kernel.numa_balancing,\n"
+    "vm.swappiness, /proc/irq/*/smp_affinity_list, /proc/irq/default_smp_affinity,\n"
+    "cpufreq scaling_governor.  Domain XML: <vcpu>, <iothreads> (added when\n"
+    "absent), <cputune> pins, <numatune>, <memoryBacking> hugepages, <cpu>\n"
+    "host-passthrough, topology and NUMA cells (docs/cli.md lists each);\n"
+    "<nosharepages/> when the profile turns KSM off; <locked/> when it\n"
+    "isolates CPUs.\n"
+    "\n"
+    "A libvirt call that gets no answer within 30 s (HVTUNE_LIBVIRT_TIMEOUT=SECONDS\n"
+    "changes that) fails.  A libvirt step whose answer was lost may be done: it\n"
+    "is undone too, and when libvirt cannot be reached for that the journal stays\n"
+    "incomplete for 'hvtune rollback'.\n"
+    "\n"
+    "Exit status: 0 applied (or nothing to change, or --dry-run), 1 not confirmed,\n"
+    "2 error (nothing changed, or what was changed is undone and listed).\n";
 
 static const char rollback_help[] =
-	"usage: hvtune rollback [--state-dir DIR] [--connect URI] [--root DIR] [ID]\n"
-	"\n"
-	"Restores what the apply with journal ID changed (default: the newest journal\n"
-	"that is not rolled back), newest step first: old domain XML, old live pins,\n"
-	"old numatune, old file values.  A journal left incomplete by a killed apply\n"
-	"is completed.\n"
-	"The libvirt URI defaults to the one the journal names when it is local\n"
-	"(qemu:///system, qemu:///session, qemu:///system?socket=/PATH, test:///...);\n"
-	"any other needs --connect URI.  Every record is checked first: one that\n"
-	"apply would refuse refuses the whole journal.\n";
+    "usage: hvtune rollback [--state-dir DIR] [--connect URI] [--root DIR] [ID]\n"
+    "\n"
+    "Restores what the apply with journal ID changed (default: the newest journal\n"
+    "that is not rolled back), newest step first: old domain XML, old live pins,\n"
+    "old numatune, old file values.  A journal left incomplete by a killed apply\n"
+    "is completed.\n"
+    "The libvirt URI defaults to the one the journal names when it is local\n"
+    "(qemu:///system, qemu:///session, qemu:///system?socket=/PATH, test:///...);\n"
+    "any other needs --connect URI.  Every record is checked first: one that\n"
+    "apply would refuse refuses the whole journal.\n";
 
 static const char journal_help[] =
-	"usage: hvtune journal [--state-dir DIR] [--json]\n"
-	"       hvtune journal show [--state-dir DIR] [--full] ID\n"
-	"\n"
-	"Lists the apply journals, oldest first: id, time (UTC), status (complete,\n"
-	"incomplete, rolled-back, rollback-failed) and what each changed.  'show'\n"
-	"prints the undo records of one journal; old domain XML is summarised by\n"
-	"its length unless --full.\n"
-	"\n"
-	"  --json          the list as a JSON array (schema in docs/cli.md)\n"
-	"  --full          with show: every old XML and value in full\n";
+    "usage: hvtune journal [--state-dir DIR] [--json]\n"
+    "       hvtune journal show [--state-dir DIR] [--full] ID\n"
+    "\n"
+    "Lists the apply journals, oldest first: id, time (UTC), status (complete,\n"
+    "incomplete, rolled-back, rollback-failed) and what each changed.  'show'\n"
+    "prints the undo records of one journal; old domain XML is summarised by\n"
+    "its length unless --full.\n"
+    "\n"
+    "  --json          the list as a JSON array (schema in docs/cli.md)\n"
+    "  --full          with show: every old XML and value in full\n";
 
 /* "hvtune: apply: needs root: ..." when the system said so. */
 static void fail(const char *cmd, const struct err *e)
@@ -178,21 +177,21 @@ static int confirm(void)
 }
 
 static const struct cli_option apply_options[] = {
-	{ "plan", 'f', true, "the JSON of 'hvtune plan --json'" },
-	{ "dry-run", 'n', false, "show the changes and stop" },
-	{ "yes", 'y', false, "do not ask (needed when stdin is not a terminal)" },
-	{ "connect", 'c', true, "libvirt connection" },
-	{ "state-dir", 's', true, "lock and journals" },
-	{ "root", 'r', true, "write the host files under DIR (a copy of a capture)" },
-	{ NULL, 0, false, NULL },
+    {"plan", 'f', true, "the JSON of 'hvtune plan --json'"},
+    {"dry-run", 'n', false, "show the changes and stop"},
+    {"yes", 'y', false, "do not ask (needed when stdin is not a terminal)"},
+    {"connect", 'c', true, "libvirt connection"},
+    {"state-dir", 's', true, "lock and journals"},
+    {"root", 'r', true, "write the host files under DIR (a copy of a capture)"},
+    {NULL, 0, false, NULL},
 };
 
 const struct cli_command cli_cmd_apply = {
-	"apply", apply_options, plan_input_options, apply_help, false, CLI_FORM_NAMED,
+    "apply", apply_options, plan_input_options, apply_help, false, CLI_FORM_NAMED,
 };
 
 struct apply_args {
-	const char *root, *file, *uri, *state;	/* file: --plan; uri: --connect or NULL */
+	const char *root, *file, *uri, *state; /* file: --plan; uri: --connect or NULL */
 	bool dry, yes;
 	struct plan_input in;
 };
@@ -205,7 +204,7 @@ struct apply_run {
 	struct changeset cs;
 	struct apply_result res;
 	struct lv *c;
-	const char *uri;	/* the connection, or NULL: domains not changed */
+	const char *uri; /* the connection, or NULL: domains not changed */
 };
 
 /* Parses @argv into @a (caller plan_input_release()s a->in); CLI_CONTINUE or the exit status. */
@@ -295,8 +294,8 @@ static int get_plan(const struct apply_args *a, const struct fsroot *r, struct p
 
 /* Connects to libvirt for a plan that places VMs, with the XML options of the plan's
  * profile (--profile FILE when the plan was made from a file). */
-static int apply_connect(const struct apply_args *a, struct apply_run *run,
-			 struct domxml_opts *xo, struct err *e)
+static int apply_connect(const struct apply_args *a, struct apply_run *run, struct domxml_opts *xo,
+			 struct err *e)
 {
 	struct profile pf;
 
@@ -315,7 +314,7 @@ static int apply_connect(const struct apply_args *a, struct apply_run *run,
 /* Reads or computes the plan and works out the changes into @run; -1 after saying why. */
 static int apply_load(const struct apply_args *a, struct apply_run *run)
 {
-	struct domxml_opts xo = { false, false, false, "", 0 };
+	struct domxml_opts xo = {false, false, false, "", 0};
 	struct err e = ERR_INIT;
 
 	if (fsroot_open(&run->r, a->root, &e) < 0 || get_plan(a, &run->r, &run->p, &e) < 0)
@@ -372,8 +371,7 @@ static int apply_run_commit(const struct apply_args *a, struct apply_run *run)
 	struct apply_result *res = &run->res;
 	struct err e = ERR_INIT;
 
-	if (apply_commit(&run->cs, &run->r, run->c, run->uri ? run->uri : "", state, res,
-			 &e) < 0) {
+	if (apply_commit(&run->cs, &run->r, run->c, run->uri ? run->uri : "", state, res, &e) < 0) {
 		if (res->nlog) {
 			printf("apply failed; what was done and undone:\n");
 			show_log(res);
@@ -396,7 +394,7 @@ static int apply_run_commit(const struct apply_args *a, struct apply_run *run)
 int cmd_apply(int argc, char **argv)
 {
 	struct apply_args a;
-	struct apply_run run = { .r = FSROOT_INIT };
+	struct apply_run run = {.r = FSROOT_INIT};
 	int rc;
 
 	apply_result_init(&run.res);
@@ -420,14 +418,14 @@ int cmd_apply(int argc, char **argv)
 }
 
 static const struct cli_option rollback_options[] = {
-	{ "state-dir", 's', true, "lock and journals" },
-	{ "connect", 'c', true, "libvirt connection (default: the journal's, when local)" },
-	{ "root", 'r', true, "the host files under DIR" },
-	{ NULL, 0, false, NULL },
+    {"state-dir", 's', true, "lock and journals"},
+    {"connect", 'c', true, "libvirt connection (default: the journal's, when local)"},
+    {"root", 'r', true, "the host files under DIR"},
+    {NULL, 0, false, NULL},
 };
 
 const struct cli_command cli_cmd_rollback = {
-	"rollback", rollback_options, NULL, rollback_help, false, CLI_FORM_NAMED,
+    "rollback", rollback_options, NULL, rollback_help, false, CLI_FORM_NAMED,
 };
 
 /* --state-dir, --connect, --root of rollback. */
@@ -648,15 +646,15 @@ static void print_list(struct journal *all, size_t n, const char *state)
 }
 
 static const struct cli_option journal_options[] = {
-	{ "state-dir", 's', true, "lock and journals" },
-	{ "json", 'j', false, "the list as a JSON array" },
-	{ "full", 'f', false, "with show: every old XML and value in full" },
-	{ NULL, 0, false, NULL },
+    {"state-dir", 's', true, "lock and journals"},
+    {"json", 'j', false, "the list as a JSON array"},
+    {"full", 'f', false, "with show: every old XML and value in full"},
+    {NULL, 0, false, NULL},
 };
 
 /* interleaved: options may follow "show" and the id */
 const struct cli_command cli_cmd_journal = {
-	"journal", journal_options, NULL, journal_help, true, CLI_FORM_NAMED,
+    "journal", journal_options, NULL, journal_help, true, CLI_FORM_NAMED,
 };
 
 int cmd_journal(int argc, char **argv)

@@ -6,33 +6,33 @@
 #include <stdlib.h>
 
 static const char help[] =
-	"usage: hvtune check [--root DIR] [--json]\n"
-	"\n"
-	"Probes the host and judges it: every check virt-host-validate makes for\n"
-	"QEMU (hardware virtualization, /dev/kvm, vhost-net, tun, cgroups, IOMMU,\n"
-	"secure guests), with the same verdict, and the tuning checks it does not\n"
-	"make (EPT/NPT, nested, hugepages per node, THP, KSM, NUMA balancing, CPU\n"
-	"isolation, governors, IRQ balancing, NIC locality).  Each prints as\n"
-	"  <what> ......................................... : PASS|INFO|WARN|FAIL\n"
-	"and each one that is not PASS is followed by why it matters and the fix;\n"
-	"a last line counts them: \"N checks: P pass, W warn, F fail, I info\".\n"
-	"\n"
-	"options:\n"
-	"  --root DIR  judge a captured tree of another machine (DIR/sys, DIR/proc)\n"
-	"  --json      print the findings as a JSON array of objects with \"id\",\n"
-	"              \"level\", \"what\", \"why\", \"fix\" and \"vhv\" (the matching\n"
-	"              virt-host-validate check, null for hvtune's own); see\n"
-	"              docs/cli.md\n"
-	"  -h, --help  this help\n"
-	"\n"
-	"The lines fill the terminal's width (80 columns when not a terminal); the\n"
-	"levels are coloured only on a terminal whose TERM is not \"dumb\".\n"
-	"\n"
-	"exit status: 0 nothing FAILs, 1 at least one check FAILs (also with\n"
-	"--json), 2 a usage error or the probe failed (the reason on stderr).\n";
+    "usage: hvtune check [--root DIR] [--json]\n"
+    "\n"
+    "Probes the host and judges it: every check virt-host-validate makes for\n"
+    "QEMU (hardware virtualization, /dev/kvm, vhost-net, tun, cgroups, IOMMU,\n"
+    "secure guests), with the same verdict, and the tuning checks it does not\n"
+    "make (EPT/NPT, nested, hugepages per node, THP, KSM, NUMA balancing, CPU\n"
+    "isolation, governors, IRQ balancing, NIC locality).  Each prints as\n"
+    "  <what> ......................................... : PASS|INFO|WARN|FAIL\n"
+    "and each one that is not PASS is followed by why it matters and the fix;\n"
+    "a last line counts them: \"N checks: P pass, W warn, F fail, I info\".\n"
+    "\n"
+    "options:\n"
+    "  --root DIR  judge a captured tree of another machine (DIR/sys, DIR/proc)\n"
+    "  --json      print the findings as a JSON array of objects with \"id\",\n"
+    "              \"level\", \"what\", \"why\", \"fix\" and \"vhv\" (the matching\n"
+    "              virt-host-validate check, null for hvtune's own); see\n"
+    "              docs/cli.md\n"
+    "  -h, --help  this help\n"
+    "\n"
+    "The lines fill the terminal's width (80 columns when not a terminal); the\n"
+    "levels are coloured only on a terminal whose TERM is not \"dumb\".\n"
+    "\n"
+    "exit status: 0 nothing FAILs, 1 at least one check FAILs (also with\n"
+    "--json), 2 a usage error or the probe failed (the reason on stderr).\n";
 
 const struct cli_command cli_cmd_check = {
-	"check", cli_common_options, NULL, help, false, CLI_FORM_PLAIN,
+    "check", cli_common_options, NULL, help, false, CLI_FORM_PLAIN,
 };
 
 int cmd_check(int argc, char **argv)

@@ -75,16 +75,16 @@ static void on_signal(int sig)
 }
 
 static const struct cli_option mon_options[] = {
-	{ "root", 'r', true, "read DIR/sys and DIR/proc instead of the live host's" },
-	{ "connect", 'c', true, "the libvirt connection that lists the running VMs" },
-	{ "interval", 'i', true, "seconds between samples, at least 0.1 (default 1)" },
-	{ "count", 'n', true, "stop after N intervals (default: until Ctrl-C)" },
-	{ "json", 'j', false, "one JSON object per line and interval" },
-	{ NULL, 0, false, NULL },
+    {"root", 'r', true, "read DIR/sys and DIR/proc instead of the live host's"},
+    {"connect", 'c', true, "the libvirt connection that lists the running VMs"},
+    {"interval", 'i', true, "seconds between samples, at least 0.1 (default 1)"},
+    {"count", 'n', true, "stop after N intervals (default: until Ctrl-C)"},
+    {"json", 'j', false, "one JSON object per line and interval"},
+    {NULL, 0, false, NULL},
 };
 
 const struct cli_command cli_cmd_monitor = {
-	"monitor", mon_options, NULL, help, false, CLI_FORM_PLAIN,
+    "monitor", mon_options, NULL, help, false, CLI_FORM_PLAIN,
 };
 
 /* The value of one option into @o: 0, or EXIT_ERR after saying why not. */
@@ -165,11 +165,11 @@ static uint64_t now_ns(void)
 
 struct relist {
 	struct vmsproc p;
-	bool enabled;		/* there is a libvirt to ask (--connect, or the live host) */
-	const char *uri;	/* --connect, NULL: qemu:///system */
-	uint64_t next_ns;	/* when the next child starts */
-	bool changed;		/* new VMs were swapped in: read their numa_maps */
-	bool failing;		/* the last re-list failed (said once on stderr) */
+	bool enabled;	  /* there is a libvirt to ask (--connect, or the live host) */
+	const char *uri;  /* --connect, NULL: qemu:///system */
+	uint64_t next_ns; /* when the next child starts */
+	bool changed;	  /* new VMs were swapped in: read their numa_maps */
+	bool failing;	  /* the last re-list failed (said once on stderr) */
 };
 
 static void relist_failed(struct relist *l, const struct err *e)
@@ -195,8 +195,7 @@ static void relist_take(struct relist *l, struct host *h)
 /* Sleeps until @deadline (monotonic ns), taking the libvirt child's answer
  * when it comes and starting the next child when due; false when a signal
  * asked to stop. */
-static bool wait_until(uint64_t deadline, struct relist *l, struct host *h,
-		       const struct fsroot *r)
+static bool wait_until(uint64_t deadline, struct relist *l, struct host *h, const struct fsroot *r)
 {
 	for (;;) {
 		uint64_t now = now_ns();
@@ -215,7 +214,7 @@ static bool wait_until(uint64_t deadline, struct relist *l, struct host *h,
 		if (now >= deadline)
 			return true;
 		ms = (int)((deadline - now + 999999) / 1000000);
-		pf.fd = vmsproc_fd(&l->p);	/* -1 when none: poll() only sleeps */
+		pf.fd = vmsproc_fd(&l->p); /* -1 when none: poll() only sleeps */
 		pf.events = POLLIN;
 		pf.revents = 0;
 		if (poll(&pf, 1, ms) < 0 && errno != EINTR)
@@ -427,7 +426,7 @@ static int take(struct sample *s, const struct sample *prev, unsigned long n, bo
 	if (sample_read(s, r, h, now_ns(), e) < 0)
 		return -1;
 	if (n % SAMPLE_NUMA_EVERY == 0 || new_vms ? sample_read_numa(s, r, e) < 0
-				       : sample_keep_numa(s, prev, e) < 0)
+						  : sample_keep_numa(s, prev, e) < 0)
 		goto fail;
 	if (sample_read_perf(s, p, e) < 0)
 		goto fail;
@@ -492,7 +491,8 @@ int cmd_monitor(int argc, char **argv)
 			break;
 		new_vms = l.changed;
 		l.changed = false;
-		if (take(&b, &a, n, new_vms, &r, &h, &perf, &e) < 0 || sample_rates(&rt, &a, &b, &e) < 0) {
+		if (take(&b, &a, n, new_vms, &r, &h, &perf, &e) < 0 ||
+		    sample_rates(&rt, &a, &b, &e) < 0) {
 			cli_error("%s", e.msg);
 			rc = EXIT_ERR;
 			break;

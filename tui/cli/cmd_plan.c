@@ -17,44 +17,44 @@
 #include <string.h>
 
 static const char plan_help[] =
-	"usage: hvtune plan [--root DIR] [--profile NAME|FILE] [--taken CPULIST]\n"
-	"                   (--requests FILE | --vm SPEC ... |\n"
-	"                    [--connect URI] --domains [NAME...]) [--json]\n"
-	"\n"
-	"Places a batch of VMs on the host: NUMA node(s), one pCPU per vCPU, emulator\n"
-	"and I/O threads, guest topology and NUMA cells, hugepages per node; and the\n"
-	"host settings and kernel command line the placement needs.  Every decision\n"
-	"comes with its reason.  Nothing is changed: 'hvtune apply' does that.\n"
-	"\n"
-	"  --root DIR          read the host under DIR (a capture) instead of /\n"
-	"  --profile NAME|FILE a profile from 'hvtune profiles', or a .conf file\n"
-	"                      (default: balanced)\n"
-	"  --requests FILE     JSON: "
-	"{\"vms\":[{\"name\":\"vm0\",\"vcpus\":4,\"memory_mib\":4096,\n"
-	"                      \"hugepage_kib\":1048576,\"nic\":\"0000:3b:00.0\"}]}\n"
-	"  --vm SPEC           NAME:vcpus=N,mem=SIZE[,pages=SIZE|none][,nic=IF|PCI]\n"
-	"                      e.g. vm0:vcpus=4,mem=8G,pages=1G,nic=eth2 (repeatable);\n"
-	"                      pages=none or 4K: normal pages; else a power of two\n"
-	"                      from 64K to 16G.  NAME: printable UTF-8, no '/' or '\\'\n"
-	"  --domains [NAME...] the VMs are libvirt domains: the NAMEs, or every\n"
-	"                      defined domain, as its definition asks (maximum\n"
-	"                      vCPUs, memory, hugepage size, guest NUMA cells,\n"
-	"                      a NIC of this host).  The vCPU pins of running\n"
-	"                      domains that are not re-planned count as taken CPUs\n"
-	"  --connect URI       the libvirt of --domains (default qemu:///system)\n"
-	"  --taken CPULIST     CPUs pinned by VMs that are not re-planned (\"8-11,40\")\n"
-	"  --json              print the plan as JSON (the input of 'hvtune apply')\n"
-	"\n"
-	"Exit status: 0 every VM placed, 1 some VM not placed, 2 bad input or error.\n";
+    "usage: hvtune plan [--root DIR] [--profile NAME|FILE] [--taken CPULIST]\n"
+    "                   (--requests FILE | --vm SPEC ... |\n"
+    "                    [--connect URI] --domains [NAME...]) [--json]\n"
+    "\n"
+    "Places a batch of VMs on the host: NUMA node(s), one pCPU per vCPU, emulator\n"
+    "and I/O threads, guest topology and NUMA cells, hugepages per node; and the\n"
+    "host settings and kernel command line the placement needs.  Every decision\n"
+    "comes with its reason.  Nothing is changed: 'hvtune apply' does that.\n"
+    "\n"
+    "  --root DIR          read the host under DIR (a capture) instead of /\n"
+    "  --profile NAME|FILE a profile from 'hvtune profiles', or a .conf file\n"
+    "                      (default: balanced)\n"
+    "  --requests FILE     JSON: "
+    "{\"vms\":[{\"name\":\"vm0\",\"vcpus\":4,\"memory_mib\":4096,\n"
+    "                      \"hugepage_kib\":1048576,\"nic\":\"0000:3b:00.0\"}]}\n"
+    "  --vm SPEC           NAME:vcpus=N,mem=SIZE[,pages=SIZE|none][,nic=IF|PCI]\n"
+    "                      e.g. vm0:vcpus=4,mem=8G,pages=1G,nic=eth2 (repeatable);\n"
+    "                      pages=none or 4K: normal pages; else a power of two\n"
+    "                      from 64K to 16G.  NAME: printable UTF-8, no '/' or '\\'\n"
+    "  --domains [NAME...] the VMs are libvirt domains: the NAMEs, or every\n"
+    "                      defined domain, as its definition asks (maximum\n"
+    "                      vCPUs, memory, hugepage size, guest NUMA cells,\n"
+    "                      a NIC of this host).  The vCPU pins of running\n"
+    "                      domains that are not re-planned count as taken CPUs\n"
+    "  --connect URI       the libvirt of --domains (default qemu:///system)\n"
+    "  --taken CPULIST     CPUs pinned by VMs that are not re-planned (\"8-11,40\")\n"
+    "  --json              print the plan as JSON (the input of 'hvtune apply')\n"
+    "\n"
+    "Exit status: 0 every VM placed, 1 some VM not placed, 2 bad input or error.\n";
 
 static const char profiles_help[] =
-	"usage: hvtune profiles\n"
-	"       hvtune profiles show NAME|FILE\n"
-	"\n"
-	"Lists the tuning profiles, one line each, or prints a profile's effective\n"
-	"settings (every key, defaults filled in) as INI text.  Profiles are read\n"
-	"from $HVTUNE_PROFILES, else the source tree's profiles/, else\n"
-	"/usr/share/hvtune/profiles.\n";
+    "usage: hvtune profiles\n"
+    "       hvtune profiles show NAME|FILE\n"
+    "\n"
+    "Lists the tuning profiles, one line each, or prints a profile's effective\n"
+    "settings (every key, defaults filled in) as INI text.  Profiles are read\n"
+    "from $HVTUNE_PROFILES, else the source tree's profiles/, else\n"
+    "/usr/share/hvtune/profiles.\n";
 
 static const char *page_str(uint64_t kib, char *buf, size_t size)
 {
@@ -82,8 +82,8 @@ static void print_vm(const struct vm_plan *v)
 		return;
 	}
 	printf("%s: node%s %s (%u vCPUs, %" PRIu64 " MiB, %s)\n", STRFMT_ESC(v->name),
-	       idset_count(&v->nodes) > 1 ? "s" : "", idset_format(&v->nodes, buf, sizeof(buf)), v->vcpus,
-	       v->mem_kib / 1024, pg);
+	       idset_count(&v->nodes) > 1 ? "s" : "", idset_format(&v->nodes, buf, sizeof(buf)),
+	       v->vcpus, v->mem_kib / 1024, pg);
 	printf("  %-14s", "vCPU -> pCPU");
 	for (size_t i = 0; i < v->npins; i++) {
 		if (i > 0 && i % 8 == 0)
@@ -216,9 +216,8 @@ static int domain_request(struct lv *c, const char *name, const struct host *h,
  * @taken the vCPU pins of the running domains left as they are.  A pin that
  * covers every online CPU is no pin (libvirt reports an unpinned vCPU so).
  */
-static int domain_requests(const char *uri, char *const *names, size_t nnames,
-			   const struct host *h, struct vm_request **vms, size_t *nvms,
-			   struct idset *taken)
+static int domain_requests(const char *uri, char *const *names, size_t nnames, const struct host *h,
+			   struct vm_request **vms, size_t *nvms, struct idset *taken)
 {
 	struct lv_domain *d = NULL;
 	struct err e = ERR_INIT;
@@ -281,22 +280,22 @@ out:
 }
 
 static const struct cli_option plan_options[] = {
-	{ "root", 'r', true, "read the host under DIR (a capture) instead of /" },
-	{ "domains", PLAN_INPUT_DOMAINS, false, "the VMs are libvirt domains" },
-	{ "connect", 'c', true, "the libvirt of --domains" },
-	{ "json", 'j', false, "print the plan as JSON (the input of 'hvtune apply')" },
-	{ NULL, 0, false, NULL },
+    {"root", 'r', true, "read the host under DIR (a capture) instead of /"},
+    {"domains", PLAN_INPUT_DOMAINS, false, "the VMs are libvirt domains"},
+    {"connect", 'c', true, "the libvirt of --domains"},
+    {"json", 'j', false, "print the plan as JSON (the input of 'hvtune apply')"},
+    {NULL, 0, false, NULL},
 };
 
 const struct cli_command cli_cmd_plan = {
-	"plan", plan_options, plan_input_options, plan_help, true, CLI_FORM_NAMED,
+    "plan", plan_options, plan_input_options, plan_help, true, CLI_FORM_NAMED,
 };
 
 struct plan_args {
-	const char *root, *uri;	/* uri: --connect, or NULL */
+	const char *root, *uri; /* uri: --connect, or NULL */
 	bool json;
 	struct plan_input in;
-	char **names;		/* the operands: the domains of --domains */
+	char **names; /* the operands: the domains of --domains */
 	size_t nnames;
 };
 
@@ -365,8 +364,8 @@ static bool plan_gather(struct plan_args *a, struct host *h)
 		return false;
 	if (!a->in.domains)
 		return true;
-	if (domain_requests(uri, a->names, a->nnames, h, &a->in.vms, &a->in.nvms,
-			    &a->in.taken) < 0) {
+	if (domain_requests(uri, a->names, a->nnames, h, &a->in.vms, &a->in.nvms, &a->in.taken) <
+	    0) {
 		host_release(h);
 		return false;
 	}

@@ -9,35 +9,35 @@
 #include <string.h>
 
 static const char help[] =
-	"usage: hvtune probe [--root DIR] [--json] [--connect URI]\n"
-	"\n"
-	"Reads the host's /sys and /proc and prints what it found: CPU and NUMA\n"
-	"topology, memory and hugepages per node, virtualization (VT-x/AMD-V, KVM,\n"
-	"IOMMU, NICs), memory settings, kernel isolation and governors, and TLB\n"
-	"figures.  Every fact that could not be read shows \"unknown (<why>)\".\n"
-	"\n"
-	"options:\n"
-	"  --root DIR  read DIR/sys, DIR/proc and DIR/dev instead of the live host's:\n"
-	"              a captured tree of another machine is probed like this one\n"
-	"  --connect URI  also read the running libvirt domains (\"qemu:///system\"):\n"
-	"              vCPUs, memory, live pins, numatune, and their QEMU processes\n"
-	"              under the root (vCPU threads, the CPU each last ran on, memory\n"
-	"              per node); without it libvirt is not asked (probe stays fast)\n"
-	"  --json      print the whole model as one JSON object (pretty-printed);\n"
-	"              unknown values are null with a \"<key>_why\" reason; the schema\n"
-	"              is in docs/cli.md\n"
-	"  -h, --help  this help\n"
-	"\n"
-	"The text fits the terminal's width (80 columns when not a terminal) and is\n"
-	"coloured only on a terminal whose TERM is not \"dumb\" (and no NO_COLOR).\n"
-	"\n"
-	"exit status: 0 the host was probed, 2 a usage error or the probe failed\n"
-	"(no such root, no CPU or NUMA topology, an unreadable file, a libvirt that\n"
-	"did not answer within 30 s: HVTUNE_LIBVIRT_TIMEOUT=SECONDS changes that);\n"
-	"the reason is one line on stderr.\n";
+    "usage: hvtune probe [--root DIR] [--json] [--connect URI]\n"
+    "\n"
+    "Reads the host's /sys and /proc and prints what it found: CPU and NUMA\n"
+    "topology, memory and hugepages per node, virtualization (VT-x/AMD-V, KVM,\n"
+    "IOMMU, NICs), memory settings, kernel isolation and governors, and TLB\n"
+    "figures.  Every fact that could not be read shows \"unknown (<why>)\".\n"
+    "\n"
+    "options:\n"
+    "  --root DIR  read DIR/sys, DIR/proc and DIR/dev instead of the live host's:\n"
+    "              a captured tree of another machine is probed like this one\n"
+    "  --connect URI  also read the running libvirt domains (\"qemu:///system\"):\n"
+    "              vCPUs, memory, live pins, numatune, and their QEMU processes\n"
+    "              under the root (vCPU threads, the CPU each last ran on, memory\n"
+    "              per node); without it libvirt is not asked (probe stays fast)\n"
+    "  --json      print the whole model as one JSON object (pretty-printed);\n"
+    "              unknown values are null with a \"<key>_why\" reason; the schema\n"
+    "              is in docs/cli.md\n"
+    "  -h, --help  this help\n"
+    "\n"
+    "The text fits the terminal's width (80 columns when not a terminal) and is\n"
+    "coloured only on a terminal whose TERM is not \"dumb\" (and no NO_COLOR).\n"
+    "\n"
+    "exit status: 0 the host was probed, 2 a usage error or the probe failed\n"
+    "(no such root, no CPU or NUMA topology, an unreadable file, a libvirt that\n"
+    "did not answer within 30 s: HVTUNE_LIBVIRT_TIMEOUT=SECONDS changes that);\n"
+    "the reason is one line on stderr.\n";
 
 const struct cli_command cli_cmd_probe = {
-	"probe", cli_common_options, NULL, help, false, CLI_FORM_PLAIN,
+    "probe", cli_common_options, NULL, help, false, CLI_FORM_PLAIN,
 };
 
 /* Probes @root into @h; prints the error and returns false on failure. */
@@ -83,7 +83,8 @@ static bool take_connect(int *argc, char **argv, const char **uri)
 			*uri = argv[i] + 10;
 		} else if (strcmp(argv[i], "--connect") == 0) {
 			if (i + 1 >= *argc) {
-				cli_error("option '--connect' needs a value (see 'hvtune probe --help')");
+				cli_error(
+				    "option '--connect' needs a value (see 'hvtune probe --help')");
 				return false;
 			}
 			*uri = argv[++i];

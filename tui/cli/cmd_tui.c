@@ -12,37 +12,37 @@
 #include <stdlib.h>
 
 static const char tui_help[] =
-	"usage: hvtune tui [--root DIR] [--connect URI] [--state-dir DIR]\n"
-	"                  [--profile NAME|FILE] [--vm SPEC ...]\n"
-	"\n"
-	"The screens: Host (topology map), Checks, Plan, Apply, Monitor.  'hvtune'\n"
-	"with no arguments on a terminal opens them too.  Keys: 1-5 or Tab for the\n"
-	"tabs, arrows to select, p next profile, r rescan, +/- interval, ? help, q quit.\n"
-	"\n"
-	"  --root DIR          read the host under DIR (a capture) instead of /\n"
-	"  --connect URI       libvirt, for the running VMs and their domain XML\n"
-	"                      (default " LV_DEFAULT_URI " on the live host when it\n"
-	"                      answers).  A child process lists the VMs: the screen\n"
-	"                      never waits for it.  Only an apply or a rollback\n"
-	"                      connects in-process, and may wait for libvirt\n"
-	"  --state-dir DIR     apply's lock and journals (default " JOURNAL_DIR ")\n"
-	"  --profile NAME|FILE the profile of the Plan tab (default: balanced)\n"
-	"  --vm SPEC           a VM to place: NAME:vcpus=N,mem=SIZE[,pages=SIZE][,nic=IF]\n"
-	"                      (repeatable; default: the running domains)\n"
-	"\n"
-	"Exit status: 0 after 'q', 2 a usage error or no terminal.\n";
+    "usage: hvtune tui [--root DIR] [--connect URI] [--state-dir DIR]\n"
+    "                  [--profile NAME|FILE] [--vm SPEC ...]\n"
+    "\n"
+    "The screens: Host (topology map), Checks, Plan, Apply, Monitor.  'hvtune'\n"
+    "with no arguments on a terminal opens them too.  Keys: 1-5 or Tab for the\n"
+    "tabs, arrows to select, p next profile, r rescan, +/- interval, ? help, q quit.\n"
+    "\n"
+    "  --root DIR          read the host under DIR (a capture) instead of /\n"
+    "  --connect URI       libvirt, for the running VMs and their domain XML\n"
+    "                      (default " LV_DEFAULT_URI " on the live host when it\n"
+    "                      answers).  A child process lists the VMs: the screen\n"
+    "                      never waits for it.  Only an apply or a rollback\n"
+    "                      connects in-process, and may wait for libvirt\n"
+    "  --state-dir DIR     apply's lock and journals (default " JOURNAL_DIR ")\n"
+    "  --profile NAME|FILE the profile of the Plan tab (default: balanced)\n"
+    "  --vm SPEC           a VM to place: NAME:vcpus=N,mem=SIZE[,pages=SIZE][,nic=IF]\n"
+    "                      (repeatable; default: the running domains)\n"
+    "\n"
+    "Exit status: 0 after 'q', 2 a usage error or no terminal.\n";
 
 static const struct cli_option tui_options[] = {
-	{ "root", 'r', true, "read the host under DIR instead of /" },
-	{ "connect", 'c', true, "the libvirt connection" },
-	{ "state-dir", 's', true, "lock and journals of the Apply tab" },
-	{ "profile", PLAN_INPUT_PROFILE, true, "the profile of the Plan tab (default: balanced)" },
-	{ "vm", PLAN_INPUT_VM, true, "a VM to place (repeatable; default: the running domains)" },
-	{ NULL, 0, false, NULL },
+    {"root", 'r', true, "read the host under DIR instead of /"},
+    {"connect", 'c', true, "the libvirt connection"},
+    {"state-dir", 's', true, "lock and journals of the Apply tab"},
+    {"profile", PLAN_INPUT_PROFILE, true, "the profile of the Plan tab (default: balanced)"},
+    {"vm", PLAN_INPUT_VM, true, "a VM to place (repeatable; default: the running domains)"},
+    {NULL, 0, false, NULL},
 };
 
 const struct cli_command cli_cmd_tui = {
-	"tui", tui_options, NULL, tui_help, false, CLI_FORM_PLAIN,
+    "tui", tui_options, NULL, tui_help, false, CLI_FORM_PLAIN,
 };
 
 /* The options into @m, from the loop of parse(); --profile and --vm into @in. */

@@ -5,11 +5,11 @@
 #include <string.h>
 
 const struct cli_option plan_input_options[] = {
-	{ "profile", PLAN_INPUT_PROFILE, true, "a profile from 'hvtune profiles', or a file" },
-	{ "requests", PLAN_INPUT_REQUESTS, true, "the VMs to place, as JSON" },
-	{ "vm", PLAN_INPUT_VM, true, "a VM to place: NAME:vcpus=N,mem=SIZE[,...] (repeatable)" },
-	{ "taken", PLAN_INPUT_TAKEN, true, "CPUs pinned by VMs that are not re-planned" },
-	{ NULL, 0, false, NULL },
+    {"profile", PLAN_INPUT_PROFILE, true, "a profile from 'hvtune profiles', or a file"},
+    {"requests", PLAN_INPUT_REQUESTS, true, "the VMs to place, as JSON"},
+    {"vm", PLAN_INPUT_VM, true, "a VM to place: NAME:vcpus=N,mem=SIZE[,...] (repeatable)"},
+    {"taken", PLAN_INPUT_TAKEN, true, "CPUs pinned by VMs that are not re-planned"},
+    {NULL, 0, false, NULL},
 };
 
 void plan_input_init(struct plan_input *in)

@@ -26,10 +26,10 @@ enum {
 struct plan_input {
 	const char *profile;	/* --profile, or NULL */
 	const char *requests;	/* --requests FILE, or NULL */
-	struct vm_request *vms;	/* the --vm requests, in order; heap, owned */
+	struct vm_request *vms; /* the --vm requests, in order; heap, owned */
 	size_t nvms;
-	struct idset taken;	/* --taken, empty without */
-	bool domains;		/* --domains */
+	struct idset taken; /* --taken, empty without */
+	bool domains;	    /* --domains */
 };
 
 /* --profile, --requests, --vm, --taken (the rows 'plan' and 'apply' share). */

@@ -151,8 +151,9 @@ static void json_nodes(struct jb *b, struct json_object *top, const struct host 
 			struct json_object *row = jb_val(b, json_object_new_array());
 
 			for (size_t j = 0; j < h->nnodes && row; j++)
-				jb_push(b, row, jb_val(b, json_object_new_uint64(
-					h->topo.distances[i * h->nnodes + j])));
+				jb_push(b, row,
+					jb_val(b, json_object_new_uint64(
+						      h->topo.distances[i * h->nnodes + j])));
 			jb_set(b, o, "distances", row);
 		} else {
 			jb_null(b, o, "distances");
@@ -220,18 +221,21 @@ static struct json_object *json_nics(struct jb *b, const struct virt *v)
 
 static void json_virt(struct jb *b, struct json_object *top, const struct host *h)
 {
-	static const struct { const char *key; size_t off; } flags[] = {
-		{ "vmx", offsetof(struct virt, vmx) },
-		{ "svm", offsetof(struct virt, svm) },
-		{ "ept", offsetof(struct virt, ept) },
-		{ "npt", offsetof(struct virt, npt) },
-		{ "vpid", offsetof(struct virt, vpid) },
-		{ "unrestricted_guest", offsetof(struct virt, unrestricted_guest) },
-		{ "posted_intr", offsetof(struct virt, posted_intr) },
-		{ "apicv", offsetof(struct virt, apicv) },
-		{ "avic", offsetof(struct virt, avic) },
-		{ "hypervisor", offsetof(struct virt, hypervisor) },
-		{ "pdpe1gb", offsetof(struct virt, pdpe1gb) },
+	static const struct {
+		const char *key;
+		size_t off;
+	} flags[] = {
+	    {"vmx", offsetof(struct virt, vmx)},
+	    {"svm", offsetof(struct virt, svm)},
+	    {"ept", offsetof(struct virt, ept)},
+	    {"npt", offsetof(struct virt, npt)},
+	    {"vpid", offsetof(struct virt, vpid)},
+	    {"unrestricted_guest", offsetof(struct virt, unrestricted_guest)},
+	    {"posted_intr", offsetof(struct virt, posted_intr)},
+	    {"apicv", offsetof(struct virt, apicv)},
+	    {"avic", offsetof(struct virt, avic)},
+	    {"hypervisor", offsetof(struct virt, hypervisor)},
+	    {"pdpe1gb", offsetof(struct virt, pdpe1gb)},
 	};
 	const struct virt *v = &h->virt;
 	struct json_object *o = jb_val(b, json_object_new_object());
@@ -252,8 +256,10 @@ static void json_virt(struct jb *b, struct json_object *top, const struct host *
 	jset_str_or_null(b, o, "kvm_module", v->kvm_module);
 	jset_tri(b, o, "kvm_usable", v->kvm_usable);
 	jset_tri(b, o, "nested", v->nested);
-	jset_why(b, o, "kvm", v->kvm_usable == TRI_UNKNOWN || v->kvm_dev == TRI_UNKNOWN ||
-		 v->kvm_access == TRI_UNKNOWN || v->nested == TRI_UNKNOWN, v->kvm_why);
+	jset_why(b, o, "kvm",
+		 v->kvm_usable == TRI_UNKNOWN || v->kvm_dev == TRI_UNKNOWN ||
+		     v->kvm_access == TRI_UNKNOWN || v->nested == TRI_UNKNOWN,
+		 v->kvm_why);
 
 	jset_tri(b, o, "vhost_net", v->vhost_net);
 	jset_why(b, o, "vhost_net", v->vhost_net == TRI_UNKNOWN, v->devices_why);
@@ -273,8 +279,9 @@ static void json_virt(struct jb *b, struct json_object *top, const struct host *
 	else
 		jb_null(b, o, "iommu_groups");
 	jset_tri(b, o, "irq_remap", v->irq_remap);
-	jset_why(b, o, "iommu", v->iommu_firmware == TRI_UNKNOWN || v->iommu == TRI_UNKNOWN ||
-		 v->irq_remap == TRI_UNKNOWN || (v->niommu_groups == 0 && v->iommu != TRI_NO),
+	jset_why(b, o, "iommu",
+		 v->iommu_firmware == TRI_UNKNOWN || v->iommu == TRI_UNKNOWN ||
+		     v->irq_remap == TRI_UNKNOWN || (v->niommu_groups == 0 && v->iommu != TRI_NO),
 		 v->iommu_why);
 
 	jset_tri(b, o, "secure_guest", v->secure_guest);
@@ -497,7 +504,7 @@ static void json_vms(struct jb *b, struct json_object *top, const struct host *h
 
 struct json_object *json_host(const struct host *h)
 {
-	struct jb b = { false };
+	struct jb b = {false};
 	struct json_object *top = jb_val(&b, json_object_new_object());
 
 	if (!top)
@@ -524,7 +531,7 @@ struct json_object *json_host(const struct host *h)
 
 struct json_object *json_findings(const struct finding *f, size_t n)
 {
-	struct jb b = { false };
+	struct jb b = {false};
 	struct json_object *a = jb_val(&b, json_object_new_array());
 
 	for (size_t i = 0; i < n && a; i++) {
@@ -548,9 +555,8 @@ struct json_object *json_findings(const struct finding *f, size_t n)
 
 int json_write(FILE *f, struct json_object *o, struct err *e)
 {
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *s = json_object_to_json_string_ext(
+	    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	if (!s)
 		return err_set(e, ENOMEM, "cannot format the JSON output");

@@ -113,8 +113,9 @@ static struct json_object *jvm(struct jb *b, const struct rates *r, const struct
 		jb_null(b, o, "remote_kib");
 		jb_null(b, o, "remote_memory");
 		jb_set_str(b, o, "remote_why",
-			 !v->mem_known ? "memory per node unknown"
-				       : "no <numatune> nodeset: no node is remote by definition");
+			   !v->mem_known
+			       ? "memory per node unknown"
+			       : "no <numatune> nodeset: no node is remote by definition");
 	}
 	return o;
 }

@@ -230,7 +230,7 @@ static char *slurp(const char *path, struct err *e)
 		len += got;
 		if (got == 0)
 			break;
-		if (len > JSON_MAX) {	/* it grew since the fstat() */
+		if (len > JSON_MAX) { /* it grew since the fstat() */
 			free(text);
 			fclose(f);
 			err_set(e, 0, "'%s' is larger than %u MiB", path, JSON_MAX >> 20);

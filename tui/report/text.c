@@ -17,14 +17,14 @@
 
 #include "probe/strfmt.h"
 
-#define BOLD "\033[1m"
-#define RED "\033[31m"
-#define GREEN "\033[32m"
+#define BOLD   "\033[1m"
+#define RED    "\033[31m"
+#define GREEN  "\033[32m"
 #define YELLOW "\033[33m"
-#define CYAN "\033[36m"
-#define RESET "\033[0m"
+#define CYAN   "\033[36m"
+#define RESET  "\033[0m"
 
-#define LABEL_COL 20	/* values start here: "  " + a label of up to 17 + " " */
+#define LABEL_COL 20 /* values start here: "  " + a label of up to 17 + " " */
 
 void text_style_init(struct text_style *st, FILE *f)
 {
@@ -35,8 +35,7 @@ void text_style_init(struct text_style *st, FILE *f)
 	bool tty = fd >= 0 && isatty(fd);
 	struct winsize ws;
 
-	st->color = tty && term && term[0] && strcmp(term, "dumb") != 0 &&
-		    !(nocolor && nocolor[0]);
+	st->color = tty && term && term[0] && strcmp(term, "dumb") != 0 && !(nocolor && nocolor[0]);
 	st->width = TEXT_DEFAULT_WIDTH;
 	if (tty && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
 		st->width = ws.ws_col;
@@ -157,7 +156,7 @@ static void sb_unknown(struct sb *b, const char *why)
 
 static void sb_set(struct sb *b, const struct idset *s)
 {
-	char buf[4096];	/* display only: a longer set ends in "..." */
+	char buf[4096]; /* display only: a longer set ends in "..." */
 
 	if (idset_empty(s))
 		sb_add(b, "none");
@@ -201,7 +200,7 @@ static void wrap(struct out *o, const char *s, unsigned col, unsigned indent)
 				}
 			}
 			if (!cut)
-				cut = avail;	/* one word longer than the line */
+				cut = avail; /* one word longer than the line */
 		}
 		fprintf(o->f, "%.*s\n", (int)cut, s);
 		s += cut + skip;
@@ -259,8 +258,8 @@ static void cpu_section(struct out *o, const struct host *h)
 	if (t->npackages)
 		sb_add(v, "%u package%s", t->npackages, t->npackages == 1 ? "" : "s");
 	else
-		sb_add(v, "packages unknown%s%s%s", t->packages_why[0] ? " (" : "",
-		       t->packages_why, t->packages_why[0] ? ")" : "");
+		sb_add(v, "packages unknown%s%s%s", t->packages_why[0] ? " (" : "", t->packages_why,
+		       t->packages_why[0] ? ")" : "");
 	if (t->ndies)
 		sb_add(v, ", %u die%s", t->ndies, t->ndies == 1 ? "" : "s");
 	else
@@ -295,7 +294,7 @@ static void cpu_section(struct out *o, const struct host *h)
 	}
 
 	if (idset_empty(&t->online)) {
-		sb_unknown(v, NULL);	/* host_probe() fails without online CPUs */
+		sb_unknown(v, NULL); /* host_probe() fails without online CPUs */
 	} else {
 		sb_set(v, &t->online);
 		sb_add(v, " (%u)", idset_count(&t->online));
@@ -388,7 +387,7 @@ static void numa_section(struct out *o, const struct host *h)
 	snprintf(title, sizeof(title), "NUMA (%zu node%s)", h->nnodes, h->nnodes == 1 ? "" : "s");
 	section(o, title);
 	if (h->nnodes == 0) {
-		sb_unknown(v, NULL);	/* host_probe() fails without nodes */
+		sb_unknown(v, NULL); /* host_probe() fails without nodes */
 		field(o, "nodes");
 	}
 	if (h->topo.numa_inconsistent[0]) {
@@ -457,14 +456,17 @@ static void nics_fields(struct out *o, const struct virt *x)
 
 static void virt_section(struct out *o, const struct host *h)
 {
-	static const struct { const char *name; size_t off; } feats[] = {
-		{ "EPT", offsetof(struct virt, ept) },
-		{ "NPT", offsetof(struct virt, npt) },
-		{ "VPID", offsetof(struct virt, vpid) },
-		{ "unrestricted guest", offsetof(struct virt, unrestricted_guest) },
-		{ "posted interrupts", offsetof(struct virt, posted_intr) },
-		{ "APICv", offsetof(struct virt, apicv) },
-		{ "AVIC", offsetof(struct virt, avic) },
+	static const struct {
+		const char *name;
+		size_t off;
+	} feats[] = {
+	    {"EPT", offsetof(struct virt, ept)},
+	    {"NPT", offsetof(struct virt, npt)},
+	    {"VPID", offsetof(struct virt, vpid)},
+	    {"unrestricted guest", offsetof(struct virt, unrestricted_guest)},
+	    {"posted interrupts", offsetof(struct virt, posted_intr)},
+	    {"APICv", offsetof(struct virt, apicv)},
+	    {"AVIC", offsetof(struct virt, avic)},
 	};
 	const struct virt *x = &h->virt;
 	struct sb *v = &o->v;
@@ -497,18 +499,20 @@ static void virt_section(struct out *o, const struct host *h)
 	if (x->hypervisor == TRI_UNKNOWN)
 		sb_unknown(v, x->flags_why);
 	else
-		sb_add(v, "%s", x->hypervisor == TRI_YES ? "yes (hypervisor flag: nested virtualization)"
-		       : "no (bare metal)");
+		sb_add(v, "%s",
+		       x->hypervisor == TRI_YES ? "yes (hypervisor flag: nested virtualization)"
+						: "no (bare metal)");
 	field(o, "running as guest");
 
 	if (x->kvm_usable == TRI_UNKNOWN)
 		sb_unknown(v, x->kvm_why);
 	else
-		sb_add(v, "%s%s%s%s", tri_str(x->kvm_usable), x->kvm_why[0] ? " (" : "",
-		       x->kvm_why, x->kvm_why[0] ? ")" : "");
+		sb_add(v, "%s%s%s%s", tri_str(x->kvm_usable), x->kvm_why[0] ? " (" : "", x->kvm_why,
+		       x->kvm_why[0] ? ")" : "");
 	field(o, "KVM usable");
 	sb_add(v, "/dev/kvm %s, read-write %s, module %s, nested %s", tri_str(x->kvm_dev),
-	       tri_str(x->kvm_access), x->kvm_module[0] ? x->kvm_module : "none", tri_str(x->nested));
+	       tri_str(x->kvm_access), x->kvm_module[0] ? x->kvm_module : "none",
+	       tri_str(x->nested));
 	field(o, "KVM details");
 	sb_add(v, "vhost-net %s, tun %s", tri_str(x->vhost_net), tri_str(x->tun));
 	if ((x->vhost_net == TRI_UNKNOWN || x->tun == TRI_UNKNOWN) && x->devices_why[0])
@@ -526,8 +530,8 @@ static void virt_section(struct out *o, const struct host *h)
 			sb_add(v, "none");
 		for (unsigned i = 0; i < CGROUP_NCTRLS; i++)
 			if (!(x->cgroup_ctrls & 1u << i)) {
-				sb_add(v, "%s%s", missing ? " " : " (missing: ",
-				       cgroup_ctrl_name(1u << i));
+				sb_add(v, "%s%s",
+				       missing ? " " : " (missing: ", cgroup_ctrl_name(1u << i));
 				missing = true;
 			}
 		if (missing)
@@ -638,7 +642,8 @@ static void kernel_section(struct out *o, const struct host *h)
 		sb_unknown(v, h->kern.governors_why);
 	} else {
 		for (size_t i = 0; i < n; i++) {
-			sb_add(v, "%s%s on ", i ? ", " : "", g[i].governor[0] ? g[i].governor : "unknown");
+			sb_add(v, "%s%s on ", i ? ", " : "",
+			       g[i].governor[0] ? g[i].governor : "unknown");
 			sb_set(v, &g[i].cpus);
 		}
 	}
@@ -674,7 +679,8 @@ static void tlb_section(struct out *o, const struct host *h)
 
 				for (size_t j = 0; j < ntop; j++)
 					taken |= top[j] == i;
-				if (!taken && (best == SIZE_MAX || t->shootdowns[i] > t->shootdowns[best]))
+				if (!taken &&
+				    (best == SIZE_MAX || t->shootdowns[i] > t->shootdowns[best]))
 					best = i;
 			}
 			top[ntop++] = best;
@@ -682,7 +688,8 @@ static void tlb_section(struct out *o, const struct host *h)
 		sb_add(v, "%llu total", (unsigned long long)total);
 		for (size_t i = 0; i < ntop && total > 0; i++)
 			if (t->shootdowns[top[i]])
-				sb_add(v, "%s CPU %u: %llu", i ? "," : "; most on", t->shootdown_cpus[top[i]],
+				sb_add(v, "%s CPU %u: %llu", i ? "," : "; most on",
+				       t->shootdown_cpus[top[i]],
 				       (unsigned long long)t->shootdowns[top[i]]);
 	} else {
 		sb_unknown(v, t->shootdowns_why);
@@ -698,8 +705,8 @@ static void tlb_section(struct out *o, const struct host *h)
 		sb_unknown(v, t->vmstat_why);
 	field(o, "vmstat");
 	if (t->geometry[0])
-		sb_add(v, "%s (%s)", t->geometry, t->geometry_source[0] ? t->geometry_source
-		       : "source unknown");
+		sb_add(v, "%s (%s)", t->geometry,
+		       t->geometry_source[0] ? t->geometry_source : "source unknown");
 	else
 		sb_unknown(v, t->geometry_why);
 	field(o, "geometry");
@@ -784,7 +791,7 @@ static void vms_section(struct out *o, const struct host *h)
 
 int text_host(FILE *f, const struct host *h, const struct text_style *st)
 {
-	struct out o = { f, st, { NULL, 0, 0, false } };
+	struct out o = {f, st, {NULL, 0, 0, false}};
 
 	if (st->color)
 		fprintf(f, BOLD "hvtune probe" RESET ": ");
@@ -813,7 +820,7 @@ int text_host(FILE *f, const struct host *h, const struct text_style *st)
 
 static const char *level_color(enum level l)
 {
-	static const char *const colors[] = { GREEN, CYAN, YELLOW, RED };
+	static const char *const colors[] = {GREEN, CYAN, YELLOW, RED};
 
 	static_assert(ARRAY_LEN(colors) == LEVEL_COUNT, "a colour for each level");
 	return (unsigned)l < LEVEL_COUNT ? colors[l] : "";
@@ -856,7 +863,7 @@ static void finding_line(struct out *o, const struct finding *fd)
 void text_findings(FILE *f, const struct finding *fs, size_t n, const struct text_style *st,
 		   struct check_counts *c)
 {
-	struct out o = { f, st, { NULL, 0, 0, false } };
+	struct out o = {f, st, {NULL, 0, 0, false}};
 	struct check_counts cc;
 
 	memset(&cc, 0, sizeof(cc));

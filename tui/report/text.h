@@ -15,11 +15,11 @@
 #include "probe/host.h"
 
 struct text_style {
-	bool color;		/* ANSI colour and bold */
-	unsigned width;		/* columns; at least TEXT_MIN_WIDTH */
+	bool color;	/* ANSI colour and bold */
+	unsigned width; /* columns; at least TEXT_MIN_WIDTH */
 };
 
-#define TEXT_MIN_WIDTH 40u
+#define TEXT_MIN_WIDTH	   40u
 #define TEXT_DEFAULT_WIDTH 80u
 
 /*

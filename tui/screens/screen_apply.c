@@ -13,7 +13,7 @@
 #include <string.h>
 
 /* Rows at least for the selected item's details; and for the journals. */
-#define APPLY_DETAIL_ROWS 8
+#define APPLY_DETAIL_ROWS  8
 #define APPLY_JOURNAL_ROWS 2
 
 static size_t count_lines(const char *s, size_t *plus, size_t *minus)
@@ -75,8 +75,9 @@ static void item_details(WINDOW *w, const struct tui_model *m, size_t i, int y, 
 			const char *nl = strchr(p, '\n');
 			int len = nl ? (int)(nl - p) : (int)strlen(p);
 			char line[512];
-			attr_t a = p[0] == '+' ? tui_level_attr(m, LEVEL_PASS)
-				 : p[0] == '-' ? tui_level_attr(m, LEVEL_FAIL) : A_NORMAL;
+			attr_t a = p[0] == '+'	 ? tui_level_attr(m, LEVEL_PASS)
+				   : p[0] == '-' ? tui_level_attr(m, LEVEL_FAIL)
+						 : A_NORMAL;
 
 			snprintf(line, sizeof(line), "%.*s", len < width ? len : width, p);
 			tui_put(w, y++, 0, m->color ? a : A_NORMAL, line);
@@ -102,13 +103,12 @@ void screen_apply_draw(WINDOW *w, const struct tui_model *m, const struct view *
 			 m->cs_why[0] ? m->cs_why : "no change set");
 	} else {
 		n = (int)(cs->ndomains + cs->nwrites + m->plan.ncmdline);
-		tui_putf(w, y++, 0, A_BOLD,
-			 "profile %s: %zu domain(s), %zu write(s) to apply%s", m->plan.profile,
-			 cs->ndomains, cs->nwrites, changeset_empty(cs) ? " (nothing: already so)"
-			 : "  (a: apply, asks y/N)");
+		tui_putf(w, y++, 0, A_BOLD, "profile %s: %zu domain(s), %zu write(s) to apply%s",
+			 m->plan.profile, cs->ndomains, cs->nwrites,
+			 changeset_empty(cs) ? " (nothing: already so)" : "  (a: apply, asks y/N)");
 		for (size_t i = 0; i < cs->nnotes && y < 3; i++)
 			tui_put(w, y++, 0, A_DIM, cs->notes[i]);
-		bottom = rows - APPLY_JOURNAL_ROWS;	/* last row for the list and details */
+		bottom = rows - APPLY_JOURNAL_ROWS; /* last row for the list and details */
 		/* the list as long as it needs, the rest for the details (the diff) */
 		listh = bottom - y + 1 - APPLY_DETAIL_ROWS;
 		if (listh > n)

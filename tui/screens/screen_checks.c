@@ -11,7 +11,7 @@
 void screen_checks_draw(WINDOW *w, const struct tui_model *m, const struct view *v)
 {
 	int rows = tui_frame(w, m, v), width = getmaxx(w), listh, first, y;
-	size_t count[LEVEL_COUNT] = { 0 };
+	size_t count[LEVEL_COUNT] = {0};
 	const struct finding *f;
 	char head[128];
 
@@ -44,7 +44,7 @@ void screen_checks_draw(WINDOW *w, const struct tui_model *m, const struct view 
 		tui_putf(w, 1 + listh, width - 8, A_BOLD, " v %zu ",
 			 m->nfindings - (size_t)(first + listh));
 	if (listh == rows - 1)
-		return;	/* too few rows for the details */
+		return; /* too few rows for the details */
 	y = 2 + listh;
 	if (v->selected < 0 || (size_t)v->selected >= m->nfindings)
 		return;

@@ -16,7 +16,7 @@ void screen_help_draw(WINDOW *w, const struct tui_model *m, const struct view *v
 	tui_put(w, 1, 0, A_BOLD, "keys (? again: back to the tab)");
 	b = view_bindings(&nb);
 	for (size_t i = 0; i < nb; i++)
-		n += b[i].name[0] != '\0';	/* KEY_RESIZE has no name: nobody types it */
+		n += b[i].name[0] != '\0'; /* KEY_RESIZE has no name: nobody types it */
 	/* as many columns of 40 as the keys need, when the rows are too few */
 	per = rows - 3 > 1 ? rows - 3 : 1;
 	ncols = (n + per - 1) / per;

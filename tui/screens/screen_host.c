@@ -16,16 +16,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAP_BOX_MIN 38
+#define MAP_BOX_MIN   38
 #define MAP_MAX_LINES 512
 
 /* Where a box is drawn: NULL @w measures only. */
 struct box {
 	WINDOW *w;
-	int y0, x0;		/* top-left inside the border */
-	int inner;		/* text columns */
-	int budget;		/* text rows it may use */
-	int line, col;		/* the cursor, relative */
+	int y0, x0;    /* top-left inside the border */
+	int inner;     /* text columns */
+	int budget;    /* text rows it may use */
+	int line, col; /* the cursor, relative */
 	bool ascii;
 };
 
@@ -86,7 +86,7 @@ static void core_word(struct box *b, const struct tui_model *m, const struct ids
 
 		/* a digit mark (the monitor's load) gets a ':' to part it from the id */
 		strfmt_cat(text, sizeof(text), "%s%d%s%s", text[1] ? " " : "", id,
-			   mk >= '0' && mk <= '9' ? ":" : "", mk ? (char[2]){ mk, '\0' } : "");
+			   mk >= '0' && mk <= '9' ? ":" : "", mk ? (char[2]){mk, '\0'} : "");
 	}
 	strfmt_cat(text, sizeof(text), "]");
 	width = (int)strlen(text);
@@ -170,8 +170,8 @@ static void group_cores(struct box *b, const struct tui_model *m, const struct n
 }
 
 /* The text of node @n into @b; returns the rows it takes. */
-static int node_body(struct box *b, const struct tui_model *m, const struct node *n,
-		     bool compact, tui_cpu_mark mark)
+static int node_body(struct box *b, const struct tui_model *m, const struct node *n, bool compact,
+		     tui_cpu_mark mark)
 {
 	const struct host *h = &m->host;
 	char line[256], t[32], f[32];
@@ -213,7 +213,7 @@ static int node_body(struct box *b, const struct tui_model *m, const struct node
 			b->col++;
 			for (size_t i = 0; i < h->ncpus; i++) {
 				attr_t a = A_NORMAL;
-				char one[2] = { 0, 0 };
+				char one[2] = {0, 0};
 
 				if (!idset_has(&n->cpus, h->cpus[i].id) || h->cpus[i].l3 != l3[g])
 					continue;
@@ -290,8 +290,8 @@ static void box_border(WINDOW *w, int y, int x, int hgt, int wd, bool ascii, att
 	tui_put(w, y, x + 2, title_attr, title);
 }
 
-void tui_map_draw(WINDOW *w, const struct tui_model *m, const struct view *v, int top,
-		  int rows, int sel_node, tui_cpu_mark mark)
+void tui_map_draw(WINDOW *w, const struct tui_model *m, const struct view *v, int top, int rows,
+		  int sel_node, tui_cpu_mark mark)
 {
 	const struct host *h = &m->host;
 	int width = getmaxx(w), ncol, bw, nrow, first = 0, used = 0, sel;
@@ -321,7 +321,7 @@ void tui_map_draw(WINDOW *w, const struct tui_model *m, const struct view *v, in
 				compact[r] = false;
 			for (int c = 0; c < ncol; c++) {
 				size_t i = (size_t)r * (size_t)ncol + (size_t)c;
-				struct box b = { .inner = bw - 4, .budget = MAP_MAX_LINES };
+				struct box b = {.inner = bw - 4, .budget = MAP_MAX_LINES};
 				int hgt;
 
 				if (i >= h->nnodes)
@@ -329,7 +329,7 @@ void tui_map_draw(WINDOW *w, const struct tui_model *m, const struct view *v, in
 				hgt = node_body(&b, m, &h->nodes[i], compact[r], mark);
 				if (hgt + 2 > rows && !compact[r]) {
 					compact[r] = true;
-					c = -1;	/* measure the row again, compact */
+					c = -1; /* measure the row again, compact */
 					heights[r] = 0;
 					continue;
 				}
@@ -369,8 +369,12 @@ void tui_map_draw(WINDOW *w, const struct tui_model *m, const struct view *v, in
 					 idset_count(&n->cpus));
 			box_border(w, y, c * bw, hgt, bw, v->ascii,
 				   (int)i == sel_node ? A_REVERSE | A_BOLD : A_BOLD, title);
-			b = (struct box){ .w = w, .y0 = y + 1, .x0 = c * bw + 2, .inner = bw - 4,
-					  .budget = hgt - 2, .ascii = v->ascii };
+			b = (struct box){.w = w,
+					 .y0 = y + 1,
+					 .x0 = c * bw + 2,
+					 .inner = bw - 4,
+					 .budget = hgt - 2,
+					 .ascii = v->ascii};
 			if (node_body(&b, m, n, compact[r], mark) > hgt - 2 && hgt > 2)
 				tui_put(w, y + hgt - 2, c * bw + bw - 6, A_BOLD, "...");
 		}

@@ -135,14 +135,16 @@ void screen_monitor_draw(WINDOW *w, const struct tui_model *m, const struct view
 		return;
 	if (!m->have_rates) {
 		tui_putf(w, y, 0, A_NORMAL, "every %u.%02u s: %s", v->interval_ms / 1000,
-			 v->interval_ms % 1000 / 10, m->rates_why[0] ? m->rates_why : "sampling...");
+			 v->interval_ms % 1000 / 10,
+			 m->rates_why[0] ? m->rates_why : "sampling...");
 		return;
 	}
 	sum_line(r, buf, sizeof(buf));
 	y += tui_wrap(w, y, 0, width, 2, A_NORMAL, buf);
 	if (!r->vms_known) {
-		tui_putf(w, y++, 0, A_DIM, "VMs: %s", r->vms_why[0] ? r->vms_why
-							     : "unknown (no libvirt connection: --connect URI)");
+		tui_putf(w, y++, 0, A_DIM, "VMs: %s",
+			 r->vms_why[0] ? r->vms_why
+				       : "unknown (no libvirt connection: --connect URI)");
 	} else if (r->nvms == 0) {
 		tui_put(w, y++, 0, A_DIM, "no running VMs");
 	} else {
@@ -155,7 +157,8 @@ void screen_monitor_draw(WINDOW *w, const struct tui_model *m, const struct view
 			budget -= used;
 		}
 	}
-	tui_putf(w, y++, 0, A_DIM, "CPU load on the map: [id:tens of %%] (9 = 90%%+), every %u.%02u s",
+	tui_putf(w, y++, 0, A_DIM,
+		 "CPU load on the map: [id:tens of %%] (9 = 90%%+), every %u.%02u s",
 		 v->interval_ms / 1000, v->interval_ms % 1000 / 10);
 	tui_map_draw(w, m, v, y, rows + 1 - y, -1, load_mark);
 }

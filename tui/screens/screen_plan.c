@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* Rows at most for the VM list; the map takes what is left. */
-#define PLAN_LIST_ROWS 5
+#define PLAN_LIST_ROWS	 5
 #define PLAN_REASON_ROWS 3
 
 /* A CPU's owner on the plan: VM letter (its idle siblings in lower case),
@@ -27,7 +27,7 @@ static char plan_mark(const struct tui_model *m, unsigned cpu, attr_t *a)
 			if (idset_has(&vp->cpus, cpu))
 				return tui_vm_letter(i);
 			if (idset_has(&p->housekeeping, cpu))
-				break;	/* an emulator on housekeeping: still housekeeping */
+				break; /* an emulator on housekeeping: still housekeeping */
 			return (char)(tui_vm_letter(i) - 'A' + 'a');
 		}
 	}
@@ -66,8 +66,8 @@ void screen_plan_draw(WINDOW *w, const struct tui_model *m, const struct view *v
 		char nodes[64], cpus[256];
 
 		if (vp->placed)
-			snprintf(buf, sizeof(buf), "%-16s node %-5s %3u vCPUs %7" PRIu64
-				 " MiB  CPUs %s", vp->name,
+			snprintf(buf, sizeof(buf),
+				 "%-16s node %-5s %3u vCPUs %7" PRIu64 " MiB  CPUs %s", vp->name,
 				 idset_format(&vp->nodes, nodes, sizeof(nodes)), vp->vcpus,
 				 vp->mem_kib / 1024, idset_format(&vp->cpus, cpus, sizeof(cpus)));
 		else

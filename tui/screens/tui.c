@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static_assert(_Generic((attr_t)0, unsigned: 1, default: 0),
+static_assert(_Generic((attr_t)0, unsigned : 1, default : 0),
 	      "tui.h passes attributes as unsigned: attr_t must be unsigned int");
 
 void tui_model_init(struct tui_model *m)
@@ -70,7 +70,7 @@ void tui_model_release(struct tui_model *m)
 bool tui_colors(void)
 {
 	static const short vm_fg[TUI_VM_COLORS] = {
-		COLOR_BLUE, COLOR_MAGENTA, COLOR_CYAN, COLOR_GREEN, COLOR_YELLOW, COLOR_RED,
+	    COLOR_BLUE, COLOR_MAGENTA, COLOR_CYAN, COLOR_GREEN, COLOR_YELLOW, COLOR_RED,
 	};
 
 	if (!has_colors() || start_color() == ERR)
@@ -89,9 +89,9 @@ bool tui_colors(void)
 
 attr_t tui_level_attr(const struct tui_model *m, enum level l)
 {
-	static const short pairs[LEVEL_COUNT] = { PAIR_PASS, PAIR_INFO, PAIR_WARN, PAIR_FAIL };
+	static const short pairs[LEVEL_COUNT] = {PAIR_PASS, PAIR_INFO, PAIR_WARN, PAIR_FAIL};
 	/* Without colour a FAIL stands out reversed and a WARN bold; PASS and INFO plain. */
-	static const attr_t mono[LEVEL_COUNT] = { A_NORMAL, A_NORMAL, A_BOLD, A_REVERSE };
+	static const attr_t mono[LEVEL_COUNT] = {A_NORMAL, A_NORMAL, A_BOLD, A_REVERSE};
 
 	if ((unsigned)l >= LEVEL_COUNT)
 		return A_NORMAL;
@@ -207,7 +207,7 @@ int tui_frame(WINDOW *w, const struct tui_model *m, const struct view *v)
 
 		snprintf(where, sizeof(where), "%s", m->root);
 		len = (int)strlen(where);
-		if (len > wd - x - 2)	/* keep the end of a long root: the capture's name */
+		if (len > wd - x - 2) /* keep the end of a long root: the capture's name */
 			tui_put(w, 0, x + 1, A_DIM, where + len - (wd - x - 2));
 		else
 			tui_put(w, 0, wd - len, A_DIM, where);
@@ -229,13 +229,10 @@ int tui_frame(WINDOW *w, const struct tui_model *m, const struct view *v)
 void tui_draw(WINDOW *w, const struct tui_model *m, const struct view *v)
 {
 	static void (*const draw[SCREEN_COUNT])(WINDOW *, const struct tui_model *,
-						  const struct view *) = {
-		[SCREEN_HOST] = screen_host_draw,
-		[SCREEN_CHECKS] = screen_checks_draw,
-		[SCREEN_PLAN] = screen_plan_draw,
-		[SCREEN_APPLY] = screen_apply_draw,
-		[SCREEN_MONITOR] = screen_monitor_draw,
-		[SCREEN_HELP] = screen_help_draw,
+						const struct view *) = {
+	    [SCREEN_HOST] = screen_host_draw,	    [SCREEN_CHECKS] = screen_checks_draw,
+	    [SCREEN_PLAN] = screen_plan_draw,	    [SCREEN_APPLY] = screen_apply_draw,
+	    [SCREEN_MONITOR] = screen_monitor_draw, [SCREEN_HELP] = screen_help_draw,
 	};
 
 	draw[v->screen < SCREEN_COUNT ? v->screen : SCREEN_HOST](w, m, v);
@@ -445,8 +442,9 @@ int tui_sample(struct tui_model *m, uint64_t now_ns, struct err *e)
 		return sample_failed(m, e);
 	}
 	/* numa_maps walks every mapping of a guest: only every few samples */
-	if (m->nsamples % SAMPLE_NUMA_EVERY == 0 ? sample_read_numa(&fresh, &r, e) < 0
-	    : m->have_last && sample_keep_numa(&fresh, &m->last, e) < 0) {
+	if (m->nsamples % SAMPLE_NUMA_EVERY == 0
+		? sample_read_numa(&fresh, &r, e) < 0
+		: m->have_last && sample_keep_numa(&fresh, &m->last, e) < 0) {
 		fsroot_close(&r);
 		sample_release(&fresh);
 		return sample_failed(m, e);

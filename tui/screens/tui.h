@@ -30,35 +30,35 @@ struct _win_st;
 
 /* Everything the screens show; the loop owns it and every part in it. */
 struct tui_model {
-	char root[FS_PATH_MAX];		/* what --root named ("/" for the live host) */
-	char uri[256];			/* the libvirt connection's URI, "" none */
-	char state_dir[FS_PATH_MAX];	/* apply's lock and journals */
-	bool have_host;			/* @host holds a snapshot */
+	char root[FS_PATH_MAX];	     /* what --root named ("/" for the live host) */
+	char uri[256];		     /* the libvirt connection's URI, "" none */
+	char state_dir[FS_PATH_MAX]; /* apply's lock and journals */
+	bool have_host;		     /* @host holds a snapshot */
 	struct host host;
-	struct finding *findings;	/* check_host() of @host (heap, owned) */
+	struct finding *findings; /* check_host() of @host (heap, owned) */
 	size_t nfindings;
-	struct profile profile;		/* the profile @plan was made with */
-	struct vm_request *reqs;	/* the VMs to place: --vm, or the running domains */
+	struct profile profile;	 /* the profile @plan was made with */
+	struct vm_request *reqs; /* the VMs to place: --vm, or the running domains */
 	size_t nreqs;
-	char reqs_from[32];		/* "--vm", "libvirt", "" none */
+	char reqs_from[32]; /* "--vm", "libvirt", "" none */
 	bool have_plan;
 	struct plan plan;
-	char plan_why[PLAN_WHY_MAX];	/* why there is no plan */
+	char plan_why[PLAN_WHY_MAX]; /* why there is no plan */
 	/* the Apply tab: what applying @plan changes, and the journals */
 	bool have_cs;
 	struct changeset cs;
-	char cs_why[VIEW_STATUS_MAX];	/* why there is no change set */
+	char cs_why[VIEW_STATUS_MAX]; /* why there is no change set */
 	size_t njournals;
-	struct journal *journals;	/* oldest first (heap, owned) */
+	struct journal *journals; /* oldest first (heap, owned) */
 	char journals_why[VIEW_STATUS_MAX];
-	bool color;			/* has_colors() and the pairs are set up */
+	bool color; /* has_colors() and the pairs are set up */
 	/* the monitor: the last sample and the rates against the one before */
 	bool have_last;
 	struct sample last;
-	unsigned nsamples;		/* read since the last rescan */
+	unsigned nsamples; /* read since the last rescan */
 	bool have_rates;
 	struct rates rates;
-	char rates_why[VIEW_STATUS_MAX];	/* why there are no rates yet */
+	char rates_why[VIEW_STATUS_MAX]; /* why there are no rates yet */
 };
 
 /* An empty model (tui_model_release() is safe on it). */
@@ -98,7 +98,7 @@ int tui_frame(struct _win_st *w, const struct tui_model *m, const struct view *v
 void tui_put(struct _win_st *w, int y, int x, unsigned a, const char *s);
 /* ... printf-style */
 void tui_putf(struct _win_st *w, int y, int x, unsigned a, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 
 /* Prints @s word-wrapped in the columns @x..@x+@width-1 from row @y, at most
  * @maxrows rows (the last one ends in "..." when cut).  Returns rows used. */
@@ -112,8 +112,8 @@ int tui_first_row(const struct view *v, int n, int height);
  * The topology map (screen_host.c), shared by Host, Plan and Monitor:
  * a box per node with its L3 groups, cores and threads, memory, hugepages
  * and NICs, in rows of boxes as wide as @w allows, from row @top for @rows
- * rows; node index @sel_node (-1: none) is highlighted and kept visible.  @mark, when not NULL, gives each
- * CPU a one-letter mark and an attribute (the VM that owns it).
+ * rows; node index @sel_node (-1: none) is highlighted and kept visible.  @mark, when not NULL,
+ * gives each CPU a one-letter mark and an attribute (the VM that owns it).
  */
 typedef char (*tui_cpu_mark)(const struct tui_model *m, unsigned cpu, unsigned *attr);
 void tui_map_draw(struct _win_st *w, const struct tui_model *m, const struct view *v, int top,

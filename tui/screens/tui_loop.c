@@ -44,8 +44,8 @@ static void monitor_tick(struct tui_model *m, struct view *v)
 		view_status(v, "sample: %s", e.msg);
 }
 
-#define TUI_CHILD_TICK_MS 100	/* the loop's tick while the VMs are being listed */
-#define TUI_VMS_EVERY_NS (UINT64_C(10) * 1000000000u)	/* the Monitor tab re-lists the VMs */
+#define TUI_CHILD_TICK_MS 100 /* the loop's tick while the VMs are being listed */
+#define TUI_VMS_EVERY_NS  (UINT64_C(10) * 1000000000u) /* the Monitor tab re-lists the VMs */
 
 static volatile sig_atomic_t stop;
 
@@ -67,10 +67,10 @@ static void show(const struct tui_model *m, struct view *v)
 
 /* What the loop holds besides the model. */
 struct loop {
-	struct lv *c;		/* open only during an apply or a rollback */
-	struct vmsproc vp;	/* the child listing the VMs, when one runs */
-	uint64_t next_sample_ns;	/* the Monitor tab's next tick */
-	uint64_t next_vms_ns;		/* ... and its next list of the VMs */
+	struct lv *c;		 /* open only during an apply or a rollback */
+	struct vmsproc vp;	 /* the child listing the VMs, when one runs */
+	uint64_t next_sample_ns; /* the Monitor tab's next tick */
+	uint64_t next_vms_ns;	 /* ... and its next list of the VMs */
 };
 
 /* The change set and the journals follow every new plan; their failures
@@ -102,7 +102,8 @@ static void ask_vms(struct tui_model *m, struct view *v, struct loop *lp, bool s
 	if (!m->uri[0])
 		return;
 	lp->next_vms_ns = now_ns() + TUI_VMS_EVERY_NS;
-	if (fsroot_open(&r, m->root, &e) < 0 || vmsproc_start(&lp->vp, &m->host, &r, m->uri, &e) < 0) {
+	if (fsroot_open(&r, m->root, &e) < 0 ||
+	    vmsproc_start(&lp->vp, &m->host, &r, m->uri, &e) < 0) {
 		view_status(v, "no libvirt: %s", e.msg);
 		strfmt_set(m->host.vms_why, sizeof(m->host.vms_why), "%s", e.msg);
 	} else if (say) {
@@ -120,7 +121,7 @@ static void rescan(struct tui_model *m, struct view *v, struct loop *lp)
 
 	view_status(v, "probing %s...", m->root);
 	show(m, v);
-	vmsproc_cancel(&lp->vp);	/* its answer is for the old host */
+	vmsproc_cancel(&lp->vp); /* its answer is for the old host */
 	if (tui_rescan(m, &e) < 0) {
 		view_status(v, "%s", e.msg);
 		return;
@@ -153,9 +154,11 @@ static bool vms_tick(struct tui_model *m, struct view *v, struct loop *lp)
 	}
 	prepare(m, lp->c);
 	if (m->host.vms_known)
-		view_status(v, "%s: %zu CPUs, %zu nodes; %zu checks; %zu VM(s) from libvirt; "
-			       "profile %s", m->root, m->host.ncpus, m->host.nnodes, m->nfindings,
-			    m->host.nvms, m->profile.name);
+		view_status(v,
+			    "%s: %zu CPUs, %zu nodes; %zu checks; %zu VM(s) from libvirt; "
+			    "profile %s",
+			    m->root, m->host.ncpus, m->host.nnodes, m->nfindings, m->host.nvms,
+			    m->profile.name);
 	else
 		view_status(v, "no libvirt: %s", m->host.vms_why);
 	return true;
@@ -370,7 +373,8 @@ static SCREEN *tui_start(void)
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fputs("hvtune: tui: stdin and stdout must be a terminal (use 'hvtune probe' in a "
-		      "pipe)\n", stderr);
+		      "pipe)\n",
+		      stderr);
 		return NULL;
 	}
 	setlocale(LC_ALL, "");
@@ -434,7 +438,7 @@ static bool on_action(struct tui_model *m, struct view *v, struct loop *lp, enum
 	else if (act == ACT_ROLLBACK)
 		do_rollback(m, v, lp);
 	if (v->screen == SCREEN_MONITOR && !m->have_rates)
-		monitor_tick(m, v);	/* the first sample at once, rates a tick later */
+		monitor_tick(m, v); /* the first sample at once, rates a tick later */
 	return true;
 }
 
@@ -446,7 +450,7 @@ static void tui_loop(struct tui_model *m, struct view *v, struct loop *lp)
 		int key, wait_ms;
 
 		if (dirty)
-			show(m, v);	/* not on the short ticks that changed nothing */
+			show(m, v); /* not on the short ticks that changed nothing */
 		dirty = true;
 		/* a tick every interval; while the child runs, often enough to take
 		 * its answer soon after it came */
@@ -465,7 +469,7 @@ static void tui_loop(struct tui_model *m, struct view *v, struct loop *lp)
 		}
 		dirty = true;
 		lp->next_sample_ns = now_ns() + (uint64_t)v->interval_ms * 1000000u;
-		if (key == KEY_RESIZE)	/* tmux and others reflow the old text: paint all */
+		if (key == KEY_RESIZE) /* tmux and others reflow the old text: paint all */
 			clearok(curscr, TRUE);
 		if (!on_action(m, v, lp, view_key(v, key, tui_rows(m, v))))
 			break;

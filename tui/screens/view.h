@@ -24,30 +24,30 @@ enum view_screen {
 
 /* What the loop (tui_loop.c) must do after a key; the view itself is already updated. */
 enum action {
-	ACT_NONE,	/* nothing changed */
-	ACT_REDRAW,	/* the view changed (screen, selection, interval, size): draw */
+	ACT_NONE,   /* nothing changed */
+	ACT_REDRAW, /* the view changed (screen, selection, interval, size): draw */
 	ACT_QUIT,
-	ACT_RESCAN,	/* probe again, check, plan */
-	ACT_PROFILE,	/* plan with the next profile */
-	ACT_APPLY,	/* apply the plan (after a confirmation) */
-	ACT_ROLLBACK,	/* roll back the newest journal (after a confirmation) */
+	ACT_RESCAN,   /* probe again, check, plan */
+	ACT_PROFILE,  /* plan with the next profile */
+	ACT_APPLY,    /* apply the plan (after a confirmation) */
+	ACT_ROLLBACK, /* roll back the newest journal (after a confirmation) */
 	ACT_COUNT
 };
 
-#define VIEW_STATUS_MAX 256
-#define VIEW_INTERVAL_MIN_MS 250u
-#define VIEW_INTERVAL_MAX_MS 10000u
+#define VIEW_STATUS_MAX		 256
+#define VIEW_INTERVAL_MIN_MS	 250u
+#define VIEW_INTERVAL_MAX_MS	 10000u
 #define VIEW_INTERVAL_DEFAULT_MS 1000u
 
 struct view {
 	enum view_screen screen;
-	enum view_screen back;	/* the screen '?' returns to */
-	int selected;		/* selected row of the current screen, 0.. */
-	int scroll;		/* first row shown (lists); kept so that @selected is visible */
-	int page;		/* rows a list shows at once; set by the loop from the window size */
-	char status[VIEW_STATUS_MAX];	/* one line: what the last stage said */
-	unsigned interval_ms;	/* tick of the loop (wtimeout) and of the monitor */
-	bool ascii;		/* draw boxes with ASCII: the terminal has no line drawing */
+	enum view_screen back; /* the screen '?' returns to */
+	int selected;	       /* selected row of the current screen, 0.. */
+	int scroll;	       /* first row shown (lists); kept so that @selected is visible */
+	int page;	       /* rows a list shows at once; set by the loop from the window size */
+	char status[VIEW_STATUS_MAX]; /* one line: what the last stage said */
+	unsigned interval_ms;	      /* tick of the loop (wtimeout) and of the monitor */
+	bool ascii;		      /* draw boxes with ASCII: the terminal has no line drawing */
 };
 
 struct view;
@@ -55,12 +55,12 @@ typedef enum action (*view_key_fn)(struct view *v, int nrows, int arg);
 
 /* One key binding: the table behind view_key(), the help screen and the footer. */
 struct view_binding {
-	int key;		/* a character or a curses KEY_* code */
-	const char *name;	/* "q", "Tab", "PgDn" */
-	const char *what;	/* "quit" */
-	const char *footer;	/* its word in the footer line, NULL: not shown */
+	int key;	    /* a character or a curses KEY_* code */
+	const char *name;   /* "q", "Tab", "PgDn" */
+	const char *what;   /* "quit" */
+	const char *footer; /* its word in the footer line, NULL: not shown */
 	view_key_fn fn;
-	int arg;		/* passed to @fn: a screen, a step */
+	int arg; /* passed to @fn: a screen, a step */
 };
 
 /* The bindings in the order help shows them; *@n entries. */

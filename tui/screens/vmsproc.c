@@ -16,18 +16,18 @@
 #include "probe/lv.h"
 #include "probe/strfmt.h"
 
-#define VMSPROC_MAGIC 0x4d565648u	/* "HVVM" */
+#define VMSPROC_MAGIC	0x4d565648u /* "HVVM" */
 #define VMSPROC_VERSION 1u
 
 /* The head of a message; the VMs follow, each as struct vm, two flags, then
  * its pins (vcpus), threads (nthreads) and node_kib (nnodes). */
 struct msg_head {
 	uint32_t magic, version;
-	int32_t rc;		/* 0, or the child's failure in @fail */
+	int32_t rc; /* 0, or the child's failure in @fail */
 	struct err fail;
 	uint8_t vms_known; /* 0 or 1: a byte, not a bool (see flag_ok()) */
 	char vms_why[HOST_WHY_MAX];
-	uint64_t nnodes;	/* then nnodes node ids (uint32_t) */
+	uint64_t nnodes; /* then nnodes node ids (uint32_t) */
 	uint64_t nvms;
 };
 
@@ -45,7 +45,7 @@ struct obuf {
 static bool put(struct obuf *o, const void *data, size_t n)
 {
 	if (n == 0)
-		return true;	/* @data may be NULL: no threads */
+		return true; /* @data may be NULL: no threads */
 	if (n > o->cap - o->len) {
 		size_t cap = o->cap ? o->cap : 4096;
 		char *grown;
@@ -70,7 +70,7 @@ int vmsproc_encode(const struct host *h, int rc, const struct err *fail, char **
 		   struct err *e)
 {
 	struct msg_head m;
-	struct obuf o = { NULL, 0, 0 };
+	struct obuf o = {NULL, 0, 0};
 	bool ok;
 
 	memset(&m, 0, sizeof(m));
@@ -91,7 +91,7 @@ int vmsproc_encode(const struct host *h, int rc, const struct err *fail, char **
 	}
 	for (size_t i = 0; ok && i < m.nvms; i++) {
 		const struct vm *v = &h->vms[i];
-		struct vm_flags f = { v->pins != NULL, v->node_kib != NULL };
+		struct vm_flags f = {v->pins != NULL, v->node_kib != NULL};
 
 		ok = put(&o, v, sizeof(*v)) && put(&o, &f, sizeof(f)) &&
 		     (!f.has_pins || put(&o, v->pins, v->vcpus * sizeof(*v->pins))) &&
@@ -200,7 +200,7 @@ static enum get_rc get_vm(struct ibuf *in, struct vm *v, size_t nnodes, const ch
 
 int vmsproc_decode(const char *buf, size_t len, struct host *h, struct err *e)
 {
-	struct ibuf in = { buf, len };
+	struct ibuf in = {buf, len};
 	struct msg_head m;
 	struct vm *vms = NULL;
 	size_t nvms = 0;
@@ -214,7 +214,8 @@ int vmsproc_decode(const char *buf, size_t len, struct host *h, struct err *e)
 			       len);
 	}
 	if (m.magic != VMSPROC_MAGIC || m.version != VMSPROC_VERSION)
-		return err_set(e, 0, "the libvirt child process sent a corrupt answer (bad header)");
+		return err_set(e, 0,
+			       "the libvirt child process sent a corrupt answer (bad header)");
 	TERMINATE(m.fail.msg);
 	TERMINATE(m.vms_why);
 	if (!flag_ok(m.vms_known)) {
@@ -328,14 +329,14 @@ static bool write_all(int fd, const char *p, size_t n)
 static _Noreturn void child(int fd, pid_t parent_pid, const struct host *parent,
 			    const struct fsroot *r, const char *uri)
 {
-	struct host h = *parent;	/* this process's copy: its VMs only are replaced */
+	struct host h = *parent; /* this process's copy: its VMs only are replaced */
 	struct err e = ERR_INIT;
 	char *buf = NULL;
 	size_t len = 0;
 	int rc, null;
 
-	signal(SIGINT, SIG_IGN);	/* Ctrl-C is for the parent, which cancels us */
-	signal(SIGTERM, SIG_DFL);	/* not the parent's handlers */
+	signal(SIGINT, SIG_IGN);  /* Ctrl-C is for the parent, which cancels us */
+	signal(SIGTERM, SIG_DFL); /* not the parent's handlers */
 	signal(SIGHUP, SIG_DFL);
 	/* a parent that dies (kill -9, a closed terminal) takes a child that
 	 * still waits for libvirt with it */
@@ -405,8 +406,8 @@ void vmsproc_cancel(struct vmsproc *p)
 	finish(p);
 }
 
-int vmsproc_start(struct vmsproc *p, const struct host *h, const struct fsroot *r,
-		  const char *uri, struct err *e)
+int vmsproc_start(struct vmsproc *p, const struct host *h, const struct fsroot *r, const char *uri,
+		  struct err *e)
 {
 	pid_t pid, self = getpid();
 	int fds[2];
@@ -415,7 +416,7 @@ int vmsproc_start(struct vmsproc *p, const struct host *h, const struct fsroot *
 	strfmt_set(p->uri, sizeof(p->uri), "%s", uri ? uri : LV_DEFAULT_URI);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return err_set(e, errno, "cannot create a pipe");
-	fflush(NULL);	/* the child must not write the parent's buffered output again */
+	fflush(NULL); /* the child must not write the parent's buffered output again */
 	pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
@@ -472,7 +473,7 @@ int vmsproc_poll(struct vmsproc *p, struct host *h, struct err *e)
 			continue;
 		}
 		if (k == 0)
-			break;	/* end of file: the child wrote all and exited (or died) */
+			break; /* end of file: the child wrote all and exited (or died) */
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -503,7 +504,7 @@ int vmsproc_run(struct host *h, const struct fsroot *r, const char *uri, struct 
 	if (vmsproc_start(&p, h, r, uri, e) < 0)
 		return -1;
 	while ((rc = vmsproc_poll(&p, h, e)) == 0) {
-		struct pollfd pf = { vmsproc_fd(&p), POLLIN, 0 };
+		struct pollfd pf = {vmsproc_fd(&p), POLLIN, 0};
 
 		if (poll(&pf, 1, -1) < 0 && errno != EINTR) {
 			rc = errno;

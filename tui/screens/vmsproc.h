@@ -25,16 +25,16 @@
 #include "probe/host.h"
 
 /* Refused counts in a message (a corrupt one, not a host) */
-#define VMSPROC_MAX_VMS 4096
-#define VMSPROC_MAX_VCPUS 8192		/* idset's NR_CPUS */
-#define VMSPROC_MAX_MSG (256u << 20)	/* 256 MiB */
+#define VMSPROC_MAX_VMS	  4096
+#define VMSPROC_MAX_VCPUS 8192	       /* idset's NR_CPUS */
+#define VMSPROC_MAX_MSG	  (256u << 20) /* 256 MiB */
 
 struct vmsproc {
-	pid_t pid;		/* the child, -1 none */
-	int fd;			/* read end of its pipe (non-blocking), -1 none */
-	char *buf;		/* what came so far (heap, owned) */
+	pid_t pid; /* the child, -1 none */
+	int fd;	   /* read end of its pipe (non-blocking), -1 none */
+	char *buf; /* what came so far (heap, owned) */
 	size_t len, cap;
-	char uri[256];		/* what it asks, for messages */
+	char uri[256]; /* what it asks, for messages */
 };
 
 void vmsproc_init(struct vmsproc *p);
@@ -47,8 +47,8 @@ bool vmsproc_running(const struct vmsproc *p);
  * when it does not answer the VMs are unknown with libvirt's reason (not an
  * error).  A running child is cancelled first.  Returns at once.
  */
-int vmsproc_start(struct vmsproc *p, const struct host *h, const struct fsroot *r,
-		  const char *uri, struct err *e);
+int vmsproc_start(struct vmsproc *p, const struct host *h, const struct fsroot *r, const char *uri,
+		  struct err *e);
 /* The fd to poll for input; -1 when no child runs. */
 int vmsproc_fd(const struct vmsproc *p);
 /*
