@@ -35,7 +35,18 @@ pass=0 fail=0
 screen() { tm capture-pane -p -t t; }
 
 # shows 'TEXT' [session]: the pane shows TEXT now
-shows() { tm capture-pane -p -t "${2:-t}" | grep -qF -- "$1"; }
+# A session that is gone (the TUI exited, or tmux died) can never show TEXT:
+# fail at once with what is known, instead of waiting for the ceiling.
+shows() {
+	local pane
+
+	if ! pane=$(tm capture-pane -p -t "${2:-t}" 2>&1); then
+		echo "FAIL: the tmux session '${2:-t}' is gone while waiting for '$1': $pane"
+		echo "  exit status of the TUI: $(cat "$tmp/rc" 2>/dev/null || echo none)"
+		exit 1
+	fi
+	grep -qF -- "$1" <<<"$pane"
+}
 
 # wait_for 'TEXT' [what]: the pane shows TEXT, once the TUI has drawn it
 wait_for() {
