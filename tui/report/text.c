@@ -454,6 +454,33 @@ static void nics_fields(struct out *o, const struct virt *x)
 	}
 }
 
+/* The cgroup controllers there, then the ones missing. */
+static void cgroups_field(struct out *o, const struct virt *x)
+{
+	struct sb *v = &o->v;
+	bool missing = false;
+	size_t k = 0;
+
+	if (!x->cgroups_known) {
+		sb_unknown(v, x->cgroups_why);
+		field(o, "cgroups");
+		return;
+	}
+	for (unsigned i = 0; i < CGROUP_NCTRLS; i++)
+		if (x->cgroup_ctrls & 1u << i)
+			sb_add(v, "%s%s", k++ ? " " : "", cgroup_ctrl_name(1u << i));
+	if (k == 0)
+		sb_add(v, "none");
+	for (unsigned i = 0; i < CGROUP_NCTRLS; i++)
+		if (!(x->cgroup_ctrls & 1u << i)) {
+			sb_add(v, "%s%s", missing ? " " : " (missing: ", cgroup_ctrl_name(1u << i));
+			missing = true;
+		}
+	if (missing)
+		sb_add(v, ")");
+	field(o, "cgroups");
+}
+
 static void virt_section(struct out *o, const struct host *h)
 {
 	static const struct {
@@ -470,7 +497,7 @@ static void virt_section(struct out *o, const struct host *h)
 	};
 	const struct virt *x = &h->virt;
 	struct sb *v = &o->v;
-	bool unknown = false, missing = false;
+	bool unknown = false;
 
 	section(o, "Virtualization");
 	if (x->vmx == TRI_UNKNOWN && x->svm == TRI_UNKNOWN) {
@@ -518,26 +545,7 @@ static void virt_section(struct out *o, const struct host *h)
 	if ((x->vhost_net == TRI_UNKNOWN || x->tun == TRI_UNKNOWN) && x->devices_why[0])
 		sb_add(v, " (%s)", x->devices_why);
 	field(o, "devices");
-	if (!x->cgroups_known) {
-		sb_unknown(v, x->cgroups_why);
-	} else {
-		size_t k = 0;
-
-		for (unsigned i = 0; i < CGROUP_NCTRLS; i++)
-			if (x->cgroup_ctrls & 1u << i)
-				sb_add(v, "%s%s", k++ ? " " : "", cgroup_ctrl_name(1u << i));
-		if (k == 0)
-			sb_add(v, "none");
-		for (unsigned i = 0; i < CGROUP_NCTRLS; i++)
-			if (!(x->cgroup_ctrls & 1u << i)) {
-				sb_add(v, "%s%s",
-				       missing ? " " : " (missing: ", cgroup_ctrl_name(1u << i));
-				missing = true;
-			}
-		if (missing)
-			sb_add(v, ")");
-	}
-	field(o, "cgroups");
+	cgroups_field(o, x);
 
 	sb_add(v, "firmware table %s, kernel %s, ", tri_str(x->iommu_firmware), tri_str(x->iommu));
 	if (x->niommu_groups > 0 || x->iommu == TRI_NO)
