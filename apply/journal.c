@@ -487,6 +487,47 @@ static int parse_header(struct journal *j, const char *line, const char *shown, 
 	return 0;
 }
 
+/*
+ * A vcpupin, emulatorpin or iothreadpin record after its word: "[N ]LIST NAME".
+ * Returns where the name starts, or NULL with @e set.  The CPU list is as
+ * long as the set: parsed in place, never cut.
+ */
+static const char *parse_pin(char *line, const char *v, struct jstep *s, const char *shown,
+			     unsigned lineno, struct err *e)
+{
+	struct err pe = ERR_INIT;
+	char *end, *sp;
+
+	s->kind = line[0] == 'v'   ? JSTEP_VCPUPIN
+		  : line[0] == 'e' ? JSTEP_EMULATORPIN
+				   : JSTEP_IOTHREADPIN;
+	if (s->kind != JSTEP_EMULATORPIN) {
+		unsigned long n = strtoul(v, &end, 10);
+
+		if (end == v || *end != ' ' || n >= IDSET_MAX) {
+			err_set(e, 0, "'%s':%u: bad %s in '%s'", shown, lineno,
+				s->kind == JSTEP_VCPUPIN ? "vCPU" : "iothread", line);
+			return NULL;
+		}
+		if (s->kind == JSTEP_VCPUPIN)
+			s->vcpu = (unsigned)n;
+		else
+			s->iothread = (unsigned)n;
+		v = end + 1;
+	}
+	sp = strchr(line + (v - line), ' ');
+	if (!sp) {
+		err_set(e, 0, "'%s':%u: bad record '%.64s'", shown, lineno, line);
+		return NULL;
+	}
+	*sp = '\0';
+	if (idset_parse(&s->cpus, v, &pe) < 0) {
+		err_set(e, 0, "'%s':%u: %.80s", shown, lineno, pe.msg);
+		return NULL;
+	}
+	return sp + 1;
+}
+
 static int parse(struct journal *j, char *text, size_t len, const char *shown, struct err *e)
 {
 	size_t off = 0;
@@ -547,34 +588,9 @@ static int parse(struct journal *j, char *text, size_t len, const char *shown, s
 			v += used;
 		} else if ((v = after(line, "vcpupin")) || (v = after(line, "emulatorpin")) ||
 			   (v = after(line, "iothreadpin"))) {
-			char *end, *sp;
-			struct err pe = ERR_INIT;
-
-			s.kind = line[0] == 'v'	  ? JSTEP_VCPUPIN
-				 : line[0] == 'e' ? JSTEP_EMULATORPIN
-						  : JSTEP_IOTHREADPIN;
-			if (s.kind != JSTEP_EMULATORPIN) {
-				unsigned long n = strtoul(v, &end, 10);
-
-				if (end == v || *end != ' ' || n >= IDSET_MAX)
-					return err_set(
-					    e, 0, "'%s':%u: bad %s in '%s'", shown, lineno,
-					    s.kind == JSTEP_VCPUPIN ? "vCPU" : "iothread", line);
-				if (s.kind == JSTEP_VCPUPIN)
-					s.vcpu = (unsigned)n;
-				else
-					s.iothread = (unsigned)n;
-				v = end + 1;
-			}
-			/* the list is as long as the set: parsed in place, never cut */
-			sp = strchr(line + (v - line), ' ');
-			if (!sp)
-				return err_set(e, 0, "'%s':%u: bad record '%.64s'", shown, lineno,
-					       line);
-			*sp = '\0';
-			if (idset_parse(&s.cpus, v, &pe) < 0)
-				return err_set(e, 0, "'%s':%u: %.80s", shown, lineno, pe.msg);
-			v = sp + 1;
+			v = parse_pin(line, v, &s, shown, lineno, e);
+			if (!v)
+				return -1;
 		} else {
 			return err_set(e, 0, "'%s':%u: unknown record '%.40s'", shown, lineno,
 				       line);

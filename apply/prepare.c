@@ -180,6 +180,40 @@ static int prepare_numa(const struct vm_plan *vm, struct lv *c, struct apply_dom
 	return 0;
 }
 
+/* The live vCPU pins of a running domain that differ from the plan's, with
+ * their current values for the undo; vCPUs past the @nvcpus running ones
+ * (not plugged in) are left to the definition. */
+static int prepare_vcpu_pins(const struct vm_plan *vm, struct lv *c, unsigned nvcpus,
+			     struct apply_domain *ad, struct err *e)
+{
+	struct idset *now = calloc(nvcpus, sizeof(*now));
+
+	ad->pins = calloc(vm->npins ? vm->npins : 1, sizeof(*ad->pins));
+	ad->old_pins = calloc(vm->npins ? vm->npins : 1, sizeof(*ad->old_pins));
+	if (!now || !ad->pins || !ad->old_pins) {
+		free(now);
+		return err_set(e, ENOMEM, "cannot prepare domain '%s'", vm->name);
+	}
+	if (lv_vcpu_pins(c, vm->name, now, nvcpus, e) < 0) {
+		free(now);
+		return -1;
+	}
+	for (size_t i = 0; i < vm->npins; i++) {
+		struct idset want;
+
+		if (vm->pins[i].vcpu >= nvcpus)
+			continue;
+		idset_clear(&want);
+		idset_add(&want, vm->pins[i].cpu);
+		if (idset_equal(&want, &now[vm->pins[i].vcpu]))
+			continue;
+		ad->pins[ad->npins] = vm->pins[i];
+		ad->old_pins[ad->npins++] = now[vm->pins[i].vcpu];
+	}
+	free(now);
+	return 0;
+}
+
 static int prepare_domain(const struct vm_plan *vm, const struct domxml_opts *o, struct lv *c,
 			  const struct lv_domain *d, struct changeset *cs, struct err *e)
 {
@@ -208,32 +242,8 @@ static int prepare_domain(const struct vm_plan *vm, const struct domxml_opts *o,
 		ad.new_xml = NULL;
 	}
 	if (ad.active && d->vcpus > 0) {
-		struct idset *now = calloc(d->vcpus, sizeof(*now));
-
-		ad.pins = calloc(vm->npins ? vm->npins : 1, sizeof(*ad.pins));
-		ad.old_pins = calloc(vm->npins ? vm->npins : 1, sizeof(*ad.old_pins));
-		if (!now || !ad.pins || !ad.old_pins) {
-			free(now);
-			err_set(e, ENOMEM, "cannot prepare domain '%s'", vm->name);
+		if (prepare_vcpu_pins(vm, c, d->vcpus, &ad, e) < 0)
 			goto out;
-		}
-		if (lv_vcpu_pins(c, vm->name, now, d->vcpus, e) < 0) {
-			free(now);
-			goto out;
-		}
-		for (size_t i = 0; i < vm->npins; i++) {
-			struct idset want;
-
-			if (vm->pins[i].vcpu >= d->vcpus)
-				continue;
-			idset_clear(&want);
-			idset_add(&want, vm->pins[i].cpu);
-			if (idset_equal(&want, &now[vm->pins[i].vcpu]))
-				continue;
-			ad.pins[ad.npins] = vm->pins[i];
-			ad.old_pins[ad.npins++] = now[vm->pins[i].vcpu];
-		}
-		free(now);
 		if (d->vcpus != vm->vcpus &&
 		    !apply_add_line(&cs->notes, &cs->nnotes,
 				    "domain '%s' runs %u vCPUs, the plan has %u: the change takes "
