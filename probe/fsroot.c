@@ -54,9 +54,9 @@ struct walk {
 	int root;		  /* the root fd, not ours to close */
 	int dirs[WALK_MAX_DEPTH]; /* O_PATH fds, outermost first */
 	size_t ndirs;
-	unsigned nlinks;	    /* links followed so far */
-	bool beneath;		    /* EXDEV where chroot() would stop at the root */
-	char todo[2 * FS_PATH_MAX]; /* what is left to resolve, links expanded */
+	unsigned nlinks;	       /* links followed so far */
+	bool beneath;		       /* EXDEV where chroot() would stop at the root */
+	char pending[2 * FS_PATH_MAX]; /* what is left to resolve, links expanded */
 };
 
 static int walk_cur(const struct walk *w)
@@ -74,7 +74,7 @@ static void walk_up_to(struct walk *w, size_t depth)
  * again at the root. */
 static int walk_link(struct walk *w, int fd, const char *rest)
 {
-	char target[FS_PATH_MAX], next[sizeof(w->todo)];
+	char target[FS_PATH_MAX], next[sizeof(w->pending)];
 	ssize_t n;
 	int len;
 
@@ -93,12 +93,12 @@ static int walk_link(struct walk *w, int fd, const char *rest)
 	len = snprintf(next, sizeof(next), "%s/%s", target, rest);
 	if (len < 0 || (size_t)len >= sizeof(next))
 		return errno = ENAMETOOLONG, -1;
-	memcpy(w->todo, next, (size_t)len + 1);
+	memcpy(w->pending, next, (size_t)len + 1);
 	return 0;
 }
 
 /* One component @name, the last one when @last: the next directory pushed, a
- * link expanded into w->todo (1), or the final fd (2 with *out set). */
+ * link expanded into w->pending (1), or the final fd (2 with *out set). */
 static int walk_step(struct walk *w, const char *name, bool last, const char *rest, int flags,
 		     int *out)
 {
@@ -152,8 +152,8 @@ static int walk_open(int root, const char *path, int flags, bool beneath)
 	w->ndirs = 0;
 	w->nlinks = 0;
 	w->beneath = beneath;
-	snprintf(w->todo, sizeof(w->todo), "%s", path);
-	p = w->todo;
+	snprintf(w->pending, sizeof(w->pending), "%s", path);
+	p = w->pending;
 	for (;;) {
 		char name[NAME_MAX + 1];
 		size_t len;
@@ -187,7 +187,7 @@ static int walk_open(int root, const char *path, int flags, bool beneath)
 		if (rc < 0 || rc == 2)
 			break;
 		if (rc == 1)
-			p = w->todo;
+			p = w->pending;
 	}
 	sys = errno;
 	walk_up_to(w, 0);
